@@ -1,0 +1,183 @@
+//! Typed errors with stable codes. The code is the contract: the UI and the CLI
+//! translate by code, so never rename one; add new ones instead.
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{field} is required")]
+    Required { field: &'static str },
+    #[error("{field} is too long: {len} characters, at most {max}")]
+    TooLong {
+        field: &'static str,
+        len: usize,
+        max: usize,
+    },
+    #[error("{field} contains control characters")]
+    ControlChars { field: &'static str },
+    #[error("not a valid phone number: {input}")]
+    PhoneInvalid { input: String },
+    #[error("not a valid value for {field}: {value}")]
+    InvalidValue { field: &'static str, value: String },
+    #[error("the time of occurrence lies in the future")]
+    OccurredInFuture,
+    #[error("the deadline {deadline} is not after {after}")]
+    DeadlineTooEarly { deadline: String, after: String },
+    #[error("{entity} not found: {key}")]
+    NotFound { entity: &'static str, key: String },
+    #[error("{entity} is disabled: {key}")]
+    Inactive { entity: &'static str, key: String },
+    #[error("action {action} is not allowed while the ticket is {status}")]
+    InvalidTransition { action: String, status: String },
+    #[error("{actor} ({role}) may not {action} this ticket")]
+    Forbidden {
+        action: String,
+        actor: String,
+        role: String,
+    },
+    #[error("the ticket was changed by someone else (version {actual}, you had {expected})")]
+    Conflict { expected: i64, actual: i64 },
+    #[error("an extension request is already pending")]
+    ExtensionPending,
+    #[error("no extension request is pending")]
+    NoExtensionPending,
+    #[error("the reopen window of {days} days after closure has passed")]
+    ReopenWindowPassed { days: i64 },
+    #[error("the department could return the ticket only until {limit}")]
+    ReturnWindowPassed { limit: String },
+    #[error("no acting user is set; choose one in settings (hotline setting set acting_user ID)")]
+    NoActingUser,
+    #[error("the database was written by a newer Hotline Desk (schema {found}, this version knows up to {supported}); upgrade the app")]
+    DatabaseTooNew { found: i64, supported: i64 },
+    #[error("migration {version} failed: {reason}")]
+    Migration { version: i64, reason: String },
+    #[error("import failed at line {line}: {reason}")]
+    ImportRow { line: u64, reason: String },
+    #[error("database error: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("file error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("CSV error: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("JSON error: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+impl Error {
+    /// The stable machine code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Required { .. } => "required",
+            Error::TooLong { .. } => "too_long",
+            Error::ControlChars { .. } => "control_chars",
+            Error::PhoneInvalid { .. } => "phone_invalid",
+            Error::InvalidValue { .. } => "invalid_value",
+            Error::OccurredInFuture => "occurred_in_future",
+            Error::DeadlineTooEarly { .. } => "deadline_too_early",
+            Error::NotFound { .. } => "not_found",
+            Error::Inactive { .. } => "inactive",
+            Error::InvalidTransition { .. } => "invalid_transition",
+            Error::Forbidden { .. } => "forbidden",
+            Error::Conflict { .. } => "conflict",
+            Error::ExtensionPending => "extension_pending",
+            Error::NoExtensionPending => "no_extension_pending",
+            Error::ReopenWindowPassed { .. } => "reopen_window_passed",
+            Error::ReturnWindowPassed { .. } => "return_window_passed",
+            Error::NoActingUser => "no_acting_user",
+            Error::DatabaseTooNew { .. } => "database_too_new",
+            Error::Migration { .. } => "migration_failed",
+            Error::ImportRow { .. } => "import_row",
+            Error::Db(e) if is_busy(e) => "busy",
+            Error::Db(_) => "database",
+            Error::Io(_) => "io",
+            Error::Csv(_) => "csv",
+            Error::Json(_) => "json",
+        }
+    }
+
+    /// Structured parameters for translated messages (`{field}`, `{max}`, ...).
+    pub fn details(&self) -> Value {
+        match self {
+            Error::Required { field } | Error::ControlChars { field } => json!({ "field": field }),
+            Error::TooLong { field, len, max } => json!({ "field": field, "len": len, "max": max }),
+            Error::PhoneInvalid { input } => json!({ "input": input }),
+            Error::InvalidValue { field, value } => json!({ "field": field, "value": value }),
+            Error::DeadlineTooEarly { deadline, after } => {
+                json!({ "deadline": deadline, "after": after })
+            }
+            Error::NotFound { entity, key } | Error::Inactive { entity, key } => {
+                json!({ "entity": entity, "key": key })
+            }
+            Error::InvalidTransition { action, status } => {
+                json!({ "action": action, "status": status })
+            }
+            Error::Forbidden {
+                action,
+                actor,
+                role,
+            } => json!({ "action": action, "actor": actor, "role": role }),
+            Error::Conflict { expected, actual } => {
+                json!({ "expected": expected, "actual": actual })
+            }
+            Error::ReopenWindowPassed { days } => json!({ "days": days }),
+            Error::ReturnWindowPassed { limit } => json!({ "limit": limit }),
+            Error::DatabaseTooNew { found, supported } => {
+                json!({ "found": found, "supported": supported })
+            }
+            Error::Migration { version, reason } => json!({ "version": version, "reason": reason }),
+            Error::ImportRow { line, reason } => json!({ "line": line, "reason": reason }),
+            _ => json!({}),
+        }
+    }
+
+    pub fn to_wire(&self) -> WireError {
+        WireError {
+            code: self.code().to_string(),
+            message: self.to_string(),
+            details: self.details(),
+        }
+    }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e,
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.code == rusqlite::ErrorCode::DatabaseBusy || f.code == rusqlite::ErrorCode::DatabaseLocked
+    )
+}
+
+/// What crosses the IPC boundary and what `--json` prints on failure.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct WireError {
+    pub code: String,
+    pub message: String,
+    pub details: Value,
+}
+
+impl From<Error> for WireError {
+    fn from(e: Error) -> Self {
+        e.to_wire()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_form_carries_code_and_details() {
+        let w = Error::TooLong {
+            field: "description",
+            len: 20001,
+            max: 20000,
+        }
+        .to_wire();
+        assert_eq!(w.code, "too_long");
+        assert_eq!(w.details["max"], 20000);
+        assert!(w.message.contains("description"));
+    }
+}

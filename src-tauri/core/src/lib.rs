@@ -1,0 +1,18 @@
+//! Hotline Desk domain: tickets, their lifecycle, the store. No Tauri here: the desktop
+//! shell and the CLI are thin adapters over this crate.
+
+pub mod clock;
+pub mod error;
+pub mod lifecycle;
+pub mod model;
+pub mod paths;
+pub mod phone;
+pub mod store;
+pub mod ticket;
+pub mod validate;
+
+pub use clock::{Clock, FakeClock, SystemClock};
+pub use error::{Error, Result, WireError};
+pub use lifecycle::{Action, Policy};
+pub use store::Store;
+pub use ticket::NewTicket;

@@ -1,0 +1,306 @@
+//! The data model: plain values that the store reads and writes and the lifecycle transforms.
+
+use crate::error::Error;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A closed set of values stored and sent as snake_case strings.
+macro_rules! str_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $s:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $s),+ }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = Error;
+            fn from_str(s: &str) -> Result<Self, Error> {
+                match s {
+                    $($s => Ok($name::$variant),)+
+                    _ => Err(Error::InvalidValue {
+                        field: stringify!($name),
+                        value: s.chars().take(40).collect(),
+                    }),
+                }
+            }
+        }
+
+        impl rusqlite::types::ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(self.as_str().into())
+            }
+        }
+
+        impl rusqlite::types::FromSql for $name {
+            fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                v.as_str()?.parse().map_err(|e: Error| rusqlite::types::FromSqlError::Other(Box::new(e)))
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+str_enum!(
+    /// Where a ticket stands in the 12345-style lifecycle (DESIGN.md).
+    Status {
+        Received = "received",
+        Closed = "closed",
+        Transferred = "transferred",
+        Returned = "returned",
+        InProgress = "in_progress",
+        Replied = "replied",
+        AwaitingCallback = "awaiting_callback",
+        Archived = "archived",
+    }
+);
+
+impl Status {
+    /// No more work is expected (until a reopen).
+    pub fn is_final(self) -> bool {
+        matches!(self, Status::Closed | Status::Archived)
+    }
+}
+
+str_enum!(Channel {
+    Phone = "phone",
+    Email = "email",
+    Online = "online",
+    WalkIn = "walk_in",
+    Letter = "letter",
+});
+
+str_enum!(
+    /// Incident level of the emergency plans: 一般, 较大, 重大, 特别重大.
+    Severity {
+        General = "general",
+        Serious = "serious",
+        Major = "major",
+        Extraordinary = "extraordinary",
+    }
+);
+
+impl Severity {
+    pub fn raised(self) -> Severity {
+        match self {
+            Severity::General => Severity::Serious,
+            Severity::Serious => Severity::Major,
+            Severity::Major | Severity::Extraordinary => Severity::Extraordinary,
+        }
+    }
+}
+
+str_enum!(Urgency {
+    Normal = "normal",
+    Urgent = "urgent",
+});
+
+str_enum!(
+    /// The five-level satisfaction scale of the feedback and callback.
+    Satisfaction {
+        VerySatisfied = "very_satisfied",
+        Satisfied = "satisfied",
+        Basic = "basically_satisfied",
+        Unsatisfied = "unsatisfied",
+        VeryUnsatisfied = "very_unsatisfied",
+    }
+);
+
+impl Satisfaction {
+    /// Whether the caller accepts the result; the unsatisfied levels send the ticket back.
+    pub fn accepts(self) -> bool {
+        !matches!(self, Satisfaction::Unsatisfied | Satisfaction::VeryUnsatisfied)
+    }
+}
+
+str_enum!(CallbackMethod {
+    Phone = "phone",
+    Questionnaire = "questionnaire",
+});
+
+str_enum!(
+    /// 话务员, 承办人, 班长/质检, 管理者, 管理员.
+    Role {
+        Agent = "agent",
+        Handler = "handler",
+        Supervisor = "supervisor",
+        Manager = "manager",
+        Admin = "admin",
+    }
+);
+
+str_enum!(ExtensionState {
+    Pending = "pending",
+    Approved = "approved",
+    Refused = "refused",
+});
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Department {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub code: String,
+    pub name: String,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Category {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    /// Stable code, e.g. `complaint.service_attitude`; the UI translates known codes.
+    pub code: String,
+    pub name: String,
+    /// Prefills the handling deadline of a transfer slip.
+    pub default_days: i64,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub id: i64,
+    pub name: String,
+    pub department_id: i64,
+    pub role: Role,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Customer {
+    pub id: i64,
+    pub name: String,
+    pub phones: Vec<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ticket {
+    pub id: i64,
+    /// Human number: local date plus per-day sequence, `20261122-0007`.
+    pub number: String,
+    pub version: i64,
+    pub status: Status,
+    pub customer_id: Option<i64>,
+    pub caller_name: String,
+    /// Normalised national digits (the history key).
+    pub phone: String,
+    pub phone_ext: Option<String>,
+    pub description: String,
+    pub occurred_at: Option<DateTime<Utc>>,
+    pub received_at: DateTime<Utc>,
+    pub category_id: i64,
+    pub channel: Channel,
+    pub severity: Severity,
+    pub urgency: Urgency,
+    pub created_by: i64,
+    pub department_id: Option<i64>,
+    pub handler_id: Option<i64>,
+    pub requirements: Option<String>,
+    pub transferred_at: Option<DateTime<Utc>>,
+    pub accept_due_at: Option<DateTime<Utc>>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub extension: Option<ExtensionState>,
+    pub extension_due_at: Option<DateTime<Utc>>,
+    pub answer: Option<String>,
+    pub result: Option<String>,
+    pub resolved: Option<bool>,
+    pub replied_at: Option<DateTime<Utc>>,
+    pub satisfaction: Option<Satisfaction>,
+    pub callback_due_at: Option<DateTime<Utc>>,
+    pub callback_method: Option<CallbackMethod>,
+    pub callback_satisfaction: Option<Satisfaction>,
+    pub redispatch_count: i64,
+    pub return_count: i64,
+    pub reopen_count: i64,
+    /// 提级督办: raised for supervision (third re-dispatch, later also by escalation rules).
+    pub supervised: bool,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One immutable line of a ticket's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub actor_id: i64,
+    pub actor_name: String,
+    pub action: String,
+    pub note: Option<String>,
+    pub from_status: Option<Status>,
+    pub to_status: Status,
+    pub data: serde_json::Value,
+}
+
+/// A row of a queue: what a list needs, joined with display names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TicketRow {
+    pub id: i64,
+    pub number: String,
+    pub status: Status,
+    pub caller_name: String,
+    pub phone: String,
+    pub summary: String,
+    pub category_code: String,
+    pub category_name: String,
+    pub channel: Channel,
+    pub severity: Severity,
+    pub urgency: Urgency,
+    pub department_name: Option<String>,
+    pub handler_name: Option<String>,
+    pub received_at: DateTime<Utc>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub redispatch_count: i64,
+    pub supervised: bool,
+}
+
+/// A ticket with everything the detail view shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TicketDetail {
+    pub ticket: Ticket,
+    pub category: Category,
+    pub department: Option<Department>,
+    pub handler: Option<User>,
+    pub created_by: User,
+    pub events: Vec<Event>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn enums_round_trip_through_their_codes() {
+        for s in Status::ALL {
+            assert_eq!(Status::from_str(s.as_str()).ok(), Some(*s));
+            assert_eq!(serde_json::to_value(s).ok(), Some(serde_json::json!(s.as_str())));
+        }
+        for s in Satisfaction::ALL {
+            assert_eq!(Satisfaction::from_str(s.as_str()).ok(), Some(*s));
+        }
+        let e = Channel::from_str("fax").expect_err("fax is no channel");
+        assert_eq!(e.code(), "invalid_value");
+    }
+
+    #[test]
+    fn severity_raises_to_the_top_and_stays() {
+        assert_eq!(Severity::General.raised(), Severity::Serious);
+        assert_eq!(Severity::Extraordinary.raised(), Severity::Extraordinary);
+    }
+}

@@ -1,0 +1,157 @@
+//! Numbered SQL migrations embedded in the binary. Each runs in its own IMMEDIATE
+//! transaction together with the `user_version` bump, so a failure leaves the file at
+//! the previous version. A file from a newer version is refused, never downgraded.
+
+use crate::error::{Error, Result};
+use rusqlite::{Connection, TransactionBehavior};
+
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "init",
+        sql: include_str!("../../migrations/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "queue_indexes",
+        sql: include_str!("../../migrations/0002_queue_indexes.sql"),
+    },
+];
+
+pub fn run(conn: &mut Connection, migrations: &[Migration]) -> Result<i64> {
+    let supported = migrations.last().map(|m| m.version).unwrap_or(0);
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > supported {
+        return Err(Error::DatabaseTooNew {
+            found: current,
+            supported,
+        });
+    }
+    for m in migrations.iter().filter(|m| m.version > current) {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(m.sql).map_err(|e| Error::Migration {
+            version: m.version,
+            reason: e.to_string(),
+        })?;
+        tx.pragma_update(None, "user_version", m.version)?;
+        tx.commit()?;
+    }
+    Ok(supported)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::SystemClock;
+    use crate::store::Store;
+    use std::sync::Arc;
+
+    fn version(c: &Connection) -> i64 {
+        c.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("version")
+    }
+
+    #[test]
+    fn versions_are_numbered_in_order_and_match_file_names() {
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.version, i as i64 + 1, "{}", m.name);
+        }
+    }
+
+    #[test]
+    fn every_migration_validates_on_an_empty_database() {
+        let mut c = Connection::open_in_memory().expect("open");
+        c.pragma_update(None, "foreign_keys", "ON").expect("fk");
+        run(&mut c, MIGRATIONS).expect("migrate");
+        assert_eq!(version(&c), MIGRATIONS.len() as i64);
+        let ok: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("check");
+        assert_eq!(ok, "ok");
+        let fk: Option<String> = c
+            .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .ok();
+        assert_eq!(fk, None);
+        // Running again is a no-op.
+        run(&mut c, MIGRATIONS).expect("again");
+        assert_eq!(version(&c), MIGRATIONS.len() as i64);
+    }
+
+    #[test]
+    fn upgrades_an_older_file_and_keeps_its_data() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("old.db");
+        {
+            let mut c = Connection::open(&path).expect("open");
+            run(&mut c, &MIGRATIONS[..1]).expect("v1");
+            c.execute(
+                "INSERT INTO departments (code, name) VALUES ('water', '水务集团')",
+                [],
+            )
+            .expect("data");
+        }
+        let s = Store::open(&path, Arc::new(SystemClock)).expect("upgrade");
+        let depts = s.departments().expect("list");
+        assert!(depts.iter().any(|d| d.code == "water"));
+        s.read(|c| {
+            assert_eq!(version(c), MIGRATIONS.len() as i64);
+            let idx: i64 = c.query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'tickets_queue'",
+                [],
+                |r| r.get(0),
+            )?;
+            assert_eq!(idx, 1);
+            Ok(())
+        })
+        .expect("read");
+    }
+
+    #[test]
+    fn a_failing_migration_changes_nothing() {
+        let broken = [
+            MIGRATIONS[0],
+            Migration {
+                version: 2,
+                name: "broken",
+                sql: "CREATE TABLE half_done (x INTEGER); INSERT INTO nowhere VALUES (1);",
+            },
+        ];
+        let mut c = Connection::open_in_memory().expect("open");
+        let e = run(&mut c, &broken).expect_err("must fail");
+        assert_eq!(e.code(), "migration_failed");
+        assert_eq!(version(&c), 1);
+        let n: i64 = c
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'half_done'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert_eq!(n, 0);
+    }
+
+    #[test]
+    fn a_newer_database_is_refused_untouched() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("new.db");
+        {
+            let c = Connection::open(&path).expect("open");
+            c.pragma_update(None, "user_version", 99).expect("bump");
+        }
+        let e = Store::open(&path, Arc::new(SystemClock))
+            .err()
+            .expect("refused");
+        assert_eq!(e.code(), "database_too_new");
+        assert_eq!(e.details()["found"], 99);
+        let c = Connection::open(&path).expect("reopen");
+        assert_eq!(version(&c), 99);
+        let tables: i64 = c
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(tables, 0);
+    }
+}

@@ -1,0 +1,261 @@
+//! The ticket store. This module is the one place that opens SQLite.
+//!
+//! One writer connection (every write an IMMEDIATE transaction, `synchronous=FULL`) and
+//! one reader connection: WAL lets queues be read while a write commits, and no single
+//! lock serialises the whole app.
+
+mod migrate;
+mod reference;
+mod tickets;
+
+pub use migrate::{Migration, MIGRATIONS};
+pub use tickets::{Bulk, HistoricEvent, HistoricTicket, ListQuery, Page, Sort};
+
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+use crate::lifecycle::Policy;
+use chrono::{DateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+pub struct Store {
+    writer: Mutex<Connection>,
+    reader: Mutex<Connection>,
+    clock: Arc<dyn Clock>,
+    path: PathBuf,
+}
+
+/// Settings a user may change, with their defaults.
+pub const SETTINGS: &[(&str, &str)] = &[
+    ("acting_user", "1"),
+    ("timezone", "Asia/Shanghai"),
+    ("reopen_window_days", "30"),
+    ("callback_days", "3"),
+];
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    Ok(())
+}
+
+impl Store {
+    /// Opens (creating if needed) the database file and brings its schema up to date.
+    pub fn open(path: impl AsRef<Path>, clock: Arc<dyn Clock>) -> Result<Store> {
+        Self::open_with(path, clock, MIGRATIONS)
+    }
+
+    pub(crate) fn open_with(
+        path: impl AsRef<Path>,
+        clock: Arc<dyn Clock>,
+        migrations: &[Migration],
+    ) -> Result<Store> {
+        let path = path.as_ref().to_path_buf();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut writer = Connection::open(&path)?;
+        configure(&writer)?;
+        // Migrate (or refuse a newer file) before switching to WAL, which rewrites the header.
+        migrate::run(&mut writer, migrations)?;
+        let mode: String =
+            writer.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(Error::InvalidValue {
+                field: "journal_mode",
+                value: mode,
+            });
+        }
+        let reader = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        configure(&reader)?;
+        Ok(Store {
+            writer: Mutex::new(writer),
+            reader: Mutex::new(reader),
+            clock,
+            path,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Runs `f` in an IMMEDIATE transaction: all of it is written, or none.
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        f(&lock(&self.reader))
+    }
+
+    pub fn setting(&self, key: &str) -> Result<String> {
+        self.read(|c| get_setting(c, key))
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        let value = value.trim();
+        match key {
+            "acting_user" => {
+                let id = parse_int(key, value)?;
+                let u = self.user(id)?;
+                if !u.active {
+                    return Err(Error::Inactive {
+                        entity: "user",
+                        key: value.into(),
+                    });
+                }
+            }
+            "timezone" => {
+                value.parse::<Tz>().map_err(|_| Error::InvalidValue {
+                    field: "timezone",
+                    value: value.chars().take(40).collect(),
+                })?;
+            }
+            "reopen_window_days" | "callback_days" => {
+                let n = parse_int(key, value)?;
+                if !(0..=3650).contains(&n) {
+                    return Err(invalid_setting("value", value));
+                }
+            }
+            _ => return Err(invalid_setting("key", key)),
+        }
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )?;
+            Ok(())
+        })
+    }
+
+    pub fn settings(&self) -> Result<Vec<(String, String)>> {
+        self.read(|c| {
+            SETTINGS
+                .iter()
+                .map(|(k, _)| Ok((k.to_string(), get_setting(c, k)?)))
+                .collect()
+        })
+    }
+}
+
+pub(crate) fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    // A panic while holding the lock cannot leave a half-written transaction behind
+    // (it rolls back on drop), so the connection stays usable.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn invalid_setting(field: &'static str, value: &str) -> Error {
+    Error::InvalidValue {
+        field,
+        value: value.chars().take(40).collect(),
+    }
+}
+
+fn parse_int(key: &str, value: &str) -> Result<i64> {
+    value.parse().map_err(|_| Error::InvalidValue {
+        field: SETTINGS
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(k, _)| *k)
+            .unwrap_or("setting"),
+        value: value.chars().take(40).collect(),
+    })
+}
+
+pub(crate) fn get_setting(c: &Connection, key: &str) -> Result<String> {
+    let default = SETTINGS
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| *v)
+        .ok_or_else(|| invalid_setting("key", key))?;
+    let v: Option<String> = c
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+        .map(Some)
+        .or_else(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Ok(None),
+            e => Err(e),
+        })?;
+    Ok(v.unwrap_or_else(|| default.to_string()))
+}
+
+pub(crate) fn policy(c: &Connection) -> Result<Policy> {
+    Ok(Policy {
+        reopen_window_days: parse_int("reopen_window_days", &get_setting(c, "reopen_window_days")?)?,
+        callback_days: parse_int("callback_days", &get_setting(c, "callback_days")?)?,
+    })
+}
+
+pub(crate) fn timezone(c: &Connection) -> Result<Tz> {
+    let v = get_setting(c, "timezone")?;
+    v.parse().map_err(|_| invalid_setting("timezone", &v))
+}
+
+pub(crate) fn ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+pub(crate) fn from_ms(v: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(v).single().unwrap_or_default()
+}
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    use super::*;
+    use crate::clock::FakeClock;
+
+    pub fn t0() -> DateTime<Utc> {
+        crate::lifecycle::tests::t0()
+    }
+
+    pub fn store() -> (tempfile::TempDir, Store, Arc<FakeClock>) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let clock = Arc::new(FakeClock::new(t0()));
+        let s = Store::open(dir.path().join("hotline.db"), clock.clone()).expect("open");
+        (dir, s, clock)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testutil::*;
+
+    #[test]
+    fn opens_with_the_durable_pragmas() {
+        let (_d, s, _c) = store();
+        s.read(|c| {
+            let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+            let fk: i64 = c.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+            let sync: i64 = c.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
+            assert_eq!((mode.as_str(), fk, sync), ("wal", 1, 2));
+            Ok(())
+        })
+        .expect("pragmas");
+    }
+
+    #[test]
+    fn settings_are_validated() {
+        let (_d, s, _c) = store();
+        assert_eq!(s.setting("timezone").ok().as_deref(), Some("Asia/Shanghai"));
+        assert_eq!(s.set_setting("timezone", "Mars/Base").map_err(|e| e.code()), Err("invalid_value"));
+        assert_eq!(s.set_setting("acting_user", "99").map_err(|e| e.code()), Err("not_found"));
+        assert_eq!(s.set_setting("nope", "1").map_err(|e| e.code()), Err("invalid_value"));
+        s.set_setting("callback_days", "5").expect("valid");
+        assert_eq!(s.setting("callback_days").ok().as_deref(), Some("5"));
+    }
+}

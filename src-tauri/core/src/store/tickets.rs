@@ -1,0 +1,730 @@
+//! Tickets, their timelines, queues and caller history.
+
+use super::reference::{active_department, category_by_code, get_category, get_department, get_user};
+use super::{from_ms, ms, policy, timezone, Store};
+use crate::error::{Error, Result};
+use crate::lifecycle::{self, Action, NewEvent};
+use crate::model::{
+    Channel, Event, Role, Severity, Status, Ticket, TicketDetail, TicketRow, Urgency, User,
+};
+use crate::phone::Phone;
+use crate::ticket::{format_number, NewTicket, ValidTicket};
+use chrono::{DateTime, Utc};
+use rusqlite::types::Value as Sql;
+use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+/// Every stored column of `tickets` but `id`, in the order `values` yields them.
+const COLUMNS: &[&str] = &[
+    "number",
+    "version",
+    "status",
+    "customer_id",
+    "caller_name",
+    "phone",
+    "phone_ext",
+    "description",
+    "occurred_at",
+    "received_at",
+    "category_id",
+    "channel",
+    "severity",
+    "urgency",
+    "created_by",
+    "department_id",
+    "handler_id",
+    "requirements",
+    "transferred_at",
+    "accept_due_at",
+    "due_at",
+    "extension",
+    "extension_due_at",
+    "answer",
+    "result",
+    "resolved",
+    "replied_at",
+    "satisfaction",
+    "callback_due_at",
+    "callback_method",
+    "callback_satisfaction",
+    "redispatch_count",
+    "return_count",
+    "reopen_count",
+    "supervised",
+    "closed_at",
+    "updated_at",
+];
+
+fn t(v: Option<DateTime<Utc>>) -> Sql {
+    v.map_or(Sql::Null, |d| Sql::Integer(ms(d)))
+}
+fn s<T: ToString>(v: Option<T>) -> Sql {
+    v.map_or(Sql::Null, |x| Sql::Text(x.to_string()))
+}
+fn i(v: Option<i64>) -> Sql {
+    v.map_or(Sql::Null, Sql::Integer)
+}
+
+fn values(x: &Ticket) -> Vec<Sql> {
+    vec![
+        Sql::Text(x.number.clone()),
+        Sql::Integer(x.version),
+        s(Some(x.status)),
+        i(x.customer_id),
+        Sql::Text(x.caller_name.clone()),
+        Sql::Text(x.phone.clone()),
+        s(x.phone_ext.as_ref()),
+        Sql::Text(x.description.clone()),
+        t(x.occurred_at),
+        t(Some(x.received_at)),
+        Sql::Integer(x.category_id),
+        s(Some(x.channel)),
+        s(Some(x.severity)),
+        s(Some(x.urgency)),
+        Sql::Integer(x.created_by),
+        i(x.department_id),
+        i(x.handler_id),
+        s(x.requirements.as_ref()),
+        t(x.transferred_at),
+        t(x.accept_due_at),
+        t(x.due_at),
+        s(x.extension),
+        t(x.extension_due_at),
+        s(x.answer.as_ref()),
+        s(x.result.as_ref()),
+        i(x.resolved.map(i64::from)),
+        t(x.replied_at),
+        s(x.satisfaction),
+        t(x.callback_due_at),
+        s(x.callback_method),
+        s(x.callback_satisfaction),
+        Sql::Integer(x.redispatch_count),
+        Sql::Integer(x.return_count),
+        Sql::Integer(x.reopen_count),
+        Sql::Integer(i64::from(x.supervised)),
+        t(x.closed_at),
+        t(Some(x.updated_at)),
+    ]
+}
+
+fn insert_sql() -> &'static str {
+    static SQL: OnceLock<String> = OnceLock::new();
+    SQL.get_or_init(|| {
+        let marks: Vec<String> = (1..=COLUMNS.len()).map(|n| format!("?{n}")).collect();
+        format!(
+            "INSERT INTO tickets ({}) VALUES ({})",
+            COLUMNS.join(", "),
+            marks.join(", ")
+        )
+    })
+}
+
+fn update_sql() -> &'static str {
+    static SQL: OnceLock<String> = OnceLock::new();
+    SQL.get_or_init(|| {
+        let sets: Vec<String> = COLUMNS
+            .iter()
+            .enumerate()
+            .map(|(n, c)| format!("{c} = ?{}", n + 1))
+            .collect();
+        let n = COLUMNS.len();
+        format!(
+            "UPDATE tickets SET {} WHERE id = ?{} AND version = ?{}",
+            sets.join(", "),
+            n + 1,
+            n + 2
+        )
+    })
+}
+
+fn time(r: &Row, col: &str) -> rusqlite::Result<DateTime<Utc>> {
+    Ok(from_ms(r.get(col)?))
+}
+fn opt_time(r: &Row, col: &str) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    Ok(r.get::<_, Option<i64>>(col)?.map(from_ms))
+}
+
+fn ticket_row(r: &Row) -> rusqlite::Result<Ticket> {
+    Ok(Ticket {
+        id: r.get("id")?,
+        number: r.get("number")?,
+        version: r.get("version")?,
+        status: r.get("status")?,
+        customer_id: r.get("customer_id")?,
+        caller_name: r.get("caller_name")?,
+        phone: r.get("phone")?,
+        phone_ext: r.get("phone_ext")?,
+        description: r.get("description")?,
+        occurred_at: opt_time(r, "occurred_at")?,
+        received_at: time(r, "received_at")?,
+        category_id: r.get("category_id")?,
+        channel: r.get("channel")?,
+        severity: r.get("severity")?,
+        urgency: r.get("urgency")?,
+        created_by: r.get("created_by")?,
+        department_id: r.get("department_id")?,
+        handler_id: r.get("handler_id")?,
+        requirements: r.get("requirements")?,
+        transferred_at: opt_time(r, "transferred_at")?,
+        accept_due_at: opt_time(r, "accept_due_at")?,
+        due_at: opt_time(r, "due_at")?,
+        extension: r.get("extension")?,
+        extension_due_at: opt_time(r, "extension_due_at")?,
+        answer: r.get("answer")?,
+        result: r.get("result")?,
+        resolved: r.get("resolved")?,
+        replied_at: opt_time(r, "replied_at")?,
+        satisfaction: r.get("satisfaction")?,
+        callback_due_at: opt_time(r, "callback_due_at")?,
+        callback_method: r.get("callback_method")?,
+        callback_satisfaction: r.get("callback_satisfaction")?,
+        redispatch_count: r.get("redispatch_count")?,
+        return_count: r.get("return_count")?,
+        reopen_count: r.get("reopen_count")?,
+        supervised: r.get("supervised")?,
+        closed_at: opt_time(r, "closed_at")?,
+        updated_at: time(r, "updated_at")?,
+    })
+}
+
+fn event_row(r: &Row) -> rusqlite::Result<Event> {
+    let data: String = r.get("data")?;
+    Ok(Event {
+        id: r.get("id")?,
+        ticket_id: r.get("ticket_id")?,
+        seq: r.get("seq")?,
+        at: time(r, "at")?,
+        actor_id: r.get("actor_id")?,
+        actor_name: r.get("actor_name")?,
+        action: r.get("action")?,
+        note: r.get("note")?,
+        from_status: r.get("from_status")?,
+        to_status: r.get("to_status")?,
+        data: serde_json::from_str(&data).unwrap_or(serde_json::Value::Null),
+    })
+}
+
+const ROW_SELECT: &str = "SELECT t.id, t.number, t.status, t.caller_name, t.phone,
+        substr(t.description, 1, 80) AS summary, c.code AS category_code, c.name AS category_name,
+        t.channel, t.severity, t.urgency, d.name AS department_name, h.name AS handler_name,
+        t.received_at, t.due_at, t.redispatch_count, t.supervised
+    FROM tickets t
+    JOIN categories c ON c.id = t.category_id
+    LEFT JOIN departments d ON d.id = t.department_id
+    LEFT JOIN users h ON h.id = t.handler_id";
+
+fn list_row(r: &Row) -> rusqlite::Result<TicketRow> {
+    Ok(TicketRow {
+        id: r.get("id")?,
+        number: r.get("number")?,
+        status: r.get("status")?,
+        caller_name: r.get("caller_name")?,
+        phone: r.get("phone")?,
+        summary: r.get("summary")?,
+        category_code: r.get("category_code")?,
+        category_name: r.get("category_name")?,
+        channel: r.get("channel")?,
+        severity: r.get("severity")?,
+        urgency: r.get("urgency")?,
+        department_name: r.get("department_name")?,
+        handler_name: r.get("handler_name")?,
+        received_at: time(r, "received_at")?,
+        due_at: opt_time(r, "due_at")?,
+        redispatch_count: r.get("redispatch_count")?,
+        supervised: r.get("supervised")?,
+    })
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    #[default]
+    ReceivedDesc,
+    ReceivedAsc,
+    DueAsc,
+}
+
+/// A queue: filters, order and page.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ListQuery {
+    pub statuses: Vec<Status>,
+    pub department_id: Option<i64>,
+    pub handler_id: Option<i64>,
+    pub category_id: Option<i64>,
+    pub channel: Option<Channel>,
+    pub severity: Option<Severity>,
+    pub urgency: Option<Urgency>,
+    pub received_from: Option<DateTime<Utc>>,
+    pub received_to: Option<DateTime<Utc>>,
+    /// A ticket number, a phone number in any spelling, or words of the description.
+    pub search: Option<String>,
+    pub sort: Sort,
+    pub offset: u32,
+    /// Page size; 0 means the default of 50, at most 500.
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page {
+    pub rows: Vec<TicketRow>,
+    pub total: i64,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+/// A ticket with its whole timeline, written in bulk (seed data, imports).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoricTicket {
+    pub ticket: Ticket,
+    pub email: Option<String>,
+    pub address: Option<String>,
+    pub events: Vec<HistoricEvent>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoricEvent {
+    pub at: DateTime<Utc>,
+    pub actor_id: i64,
+    pub event: NewEvent,
+}
+
+/// A bulk write in progress: one IMMEDIATE transaction, prepared statements reused.
+pub struct Bulk<'a> {
+    tx: &'a Connection,
+    tz: chrono_tz::Tz,
+}
+
+impl Bulk<'_> {
+    /// Writes a ticket and its timeline; assigns its number from its receipt day.
+    pub fn insert(&mut self, h: &HistoricTicket) -> Result<String> {
+        let mut x = h.ticket.clone();
+        x.customer_id = Some(customer_for(
+            self.tx,
+            &x.caller_name,
+            &x.phone,
+            x.phone_ext.as_deref(),
+            h.email.as_deref(),
+            h.address.as_deref(),
+            x.received_at,
+        )?);
+        x.number = next_number(self.tx, self.tz, x.received_at)?;
+        let id = insert_ticket(self.tx, &x)?;
+        for (n, e) in h.events.iter().enumerate() {
+            insert_event(self.tx, id, n as i64 + 1, e.at, e.actor_id, &e.event)?;
+        }
+        Ok(x.number)
+    }
+}
+
+fn customer_for(
+    c: &Connection,
+    name: &str,
+    phone: &str,
+    ext: Option<&str>,
+    email: Option<&str>,
+    address: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<i64> {
+    let found: Option<i64> = c
+        .prepare_cached("SELECT customer_id FROM customer_phones WHERE phone = ?1 ORDER BY customer_id LIMIT 1")?
+        .query_row([phone], |r| r.get(0))
+        .optional()?;
+    if let Some(id) = found {
+        return Ok(id);
+    }
+    c.prepare_cached("INSERT INTO customers (name, email, address, created_at) VALUES (?1, ?2, ?3, ?4)")?
+        .execute((name, email, address, ms(at)))?;
+    let id = c.last_insert_rowid();
+    c.prepare_cached("INSERT INTO customer_phones (customer_id, phone, ext) VALUES (?1, ?2, ?3)")?
+        .execute((id, phone, ext))?;
+    Ok(id)
+}
+
+fn next_number(c: &Connection, tz: chrono_tz::Tz, at: DateTime<Utc>) -> Result<String> {
+    let day = at.with_timezone(&tz).format("%Y%m%d").to_string();
+    let seq: i64 = c
+        .prepare_cached(
+            "INSERT INTO day_sequences (day, last) VALUES (?1, 1)
+             ON CONFLICT(day) DO UPDATE SET last = last + 1 RETURNING last",
+        )?
+        .query_row([&day], |r| r.get(0))?;
+    Ok(format_number(&day, seq))
+}
+
+fn insert_ticket(c: &Connection, x: &Ticket) -> Result<i64> {
+    c.prepare_cached(insert_sql())?
+        .execute(params_from_iter(values(x)))?;
+    Ok(c.last_insert_rowid())
+}
+
+fn insert_event(
+    c: &Connection,
+    ticket_id: i64,
+    seq: i64,
+    at: DateTime<Utc>,
+    actor_id: i64,
+    e: &NewEvent,
+) -> Result<()> {
+    c.prepare_cached(
+        "INSERT INTO events (ticket_id, seq, at, actor_id, action, note, from_status, to_status, data)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute((
+        ticket_id,
+        seq,
+        ms(at),
+        actor_id,
+        e.action,
+        e.note.as_deref(),
+        e.from_status,
+        e.to_status,
+        e.data.to_string(),
+    ))?;
+    Ok(())
+}
+
+fn load(c: &Connection, id: i64) -> Result<Ticket> {
+    c.prepare_cached("SELECT * FROM tickets WHERE id = ?1")?
+        .query_row([id], ticket_row)
+        .optional()?
+        .ok_or_else(|| Error::NotFound {
+            entity: "ticket",
+            key: id.to_string(),
+        })
+}
+
+fn events(c: &Connection, ticket_id: i64) -> Result<Vec<Event>> {
+    let mut st = c.prepare_cached(
+        "SELECT e.*, u.name AS actor_name FROM events e JOIN users u ON u.id = e.actor_id
+         WHERE e.ticket_id = ?1 ORDER BY e.seq",
+    )?;
+    let rows = st.query_map([ticket_id], event_row)?.collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// Who may log calls: everyone on the hotline side.
+fn may_create(actor: &User) -> Result<()> {
+    if !actor.active {
+        return Err(Error::Inactive {
+            entity: "user",
+            key: actor.id.to_string(),
+        });
+    }
+    if actor.role == Role::Handler {
+        return Err(Error::Forbidden {
+            action: "create".into(),
+            actor: actor.name.clone(),
+            role: actor.role.as_str().into(),
+        });
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Logs a call as a ticket, received now by `actor_id`.
+    pub fn create_ticket(&self, actor_id: i64, new: &NewTicket) -> Result<Ticket> {
+        let v = new.validate(self.now())?;
+        self.write(|tx| create(tx, actor_id, &v))
+    }
+
+    pub fn ticket(&self, id: i64) -> Result<Ticket> {
+        self.read(|c| load(c, id))
+    }
+
+    pub fn ticket_id_by_number(&self, number: &str) -> Result<i64> {
+        self.read(|c| {
+            c.prepare_cached("SELECT id FROM tickets WHERE number = ?1")?
+                .query_row([number.trim()], |r| r.get(0))
+                .optional()?
+                .ok_or_else(|| Error::NotFound {
+                    entity: "ticket",
+                    key: number.chars().take(40).collect(),
+                })
+        })
+    }
+
+    pub fn detail(&self, id: i64) -> Result<TicketDetail> {
+        self.read(|c| {
+            let ticket = load(c, id)?;
+            Ok(TicketDetail {
+                category: get_category(c, ticket.category_id)?,
+                department: ticket.department_id.map(|d| get_department(c, d)).transpose()?,
+                handler: ticket.handler_id.map(|h| get_user(c, h)).transpose()?,
+                created_by: get_user(c, ticket.created_by)?,
+                events: events(c, id)?,
+                ticket,
+            })
+        })
+    }
+
+    /// Performs a lifecycle action. `expected_version` is the version the actor saw:
+    /// if someone changed the ticket since, nothing is written and `conflict` returned.
+    pub fn act(&self, id: i64, expected_version: i64, actor_id: i64, action: &Action) -> Result<Ticket> {
+        let now = self.now();
+        self.write(|tx| {
+            let cur = load(tx, id)?;
+            if cur.version != expected_version {
+                return Err(Error::Conflict {
+                    expected: expected_version,
+                    actual: cur.version,
+                });
+            }
+            let actor = get_user(tx, actor_id)?;
+            if let Action::Transfer { department_id, .. } = action {
+                active_department(tx, *department_id)?;
+            }
+            let out = lifecycle::apply(&cur, &actor, action, now, &policy(tx)?)?;
+            let mut next = out.ticket;
+            next.version = cur.version + 1;
+            let mut params = values(&next);
+            params.push(Sql::Integer(id));
+            params.push(Sql::Integer(cur.version));
+            let changed = tx.prepare_cached(update_sql())?.execute(params_from_iter(params))?;
+            if changed != 1 {
+                return Err(Error::Conflict {
+                    expected: expected_version,
+                    actual: cur.version,
+                });
+            }
+            let last: i64 = tx.query_row(
+                "SELECT coalesce(max(seq), 0) FROM events WHERE ticket_id = ?1",
+                [id],
+                |r| r.get(0),
+            )?;
+            for (n, e) in out.events.iter().enumerate() {
+                insert_event(tx, id, last + 1 + n as i64, now, actor_id, e)?;
+            }
+            Ok(next)
+        })
+    }
+
+    pub fn list(&self, q: &ListQuery) -> Result<Page> {
+        let limit = match q.limit {
+            0 => 50,
+            n => n.min(500),
+        };
+        let mut wh: Vec<String> = Vec::new();
+        let mut p: Vec<Sql> = Vec::new();
+        if !q.statuses.is_empty() {
+            let marks: Vec<String> = q
+                .statuses
+                .iter()
+                .map(|s| {
+                    p.push(Sql::Text(s.as_str().into()));
+                    format!("?{}", p.len())
+                })
+                .collect();
+            wh.push(format!("t.status IN ({})", marks.join(", ")));
+        }
+        let mut bind = |clause: &str, v: Sql, p: &mut Vec<Sql>| {
+            p.push(v);
+            wh.push(clause.replace('?', &format!("?{}", p.len())));
+        };
+        if let Some(v) = q.department_id {
+            bind("t.department_id = ?", Sql::Integer(v), &mut p);
+        }
+        if let Some(v) = q.handler_id {
+            bind("t.handler_id = ?", Sql::Integer(v), &mut p);
+        }
+        if let Some(v) = q.category_id {
+            bind(
+                "(t.category_id = ? OR t.category_id IN (SELECT id FROM categories WHERE parent_id = ?))",
+                Sql::Integer(v),
+                &mut p,
+            );
+        }
+        if let Some(v) = q.channel {
+            bind("t.channel = ?", Sql::Text(v.as_str().into()), &mut p);
+        }
+        if let Some(v) = q.severity {
+            bind("t.severity = ?", Sql::Text(v.as_str().into()), &mut p);
+        }
+        if let Some(v) = q.urgency {
+            bind("t.urgency = ?", Sql::Text(v.as_str().into()), &mut p);
+        }
+        if let Some(v) = q.received_from {
+            bind("t.received_at >= ?", Sql::Integer(ms(v)), &mut p);
+        }
+        if let Some(v) = q.received_to {
+            bind("t.received_at < ?", Sql::Integer(ms(v)), &mut p);
+        }
+        if let Some(text) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let text: String = text.chars().take(200).collect();
+            if let Ok(phone) = Phone::parse(&text) {
+                bind("t.phone = ?", Sql::Text(phone.number), &mut p);
+            } else if text.len() >= 8 && text.chars().all(|c| c.is_ascii_digit() || c == '-') {
+                bind("t.number LIKE ? ESCAPE '\\'", Sql::Text(format!("{}%", like_escape(&text))), &mut p);
+            } else {
+                bind(
+                    "t.description LIKE ? ESCAPE '\\'",
+                    Sql::Text(format!("%{}%", like_escape(&text))),
+                    &mut p,
+                );
+            }
+        }
+        let where_ = if wh.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", wh.join(" AND "))
+        };
+        let order = match q.sort {
+            Sort::ReceivedDesc => "t.received_at DESC, t.id DESC",
+            Sort::ReceivedAsc => "t.received_at ASC, t.id ASC",
+            Sort::DueAsc => "t.due_at IS NULL, t.due_at ASC, t.id ASC",
+        };
+        self.read(|c| {
+            let total: i64 = c
+                .prepare_cached(&format!("SELECT count(*) FROM tickets t{where_}"))?
+                .query_row(params_from_iter(p.iter()), |r| r.get(0))?;
+            let sql = format!("{ROW_SELECT}{where_} ORDER BY {order} LIMIT {limit} OFFSET {}", q.offset);
+            let mut st = c.prepare_cached(&sql)?;
+            let rows = st
+                .query_map(params_from_iter(p.iter()), list_row)?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(Page {
+                rows,
+                total,
+                offset: q.offset,
+                limit,
+            })
+        })
+    }
+
+    /// How many tickets stand in each status: the desk's queue counts.
+    pub fn status_counts(&self) -> Result<BTreeMap<Status, i64>> {
+        self.read(|c| {
+            let mut out: BTreeMap<Status, i64> = Status::ALL.iter().map(|s| (*s, 0)).collect();
+            let mut st = c.prepare_cached("SELECT status, count(*) FROM tickets GROUP BY status")?;
+            for row in st.query_map([], |r| Ok((r.get::<_, Status>(0)?, r.get::<_, i64>(1)?)))? {
+                let (s, n) = row?;
+                out.insert(s, n);
+            }
+            Ok(out)
+        })
+    }
+
+    /// Every ticket of the caller behind `phone` (any spelling), newest first.
+    pub fn history(&self, phone: &str) -> Result<Vec<TicketRow>> {
+        let key = Phone::parse(phone)?.number;
+        self.read(|c| {
+            let mut st = c.prepare_cached(&format!(
+                "{ROW_SELECT} WHERE t.phone = ?1
+                    OR t.customer_id IN (SELECT customer_id FROM customer_phones WHERE phone = ?1)
+                 ORDER BY t.received_at DESC, t.id DESC LIMIT 500"
+            ))?;
+            let rows = st.query_map([&key], list_row)?.collect::<rusqlite::Result<_>>()?;
+            Ok(rows)
+        })
+    }
+
+    /// Writes many tickets with their timelines in one transaction: all or nothing.
+    pub fn bulk<T>(&self, f: impl FnOnce(&mut Bulk) -> Result<T>) -> Result<T> {
+        self.write(|tx| {
+            let tz = timezone(tx)?;
+            let mut b = Bulk { tx, tz };
+            f(&mut b)
+        })
+    }
+
+    /// Visits every ticket in number order (exports), reading in one snapshot.
+    pub fn each_ticket(&self, mut f: impl FnMut(&Ticket) -> Result<()>) -> Result<()> {
+        self.read(|c| {
+            let tx = c.unchecked_transaction()?;
+            let mut st = tx.prepare("SELECT * FROM tickets ORDER BY id")?;
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                f(&ticket_row(r)?)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The events of a ticket in order (for the replay invariant and exports).
+    pub fn timeline(&self, id: i64) -> Result<Vec<Event>> {
+        self.read(|c| events(c, id))
+    }
+}
+
+fn like_escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+fn create(tx: &Connection, actor_id: i64, v: &ValidTicket) -> Result<Ticket> {
+    let actor = get_user(tx, actor_id)?;
+    may_create(&actor)?;
+    let category = category_by_code(tx, &v.category)?;
+    let customer_id = customer_for(
+        tx,
+        &v.caller_name,
+        &v.phone.number,
+        v.phone.ext.as_deref(),
+        v.email.as_deref(),
+        v.address.as_deref(),
+        v.received_at,
+    )?;
+    let number = next_number(tx, timezone(tx)?, v.received_at)?;
+    let mut x = blank(v, category.id, actor.id);
+    x.number = number;
+    x.customer_id = Some(customer_id);
+    x.id = insert_ticket(tx, &x)?;
+    insert_event(tx, x.id, 1, v.received_at, actor.id, &created_event(&x))?;
+    Ok(x)
+}
+
+/// The first event of every timeline.
+pub fn created_event(x: &Ticket) -> NewEvent {
+    NewEvent {
+        action: "create",
+        note: None,
+        from_status: None,
+        to_status: Status::Received,
+        data: serde_json::json!({ "channel": x.channel, "severity": x.severity, "urgency": x.urgency }),
+    }
+}
+
+/// A freshly received ticket from validated intake.
+pub fn blank(v: &ValidTicket, category_id: i64, created_by: i64) -> Ticket {
+    Ticket {
+        id: 0,
+        number: String::new(),
+        version: 1,
+        status: Status::Received,
+        customer_id: None,
+        caller_name: v.caller_name.clone(),
+        phone: v.phone.number.clone(),
+        phone_ext: v.phone.ext.clone(),
+        description: v.description.clone(),
+        occurred_at: v.occurred_at,
+        received_at: v.received_at,
+        category_id,
+        channel: v.channel,
+        severity: v.severity,
+        urgency: v.urgency,
+        created_by,
+        department_id: None,
+        handler_id: None,
+        requirements: None,
+        transferred_at: None,
+        accept_due_at: None,
+        due_at: None,
+        extension: None,
+        extension_due_at: None,
+        answer: None,
+        result: None,
+        resolved: None,
+        replied_at: None,
+        satisfaction: None,
+        callback_due_at: None,
+        callback_method: None,
+        callback_satisfaction: None,
+        redispatch_count: 0,
+        return_count: 0,
+        reopen_count: 0,
+        supervised: false,
+        closed_at: None,
+        updated_at: v.received_at,
+    }
+}

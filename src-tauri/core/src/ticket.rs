@@ -1,0 +1,147 @@
+//! Intake: what an agent records when a call comes in, and its validation.
+
+use crate::error::{Error, Result};
+use crate::model::{Channel, Severity, Urgency};
+use crate::phone::Phone;
+use crate::validate::{opt_text, text, DESCRIPTION_MAX, NAME_MAX, NOTE_MAX};
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Clock skew tolerated between the agent's idea of "now" and ours.
+const FUTURE_SKEW: Duration = Duration::minutes(2);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewTicket {
+    pub caller_name: String,
+    pub phone: String,
+    pub description: String,
+    /// Category code, e.g. `complaint.service_attitude`.
+    pub category: String,
+    #[serde(default)]
+    pub occurred_at: Option<DateTime<Utc>>,
+    #[serde(default = "default_channel")]
+    pub channel: Channel,
+    #[serde(default = "default_severity")]
+    pub severity: Severity,
+    #[serde(default = "default_urgency")]
+    pub urgency: Urgency,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+}
+
+fn default_channel() -> Channel {
+    Channel::Phone
+}
+fn default_severity() -> Severity {
+    Severity::General
+}
+fn default_urgency() -> Urgency {
+    Urgency::Normal
+}
+
+/// A `NewTicket` that passed every rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidTicket {
+    pub caller_name: String,
+    pub phone: Phone,
+    pub description: String,
+    pub category: String,
+    pub occurred_at: Option<DateTime<Utc>>,
+    pub received_at: DateTime<Utc>,
+    pub channel: Channel,
+    pub severity: Severity,
+    pub urgency: Urgency,
+    pub email: Option<String>,
+    pub address: Option<String>,
+}
+
+impl NewTicket {
+    /// Checks the intake received at `received_at` (now, or a past time for imports).
+    pub fn validate(&self, received_at: DateTime<Utc>) -> Result<ValidTicket> {
+        let caller_name = text("caller_name", &self.caller_name, NAME_MAX)?;
+        if self.phone.trim().is_empty() {
+            return Err(Error::Required { field: "phone" });
+        }
+        let phone = Phone::parse(&self.phone)?;
+        let description = text("description", &self.description, DESCRIPTION_MAX)?;
+        let category = text("category", &self.category, NAME_MAX)?;
+        if let Some(t) = self.occurred_at {
+            if t > received_at + FUTURE_SKEW {
+                return Err(Error::OccurredInFuture);
+            }
+        }
+        let email = opt_text("email", self.email.as_deref(), NAME_MAX)?;
+        if let Some(e) = &email {
+            let ok = e.split_once('@').is_some_and(|(u, d)| {
+                !u.is_empty() && d.contains('.') && !d.starts_with('.') && !e.contains(char::is_whitespace)
+            });
+            if !ok {
+                return Err(Error::InvalidValue { field: "email", value: e.chars().take(60).collect() });
+            }
+        }
+        Ok(ValidTicket {
+            caller_name,
+            phone,
+            description,
+            category,
+            occurred_at: self.occurred_at,
+            received_at,
+            channel: self.channel,
+            severity: self.severity,
+            urgency: self.urgency,
+            email,
+            address: opt_text("address", self.address.as_deref(), NOTE_MAX)?,
+        })
+    }
+}
+
+/// `20261122-0007`: local date and per-day sequence.
+pub fn format_number(day: &str, seq: i64) -> String {
+    format!("{day}-{seq:04}")
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::lifecycle::tests::t0;
+
+    pub fn new_ticket() -> NewTicket {
+        NewTicket {
+            caller_name: "张三".into(),
+            phone: "138 1234 5678".into(),
+            description: "小区路灯连续三晚不亮，存在安全隐患。".into(),
+            category: "help_request".into(),
+            occurred_at: Some(t0() - Duration::days(3)),
+            channel: Channel::Phone,
+            severity: Severity::General,
+            urgency: Urgency::Normal,
+            email: None,
+            address: Some("幸福路 12 号".into()),
+        }
+    }
+
+    #[test]
+    fn intake_rules() {
+        assert!(new_ticket().validate(t0()).is_ok());
+        let code = |n: NewTicket| n.validate(t0()).err().map(|e| e.code());
+        assert_eq!(code(NewTicket { phone: "12345".into(), ..new_ticket() }), Some("phone_invalid"));
+        assert_eq!(code(NewTicket { phone: " ".into(), ..new_ticket() }), Some("required"));
+        assert_eq!(code(NewTicket { caller_name: "".into(), ..new_ticket() }), Some("required"));
+        assert_eq!(code(NewTicket { description: "话".repeat(20_001), ..new_ticket() }), Some("too_long"));
+        assert_eq!(
+            code(NewTicket { occurred_at: Some(t0() + Duration::hours(1)), ..new_ticket() }),
+            Some("occurred_in_future")
+        );
+        assert_eq!(code(NewTicket { email: Some("not-an-email".into()), ..new_ticket() }), Some("invalid_value"));
+        assert!(NewTicket { email: Some("a@b.cn".into()), ..new_ticket() }.validate(t0()).is_ok());
+    }
+
+    #[test]
+    fn numbers_are_zero_padded_and_grow() {
+        assert_eq!(format_number("20261122", 7), "20261122-0007");
+        assert_eq!(format_number("20261122", 12345), "20261122-12345");
+    }
+}

@@ -3,10 +3,12 @@
 
 pub mod clock;
 pub mod error;
+pub mod exchange;
 pub mod lifecycle;
 pub mod model;
 pub mod paths;
 pub mod phone;
+pub mod seed;
 pub mod store;
 pub mod ticket;
 pub mod validate;

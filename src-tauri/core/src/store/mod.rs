@@ -9,7 +9,7 @@ mod reference;
 mod tickets;
 
 pub use migrate::{Migration, MIGRATIONS};
-pub use tickets::{Bulk, HistoricEvent, HistoricTicket, ListQuery, Page, Sort};
+pub use tickets::{blank, created_event, Bulk, HistoricEvent, HistoricTicket, ListQuery, Page, Sort};
 
 use crate::clock::Clock;
 use crate::error::{Error, Result};

@@ -728,3 +728,195 @@ pub fn blank(v: &ValidTicket, category_id: i64, created_by: i64) -> Ticket {
         updated_at: v.received_at,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Satisfaction;
+    use crate::store::testutil::{store, t0};
+    use crate::ticket::tests::new_ticket;
+    use chrono::Duration;
+
+    fn setup() -> (tempfile::TempDir, Store, std::sync::Arc<crate::clock::FakeClock>, i64, User) {
+        let (d, s, c) = store();
+        let dept = s.create_department("lighting", "路灯管理所", None).expect("dept");
+        let handler = s.create_user("王工", dept.id, Role::Handler).expect("handler");
+        (d, s, c, dept.id, handler)
+    }
+
+    fn count_events(s: &Store) -> i64 {
+        s.read(|c| Ok(c.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?))
+            .expect("count")
+    }
+
+    #[test]
+    fn create_numbers_per_local_day_and_links_the_caller() {
+        let (_d, s, clock, _, _) = setup();
+        let a = s.create_ticket(1, &new_ticket()).expect("create");
+        // 2026-11-02 01:00 UTC is 09:00 in Shanghai.
+        assert_eq!(a.number, "20261102-0001");
+        let b = s
+            .create_ticket(1, &NewTicket { phone: "+86 138-1234-5678".into(), ..new_ticket() })
+            .expect("create");
+        assert_eq!(b.number, "20261102-0002");
+        assert_eq!(a.customer_id, b.customer_id);
+        // 16:30 UTC is already the next day in Shanghai.
+        clock.set(t0() + Duration::hours(15) + Duration::minutes(30));
+        let c = s.create_ticket(1, &new_ticket()).expect("create");
+        assert_eq!(c.number, "20261103-0001");
+        let hist = s.history("8613812345678").expect("history");
+        assert_eq!(
+            hist.iter().map(|r| r.number.as_str()).collect::<Vec<_>>(),
+            ["20261103-0001", "20261102-0002", "20261102-0001"]
+        );
+        let detail = s.detail(a.id).expect("detail");
+        assert_eq!(detail.events.len(), 1);
+        assert_eq!(detail.events[0].action, "create");
+        assert_eq!(s.history("12345").map_err(|e| e.code()).err(), Some("phone_invalid"));
+    }
+
+    #[test]
+    fn bad_intake_writes_nothing() {
+        let (_d, s, _c, _, handler) = setup();
+        let before = s.list(&ListQuery::default()).expect("list").total;
+        for bad in [
+            NewTicket { phone: "010-1234".into(), ..new_ticket() },
+            NewTicket { category: "nope".into(), ..new_ticket() },
+            NewTicket { description: String::new(), ..new_ticket() },
+        ] {
+            assert!(s.create_ticket(1, &bad).is_err());
+        }
+        assert_eq!(s.create_ticket(handler.id, &new_ticket()).map_err(|e| e.code()).err(), Some("forbidden"));
+        assert_eq!(s.create_ticket(99, &new_ticket()).map_err(|e| e.code()).err(), Some("not_found"));
+        assert_eq!(s.list(&ListQuery::default()).expect("list").total, before);
+        assert_eq!(count_events(&s), 0);
+    }
+
+    #[test]
+    fn the_whole_path_through_the_store_with_versions() {
+        let (_d, s, clock, dept, handler) = setup();
+        let x = s.create_ticket(1, &new_ticket()).expect("create");
+        let due = t0() + Duration::days(5);
+        let transfer = Action::Transfer { department_id: dept, requirements: "请三日内修复".into(), due_at: due, accept_due_at: None };
+        let x = s.act(x.id, x.version, 1, &transfer).expect("transfer");
+        assert_eq!((x.status, x.version), (Status::Transferred, 2));
+        // A stale version is refused and nothing is written.
+        let events = count_events(&s);
+        let e = s.act(x.id, 1, handler.id, &Action::Accept { note: None }).expect_err("stale");
+        assert_eq!((e.code(), e.details()["actual"].as_i64()), ("conflict", Some(2)));
+        assert_eq!(count_events(&s), events);
+        clock.advance(Duration::hours(2));
+        let x = s.act(x.id, x.version, handler.id, &Action::Accept { note: None }).expect("accept");
+        let x = s
+            .act(x.id, x.version, handler.id, &Action::Reply { result: "已更换灯具".into(), resolved: true })
+            .expect("reply");
+        let x = s
+            .act(
+                x.id,
+                x.version,
+                1,
+                &Action::Feedback { satisfaction: Satisfaction::Satisfied, note: None, redispatch_due_at: None },
+            )
+            .expect("feedback");
+        assert_eq!(x.status, Status::AwaitingCallback);
+        let x = s
+            .act(
+                x.id,
+                x.version,
+                1,
+                &Action::Callback {
+                    method: crate::model::CallbackMethod::Questionnaire,
+                    satisfaction: Satisfaction::VerySatisfied,
+                    note: Some("问卷回访满意".into()),
+                },
+            )
+            .expect("callback");
+        assert_eq!(x.status, Status::Archived);
+        let d = s.detail(x.id).expect("detail");
+        assert_eq!(d.ticket, x);
+        let actions: Vec<_> = d.events.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, ["create", "transfer", "accept", "reply", "feedback", "callback"]);
+        assert_eq!(d.events.last().map(|e| e.to_status), Some(x.status));
+        assert_eq!(d.events[2].actor_name, "王工");
+        assert_eq!(d.department.map(|d| d.code).as_deref(), Some("lighting"));
+    }
+
+    #[test]
+    fn refused_actions_leave_no_trace() {
+        let (_d, s, _c, _, handler) = setup();
+        let x = s.create_ticket(1, &new_ticket()).expect("create");
+        let bad = [
+            (1, Action::Accept { note: None }, "invalid_transition"),
+            (handler.id, Action::Answer { answer: "x".into() }, "forbidden"),
+            (
+                1,
+                Action::Transfer { department_id: 999, requirements: "x".into(), due_at: t0() + Duration::days(1), accept_due_at: None },
+                "not_found",
+            ),
+            (1, Action::Answer { answer: "  ".into() }, "required"),
+        ];
+        for (actor, a, code) in bad {
+            assert_eq!(s.act(x.id, x.version, actor, &a).map_err(|e| e.code()).err(), Some(code), "{a:?}");
+        }
+        assert_eq!(s.ticket(x.id).expect("ticket"), x);
+        assert_eq!(count_events(&s), 1);
+    }
+
+    #[test]
+    fn timeline_events_are_immutable() {
+        let (_d, s, _c, _, _) = setup();
+        s.create_ticket(1, &new_ticket()).expect("create");
+        let e = s.write(|tx| Ok(tx.execute("UPDATE events SET note = 'x'", [])?)).expect_err("immutable");
+        assert!(e.to_string().contains("immutable"));
+        assert!(s.write(|tx| Ok(tx.execute("DELETE FROM events", [])?)).is_err());
+    }
+
+    #[test]
+    fn queues_filter_search_sort_and_count() {
+        let (_d, s, clock, dept, _) = setup();
+        let mut ids = vec![];
+        for (n, phone) in ["13800000001", "13800000002", "13800000003"].iter().enumerate() {
+            clock.advance(Duration::minutes(10));
+            let x = s
+                .create_ticket(1, &NewTicket { phone: phone.to_string(), description: format!("第{n}件 噪声扰民"), ..new_ticket() })
+                .expect("create");
+            ids.push(x);
+        }
+        let due = t0() + Duration::days(2);
+        let x = &ids[1];
+        s.act(x.id, x.version, 1, &Action::Transfer { department_id: dept, requirements: "核查".into(), due_at: due, accept_due_at: None })
+            .expect("transfer");
+        let page = s.list(&ListQuery { statuses: vec![Status::Transferred], department_id: Some(dept), ..Default::default() }).expect("q");
+        assert_eq!((page.total, page.rows[0].id), (1, x.id));
+        assert_eq!(page.rows[0].department_name.as_deref(), Some("路灯管理所"));
+        let page = s.list(&ListQuery { search: Some("138 0000 0003".into()), ..Default::default() }).expect("phone");
+        assert_eq!(page.rows.iter().map(|r| r.id).collect::<Vec<_>>(), [ids[2].id]);
+        let page = s.list(&ListQuery { search: Some(ids[0].number.clone()), ..Default::default() }).expect("number");
+        assert_eq!(page.rows.iter().map(|r| r.id).collect::<Vec<_>>(), [ids[0].id]);
+        let page = s.list(&ListQuery { search: Some("第2件".into()), ..Default::default() }).expect("text");
+        assert_eq!(page.rows.iter().map(|r| r.id).collect::<Vec<_>>(), [ids[2].id]);
+        let page = s.list(&ListQuery { search: Some("100%_'--".into()), ..Default::default() }).expect("hostile");
+        assert_eq!(page.total, 0);
+        let page = s.list(&ListQuery { limit: 2, ..Default::default() }).expect("page");
+        assert_eq!((page.total, page.rows.len(), page.rows[0].id), (3, 2, ids[2].id));
+        let page = s.list(&ListQuery { sort: Sort::DueAsc, ..Default::default() }).expect("due");
+        assert_eq!(page.rows[0].id, x.id);
+        let counts = s.status_counts().expect("counts");
+        assert_eq!((counts[&Status::Received], counts[&Status::Transferred], counts[&Status::Archived]), (2, 1, 0));
+        let page = s
+            .list(&ListQuery { category_id: Some(2), ..Default::default() })
+            .expect("category tree");
+        assert_eq!(page.total, 0);
+    }
+
+    #[test]
+    fn a_saved_ticket_survives_reopening_the_file() {
+        let (d, s, _c, _, _) = setup();
+        let x = s.create_ticket(1, &new_ticket()).expect("create");
+        let path = s.path().to_path_buf();
+        drop(s);
+        let s = Store::open(&path, std::sync::Arc::new(crate::clock::SystemClock)).expect("reopen");
+        assert_eq!(s.ticket(x.id).expect("ticket"), x);
+        drop(d);
+    }
+}

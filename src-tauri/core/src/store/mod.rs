@@ -144,6 +144,12 @@ impl Store {
         })
     }
 
+    /// Reads a time typed by a person: RFC 3339, or local time in the configured zone.
+    pub fn parse_time(&self, s: &str) -> Result<DateTime<Utc>> {
+        let tz = self.read(timezone)?;
+        crate::exchange::parse_time(s, tz)
+    }
+
     pub fn settings(&self) -> Result<Vec<(String, String)>> {
         self.read(|c| {
             SETTINGS

@@ -1,0 +1,462 @@
+//! `hotline`: the admin command line, a thin adapter over hotline-core on the same
+//! data file as the desktop app.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use hotline_core::exchange;
+use hotline_core::model::{CallbackMethod, Channel, Role, Satisfaction, Severity, Status, Urgency};
+use hotline_core::seed::{seed_with_progress, SeedOptions};
+use hotline_core::store::{ListQuery, Sort};
+use hotline_core::{Action, Error, NewTicket, Result, Store, SystemClock};
+use serde_json::json;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "hotline", version, about = "Hotline Desk admin command line (热线服务台)")]
+struct Cli {
+    /// The data file [default: the desktop app's, or $HOTLINE_DB]
+    #[arg(long, global = true)]
+    db: Option<PathBuf>,
+    /// Print machine-readable JSON (errors too, as {code, message, details})
+    #[arg(long, global = true)]
+    json: bool,
+    /// Act as this user id instead of the `acting_user` setting
+    #[arg(long = "as", global = true, value_name = "USER_ID")]
+    as_user: Option<i64>,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Create or upgrade the data file
+    Init {
+        /// Also load demo data (2 000 tickets over 60 days)
+        #[arg(long)]
+        demo: bool,
+    },
+    #[command(subcommand)]
+    Ticket(TicketCmd),
+    #[command(subcommand)]
+    Customer(CustomerCmd),
+    /// Export every ticket
+    Export {
+        #[arg(long, value_enum, default_value = "csv")]
+        format: Format,
+        /// Write here instead of standard output
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Import intake records from a CSV file (columns: caller_name, phone, description, category, ...)
+    Import {
+        file: PathBuf,
+        /// Import nothing if any row is bad
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Generate realistic, deterministic demo data
+    Seed {
+        #[arg(long, default_value_t = 2000)]
+        tickets: u64,
+        #[arg(long, default_value_t = 60)]
+        days: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    #[command(subcommand)]
+    Department(DeptCmd),
+    #[command(subcommand)]
+    User(UserCmd),
+    #[command(subcommand)]
+    Setting(SettingCmd),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Csv,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum TicketCmd {
+    /// Log a call as a new ticket
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        phone: String,
+        #[arg(long)]
+        description: String,
+        /// Category code, e.g. consultation, complaint.service_attitude
+        #[arg(long)]
+        category: String,
+        #[arg(long, default_value = "phone")]
+        channel: String,
+        #[arg(long, default_value = "general")]
+        severity: String,
+        #[arg(long, default_value = "normal")]
+        urgency: String,
+        /// When it happened: RFC 3339 or local "YYYY-MM-DD HH:MM"
+        #[arg(long)]
+        occurred_at: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        address: Option<String>,
+    },
+    /// Show a ticket with its timeline
+    Show { number: String },
+    /// List tickets (a queue)
+    List {
+        /// Filter by status (repeatable)
+        #[arg(long)]
+        status: Vec<String>,
+        /// Department code
+        #[arg(long)]
+        department: Option<String>,
+        /// Ticket number, phone number or words
+        #[arg(long)]
+        search: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
+        /// received_desc, received_asc or due_asc
+        #[arg(long, default_value = "received_desc")]
+        sort: String,
+    },
+    /// Perform a lifecycle action on a ticket
+    Act(ActArgs),
+}
+
+#[derive(Args)]
+struct ActArgs {
+    number: String,
+    /// Fail with `conflict` unless the ticket is still at this version
+    #[arg(long)]
+    expect_version: Option<i64>,
+    #[command(subcommand)]
+    action: ActCmd,
+}
+
+#[derive(Subcommand)]
+enum ActCmd {
+    /// 直接答复: answer at once and close
+    Answer { #[arg(long)] answer: String },
+    /// 转办: transfer slip to a department
+    Transfer {
+        /// Department code
+        #[arg(long)]
+        department: String,
+        #[arg(long)]
+        requirements: String,
+        /// Handling deadline
+        #[arg(long)]
+        due: String,
+        /// Acceptance deadline (returns are allowed until then)
+        #[arg(long)]
+        accept_due: Option<String>,
+    },
+    /// 退回
+    Return { #[arg(long)] reason: String },
+    /// 签收
+    Accept { #[arg(long)] note: Option<String> },
+    /// 延期申请
+    RequestExtension { #[arg(long)] due: String, #[arg(long)] reason: String },
+    ApproveExtension { #[arg(long)] note: Option<String> },
+    RefuseExtension { #[arg(long)] note: String },
+    /// 办结回复
+    Reply {
+        #[arg(long)]
+        result: String,
+        /// The problem is not resolved
+        #[arg(long)]
+        unresolved: bool,
+    },
+    /// 反馈: relay the result and record satisfaction
+    Feedback {
+        /// very_satisfied, satisfied, basically_satisfied, unsatisfied, very_unsatisfied
+        #[arg(long)]
+        satisfaction: String,
+        #[arg(long)]
+        note: Option<String>,
+        /// New deadline when unsatisfied (发回重办)
+        #[arg(long)]
+        redispatch_due: Option<String>,
+    },
+    /// 回访
+    Callback {
+        /// phone or questionnaire
+        #[arg(long, default_value = "phone")]
+        method: String,
+        #[arg(long)]
+        satisfaction: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    Reopen { #[arg(long)] reason: String },
+    Comment { #[arg(long)] note: String },
+}
+
+#[derive(Subcommand)]
+enum CustomerCmd {
+    /// Every ticket of a caller, by any spelling of the number, newest first
+    History { phone: String },
+}
+
+#[derive(Subcommand)]
+enum DeptCmd {
+    List,
+    Add {
+        code: String,
+        name: String,
+        #[arg(long)]
+        parent: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    List,
+    Add {
+        name: String,
+        /// Department code
+        #[arg(long)]
+        department: String,
+        /// agent, handler, supervisor, manager or admin
+        #[arg(long)]
+        role: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum SettingCmd {
+    List,
+    Get { key: String },
+    Set { key: String, value: String },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.json;
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if json {
+                let w = e.to_wire();
+                eprintln!("{}", json!({ "code": w.code, "message": w.message, "details": w.details }));
+            } else {
+                eprintln!("error[{}]: {e}", e.code());
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print(json: bool, value: serde_json::Value, human: impl FnOnce() -> String) {
+    if json {
+        println!("{value}");
+    } else {
+        println!("{}", human());
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let path = cli.db.clone().unwrap_or_else(hotline_core::paths::default_db_path);
+    let store = Store::open(&path, Arc::new(SystemClock))?;
+    let actor = match cli.as_user {
+        Some(id) => store.user(id)?.id,
+        None => store.acting_user()?.id,
+    };
+    let json = cli.json;
+    let time = |s: &str| store.parse_time(s);
+    match cli.cmd {
+        Cmd::Init { demo } => {
+            let mut seeded = None;
+            if demo {
+                seeded = Some(seed_with_progress(&store, SeedOptions { tickets: 2000, days: 60, seed: 1 }, |_| {})?);
+            }
+            print(json, json!({ "db": path, "seeded": seeded }), || format!("ready: {}", path.display()));
+        }
+        Cmd::Ticket(TicketCmd::Create { name, phone, description, category, channel, severity, urgency, occurred_at, email, address }) => {
+            let new = NewTicket {
+                caller_name: name,
+                phone,
+                description,
+                category,
+                occurred_at: occurred_at.as_deref().map(time).transpose()?,
+                channel: channel.parse::<Channel>()?,
+                severity: severity.parse::<Severity>()?,
+                urgency: urgency.parse::<Urgency>()?,
+                email,
+                address,
+            };
+            let t = store.create_ticket(actor, &new)?;
+            print(json, serde_json::to_value(&t)?, || format!("created {}", t.number));
+        }
+        Cmd::Ticket(TicketCmd::Show { number }) => {
+            let d = store.detail(store.ticket_id_by_number(&number)?)?;
+            print(json, serde_json::to_value(&d)?, || {
+                let t = &d.ticket;
+                let mut s = format!(
+                    "{}  {}  v{}\n{} {}  {}  {}/{}/{}\n{}\n",
+                    t.number, t.status, t.version, t.caller_name, t.phone, d.category.code, t.channel, t.severity, t.urgency, t.description
+                );
+                if let Some(dep) = &d.department {
+                    s += &format!("department: {}  due: {}\n", dep.name, t.due_at.map(|d| d.to_rfc3339()).unwrap_or_default());
+                }
+                for e in &d.events {
+                    s += &format!("  {}  {:<18} {:<10} {}\n", e.at.to_rfc3339(), e.action, e.actor_name, e.note.as_deref().unwrap_or(""));
+                }
+                s
+            });
+        }
+        Cmd::Ticket(TicketCmd::List { status, department, search, limit, offset, sort }) => {
+            let q = ListQuery {
+                statuses: status.iter().map(|s| s.parse::<Status>()).collect::<Result<_>>()?,
+                department_id: department.map(|c| store.department_by_code(&c).map(|d| d.id)).transpose()?,
+                search,
+                limit,
+                offset,
+                sort: serde_json::from_value::<Sort>(json!(sort)).map_err(|_| Error::InvalidValue { field: "sort", value: sort.clone() })?,
+                ..Default::default()
+            };
+            let page = store.list(&q)?;
+            print(json, serde_json::to_value(&page)?, || {
+                let mut s = String::new();
+                for r in &page.rows {
+                    s += &format!(
+                        "{}  {:<17} {:<13} {:<8} {:<11} {:<28} {}\n",
+                        r.number, r.status, r.severity, r.caller_name, r.phone, r.category_code, r.summary
+                    );
+                }
+                s + &format!("{} of {}", page.rows.len(), page.total)
+            });
+        }
+        Cmd::Ticket(TicketCmd::Act(a)) => {
+            let id = store.ticket_id_by_number(&a.number)?;
+            let version = match a.expect_version {
+                Some(v) => v,
+                None => store.ticket(id)?.version,
+            };
+            let action = to_action(&store, a.action, &time)?;
+            let t = store.act(id, version, actor, &action)?;
+            print(json, serde_json::to_value(&t)?, || format!("{} {} -> {} (v{})", t.number, action.name(), t.status, t.version));
+        }
+        Cmd::Customer(CustomerCmd::History { phone }) => {
+            let rows = store.history(&phone)?;
+            print(json, serde_json::to_value(&rows)?, || {
+                rows.iter().map(|r| format!("{}  {}  {:<17} {}\n", r.number, r.received_at.to_rfc3339(), r.status, r.summary)).collect::<String>()
+                    + &format!("{} tickets", rows.len())
+            });
+        }
+        Cmd::Export { format, out } => {
+            let mut sink: Box<dyn Write> = match &out {
+                Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p)?)),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+            };
+            let n = match format {
+                Format::Csv => exchange::export_csv(&store, &mut sink)?,
+                Format::Json => exchange::export_json(&store, &mut sink)?,
+            };
+            sink.flush()?;
+            if out.is_some() {
+                print(json, json!({ "exported": n }), || format!("exported {n} tickets"));
+            }
+        }
+        Cmd::Import { file, strict } => {
+            let r = exchange::import_csv(&store, actor, std::fs::File::open(&file)?, strict)?;
+            let failed = !r.errors.is_empty();
+            print(json, serde_json::to_value(&r)?, || {
+                let mut s: String = r.errors.iter().map(|e| format!("line {}: [{}] {}\n", e.line, e.code, e.message)).collect();
+                s += &if r.written { format!("imported {} tickets, {} rows refused", r.imported, r.errors.len()) } else { format!("nothing imported (--strict): {} rows refused", r.errors.len()) };
+                s
+            });
+            if failed && strict {
+                return Err(Error::ImportRow { line: r.errors[0].line, reason: r.errors[0].message.clone() });
+            }
+        }
+        Cmd::Seed { tickets, days, seed } => {
+            let started = std::time::Instant::now();
+            let r = seed_with_progress(&store, SeedOptions { tickets, days, seed }, |n| {
+                if !json {
+                    eprint!("\rseeded {n}/{tickets}");
+                }
+            })?;
+            if !json {
+                eprintln!();
+            }
+            let secs = started.elapsed().as_secs_f64();
+            print(json, json!({ "report": r, "seconds": secs }), || {
+                format!("seeded {} tickets, {} events in {secs:.1} s: {:?}", r.tickets, r.events, r.by_status)
+            });
+        }
+        Cmd::Department(DeptCmd::List) => {
+            let ds = store.departments()?;
+            print(json, serde_json::to_value(&ds)?, || ds.iter().map(|d| format!("{:>4}  {:<14} {}\n", d.id, d.code, d.name)).collect());
+        }
+        Cmd::Department(DeptCmd::Add { code, name, parent }) => {
+            let parent = parent.map(|c| store.department_by_code(&c).map(|d| d.id)).transpose()?;
+            let d = store.create_department(&code, &name, parent)?;
+            print(json, serde_json::to_value(&d)?, || format!("department {} created", d.id));
+        }
+        Cmd::User(UserCmd::List) => {
+            let us = store.users()?;
+            print(json, serde_json::to_value(&us)?, || us.iter().map(|u| format!("{:>4}  {:<11} dept {:<4} {}\n", u.id, u.role, u.department_id, u.name)).collect());
+        }
+        Cmd::User(UserCmd::Add { name, department, role }) => {
+            let d = store.department_by_code(&department)?;
+            let u = store.create_user(&name, d.id, role.parse::<Role>()?)?;
+            print(json, serde_json::to_value(&u)?, || format!("user {} created", u.id));
+        }
+        Cmd::Setting(SettingCmd::List) => {
+            let all = store.settings()?;
+            print(json, json!(all.iter().cloned().collect::<std::collections::BTreeMap<_, _>>()), || all.iter().map(|(k, v)| format!("{k} = {v}\n")).collect());
+        }
+        Cmd::Setting(SettingCmd::Get { key }) => {
+            let v = store.setting(&key)?;
+            print(json, json!({ key.clone(): v }), || v.clone());
+        }
+        Cmd::Setting(SettingCmd::Set { key, value }) => {
+            store.set_setting(&key, &value)?;
+            print(json, json!({ key.clone(): value }), || format!("{key} = {value}"));
+        }
+    }
+    Ok(())
+}
+
+fn to_action(
+    store: &Store,
+    a: ActCmd,
+    time: &dyn Fn(&str) -> Result<chrono::DateTime<chrono::Utc>>,
+) -> Result<Action> {
+    Ok(match a {
+        ActCmd::Answer { answer } => Action::Answer { answer },
+        ActCmd::Transfer { department, requirements, due, accept_due } => Action::Transfer {
+            department_id: store.department_by_code(&department)?.id,
+            requirements,
+            due_at: time(&due)?,
+            accept_due_at: accept_due.as_deref().map(time).transpose()?,
+        },
+        ActCmd::Return { reason } => Action::Return { reason },
+        ActCmd::Accept { note } => Action::Accept { note },
+        ActCmd::RequestExtension { due, reason } => Action::RequestExtension { due_at: time(&due)?, reason },
+        ActCmd::ApproveExtension { note } => Action::ApproveExtension { note },
+        ActCmd::RefuseExtension { note } => Action::RefuseExtension { note },
+        ActCmd::Reply { result, unresolved } => Action::Reply { result, resolved: !unresolved },
+        ActCmd::Feedback { satisfaction, note, redispatch_due } => Action::Feedback {
+            satisfaction: satisfaction.parse::<Satisfaction>()?,
+            note,
+            redispatch_due_at: redispatch_due.as_deref().map(time).transpose()?,
+        },
+        ActCmd::Callback { method, satisfaction, note } => Action::Callback {
+            method: method.parse::<CallbackMethod>()?,
+            satisfaction: satisfaction.parse::<Satisfaction>()?,
+            note,
+        },
+        ActCmd::Reopen { reason } => Action::Reopen { reason },
+        ActCmd::Comment { note } => Action::Comment { note },
+    })
+}

@@ -1,0 +1,94 @@
+//! The `hotline` binary end to end on a real data file.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::Path;
+
+fn hotline(db: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_hotline"));
+    c.arg("--db").arg(db);
+    c
+}
+
+fn json(db: &Path, args: &[&str]) -> Value {
+    let out = hotline(db).arg("--json").args(args).assert().success().get_output().stdout.clone();
+    serde_json::from_slice(&out).unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out)))
+}
+
+#[test]
+fn a_ticket_goes_through_its_whole_life_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("h.db");
+    json(&db, &["department", "add", "lighting", "路灯管理所"]);
+    let handler = json(&db, &["user", "add", "王工", "--department", "lighting", "--role", "handler"]);
+    let h = handler["id"].as_i64().expect("id").to_string();
+    let t = json(&db, &["ticket", "create", "--name", "张三", "--phone", "+86 138 1234 5678", "--description", "路灯不亮", "--category", "help_request"]);
+    let number = t["number"].as_str().expect("number").to_string();
+    let act = |who: &str, args: &[&str]| {
+        let mut a = vec!["--as", who, "ticket", "act", number.as_str()];
+        a.extend_from_slice(args);
+        json(&db, &a)
+    };
+    act("1", &["transfer", "--department", "lighting", "--requirements", "三日内修复", "--due", "2099-01-01 17:00"]);
+    act(&h, &["accept"]);
+    act(&h, &["reply", "--result", "已修复"]);
+    let t = act("1", &["feedback", "--satisfaction", "unsatisfied", "--redispatch-due", "2099-01-05 17:00"]);
+    assert_eq!((t["status"].as_str(), t["redispatch_count"].as_i64()), (Some("transferred"), Some(1)));
+    act(&h, &["accept"]);
+    act(&h, &["reply", "--result", "已更换灯杆"]);
+    act("1", &["feedback", "--satisfaction", "satisfied"]);
+    let t = act("1", &["callback", "--method", "questionnaire", "--satisfaction", "very_satisfied"]);
+    assert_eq!(t["status"], "archived");
+    let d = json(&db, &["ticket", "show", &number]);
+    let actions: Vec<&str> = d["events"].as_array().expect("events").iter().filter_map(|e| e["action"].as_str()).collect();
+    assert_eq!(actions, ["create", "transfer", "accept", "reply", "feedback", "redispatch", "accept", "reply", "feedback", "callback"]);
+    let hist = json(&db, &["customer", "history", "138-1234-5678"]);
+    assert_eq!(hist.as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn bad_input_fails_clearly_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("h.db");
+    let out = hotline(&db)
+        .args(["--json", "ticket", "create", "--name", "x", "--phone", "123", "--description", "d", "--category", "consultation"])
+        .assert()
+        .failure()
+        .get_output()
+        .stderr
+        .clone();
+    let e: Value = serde_json::from_slice(&out).expect("json error");
+    assert_eq!(e["code"], "phone_invalid");
+    let human = hotline(&db).args(["ticket", "act", "20990101-0001", "accept"]).assert().failure().get_output().stderr.clone();
+    assert!(String::from_utf8_lossy(&human).starts_with("error[not_found]"));
+    assert_eq!(json(&db, &["ticket", "list"])["total"], 0);
+    let t = json(&db, &["ticket", "create", "--name", "李四", "--phone", "13900000000", "--description", "咨询", "--category", "consultation"]);
+    let n = t["number"].as_str().expect("number");
+    let out = hotline(&db).args(["--json", "ticket", "act", n, "--expect-version", "7", "answer", "--answer", "x"]).assert().failure().get_output().stderr.clone();
+    assert_eq!(serde_json::from_slice::<Value>(&out).expect("json")["code"], "conflict");
+}
+
+#[test]
+fn seed_export_and_import_round_trip() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("h.db");
+    let r = json(&db, &["seed", "--tickets", "300", "--days", "20", "--seed", "3"]);
+    assert_eq!(r["report"]["tickets"], 300);
+    let csv = dir.path().join("all.csv");
+    let out = json(&db, &["export", "--format", "csv", "--out", csv.to_str().expect("path")]);
+    assert_eq!(out["exported"], 300);
+    let bytes = std::fs::read(&csv).expect("csv");
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+    let db2 = dir.path().join("copy.db");
+    let r = json(&db2, &["import", csv.to_str().expect("path"), "--strict"]);
+    assert_eq!((r["imported"].as_u64(), r["errors"].as_array().map(Vec::len)), (Some(300), Some(0)));
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "caller_name,phone,description,category\n张三,13800000000,ok,consultation\n李四,1,bad,consultation\n").expect("write");
+    hotline(&db2).args(["import", bad.to_str().expect("path"), "--strict"]).assert().failure();
+    assert_eq!(json(&db2, &["ticket", "list"])["total"], 300);
+    let r = json(&db2, &["import", bad.to_str().expect("path")]);
+    assert_eq!((r["imported"].as_u64(), r["errors"][0]["line"].as_u64()), (Some(1), Some(3)));
+    let stdout = hotline(&db).args(["export", "--format", "json"]).assert().success().get_output().stdout.clone();
+    let all: Value = serde_json::from_slice(&stdout).expect("json export");
+    assert_eq!(all.as_array().map(Vec::len), Some(300));
+}

@@ -1,1 +1,35 @@
+//! The Tauri shell: opens the store, registers the commands, starts the window.
+//! Everything it does is delegated to hotline-core.
 
+pub mod commands;
+pub mod state;
+
+use state::Desk;
+use tauri::{Builder, Runtime};
+
+/// The app, generic over the runtime so tests run it on `tauri::test::mock_builder`.
+pub fn builder<R: Runtime>(builder: Builder<R>, desk: Desk) -> Builder<R> {
+    builder
+        .plugin(tauri_plugin_notification::init())
+        .manage(desk)
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::reference,
+            commands::status_counts,
+            commands::list_tickets,
+            commands::get_ticket,
+            commands::create_ticket,
+            commands::act,
+            commands::customer_history,
+            commands::seed_demo,
+            commands::set_setting,
+        ])
+}
+
+pub fn run() {
+    let desk = Desk::open(hotline_core::paths::default_db_path());
+    if let Err(e) = builder(tauri::Builder::default(), desk).run(tauri::generate_context!()) {
+        eprintln!("hotline-desk: {e}");
+        std::process::exit(1);
+    }
+}

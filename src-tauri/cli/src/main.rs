@@ -14,7 +14,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(name = "hotline", version, about = "Hotline Desk admin command line (热线服务台)")]
+#[command(
+    name = "hotline",
+    version,
+    about = "Hotline Desk admin command line (热线服务台)"
+)]
 struct Cli {
     /// The data file [default: the desktop app's, or $HOTLINE_DB]
     #[arg(long, global = true)]
@@ -144,7 +148,10 @@ struct ActArgs {
 #[derive(Subcommand)]
 enum ActCmd {
     /// 直接答复: answer at once and close
-    Answer { #[arg(long)] answer: String },
+    Answer {
+        #[arg(long)]
+        answer: String,
+    },
     /// 转办: transfer slip to a department
     Transfer {
         /// Department code
@@ -160,13 +167,30 @@ enum ActCmd {
         accept_due: Option<String>,
     },
     /// 退回
-    Return { #[arg(long)] reason: String },
+    Return {
+        #[arg(long)]
+        reason: String,
+    },
     /// 签收
-    Accept { #[arg(long)] note: Option<String> },
+    Accept {
+        #[arg(long)]
+        note: Option<String>,
+    },
     /// 延期申请
-    RequestExtension { #[arg(long)] due: String, #[arg(long)] reason: String },
-    ApproveExtension { #[arg(long)] note: Option<String> },
-    RefuseExtension { #[arg(long)] note: String },
+    RequestExtension {
+        #[arg(long)]
+        due: String,
+        #[arg(long)]
+        reason: String,
+    },
+    ApproveExtension {
+        #[arg(long)]
+        note: Option<String>,
+    },
+    RefuseExtension {
+        #[arg(long)]
+        note: String,
+    },
     /// 办结回复
     Reply {
         #[arg(long)]
@@ -196,8 +220,14 @@ enum ActCmd {
         #[arg(long)]
         note: Option<String>,
     },
-    Reopen { #[arg(long)] reason: String },
-    Comment { #[arg(long)] note: String },
+    Reopen {
+        #[arg(long)]
+        reason: String,
+    },
+    Comment {
+        #[arg(long)]
+        note: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -246,7 +276,10 @@ fn main() -> ExitCode {
         Err(e) => {
             if json {
                 let w = e.to_wire();
-                eprintln!("{}", json!({ "code": w.code, "message": w.message, "details": w.details }));
+                eprintln!(
+                    "{}",
+                    json!({ "code": w.code, "message": w.message, "details": w.details })
+                );
             } else {
                 eprintln!("error[{}]: {e}", e.code());
             }
@@ -264,7 +297,10 @@ fn print(json: bool, value: serde_json::Value, human: impl FnOnce() -> String) {
 }
 
 fn run(cli: Cli) -> Result<()> {
-    let path = cli.db.clone().unwrap_or_else(hotline_core::paths::default_db_path);
+    let path = cli
+        .db
+        .clone()
+        .unwrap_or_else(hotline_core::paths::default_db_path);
     let store = Store::open(&path, Arc::new(SystemClock))?;
     let actor = match cli.as_user {
         Some(id) => store.user(id)?.id,
@@ -276,11 +312,32 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Init { demo } => {
             let mut seeded = None;
             if demo {
-                seeded = Some(seed_with_progress(&store, SeedOptions { tickets: 2000, days: 60, seed: 1 }, |_| {})?);
+                seeded = Some(seed_with_progress(
+                    &store,
+                    SeedOptions {
+                        tickets: 2000,
+                        days: 60,
+                        seed: 1,
+                    },
+                    |_| {},
+                )?);
             }
-            print(json, json!({ "db": path, "seeded": seeded }), || format!("ready: {}", path.display()));
+            print(json, json!({ "db": path, "seeded": seeded }), || {
+                format!("ready: {}", path.display())
+            });
         }
-        Cmd::Ticket(TicketCmd::Create { name, phone, description, category, channel, severity, urgency, occurred_at, email, address }) => {
+        Cmd::Ticket(TicketCmd::Create {
+            name,
+            phone,
+            description,
+            category,
+            channel,
+            severity,
+            urgency,
+            occurred_at,
+            email,
+            address,
+        }) => {
             let new = NewTicket {
                 caller_name: name,
                 phone,
@@ -294,7 +351,9 @@ fn run(cli: Cli) -> Result<()> {
                 address,
             };
             let t = store.create_ticket(actor, &new)?;
-            print(json, serde_json::to_value(&t)?, || format!("created {}", t.number));
+            print(json, serde_json::to_value(&t)?, || {
+                format!("created {}", t.number)
+            });
         }
         Cmd::Ticket(TicketCmd::Show { number }) => {
             let d = store.detail(store.ticket_id_by_number(&number)?)?;
@@ -302,25 +361,61 @@ fn run(cli: Cli) -> Result<()> {
                 let t = &d.ticket;
                 let mut s = format!(
                     "{}  {}  v{}\n{} {}  {}  {}/{}/{}\n{}\n",
-                    t.number, t.status, t.version, t.caller_name, t.phone, d.category.code, t.channel, t.severity, t.urgency, t.description
+                    t.number,
+                    t.status,
+                    t.version,
+                    t.caller_name,
+                    t.phone,
+                    d.category.code,
+                    t.channel,
+                    t.severity,
+                    t.urgency,
+                    t.description
                 );
                 if let Some(dep) = &d.department {
-                    s += &format!("department: {}  due: {}\n", dep.name, t.due_at.map(|d| d.to_rfc3339()).unwrap_or_default());
+                    s += &format!(
+                        "department: {}  due: {}\n",
+                        dep.name,
+                        t.due_at.map(|d| d.to_rfc3339()).unwrap_or_default()
+                    );
                 }
                 for e in &d.events {
-                    s += &format!("  {}  {:<18} {:<10} {}\n", e.at.to_rfc3339(), e.action, e.actor_name, e.note.as_deref().unwrap_or(""));
+                    s += &format!(
+                        "  {}  {:<18} {:<10} {}\n",
+                        e.at.to_rfc3339(),
+                        e.action,
+                        e.actor_name,
+                        e.note.as_deref().unwrap_or("")
+                    );
                 }
                 s
             });
         }
-        Cmd::Ticket(TicketCmd::List { status, department, search, limit, offset, sort }) => {
+        Cmd::Ticket(TicketCmd::List {
+            status,
+            department,
+            search,
+            limit,
+            offset,
+            sort,
+        }) => {
             let q = ListQuery {
-                statuses: status.iter().map(|s| s.parse::<Status>()).collect::<Result<_>>()?,
-                department_id: department.map(|c| store.department_by_code(&c).map(|d| d.id)).transpose()?,
+                statuses: status
+                    .iter()
+                    .map(|s| s.parse::<Status>())
+                    .collect::<Result<_>>()?,
+                department_id: department
+                    .map(|c| store.department_by_code(&c).map(|d| d.id))
+                    .transpose()?,
                 search,
                 limit,
                 offset,
-                sort: serde_json::from_value::<Sort>(json!(sort)).map_err(|_| Error::InvalidValue { field: "sort", value: sort.clone() })?,
+                sort: serde_json::from_value::<Sort>(json!(sort)).map_err(|_| {
+                    Error::InvalidValue {
+                        field: "sort",
+                        value: sort.clone(),
+                    }
+                })?,
                 ..Default::default()
             };
             let page = store.list(&q)?;
@@ -329,7 +424,13 @@ fn run(cli: Cli) -> Result<()> {
                 for r in &page.rows {
                     s += &format!(
                         "{}  {:<17} {:<13} {:<8} {:<11} {:<28} {}\n",
-                        r.number, r.status, r.severity, r.caller_name, r.phone, r.category_code, r.summary
+                        r.number,
+                        r.status,
+                        r.severity,
+                        r.caller_name,
+                        r.phone,
+                        r.category_code,
+                        r.summary
                     );
                 }
                 s + &format!("{} of {}", page.rows.len(), page.total)
@@ -343,12 +444,30 @@ fn run(cli: Cli) -> Result<()> {
             };
             let action = to_action(&store, a.action, &time)?;
             let t = store.act(id, version, actor, &action)?;
-            print(json, serde_json::to_value(&t)?, || format!("{} {} -> {} (v{})", t.number, action.name(), t.status, t.version));
+            print(json, serde_json::to_value(&t)?, || {
+                format!(
+                    "{} {} -> {} (v{})",
+                    t.number,
+                    action.name(),
+                    t.status,
+                    t.version
+                )
+            });
         }
         Cmd::Customer(CustomerCmd::History { phone }) => {
             let rows = store.history(&phone)?;
             print(json, serde_json::to_value(&rows)?, || {
-                rows.iter().map(|r| format!("{}  {}  {:<17} {}\n", r.number, r.received_at.to_rfc3339(), r.status, r.summary)).collect::<String>()
+                rows.iter()
+                    .map(|r| {
+                        format!(
+                            "{}  {}  {:<17} {}\n",
+                            r.number,
+                            r.received_at.to_rfc3339(),
+                            r.status,
+                            r.summary
+                        )
+                    })
+                    .collect::<String>()
                     + &format!("{} tickets", rows.len())
             });
         }
@@ -363,57 +482,122 @@ fn run(cli: Cli) -> Result<()> {
             };
             sink.flush()?;
             if out.is_some() {
-                print(json, json!({ "exported": n }), || format!("exported {n} tickets"));
+                print(json, json!({ "exported": n }), || {
+                    format!("exported {n} tickets")
+                });
             }
         }
         Cmd::Import { file, strict } => {
             let r = exchange::import_csv(&store, actor, std::fs::File::open(&file)?, strict)?;
             let failed = !r.errors.is_empty();
             print(json, serde_json::to_value(&r)?, || {
-                let mut s: String = r.errors.iter().map(|e| format!("line {}: [{}] {}\n", e.line, e.code, e.message)).collect();
-                s += &if r.written { format!("imported {} tickets, {} rows refused", r.imported, r.errors.len()) } else { format!("nothing imported (--strict): {} rows refused", r.errors.len()) };
+                let mut s: String = r
+                    .errors
+                    .iter()
+                    .map(|e| format!("line {}: [{}] {}\n", e.line, e.code, e.message))
+                    .collect();
+                s += &if r.written {
+                    format!(
+                        "imported {} tickets, {} rows refused",
+                        r.imported,
+                        r.errors.len()
+                    )
+                } else {
+                    format!(
+                        "nothing imported (--strict): {} rows refused",
+                        r.errors.len()
+                    )
+                };
                 s
             });
             if failed && strict {
-                return Err(Error::ImportRow { line: r.errors[0].line, reason: r.errors[0].message.clone() });
+                return Err(Error::ImportRow {
+                    line: r.errors[0].line,
+                    reason: r.errors[0].message.clone(),
+                });
             }
         }
-        Cmd::Seed { tickets, days, seed } => {
+        Cmd::Seed {
+            tickets,
+            days,
+            seed,
+        } => {
             let started = std::time::Instant::now();
-            let r = seed_with_progress(&store, SeedOptions { tickets, days, seed }, |n| {
-                if !json {
-                    eprint!("\rseeded {n}/{tickets}");
-                }
-            })?;
+            let r = seed_with_progress(
+                &store,
+                SeedOptions {
+                    tickets,
+                    days,
+                    seed,
+                },
+                |n| {
+                    if !json {
+                        eprint!("\rseeded {n}/{tickets}");
+                    }
+                },
+            )?;
             if !json {
                 eprintln!();
             }
             let secs = started.elapsed().as_secs_f64();
             print(json, json!({ "report": r, "seconds": secs }), || {
-                format!("seeded {} tickets, {} events in {secs:.1} s: {:?}", r.tickets, r.events, r.by_status)
+                format!(
+                    "seeded {} tickets, {} events in {secs:.1} s: {:?}",
+                    r.tickets, r.events, r.by_status
+                )
             });
         }
         Cmd::Department(DeptCmd::List) => {
             let ds = store.departments()?;
-            print(json, serde_json::to_value(&ds)?, || ds.iter().map(|d| format!("{:>4}  {:<14} {}\n", d.id, d.code, d.name)).collect());
+            print(json, serde_json::to_value(&ds)?, || {
+                ds.iter()
+                    .map(|d| format!("{:>4}  {:<14} {}\n", d.id, d.code, d.name))
+                    .collect()
+            });
         }
         Cmd::Department(DeptCmd::Add { code, name, parent }) => {
-            let parent = parent.map(|c| store.department_by_code(&c).map(|d| d.id)).transpose()?;
+            let parent = parent
+                .map(|c| store.department_by_code(&c).map(|d| d.id))
+                .transpose()?;
             let d = store.create_department(&code, &name, parent)?;
-            print(json, serde_json::to_value(&d)?, || format!("department {} created", d.id));
+            print(json, serde_json::to_value(&d)?, || {
+                format!("department {} created", d.id)
+            });
         }
         Cmd::User(UserCmd::List) => {
             let us = store.users()?;
-            print(json, serde_json::to_value(&us)?, || us.iter().map(|u| format!("{:>4}  {:<11} dept {:<4} {}\n", u.id, u.role, u.department_id, u.name)).collect());
+            print(json, serde_json::to_value(&us)?, || {
+                us.iter()
+                    .map(|u| {
+                        format!(
+                            "{:>4}  {:<11} dept {:<4} {}\n",
+                            u.id, u.role, u.department_id, u.name
+                        )
+                    })
+                    .collect()
+            });
         }
-        Cmd::User(UserCmd::Add { name, department, role }) => {
+        Cmd::User(UserCmd::Add {
+            name,
+            department,
+            role,
+        }) => {
             let d = store.department_by_code(&department)?;
             let u = store.create_user(&name, d.id, role.parse::<Role>()?)?;
-            print(json, serde_json::to_value(&u)?, || format!("user {} created", u.id));
+            print(json, serde_json::to_value(&u)?, || {
+                format!("user {} created", u.id)
+            });
         }
         Cmd::Setting(SettingCmd::List) => {
             let all = store.settings()?;
-            print(json, json!(all.iter().cloned().collect::<std::collections::BTreeMap<_, _>>()), || all.iter().map(|(k, v)| format!("{k} = {v}\n")).collect());
+            print(
+                json,
+                json!(all
+                    .iter()
+                    .cloned()
+                    .collect::<std::collections::BTreeMap<_, _>>()),
+                || all.iter().map(|(k, v)| format!("{k} = {v}\n")).collect(),
+            );
         }
         Cmd::Setting(SettingCmd::Get { key }) => {
             let v = store.setting(&key)?;
@@ -421,7 +605,9 @@ fn run(cli: Cli) -> Result<()> {
         }
         Cmd::Setting(SettingCmd::Set { key, value }) => {
             store.set_setting(&key, &value)?;
-            print(json, json!({ key.clone(): value }), || format!("{key} = {value}"));
+            print(json, json!({ key.clone(): value }), || {
+                format!("{key} = {value}")
+            });
         }
     }
     Ok(())
@@ -434,7 +620,12 @@ fn to_action(
 ) -> Result<Action> {
     Ok(match a {
         ActCmd::Answer { answer } => Action::Answer { answer },
-        ActCmd::Transfer { department, requirements, due, accept_due } => Action::Transfer {
+        ActCmd::Transfer {
+            department,
+            requirements,
+            due,
+            accept_due,
+        } => Action::Transfer {
             department_id: store.department_by_code(&department)?.id,
             requirements,
             due_at: time(&due)?,
@@ -442,16 +633,30 @@ fn to_action(
         },
         ActCmd::Return { reason } => Action::Return { reason },
         ActCmd::Accept { note } => Action::Accept { note },
-        ActCmd::RequestExtension { due, reason } => Action::RequestExtension { due_at: time(&due)?, reason },
+        ActCmd::RequestExtension { due, reason } => Action::RequestExtension {
+            due_at: time(&due)?,
+            reason,
+        },
         ActCmd::ApproveExtension { note } => Action::ApproveExtension { note },
         ActCmd::RefuseExtension { note } => Action::RefuseExtension { note },
-        ActCmd::Reply { result, unresolved } => Action::Reply { result, resolved: !unresolved },
-        ActCmd::Feedback { satisfaction, note, redispatch_due } => Action::Feedback {
+        ActCmd::Reply { result, unresolved } => Action::Reply {
+            result,
+            resolved: !unresolved,
+        },
+        ActCmd::Feedback {
+            satisfaction,
+            note,
+            redispatch_due,
+        } => Action::Feedback {
             satisfaction: satisfaction.parse::<Satisfaction>()?,
             note,
             redispatch_due_at: redispatch_due.as_deref().map(time).transpose()?,
         },
-        ActCmd::Callback { method, satisfaction, note } => Action::Callback {
+        ActCmd::Callback {
+            method,
+            satisfaction,
+            note,
+        } => Action::Callback {
             method: method.parse::<CallbackMethod>()?,
             satisfaction: satisfaction.parse::<Satisfaction>()?,
             note,

@@ -11,8 +11,16 @@ fn hotline(db: &Path) -> Command {
 }
 
 fn json(db: &Path, args: &[&str]) -> Value {
-    let out = hotline(db).arg("--json").args(args).assert().success().get_output().stdout.clone();
-    serde_json::from_slice(&out).unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out)))
+    let out = hotline(db)
+        .arg("--json")
+        .args(args)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out)
+        .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out)))
 }
 
 #[test]
@@ -20,28 +28,104 @@ fn a_ticket_goes_through_its_whole_life_from_the_command_line() {
     let dir = tempfile::tempdir().expect("tmp");
     let db = dir.path().join("h.db");
     json(&db, &["department", "add", "lighting", "路灯管理所"]);
-    let handler = json(&db, &["user", "add", "王工", "--department", "lighting", "--role", "handler"]);
+    let handler = json(
+        &db,
+        &[
+            "user",
+            "add",
+            "王工",
+            "--department",
+            "lighting",
+            "--role",
+            "handler",
+        ],
+    );
     let h = handler["id"].as_i64().expect("id").to_string();
-    let t = json(&db, &["ticket", "create", "--name", "张三", "--phone", "+86 138 1234 5678", "--description", "路灯不亮", "--category", "help_request"]);
+    let t = json(
+        &db,
+        &[
+            "ticket",
+            "create",
+            "--name",
+            "张三",
+            "--phone",
+            "+86 138 1234 5678",
+            "--description",
+            "路灯不亮",
+            "--category",
+            "help_request",
+        ],
+    );
     let number = t["number"].as_str().expect("number").to_string();
     let act = |who: &str, args: &[&str]| {
         let mut a = vec!["--as", who, "ticket", "act", number.as_str()];
         a.extend_from_slice(args);
         json(&db, &a)
     };
-    act("1", &["transfer", "--department", "lighting", "--requirements", "三日内修复", "--due", "2099-01-01 17:00"]);
+    act(
+        "1",
+        &[
+            "transfer",
+            "--department",
+            "lighting",
+            "--requirements",
+            "三日内修复",
+            "--due",
+            "2099-01-01 17:00",
+        ],
+    );
     act(&h, &["accept"]);
     act(&h, &["reply", "--result", "已修复"]);
-    let t = act("1", &["feedback", "--satisfaction", "unsatisfied", "--redispatch-due", "2099-01-05 17:00"]);
-    assert_eq!((t["status"].as_str(), t["redispatch_count"].as_i64()), (Some("transferred"), Some(1)));
+    let t = act(
+        "1",
+        &[
+            "feedback",
+            "--satisfaction",
+            "unsatisfied",
+            "--redispatch-due",
+            "2099-01-05 17:00",
+        ],
+    );
+    assert_eq!(
+        (t["status"].as_str(), t["redispatch_count"].as_i64()),
+        (Some("transferred"), Some(1))
+    );
     act(&h, &["accept"]);
     act(&h, &["reply", "--result", "已更换灯杆"]);
     act("1", &["feedback", "--satisfaction", "satisfied"]);
-    let t = act("1", &["callback", "--method", "questionnaire", "--satisfaction", "very_satisfied"]);
+    let t = act(
+        "1",
+        &[
+            "callback",
+            "--method",
+            "questionnaire",
+            "--satisfaction",
+            "very_satisfied",
+        ],
+    );
     assert_eq!(t["status"], "archived");
     let d = json(&db, &["ticket", "show", &number]);
-    let actions: Vec<&str> = d["events"].as_array().expect("events").iter().filter_map(|e| e["action"].as_str()).collect();
-    assert_eq!(actions, ["create", "transfer", "accept", "reply", "feedback", "redispatch", "accept", "reply", "feedback", "callback"]);
+    let actions: Vec<&str> = d["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "create",
+            "transfer",
+            "accept",
+            "reply",
+            "feedback",
+            "redispatch",
+            "accept",
+            "reply",
+            "feedback",
+            "callback"
+        ]
+    );
     let hist = json(&db, &["customer", "history", "138-1234-5678"]);
     assert_eq!(hist.as_array().map(Vec::len), Some(1));
 }
@@ -51,7 +135,19 @@ fn bad_input_fails_clearly_and_writes_nothing() {
     let dir = tempfile::tempdir().expect("tmp");
     let db = dir.path().join("h.db");
     let out = hotline(&db)
-        .args(["--json", "ticket", "create", "--name", "x", "--phone", "123", "--description", "d", "--category", "consultation"])
+        .args([
+            "--json",
+            "ticket",
+            "create",
+            "--name",
+            "x",
+            "--phone",
+            "123",
+            "--description",
+            "d",
+            "--category",
+            "consultation",
+        ])
         .assert()
         .failure()
         .get_output()
@@ -59,36 +155,165 @@ fn bad_input_fails_clearly_and_writes_nothing() {
         .clone();
     let e: Value = serde_json::from_slice(&out).expect("json error");
     assert_eq!(e["code"], "phone_invalid");
-    let human = hotline(&db).args(["ticket", "act", "20990101-0001", "accept"]).assert().failure().get_output().stderr.clone();
+    let human = hotline(&db)
+        .args(["ticket", "act", "20990101-0001", "accept"])
+        .assert()
+        .failure()
+        .get_output()
+        .stderr
+        .clone();
     assert!(String::from_utf8_lossy(&human).starts_with("error[not_found]"));
     assert_eq!(json(&db, &["ticket", "list"])["total"], 0);
-    let t = json(&db, &["ticket", "create", "--name", "李四", "--phone", "13900000000", "--description", "咨询", "--category", "consultation"]);
+    let t = json(
+        &db,
+        &[
+            "ticket",
+            "create",
+            "--name",
+            "李四",
+            "--phone",
+            "13900000000",
+            "--description",
+            "咨询",
+            "--category",
+            "consultation",
+        ],
+    );
     let n = t["number"].as_str().expect("number");
-    let out = hotline(&db).args(["--json", "ticket", "act", n, "--expect-version", "7", "answer", "--answer", "x"]).assert().failure().get_output().stderr.clone();
-    assert_eq!(serde_json::from_slice::<Value>(&out).expect("json")["code"], "conflict");
+    let out = hotline(&db)
+        .args([
+            "--json",
+            "ticket",
+            "act",
+            n,
+            "--expect-version",
+            "7",
+            "answer",
+            "--answer",
+            "x",
+        ])
+        .assert()
+        .failure()
+        .get_output()
+        .stderr
+        .clone();
+    assert_eq!(
+        serde_json::from_slice::<Value>(&out).expect("json")["code"],
+        "conflict"
+    );
 }
 
 #[test]
 fn seed_export_and_import_round_trip() {
     let dir = tempfile::tempdir().expect("tmp");
     let db = dir.path().join("h.db");
-    let r = json(&db, &["seed", "--tickets", "300", "--days", "20", "--seed", "3"]);
+    let r = json(
+        &db,
+        &["seed", "--tickets", "300", "--days", "20", "--seed", "3"],
+    );
     assert_eq!(r["report"]["tickets"], 300);
     let csv = dir.path().join("all.csv");
-    let out = json(&db, &["export", "--format", "csv", "--out", csv.to_str().expect("path")]);
+    let out = json(
+        &db,
+        &[
+            "export",
+            "--format",
+            "csv",
+            "--out",
+            csv.to_str().expect("path"),
+        ],
+    );
     assert_eq!(out["exported"], 300);
     let bytes = std::fs::read(&csv).expect("csv");
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
     let db2 = dir.path().join("copy.db");
     let r = json(&db2, &["import", csv.to_str().expect("path"), "--strict"]);
-    assert_eq!((r["imported"].as_u64(), r["errors"].as_array().map(Vec::len)), (Some(300), Some(0)));
+    assert_eq!(
+        (r["imported"].as_u64(), r["errors"].as_array().map(Vec::len)),
+        (Some(300), Some(0))
+    );
     let bad = dir.path().join("bad.csv");
     std::fs::write(&bad, "caller_name,phone,description,category\n张三,13800000000,ok,consultation\n李四,1,bad,consultation\n").expect("write");
-    hotline(&db2).args(["import", bad.to_str().expect("path"), "--strict"]).assert().failure();
+    hotline(&db2)
+        .args(["import", bad.to_str().expect("path"), "--strict"])
+        .assert()
+        .failure();
     assert_eq!(json(&db2, &["ticket", "list"])["total"], 300);
     let r = json(&db2, &["import", bad.to_str().expect("path")]);
-    assert_eq!((r["imported"].as_u64(), r["errors"][0]["line"].as_u64()), (Some(1), Some(3)));
-    let stdout = hotline(&db).args(["export", "--format", "json"]).assert().success().get_output().stdout.clone();
+    assert_eq!(
+        (r["imported"].as_u64(), r["errors"][0]["line"].as_u64()),
+        (Some(1), Some(3))
+    );
+    let stdout = hotline(&db)
+        .args(["export", "--format", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     let all: Value = serde_json::from_slice(&stdout).expect("json export");
     assert_eq!(all.as_array().map(Vec::len), Some(300));
+}
+
+/// The foundation's scale check: a hundred thousand seeded tickets, and the in-progress
+/// queue agrees with an independent reading of the whole store (the JSON export).
+#[test]
+fn a_hundred_thousand_tickets_and_the_in_progress_queue() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("big.db");
+    let r = json(
+        &db,
+        &[
+            "seed",
+            "--tickets",
+            "100000",
+            "--days",
+            "730",
+            "--seed",
+            "42",
+        ],
+    );
+    assert_eq!(r["report"]["tickets"], 100_000);
+    let page = json(
+        &db,
+        &[
+            "ticket",
+            "list",
+            "--status",
+            "in_progress",
+            "--limit",
+            "500",
+        ],
+    );
+    let out = hotline(&db)
+        .args(["export", "--format", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let all: Value = serde_json::from_slice(&out).expect("export");
+    let all = all.as_array().expect("array");
+    assert_eq!(all.len(), 100_000);
+    let mut want: Vec<(&str, &str)> = all
+        .iter()
+        .filter(|t| t["status"] == "in_progress")
+        .map(|t| {
+            (
+                t["received_at"].as_str().unwrap_or(""),
+                t["number"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    want.sort_by(|a, b| b.cmp(a));
+    assert!(!want.is_empty());
+    assert_eq!(page["total"].as_u64(), Some(want.len() as u64));
+    let got: Vec<&str> = page["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter_map(|r| r["number"].as_str())
+        .collect();
+    let want: Vec<&str> = want.iter().take(500).map(|(_, n)| *n).collect();
+    assert_eq!(got, want);
 }

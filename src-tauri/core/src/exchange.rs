@@ -46,10 +46,21 @@ struct Names {
 
 fn names(store: &Store) -> Result<Names> {
     Ok(Names {
-        categories: store.categories()?.into_iter().map(|c| (c.id, c.code)).collect(),
-        departments: store.departments()?.into_iter().map(|d| (d.id, d.code)).collect(),
+        categories: store
+            .categories()?
+            .into_iter()
+            .map(|c| (c.id, c.code))
+            .collect(),
+        departments: store
+            .departments()?
+            .into_iter()
+            .map(|d| (d.id, d.code))
+            .collect(),
         users: store.users()?.into_iter().map(|u| (u.id, u.name)).collect(),
-        tz: store.setting("timezone")?.parse().unwrap_or(chrono_tz::Asia::Shanghai),
+        tz: store
+            .setting("timezone")?
+            .parse()
+            .unwrap_or(chrono_tz::Asia::Shanghai),
     })
 }
 
@@ -60,8 +71,13 @@ pub fn export_csv(store: &Store, out: impl Write) -> Result<u64> {
     out.write_all(BOM)?;
     let mut w = csv::Writer::from_writer(out);
     w.write_record(EXPORT_HEADER)?;
-    let local = |t: Option<DateTime<Utc>>| t.map(|t| t.with_timezone(&n.tz).to_rfc3339()).unwrap_or_default();
-    let lookup = |m: &HashMap<i64, String>, id: Option<i64>| id.and_then(|i| m.get(&i).cloned()).unwrap_or_default();
+    let local = |t: Option<DateTime<Utc>>| {
+        t.map(|t| t.with_timezone(&n.tz).to_rfc3339())
+            .unwrap_or_default()
+    };
+    let lookup = |m: &HashMap<i64, String>, id: Option<i64>| {
+        id.and_then(|i| m.get(&i).cloned()).unwrap_or_default()
+    };
     let mut count = 0;
     store.each_ticket(|t: &Ticket| {
         w.write_record([
@@ -150,15 +166,31 @@ pub fn parse_time(s: &str, tz: Tz) -> Result<DateTime<Utc>> {
 /// `severity`, `urgency`, `answer` (a non-empty answer closes the ticket as answered at
 /// once). Other columns (as in an export) are ignored. Bad rows are reported by line;
 /// the good ones are written in one transaction, or none with `strict`.
-pub fn import_csv(store: &Store, actor_id: i64, input: impl Read, strict: bool) -> Result<ImportReport> {
+pub fn import_csv(
+    store: &Store,
+    actor_id: i64,
+    input: impl Read,
+    strict: bool,
+) -> Result<ImportReport> {
     let actor = store.user(actor_id)?;
-    let tz: Tz = store.setting("timezone")?.parse().unwrap_or(chrono_tz::Asia::Shanghai);
-    let categories: HashMap<String, i64> = store.categories()?.into_iter().map(|c| (c.code, c.id)).collect();
+    let tz: Tz = store
+        .setting("timezone")?
+        .parse()
+        .unwrap_or(chrono_tz::Asia::Shanghai);
+    let categories: HashMap<String, i64> = store
+        .categories()?
+        .into_iter()
+        .map(|c| (c.code, c.id))
+        .collect();
     let policy = crate::lifecycle::Policy::default();
     let now = store.now();
     let mut rd = csv::ReaderBuilder::new().flexible(true).from_reader(input);
     let header = rd.headers()?.clone();
-    let col = |name: &str| header.iter().position(|h| h.trim().trim_start_matches('\u{feff}') == name);
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h.trim().trim_start_matches('\u{feff}') == name)
+    };
     for required in ["caller_name", "phone", "description", "category"] {
         if col(required).is_none() {
             return Err(Error::ImportRow {
@@ -172,7 +204,12 @@ pub fn import_csv(store: &Store, actor_id: i64, input: impl Read, strict: bool) 
     for rec in rd.records() {
         let rec = rec?;
         let line = rec.position().map_or(0, |p| p.line());
-        let get = |name: &str| col(name).and_then(|i| rec.get(i)).map(str::trim).unwrap_or("");
+        let get = |name: &str| {
+            col(name)
+                .and_then(|i| rec.get(i))
+                .map(str::trim)
+                .unwrap_or("")
+        };
         let row = (|| -> Result<HistoricTicket> {
             let time = |name: &str| -> Result<Option<DateTime<Utc>>> {
                 match get(name) {
@@ -182,7 +219,10 @@ pub fn import_csv(store: &Store, actor_id: i64, input: impl Read, strict: bool) 
             };
             let received = time("received_at")?.unwrap_or(now);
             if received > now {
-                return Err(Error::InvalidValue { field: "received_at", value: get("received_at").into() });
+                return Err(Error::InvalidValue {
+                    field: "received_at",
+                    value: get("received_at").into(),
+                });
             }
             let or = |name: &str, d: &str| -> String {
                 match get(name) {
@@ -208,25 +248,60 @@ pub fn import_csv(store: &Store, actor_id: i64, input: impl Read, strict: bool) 
                 key: v.category.clone(),
             })?;
             let mut t = blank(&v, cat, actor.id);
-            let mut events = vec![HistoricEvent { at: received, actor_id: actor.id, event: created_event(&t) }];
+            let mut events = vec![HistoricEvent {
+                at: received,
+                actor_id: actor.id,
+                event: created_event(&t),
+            }];
             if !get("answer").is_empty() {
-                let out = apply(&t, &actor, &Action::Answer { answer: get("answer").into() }, received, &policy)?;
+                let out = apply(
+                    &t,
+                    &actor,
+                    &Action::Answer {
+                        answer: get("answer").into(),
+                    },
+                    received,
+                    &policy,
+                )?;
                 t = out.ticket;
                 t.version += 1;
-                events.extend(out.events.into_iter().map(|event| HistoricEvent { at: received, actor_id: actor.id, event }));
+                events.extend(out.events.into_iter().map(|event| HistoricEvent {
+                    at: received,
+                    actor_id: actor.id,
+                    event,
+                }));
             }
-            Ok(HistoricTicket { ticket: t, email: None, address: None, events })
+            Ok(HistoricTicket {
+                ticket: t,
+                email: None,
+                address: None,
+                events,
+            })
         })();
         match row {
             Ok(h) => good.push(h),
-            Err(e) => errors.push(RowError { line, code: e.code().into(), message: e.to_string() }),
+            Err(e) => errors.push(RowError {
+                line,
+                code: e.code().into(),
+                message: e.to_string(),
+            }),
         }
     }
     if strict && !errors.is_empty() {
-        return Ok(ImportReport { imported: 0, numbers: vec![], errors, written: false });
+        return Ok(ImportReport {
+            imported: 0,
+            numbers: vec![],
+            errors,
+            written: false,
+        });
     }
     let numbers = store.bulk(|b| good.iter().map(|h| b.insert(h)).collect::<Result<Vec<_>>>())?;
-    Ok(ImportReport { imported: numbers.len() as u64, numbers, errors, written: true })
+    Ok(ImportReport {
+        imported: numbers.len() as u64,
+        numbers,
+        errors,
+        written: true,
+    })
 }
 
 #[cfg(test)]
@@ -236,7 +311,8 @@ mod tests {
     use crate::store::testutil::store;
     use crate::store::ListQuery;
 
-    const CSV: &str = "\u{feff}received_at,caller_name,phone,description,category,severity,answer\n\
+    const CSV: &str =
+        "\u{feff}received_at,caller_name,phone,description,category,severity,answer\n\
         2026-11-01 09:30,张三,138 1234 5678,\"路灯不亮, 已三天\",help_request,general,\n\
         2026-11-01 10:00,李四,12345,描述,consultation,,\n\
         2026-11-01 10:05,王五,021-62345678,咨询社保,consultation,,已当场解答\n\
@@ -249,14 +325,25 @@ mod tests {
         let r = import_csv(&s, 1, CSV.as_bytes(), false).expect("import");
         assert_eq!(r.imported, 2);
         assert_eq!(
-            r.errors.iter().map(|e| (e.line, e.code.as_str())).collect::<Vec<_>>(),
+            r.errors
+                .iter()
+                .map(|e| (e.line, e.code.as_str()))
+                .collect::<Vec<_>>(),
             [(3, "phone_invalid"), (5, "not_found"), (6, "invalid_value")]
         );
         let page = s.list(&ListQuery::default()).expect("list");
         assert_eq!(page.total, 2);
-        let closed = page.rows.iter().find(|r| r.caller_name == "王五").expect("row");
+        let closed = page
+            .rows
+            .iter()
+            .find(|r| r.caller_name == "王五")
+            .expect("row");
         assert_eq!(closed.status, Status::Closed);
-        let first = page.rows.iter().find(|r| r.caller_name == "张三").expect("row");
+        let first = page
+            .rows
+            .iter()
+            .find(|r| r.caller_name == "张三")
+            .expect("row");
         assert_eq!(first.number, "20261101-0001");
         assert_eq!(first.summary, "路灯不亮, 已三天");
     }

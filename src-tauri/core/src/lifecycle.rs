@@ -4,9 +4,7 @@
 //! the property tests drive.
 
 use crate::error::{Error, Result};
-use crate::model::{
-    CallbackMethod, ExtensionState, Role, Satisfaction, Status, Ticket, User,
-};
+use crate::model::{CallbackMethod, ExtensionState, Role, Satisfaction, Status, Ticket, User};
 use crate::validate::{opt_text, text, DESCRIPTION_MAX, NOTE_MAX};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -19,7 +17,9 @@ pub const SUPERVISE_AFTER_REDISPATCHES: i64 = 3;
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Action {
     /// 直接答复: answered at first contact, closes the ticket.
-    Answer { answer: String },
+    Answer {
+        answer: String,
+    },
     /// 转办: the transfer slip.
     Transfer {
         department_id: i64,
@@ -29,21 +29,31 @@ pub enum Action {
         accept_due_at: Option<DateTime<Utc>>,
     },
     /// 退回: the department declines, with a reason, before its acceptance deadline.
-    Return { reason: String },
+    Return {
+        reason: String,
+    },
     /// 签收: the department accepts; handling starts.
     Accept {
         #[serde(default)]
         note: Option<String>,
     },
     /// 延期申请.
-    RequestExtension { due_at: DateTime<Utc>, reason: String },
+    RequestExtension {
+        due_at: DateTime<Utc>,
+        reason: String,
+    },
     ApproveExtension {
         #[serde(default)]
         note: Option<String>,
     },
-    RefuseExtension { note: String },
+    RefuseExtension {
+        note: String,
+    },
     /// 办结回复: the department's result.
-    Reply { result: String, resolved: bool },
+    Reply {
+        result: String,
+        resolved: bool,
+    },
     /// 反馈: the hotline relays the result and records satisfaction. An unsatisfied
     /// answer needs a new deadline: the ticket goes back to the department (发回重办).
     Feedback {
@@ -60,8 +70,12 @@ pub enum Action {
         #[serde(default)]
         note: Option<String>,
     },
-    Reopen { reason: String },
-    Comment { note: String },
+    Reopen {
+        reason: String,
+    },
+    Comment {
+        note: String,
+    },
 }
 
 impl Action {
@@ -293,7 +307,12 @@ pub fn apply(
             let note = opt_text("note", note.as_deref(), NOTE_MAX)?;
             n.status = S::InProgress;
             n.handler_id = Some(actor.id);
-            push("accept", note, S::InProgress, json!({ "handler_id": actor.id }));
+            push(
+                "accept",
+                note,
+                S::InProgress,
+                json!({ "handler_id": actor.id }),
+            );
         }
         (Action::RequestExtension { due_at, reason }, S::InProgress) => {
             if t.extension == Some(ExtensionState::Pending) {
@@ -312,7 +331,10 @@ pub fn apply(
         }
         (Action::ApproveExtension { note }, S::InProgress) => {
             let note = opt_text("note", note.as_deref(), NOTE_MAX)?;
-            let Some(new_due) = t.extension_due_at.filter(|_| t.extension == Some(ExtensionState::Pending)) else {
+            let Some(new_due) = t
+                .extension_due_at
+                .filter(|_| t.extension == Some(ExtensionState::Pending))
+            else {
                 return Err(Error::NoExtensionPending);
             };
             n.extension = Some(ExtensionState::Approved);
@@ -448,7 +470,12 @@ pub fn apply(
             n.callback_due_at = None;
             n.callback_method = None;
             n.callback_satisfaction = None;
-            push("reopen", Some(reason), S::Received, json!({ "count": n.reopen_count }));
+            push(
+                "reopen",
+                Some(reason),
+                S::Received,
+                json!({ "count": n.reopen_count }),
+            );
         }
         (Action::Comment { note }, s) => {
             let note = text("note", note, NOTE_MAX)?;
@@ -467,7 +494,9 @@ pub(crate) mod tests {
     use chrono::TimeZone;
 
     pub fn t0() -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 2, 1, 0, 0).single().expect("valid")
+        Utc.with_ymd_and_hms(2026, 11, 2, 1, 0, 0)
+            .single()
+            .expect("valid")
     }
 
     pub fn user(id: i64, role: Role, dept: i64) -> User {
@@ -544,7 +573,15 @@ pub(crate) mod tests {
         assert_eq!(t.status, Status::Transferred);
         for round in 1..=3 {
             t = step(&t, &handler, Action::Accept { note: None }, 1)?;
-            t = step(&t, &handler, Action::Reply { result: "已处理".into(), resolved: true }, 2)?;
+            t = step(
+                &t,
+                &handler,
+                Action::Reply {
+                    result: "已处理".into(),
+                    resolved: true,
+                },
+                2,
+            )?;
             t = step(
                 &t,
                 &agent,
@@ -560,11 +597,23 @@ pub(crate) mod tests {
             assert_eq!(t.supervised, round >= 3);
         }
         t = step(&t, &handler, Action::Accept { note: None }, 4)?;
-        t = step(&t, &handler, Action::Reply { result: "已解决".into(), resolved: true }, 5)?;
+        t = step(
+            &t,
+            &handler,
+            Action::Reply {
+                result: "已解决".into(),
+                resolved: true,
+            },
+            5,
+        )?;
         t = step(
             &t,
             &agent,
-            Action::Feedback { satisfaction: Satisfaction::Satisfied, note: None, redispatch_due_at: None },
+            Action::Feedback {
+                satisfaction: Satisfaction::Satisfied,
+                note: None,
+                redispatch_due_at: None,
+            },
             6,
         )?;
         assert_eq!(t.status, Status::AwaitingCallback);
@@ -572,7 +621,11 @@ pub(crate) mod tests {
         t = step(
             &t,
             &agent,
-            Action::Callback { method: CallbackMethod::Phone, satisfaction: Satisfaction::VerySatisfied, note: None },
+            Action::Callback {
+                method: CallbackMethod::Phone,
+                satisfaction: Satisfaction::VerySatisfied,
+                note: None,
+            },
             30,
         )?;
         assert_eq!(t.status, Status::Archived);
@@ -586,13 +639,19 @@ pub(crate) mod tests {
         let handler = user(2, Role::Handler, 2);
         let other = user(3, Role::Handler, 3);
         let t = ticket();
-        let e = step(&t, &agent, Action::Accept { note: None }, 0).expect_err("agent cannot accept");
+        let e =
+            step(&t, &agent, Action::Accept { note: None }, 0).expect_err("agent cannot accept");
         assert_eq!(e.code(), "forbidden");
-        let e = step(&t, &handler, Action::Accept { note: None }, 0).expect_err("not in department");
+        let e =
+            step(&t, &handler, Action::Accept { note: None }, 0).expect_err("not in department");
         assert_eq!(e.code(), "forbidden");
         let t = step(&t, &agent, transfer(2), 0).expect("transfer");
-        assert_eq!(step(&t, &other, Action::Accept { note: None }, 1).map_err(|e| e.code()), Err("forbidden"));
-        let e = step(&t, &agent, Action::Answer { answer: "x".into() }, 1).expect_err("not received");
+        assert_eq!(
+            step(&t, &other, Action::Accept { note: None }, 1).map_err(|e| e.code()),
+            Err("forbidden")
+        );
+        let e =
+            step(&t, &agent, Action::Answer { answer: "x".into() }, 1).expect_err("not received");
         assert_eq!(e.code(), "invalid_transition");
         assert_eq!(e.details()["status"], "transferred");
     }
@@ -612,11 +671,24 @@ pub(crate) mod tests {
         let handler = user(2, Role::Handler, 2);
         let t = step(&ticket(), &agent, transfer(2), 0).expect("transfer");
         let t = step(&t, &handler, Action::Accept { note: None }, 1).expect("accept");
-        let t = step(&t, &handler, Action::Reply { result: "r".into(), resolved: false }, 2).expect("reply");
+        let t = step(
+            &t,
+            &handler,
+            Action::Reply {
+                result: "r".into(),
+                resolved: false,
+            },
+            2,
+        )
+        .expect("reply");
         let e = step(
             &t,
             &agent,
-            Action::Feedback { satisfaction: Satisfaction::VeryUnsatisfied, note: None, redispatch_due_at: None },
+            Action::Feedback {
+                satisfaction: Satisfaction::VeryUnsatisfied,
+                note: None,
+                redispatch_due_at: None,
+            },
             3,
         )
         .expect_err("no deadline");
@@ -632,14 +704,41 @@ pub(crate) mod tests {
         let t = step(&t, &handler, Action::Accept { note: None }, 1).expect("accept");
         let due = t.due_at;
         let later = t0() + Duration::days(6);
-        let t = step(&t, &handler, Action::RequestExtension { due_at: later, reason: "需现场勘查".into() }, 2)
-            .expect("request");
+        let t = step(
+            &t,
+            &handler,
+            Action::RequestExtension {
+                due_at: later,
+                reason: "需现场勘查".into(),
+            },
+            2,
+        )
+        .expect("request");
         assert_eq!(t.due_at, due);
-        let e = step(&t, &handler, Action::RequestExtension { due_at: later, reason: "again".into() }, 2)
-            .expect_err("pending");
+        let e = step(
+            &t,
+            &handler,
+            Action::RequestExtension {
+                due_at: later,
+                reason: "again".into(),
+            },
+            2,
+        )
+        .expect_err("pending");
         assert_eq!(e.code(), "extension_pending");
-        assert_eq!(step(&t, &handler, Action::ApproveExtension { note: None }, 3).map_err(|e| e.code()), Err("forbidden"));
-        let refused = step(&t, &sup, Action::RefuseExtension { note: "不符合条件".into() }, 3).expect("refuse");
+        assert_eq!(
+            step(&t, &handler, Action::ApproveExtension { note: None }, 3).map_err(|e| e.code()),
+            Err("forbidden")
+        );
+        let refused = step(
+            &t,
+            &sup,
+            Action::RefuseExtension {
+                note: "不符合条件".into(),
+            },
+            3,
+        )
+        .expect("refuse");
         assert_eq!(refused.due_at, due);
         let approved = step(&t, &sup, Action::ApproveExtension { note: None }, 3).expect("approve");
         assert_eq!(approved.due_at, Some(later));
@@ -660,9 +759,25 @@ pub(crate) mod tests {
             accept_due_at: Some(t0() + Duration::hours(4)),
         };
         let t = step(&ticket(), &agent, a, 0).expect("transfer");
-        let e = step(&t, &handler, Action::Return { reason: "非本单位职责".into() }, 5).expect_err("late");
+        let e = step(
+            &t,
+            &handler,
+            Action::Return {
+                reason: "非本单位职责".into(),
+            },
+            5,
+        )
+        .expect_err("late");
         assert_eq!(e.code(), "return_window_passed");
-        let r = step(&t, &handler, Action::Return { reason: "非本单位职责".into() }, 3).expect("in time");
+        let r = step(
+            &t,
+            &handler,
+            Action::Return {
+                reason: "非本单位职责".into(),
+            },
+            3,
+        )
+        .expect("in time");
         assert_eq!((r.status, r.return_count), (Status::Returned, 1));
         let again = step(&r, &agent, transfer(3), 4).expect("re-route");
         assert_eq!(again.status, Status::Transferred);
@@ -671,11 +786,38 @@ pub(crate) mod tests {
     #[test]
     fn reopen_within_the_window_only() {
         let agent = user(1, Role::Agent, 1);
-        let t = step(&ticket(), &agent, Action::Answer { answer: "已告知办理流程".into() }, 0).expect("answer");
+        let t = step(
+            &ticket(),
+            &agent,
+            Action::Answer {
+                answer: "已告知办理流程".into(),
+            },
+            0,
+        )
+        .expect("answer");
         assert_eq!(t.status, Status::Closed);
-        let r = step(&t, &agent, Action::Reopen { reason: "来电人补充".into() }, 24).expect("reopen");
-        assert_eq!((r.status, r.reopen_count, r.answer.is_none()), (Status::Received, 1, true));
-        let e = step(&t, &agent, Action::Reopen { reason: "late".into() }, 24 * 31).expect_err("late");
+        let r = step(
+            &t,
+            &agent,
+            Action::Reopen {
+                reason: "来电人补充".into(),
+            },
+            24,
+        )
+        .expect("reopen");
+        assert_eq!(
+            (r.status, r.reopen_count, r.answer.is_none()),
+            (Status::Received, 1, true)
+        );
+        let e = step(
+            &t,
+            &agent,
+            Action::Reopen {
+                reason: "late".into(),
+            },
+            24 * 31,
+        )
+        .expect_err("late");
         assert_eq!(e.code(), "reopen_window_passed");
     }
 

@@ -120,7 +120,10 @@ str_enum!(
 impl Satisfaction {
     /// Whether the caller accepts the result; the unsatisfied levels send the ticket back.
     pub fn accepts(self) -> bool {
-        !matches!(self, Satisfaction::Unsatisfied | Satisfaction::VeryUnsatisfied)
+        !matches!(
+            self,
+            Satisfaction::Unsatisfied | Satisfaction::VeryUnsatisfied
+        )
     }
 }
 
@@ -289,7 +292,10 @@ mod tests {
     fn enums_round_trip_through_their_codes() {
         for s in Status::ALL {
             assert_eq!(Status::from_str(s.as_str()).ok(), Some(*s));
-            assert_eq!(serde_json::to_value(s).ok(), Some(serde_json::json!(s.as_str())));
+            assert_eq!(
+                serde_json::to_value(s).ok(),
+                Some(serde_json::json!(s.as_str()))
+            );
         }
         for s in Satisfaction::ALL {
             assert_eq!(Satisfaction::from_str(s.as_str()).ok(), Some(*s));

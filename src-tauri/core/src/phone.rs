@@ -157,7 +157,9 @@ mod tests {
     use super::*;
 
     fn key(s: &str) -> String {
-        Phone::parse(s).map(|p| p.number).unwrap_or_else(|e| panic!("{s}: {e}"))
+        Phone::parse(s)
+            .map(|p| p.number)
+            .unwrap_or_else(|e| panic!("{s}: {e}"))
     }
 
     #[test]
@@ -172,7 +174,11 @@ mod tests {
             "8613812345678",
             "(+86) 13812345678",
         ] {
-            assert_eq!(key(s.trim_start_matches('(').replace(')', "").as_str()), "13812345678", "{s}");
+            assert_eq!(
+                key(s.trim_start_matches('(').replace(')', "").as_str()),
+                "13812345678",
+                "{s}"
+            );
         }
     }
 
@@ -186,8 +192,17 @@ mod tests {
         assert_eq!(key("(0755) 8888-6666"), "075588886666");
         assert_eq!(key("0571-8765432"), "05718765432");
         let p = Phone::parse("021-62345678-12").expect("valid");
-        assert_eq!((p.number.as_str(), p.ext.as_deref()), ("02162345678", Some("12")));
-        assert_eq!(Phone::parse("021 62345678 ext. 5").expect("valid").ext.as_deref(), Some("5"));
+        assert_eq!(
+            (p.number.as_str(), p.ext.as_deref()),
+            ("02162345678", Some("12"))
+        );
+        assert_eq!(
+            Phone::parse("021 62345678 ext. 5")
+                .expect("valid")
+                .ext
+                .as_deref(),
+            Some("5")
+        );
         assert_eq!(key("+86 10 6552 1234"), "01065521234");
         assert_eq!(key("0086-755-88886666"), "075588886666");
     }

@@ -76,10 +76,16 @@ impl NewTicket {
         let email = opt_text("email", self.email.as_deref(), NAME_MAX)?;
         if let Some(e) = &email {
             let ok = e.split_once('@').is_some_and(|(u, d)| {
-                !u.is_empty() && d.contains('.') && !d.starts_with('.') && !e.contains(char::is_whitespace)
+                !u.is_empty()
+                    && d.contains('.')
+                    && !d.starts_with('.')
+                    && !e.contains(char::is_whitespace)
             });
             if !ok {
-                return Err(Error::InvalidValue { field: "email", value: e.chars().take(60).collect() });
+                return Err(Error::InvalidValue {
+                    field: "email",
+                    value: e.chars().take(60).collect(),
+                });
             }
         }
         Ok(ValidTicket {
@@ -127,16 +133,54 @@ pub(crate) mod tests {
     fn intake_rules() {
         assert!(new_ticket().validate(t0()).is_ok());
         let code = |n: NewTicket| n.validate(t0()).err().map(|e| e.code());
-        assert_eq!(code(NewTicket { phone: "12345".into(), ..new_ticket() }), Some("phone_invalid"));
-        assert_eq!(code(NewTicket { phone: " ".into(), ..new_ticket() }), Some("required"));
-        assert_eq!(code(NewTicket { caller_name: "".into(), ..new_ticket() }), Some("required"));
-        assert_eq!(code(NewTicket { description: "话".repeat(20_001), ..new_ticket() }), Some("too_long"));
         assert_eq!(
-            code(NewTicket { occurred_at: Some(t0() + Duration::hours(1)), ..new_ticket() }),
+            code(NewTicket {
+                phone: "12345".into(),
+                ..new_ticket()
+            }),
+            Some("phone_invalid")
+        );
+        assert_eq!(
+            code(NewTicket {
+                phone: " ".into(),
+                ..new_ticket()
+            }),
+            Some("required")
+        );
+        assert_eq!(
+            code(NewTicket {
+                caller_name: "".into(),
+                ..new_ticket()
+            }),
+            Some("required")
+        );
+        assert_eq!(
+            code(NewTicket {
+                description: "话".repeat(20_001),
+                ..new_ticket()
+            }),
+            Some("too_long")
+        );
+        assert_eq!(
+            code(NewTicket {
+                occurred_at: Some(t0() + Duration::hours(1)),
+                ..new_ticket()
+            }),
             Some("occurred_in_future")
         );
-        assert_eq!(code(NewTicket { email: Some("not-an-email".into()), ..new_ticket() }), Some("invalid_value"));
-        assert!(NewTicket { email: Some("a@b.cn".into()), ..new_ticket() }.validate(t0()).is_ok());
+        assert_eq!(
+            code(NewTicket {
+                email: Some("not-an-email".into()),
+                ..new_ticket()
+            }),
+            Some("invalid_value")
+        );
+        assert!(NewTicket {
+            email: Some("a@b.cn".into()),
+            ..new_ticket()
+        }
+        .validate(t0())
+        .is_ok());
     }
 
     #[test]

@@ -33,7 +33,9 @@ fn check(field: &'static str, v: &str, max: usize) -> Result<()> {
     if len > max {
         return Err(Error::TooLong { field, len, max });
     }
-    if v.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+    if v.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
         return Err(Error::ControlChars { field });
     }
     Ok(())
@@ -45,16 +47,35 @@ mod tests {
 
     #[test]
     fn text_rules() {
-        assert_eq!(text("name", "  张三 ", NAME_MAX).ok().as_deref(), Some("张三"));
-        assert_eq!(text("name", "   ", NAME_MAX).map_err(|e| e.code()), Err("required"));
+        assert_eq!(
+            text("name", "  张三 ", NAME_MAX).ok().as_deref(),
+            Some("张三")
+        );
+        assert_eq!(
+            text("name", "   ", NAME_MAX).map_err(|e| e.code()),
+            Err("required")
+        );
         let long = "话".repeat(DESCRIPTION_MAX + 1);
         let e = text("description", &long, DESCRIPTION_MAX).expect_err("too long");
         assert_eq!(e.code(), "too_long");
         assert_eq!(e.details()["len"], DESCRIPTION_MAX + 1);
-        assert!(text("description", &"话".repeat(DESCRIPTION_MAX), DESCRIPTION_MAX).is_ok());
-        assert_eq!(text("name", "a\u{0}b", NAME_MAX).map_err(|e| e.code()), Err("control_chars"));
+        assert!(text(
+            "description",
+            &"话".repeat(DESCRIPTION_MAX),
+            DESCRIPTION_MAX
+        )
+        .is_ok());
+        assert_eq!(
+            text("name", "a\u{0}b", NAME_MAX).map_err(|e| e.code()),
+            Err("control_chars")
+        );
         assert!(text("note", "line one\nline two\tend", NOTE_MAX).is_ok());
         assert_eq!(opt_text("email", Some("  "), NAME_MAX).ok(), Some(None));
-        assert_eq!(text("x", "'; DROP TABLE tickets; --", NAME_MAX).ok().as_deref(), Some("'; DROP TABLE tickets; --"));
+        assert_eq!(
+            text("x", "'; DROP TABLE tickets; --", NAME_MAX)
+                .ok()
+                .as_deref(),
+            Some("'; DROP TABLE tickets; --")
+        );
     }
 }

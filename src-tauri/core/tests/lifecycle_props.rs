@@ -2,14 +2,18 @@
 //! Whatever happens, the invariants of the lifecycle hold.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use hotline_core::model::{CallbackMethod, Channel, Role, Satisfaction, Severity, Status, Ticket, Urgency};
+use hotline_core::model::{
+    CallbackMethod, Channel, Role, Satisfaction, Severity, Status, Ticket, Urgency,
+};
 use hotline_core::store::Store;
 use hotline_core::{Action, Clock, FakeClock, NewTicket};
 use proptest::prelude::*;
 use std::sync::Arc;
 
 fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 2, 1, 0, 0).single().expect("valid")
+    Utc.with_ymd_and_hms(2026, 11, 2, 1, 0, 0)
+        .single()
+        .expect("valid")
 }
 
 /// The legal transitions, written independently of the implementation.
@@ -21,7 +25,11 @@ fn legal(from: Status, action: &str, to: Status) -> bool {
             | (S::Received | S::Returned, "transfer", S::Transferred)
             | (S::Transferred, "return", S::Returned)
             | (S::Transferred, "accept", S::InProgress)
-            | (S::InProgress, "request_extension" | "approve_extension" | "refuse_extension", S::InProgress)
+            | (
+                S::InProgress,
+                "request_extension" | "approve_extension" | "refuse_extension",
+                S::InProgress
+            )
             | (S::InProgress, "reply", S::Replied)
             | (S::Replied, "feedback", S::AwaitingCallback | S::Transferred)
             | (S::AwaitingCallback, "callback", S::Archived)
@@ -40,9 +48,22 @@ struct Step {
 }
 
 fn step() -> impl Strategy<Value = Step> {
-    (0usize..4, 0u8..12, -2i64..10, 0usize..5, any::<bool>(), 0i64..30).prop_map(
-        |(actor, kind, days, level, flag, advance_hours)| Step { actor, kind, days, level, flag, advance_hours },
+    (
+        0usize..4,
+        0u8..12,
+        -2i64..10,
+        0usize..5,
+        any::<bool>(),
+        0i64..30,
     )
+        .prop_map(|(actor, kind, days, level, flag, advance_hours)| Step {
+            actor,
+            kind,
+            days,
+            level,
+            flag,
+            advance_hours,
+        })
 }
 
 /// Half of the steps take the natural next action of the status, so that long paths
@@ -63,37 +84,65 @@ fn action(s: &Step, now: DateTime<Utc>, dept: i64, status: Status) -> Action {
         s.kind
     };
     match kind {
-        0 => Action::Answer { answer: "已解答".into() },
+        0 => Action::Answer {
+            answer: "已解答".into(),
+        },
         1 => Action::Transfer {
             department_id: dept,
             requirements: "核实处理".into(),
             due_at: due,
             accept_due_at: s.flag.then_some(now + Duration::hours(6)),
         },
-        2 => Action::Return { reason: "非本单位职责".into() },
+        2 => Action::Return {
+            reason: "非本单位职责".into(),
+        },
         3 => Action::Accept { note: None },
-        4 => Action::RequestExtension { due_at: due + Duration::days(3), reason: "需现场核查".into() },
+        4 => Action::RequestExtension {
+            due_at: due + Duration::days(3),
+            reason: "需现场核查".into(),
+        },
         5 => Action::ApproveExtension { note: None },
-        6 => Action::RefuseExtension { note: "不予延期".into() },
-        7 => Action::Reply { result: "已处理".into(), resolved: s.flag },
-        8 => Action::Feedback { satisfaction: level, note: None, redispatch_due_at: s.flag.then_some(due) },
-        9 => Action::Callback { method: CallbackMethod::Phone, satisfaction: level, note: None },
-        10 => Action::Reopen { reason: "来电人补充诉求".into() },
-        _ => Action::Comment { note: "跟进".into() },
+        6 => Action::RefuseExtension {
+            note: "不予延期".into(),
+        },
+        7 => Action::Reply {
+            result: "已处理".into(),
+            resolved: s.flag,
+        },
+        8 => Action::Feedback {
+            satisfaction: level,
+            note: None,
+            redispatch_due_at: s.flag.then_some(due),
+        },
+        9 => Action::Callback {
+            method: CallbackMethod::Phone,
+            satisfaction: level,
+            note: None,
+        },
+        10 => Action::Reopen {
+            reason: "来电人补充诉求".into(),
+        },
+        _ => Action::Comment {
+            note: "跟进".into(),
+        },
     }
 }
 
 fn check_invariants(s: &Store, t: &Ticket) {
     let events = s.timeline(t.id).expect("timeline");
     // The timeline replays to the current state, each event starting where the last ended.
-    assert_eq!(events.first().map(|e| (e.action.as_str(), e.from_status)), Some(("create", None)));
+    assert_eq!(
+        events.first().map(|e| (e.action.as_str(), e.from_status)),
+        Some(("create", None))
+    );
     for w in events.windows(2) {
         assert_eq!(w[1].from_status, Some(w[0].to_status), "{w:?}");
         // An unsatisfied feedback is recorded on the replied ticket, then the re-dispatch moves it.
         let step = (w[0].to_status, w[1].action.as_str(), w[1].to_status);
         let inner = matches!(
             step,
-            (Status::Replied, "feedback", Status::Replied) | (Status::Replied, "redispatch", Status::Transferred)
+            (Status::Replied, "feedback", Status::Replied)
+                | (Status::Replied, "redispatch", Status::Transferred)
         );
         assert!(legal(step.0, step.1, step.2) || inner, "{w:?}");
         assert!(w[1].seq == w[0].seq + 1 && w[1].at >= w[0].at);
@@ -102,11 +151,29 @@ fn check_invariants(s: &Store, t: &Ticket) {
     let redispatches = events.iter().filter(|e| e.action == "redispatch").count() as i64;
     assert_eq!(t.redispatch_count, redispatches);
     assert_eq!(t.supervised, redispatches >= 3);
-    assert_eq!(t.return_count, events.iter().filter(|e| e.action == "return").count() as i64);
-    for d in [t.due_at, t.accept_due_at, t.callback_due_at, t.extension_due_at].into_iter().flatten() {
-        assert!(d > t.received_at, "deadline {d} before receipt {}", t.received_at);
+    assert_eq!(
+        t.return_count,
+        events.iter().filter(|e| e.action == "return").count() as i64
+    );
+    for d in [
+        t.due_at,
+        t.accept_due_at,
+        t.callback_due_at,
+        t.extension_due_at,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        assert!(
+            d > t.received_at,
+            "deadline {d} before receipt {}",
+            t.received_at
+        );
     }
-    assert_eq!(t.version, events.iter().filter(|e| e.action != "redispatch").count() as i64);
+    assert_eq!(
+        t.version,
+        events.iter().filter(|e| e.action != "redispatch").count() as i64
+    );
 }
 
 proptest! {
@@ -170,4 +237,3 @@ fn the_walks_reach_every_status() {
     let reached = REACHED.lock().expect("lock").clone();
     assert_eq!(reached.len(), Status::ALL.len(), "{reached:?}");
 }
-

@@ -54,7 +54,8 @@ mod tests {
     use std::sync::Arc;
 
     fn version(c: &Connection) -> i64 {
-        c.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("version")
+        c.query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("version")
     }
 
     #[test]
@@ -70,7 +71,9 @@ mod tests {
         c.pragma_update(None, "foreign_keys", "ON").expect("fk");
         run(&mut c, MIGRATIONS).expect("migrate");
         assert_eq!(version(&c), MIGRATIONS.len() as i64);
-        let ok: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("check");
+        let ok: String = c
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .expect("check");
         assert_eq!(ok, "ok");
         let fk: Option<String> = c
             .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))

@@ -9,7 +9,9 @@ mod reference;
 mod tickets;
 
 pub use migrate::{Migration, MIGRATIONS};
-pub use tickets::{blank, created_event, Bulk, HistoricEvent, HistoricTicket, ListQuery, Page, Sort};
+pub use tickets::{
+    blank, created_event, Bulk, HistoricEvent, HistoricTicket, ListQuery, Page, Sort,
+};
 
 use crate::clock::Clock;
 use crate::error::{Error, Result};
@@ -191,7 +193,9 @@ pub(crate) fn get_setting(c: &Connection, key: &str) -> Result<String> {
         .map(|(_, v)| *v)
         .ok_or_else(|| invalid_setting("key", key))?;
     let v: Option<String> = c
-        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
         .map(Some)
         .or_else(|e| match e {
             rusqlite::Error::QueryReturnedNoRows => Ok(None),
@@ -202,7 +206,10 @@ pub(crate) fn get_setting(c: &Connection, key: &str) -> Result<String> {
 
 pub(crate) fn policy(c: &Connection) -> Result<Policy> {
     Ok(Policy {
-        reopen_window_days: parse_int("reopen_window_days", &get_setting(c, "reopen_window_days")?)?,
+        reopen_window_days: parse_int(
+            "reopen_window_days",
+            &get_setting(c, "reopen_window_days")?,
+        )?,
         callback_days: parse_int("callback_days", &get_setting(c, "callback_days")?)?,
     })
 }
@@ -258,9 +265,18 @@ mod tests {
     fn settings_are_validated() {
         let (_d, s, _c) = store();
         assert_eq!(s.setting("timezone").ok().as_deref(), Some("Asia/Shanghai"));
-        assert_eq!(s.set_setting("timezone", "Mars/Base").map_err(|e| e.code()), Err("invalid_value"));
-        assert_eq!(s.set_setting("acting_user", "99").map_err(|e| e.code()), Err("not_found"));
-        assert_eq!(s.set_setting("nope", "1").map_err(|e| e.code()), Err("invalid_value"));
+        assert_eq!(
+            s.set_setting("timezone", "Mars/Base").map_err(|e| e.code()),
+            Err("invalid_value")
+        );
+        assert_eq!(
+            s.set_setting("acting_user", "99").map_err(|e| e.code()),
+            Err("not_found")
+        );
+        assert_eq!(
+            s.set_setting("nope", "1").map_err(|e| e.code()),
+            Err("invalid_value")
+        );
         s.set_setting("callback_days", "5").expect("valid");
         assert_eq!(s.setting("callback_days").ok().as_deref(), Some("5"));
     }

@@ -108,30 +108,50 @@ pub(crate) fn active_department(c: &Connection, id: i64) -> Result<Department> {
 impl Store {
     pub fn departments(&self) -> Result<Vec<Department>> {
         self.read(|c| {
-            let mut st = c.prepare_cached("SELECT * FROM departments ORDER BY parent_id IS NOT NULL, parent_id, id")?;
-            let rows = st.query_map([], department)?.collect::<rusqlite::Result<_>>()?;
+            let mut st = c.prepare_cached(
+                "SELECT * FROM departments ORDER BY parent_id IS NOT NULL, parent_id, id",
+            )?;
+            let rows = st
+                .query_map([], department)?
+                .collect::<rusqlite::Result<_>>()?;
             Ok(rows)
         })
     }
 
     pub fn department_by_code(&self, code: &str) -> Result<Department> {
         self.read(|c| {
-            c.query_row("SELECT * FROM departments WHERE code = ?1", [code], department)
-                .optional()?
-                .ok_or_else(|| not_found("department", code.chars().take(60).collect::<String>()))
+            c.query_row(
+                "SELECT * FROM departments WHERE code = ?1",
+                [code],
+                department,
+            )
+            .optional()?
+            .ok_or_else(|| not_found("department", code.chars().take(60).collect::<String>()))
         })
     }
 
-    pub fn create_department(&self, code_: &str, name: &str, parent_id: Option<i64>) -> Result<Department> {
+    pub fn create_department(
+        &self,
+        code_: &str,
+        name: &str,
+        parent_id: Option<i64>,
+    ) -> Result<Department> {
         let code_ = code(code_)?;
         let name = text("name", name, NAME_MAX)?;
         self.write(|tx| {
             if let Some(p) = parent_id {
                 get_department(tx, p)?;
             }
-            let taken: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM departments WHERE code = ?1)", [&code_], |r| r.get(0))?;
+            let taken: bool = tx.query_row(
+                "SELECT EXISTS(SELECT 1 FROM departments WHERE code = ?1)",
+                [&code_],
+                |r| r.get(0),
+            )?;
             if taken {
-                return Err(Error::InvalidValue { field: "code", value: code_ });
+                return Err(Error::InvalidValue {
+                    field: "code",
+                    value: code_,
+                });
             }
             tx.execute(
                 "INSERT INTO departments (parent_id, code, name) VALUES (?1, ?2, ?3)",
@@ -144,16 +164,27 @@ impl Store {
     pub fn categories(&self) -> Result<Vec<Category>> {
         self.read(|c| {
             let mut st = c.prepare_cached("SELECT * FROM categories ORDER BY id")?;
-            let rows = st.query_map([], category)?.collect::<rusqlite::Result<_>>()?;
+            let rows = st
+                .query_map([], category)?
+                .collect::<rusqlite::Result<_>>()?;
             Ok(rows)
         })
     }
 
-    pub fn create_category(&self, code_: &str, name: &str, parent_id: Option<i64>, default_days: i64) -> Result<Category> {
+    pub fn create_category(
+        &self,
+        code_: &str,
+        name: &str,
+        parent_id: Option<i64>,
+        default_days: i64,
+    ) -> Result<Category> {
         let code_ = code(code_)?;
         let name = text("name", name, NAME_MAX)?;
         if !(1..=365).contains(&default_days) {
-            return Err(Error::InvalidValue { field: "default_days", value: default_days.to_string() });
+            return Err(Error::InvalidValue {
+                field: "default_days",
+                value: default_days.to_string(),
+            });
         }
         self.write(|tx| {
             if let Some(p) = parent_id {
@@ -174,7 +205,9 @@ impl Store {
     pub fn users(&self) -> Result<Vec<User>> {
         self.read(|c| {
             let mut st = c.prepare_cached("SELECT * FROM users ORDER BY id")?;
-            let rows = st.query_map([], user_row)?.collect::<rusqlite::Result<_>>()?;
+            let rows = st
+                .query_map([], user_row)?
+                .collect::<rusqlite::Result<_>>()?;
             Ok(rows)
         })
     }
@@ -197,7 +230,10 @@ impl Store {
 
     /// The user the desk acts as until accounts exist (the `acting_user` setting).
     pub fn acting_user(&self) -> Result<User> {
-        let id: i64 = self.setting("acting_user")?.parse().map_err(|_| Error::NoActingUser)?;
+        let id: i64 = self
+            .setting("acting_user")?
+            .parse()
+            .map_err(|_| Error::NoActingUser)?;
         self.user(id).map_err(|e| match e {
             Error::NotFound { .. } => Error::NoActingUser,
             e => e,
@@ -235,16 +271,45 @@ mod tests {
     #[test]
     fn reference_data_is_validated() {
         let (_d, s, _c) = store();
-        let water = s.create_department("water", "水务集团", None).expect("dept");
-        let sub = s.create_department("water.north", "北区营业所", Some(water.id)).expect("sub");
+        let water = s
+            .create_department("water", "水务集团", None)
+            .expect("dept");
+        let sub = s
+            .create_department("water.north", "北区营业所", Some(water.id))
+            .expect("sub");
         assert_eq!(sub.parent_id, Some(water.id));
-        assert_eq!(s.create_department("water", "again", None).map_err(|e| e.code()), Err("invalid_value"));
-        assert_eq!(s.create_department("bad code", "x", None).map_err(|e| e.code()), Err("invalid_value"));
-        assert_eq!(s.create_department("x", "x", Some(999)).map_err(|e| e.code()), Err("not_found"));
-        assert_eq!(s.create_user("", water.id, Role::Handler).map_err(|e| e.code()), Err("required"));
-        assert_eq!(s.create_user("李四", 999, Role::Handler).map_err(|e| e.code()), Err("not_found"));
-        let u = s.create_user("李四", water.id, Role::Handler).expect("user");
+        assert_eq!(
+            s.create_department("water", "again", None)
+                .map_err(|e| e.code()),
+            Err("invalid_value")
+        );
+        assert_eq!(
+            s.create_department("bad code", "x", None)
+                .map_err(|e| e.code()),
+            Err("invalid_value")
+        );
+        assert_eq!(
+            s.create_department("x", "x", Some(999))
+                .map_err(|e| e.code()),
+            Err("not_found")
+        );
+        assert_eq!(
+            s.create_user("", water.id, Role::Handler)
+                .map_err(|e| e.code()),
+            Err("required")
+        );
+        assert_eq!(
+            s.create_user("李四", 999, Role::Handler)
+                .map_err(|e| e.code()),
+            Err("not_found")
+        );
+        let u = s
+            .create_user("李四", water.id, Role::Handler)
+            .expect("user");
         assert_eq!(u.department_id, water.id);
-        assert_eq!(s.create_category("x", "y", None, 0).map_err(|e| e.code()), Err("invalid_value"));
+        assert_eq!(
+            s.create_category("x", "y", None, 0).map_err(|e| e.code()),
+            Err("invalid_value")
+        );
     }
 }

@@ -1,6 +1,8 @@
 //! Tickets, their timelines, queues and caller history.
 
-use super::reference::{active_department, category_by_code, get_category, get_department, get_user};
+use super::reference::{
+    active_department, category_by_code, get_category, get_department, get_user,
+};
 use super::{from_ms, ms, policy, timezone, Store};
 use crate::error::{Error, Result};
 use crate::lifecycle::{self, Action, NewEvent};
@@ -329,14 +331,18 @@ fn customer_for(
     at: DateTime<Utc>,
 ) -> Result<i64> {
     let found: Option<i64> = c
-        .prepare_cached("SELECT customer_id FROM customer_phones WHERE phone = ?1 ORDER BY customer_id LIMIT 1")?
+        .prepare_cached(
+            "SELECT customer_id FROM customer_phones WHERE phone = ?1 ORDER BY customer_id LIMIT 1",
+        )?
         .query_row([phone], |r| r.get(0))
         .optional()?;
     if let Some(id) = found {
         return Ok(id);
     }
-    c.prepare_cached("INSERT INTO customers (name, email, address, created_at) VALUES (?1, ?2, ?3, ?4)")?
-        .execute((name, email, address, ms(at)))?;
+    c.prepare_cached(
+        "INSERT INTO customers (name, email, address, created_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute((name, email, address, ms(at)))?;
     let id = c.last_insert_rowid();
     c.prepare_cached("INSERT INTO customer_phones (customer_id, phone, ext) VALUES (?1, ?2, ?3)")?
         .execute((id, phone, ext))?;
@@ -401,7 +407,9 @@ fn events(c: &Connection, ticket_id: i64) -> Result<Vec<Event>> {
         "SELECT e.*, u.name AS actor_name FROM events e JOIN users u ON u.id = e.actor_id
          WHERE e.ticket_id = ?1 ORDER BY e.seq",
     )?;
-    let rows = st.query_map([ticket_id], event_row)?.collect::<rusqlite::Result<_>>()?;
+    let rows = st
+        .query_map([ticket_id], event_row)?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
 }
 
@@ -451,7 +459,10 @@ impl Store {
             let ticket = load(c, id)?;
             Ok(TicketDetail {
                 category: get_category(c, ticket.category_id)?,
-                department: ticket.department_id.map(|d| get_department(c, d)).transpose()?,
+                department: ticket
+                    .department_id
+                    .map(|d| get_department(c, d))
+                    .transpose()?,
                 handler: ticket.handler_id.map(|h| get_user(c, h)).transpose()?,
                 created_by: get_user(c, ticket.created_by)?,
                 events: events(c, id)?,
@@ -462,7 +473,13 @@ impl Store {
 
     /// Performs a lifecycle action. `expected_version` is the version the actor saw:
     /// if someone changed the ticket since, nothing is written and `conflict` returned.
-    pub fn act(&self, id: i64, expected_version: i64, actor_id: i64, action: &Action) -> Result<Ticket> {
+    pub fn act(
+        &self,
+        id: i64,
+        expected_version: i64,
+        actor_id: i64,
+        action: &Action,
+    ) -> Result<Ticket> {
         let now = self.now();
         self.write(|tx| {
             let cur = load(tx, id)?;
@@ -482,7 +499,9 @@ impl Store {
             let mut params = values(&next);
             params.push(Sql::Integer(id));
             params.push(Sql::Integer(cur.version));
-            let changed = tx.prepare_cached(update_sql())?.execute(params_from_iter(params))?;
+            let changed = tx
+                .prepare_cached(update_sql())?
+                .execute(params_from_iter(params))?;
             if changed != 1 {
                 return Err(Error::Conflict {
                     expected: expected_version,
@@ -556,7 +575,11 @@ impl Store {
             if let Ok(phone) = Phone::parse(&text) {
                 bind("t.phone = ?", Sql::Text(phone.number), &mut p);
             } else if text.len() >= 8 && text.chars().all(|c| c.is_ascii_digit() || c == '-') {
-                bind("t.number LIKE ? ESCAPE '\\'", Sql::Text(format!("{}%", like_escape(&text))), &mut p);
+                bind(
+                    "t.number LIKE ? ESCAPE '\\'",
+                    Sql::Text(format!("{}%", like_escape(&text))),
+                    &mut p,
+                );
             } else {
                 bind(
                     "t.description LIKE ? ESCAPE '\\'",
@@ -579,7 +602,10 @@ impl Store {
             let total: i64 = c
                 .prepare_cached(&format!("SELECT count(*) FROM tickets t{where_}"))?
                 .query_row(params_from_iter(p.iter()), |r| r.get(0))?;
-            let sql = format!("{ROW_SELECT}{where_} ORDER BY {order} LIMIT {limit} OFFSET {}", q.offset);
+            let sql = format!(
+                "{ROW_SELECT}{where_} ORDER BY {order} LIMIT {limit} OFFSET {}",
+                q.offset
+            );
             let mut st = c.prepare_cached(&sql)?;
             let rows = st
                 .query_map(params_from_iter(p.iter()), list_row)?
@@ -597,7 +623,8 @@ impl Store {
     pub fn status_counts(&self) -> Result<BTreeMap<Status, i64>> {
         self.read(|c| {
             let mut out: BTreeMap<Status, i64> = Status::ALL.iter().map(|s| (*s, 0)).collect();
-            let mut st = c.prepare_cached("SELECT status, count(*) FROM tickets GROUP BY status")?;
+            let mut st =
+                c.prepare_cached("SELECT status, count(*) FROM tickets GROUP BY status")?;
             for row in st.query_map([], |r| Ok((r.get::<_, Status>(0)?, r.get::<_, i64>(1)?)))? {
                 let (s, n) = row?;
                 out.insert(s, n);
@@ -615,7 +642,9 @@ impl Store {
                     OR t.customer_id IN (SELECT customer_id FROM customer_phones WHERE phone = ?1)
                  ORDER BY t.received_at DESC, t.id DESC LIMIT 500"
             ))?;
-            let rows = st.query_map([&key], list_row)?.collect::<rusqlite::Result<_>>()?;
+            let rows = st
+                .query_map([&key], list_row)?
+                .collect::<rusqlite::Result<_>>()?;
             Ok(rows)
         })
     }
@@ -649,7 +678,9 @@ impl Store {
 }
 
 fn like_escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 fn create(tx: &Connection, actor_id: i64, v: &ValidTicket) -> Result<Ticket> {
@@ -737,10 +768,20 @@ mod tests {
     use crate::ticket::tests::new_ticket;
     use chrono::Duration;
 
-    fn setup() -> (tempfile::TempDir, Store, std::sync::Arc<crate::clock::FakeClock>, i64, User) {
+    fn setup() -> (
+        tempfile::TempDir,
+        Store,
+        std::sync::Arc<crate::clock::FakeClock>,
+        i64,
+        User,
+    ) {
         let (d, s, c) = store();
-        let dept = s.create_department("lighting", "路灯管理所", None).expect("dept");
-        let handler = s.create_user("王工", dept.id, Role::Handler).expect("handler");
+        let dept = s
+            .create_department("lighting", "路灯管理所", None)
+            .expect("dept");
+        let handler = s
+            .create_user("王工", dept.id, Role::Handler)
+            .expect("handler");
         (d, s, c, dept.id, handler)
     }
 
@@ -756,7 +797,13 @@ mod tests {
         // 2026-11-02 01:00 UTC is 09:00 in Shanghai.
         assert_eq!(a.number, "20261102-0001");
         let b = s
-            .create_ticket(1, &NewTicket { phone: "+86 138-1234-5678".into(), ..new_ticket() })
+            .create_ticket(
+                1,
+                &NewTicket {
+                    phone: "+86 138-1234-5678".into(),
+                    ..new_ticket()
+                },
+            )
             .expect("create");
         assert_eq!(b.number, "20261102-0002");
         assert_eq!(a.customer_id, b.customer_id);
@@ -772,7 +819,10 @@ mod tests {
         let detail = s.detail(a.id).expect("detail");
         assert_eq!(detail.events.len(), 1);
         assert_eq!(detail.events[0].action, "create");
-        assert_eq!(s.history("12345").map_err(|e| e.code()).err(), Some("phone_invalid"));
+        assert_eq!(
+            s.history("12345").map_err(|e| e.code()).err(),
+            Some("phone_invalid")
+        );
     }
 
     #[test]
@@ -780,14 +830,33 @@ mod tests {
         let (_d, s, _c, _, handler) = setup();
         let before = s.list(&ListQuery::default()).expect("list").total;
         for bad in [
-            NewTicket { phone: "010-1234".into(), ..new_ticket() },
-            NewTicket { category: "nope".into(), ..new_ticket() },
-            NewTicket { description: String::new(), ..new_ticket() },
+            NewTicket {
+                phone: "010-1234".into(),
+                ..new_ticket()
+            },
+            NewTicket {
+                category: "nope".into(),
+                ..new_ticket()
+            },
+            NewTicket {
+                description: String::new(),
+                ..new_ticket()
+            },
         ] {
             assert!(s.create_ticket(1, &bad).is_err());
         }
-        assert_eq!(s.create_ticket(handler.id, &new_ticket()).map_err(|e| e.code()).err(), Some("forbidden"));
-        assert_eq!(s.create_ticket(99, &new_ticket()).map_err(|e| e.code()).err(), Some("not_found"));
+        assert_eq!(
+            s.create_ticket(handler.id, &new_ticket())
+                .map_err(|e| e.code())
+                .err(),
+            Some("forbidden")
+        );
+        assert_eq!(
+            s.create_ticket(99, &new_ticket())
+                .map_err(|e| e.code())
+                .err(),
+            Some("not_found")
+        );
         assert_eq!(s.list(&ListQuery::default()).expect("list").total, before);
         assert_eq!(count_events(&s), 0);
     }
@@ -797,25 +866,49 @@ mod tests {
         let (_d, s, clock, dept, handler) = setup();
         let x = s.create_ticket(1, &new_ticket()).expect("create");
         let due = t0() + Duration::days(5);
-        let transfer = Action::Transfer { department_id: dept, requirements: "请三日内修复".into(), due_at: due, accept_due_at: None };
+        let transfer = Action::Transfer {
+            department_id: dept,
+            requirements: "请三日内修复".into(),
+            due_at: due,
+            accept_due_at: None,
+        };
         let x = s.act(x.id, x.version, 1, &transfer).expect("transfer");
         assert_eq!((x.status, x.version), (Status::Transferred, 2));
         // A stale version is refused and nothing is written.
         let events = count_events(&s);
-        let e = s.act(x.id, 1, handler.id, &Action::Accept { note: None }).expect_err("stale");
-        assert_eq!((e.code(), e.details()["actual"].as_i64()), ("conflict", Some(2)));
+        let e = s
+            .act(x.id, 1, handler.id, &Action::Accept { note: None })
+            .expect_err("stale");
+        assert_eq!(
+            (e.code(), e.details()["actual"].as_i64()),
+            ("conflict", Some(2))
+        );
         assert_eq!(count_events(&s), events);
         clock.advance(Duration::hours(2));
-        let x = s.act(x.id, x.version, handler.id, &Action::Accept { note: None }).expect("accept");
         let x = s
-            .act(x.id, x.version, handler.id, &Action::Reply { result: "已更换灯具".into(), resolved: true })
+            .act(x.id, x.version, handler.id, &Action::Accept { note: None })
+            .expect("accept");
+        let x = s
+            .act(
+                x.id,
+                x.version,
+                handler.id,
+                &Action::Reply {
+                    result: "已更换灯具".into(),
+                    resolved: true,
+                },
+            )
             .expect("reply");
         let x = s
             .act(
                 x.id,
                 x.version,
                 1,
-                &Action::Feedback { satisfaction: Satisfaction::Satisfied, note: None, redispatch_due_at: None },
+                &Action::Feedback {
+                    satisfaction: Satisfaction::Satisfied,
+                    note: None,
+                    redispatch_due_at: None,
+                },
             )
             .expect("feedback");
         assert_eq!(x.status, Status::AwaitingCallback);
@@ -835,7 +928,10 @@ mod tests {
         let d = s.detail(x.id).expect("detail");
         assert_eq!(d.ticket, x);
         let actions: Vec<_> = d.events.iter().map(|e| e.action.as_str()).collect();
-        assert_eq!(actions, ["create", "transfer", "accept", "reply", "feedback", "callback"]);
+        assert_eq!(
+            actions,
+            ["create", "transfer", "accept", "reply", "feedback", "callback"]
+        );
         assert_eq!(d.events.last().map(|e| e.to_status), Some(x.status));
         assert_eq!(d.events[2].actor_name, "王工");
         assert_eq!(d.department.map(|d| d.code).as_deref(), Some("lighting"));
@@ -847,16 +943,37 @@ mod tests {
         let x = s.create_ticket(1, &new_ticket()).expect("create");
         let bad = [
             (1, Action::Accept { note: None }, "invalid_transition"),
-            (handler.id, Action::Answer { answer: "x".into() }, "forbidden"),
+            (
+                handler.id,
+                Action::Answer { answer: "x".into() },
+                "forbidden",
+            ),
             (
                 1,
-                Action::Transfer { department_id: 999, requirements: "x".into(), due_at: t0() + Duration::days(1), accept_due_at: None },
+                Action::Transfer {
+                    department_id: 999,
+                    requirements: "x".into(),
+                    due_at: t0() + Duration::days(1),
+                    accept_due_at: None,
+                },
                 "not_found",
             ),
-            (1, Action::Answer { answer: "  ".into() }, "required"),
+            (
+                1,
+                Action::Answer {
+                    answer: "  ".into(),
+                },
+                "required",
+            ),
         ];
         for (actor, a, code) in bad {
-            assert_eq!(s.act(x.id, x.version, actor, &a).map_err(|e| e.code()).err(), Some(code), "{a:?}");
+            assert_eq!(
+                s.act(x.id, x.version, actor, &a)
+                    .map_err(|e| e.code())
+                    .err(),
+                Some(code),
+                "{a:?}"
+            );
         }
         assert_eq!(s.ticket(x.id).expect("ticket"), x);
         assert_eq!(count_events(&s), 1);
@@ -866,45 +983,127 @@ mod tests {
     fn timeline_events_are_immutable() {
         let (_d, s, _c, _, _) = setup();
         s.create_ticket(1, &new_ticket()).expect("create");
-        let e = s.write(|tx| Ok(tx.execute("UPDATE events SET note = 'x'", [])?)).expect_err("immutable");
+        let e = s
+            .write(|tx| Ok(tx.execute("UPDATE events SET note = 'x'", [])?))
+            .expect_err("immutable");
         assert!(e.to_string().contains("immutable"));
-        assert!(s.write(|tx| Ok(tx.execute("DELETE FROM events", [])?)).is_err());
+        assert!(s
+            .write(|tx| Ok(tx.execute("DELETE FROM events", [])?))
+            .is_err());
     }
 
     #[test]
     fn queues_filter_search_sort_and_count() {
         let (_d, s, clock, dept, _) = setup();
         let mut ids = vec![];
-        for (n, phone) in ["13800000001", "13800000002", "13800000003"].iter().enumerate() {
+        for (n, phone) in ["13800000001", "13800000002", "13800000003"]
+            .iter()
+            .enumerate()
+        {
             clock.advance(Duration::minutes(10));
             let x = s
-                .create_ticket(1, &NewTicket { phone: phone.to_string(), description: format!("第{n}件 噪声扰民"), ..new_ticket() })
+                .create_ticket(
+                    1,
+                    &NewTicket {
+                        phone: phone.to_string(),
+                        description: format!("第{n}件 噪声扰民"),
+                        ..new_ticket()
+                    },
+                )
                 .expect("create");
             ids.push(x);
         }
         let due = t0() + Duration::days(2);
         let x = &ids[1];
-        s.act(x.id, x.version, 1, &Action::Transfer { department_id: dept, requirements: "核查".into(), due_at: due, accept_due_at: None })
-            .expect("transfer");
-        let page = s.list(&ListQuery { statuses: vec![Status::Transferred], department_id: Some(dept), ..Default::default() }).expect("q");
+        s.act(
+            x.id,
+            x.version,
+            1,
+            &Action::Transfer {
+                department_id: dept,
+                requirements: "核查".into(),
+                due_at: due,
+                accept_due_at: None,
+            },
+        )
+        .expect("transfer");
+        let page = s
+            .list(&ListQuery {
+                statuses: vec![Status::Transferred],
+                department_id: Some(dept),
+                ..Default::default()
+            })
+            .expect("q");
         assert_eq!((page.total, page.rows[0].id), (1, x.id));
         assert_eq!(page.rows[0].department_name.as_deref(), Some("路灯管理所"));
-        let page = s.list(&ListQuery { search: Some("138 0000 0003".into()), ..Default::default() }).expect("phone");
-        assert_eq!(page.rows.iter().map(|r| r.id).collect::<Vec<_>>(), [ids[2].id]);
-        let page = s.list(&ListQuery { search: Some(ids[0].number.clone()), ..Default::default() }).expect("number");
-        assert_eq!(page.rows.iter().map(|r| r.id).collect::<Vec<_>>(), [ids[0].id]);
-        let page = s.list(&ListQuery { search: Some("第2件".into()), ..Default::default() }).expect("text");
-        assert_eq!(page.rows.iter().map(|r| r.id).collect::<Vec<_>>(), [ids[2].id]);
-        let page = s.list(&ListQuery { search: Some("100%_'--".into()), ..Default::default() }).expect("hostile");
+        let page = s
+            .list(&ListQuery {
+                search: Some("138 0000 0003".into()),
+                ..Default::default()
+            })
+            .expect("phone");
+        assert_eq!(
+            page.rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+            [ids[2].id]
+        );
+        let page = s
+            .list(&ListQuery {
+                search: Some(ids[0].number.clone()),
+                ..Default::default()
+            })
+            .expect("number");
+        assert_eq!(
+            page.rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+            [ids[0].id]
+        );
+        let page = s
+            .list(&ListQuery {
+                search: Some("第2件".into()),
+                ..Default::default()
+            })
+            .expect("text");
+        assert_eq!(
+            page.rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+            [ids[2].id]
+        );
+        let page = s
+            .list(&ListQuery {
+                search: Some("100%_'--".into()),
+                ..Default::default()
+            })
+            .expect("hostile");
         assert_eq!(page.total, 0);
-        let page = s.list(&ListQuery { limit: 2, ..Default::default() }).expect("page");
-        assert_eq!((page.total, page.rows.len(), page.rows[0].id), (3, 2, ids[2].id));
-        let page = s.list(&ListQuery { sort: Sort::DueAsc, ..Default::default() }).expect("due");
+        let page = s
+            .list(&ListQuery {
+                limit: 2,
+                ..Default::default()
+            })
+            .expect("page");
+        assert_eq!(
+            (page.total, page.rows.len(), page.rows[0].id),
+            (3, 2, ids[2].id)
+        );
+        let page = s
+            .list(&ListQuery {
+                sort: Sort::DueAsc,
+                ..Default::default()
+            })
+            .expect("due");
         assert_eq!(page.rows[0].id, x.id);
         let counts = s.status_counts().expect("counts");
-        assert_eq!((counts[&Status::Received], counts[&Status::Transferred], counts[&Status::Archived]), (2, 1, 0));
+        assert_eq!(
+            (
+                counts[&Status::Received],
+                counts[&Status::Transferred],
+                counts[&Status::Archived]
+            ),
+            (2, 1, 0)
+        );
         let page = s
-            .list(&ListQuery { category_id: Some(2), ..Default::default() })
+            .list(&ListQuery {
+                category_id: Some(2),
+                ..Default::default()
+            })
             .expect("category tree");
         assert_eq!(page.total, 0);
     }

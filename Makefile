@@ -1,0 +1,57 @@
+# Hotline Desk: `make run` starts the desktop app, `make test` runs every check.
+# Both install what a fresh Debian/Ubuntu machine is missing (apt, as root or via sudo).
+
+SHELL := /bin/bash
+CARGO ?= cargo
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Build and run the WebKitGTK shell; fonts so Chinese renders.
+BUILD_DEPS := libwebkit2gtk-4.1-dev build-essential pkg-config libxdo-dev libssl-dev \
+              libayatana-appindicator3-dev librsvg2-dev fonts-noto-cjk
+# Headless end-to-end tests: display, session bus, WebDriver, notification daemon.
+TEST_DEPS := xvfb xauth webkit2gtk-driver dbus dbus-x11 dunst nodejs
+
+.PHONY: run test deps test-deps toolchain fmt lint unit ui e2e app seed-demo
+
+run: deps toolchain
+	$(CARGO) run --release -p hotline-desk
+
+test: deps test-deps toolchain fmt lint unit ui e2e
+
+deps:
+	@missing=$$(for p in $(BUILD_DEPS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+test-deps:
+	@missing=$$(for p in $(TEST_DEPS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@command -v tauri-driver >/dev/null || [ -x "$$HOME/.cargo/bin/tauri-driver" ] || $(CARGO) install tauri-driver --version '^2' --locked
+
+toolchain:
+	@command -v $(CARGO) >/dev/null || { echo "Rust is missing: install it from https://rustup.rs, then run make again"; exit 1; }
+	@$(CARGO) fmt --version >/dev/null 2>&1 || rustup component add rustfmt
+	@$(CARGO) clippy --version >/dev/null 2>&1 || rustup component add clippy
+
+fmt:
+	$(CARGO) fmt --all -- --check
+
+lint:
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+unit:
+	$(CARGO) test --workspace --exclude hotline-e2e
+
+ui:
+	node --test tests/ui/
+
+app:
+	$(CARGO) build -p hotline-desk
+
+e2e: app
+	xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- $(CARGO) test -p hotline-e2e --tests -- --test-threads=1

@@ -1,0 +1,206 @@
+//! Harness for end-to-end tests through the built desktop app: starts tauri-driver
+//! (which drives WebKitWebDriver) with the app on a given data file, in a private
+//! XDG home, and offers a few helpers keyed on `data-testid`.
+//!
+//! Run under a display and a session bus, as the README's test command does:
+//! `xvfb-run -a dbus-run-session -- cargo test -p hotline-e2e -- --test-threads=1`.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Map, Value};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+pub type Result<T = ()> = std::result::Result<T, Error>;
+
+/// The workspace's target directory, from where this test binary runs.
+fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap_or_default();
+    // target/debug/deps/<test> -> target/debug
+    exe.parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+pub fn app_binary() -> PathBuf {
+    std::env::var_os("HOTLINE_DESK_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| target_dir().join("hotline-desk"))
+}
+
+/// Where screenshots go: `tests/artifacts/` in the repository.
+pub fn artifacts() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("artifacts");
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    let home = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin"));
+    std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .chain(home)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+pub struct Desk {
+    pub client: Client,
+    driver: Child,
+    _home: tempfile::TempDir,
+}
+
+impl Desk {
+    /// Starts the app on `db` and waits until the desk has rendered.
+    pub async fn launch(db: &Path) -> Result<Desk> {
+        if std::env::var_os("DISPLAY").is_none() {
+            return Err("no DISPLAY: run the end-to-end tests under xvfb-run (see README)".into());
+        }
+        let app = app_binary();
+        if !app.is_file() {
+            return Err(format!(
+                "{} missing: cargo build -p hotline-desk first",
+                app.display()
+            )
+            .into());
+        }
+        let driver_bin = which("tauri-driver")
+            .ok_or("tauri-driver not found: cargo install tauri-driver --locked")?;
+        let native = which("WebKitWebDriver")
+            .ok_or("WebKitWebDriver not found: apt-get install webkit2gtk-driver")?;
+        let home = tempfile::tempdir()?;
+        for d in ["data", "cache", "config"] {
+            std::fs::create_dir_all(home.path().join(d))?;
+        }
+        let (port, native_port) = (free_port()?, free_port()?);
+        let driver = Command::new(driver_bin)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .arg("--native-driver")
+            .arg(native)
+            .env("HOTLINE_DB", db)
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_CACHE_HOME", home.path().join("cache"))
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?;
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if started.elapsed() > Duration::from_secs(20) {
+                return Err("tauri-driver did not start".into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let mut caps = Map::new();
+        caps.insert("browserName".into(), json!("wry"));
+        caps.insert("tauri:options".into(), json!({ "application": app }));
+        let client = ClientBuilder::rustls()?
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await?;
+        let desk = Desk {
+            client,
+            driver,
+            _home: home,
+        };
+        desk.wait_for("body[data-ready='true']").await?;
+        Ok(desk)
+    }
+
+    /// Waits up to 20 s for a CSS selector to match.
+    pub async fn wait_for(&self, css: &str) -> Result {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(css))
+            .await?;
+        Ok(())
+    }
+
+    /// Polls `f` until it returns true (the UI updates asynchronously).
+    pub async fn until<F, Fut>(&self, what: &str, mut f: F) -> Result
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<bool>>,
+    {
+        let started = Instant::now();
+        loop {
+            if f().await? {
+                return Ok(());
+            }
+            if started.elapsed() > Duration::from_secs(20) {
+                return Err(format!("timed out waiting for {what}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn by_testid(&self, id: &str) -> Result<fantoccini::elements::Element> {
+        Ok(self
+            .client
+            .find(Locator::Css(&format!("[data-testid='{id}']")))
+            .await?)
+    }
+
+    pub async fn text(&self, id: &str) -> Result<String> {
+        Ok(self.by_testid(id).await?.text().await?)
+    }
+
+    pub async fn click(&self, id: &str) -> Result {
+        self.by_testid(id).await?.click().await?;
+        Ok(())
+    }
+
+    pub async fn count(&self, css: &str) -> Result<usize> {
+        Ok(self.client.find_all(Locator::Css(css)).await?.len())
+    }
+
+    pub async fn js(&self, script: &str) -> Result<Value> {
+        Ok(self.client.execute(script, vec![]).await?)
+    }
+
+    /// Saves a PNG of the window to `tests/artifacts/NAME.png`.
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        // WebKit snapshots the last composited frame: let two frames paint first.
+        self.client
+            .execute_async(
+                "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                vec![],
+            )
+            .await?;
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let png = self.client.screenshot().await?;
+        let path = artifacts().join(format!("{name}.png"));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
+    pub async fn close(mut self) -> Result {
+        let r = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        r.map_err(Into::into)
+    }
+}
+
+impl Drop for Desk {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+    }
+}

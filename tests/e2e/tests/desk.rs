@@ -1,0 +1,128 @@
+//! The desk through the real app: queue counts and rows from a seeded data file, the
+//! first-run demo offer, language switching.
+
+use hotline_core::model::Status;
+use hotline_core::seed::{seed, SeedOptions};
+use hotline_core::store::ListQuery;
+use hotline_core::{Store, SystemClock};
+use hotline_e2e::{Desk, Result};
+use std::sync::Arc;
+
+fn seeded(dir: &std::path::Path, tickets: u64) -> Result<(std::path::PathBuf, Store)> {
+    let db = dir.join("desk.db");
+    let store = Store::open(&db, Arc::new(SystemClock))?;
+    seed(
+        &store,
+        SeedOptions {
+            tickets,
+            days: 90,
+            seed: 11,
+        },
+    )?;
+    Ok((db, store))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_queue_shows_the_store_and_filters_by_status() -> Result {
+    let dir = tempfile::tempdir()?;
+    let (db, store) = seeded(dir.path(), 100_000)?;
+    let counts = store.status_counts()?;
+    let desk = Desk::launch(&db).await?;
+    // Counts in the queue list are the store's.
+    assert_eq!(desk.text("count-all").await?, "100000");
+    for (status, n) in &counts {
+        assert_eq!(
+            desk.text(&format!("count-{status}")).await?,
+            n.to_string(),
+            "{status}"
+        );
+    }
+    assert_eq!(desk.count("[data-testid='ticket-row']").await?, 50);
+    assert!(desk
+        .by_testid("demo-offer")
+        .await?
+        .attr("hidden")
+        .await?
+        .is_some());
+    // The newest ticket comes first.
+    let newest = store.list(&ListQuery::default())?.rows[0].number.clone();
+    let first = desk
+        .js("return document.querySelector(\"[data-testid='ticket-row']\").dataset.number")
+        .await?;
+    assert_eq!(first, newest);
+    desk.screenshot("desk").await?;
+    // A status queue lists exactly that status.
+    desk.click("queue-in_progress").await?;
+    let expected = counts[&Status::InProgress].min(50) as usize;
+    desk.until("in-progress rows", || async {
+        Ok(desk.count("[data-testid='ticket-row']").await? == expected)
+    })
+    .await?;
+    let page = store.list(&ListQuery {
+        statuses: vec![Status::InProgress],
+        ..Default::default()
+    })?;
+    let shown = desk.js("return [...document.querySelectorAll(\"[data-testid='ticket-row']\")].map(r => r.dataset.number)").await?;
+    let want: Vec<_> = page.rows.iter().map(|r| r.number.clone()).collect();
+    assert_eq!(shown, serde_json::json!(want));
+    desk.click("queue-all").await?;
+    // Search by a phone number in another spelling finds that caller's tickets.
+    let phone = &page.rows[0].phone;
+    let spelled = format!("+86 {} {} {}", &phone[..3], &phone[3..7], &phone[7..]);
+    let history = store.history(phone)?.len().min(50);
+    desk.by_testid("search").await?.send_keys(&spelled).await?;
+    desk.by_testid("search")
+        .await?
+        .send_keys("\u{E007}")
+        .await?;
+    desk.until("search results", || async {
+        Ok(desk.count("[data-testid='ticket-row']").await? == history)
+    })
+    .await?;
+    desk.screenshot("desk-search").await?;
+    desk.close().await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_file_offers_demo_data_and_every_language_is_complete() -> Result {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("new.db");
+    let desk = Desk::launch(&db).await?;
+    assert_eq!(desk.text("count-all").await?, "0");
+    assert!(desk
+        .by_testid("demo-offer")
+        .await?
+        .attr("hidden")
+        .await?
+        .is_none());
+    assert_eq!(desk.by_testid("empty").await?.attr("hidden").await?, None);
+    desk.click("load-demo").await?;
+    desk.until("demo data", || async {
+        Ok(desk.text("count-all").await? == "2000")
+    })
+    .await?;
+    assert_eq!(desk.count("[data-testid='ticket-row']").await?, 50);
+    for (lang, title) in [
+        ("en", "Hotline Desk"),
+        ("zh-TW", "熱線服務台"),
+        ("zh-CN", "热线服务台"),
+    ] {
+        desk.js(&format!(
+            "const s = document.querySelector(\"[data-testid='lang-select']\"); s.value = '{lang}'; s.dispatchEvent(new Event('change'));"
+        ))
+        .await?;
+        desk.until("language switch", || async {
+            Ok(desk.text("app-title").await? == title)
+        })
+        .await?;
+        desk.until("rows re-rendered", || async {
+            Ok(desk.count("[data-testid='ticket-row']").await? == 50)
+        })
+        .await?;
+        let body = desk.js("return document.body.innerText").await?;
+        let body = body.as_str().unwrap_or_default();
+        assert!(!body.contains('⟦'), "{lang}: untranslated key in {body}");
+        assert_eq!(desk.js("return document.documentElement.lang").await?, lang);
+    }
+    desk.close().await
+}

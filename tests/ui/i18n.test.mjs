@@ -1,0 +1,116 @@
+// Checks of the frontend that need no webview: the i18n tables are complete in every
+// language, the markup holds no literal text, and the rules of the house hold (no
+// inline scripts, no remote URLs, no Chinese literals in code).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ui = join(root, 'ui');
+const read = (...p) => readFileSync(join(...p), 'utf8');
+const LANGS = ['zh-CN', 'zh-TW', 'en'];
+const tables = Object.fromEntries(LANGS.map((l) => [l, JSON.parse(read(ui, 'i18n', `${l}.json`))]));
+const jsFiles = readdirSync(join(ui, 'js')).filter((f) => f.endsWith('.js'));
+const htmlFiles = readdirSync(ui).filter((f) => f.endsWith('.html'));
+
+/** The string values of a str_enum! in the Rust model, e.g. Status -> received, closed… */
+function rustEnum(name) {
+  const src = read(root, 'src-tauri', 'core', 'src', 'model.rs');
+  const start = src.search(new RegExp(`\\b${name}\\s*\\{`));
+  assert.ok(start >= 0, `enum ${name} not found`);
+  const body = src.slice(start, src.indexOf('}', start));
+  return [...body.matchAll(/=\s*"([a-z_]+)"/g)].map((m) => m[1]);
+}
+
+function placeholders(s) {
+  return [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+}
+
+test('every language has exactly the same keys and placeholders', () => {
+  const keys = Object.keys(tables['zh-CN']).sort();
+  for (const l of LANGS) {
+    assert.deepEqual(Object.keys(tables[l]).sort(), keys, `${l} keys differ from zh-CN`);
+    for (const k of keys) {
+      assert.ok(tables[l][k].trim().length > 0, `${l}: ${k} is empty`);
+      assert.deepEqual(placeholders(tables[l][k]), placeholders(tables['zh-CN'][k]), `${l}: ${k} placeholders`);
+    }
+  }
+});
+
+test('every key the markup and the scripts name exists', () => {
+  const used = new Set();
+  for (const f of htmlFiles) {
+    for (const m of read(ui, f).matchAll(/data-i18n(?:-[a-z-]+)?="([^"]+)"/g)) used.add(m[1]);
+  }
+  for (const f of jsFiles) {
+    for (const m of read(ui, 'js', f).matchAll(/\bt\('([^'`$]+)'/g)) used.add(m[1]);
+  }
+  assert.ok(used.size > 20);
+  for (const k of used) for (const l of LANGS) assert.ok(k in tables[l], `${l} lacks ${k}`);
+});
+
+test('every backend code the UI can meet is translated', () => {
+  const errors = [...read(root, 'src-tauri', 'core', 'src', 'error.rs').matchAll(/=>\s*"([a-z_]+)"/g)].map((m) => m[1]);
+  assert.ok(errors.includes('invalid_transition') && errors.includes('conflict'));
+  const lifecycle = read(root, 'src-tauri', 'core', 'src', 'lifecycle.rs');
+  const names = lifecycle.slice(lifecycle.indexOf('pub const NAMES'), lifecycle.indexOf('];', lifecycle.indexOf('pub const NAMES')));
+  const actions = [...names.matchAll(/"([a-z_]+)"/g)].map((m) => m[1]);
+  const keys = [
+    ...errors.map((c) => `error.${c}`),
+    'error.internal',
+    ...actions.map((a) => `action.${a}`),
+    ...rustEnum('Status').map((s) => `status.${s}`),
+    ...rustEnum('Severity').map((s) => `severity.${s}`),
+    ...rustEnum('Urgency').map((s) => `urgency.${s}`),
+    ...rustEnum('Channel').map((s) => `channel.${s}`),
+    ...rustEnum('Role').map((s) => `role.${s}`),
+  ];
+  const seed = read(root, 'src-tauri', 'core', 'migrations', '0001_init.sql');
+  for (const m of seed.matchAll(/'((?:consultation|complaint|help_request|suggestion|praise|incident_report)[a-z_.]*)'/g)) keys.push(`category.${m[1]}`);
+  for (const k of keys) for (const l of LANGS) assert.ok(k in tables[l], `${l} lacks ${k}`);
+});
+
+test('markup has no literal text: every word comes from the tables', () => {
+  for (const f of htmlFiles) {
+    const text = read(ui, f)
+      .replace(/<!--[\s\S]*?-->/g, '')
+      .replace(/<(script|style)[\s\S]*?<\/\1>/g, '')
+      .replace(/<[^>]+>/g, ' ');
+    const words = text.replace(/[\s:：·|/()（）\-–—]+/g, '');
+    assert.equal(words, '', `${f} has literal text: ${words.slice(0, 80)}`);
+  }
+});
+
+test('no inline scripts or handlers, no remote URLs, no Chinese literals in code', () => {
+  for (const f of htmlFiles) {
+    const html = read(ui, f);
+    for (const m of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)) {
+      assert.match(m[1], /\bsrc=/, `${f}: inline script`);
+      assert.equal(m[2].trim(), '', `${f}: inline script body`);
+    }
+    assert.doesNotMatch(html, /\son[a-z]+\s*=/i, `${f}: inline event handler`);
+    assert.doesNotMatch(html, /\bstyle\s*=/i, `${f}: inline style`);
+  }
+  for (const f of [...htmlFiles.map((h) => join(ui, h)), ...jsFiles.map((j) => join(ui, 'js', j)), join(ui, 'css', 'app.css')]) {
+    assert.doesNotMatch(readFileSync(f, 'utf8'), /https?:\/\/(?!ipc\.localhost)/, `${f}: remote URL`);
+  }
+  for (const f of jsFiles) {
+    const code = read(ui, 'js', f).replace(/\/\/.*$/gm, '').replace(/\/\*[\s\S]*?\*\//g, '');
+    assert.doesNotMatch(code, /[\u4e00-\u9fff]/, `${f}: a Chinese literal belongs in ui/i18n`);
+  }
+});
+
+test('the language follows the OS locale, Simplified Chinese when unsupported', async () => {
+  const { detect } = await import('../../ui/js/i18n.js');
+  assert.equal(detect(null, ['zh-CN']), 'zh-CN');
+  assert.equal(detect(null, ['zh-TW', 'en']), 'zh-TW');
+  assert.equal(detect(null, ['zh-HK']), 'zh-TW');
+  assert.equal(detect(null, ['zh-Hant-TW']), 'zh-TW');
+  assert.equal(detect(null, ['en-US']), 'en');
+  assert.equal(detect(null, ['fr-FR', 'de']), 'zh-CN');
+  assert.equal(detect(null, []), 'zh-CN');
+  assert.equal(detect('en', ['zh-CN']), 'en', 'a choice the user made wins');
+  assert.equal(detect('xx', ['zh-CN']), 'zh-CN');
+});

@@ -1,0 +1,59 @@
+// Every visible string comes from ui/i18n/<lang>.json. Markup names keys with
+// data-i18n (text), data-i18n-placeholder, data-i18n-aria-label and data-i18n-title.
+
+export const LANGS = ['zh-CN', 'zh-TW', 'en'];
+let table = {};
+let current = 'zh-CN';
+
+/** The OS locale decides (the webview reports it), Simplified Chinese when unsupported. */
+export function detect(saved, preferred) {
+  if (LANGS.includes(saved)) return saved;
+  for (const raw of preferred) {
+    const l = String(raw).toLowerCase();
+    if (/^zh-(tw|hk|mo)|^zh-hant/.test(l)) return 'zh-TW';
+    if (l.startsWith('zh')) return 'zh-CN';
+    if (l.startsWith('en')) return 'en';
+  }
+  return 'zh-CN';
+}
+
+export async function load(lang) {
+  const res = await fetch(`i18n/${lang}.json`);
+  table = await res.json();
+  current = lang;
+  document.documentElement.lang = lang;
+}
+
+export function lang() {
+  return current;
+}
+
+/** Translates `key`, filling {name} placeholders; a missing key shows as ⟦key⟧ so tests catch it. */
+export function t(key, params = {}) {
+  const s = table[key];
+  if (typeof s !== 'string') return `⟦${key}⟧`;
+  return s.replace(/\{(\w+)\}/g, (_, k) => (params[k] ?? `{${k}}`));
+}
+
+export function has(key) {
+  return typeof table[key] === 'string';
+}
+
+export function apply(root = document) {
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of root.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);
+  for (const el of root.querySelectorAll('[data-i18n-aria-label]')) el.setAttribute('aria-label', t(el.dataset.i18nAriaLabel));
+  for (const el of root.querySelectorAll('[data-i18n-title]')) el.title = t(el.dataset.i18nTitle);
+  document.title = t('app.title');
+}
+
+/** A backend error in the user's language, with its parameters. */
+export function errorText(err) {
+  const details = { ...(err.details || {}) };
+  if (details.field && has(`field.${details.field}`)) details.field = t(`field.${details.field}`);
+  if (details.status && has(`status.${details.status}`)) details.status = t(`status.${details.status}`);
+  if (details.action && has(`action.${details.action}`)) details.action = t(`action.${details.action}`);
+  if (details.entity && has(`entity.${details.entity}`)) details.entity = t(`entity.${details.entity}`);
+  const key = `error.${err.code}`;
+  return has(key) ? t(key, details) : t('error.unknown', { code: err.code, message: err.message });
+}

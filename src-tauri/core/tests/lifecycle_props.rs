@@ -74,6 +74,7 @@ fn action(s: &Step, now: DateTime<Utc>, dept: i64, status: Status) -> Action {
     let kind = if s.advance_hours % 2 == 0 {
         match status {
             Status::Received | Status::Returned => 1,
+            Status::Transferred if s.flag => 2,
             Status::Transferred => 3,
             Status::InProgress => 7,
             Status::Replied => 8,
@@ -177,7 +178,7 @@ fn check_invariants(s: &Store, t: &Ticket) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn random_sequences_keep_the_invariants(steps in prop::collection::vec(step(), 1..40)) {

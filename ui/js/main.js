@@ -90,12 +90,17 @@ function renderRows(page) {
   $('#next').disabled = to >= page.total;
 }
 
+let generation = 0;
+
+/** Reloads counts and rows; a reply to an older request (a quicker click since) is dropped. */
 async function refresh() {
+  const mine = ++generation;
   try {
     const query = { offset: state.offset, limit: PAGE };
     if (state.queue !== 'all') query.statuses = [state.queue];
     if (state.search) query.search = state.search;
     const [counts, page] = await Promise.all([api.statusCounts(), api.listTickets(query)]);
+    if (mine !== generation) return;
     state.counts = counts;
     renderQueues();
     renderRows(page);
@@ -103,7 +108,7 @@ async function refresh() {
     $('[data-testid="demo-offer"]').hidden = total > 0;
     showError(null);
   } catch (e) {
-    showError(e);
+    if (mine === generation) showError(e);
   }
 }
 

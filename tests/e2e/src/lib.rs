@@ -141,11 +141,14 @@ impl Desk {
     {
         let started = Instant::now();
         loop {
-            if f().await? {
-                return Ok(());
-            }
+            // The UI re-renders while we poll: an element gone stale is a "not yet".
+            let last = match f().await {
+                Ok(true) => return Ok(()),
+                Ok(false) => String::new(),
+                Err(e) => format!(" (last error: {e})"),
+            };
             if started.elapsed() > Duration::from_secs(20) {
-                return Err(format!("timed out waiting for {what}").into());
+                return Err(format!("timed out waiting for {what}{last}").into());
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -158,13 +161,34 @@ impl Desk {
             .await?)
     }
 
+    /// The rendered text of an element, read in one step (no stale handle in between).
     pub async fn text(&self, id: &str) -> Result<String> {
-        Ok(self.by_testid(id).await?.text().await?)
+        let v = self
+            .client
+            .execute(
+                "const el = document.querySelector(`[data-testid='${arguments[0]}']`); return el ? el.innerText : null;",
+                vec![Value::String(id.into())],
+            )
+            .await?;
+        v.as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| format!("no element [data-testid='{id}']").into())
     }
 
+    /// Clicks an element, finding it again if a re-render replaced it meanwhile.
     pub async fn click(&self, id: &str) -> Result {
-        self.by_testid(id).await?.click().await?;
-        Ok(())
+        let mut tries = 0;
+        loop {
+            match self.by_testid(id).await?.click().await {
+                Ok(()) => return Ok(()),
+                Err(e) if tries < 5 => {
+                    tries += 1;
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     pub async fn count(&self, css: &str) -> Result<usize> {

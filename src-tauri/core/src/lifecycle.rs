@@ -211,6 +211,100 @@ fn deadline_after(deadline: DateTime<Utc>, after: DateTime<Utc>) -> Result<()> {
     Ok(())
 }
 
+/// The statuses in which each action can apply (the first column of `apply`).
+fn statuses_for(name: &str) -> &'static [Status] {
+    use Status as S;
+    match name {
+        "answer" => &[S::Received],
+        "transfer" => &[S::Received, S::Returned],
+        "return" | "accept" => &[S::Transferred],
+        "request_extension" | "approve_extension" | "refuse_extension" | "reply" => {
+            &[S::InProgress]
+        }
+        "feedback" => &[S::Replied],
+        "callback" => &[S::AwaitingCallback],
+        "reopen" => &[S::Closed, S::Archived],
+        "comment" => Status::ALL,
+        _ => &[],
+    }
+}
+
+/// The actions `actor` may take on `t` now: what the detail view offers. The store still
+/// validates each one when it is taken.
+pub fn allowed_actions(
+    t: &Ticket,
+    actor: &User,
+    now: DateTime<Utc>,
+    policy: &Policy,
+) -> Vec<&'static str> {
+    if !actor.active {
+        return vec![];
+    }
+    let probe = |name: &str| -> Action {
+        let far = now + Duration::days(3650);
+        match name {
+            "answer" => Action::Answer {
+                answer: String::new(),
+            },
+            "transfer" => Action::Transfer {
+                department_id: 0,
+                requirements: String::new(),
+                due_at: far,
+                accept_due_at: None,
+            },
+            "return" => Action::Return {
+                reason: String::new(),
+            },
+            "accept" => Action::Accept { note: None },
+            "request_extension" => Action::RequestExtension {
+                due_at: far,
+                reason: String::new(),
+            },
+            "approve_extension" => Action::ApproveExtension { note: None },
+            "refuse_extension" => Action::RefuseExtension {
+                note: String::new(),
+            },
+            "reply" => Action::Reply {
+                result: String::new(),
+                resolved: true,
+            },
+            "feedback" => Action::Feedback {
+                satisfaction: Satisfaction::Satisfied,
+                note: None,
+                redispatch_due_at: None,
+            },
+            "callback" => Action::Callback {
+                method: CallbackMethod::Phone,
+                satisfaction: Satisfaction::Satisfied,
+                note: None,
+            },
+            "reopen" => Action::Reopen {
+                reason: String::new(),
+            },
+            _ => Action::Comment {
+                note: String::new(),
+            },
+        }
+    };
+    let pending = t.extension == Some(ExtensionState::Pending);
+    Action::NAMES
+        .iter()
+        .copied()
+        .filter(|name| statuses_for(name).contains(&t.status))
+        .filter(|name| authorize(t, actor, &probe(name)).is_ok())
+        .filter(|name| match *name {
+            "request_extension" => !pending,
+            "approve_extension" | "refuse_extension" => pending,
+            "return" => t.accept_due_at.is_none_or(|limit| now <= limit),
+            "reopen" => {
+                now <= t.closed_at.unwrap_or(t.updated_at)
+                    + Duration::days(policy.reopen_window_days)
+            }
+            _ => true,
+        })
+        .collect()
+}
+
 /// Applies `action` by `actor` at `now`. Returns the changed ticket (version not yet
 /// bumped) and its events, or an error and no change.
 pub fn apply(
@@ -819,6 +913,49 @@ pub(crate) mod tests {
         )
         .expect_err("late");
         assert_eq!(e.code(), "reopen_window_passed");
+    }
+
+    #[test]
+    fn allowed_actions_match_what_apply_accepts() {
+        let agent = user(1, Role::Agent, 1);
+        let handler = user(2, Role::Handler, 2);
+        let sup = user(4, Role::Supervisor, 1);
+        let now = t0();
+        let p = Policy::default();
+        assert_eq!(
+            allowed_actions(&ticket(), &agent, now, &p),
+            ["answer", "transfer", "comment"]
+        );
+        assert_eq!(
+            allowed_actions(&ticket(), &handler, now, &p),
+            Vec::<&str>::new()
+        );
+        let t = step(&ticket(), &agent, transfer(2), 0).expect("transfer");
+        assert_eq!(
+            allowed_actions(&t, &handler, now, &p),
+            ["return", "accept", "comment"]
+        );
+        assert_eq!(allowed_actions(&t, &agent, now, &p), ["comment"]);
+        let t = step(&t, &handler, Action::Accept { note: None }, 1).expect("accept");
+        assert_eq!(
+            allowed_actions(&t, &handler, now, &p),
+            ["request_extension", "reply", "comment"]
+        );
+        let t = step(
+            &t,
+            &handler,
+            Action::RequestExtension {
+                due_at: t0() + Duration::days(4),
+                reason: "r".into(),
+            },
+            2,
+        )
+        .expect("request");
+        assert_eq!(allowed_actions(&t, &handler, now, &p), ["reply", "comment"]);
+        assert_eq!(
+            allowed_actions(&t, &sup, now, &p),
+            ["approve_extension", "refuse_extension", "reply", "comment"]
+        );
     }
 
     #[test]

@@ -143,6 +143,24 @@ str_enum!(
     }
 );
 
+str_enum!(
+    /// The desk's work queues. "mine" depends on the user: a department handler's is their
+    /// department's open transfers, everyone else's the tickets they took that wait on them.
+    Queue {
+        Mine = "mine",
+        Received = "received",
+        AwaitingAcceptance = "awaiting_acceptance",
+        Returned = "returned",
+        InProgress = "in_progress",
+        DueSoon = "due_soon",
+        Overdue = "overdue",
+        AwaitingFeedback = "awaiting_feedback",
+        AwaitingCallback = "awaiting_callback",
+        Closed = "closed",
+        All = "all",
+    }
+);
+
 str_enum!(ExtensionState {
     Pending = "pending",
     Approved = "approved",

@@ -5,10 +5,12 @@
 //! lock serialises the whole app.
 
 mod migrate;
+mod queues;
 mod reference;
 mod tickets;
 
 pub use migrate::{Migration, MIGRATIONS};
+pub use queues::DUE_SOON;
 pub use tickets::{
     blank, created_event, Bulk, HistoricEvent, HistoricTicket, ListQuery, Page, Sort,
 };

@@ -3,11 +3,11 @@
 use super::reference::{
     active_department, category_by_code, get_category, get_department, get_user,
 };
-use super::{from_ms, ms, policy, timezone, Store};
+use super::{from_ms, ms, policy, queues, timezone, Store};
 use crate::error::{Error, Result};
 use crate::lifecycle::{self, Action, NewEvent};
 use crate::model::{
-    Channel, Event, Role, Severity, Status, Ticket, TicketDetail, TicketRow, Urgency, User,
+    Channel, Event, Queue, Role, Severity, Status, Ticket, TicketDetail, TicketRow, Urgency, User,
 };
 use crate::phone::Phone;
 use crate::ticket::{format_number, NewTicket, ValidTicket};
@@ -252,6 +252,8 @@ pub enum Sort {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ListQuery {
+    /// One of the desk's queues (combined with the filters below).
+    pub queue: Option<Queue>,
     pub statuses: Vec<Status>,
     pub department_id: Option<i64>,
     pub handler_id: Option<i64>,
@@ -481,134 +483,134 @@ impl Store {
         action: &Action,
     ) -> Result<Ticket> {
         let now = self.now();
+        self.write(|tx| act_in(tx, id, expected_version, actor_id, action, now))
+    }
+
+    /// Intake at the desk: logs the call and, in the same transaction, takes its first
+    /// action (answer at once, or transfer). Either both are saved or neither.
+    pub fn intake(&self, actor_id: i64, new: &NewTicket, then: Option<&Action>) -> Result<Ticket> {
+        let v = new.validate(self.now())?;
+        let now = self.now();
         self.write(|tx| {
-            let cur = load(tx, id)?;
-            if cur.version != expected_version {
-                return Err(Error::Conflict {
-                    expected: expected_version,
-                    actual: cur.version,
-                });
+            let t = create(tx, actor_id, &v)?;
+            match then {
+                Some(a) => act_in(tx, t.id, t.version, actor_id, a, now),
+                None => Ok(t),
             }
-            let actor = get_user(tx, actor_id)?;
-            if let Action::Transfer { department_id, .. } = action {
-                active_department(tx, *department_id)?;
-            }
-            let out = lifecycle::apply(&cur, &actor, action, now, &policy(tx)?)?;
-            let mut next = out.ticket;
-            next.version = cur.version + 1;
-            let mut params = values(&next);
-            params.push(Sql::Integer(id));
-            params.push(Sql::Integer(cur.version));
-            let changed = tx
-                .prepare_cached(update_sql())?
-                .execute(params_from_iter(params))?;
-            if changed != 1 {
-                return Err(Error::Conflict {
-                    expected: expected_version,
-                    actual: cur.version,
-                });
-            }
-            let last: i64 = tx.query_row(
-                "SELECT coalesce(max(seq), 0) FROM events WHERE ticket_id = ?1",
-                [id],
-                |r| r.get(0),
-            )?;
-            for (n, e) in out.events.iter().enumerate() {
-                insert_event(tx, id, last + 1 + n as i64, now, actor_id, e)?;
-            }
-            Ok(next)
         })
     }
 
+    /// The detail view for `actor_id`, with the actions they may take now.
+    pub fn detail_for(&self, id: i64, actor_id: i64) -> Result<(TicketDetail, Vec<&'static str>)> {
+        let d = self.detail(id)?;
+        let now = self.now();
+        let allowed = self.read(|c| {
+            Ok(lifecycle::allowed_actions(
+                &d.ticket,
+                &get_user(c, actor_id)?,
+                now,
+                &policy(c)?,
+            ))
+        })?;
+        Ok((d, allowed))
+    }
+
+    /// A queue page as the acting user sees it.
     pub fn list(&self, q: &ListQuery) -> Result<Page> {
+        self.list_as(self.acting_user()?.id, q)
+    }
+
+    /// A queue page as `actor_id` sees it ("my work" depends on who asks).
+    pub fn list_as(&self, actor_id: i64, q: &ListQuery) -> Result<Page> {
         let limit = match q.limit {
             0 => 50,
             n => n.min(500),
         };
-        let mut wh: Vec<String> = Vec::new();
-        let mut p: Vec<Sql> = Vec::new();
+        let now = self.now();
+        // Conditions with `?` placeholders, numbered once all are known.
+        let mut conds: Vec<(String, Vec<Sql>)> = Vec::new();
         if !q.statuses.is_empty() {
-            let marks: Vec<String> = q
+            let marks = vec!["?"; q.statuses.len()].join(", ");
+            let vals = q
                 .statuses
                 .iter()
-                .map(|s| {
-                    p.push(Sql::Text(s.as_str().into()));
-                    format!("?{}", p.len())
-                })
+                .map(|s| Sql::Text(s.as_str().into()))
                 .collect();
-            wh.push(format!("t.status IN ({})", marks.join(", ")));
+            conds.push((format!("t.status IN ({marks})"), vals));
         }
-        let mut bind = |clause: &str, v: Sql, p: &mut Vec<Sql>| {
-            p.push(v);
-            wh.push(clause.replace('?', &format!("?{}", p.len())));
-        };
         if let Some(v) = q.department_id {
-            bind("t.department_id = ?", Sql::Integer(v), &mut p);
+            conds.push(one("t.department_id = ?", Sql::Integer(v)));
         }
         if let Some(v) = q.handler_id {
-            bind("t.handler_id = ?", Sql::Integer(v), &mut p);
+            conds.push(one("t.handler_id = ?", Sql::Integer(v)));
         }
         if let Some(v) = q.category_id {
-            bind(
-                "(t.category_id = ? OR t.category_id IN (SELECT id FROM categories WHERE parent_id = ?))",
-                Sql::Integer(v),
-                &mut p,
-            );
+            conds.push((
+                "(t.category_id = ? OR t.category_id IN (SELECT id FROM categories WHERE parent_id = ?))".into(),
+                vec![Sql::Integer(v), Sql::Integer(v)],
+            ));
         }
         if let Some(v) = q.channel {
-            bind("t.channel = ?", Sql::Text(v.as_str().into()), &mut p);
+            conds.push(one("t.channel = ?", Sql::Text(v.as_str().into())));
         }
         if let Some(v) = q.severity {
-            bind("t.severity = ?", Sql::Text(v.as_str().into()), &mut p);
+            conds.push(one("t.severity = ?", Sql::Text(v.as_str().into())));
         }
         if let Some(v) = q.urgency {
-            bind("t.urgency = ?", Sql::Text(v.as_str().into()), &mut p);
+            conds.push(one("t.urgency = ?", Sql::Text(v.as_str().into())));
         }
         if let Some(v) = q.received_from {
-            bind("t.received_at >= ?", Sql::Integer(ms(v)), &mut p);
+            conds.push(one("t.received_at >= ?", Sql::Integer(ms(v))));
         }
         if let Some(v) = q.received_to {
-            bind("t.received_at < ?", Sql::Integer(ms(v)), &mut p);
+            conds.push(one("t.received_at < ?", Sql::Integer(ms(v))));
         }
         if let Some(text) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             let text: String = text.chars().take(200).collect();
             if let Ok(phone) = Phone::parse(&text) {
-                bind("t.phone = ?", Sql::Text(phone.number), &mut p);
+                conds.push(one("t.phone = ?", Sql::Text(phone.number)));
             } else if text.len() >= 8 && text.chars().all(|c| c.is_ascii_digit() || c == '-') {
-                bind(
+                conds.push(one(
                     "t.number LIKE ? ESCAPE '\\'",
                     Sql::Text(format!("{}%", like_escape(&text))),
-                    &mut p,
-                );
+                ));
             } else {
-                bind(
+                conds.push(one(
                     "t.description LIKE ? ESCAPE '\\'",
                     Sql::Text(format!("%{}%", like_escape(&text))),
-                    &mut p,
-                );
+                ));
             }
         }
-        let where_ = if wh.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", wh.join(" AND "))
-        };
         let order = match q.sort {
             Sort::ReceivedDesc => "t.received_at DESC, t.id DESC",
             Sort::ReceivedAsc => "t.received_at ASC, t.id ASC",
             Sort::DueAsc => "t.due_at IS NULL, t.due_at ASC, t.id ASC",
         };
         self.read(|c| {
+            if let Some(queue) = q.queue {
+                conds.push(queues::condition(queue, &get_user(c, actor_id)?, now));
+            }
+            let mut params: Vec<Sql> = Vec::new();
+            let mut clauses: Vec<String> = Vec::new();
+            for (clause, vals) in &conds {
+                clauses.push(queues::number(clause, params.len()));
+                params.extend(vals.iter().cloned());
+            }
+            let where_ = if clauses.is_empty() {
+                String::new()
+            } else {
+                format!(" WHERE {}", clauses.join(" AND "))
+            };
             let total: i64 = c
                 .prepare_cached(&format!("SELECT count(*) FROM tickets t{where_}"))?
-                .query_row(params_from_iter(p.iter()), |r| r.get(0))?;
+                .query_row(params_from_iter(params.iter()), |r| r.get(0))?;
             let sql = format!(
                 "{ROW_SELECT}{where_} ORDER BY {order} LIMIT {limit} OFFSET {}",
                 q.offset
             );
             let mut st = c.prepare_cached(&sql)?;
             let rows = st
-                .query_map(params_from_iter(p.iter()), list_row)?
+                .query_map(params_from_iter(params.iter()), list_row)?
                 .collect::<rusqlite::Result<_>>()?;
             Ok(Page {
                 rows,
@@ -675,6 +677,55 @@ impl Store {
     pub fn timeline(&self, id: i64) -> Result<Vec<Event>> {
         self.read(|c| events(c, id))
     }
+}
+
+fn one(clause: &str, v: Sql) -> (String, Vec<Sql>) {
+    (clause.to_string(), vec![v])
+}
+
+fn act_in(
+    tx: &Connection,
+    id: i64,
+    expected_version: i64,
+    actor_id: i64,
+    action: &Action,
+    now: DateTime<Utc>,
+) -> Result<Ticket> {
+    let cur = load(tx, id)?;
+    if cur.version != expected_version {
+        return Err(Error::Conflict {
+            expected: expected_version,
+            actual: cur.version,
+        });
+    }
+    let actor = get_user(tx, actor_id)?;
+    if let Action::Transfer { department_id, .. } = action {
+        active_department(tx, *department_id)?;
+    }
+    let out = lifecycle::apply(&cur, &actor, action, now, &policy(tx)?)?;
+    let mut next = out.ticket;
+    next.version = cur.version + 1;
+    let mut params = values(&next);
+    params.push(Sql::Integer(id));
+    params.push(Sql::Integer(cur.version));
+    let changed = tx
+        .prepare_cached(update_sql())?
+        .execute(params_from_iter(params))?;
+    if changed != 1 {
+        return Err(Error::Conflict {
+            expected: expected_version,
+            actual: cur.version,
+        });
+    }
+    let last: i64 = tx.query_row(
+        "SELECT coalesce(max(seq), 0) FROM events WHERE ticket_id = ?1",
+        [id],
+        |r| r.get(0),
+    )?;
+    for (n, e) in out.events.iter().enumerate() {
+        insert_event(tx, id, last + 1 + n as i64, now, actor_id, e)?;
+    }
+    Ok(next)
 }
 
 fn like_escape(s: &str) -> String {
@@ -1106,6 +1157,112 @@ mod tests {
             })
             .expect("category tree");
         assert_eq!(page.total, 0);
+    }
+
+    #[test]
+    fn queues_follow_the_lifecycle_and_the_clock() {
+        use crate::model::Queue;
+        let (_d, s, clock, dept, handler) = setup();
+        let counts = |who: i64| s.queue_counts(who).expect("counts");
+        let x = s
+            .intake(
+                1,
+                &new_ticket(),
+                Some(&Action::Transfer {
+                    department_id: dept,
+                    requirements: "核查".into(),
+                    due_at: t0() + Duration::hours(30),
+                    accept_due_at: None,
+                }),
+            )
+            .expect("intake");
+        assert_eq!(x.status, Status::Transferred);
+        let c = counts(handler.id);
+        assert_eq!(
+            (
+                c[&Queue::Mine],
+                c[&Queue::AwaitingAcceptance],
+                c[&Queue::DueSoon],
+                c[&Queue::Overdue]
+            ),
+            (1, 1, 0, 0)
+        );
+        assert_eq!(counts(1)[&Queue::Mine], 0);
+        clock.advance(Duration::hours(8));
+        assert_eq!(counts(handler.id)[&Queue::DueSoon], 1);
+        clock.advance(Duration::hours(24));
+        let c = counts(handler.id);
+        assert_eq!((c[&Queue::DueSoon], c[&Queue::Overdue]), (0, 1));
+        let page = s
+            .list_as(
+                handler.id,
+                &ListQuery {
+                    queue: Some(Queue::Overdue),
+                    ..Default::default()
+                },
+            )
+            .expect("list");
+        assert_eq!(page.rows.iter().map(|r| r.id).collect::<Vec<_>>(), [x.id]);
+        let x = s
+            .act(x.id, x.version, handler.id, &Action::Accept { note: None })
+            .expect("accept");
+        let x = s
+            .act(
+                x.id,
+                x.version,
+                handler.id,
+                &Action::Reply {
+                    result: "已处理".into(),
+                    resolved: true,
+                },
+            )
+            .expect("reply");
+        assert_eq!(x.status, Status::Replied);
+        let c = counts(1);
+        assert_eq!(
+            (
+                c[&Queue::Mine],
+                c[&Queue::AwaitingFeedback],
+                c[&Queue::Overdue]
+            ),
+            (1, 1, 0)
+        );
+        assert_eq!(counts(handler.id)[&Queue::Mine], 0);
+        let (_, allowed) = s.detail_for(x.id, 1).expect("detail");
+        assert_eq!(allowed, ["feedback", "comment"]);
+        let (_, allowed) = s.detail_for(x.id, handler.id).expect("detail");
+        assert_eq!(allowed, ["comment"]);
+    }
+
+    #[test]
+    fn intake_saves_the_call_and_its_first_action_or_neither() {
+        let (_d, s, _c, _, _) = setup();
+        let bad = Action::Transfer {
+            department_id: 999,
+            requirements: "x".into(),
+            due_at: t0() + Duration::days(1),
+            accept_due_at: None,
+        };
+        assert_eq!(
+            s.intake(1, &new_ticket(), Some(&bad))
+                .map_err(|e| e.code())
+                .err(),
+            Some("not_found")
+        );
+        assert_eq!(s.list(&ListQuery::default()).expect("list").total, 0);
+        assert_eq!(count_events(&s), 0);
+        let x = s
+            .intake(
+                1,
+                &new_ticket(),
+                Some(&Action::Answer {
+                    answer: "已解答".into(),
+                }),
+            )
+            .expect("answer");
+        assert_eq!((x.status, x.version), (Status::Closed, 2));
+        // The day's sequence was not consumed by the refused intake.
+        assert_eq!(x.number, "20261102-0001");
     }
 
     #[test]

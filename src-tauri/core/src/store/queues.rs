@@ -1,0 +1,85 @@
+//! The desk's queues as SQL conditions, and their live counts.
+
+use super::reference::get_user;
+use super::{ms, Store};
+use crate::error::Result;
+use crate::model::{Queue, Role, User};
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::types::Value as Sql;
+use std::collections::BTreeMap;
+
+/// "Due soon" looks this far ahead.
+pub const DUE_SOON: Duration = Duration::hours(24);
+
+/// The condition (on alias `t`) and its parameters selecting `queue` for `me` at `now`.
+/// Placeholders are `?`; the caller numbers them.
+pub(crate) fn condition(queue: Queue, me: &User, now: DateTime<Utc>) -> (String, Vec<Sql>) {
+    const HANDLING: &str = "t.status IN ('transferred', 'in_progress')";
+    let now_ms = Sql::Integer(ms(now));
+    match queue {
+        Queue::All => ("1 = 1".into(), vec![]),
+        Queue::Received => ("t.status = 'received'".into(), vec![]),
+        Queue::AwaitingAcceptance => ("t.status = 'transferred'".into(), vec![]),
+        Queue::Returned => ("t.status = 'returned'".into(), vec![]),
+        Queue::InProgress => ("t.status = 'in_progress'".into(), vec![]),
+        Queue::AwaitingFeedback => ("t.status = 'replied'".into(), vec![]),
+        Queue::AwaitingCallback => ("t.status = 'awaiting_callback'".into(), vec![]),
+        Queue::Closed => ("t.status IN ('closed', 'archived')".into(), vec![]),
+        Queue::DueSoon => (
+            format!("{HANDLING} AND t.due_at >= ? AND t.due_at < ?"),
+            vec![now_ms, Sql::Integer(ms(now + DUE_SOON))],
+        ),
+        Queue::Overdue => (format!("{HANDLING} AND t.due_at < ?"), vec![now_ms]),
+        Queue::Mine if me.role == Role::Handler => (
+            format!("{HANDLING} AND t.department_id = ? AND (t.handler_id IS NULL OR t.handler_id = ?)"),
+            vec![Sql::Integer(me.department_id), Sql::Integer(me.id)],
+        ),
+        Queue::Mine => (
+            "t.status IN ('received', 'returned', 'replied', 'awaiting_callback') AND t.created_by = ?".into(),
+            vec![Sql::Integer(me.id)],
+        ),
+    }
+}
+
+/// Numbers `?` placeholders from `start + 1` on.
+pub(crate) fn number(clause: &str, start: usize) -> String {
+    let mut out = String::with_capacity(clause.len() + 8);
+    let mut n = start;
+    for c in clause.chars() {
+        if c == '?' {
+            n += 1;
+            out.push_str(&format!("?{n}"));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+impl Store {
+    /// How many tickets stand in each queue for `actor_id` now.
+    pub fn queue_counts(&self, actor_id: i64) -> Result<BTreeMap<Queue, i64>> {
+        let now = self.now();
+        self.read(|c| {
+            let me = get_user(c, actor_id)?;
+            let mut out = BTreeMap::new();
+            for q in Queue::ALL {
+                let (cond, params) = condition(*q, &me, now);
+                let n: i64 = c
+                    .prepare_cached(&format!(
+                        "SELECT count(*) FROM tickets t WHERE {}",
+                        number(&cond, 0)
+                    ))?
+                    .query_row(rusqlite::params_from_iter(params), |r| r.get(0))?;
+                out.insert(*q, n);
+            }
+            Ok(out)
+        })
+    }
+
+    /// Changes whenever another connection (another window, the CLI, a second seat)
+    /// committed to the file: the cheap signal behind live updates.
+    pub fn data_version(&self) -> Result<i64> {
+        self.read(|c| Ok(c.query_row("PRAGMA data_version", [], |r| r.get(0))?))
+    }
+}

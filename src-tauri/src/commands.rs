@@ -3,7 +3,9 @@
 
 use crate::state::Desk;
 use hotline_core::lifecycle::Action;
-use hotline_core::model::{Category, Department, Status, Ticket, TicketDetail, TicketRow, User};
+use hotline_core::model::{
+    Category, Department, Queue, Role, Ticket, TicketDetail, TicketRow, User,
+};
 use hotline_core::seed::{seed, SeedOptions, SeedReport};
 use hotline_core::store::{ListQuery, Page};
 use hotline_core::{NewTicket, WireError};
@@ -52,9 +54,18 @@ pub async fn reference(desk: State<'_, Desk>) -> Res<Reference> {
     })
 }
 
+#[derive(Serialize)]
+pub struct DetailView {
+    #[serde(flatten)]
+    pub detail: TicketDetail,
+    /// What the acting user may do now; the backend still checks each action.
+    pub allowed_actions: Vec<&'static str>,
+}
+
 #[tauri::command]
-pub async fn status_counts(desk: State<'_, Desk>) -> Res<BTreeMap<Status, i64>> {
-    Ok(desk.store()?.status_counts()?)
+pub async fn queue_counts(desk: State<'_, Desk>) -> Res<BTreeMap<Queue, i64>> {
+    let s = desk.store()?;
+    Ok(s.queue_counts(s.acting_user()?.id)?)
 }
 
 #[tauri::command]
@@ -63,14 +74,53 @@ pub async fn list_tickets(desk: State<'_, Desk>, query: ListQuery) -> Res<Page> 
 }
 
 #[tauri::command]
-pub async fn get_ticket(desk: State<'_, Desk>, id: i64) -> Res<TicketDetail> {
-    Ok(desk.store()?.detail(id)?)
+pub async fn get_ticket(desk: State<'_, Desk>, id: i64) -> Res<DetailView> {
+    let s = desk.store()?;
+    let (detail, allowed_actions) = s.detail_for(id, s.acting_user()?.id)?;
+    Ok(DetailView {
+        detail,
+        allowed_actions,
+    })
+}
+
+/// Logs a call and, in the same transaction, answers it or transfers it.
+#[tauri::command]
+pub async fn intake(desk: State<'_, Desk>, ticket: NewTicket, then: Option<Action>) -> Res<Ticket> {
+    let s = desk.store()?;
+    Ok(s.intake(s.acting_user()?.id, &ticket, then.as_ref())?)
 }
 
 #[tauri::command]
-pub async fn create_ticket(desk: State<'_, Desk>, ticket: NewTicket) -> Res<Ticket> {
-    let s = desk.store()?;
-    Ok(s.create_ticket(s.acting_user()?.id, &ticket)?)
+pub async fn create_department(
+    desk: State<'_, Desk>,
+    code: String,
+    name: String,
+    parent_id: Option<i64>,
+) -> Res<Department> {
+    Ok(desk.store()?.create_department(&code, &name, parent_id)?)
+}
+
+#[tauri::command]
+pub async fn create_category(
+    desk: State<'_, Desk>,
+    code: String,
+    name: String,
+    parent_id: Option<i64>,
+    default_days: i64,
+) -> Res<Category> {
+    Ok(desk
+        .store()?
+        .create_category(&code, &name, parent_id, default_days)?)
+}
+
+#[tauri::command]
+pub async fn create_user(
+    desk: State<'_, Desk>,
+    name: String,
+    department_id: i64,
+    role: Role,
+) -> Res<User> {
+    Ok(desk.store()?.create_user(&name, department_id, role)?)
 }
 
 #[tauri::command]

@@ -2,6 +2,7 @@
 //! Everything it does is delegated to hotline-core.
 
 pub mod commands;
+pub mod live;
 pub mod state;
 
 use state::Desk;
@@ -11,14 +12,21 @@ use tauri::{Builder, Runtime};
 pub fn builder<R: Runtime>(builder: Builder<R>, desk: Desk) -> Builder<R> {
     builder
         .plugin(tauri_plugin_notification::init())
+        .setup(|app| {
+            live::watch(app.handle().clone());
+            Ok(())
+        })
         .manage(desk)
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::reference,
-            commands::status_counts,
+            commands::queue_counts,
             commands::list_tickets,
             commands::get_ticket,
-            commands::create_ticket,
+            commands::intake,
+            commands::create_department,
+            commands::create_category,
+            commands::create_user,
             commands::act,
             commands::customer_history,
             commands::seed_demo,

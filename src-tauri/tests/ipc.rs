@@ -44,7 +44,7 @@ fn commands_round_trip_through_ipc() {
 
     let t = invoke(
         &w,
-        "create_ticket",
+        "intake",
         json!({ "ticket": { "caller_name": "张三", "phone": "138 1234 5678", "description": "路灯不亮", "category": "help_request" } }),
     )
     .expect("create");
@@ -53,7 +53,7 @@ fn commands_round_trip_through_ipc() {
     // Errors arrive as {code, message, details} and change nothing.
     let e = invoke(
         &w,
-        "create_ticket",
+        "intake",
         json!({ "ticket": { "caller_name": "李四", "phone": "12345", "description": "x", "category": "consultation" } }),
     )
     .expect_err("bad phone");
@@ -90,13 +90,33 @@ fn commands_round_trip_through_ipc() {
     .expect("list");
     assert_eq!(page["total"], 1);
     assert_eq!(page["rows"][0]["caller_name"], "张三");
-    let counts = invoke(&w, "status_counts", json!({})).expect("counts");
-    assert_eq!(counts["closed"], 1);
+    let counts = invoke(&w, "queue_counts", json!({})).expect("counts");
+    assert_eq!(
+        (counts["closed"].as_i64(), counts["all"].as_i64()),
+        (Some(1), Some(1))
+    );
     let hist =
         invoke(&w, "customer_history", json!({ "phone": "+8613812345678" })).expect("history");
     assert_eq!(hist.as_array().map(Vec::len), Some(1));
     let detail = invoke(&w, "get_ticket", json!({ "id": id })).expect("detail");
     assert_eq!(detail["events"].as_array().map(Vec::len), Some(2));
+    assert_eq!(detail["allowed_actions"], json!(["reopen", "comment"]));
+
+    // Intake with a transfer is one step; a bad transfer saves nothing.
+    let call = json!({ "caller_name": "王五", "phone": "010-65521234", "description": "噪声扰民", "category": "help_request" });
+    let e = invoke(&w, "intake", json!({ "ticket": call, "then": { "action": "transfer", "department_id": 1, "requirements": "核查", "due_at": "2000-01-01T00:00:00Z" } }))
+        .expect_err("past deadline");
+    assert_eq!(e["code"], "deadline_too_early");
+    let t = invoke(&w, "intake", json!({ "ticket": call, "then": { "action": "transfer", "department_id": 1, "requirements": "核查", "due_at": "2099-01-01T00:00:00Z" } }))
+        .expect("transfer");
+    assert_eq!(
+        (t["status"].as_str(), t["version"].as_i64()),
+        (Some("transferred"), Some(2))
+    );
+    assert_eq!(
+        invoke(&w, "queue_counts", json!({})).expect("counts")["all"],
+        2
+    );
 
     // Malformed arguments are refused by deserialisation, not by a panic.
     assert!(invoke(

@@ -66,7 +66,12 @@ test('every backend code the UI can meet is translated', () => {
     ...rustEnum('Urgency').map((s) => `urgency.${s}`),
     ...rustEnum('Channel').map((s) => `channel.${s}`),
     ...rustEnum('Role').map((s) => `role.${s}`),
+    ...rustEnum('Queue').map((s) => `queue.${s}`),
+    ...rustEnum('Satisfaction').map((s) => `satisfaction.${s}`),
+    ...rustEnum('CallbackMethod').map((s) => `method.${s}`),
   ];
+  // The fields of the action forms are labelled field.<name>.
+  for (const m of read(ui, 'js', 'detail.js').matchAll(/\['([a-z_]+)', '(?:textarea|text|datetime|department|satisfaction|method|checkbox)'/g)) keys.push(`field.${m[1]}`);
   const seed = read(root, 'src-tauri', 'core', 'migrations', '0001_init.sql');
   for (const m of seed.matchAll(/'((?:consultation|complaint|help_request|suggestion|praise|incident_report)[a-z_.]*)'/g)) keys.push(`category.${m[1]}`);
   for (const k of keys) for (const l of LANGS) assert.ok(k in tables[l], `${l} lacks ${k}`);

@@ -22,12 +22,21 @@ export async function call(cmd, args = {}) {
 export const api = {
   appInfo: () => call('app_info'),
   reference: () => call('reference'),
-  statusCounts: () => call('status_counts'),
+  queueCounts: () => call('queue_counts'),
   listTickets: (query) => call('list_tickets', { query }),
   getTicket: (id) => call('get_ticket', { id }),
-  createTicket: (ticket) => call('create_ticket', { ticket }),
+  intake: (ticket, then = null) => call('intake', { ticket, then }),
   act: (id, version, action) => call('act', { id, version, action }),
   customerHistory: (phone) => call('customer_history', { phone }),
   seedDemo: () => call('seed_demo'),
   setSetting: (key, value) => call('set_setting', { key, value }),
+  createDepartment: (code, name, parentId) => call('create_department', { code, name, parentId }),
+  createCategory: (code, name, parentId, defaultDays) => call('create_category', { code, name, parentId, defaultDays }),
+  createUser: (name, departmentId, role) => call('create_user', { name, departmentId, role }),
 };
+
+/** Calls `cb(payload)` whenever the backend emits `event` (Tauri's event plugin). */
+export function listen(event, cb) {
+  const handler = ipc.transformCallback((e) => cb(e.payload));
+  return call('plugin:event|listen', { event, target: { kind: 'Any' }, handler });
+}

@@ -1,0 +1,29 @@
+//! Live updates: one background task watches the data file's `data_version` (bumped by
+//! any commit from another connection: this app's own writes, another window, the CLI
+//! or a second seat on the same file) and tells every window to refresh.
+
+use crate::state::Desk;
+use std::time::Duration;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+
+pub const EVENT: &str = "tickets-changed";
+const EVERY: Duration = Duration::from_millis(500);
+
+pub fn watch<R: Runtime>(app: AppHandle<R>) {
+    tauri::async_runtime::spawn(async move {
+        let mut last = None;
+        loop {
+            tokio::time::sleep(EVERY).await;
+            let Ok(store) = app.state::<Desk>().store().cloned() else {
+                return;
+            };
+            let Ok(v) = store.data_version() else {
+                continue;
+            };
+            if last.is_some_and(|l| l != v) {
+                let _ = app.emit(EVENT, v);
+            }
+            last = Some(v);
+        }
+    });
+}

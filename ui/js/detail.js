@@ -1,0 +1,230 @@
+// One ticket: its fields, its timeline, and a small form for each action the backend
+// says the acting user may take now. The backend still decides every action.
+import { api } from './api.js';
+import * as i18n from './i18n.js';
+import { el, options, time, timeLeft, label, inputToIso, isoToInput } from './format.js';
+import { $, shared, showError, markField, treeOptions } from './state.js';
+
+const SATISFACTION = ['very_satisfied', 'satisfied', 'basically_satisfied', 'unsatisfied', 'very_unsatisfied'];
+
+/** The fields of each action's form: [name, kind, required]. */
+const FORMS = {
+  answer: [['answer', 'textarea', true]],
+  transfer: [['department_id', 'department', true], ['requirements', 'textarea', true], ['due_at', 'datetime', true], ['accept_due_at', 'datetime', false]],
+  return: [['reason', 'textarea', true]],
+  accept: [['note', 'text', false]],
+  request_extension: [['due_at', 'datetime', true], ['reason', 'textarea', true]],
+  approve_extension: [['note', 'text', false]],
+  refuse_extension: [['note', 'textarea', true]],
+  reply: [['result', 'textarea', true], ['resolved', 'checkbox', false]],
+  feedback: [['satisfaction', 'satisfaction', true], ['note', 'text', false], ['redispatch_due_at', 'datetime', false]],
+  callback: [['method', 'method', true], ['satisfaction', 'satisfaction', true], ['note', 'text', false]],
+  reopen: [['reason', 'textarea', true]],
+  comment: [['note', 'textarea', true]],
+};
+
+let current = null;
+
+export function currentId() {
+  return current?.ticket.id ?? null;
+}
+
+export function init() {
+  $('#print-slip').addEventListener('click', () => { renderSlip(); window.print(); });
+}
+
+export async function show(id) {
+  const view = await api.getTicket(id);
+  current = view;
+  render();
+  return view;
+}
+
+/** Called on live updates: re-render unless the user is filling an action form. */
+export async function refreshIfChanged() {
+  if (!current) return;
+  const view = await api.getTicket(current.ticket.id);
+  if (view.ticket.version === current.ticket.version) return;
+  if (!$('#action-form').hidden) { $('[data-testid="detail-stale"]').hidden = false; return; }
+  current = view;
+  render();
+}
+
+function field(name, value, cls) {
+  return [el('dt', { text: i18n.t(`field.${name}`) }), el('dd', { 'data-testid': `field-${name}`, class: cls, text: value ?? '—' })];
+}
+
+function userName(id) {
+  return shared.ref.users.find((u) => u.id === id)?.name ?? '—';
+}
+
+function render() {
+  const { ticket: t, category, department, handler, created_by: by, events, allowed_actions: allowed } = current;
+  $('[data-testid="detail-stale"]').hidden = true;
+  $('#detail-number').textContent = t.number;
+  const status = $('#detail-status');
+  status.textContent = i18n.t(`status.${t.status}`);
+  status.className = `badge status-${t.status}`;
+  status.dataset.status = t.status;
+  const flags = [];
+  if (t.severity !== 'general') flags.push(el('span', { class: `badge sev-${t.severity}`, text: i18n.t(`severity.${t.severity}`) }));
+  if (t.urgency === 'urgent') flags.push(el('span', { class: 'badge urgent', text: i18n.t('urgency.urgent') }));
+  if (t.supervised) flags.push(el('span', { class: 'badge supervised', 'data-testid': 'flag-supervised', text: i18n.t('detail.supervised') }));
+  if (t.extension === 'pending') flags.push(el('span', { class: 'badge', text: i18n.t('detail.extension_pending') }));
+  $('#detail-flags').replaceChildren(...flags);
+  $('#print-slip').hidden = !t.department_id;
+  const due = t.due_at ? `${time(t.due_at)} ${['transferred', 'in_progress'].includes(t.status) ? `(${timeLeft(t.due_at)})` : ''}` : null;
+  $('#detail-fields').replaceChildren(
+    ...field('caller_name', t.caller_name),
+    ...field('phone', t.phone_ext ? `${t.phone} ${i18n.t('detail.ext', { ext: t.phone_ext })}` : t.phone, 'mono'),
+    ...field('category', label('category', category.code, category.name)),
+    ...field('channel', i18n.t(`channel.${t.channel}`)),
+    ...field('received_at', time(t.received_at)),
+    ...field('occurred_at', t.occurred_at ? time(t.occurred_at) : null),
+    ...field('created_by', by.name),
+    ...field('description', t.description, 'pre'),
+    ...field('department', department?.name),
+    ...field('handler', handler?.name),
+    ...field('requirements', t.requirements, 'pre'),
+    ...field('due_at', due),
+    ...field('answer', t.answer, 'pre'),
+    ...field('result', t.result, 'pre'),
+    ...field('satisfaction', t.satisfaction ? i18n.t(`satisfaction.${t.satisfaction}`) : null),
+    ...field('callback_due_at', t.callback_due_at ? time(t.callback_due_at) : null),
+    ...field('redispatch_count', String(t.redispatch_count)),
+  );
+  $('#timeline').replaceChildren(...events.map((e) => el('li', { 'data-testid': 'timeline-item', 'data-action': e.action },
+    el('div', { class: 'tl-head' },
+      el('strong', { text: label('action', e.action) }), ' ',
+      el('span', { class: 'muted', text: `${time(e.at)} · ${e.actor_name}` })),
+    e.from_status && e.from_status !== e.to_status ? el('div', { class: 'muted', text: `${i18n.t(`status.${e.from_status}`)} → ${i18n.t(`status.${e.to_status}`)}` }) : null,
+    eventData(e),
+    e.note ? el('p', { class: 'pre', text: e.note }) : null)).reverse());
+  const buttons = $('#action-buttons');
+  buttons.replaceChildren(...allowed.map((a) => {
+    const b = el('button', { type: 'button', 'data-testid': `action-${a}`, text: i18n.t(`action.${a}`) });
+    b.addEventListener('click', () => openForm(a));
+    return b;
+  }));
+  if (!allowed.length) buttons.append(el('p', { class: 'muted', text: i18n.t('detail.no_actions') }));
+  closeForm();
+}
+
+function eventData(e) {
+  const d = e.data || {};
+  const bits = [];
+  if (d.department_id) bits.push(shared.ref.departments.find((x) => x.id === d.department_id)?.name);
+  if (d.due_at) bits.push(i18n.t('detail.due', { time: time(d.due_at) }));
+  if (d.satisfaction) bits.push(i18n.t(`satisfaction.${d.satisfaction}`));
+  if (d.method) bits.push(i18n.t(`method.${d.method}`));
+  if (e.action === 'redispatch') bits.push(i18n.t('detail.redispatch_count', { n: d.count }));
+  if (d.supervised) bits.push(i18n.t('detail.supervised'));
+  if (d.handler_id) bits.push(userName(d.handler_id));
+  const text = bits.filter(Boolean).join(' · ');
+  return text ? el('div', { class: 'tl-data', text }) : null;
+}
+
+function control(name, kind) {
+  const id = `af-${name}`;
+  let input;
+  switch (kind) {
+    case 'textarea': input = el('textarea', { id, name, rows: 3 }); break;
+    case 'checkbox': input = el('input', { id, name, type: 'checkbox', checked: true }); break;
+    case 'datetime': input = el('input', { id, name, type: 'datetime-local' }); break;
+    case 'department': input = el('select', { id, name }); options(input, treeOptions(shared.ref.departments.filter((d) => d.active && d.code !== 'hotline'))); break;
+    case 'satisfaction': input = el('select', { id, name }); options(input, SATISFACTION.map((s) => [s, i18n.t(`satisfaction.${s}`)])); break;
+    case 'method': input = el('select', { id, name }); options(input, ['phone', 'questionnaire'].map((s) => [s, i18n.t(`method.${s}`)])); break;
+    default: input = el('input', { id, name, autocomplete: 'off' });
+  }
+  input.dataset.testid = `input-${name}`;
+  return el('label', { class: kind === 'checkbox' ? 'check' : 'block', for: id }, el('span', { text: i18n.t(`field.${name}`) }), input);
+}
+
+function openForm(action) {
+  const form = $('#action-form');
+  form.replaceChildren(el('h4', { text: i18n.t(`action.${action}`) }), ...FORMS[action].map(([n, k]) => control(n, k)));
+  const dept = current.ticket.department_id;
+  if (form.elements.department_id && dept) form.elements.department_id.value = String(dept);
+  const inDays = (d) => isoToInput(new Date(Date.now() + d * 86400000).toISOString());
+  if (action === 'transfer') form.elements.due_at.value = inDays(shared.ref.categories.find((c) => c.id === current.ticket.category_id)?.default_days ?? 5);
+  if (action === 'request_extension') form.elements.due_at.value = isoToInput(new Date(Date.parse(current.ticket.due_at ?? Date.now()) + 3 * 86400000).toISOString());
+  if (action === 'feedback') {
+    const redispatch = form.elements.redispatch_due_at;
+    redispatch.value = inDays(3);
+    const toggle = () => { redispatch.closest('label').hidden = !['unsatisfied', 'very_unsatisfied'].includes(form.elements.satisfaction.value); };
+    form.elements.satisfaction.addEventListener('change', toggle);
+    toggle();
+  }
+  const submit = el('button', { type: 'submit', class: 'primary', 'data-testid': `submit-${action}`, text: i18n.t('common.confirm') });
+  const cancel = el('button', { type: 'button', 'data-testid': 'cancel-action', text: i18n.t('common.cancel') });
+  cancel.addEventListener('click', closeForm);
+  form.append(el('div', { class: 'form-actions' }, submit, cancel));
+  form.onsubmit = (e) => { e.preventDefault(); perform(action); };
+  form.dataset.action = action;
+  form.hidden = false;
+  showError($('[data-testid="action-error"]'), null);
+  form.querySelector('input, textarea, select')?.focus();
+}
+
+function closeForm() {
+  const form = $('#action-form');
+  form.hidden = true;
+  form.replaceChildren();
+  showError($('[data-testid="action-error"]'), null);
+}
+
+/** The action as the backend expects it; required fields are always sent (empty ones
+ * come back as a translated `required` error), optional ones only when filled. */
+function collect(action) {
+  const f = $('#action-form').elements;
+  const out = { action };
+  for (const [name, kind, required] of FORMS[action]) {
+    const c = f.namedItem(name);
+    let v;
+    if (kind === 'checkbox') v = c.checked;
+    else if (kind === 'datetime') v = inputToIso(c.value);
+    else if (kind === 'department') v = c.value ? Number(c.value) : null;
+    else v = c.value.trim() === '' && !required ? null : c.value;
+    if (required || (v !== null && !(c.closest('label')?.hidden))) out[name] = v;
+  }
+  return out;
+}
+
+async function perform(action) {
+  const errorEl = $('[data-testid="action-error"]');
+  const act = collect(action);
+  for (const [k, v] of Object.entries(act)) {
+    if (v === null && FORMS[action].find(([n, , req]) => n === k && req)) {
+      showError(errorEl, { code: 'required', details: { field: k } });
+      return;
+    }
+  }
+  try {
+    await api.act(current.ticket.id, current.ticket.version, act);
+    await show(current.ticket.id);
+    document.dispatchEvent(new CustomEvent('ticket-changed'));
+  } catch (e) {
+    showError(errorEl, e);
+    markField($('#action-form'), e);
+  }
+}
+
+/** The transfer slip (转办单) for printing on A4. */
+function renderSlip() {
+  const { ticket: t, category, department, created_by: by } = current;
+  const row = (k, v) => [el('dt', { text: i18n.t(k) }), el('dd', { text: v ?? '—' })];
+  $('#slip-fields').replaceChildren(
+    ...row('table.number', t.number),
+    ...row('field.received_at', time(t.received_at)),
+    ...row('field.caller_name', t.caller_name),
+    ...row('field.phone', t.phone),
+    ...row('field.category', label('category', category.code, category.name)),
+    ...row('table.severity', `${i18n.t(`severity.${t.severity}`)} / ${i18n.t(`urgency.${t.urgency}`)}`),
+    ...row('field.description', t.description),
+    ...row('field.department', department?.name),
+    ...row('field.requirements', t.requirements),
+    ...row('field.due_at', t.due_at ? time(t.due_at) : null),
+    ...row('field.transferred_at', t.transferred_at ? time(t.transferred_at) : null),
+    ...row('field.created_by', by.name),
+  );
+}

@@ -1,0 +1,107 @@
+// Queues with live counts, filters, sort, search and pages.
+import { api } from './api.js';
+import * as i18n from './i18n.js';
+import { el, label, options, time, timeLeft, dateToIso } from './format.js';
+import { $, shared, showError, categoryName, treeOptions } from './state.js';
+
+export const QUEUES = ['mine', 'received', 'awaiting_acceptance', 'returned', 'in_progress', 'due_soon', 'overdue', 'awaiting_feedback', 'awaiting_callback', 'closed', 'all'];
+const PAGE = 50;
+const state = { queue: 'all', offset: 0, counts: {}, filters: {} };
+let generation = 0;
+let onOpen = () => {};
+
+export function init({ open }) {
+  onOpen = open;
+  const form = $('#filters');
+  form.addEventListener('submit', (e) => { e.preventDefault(); readFilters(); state.offset = 0; refresh(); });
+  form.addEventListener('reset', () => setTimeout(() => { readFilters(); state.offset = 0; refresh(); }));
+  form.addEventListener('change', (e) => { if (e.target.tagName === 'SELECT' || e.target.type === 'date') form.requestSubmit(); });
+  $('#prev').addEventListener('click', () => { state.offset = Math.max(0, state.offset - PAGE); refresh(); });
+  $('#next').addEventListener('click', () => { state.offset += PAGE; refresh(); });
+}
+
+export function fillFilters() {
+  const f = $('#filters').elements;
+  const any = i18n.t('filter.any');
+  options(f.category_id, treeOptions(shared.ref.categories, categoryName), { blank: any });
+  options(f.severity, ['general', 'serious', 'major', 'extraordinary'].map((s) => [s, i18n.t(`severity.${s}`)]), { blank: any });
+  options(f.channel, ['phone', 'email', 'online', 'walk_in', 'letter'].map((s) => [s, i18n.t(`channel.${s}`)]), { blank: any });
+  options(f.department_id, treeOptions(shared.ref.departments), { blank: any });
+}
+
+function readFilters() {
+  const f = $('#filters').elements;
+  const num = (v) => (v ? Number(v) : null);
+  state.filters = {
+    search: f.search.value.trim() || null,
+    category_id: num(f.category_id.value),
+    severity: f.severity.value || null,
+    channel: f.channel.value || null,
+    department_id: num(f.department_id.value),
+    received_from: dateToIso(f.from.value),
+    received_to: dateToIso(f.to.value, 1),
+    sort: f.sort.value,
+  };
+}
+
+function renderQueues() {
+  const ul = $('#queue-list');
+  ul.replaceChildren();
+  for (const q of QUEUES) {
+    const b = el('button', { type: 'button', 'data-testid': `queue-${q}`, class: `${q === state.queue ? 'active' : ''} q-${q}`, 'aria-pressed': String(q === state.queue) },
+      el('span', { text: i18n.t(`queue.${q}`) }),
+      el('span', { class: 'count', 'data-testid': `count-${q}`, text: String(state.counts[q] ?? 0) }));
+    b.addEventListener('click', () => { state.queue = q; state.offset = 0; refresh(); document.dispatchEvent(new CustomEvent('show-queue')); });
+    ul.append(el('li', {}, b));
+  }
+}
+
+function renderRows(page) {
+  const tbody = $('#ticket-rows');
+  tbody.replaceChildren();
+  const now = Date.now();
+  for (const r of page.rows) {
+    const open = el('button', { type: 'button', class: 'link mono', 'data-testid': 'open-ticket', text: r.number });
+    open.addEventListener('click', () => onOpen(r.id));
+    const due = r.due_at && ['transferred', 'in_progress'].includes(r.status)
+      ? el('td', { class: Date.parse(r.due_at) < now ? 'overdue' : '' }, time(r.due_at, { short: true }), el('br'), el('small', { text: timeLeft(r.due_at, now) }))
+      : el('td', { text: r.due_at ? time(r.due_at, { short: true }) : '—' });
+    const tr = el('tr', { 'data-testid': 'ticket-row', 'data-number': r.number, 'data-id': String(r.id), class: r.urgency === 'urgent' || r.severity !== 'general' ? 'urgent' : '' },
+      el('td', {}, open),
+      el('td', { class: `status status-${r.status}`, text: i18n.t(`status.${r.status}`) }),
+      el('td', { text: time(r.received_at, { short: true }) }),
+      el('td', { text: r.caller_name }),
+      el('td', { class: 'mono', text: r.phone }),
+      el('td', { class: 'wrap', text: label('category', r.category_code, r.category_name) }),
+      el('td', { class: `sev sev-${r.severity}`, text: i18n.t(`severity.${r.severity}`) }),
+      el('td', { class: 'wrap', text: r.department_name ?? '—' }),
+      due,
+      el('td', { class: 'summary', text: r.summary }));
+    tr.addEventListener('dblclick', () => onOpen(r.id));
+    tbody.append(tr);
+  }
+  $('[data-testid="empty"]').hidden = page.rows.length > 0;
+  const from = page.total === 0 ? 0 : page.offset + 1;
+  const to = page.offset + page.rows.length;
+  $('#range').textContent = i18n.t('pager.range', { from, to, total: page.total });
+  $('#prev').disabled = page.offset === 0;
+  $('#next').disabled = to >= page.total;
+}
+
+/** Reloads counts (always) and the list; a reply to a superseded request is dropped. */
+export async function refresh({ listToo = true } = {}) {
+  const mine = ++generation;
+  try {
+    const query = { ...state.filters, queue: state.queue, offset: state.offset, limit: PAGE };
+    for (const k of Object.keys(query)) if (query[k] === null) delete query[k];
+    const [counts, page] = await Promise.all([api.queueCounts(), listToo ? api.listTickets(query) : null]);
+    if (mine !== generation) return;
+    state.counts = counts;
+    renderQueues();
+    if (page) renderRows(page);
+    $('[data-testid="demo-offer"]').hidden = (counts.all ?? 0) > 0;
+    showError($('[data-testid="error"]'), null);
+  } catch (e) {
+    if (mine === generation) showError($('[data-testid="error"]'), e);
+  }
+}

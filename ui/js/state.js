@@ -1,0 +1,53 @@
+// What the screens share: who acts, the reference data, and how to show messages.
+import { api } from './api.js';
+import * as i18n from './i18n.js';
+
+export const shared = { info: null, ref: { departments: [], categories: [], users: [] } };
+
+export const $ = (sel, root = document) => root.querySelector(sel);
+
+export async function loadReference() {
+  shared.ref = await api.reference();
+  return shared.ref;
+}
+
+export function me() {
+  return shared.info?.user;
+}
+
+/** Shows a backend error (translated by code) in `el`, or hides it when `err` is null. */
+export function showError(el, err) {
+  if (!err) { el.hidden = true; el.textContent = ''; delete el.dataset.code; return; }
+  el.textContent = i18n.errorText(err);
+  el.dataset.code = err.code;
+  el.hidden = false;
+}
+
+/** Marks the form control the error is about, so the agent sees where. */
+export function markField(form, err) {
+  for (const c of form.querySelectorAll('[aria-invalid]')) c.removeAttribute('aria-invalid');
+  const field = err?.details?.field || (err?.code === 'phone_invalid' ? 'phone' : null);
+  const control = field && form.elements.namedItem(field);
+  if (control && control.setAttribute) {
+    control.setAttribute('aria-invalid', 'true');
+    control.focus();
+  }
+}
+
+export function categoryName(c) {
+  const key = `category.${c.code}`;
+  return i18n.has(key) ? i18n.t(key) : c.name;
+}
+
+/** Tree order with indentation: [[id, label], …] for selects. */
+export function treeOptions(items, name = (x) => x.name) {
+  const out = [];
+  const walk = (parent, depth) => {
+    for (const x of items.filter((i) => (i.parent_id ?? null) === parent)) {
+      out.push([x.id, `${'\u3000'.repeat(depth)}${name(x)}`]);
+      walk(x.id, depth + 1);
+    }
+  };
+  walk(null, 0);
+  return out;
+}

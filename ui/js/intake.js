@@ -27,7 +27,7 @@ export function init({ saved }) {
 
 export function fill() {
   const f = $('#intake-form').elements;
-  options(f.category, treeOptions(shared.ref.categories.filter((c) => c.active), categoryName));
+  options(f.category, treeOptions(shared.ref.categories.filter((c) => c.active), categoryName, (c) => c.code));
   options(f.channel, ['phone', 'online', 'email', 'walk_in', 'letter'].map((s) => [s, i18n.t(`channel.${s}`)]));
   options(f.severity, ['general', 'serious', 'major', 'extraordinary'].map((s) => [s, i18n.t(`severity.${s}`)]));
   options(f.urgency, ['normal', 'urgent'].map((s) => [s, i18n.t(`urgency.${s}`)]));

@@ -13,6 +13,7 @@ const VIEWS = ['queue', 'intake', 'detail', 'settings'];
 let view = 'queue';
 
 function show(name) {
+  if (view !== name) window.scrollTo(0, 0);
   view = name;
   for (const v of VIEWS) $(`#view-${v}`).hidden = v !== name;
   document.body.dataset.view = name;
@@ -78,6 +79,7 @@ function wire() {
       await reloadInfo();
       await queue.refresh();
       if (view === 'detail' && detail.currentId()) await detail.show(detail.currentId());
+      document.body.dataset.actingUser = String(shared.info.user.id);
     } catch (err) {
       showError($('[data-testid="error"]'), err);
     }
@@ -141,6 +143,7 @@ async function start() {
   }
   translateAll();
   await queue.refresh();
+  document.body.dataset.actingUser = String(shared.info.user.id);
   listen('tickets-changed', onChange).catch((e) => showError($('[data-testid="error"]'), e));
   document.body.dataset.ready = 'true';
 }

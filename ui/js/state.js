@@ -39,12 +39,12 @@ export function categoryName(c) {
   return i18n.has(key) ? i18n.t(key) : c.name;
 }
 
-/** Tree order with indentation: [[id, label], …] for selects. */
-export function treeOptions(items, name = (x) => x.name) {
+/** Tree order with indentation: [[key, label], …] for selects. */
+export function treeOptions(items, name = (x) => x.name, key = (x) => x.id) {
   const out = [];
   const walk = (parent, depth) => {
     for (const x of items.filter((i) => (i.parent_id ?? null) === parent)) {
-      out.push([x.id, `${'\u3000'.repeat(depth)}${name(x)}`]);
+      out.push([key(x), `${'\u3000'.repeat(depth)}${name(x)}`]);
       walk(x.id, depth + 1);
     }
   };

@@ -191,6 +191,42 @@ impl Desk {
         }
     }
 
+    /// Replaces the value of an input or textarea by typing, as a person would.
+    pub async fn fill(&self, id: &str, text: &str) -> Result {
+        let e = self.by_testid(id).await?;
+        e.clear().await?;
+        e.send_keys(text).await?;
+        Ok(())
+    }
+
+    /// Chooses an option of a select by value and lets the page react.
+    pub async fn select(&self, id: &str, value: &str) -> Result {
+        let found = self
+            .client
+            .execute(
+                "const s = document.querySelector(`[data-testid='${arguments[0]}']`); \
+                 if (!s || ![...s.options].some(o => o.value === arguments[1])) return false; \
+                 s.value = arguments[1]; s.dispatchEvent(new Event('change', { bubbles: true })); return true;",
+                vec![Value::String(id.into()), Value::String(value.into())],
+            )
+            .await?;
+        if found != Value::Bool(true) {
+            return Err(format!("no option {value} in [data-testid='{id}']").into());
+        }
+        Ok(())
+    }
+
+    /// Presses keys on the focused element (WebDriver key codes for modifiers).
+    pub async fn keys(&self, keys: &str) -> Result {
+        let active = self.client.active_element().await?;
+        active.send_keys(keys).await?;
+        Ok(())
+    }
+
+    pub async fn visible(&self, id: &str) -> Result<bool> {
+        Ok(self.by_testid(id).await?.is_displayed().await?)
+    }
+
     pub async fn count(&self, css: &str) -> Result<usize> {
         Ok(self.client.find_all(Locator::Css(css)).await?.len())
     }

@@ -1,7 +1,7 @@
 //! The desk through the real app: queue counts and rows from a seeded data file, the
 //! first-run demo offer, language switching.
 
-use hotline_core::model::Status;
+use hotline_core::model::{Queue, Status};
 use hotline_core::seed::{seed, SeedOptions};
 use hotline_core::store::ListQuery;
 use hotline_core::{Store, SystemClock};
@@ -26,7 +26,7 @@ fn seeded(dir: &std::path::Path, tickets: u64) -> Result<(std::path::PathBuf, St
 async fn the_queue_shows_the_store_and_filters_by_status() -> Result {
     let dir = tempfile::tempdir()?;
     let (db, store) = seeded(dir.path(), 100_000)?;
-    let counts = store.status_counts()?;
+    let counts = store.queue_counts(store.acting_user()?.id)?;
     let desk = Desk::launch(&db).await?;
     // Counts in the queue list are the store's.
     assert_eq!(desk.text("count-all").await?, "100000");
@@ -62,7 +62,7 @@ async fn the_queue_shows_the_store_and_filters_by_status() -> Result {
         .iter()
         .map(|r| r.number.clone())
         .collect::<Vec<_>>());
-    assert_eq!(page.total, counts[&Status::InProgress]);
+    assert_eq!(page.total, counts[&Queue::InProgress]);
     desk.click("queue-in_progress").await?;
     desk.until("the in-progress queue", || async {
         Ok(desk.js(shown_rows).await? == want)
@@ -136,5 +136,30 @@ async fn a_new_file_offers_demo_data_and_every_language_is_complete() -> Result 
         assert!(!body.contains('⟦'), "{lang}: untranslated key in {body}");
         assert_eq!(desk.js("return document.documentElement.lang").await?, lang);
     }
+    // Every screen in English, with an action form open: no untranslated key anywhere.
+    desk.select("lang-select", "en").await?;
+    desk.until("English", || async {
+        Ok(desk.text("app-title").await? == "Hotline Desk")
+    })
+    .await?;
+    let untranslated = "return document.body.innerText.includes('\\u27E6')";
+    desk.click("open-ticket").await?;
+    desk.until("detail", || async { desk.visible("view-detail").await })
+        .await?;
+    desk.click("action-comment").await?;
+    desk.wait_for("[data-testid='submit-comment']").await?;
+    assert_eq!(desk.js(untranslated).await?, false, "detail");
+    desk.click("new-call").await?;
+    desk.until("intake", || async { desk.visible("view-intake").await })
+        .await?;
+    assert_eq!(desk.js(untranslated).await?, false, "intake");
+    desk.click("open-settings").await?;
+    desk.until("settings", || async { desk.visible("view-settings").await })
+        .await?;
+    assert_eq!(desk.js(untranslated).await?, false, "settings");
+    desk.until("demo departments listed", || async {
+        Ok(desk.count("[data-testid='tree-item']").await? > 15)
+    })
+    .await?;
     desk.close().await
 }

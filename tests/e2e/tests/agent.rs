@@ -1,0 +1,312 @@
+//! An agent's and a department's day through the real app: intake, transfer, accept,
+//! reply, unsatisfied feedback, re-dispatch, satisfied feedback, callback, archive; the
+//! answer-now path; the caller's history while typing; a refused bad phone number.
+
+use hotline_core::model::{Role, Status};
+use hotline_core::store::ListQuery;
+use hotline_core::{Store, SystemClock};
+use hotline_e2e::{Desk, Result};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+const CTRL_N: &str = "\u{E009}n\u{E000}";
+
+struct World {
+    db: PathBuf,
+    store: Store,
+    dept: i64,
+    handler: i64,
+    agent: i64,
+    _dir: tempfile::TempDir,
+}
+
+fn world() -> Result<World> {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("agent.db");
+    let store = Store::open(&db, Arc::new(SystemClock))?;
+    let dept = store.create_department("lighting", "路灯管理所", None)?.id;
+    let handler = store.create_user("王工", dept, Role::Handler)?.id;
+    let agent = store.create_user("话务员 李娜", 1, Role::Agent)?.id;
+    store.set_setting("acting_user", &agent.to_string())?;
+    Ok(World {
+        db,
+        store,
+        dept,
+        handler,
+        agent,
+        _dir: dir,
+    })
+}
+
+async fn count(desk: &Desk, queue: &str, want: i64) -> Result {
+    desk.until(&format!("count of {queue} = {want}"), || async {
+        Ok(desk.text(&format!("count-{queue}")).await? == want.to_string())
+    })
+    .await
+}
+
+async fn status(desk: &Desk, want: &str) -> Result {
+    desk.until(&format!("status {want}"), || async {
+        Ok(desk
+            .js("return document.querySelector(\"[data-testid='detail-status']\").dataset.status")
+            .await?
+            == want)
+    })
+    .await
+}
+
+async fn timeline(desk: &Desk) -> Result<Vec<String>> {
+    let v = desk
+        .js("return [...document.querySelectorAll(\"[data-testid='timeline-item']\")].map(li => li.dataset.action).reverse()")
+        .await?;
+    Ok(serde_json::from_value(v)?)
+}
+
+/// Opens an action's form, lets `fill` complete it, submits, waits for the new status.
+async fn act(desk: &Desk, action: &str, then: &str, fill: &[(&str, &str)]) -> Result {
+    desk.click(&format!("action-{action}")).await?;
+    desk.wait_for(&format!("[data-testid='submit-{action}']"))
+        .await?;
+    for (id, value) in fill {
+        if let Some(select) = id.strip_prefix("select:") {
+            desk.select(select, value).await?;
+        } else {
+            desk.fill(id, value).await?;
+        }
+    }
+    desk.click(&format!("submit-{action}")).await?;
+    status(desk, then).await
+}
+
+async fn act_as(desk: &Desk, user: i64) -> Result {
+    desk.select("acting-user-select", &user.to_string()).await?;
+    // The app marks the body once the switch is saved and the open ticket re-rendered.
+    desk.wait_for(&format!("body[data-acting-user='{user}']"))
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_ticket_from_call_to_archive() -> Result {
+    let w = world()?;
+    let desk = Desk::launch(&w.db).await?;
+    desk.select("lang-select", "zh-CN").await?;
+
+    // Ctrl+N opens the intake with the phone number focused.
+    desk.keys(CTRL_N).await?;
+    desk.until("intake open", || async {
+        desk.visible("view-intake").await
+    })
+    .await?;
+    let focused = desk
+        .js("return document.activeElement.dataset.testid")
+        .await?;
+    assert_eq!(focused, "intake-phone");
+
+    // A bad number is refused with a translated message, and nothing is saved.
+    desk.fill("intake-phone", "12345").await?;
+    desk.fill("intake-name", "张三").await?;
+    desk.select("intake-category", "help_request").await?;
+    desk.fill("intake-description", "幸福路 12 号门前路灯连续三晚不亮。")
+        .await?;
+    desk.click("intake-save").await?;
+    desk.until("phone error", || async {
+        desk.visible("intake-error").await
+    })
+    .await?;
+    let err = desk.by_testid("intake-error").await?;
+    assert_eq!(
+        err.attr("data-code").await?.as_deref(),
+        Some("phone_invalid")
+    );
+    assert!(desk.text("intake-error").await?.contains("12345"));
+    assert_eq!(desk.js("return document.querySelector(\"[data-testid='intake-phone']\").getAttribute('aria-invalid')").await?, "true");
+    assert_eq!(w.store.list(&ListQuery::default())?.total, 0);
+
+    // Corrected, and transferred with a slip in one step.
+    desk.fill("intake-phone", "+86 138 1234 5678").await?;
+    desk.select("intake-department", &w.dept.to_string())
+        .await?;
+    desk.fill("intake-requirements", "请三日内修复并答复来电人。")
+        .await?;
+    desk.click("intake-transfer-submit").await?;
+    desk.until("back to the queue", || async {
+        desk.visible("view-queue").await
+    })
+    .await?;
+    count(&desk, "awaiting_acceptance", 1).await?;
+    count(&desk, "all", 1).await?;
+    let t = &w.store.list(&ListQuery::default())?.rows[0];
+    assert_eq!(
+        (t.status, t.phone.as_str()),
+        (Status::Transferred, "13812345678")
+    );
+    assert!(desk.text("notice").await?.contains(&t.number));
+
+    // The detail shows the transfer; the department accepts and replies.
+    desk.click("open-ticket").await?;
+    status(&desk, "transferred").await?;
+    assert_eq!(timeline(&desk).await?, ["create", "transfer"]);
+    assert_eq!(desk.text("field-department").await?, "路灯管理所");
+    assert!(
+        desk.by_testid("action-accept").await.is_err(),
+        "the agent cannot accept"
+    );
+    act_as(&desk, w.handler).await?;
+    act(&desk, "accept", "in_progress", &[]).await?;
+    count(&desk, "in_progress", 1).await?;
+    count(&desk, "awaiting_acceptance", 0).await?;
+    act(
+        &desk,
+        "reply",
+        "replied",
+        &[("input-result", "已更换灯具。")],
+    )
+    .await?;
+    count(&desk, "awaiting_feedback", 1).await?;
+
+    // The caller is not satisfied: the ticket goes back to the department.
+    act_as(&desk, w.agent).await?;
+    act(
+        &desk,
+        "feedback",
+        "transferred",
+        &[("select:input-satisfaction", "unsatisfied")],
+    )
+    .await?;
+    assert_eq!(desk.text("field-redispatch_count").await?, "1");
+    count(&desk, "awaiting_acceptance", 1).await?;
+    act_as(&desk, w.handler).await?;
+    act(&desk, "accept", "in_progress", &[]).await?;
+    act(
+        &desk,
+        "reply",
+        "replied",
+        &[("input-result", "已更换灯杆和线路，现场确认正常。")],
+    )
+    .await?;
+
+    // Now satisfied: callback, archive.
+    act_as(&desk, w.agent).await?;
+    act(
+        &desk,
+        "feedback",
+        "awaiting_callback",
+        &[("select:input-satisfaction", "satisfied")],
+    )
+    .await?;
+    count(&desk, "awaiting_callback", 1).await?;
+    act(
+        &desk,
+        "callback",
+        "archived",
+        &[
+            ("select:input-method", "questionnaire"),
+            ("select:input-satisfaction", "very_satisfied"),
+        ],
+    )
+    .await?;
+    count(&desk, "closed", 1).await?;
+    count(&desk, "awaiting_callback", 0).await?;
+    assert_eq!(
+        timeline(&desk).await?,
+        [
+            "create",
+            "transfer",
+            "accept",
+            "reply",
+            "feedback",
+            "redispatch",
+            "accept",
+            "reply",
+            "feedback",
+            "callback"
+        ]
+    );
+    let stored = w.store.ticket(t.id)?;
+    assert_eq!(
+        (stored.status, stored.redispatch_count),
+        (Status::Archived, 1)
+    );
+    desk.js("window.scrollTo(0, 0)").await?;
+    desk.screenshot("ticket-detail").await?;
+    desk.close().await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn answer_now_and_the_callers_history_while_typing() -> Result {
+    let w = world()?;
+    // An earlier call from the same person.
+    let earlier = w.store.intake(
+        w.agent,
+        &hotline_core::NewTicket {
+            caller_name: "李四".into(),
+            phone: "13900000000".into(),
+            description: "咨询社保卡补办需要的材料。".into(),
+            category: "consultation".into(),
+            occurred_at: None,
+            channel: hotline_core::model::Channel::Phone,
+            severity: hotline_core::model::Severity::General,
+            urgency: hotline_core::model::Urgency::Normal,
+            email: None,
+            address: None,
+        },
+        Some(&hotline_core::Action::Answer {
+            answer: "已告知所需材料。".into(),
+        }),
+    )?;
+    let desk = Desk::launch(&w.db).await?;
+    count(&desk, "closed", 1).await?;
+    desk.click("new-call").await?;
+    desk.until("intake open", || async {
+        desk.visible("view-intake").await
+    })
+    .await?;
+    // Another spelling of the same number brings up the earlier ticket as it is typed.
+    desk.fill("intake-phone", "+86 139-0000-0000").await?;
+    desk.until("history", || async {
+        Ok(desk.js("return [...document.querySelectorAll(\"[data-testid='history-item']\")].map(li => li.dataset.number)").await?
+            == serde_json::json!([earlier.number]))
+    })
+    .await?;
+    desk.select("intake-category", "consultation").await?;
+    desk.fill("intake-description", "再次咨询社保卡补办地点。")
+        .await?;
+    desk.fill("intake-answer", "可到各区政务服务中心社保窗口办理。")
+        .await?;
+    desk.click("intake-answer-submit").await?;
+    desk.until("back to the queue", || async {
+        desk.visible("view-queue").await
+    })
+    .await?;
+    count(&desk, "closed", 2).await?;
+    let rows = w.store.history("13900000000")?;
+    assert_eq!(rows.len(), 2);
+    assert_eq!(
+        (rows[0].status, rows[0].caller_name.as_str()),
+        (Status::Closed, "李四")
+    );
+    // A change made elsewhere (the CLI, another seat) reaches the open desk by itself.
+    w.store.intake(
+        w.agent,
+        &hotline_core::NewTicket {
+            caller_name: "王五".into(),
+            phone: "010-65521234".into(),
+            description: "反映噪声扰民。".into(),
+            category: "help_request".into(),
+            occurred_at: None,
+            channel: hotline_core::model::Channel::Phone,
+            severity: hotline_core::model::Severity::Major,
+            urgency: hotline_core::model::Urgency::Urgent,
+            email: None,
+            address: None,
+        },
+        None,
+    )?;
+    count(&desk, "all", 3).await?;
+    count(&desk, "received", 1).await?;
+    desk.until("the new row", || async {
+        Ok(desk.count("[data-testid='ticket-row']").await? == 3)
+    })
+    .await?;
+    desk.close().await
+}

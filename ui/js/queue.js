@@ -27,6 +27,7 @@ export function fillFilters() {
   options(f.severity, ['general', 'serious', 'major', 'extraordinary'].map((s) => [s, i18n.t(`severity.${s}`)]), { blank: any });
   options(f.channel, ['phone', 'email', 'online', 'walk_in', 'letter'].map((s) => [s, i18n.t(`channel.${s}`)]), { blank: any });
   options(f.department_id, treeOptions(shared.ref.departments), { blank: any });
+  options(f.handler_id, shared.ref.users.filter((u) => u.role === 'handler').map((u) => [u.id, u.name]), { blank: any });
 }
 
 function readFilters() {
@@ -38,6 +39,7 @@ function readFilters() {
     severity: f.severity.value || null,
     channel: f.channel.value || null,
     department_id: num(f.department_id.value),
+    handler_id: num(f.handler_id.value),
     received_from: dateToIso(f.from.value),
     received_to: dateToIso(f.to.value, 1),
     sort: f.sort.value,

@@ -1,6 +1,7 @@
 //! Hotline Desk domain: tickets, their lifecycle, the store. No Tauri here: the desktop
 //! shell and the CLI are thin adapters over this crate.
 
+pub mod calendar;
 pub mod clock;
 pub mod error;
 pub mod exchange;

@@ -317,3 +317,82 @@ fn a_hundred_thousand_tickets_and_the_in_progress_queue() {
     let want: Vec<&str> = want.iter().take(500).map(|(_, n)| *n).collect();
     assert_eq!(got, want);
 }
+
+#[test]
+fn calendar_commands() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("c.db");
+    let r = json(&db, &["calendar", "is-workday", "2025-09-28"]);
+    assert_eq!(
+        (r["working"].as_bool(), r["calendar_incomplete"].as_bool()),
+        (Some(true), Some(false))
+    );
+    let r = json(
+        &db,
+        &[
+            "calendar",
+            "add",
+            "--from",
+            "2025-09-30 10:00",
+            "--working-days",
+            "3",
+        ],
+    );
+    assert_eq!(r["to_local"], "2025-10-11T10:00:00+08:00");
+    let r = json(
+        &db,
+        &[
+            "calendar",
+            "add",
+            "--from",
+            "2025-11-14 16:30",
+            "--business-hours",
+            "2",
+        ],
+    );
+    assert_eq!(r["to_local"], "2025-11-17T10:00:00+08:00");
+    let r = json(
+        &db,
+        &[
+            "calendar",
+            "add",
+            "--from",
+            "2026-12-30 10:00",
+            "--working-days",
+            "5",
+        ],
+    );
+    assert_eq!(r["calendar_incomplete"], true);
+    let r = json(
+        &db,
+        &[
+            "calendar",
+            "elapsed",
+            "2025-11-14 16:30",
+            "2025-11-17 10:00",
+        ],
+    );
+    assert_eq!(r["seconds"], 7200);
+    let ics = dir.path().join("2027.ics");
+    std::fs::write(&ics, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//ZH\r\nBEGIN:VEVENT\r\nUID:a@t\r\nDTSTAMP:20261101T000000Z\r\nDTSTART;VALUE=DATE:20270101\r\nDTEND;VALUE=DATE:20270104\r\nSUMMARY:元旦 休\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n").expect("write");
+    let r = json(&db, &["calendar", "import", ics.to_str().expect("path")]);
+    assert_eq!(r["added"], 3);
+    let r = json(&db, &["calendar", "import", ics.to_str().expect("path")]);
+    assert_eq!(
+        (r["added"].as_u64(), r["unchanged"].as_u64()),
+        (Some(0), Some(3))
+    );
+    let r = json(&db, &["calendar", "is-workday", "2027-01-01"]);
+    assert_eq!(
+        (r["working"].as_bool(), r["calendar_incomplete"].as_bool()),
+        (Some(false), Some(false))
+    );
+    hotline(&db)
+        .args(["calendar", "add", "--from", "2025-09-30 10:00"])
+        .assert()
+        .failure();
+    hotline(&db)
+        .args(["calendar", "is-workday", "2025-02-30"])
+        .assert()
+        .failure();
+}

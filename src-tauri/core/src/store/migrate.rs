@@ -23,6 +23,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "queue_indexes",
         sql: include_str!("../../migrations/0002_queue_indexes.sql"),
     },
+    Migration {
+        version: 3,
+        name: "calendars",
+        sql: include_str!("../../migrations/0003_calendars.sql"),
+    },
 ];
 
 pub fn run(conn: &mut Connection, migrations: &[Migration]) -> Result<i64> {

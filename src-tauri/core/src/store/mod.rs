@@ -4,11 +4,13 @@
 //! one reader connection: WAL lets queues be read while a write commits, and no single
 //! lock serialises the whole app.
 
+mod calendars;
 mod migrate;
 mod queues;
 mod reference;
 mod tickets;
 
+pub use calendars::IcsReport;
 pub use migrate::{Migration, MIGRATIONS};
 pub use queues::DUE_SOON;
 pub use tickets::{
@@ -65,6 +67,9 @@ impl Store {
         configure(&writer)?;
         // Migrate (or refuse a newer file) before switching to WAL, which rewrites the header.
         migrate::run(&mut writer, migrations)?;
+        if migrations.iter().any(|m| m.name == "calendars") {
+            calendars::sync_official(&writer)?;
+        }
         let mode: String =
             writer.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {

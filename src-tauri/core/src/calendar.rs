@@ -324,7 +324,12 @@ fn bad_line(line: usize, text: &str) -> Error {
 }
 
 /// Reads the holiday data format: `year Y`, `DATE[..DATE] rest|work NOTE`.
-pub fn parse_official(text: &str) -> Result<(Vec<(NaiveDate, DayKind, String)>, BTreeSet<i32>)> {
+/// A marked day of a holiday source: the date, its kind and the note (holiday name).
+pub type MarkedDay = (NaiveDate, DayKind, String);
+/// An event of a feed that was not used: its summary and why.
+pub type Skipped = (String, String);
+
+pub fn parse_official(text: &str) -> Result<(Vec<MarkedDay>, BTreeSet<i32>)> {
     let mut days = Vec::new();
     let mut years = BTreeSet::new();
     for (n, raw) in text.lines().enumerate() {
@@ -379,7 +384,7 @@ pub fn classify(summary: &str) -> Option<DayKind> {
 
 /// The days an iCalendar (RFC 5545) holiday feed declares, with their summaries, and the
 /// events it could not use (summary, reason).
-pub fn parse_ics(text: &str) -> Result<(Vec<(NaiveDate, DayKind, String)>, Vec<(String, String)>)> {
+pub fn parse_ics(text: &str) -> Result<(Vec<MarkedDay>, Vec<Skipped>)> {
     use icalendar::{CalendarComponent, Component};
     let cal: icalendar::Calendar = text.parse().map_err(|e: String| Error::ImportRow {
         line: 0,

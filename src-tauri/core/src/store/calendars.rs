@@ -15,7 +15,7 @@ pub struct IcsReport {
     pub changed: u64,
     pub unchanged: u64,
     pub years: Vec<i32>,
-    pub skipped: Vec<(String, String)>,
+    pub skipped: Vec<crate::calendar::Skipped>,
 }
 
 /// Merges the shipped official days into every calendar that observes holidays; cheap

@@ -4,9 +4,10 @@
 use crate::state::Desk;
 use hotline_core::lifecycle::Action;
 use hotline_core::model::{
-    Category, Department, Queue, Role, Ticket, TicketDetail, TicketRow, User,
+    Category, Department, Queue, Role, Severity, Ticket, TicketDetail, TicketRow, User,
 };
 use hotline_core::seed::{seed, SeedOptions, SeedReport};
+use hotline_core::sla::Suggested;
 use hotline_core::store::{ListQuery, Page};
 use hotline_core::{NewTicket, WireError};
 use serde::Serialize;
@@ -127,6 +128,16 @@ pub async fn create_user(
 pub async fn act(desk: State<'_, Desk>, id: i64, version: i64, action: Action) -> Res<Ticket> {
     let s = desk.store()?;
     Ok(s.act(id, version, s.acting_user()?.id, &action)?)
+}
+
+/// The acceptance and handling deadlines the SLA policies give a transfer made now.
+#[tauri::command]
+pub async fn suggest_deadlines(
+    desk: State<'_, Desk>,
+    category: String,
+    severity: Severity,
+) -> Res<Vec<Suggested>> {
+    Ok(desk.store()?.suggest_deadlines(&category, severity)?)
 }
 
 #[tauri::command]

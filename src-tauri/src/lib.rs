@@ -29,6 +29,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, desk: Desk) -> Builder<R> {
             commands::create_user,
             commands::act,
             commands::customer_history,
+            commands::suggest_deadlines,
             commands::seed_demo,
             commands::set_setting,
         ])

@@ -28,6 +28,7 @@ export const api = {
   intake: (ticket, then = null) => call('intake', { ticket, then }),
   act: (id, version, action) => call('act', { id, version, action }),
   customerHistory: (phone) => call('customer_history', { phone }),
+  suggestDeadlines: (category, severity) => call('suggest_deadlines', { category, severity }),
   seedDemo: () => call('seed_demo'),
   setSetting: (key, value) => call('set_setting', { key, value }),
   createDepartment: (code, name, parentId) => call('create_department', { code, name, parentId }),

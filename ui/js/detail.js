@@ -146,7 +146,15 @@ function openForm(action) {
   const dept = current.ticket.department_id;
   if (form.elements.department_id && dept) form.elements.department_id.value = String(dept);
   const inDays = (d) => isoToInput(new Date(Date.now() + d * 86400000).toISOString());
-  if (action === 'transfer') form.elements.due_at.value = inDays(shared.ref.categories.find((c) => c.id === current.ticket.category_id)?.default_days ?? 5);
+  if (action === 'transfer') {
+    form.elements.due_at.value = inDays(shared.ref.categories.find((c) => c.id === current.ticket.category_id)?.default_days ?? 5);
+    api.suggestDeadlines(current.category.code, current.ticket.severity).then((list) => {
+      for (const s of list) {
+        const input = form.elements.namedItem(s.stage === 'accept' ? 'accept_due_at' : 'due_at');
+        if (input) input.value = isoToInput(s.due_at);
+      }
+    }).catch(() => {});
+  }
   if (action === 'request_extension') form.elements.due_at.value = isoToInput(new Date(Date.parse(current.ticket.due_at ?? Date.now()) + 3 * 86400000).toISOString());
   if (action === 'feedback') {
     const redispatch = form.elements.redispatch_due_at;

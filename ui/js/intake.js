@@ -49,12 +49,24 @@ export function open() {
   form.elements.phone.focus();
 }
 
-function prefillDue() {
-  if (dueTouched) return;
+/** Deadlines from the SLA policies for the chosen category and severity. */
+async function prefillDue() {
   const f = $('#intake-form').elements;
-  const cat = shared.ref.categories.find((c) => c.code === f.category.value);
-  const days = cat?.default_days ?? 5;
-  f.due_at.value = isoToInput(new Date(Date.now() + days * 86400000).toISOString());
+  if (!f.category.value) return;
+  let suggested = [];
+  try {
+    suggested = await api.suggestDeadlines(f.category.value, f.severity.value || 'general');
+  } catch {
+    suggested = [];
+  }
+  const handle = suggested.find((s) => s.stage === 'handle');
+  const accept = suggested.find((s) => s.stage === 'accept');
+  if (handle && !dueTouched) f.due_at.value = isoToInput(handle.due_at);
+  f.accept_due_at.value = accept ? accept.due_at : '';
+  $('#intake-sla').textContent = handle && accept
+    ? i18n.t('sla.suggested', { accept: time(accept.due_at), handle: time(handle.due_at) })
+    : '';
+  $('[data-testid="intake-calendar-incomplete"]').hidden = !suggested.some((s) => s.calendar_incomplete);
 }
 
 async function loadHistory() {
@@ -109,7 +121,13 @@ async function submit(ending) {
       f.department_id.focus();
       return;
     }
-    then = { action: 'transfer', department_id: Number(f.department_id.value), requirements: f.requirements.value, due_at: inputToIso(f.due_at.value) };
+    then = {
+      action: 'transfer',
+      department_id: Number(f.department_id.value),
+      requirements: f.requirements.value,
+      due_at: inputToIso(f.due_at.value),
+      accept_due_at: f.accept_due_at.value || null,
+    };
     if (!then.due_at) {
       showError(errorEl, { code: 'required', details: { field: 'due_at' } });
       f.due_at.focus();

@@ -10,6 +10,7 @@ pub mod model;
 pub mod paths;
 pub mod phone;
 pub mod seed;
+pub mod sla;
 pub mod store;
 pub mod ticket;
 pub mod validate;

@@ -118,8 +118,12 @@ impl Action {
 pub struct Policy {
     /// Days after closure during which a ticket may be reopened.
     pub reopen_window_days: i64,
-    /// Days after a satisfied feedback within which the callback is due.
+    /// Days after a satisfied feedback within which the callback is due, when no SLA
+    /// policy gives `callback_due_at`.
     pub callback_days: i64,
+    /// The callback deadline from the SLA policy and the working calendar.
+    #[serde(default)]
+    pub callback_due_at: Option<DateTime<Utc>>,
 }
 
 impl Default for Policy {
@@ -127,6 +131,7 @@ impl Default for Policy {
         Policy {
             reopen_window_days: 30,
             callback_days: 3,
+            callback_due_at: None,
         }
     }
 }
@@ -478,7 +483,11 @@ pub fn apply(
             n.satisfaction = Some(*satisfaction);
             if satisfaction.accepts() {
                 n.status = S::AwaitingCallback;
-                n.callback_due_at = Some(now + Duration::days(policy.callback_days));
+                n.callback_due_at = Some(
+                    policy
+                        .callback_due_at
+                        .unwrap_or(now + Duration::days(policy.callback_days)),
+                );
                 push(
                     "feedback",
                     note,

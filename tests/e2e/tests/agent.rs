@@ -141,6 +141,20 @@ async fn a_ticket_from_call_to_archive() -> Result {
         (Status::Transferred, "13812345678")
     );
     assert!(desk.text("notice").await?.contains(&t.number));
+    // The slip carries the SLA deadlines (help request: accept in 4 business hours,
+    // handle in 3 working days), to the minute the form shows.
+    let stored = w.store.ticket(t.id)?;
+    let sla = w
+        .store
+        .suggest_deadlines("help_request", hotline_core::model::Severity::General)?;
+    for s in &sla {
+        let got = match s.stage {
+            hotline_core::sla::Stage::Accept => stored.accept_due_at,
+            _ => stored.due_at,
+        };
+        let diff = (got.expect("deadline set") - s.due_at).num_seconds().abs();
+        assert!(diff < 120, "{:?}: {diff} s off", s.stage);
+    }
 
     // The detail shows the transfer; the department accepts and replies.
     desk.click("open-ticket").await?;

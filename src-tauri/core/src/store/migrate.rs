@@ -28,6 +28,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "calendars",
         sql: include_str!("../../migrations/0003_calendars.sql"),
     },
+    Migration {
+        version: 4,
+        name: "sla",
+        sql: include_str!("../../migrations/0004_sla.sql"),
+    },
 ];
 
 pub fn run(conn: &mut Connection, migrations: &[Migration]) -> Result<i64> {

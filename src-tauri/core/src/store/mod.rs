@@ -8,6 +8,7 @@ mod calendars;
 mod migrate;
 mod queues;
 mod reference;
+mod sla;
 mod tickets;
 
 pub use calendars::IcsReport;
@@ -218,6 +219,7 @@ pub(crate) fn policy(c: &Connection) -> Result<Policy> {
             &get_setting(c, "reopen_window_days")?,
         )?,
         callback_days: parse_int("callback_days", &get_setting(c, "callback_days")?)?,
+        callback_due_at: None,
     })
 }
 

@@ -702,7 +702,18 @@ fn act_in(
     if let Action::Transfer { department_id, .. } = action {
         active_department(tx, *department_id)?;
     }
-    let out = lifecycle::apply(&cur, &actor, action, now, &policy(tx)?)?;
+    let mut rules = policy(tx)?;
+    if let Action::Feedback { .. } = action {
+        let callback = super::sla::suggest(
+            tx,
+            crate::sla::Stage::Callback,
+            cur.category_id,
+            cur.severity,
+            now,
+        )?;
+        rules.callback_due_at = callback.map(|s| s.due_at);
+    }
+    let out = lifecycle::apply(&cur, &actor, action, now, &rules)?;
     let mut next = out.ticket;
     next.version = cur.version + 1;
     let mut params = values(&next);
@@ -963,6 +974,11 @@ mod tests {
             )
             .expect("feedback");
         assert_eq!(x.status, Status::AwaitingCallback);
+        // Monday 11:00 Beijing + 3 working days (the callback SLA) = Thursday 11:00.
+        assert_eq!(
+            x.callback_due_at,
+            Some(t0() + Duration::days(3) + Duration::hours(2))
+        );
         let x = s
             .act(
                 x.id,

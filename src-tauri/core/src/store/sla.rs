@@ -1,0 +1,172 @@
+//! SLA policies in the store and the deadlines they suggest.
+
+use super::calendars::load_calendar;
+use super::reference::{category_by_code, get_category};
+use super::Store;
+use crate::calendar::Span;
+use crate::error::Result;
+use crate::model::Severity;
+use crate::sla::{choose, SlaPolicy, Stage, Suggested};
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+
+fn policies(c: &Connection) -> Result<Vec<SlaPolicy>> {
+    let mut st = c.prepare_cached("SELECT id, stage, category_id, severity, unit, amount, calendar FROM sla_policies ORDER BY id")?;
+    let rows = st.query_map([], |r| {
+        let stage: String = r.get(1)?;
+        let unit: String = r.get(4)?;
+        let amount: i64 = r.get(5)?;
+        Ok((
+            r.get::<_, i64>(0)?,
+            stage,
+            r.get::<_, Option<i64>>(2)?,
+            r.get::<_, Option<Severity>>(3)?,
+            unit,
+            amount,
+            r.get::<_, String>(6)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, stage, category_id, severity, unit, amount, calendar) = row?;
+        let stage = match stage.as_str() {
+            "accept" => Stage::Accept,
+            "contact" => Stage::Contact,
+            "handle" => Stage::Handle,
+            "feedback" => Stage::Feedback,
+            _ => Stage::Callback,
+        };
+        let span = match unit.as_str() {
+            "working_days" => Span::WorkingDays(amount),
+            "business_hours" => Span::BusinessHours(amount),
+            _ => Span::CalendarHours(amount),
+        };
+        out.push(SlaPolicy {
+            id,
+            stage,
+            category_id,
+            severity,
+            span,
+            calendar,
+        });
+    }
+    Ok(out)
+}
+
+/// The category and its ancestors, nearest first.
+fn lineage(c: &Connection, category_id: i64) -> Result<Vec<i64>> {
+    let mut out = vec![category_id];
+    let mut cur = get_category(c, category_id)?;
+    while let Some(p) = cur.parent_id {
+        if out.contains(&p) {
+            break;
+        }
+        out.push(p);
+        cur = get_category(c, p)?;
+    }
+    Ok(out)
+}
+
+pub(crate) fn suggest(
+    c: &Connection,
+    stage: Stage,
+    category_id: i64,
+    severity: Severity,
+    from: DateTime<Utc>,
+) -> Result<Option<Suggested>> {
+    let all = policies(c)?;
+    let Some(p) = choose(&all, stage, &lineage(c, category_id)?, severity) else {
+        return Ok(None);
+    };
+    let due = load_calendar(c, &p.calendar)?.add(from, p.span)?;
+    Ok(Some(Suggested::new(stage, due, p)))
+}
+
+impl Store {
+    pub fn sla_policies(&self) -> Result<Vec<SlaPolicy>> {
+        self.read(policies)
+    }
+
+    /// The acceptance and handling deadlines a transfer made now should carry.
+    pub fn suggest_deadlines(&self, category: &str, severity: Severity) -> Result<Vec<Suggested>> {
+        let now = self.now();
+        self.read(|c| {
+            let cat = category_by_code(c, category)?;
+            let mut out = Vec::new();
+            for stage in [Stage::Accept, Stage::Handle] {
+                out.extend(suggest(c, stage, cat.id, severity, now)?);
+            }
+            Ok(out)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::Severity;
+    use crate::sla::Stage;
+    use crate::store::testutil::store;
+    use chrono::{DateTime, Utc};
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s)
+            .expect("time")
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn deadlines_follow_category_severity_and_the_calendar() {
+        let (_d, s, clock) = store();
+        // Tuesday 2025-09-30 10:00, the eve of the National Day week.
+        clock.set(at("2025-09-30T10:00:00+08:00"));
+        let due = |cat: &str, sev| {
+            s.suggest_deadlines(cat, sev)
+                .expect("suggest")
+                .into_iter()
+                .find(|x| x.stage == Stage::Handle)
+                .map(|x| x.due_at)
+        };
+        // Consultation: 3 working days, over the holiday to the make-up Saturday.
+        assert_eq!(
+            due("consultation", Severity::General),
+            Some(at("2025-10-11T10:00:00+08:00"))
+        );
+        // A product complaint inherits nothing from "complaint" but has its own 10 days.
+        assert_eq!(
+            due("complaint.product", Severity::General),
+            Some(at("2025-10-21T10:00:00+08:00"))
+        );
+        // A service-attitude complaint falls back to the default 5 working days.
+        assert_eq!(
+            due("complaint.service_attitude", Severity::General),
+            Some(at("2025-10-14T10:00:00+08:00"))
+        );
+        // 重大 counts 7x24 in hours, holiday or not.
+        assert_eq!(
+            due("consultation", Severity::Major),
+            Some(at("2025-10-01T10:00:00+08:00"))
+        );
+        let accept = s
+            .suggest_deadlines("help_request", Severity::General)
+            .expect("s");
+        let accept = accept
+            .iter()
+            .find(|x| x.stage == Stage::Accept)
+            .expect("accept");
+        // 4 business hours from 10:00: 12:00 lunch, then 13:30 + 2 h.
+        assert_eq!(accept.due_at, at("2025-09-30T15:30:00+08:00"));
+        assert!(!accept.calendar_incomplete);
+        clock.set(at("2026-12-30T10:00:00+08:00"));
+        assert!(s
+            .suggest_deadlines("consultation", Severity::General)
+            .expect("s")
+            .iter()
+            .any(|x| x.calendar_incomplete));
+        assert_eq!(
+            s.suggest_deadlines("nope", Severity::General)
+                .map_err(|e| e.code())
+                .err(),
+            Some("not_found")
+        );
+    }
+}

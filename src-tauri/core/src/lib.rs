@@ -4,6 +4,7 @@
 pub mod calendar;
 pub mod clock;
 pub mod error;
+pub mod escalation;
 pub mod exchange;
 pub mod lifecycle;
 pub mod model;

@@ -33,6 +33,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "sla",
         sql: include_str!("../../migrations/0004_sla.sql"),
     },
+    Migration {
+        version: 5,
+        name: "alarms",
+        sql: include_str!("../../migrations/0005_alarms.sql"),
+    },
 ];
 
 pub fn run(conn: &mut Connection, migrations: &[Migration]) -> Result<i64> {

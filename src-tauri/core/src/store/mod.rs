@@ -4,6 +4,7 @@
 //! one reader connection: WAL lets queues be read while a write commits, and no single
 //! lock serialises the whole app.
 
+mod alarms;
 mod calendars;
 mod migrate;
 mod queues;
@@ -11,6 +12,7 @@ mod reference;
 mod sla;
 mod tickets;
 
+pub use alarms::{Fired, NotificationRow};
 pub use calendars::IcsReport;
 pub use migrate::{Migration, MIGRATIONS};
 pub use queues::DUE_SOON;
@@ -40,6 +42,9 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("timezone", "Asia/Shanghai"),
     ("reopen_window_days", "30"),
     ("callback_days", "3"),
+    ("ui_language", "zh-CN"),
+    // Test-only: how many seconds an SLA "calendar hour" lasts (1..=3600).
+    ("sla_hour_seconds", "3600"),
 ];
 
 fn configure(conn: &Connection) -> Result<()> {
@@ -70,6 +75,9 @@ impl Store {
         migrate::run(&mut writer, migrations)?;
         if migrations.iter().any(|m| m.name == "calendars") {
             calendars::sync_official(&writer)?;
+        }
+        if migrations.iter().any(|m| m.name == "alarms") {
+            alarms::backfill(&writer, clock.now())?;
         }
         let mode: String =
             writer.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
@@ -135,6 +143,17 @@ impl Store {
                     field: "timezone",
                     value: value.chars().take(40).collect(),
                 })?;
+            }
+            "ui_language" => {
+                if !["zh-CN", "zh-TW", "en"].contains(&value) {
+                    return Err(invalid_setting("value", value));
+                }
+            }
+            "sla_hour_seconds" => {
+                let n = parse_int(key, value)?;
+                if !(1..=3600).contains(&n) {
+                    return Err(invalid_setting("value", value));
+                }
             }
             "reopen_window_days" | "callback_days" => {
                 let n = parse_int(key, value)?;

@@ -78,7 +78,20 @@ pub(crate) fn suggest(
     let Some(p) = choose(&all, stage, &lineage(c, category_id)?, severity) else {
         return Ok(None);
     };
-    let due = load_calendar(c, &p.calendar)?.add(from, p.span)?;
+    let due = match p.span {
+        // Calendar hours last `sla_hour_seconds` (3600 but in tests), so that an
+        // end-to-end test can watch a deadline pass.
+        Span::CalendarHours(h) => {
+            let secs: i64 = super::get_setting(c, "sla_hour_seconds")?
+                .parse()
+                .unwrap_or(3600);
+            crate::calendar::Computed {
+                value: from + chrono::Duration::seconds(h * secs),
+                calendar_incomplete: false,
+            }
+        }
+        span => load_calendar(c, &p.calendar)?.add(from, span)?,
+    };
     Ok(Some(Suggested::new(stage, due, p)))
 }
 

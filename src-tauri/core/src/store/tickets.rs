@@ -299,6 +299,7 @@ pub struct HistoricEvent {
 pub struct Bulk<'a> {
     tx: &'a Connection,
     tz: chrono_tz::Tz,
+    now: DateTime<Utc>,
 }
 
 impl Bulk<'_> {
@@ -315,10 +316,11 @@ impl Bulk<'_> {
             x.received_at,
         )?);
         x.number = next_number(self.tx, self.tz, x.received_at)?;
-        let id = insert_ticket(self.tx, &x)?;
+        x.id = insert_ticket(self.tx, &x)?;
         for (n, e) in h.events.iter().enumerate() {
-            insert_event(self.tx, id, n as i64 + 1, e.at, e.actor_id, &e.event)?;
+            insert_event(self.tx, x.id, n as i64 + 1, e.at, e.actor_id, &e.event)?;
         }
+        super::alarms::refresh(self.tx, &x, self.now)?;
         Ok(x.number)
     }
 }
@@ -394,7 +396,7 @@ fn insert_event(
     Ok(())
 }
 
-fn load(c: &Connection, id: i64) -> Result<Ticket> {
+pub(crate) fn load(c: &Connection, id: i64) -> Result<Ticket> {
     c.prepare_cached("SELECT * FROM tickets WHERE id = ?1")?
         .query_row([id], ticket_row)
         .optional()?
@@ -653,9 +655,10 @@ impl Store {
 
     /// Writes many tickets with their timelines in one transaction: all or nothing.
     pub fn bulk<T>(&self, f: impl FnOnce(&mut Bulk) -> Result<T>) -> Result<T> {
+        let now = self.now();
         self.write(|tx| {
             let tz = timezone(tx)?;
-            let mut b = Bulk { tx, tz };
+            let mut b = Bulk { tx, tz, now };
             f(&mut b)
         })
     }
@@ -736,7 +739,36 @@ fn act_in(
     for (n, e) in out.events.iter().enumerate() {
         insert_event(tx, id, last + 1 + n as i64, now, actor_id, e)?;
     }
+    super::alarms::refresh(tx, &next, now)?;
     Ok(next)
+}
+
+/// Appends an event that does not change the state (the scheduler's 催办), bumping the
+/// version so that an edit based on the older view gets `conflict`.
+pub(crate) fn append_event(
+    tx: &Connection,
+    t: &mut Ticket,
+    now: DateTime<Utc>,
+    actor_id: i64,
+    e: &NewEvent,
+) -> Result<()> {
+    let changed = tx
+        .prepare_cached("UPDATE tickets SET version = version + 1, updated_at = ?1 WHERE id = ?2 AND version = ?3")?
+        .execute((ms(now), t.id, t.version))?;
+    if changed != 1 {
+        return Err(Error::Conflict {
+            expected: t.version,
+            actual: t.version + 1,
+        });
+    }
+    t.version += 1;
+    t.updated_at = now;
+    let last: i64 = tx.query_row(
+        "SELECT coalesce(max(seq), 0) FROM events WHERE ticket_id = ?1",
+        [t.id],
+        |r| r.get(0),
+    )?;
+    insert_event(tx, t.id, last + 1, now, actor_id, e)
 }
 
 fn like_escape(s: &str) -> String {

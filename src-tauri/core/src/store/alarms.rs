@@ -1,0 +1,297 @@
+//! Alarms in the store: kept in step with every ticket write, found through an index on
+//! their instants, fired once in a transaction that also records the notifications.
+
+use super::reference::user_row;
+use super::{from_ms, ms, Store};
+use crate::error::Result;
+use crate::escalation::{alarms, recipients, AlarmKind};
+use crate::lifecycle::NewEvent;
+use crate::model::{Ticket, User};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension};
+use serde::Serialize;
+
+/// Replaces a ticket's pending alarms by those of its current deadlines. A reminder whose
+/// moment has already passed is recorded as fired (no late storm); a breach still fires.
+pub(crate) fn refresh(c: &Connection, t: &Ticket, now: DateTime<Utc>) -> Result<()> {
+    c.prepare_cached("DELETE FROM alarms WHERE ticket_id = ?1 AND fired_at IS NULL")?
+        .execute([t.id])?;
+    for a in alarms(t) {
+        let fired = (a.fire_at <= now && a.threshold < 100).then_some(ms(now));
+        c.prepare_cached(
+            "INSERT INTO alarms (ticket_id, kind, threshold, deadline, fire_at, fired_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT(ticket_id, kind, threshold, deadline) DO NOTHING",
+        )?
+        .execute((t.id, a.kind.as_str(), a.threshold, ms(a.deadline), ms(a.fire_at), fired))?;
+    }
+    Ok(())
+}
+
+/// Builds the alarms of every open ticket once (a file from before alarms existed).
+pub(crate) fn backfill(c: &Connection, now: DateTime<Utc>) -> Result<()> {
+    let any: bool = c.query_row("SELECT EXISTS(SELECT 1 FROM alarms)", [], |r| r.get(0))?;
+    if any {
+        return Ok(());
+    }
+    let tx = c.unchecked_transaction()?;
+    let ids: Vec<i64> = tx
+        .prepare("SELECT id FROM tickets WHERE status IN ('transferred', 'in_progress', 'awaiting_callback')")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in ids {
+        let t = super::tickets::load(&tx, id)?;
+        refresh(&tx, &t, now)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// One alarm that fired, with what a notification needs to say.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Fired {
+    pub ticket_id: i64,
+    pub number: String,
+    pub caller_name: String,
+    pub kind: AlarmKind,
+    pub threshold: i64,
+    pub deadline: DateTime<Utc>,
+    pub recipients: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NotificationRow {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub number: String,
+    pub caller_name: String,
+    pub kind: AlarmKind,
+    pub threshold: i64,
+    pub deadline: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub read: bool,
+}
+
+impl Store {
+    /// When the scheduler must wake next (the earliest unfired alarm).
+    pub fn next_alarm(&self) -> Result<Option<DateTime<Utc>>> {
+        self.read(|c| {
+            let v: Option<i64> = c.query_row(
+                "SELECT min(fire_at) FROM alarms WHERE fired_at IS NULL",
+                [],
+                |r| r.get(0),
+            )?;
+            Ok(v.map(from_ms))
+        })
+    }
+
+    /// Fires every alarm due at `now`, once: marks it fired, records a notification for
+    /// each recipient and, for a breach, a 催办 (urge) event on the ticket's timeline.
+    pub fn fire_due(&self, now: DateTime<Utc>) -> Result<Vec<Fired>> {
+        self.write(|tx| {
+            let due: Vec<(i64, i64, String, i64, i64)> = tx
+                .prepare_cached(
+                    "SELECT id, ticket_id, kind, threshold, deadline FROM alarms
+                     WHERE fired_at IS NULL AND fire_at <= ?1 ORDER BY fire_at, id LIMIT 1000",
+                )?
+                .query_map([ms(now)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            if due.is_empty() {
+                return Ok(vec![]);
+            }
+            let users: Vec<User> = tx.prepare_cached("SELECT * FROM users")?.query_map([], user_row)?.collect::<rusqlite::Result<_>>()?;
+            let mut out = Vec::with_capacity(due.len());
+            for (alarm, ticket_id, kind, threshold, deadline) in due {
+                tx.prepare_cached("UPDATE alarms SET fired_at = ?1 WHERE id = ?2")?.execute((ms(now), alarm))?;
+                let mut t = super::tickets::load(tx, ticket_id)?;
+                let kind = AlarmKind::parse(&kind);
+                let to = recipients(&t, kind, threshold, &users);
+                for u in &to {
+                    tx.prepare_cached(
+                        "INSERT INTO notifications (user_id, ticket_id, kind, threshold, deadline, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )?
+                    .execute((u, ticket_id, kind.as_str(), threshold, deadline, ms(now)))?;
+                }
+                if threshold >= 100 {
+                    let actor = users.iter().find(|u| u.role == crate::model::Role::Admin).map_or(1, |u| u.id);
+                    let event = NewEvent {
+                        action: "urge",
+                        note: None,
+                        from_status: Some(t.status),
+                        to_status: t.status,
+                        data: serde_json::json!({ "kind": kind, "deadline": from_ms(deadline), "notified": to }),
+                    };
+                    super::tickets::append_event(tx, &mut t, now, actor, &event)?;
+                }
+                out.push(Fired {
+                    ticket_id,
+                    number: t.number.clone(),
+                    caller_name: t.caller_name.clone(),
+                    kind,
+                    threshold,
+                    deadline: from_ms(deadline),
+                    recipients: to,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    pub fn notifications(&self, user_id: i64, limit: u32) -> Result<Vec<NotificationRow>> {
+        self.read(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT n.id, n.ticket_id, t.number, t.caller_name, n.kind, n.threshold, n.deadline, n.created_at, n.read_at
+                 FROM notifications n JOIN tickets t ON t.id = n.ticket_id
+                 WHERE n.user_id = ?1 ORDER BY n.created_at DESC, n.id DESC LIMIT ?2",
+            )?;
+            let rows = st
+                .query_map((user_id, limit.min(500)), |r| {
+                    Ok(NotificationRow {
+                        id: r.get(0)?,
+                        ticket_id: r.get(1)?,
+                        number: r.get(2)?,
+                        caller_name: r.get(3)?,
+                        kind: AlarmKind::parse(&r.get::<_, String>(4)?),
+                        threshold: r.get(5)?,
+                        deadline: from_ms(r.get(6)?),
+                        created_at: from_ms(r.get(7)?),
+                        read: r.get::<_, Option<i64>>(8)?.is_some(),
+                    })
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(rows)
+        })
+    }
+
+    pub fn unread_notifications(&self, user_id: i64) -> Result<i64> {
+        self.read(|c| {
+            Ok(c.query_row(
+                "SELECT count(*) FROM notifications WHERE user_id = ?1 AND read_at IS NULL",
+                [user_id],
+                |r| r.get(0),
+            )?)
+        })
+    }
+
+    pub fn mark_notifications_read(&self, user_id: i64) -> Result<()> {
+        let now = self.now();
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE notifications SET read_at = ?1 WHERE user_id = ?2 AND read_at IS NULL",
+                (ms(now), user_id),
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Whether a ticket still has a pending alarm (tests and diagnostics).
+    pub fn pending_alarms(&self, ticket_id: i64) -> Result<i64> {
+        self.read(|c| {
+            Ok(c.query_row(
+                "SELECT count(*) FROM alarms WHERE ticket_id = ?1 AND fired_at IS NULL",
+                [ticket_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(0))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lifecycle::Action;
+    use crate::model::{Role, Satisfaction};
+    use crate::store::testutil::{store, t0};
+    use crate::ticket::tests::new_ticket;
+    use chrono::Duration;
+
+    #[test]
+    fn reminders_fire_once_each_and_stop_when_the_ticket_moves_on() {
+        let (_d, s, clock) = store();
+        let dept = s
+            .create_department("lighting", "路灯管理所", None)
+            .expect("dept")
+            .id;
+        let handler = s.create_user("王工", dept, Role::Handler).expect("u").id;
+        let sup = s.create_user("班长", 1, Role::Supervisor).expect("u").id;
+        let due = t0() + Duration::hours(10);
+        let x = s
+            .intake(
+                1,
+                &new_ticket(),
+                Some(&Action::Transfer {
+                    department_id: dept,
+                    requirements: "核查".into(),
+                    due_at: due,
+                    accept_due_at: None,
+                }),
+            )
+            .expect("intake");
+        assert_eq!(
+            s.next_alarm().expect("next"),
+            Some(t0() + Duration::hours(5))
+        );
+        assert!(s
+            .fire_due(t0() + Duration::hours(4))
+            .expect("fire")
+            .is_empty());
+        // A clock that jumps ahead fires everything due, each threshold once.
+        clock.set(t0() + Duration::hours(8));
+        let fired = s.fire_due(crate::clock::Clock::now(&*clock)).expect("fire");
+        assert_eq!(
+            fired.iter().map(|f| f.threshold).collect::<Vec<_>>(),
+            [50, 75]
+        );
+        assert_eq!(fired[0].recipients, [handler]);
+        assert!(
+            s.fire_due(crate::clock::Clock::now(&*clock))
+                .expect("again")
+                .is_empty(),
+            "exactly once"
+        );
+        assert_eq!(s.unread_notifications(handler).expect("n"), 2);
+        // The breach notifies the supervisor too, and urges on the timeline.
+        let fired = s.fire_due(t0() + Duration::hours(11)).expect("fire");
+        assert_eq!(
+            fired.iter().map(|f| f.threshold).collect::<Vec<_>>(),
+            [90, 100]
+        );
+        assert_eq!(fired[1].recipients, [handler, sup]);
+        let d = s.detail(x.id).expect("detail");
+        assert_eq!(d.events.last().map(|e| e.action.as_str()), Some("urge"));
+        assert_eq!(s.next_alarm().expect("next"), None);
+        // Replying stops the clock: nothing pends any more.
+        let t = s.ticket(x.id).expect("t");
+        let t = s
+            .act(t.id, t.version, handler, &Action::Accept { note: None })
+            .expect("accept");
+        s.act(
+            t.id,
+            t.version,
+            handler,
+            &Action::Reply {
+                result: "已修复".into(),
+                resolved: true,
+            },
+        )
+        .expect("reply");
+        assert_eq!(s.pending_alarms(x.id).expect("p"), 0);
+        let t = s.ticket(x.id).expect("t");
+        s.act(
+            t.id,
+            t.version,
+            1,
+            &Action::Feedback {
+                satisfaction: Satisfaction::Satisfied,
+                note: None,
+                redispatch_due_at: None,
+            },
+        )
+        .expect("feedback");
+        // Awaiting callback: the callback deadline runs now, for the agent who took the call.
+        assert_eq!(s.pending_alarms(x.id).expect("p"), 4);
+        s.mark_notifications_read(handler).expect("read");
+        assert_eq!(s.unread_notifications(handler).expect("n"), 0);
+        assert_eq!(s.notifications(handler, 50).expect("list").len(), 4);
+    }
+}

@@ -8,7 +8,7 @@ use hotline_core::model::{
 };
 use hotline_core::seed::{seed, SeedOptions, SeedReport};
 use hotline_core::sla::Suggested;
-use hotline_core::store::{ListQuery, Page};
+use hotline_core::store::{ListQuery, NotificationRow, Page};
 use hotline_core::{NewTicket, WireError};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -128,6 +128,29 @@ pub async fn create_user(
 pub async fn act(desk: State<'_, Desk>, id: i64, version: i64, action: Action) -> Res<Ticket> {
     let s = desk.store()?;
     Ok(s.act(id, version, s.acting_user()?.id, &action)?)
+}
+
+#[derive(Serialize)]
+pub struct Inbox {
+    pub unread: i64,
+    pub items: Vec<NotificationRow>,
+}
+
+/// The acting user's notification centre: what the OS may have shown, kept.
+#[tauri::command]
+pub async fn notifications(desk: State<'_, Desk>) -> Res<Inbox> {
+    let s = desk.store()?;
+    let me = s.acting_user()?.id;
+    Ok(Inbox {
+        unread: s.unread_notifications(me)?,
+        items: s.notifications(me, 200)?,
+    })
+}
+
+#[tauri::command]
+pub async fn mark_notifications_read(desk: State<'_, Desk>) -> Res<()> {
+    let s = desk.store()?;
+    Ok(s.mark_notifications_read(s.acting_user()?.id)?)
 }
 
 /// The acceptance and handling deadlines the SLA policies give a transfer made now.

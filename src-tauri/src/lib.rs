@@ -3,6 +3,7 @@
 
 pub mod commands;
 pub mod live;
+pub mod scheduler;
 pub mod state;
 
 use state::Desk;
@@ -13,7 +14,9 @@ pub fn builder<R: Runtime>(builder: Builder<R>, desk: Desk) -> Builder<R> {
     builder
         .plugin(tauri_plugin_notification::init())
         .setup(|app| {
-            live::watch(app.handle().clone());
+            let wake = scheduler::Wake::default();
+            live::watch(app.handle().clone(), wake.clone());
+            scheduler::start(app.handle().clone(), wake);
             Ok(())
         })
         .manage(desk)
@@ -30,6 +33,8 @@ pub fn builder<R: Runtime>(builder: Builder<R>, desk: Desk) -> Builder<R> {
             commands::act,
             commands::customer_history,
             commands::suggest_deadlines,
+            commands::notifications,
+            commands::mark_notifications_read,
             commands::seed_demo,
             commands::set_setting,
         ])

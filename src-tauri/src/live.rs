@@ -9,7 +9,7 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 pub const EVENT: &str = "tickets-changed";
 const EVERY: Duration = Duration::from_millis(500);
 
-pub fn watch<R: Runtime>(app: AppHandle<R>) {
+pub fn watch<R: Runtime>(app: AppHandle<R>, wake: crate::scheduler::Wake) {
     tauri::async_runtime::spawn(async move {
         let mut last = None;
         loop {
@@ -22,6 +22,8 @@ pub fn watch<R: Runtime>(app: AppHandle<R>) {
             };
             if last.is_some_and(|l| l != v) {
                 let _ = app.emit(EVENT, v);
+                // A deadline may have moved: let the scheduler look again.
+                wake.0.notify_one();
             }
             last = Some(v);
         }

@@ -8,8 +8,9 @@ import * as queue from './queue.js';
 import * as intake from './intake.js';
 import * as detail from './detail.js';
 import * as settings from './settings.js';
+import * as inbox from './inbox.js';
 
-const VIEWS = ['queue', 'intake', 'detail', 'settings'];
+const VIEWS = ['queue', 'intake', 'detail', 'settings', 'notifications'];
 let view = 'queue';
 
 function show(name) {
@@ -60,6 +61,7 @@ function translateAll() {
 async function setLang(lang) {
   await i18n.load(lang);
   localStorage.setItem('lang', lang);
+  api.setSetting('ui_language', lang).catch(() => {});
   $('#lang-select').value = lang;
   translateAll();
   await queue.refresh();
@@ -78,6 +80,7 @@ function wire() {
       await api.setSetting('acting_user', e.target.value);
       await reloadInfo();
       await queue.refresh();
+      await inbox.refreshCount();
       if (view === 'detail' && detail.currentId()) await detail.show(detail.currentId());
       document.body.dataset.actingUser = String(shared.info.user.id);
     } catch (err) {
@@ -87,6 +90,7 @@ function wire() {
   $('#new-call').addEventListener('click', () => { show('intake'); intake.open(); });
   $('#intake-cancel').addEventListener('click', () => show('queue'));
   $('#open-settings').addEventListener('click', () => { settings.render(); show('settings'); });
+  $('#bell').addEventListener('click', async () => { show('notifications'); await inbox.open(); });
   $('#back').addEventListener('click', () => { show('queue'); queue.refresh(); });
   document.addEventListener('show-queue', () => show('queue'));
   document.addEventListener('ticket-changed', () => queue.refresh({ listToo: false }));
@@ -144,7 +148,11 @@ async function start() {
   translateAll();
   await queue.refresh();
   document.body.dataset.actingUser = String(shared.info.user.id);
+  inbox.init({ open: openTicket });
+  await inbox.refreshCount();
+  api.setSetting('ui_language', lang).catch(() => {});
   listen('tickets-changed', onChange).catch((e) => showError($('[data-testid="error"]'), e));
+  listen('notifications-changed', () => (view === 'notifications' ? inbox.open() : inbox.refreshCount())).catch(() => {});
   document.body.dataset.ready = 'true';
 }
 

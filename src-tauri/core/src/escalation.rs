@@ -94,7 +94,7 @@ pub fn alarms(t: &Ticket) -> Vec<Alarm> {
 
 /// Who hears of an alarm: reminders go to whoever must act (the handler, or every
 /// handler of the department while nobody has accepted; the agent who took the call
-/// for a callback); a breach also goes to the supervisors and managers.
+/// for a callback); a breach also goes to the supervisors, managers and administrators.
 pub fn recipients(t: &Ticket, kind: AlarmKind, threshold: i64, users: &[User]) -> Vec<i64> {
     let mut out: Vec<i64> = match kind {
         AlarmKind::Callback => vec![t.created_by],
@@ -113,7 +113,9 @@ pub fn recipients(t: &Ticket, kind: AlarmKind, threshold: i64, users: &[User]) -
         out.extend(
             users
                 .iter()
-                .filter(|u| u.active && matches!(u.role, Role::Supervisor | Role::Manager))
+                .filter(|u| {
+                    u.active && matches!(u.role, Role::Supervisor | Role::Manager | Role::Admin)
+                })
                 .map(|u| u.id),
         );
     }

@@ -256,7 +256,7 @@ mod tests {
             fired.iter().map(|f| f.threshold).collect::<Vec<_>>(),
             [90, 100]
         );
-        assert_eq!(fired[1].recipients, [handler, sup]);
+        assert_eq!(fired[1].recipients, [1, handler, sup]);
         let d = s.detail(x.id).expect("detail");
         assert_eq!(d.events.last().map(|e| e.action.as_str()), Some("urge"));
         assert_eq!(s.next_alarm().expect("next"), None);

@@ -100,6 +100,43 @@ impl Store {
         self.read(policies)
     }
 
+    /// Sets the policy of `stage` for a category and/or severity (None = any).
+    pub fn set_sla_policy(
+        &self,
+        stage: Stage,
+        category_id: Option<i64>,
+        severity: Option<Severity>,
+        span: Span,
+        calendar: &str,
+    ) -> Result<()> {
+        let (unit, amount) = match span {
+            Span::WorkingDays(n) => ("working_days", n),
+            Span::BusinessHours(n) => ("business_hours", n),
+            Span::CalendarHours(n) => ("calendar_hours", n),
+        };
+        if !(0..=10_000).contains(&amount) {
+            return Err(crate::error::Error::InvalidValue {
+                field: "amount",
+                value: amount.to_string(),
+            });
+        }
+        self.write(|tx| {
+            load_calendar(tx, calendar)?;
+            if let Some(c) = category_id {
+                get_category(tx, c)?;
+            }
+            tx.execute(
+                "DELETE FROM sla_policies WHERE stage = ?1 AND category_id IS ?2 AND severity IS ?3",
+                (stage.as_str(), category_id, severity),
+            )?;
+            tx.execute(
+                "INSERT INTO sla_policies (stage, category_id, severity, unit, amount, calendar) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                (stage.as_str(), category_id, severity, unit, amount, calendar),
+            )?;
+            Ok(())
+        })
+    }
+
     /// The acceptance and handling deadlines a transfer made now should carry.
     pub fn suggest_deadlines(&self, category: &str, severity: Severity) -> Result<Vec<Suggested>> {
         let now = self.now();

@@ -1,0 +1,44 @@
+// The notification centre: every deadline notification of the acting user, kept here
+// whether or not the desktop showed it; the bell counts the unread ones.
+import { api } from './api.js';
+import * as i18n from './i18n.js';
+import { el, time } from './format.js';
+import { $ } from './state.js';
+
+let openTicket = () => {};
+
+export function init({ open }) {
+  openTicket = open;
+}
+
+function setCount(n) {
+  const c = $('#bell-count');
+  c.textContent = String(n);
+  c.classList.toggle('unread', n > 0);
+}
+
+export async function refreshCount() {
+  try {
+    setCount((await api.notifications()).unread);
+  } catch {
+    setCount(0);
+  }
+}
+
+/** Shows the list and marks everything read (it has been seen). */
+export async function open() {
+  const box = await api.notifications();
+  $('#inbox').replaceChildren(...box.items.map((n) => {
+    const b = el('button', { type: 'button', class: 'link mono', text: n.number });
+    b.addEventListener('click', () => openTicket(n.ticket_id));
+    const body = n.threshold >= 100
+      ? i18n.t('notify.body.breach', { caller: n.caller_name, deadline: time(n.deadline) })
+      : i18n.t('notify.body.reminder', { caller: n.caller_name, deadline: time(n.deadline), percent: n.threshold });
+    return el('li', { 'data-testid': 'notification-item', 'data-number': n.number, class: n.read ? '' : 'unread' },
+      el('strong', { text: i18n.t(`notify.title.${n.kind}`, { number: '' }) }), ' ', b, el('br'),
+      el('span', { text: body }), ' ', el('small', { class: 'muted', text: time(n.created_at) }));
+  }));
+  $('[data-testid="inbox-empty"]').hidden = box.items.length > 0;
+  if (box.unread > 0) await api.markNotificationsRead();
+  setCount(0);
+}

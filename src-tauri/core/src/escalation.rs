@@ -64,9 +64,9 @@ pub fn running(t: &Ticket) -> Vec<(AlarmKind, DateTime<Utc>, DateTime<Utc>)> {
             }
         }
         Status::AwaitingCallback => {
-            if let (Some(d), Some(from)) = (t.callback_due_at, t.replied_at.or(Some(t.updated_at)))
-            {
-                out.push((AlarmKind::Callback, from.min(d), d));
+            // The callback clock starts with the feedback, the ticket's last change.
+            if let Some(d) = t.callback_due_at {
+                out.push((AlarmKind::Callback, t.updated_at.min(d), d));
             }
         }
         _ => {}

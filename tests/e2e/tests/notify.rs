@@ -1,0 +1,149 @@
+//! Deadline notifications through the real desktop: a callback falls due seconds after
+//! the feedback (SLA hours shortened by the test-only `sla_hour_seconds` setting); the
+//! Notify calls on the session bus name the ticket, each reminder exactly once, and the
+//! bell counts them.
+
+use hotline_core::calendar::Span;
+use hotline_core::model::{Role, Severity};
+use hotline_core::sla::Stage;
+use hotline_core::{Action, NewTicket, Store, SystemClock};
+use hotline_e2e::{Desk, Result};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Collects the Notify method calls seen on the session bus, one string per call.
+fn monitor() -> Result<(std::process::Child, Arc<Mutex<Vec<String>>>)> {
+    let mut child = Command::new("dbus-monitor")
+        .args([
+            "--session",
+            "type='method_call',interface='org.freedesktop.Notifications',member='Notify'",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("dbus-monitor: {e} (apt-get install dbus)"))?;
+    let calls = Arc::new(Mutex::new(Vec::<String>::new()));
+    let out = child.stdout.take().ok_or("no stdout")?;
+    let sink = calls.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out)
+            .lines()
+            .map_while(std::result::Result::ok)
+        {
+            let mut calls = sink.lock().unwrap_or_else(|p| p.into_inner());
+            if line.starts_with("method call") {
+                calls.push(String::new());
+            }
+            if let Some(last) = calls.last_mut() {
+                last.push_str(&line);
+                last.push('\n');
+            }
+        }
+    });
+    Ok((child, calls))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_callback_deadline_notifies_once_per_reminder() -> Result {
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+        return Err("no session bus: run under dbus-run-session (see README)".into());
+    }
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("notify.db");
+    let store = Store::open(&db, Arc::new(SystemClock))?;
+    let dept = store.create_department("water", "水务集团", None)?.id;
+    let handler = store.create_user("赵工", dept, Role::Handler)?.id;
+    let agent = store.create_user("话务员 陈静", 1, Role::Agent)?.id;
+    store.set_setting("acting_user", &agent.to_string())?;
+    store.set_setting("ui_language", "zh-CN")?;
+    // A callback due one "hour" after the feedback, an hour lasting 8 seconds here.
+    store.set_setting("sla_hour_seconds", "8")?;
+    store.set_sla_policy(Stage::Callback, None, None, Span::CalendarHours(1), "24x7")?;
+    let call = NewTicket {
+        caller_name: "孙女士".into(),
+        phone: "13700000001".into(),
+        description: "自来水发黄。".into(),
+        category: "help_request".into(),
+        occurred_at: None,
+        channel: hotline_core::model::Channel::Phone,
+        severity: Severity::General,
+        urgency: hotline_core::model::Urgency::Normal,
+        email: None,
+        address: None,
+    };
+    let due = store.now() + chrono::Duration::days(3);
+    let t = store.intake(
+        agent,
+        &call,
+        Some(&Action::Transfer {
+            department_id: dept,
+            requirements: "核查水质".into(),
+            due_at: due,
+            accept_due_at: None,
+        }),
+    )?;
+    let t = store.act(t.id, t.version, handler, &Action::Accept { note: None })?;
+    let t = store.act(
+        t.id,
+        t.version,
+        handler,
+        &Action::Reply {
+            result: "已冲洗管网，水质恢复。".into(),
+            resolved: true,
+        },
+    )?;
+
+    let (mut mon, calls) = monitor()?;
+    let desk = Desk::launch(&db).await?;
+    desk.click("open-ticket").await?;
+    desk.until("detail", || async { desk.visible("view-detail").await })
+        .await?;
+    desk.click("action-feedback").await?;
+    desk.wait_for("[data-testid='submit-feedback']").await?;
+    desk.select("input-satisfaction", "satisfied").await?;
+    desk.click("submit-feedback").await?;
+
+    let mine = || -> usize {
+        calls
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .filter(|c| c.contains(&t.number))
+            .count()
+    };
+    // 50 %, 75 %, 90 % and the breach: four notifications naming the ticket.
+    desk.until("four notifications", || async { Ok(mine() >= 4) })
+        .await?;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(
+        mine(),
+        4,
+        "each reminder exactly once: {:?}",
+        calls.lock().map(|c| c.clone())
+    );
+    let all = calls.lock().map(|c| c.join("")).unwrap_or_default();
+    assert!(all.contains("回访提醒"), "in the user's language: {all}");
+    assert!(all.contains("已超过期限"), "the breach: {all}");
+    // The notification centre keeps them: the bell counts four unread.
+    desk.until("bell", || async {
+        Ok(desk.text("bell-count").await? == "4")
+    })
+    .await?;
+    desk.click("bell").await?;
+    desk.until("inbox", || async {
+        Ok(desk.count("[data-testid='notification-item']").await? == 4)
+    })
+    .await?;
+    desk.until("read", || async {
+        Ok(desk.text("bell-count").await? == "0")
+    })
+    .await?;
+    // The breach urged on the timeline.
+    let events = store.timeline(t.id)?;
+    assert_eq!(events.last().map(|e| e.action.as_str()), Some("urge"));
+    desk.screenshot("notifications").await?;
+    let _ = mon.kill();
+    desk.close().await
+}

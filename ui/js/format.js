@@ -63,6 +63,14 @@ export function timeLeft(iso, now = Date.now()) {
   return ms >= 0 ? i18n.t('time.left', { span }) : i18n.t('time.overdue', { span });
 }
 
+/** Business time left from a number of minutes (negative: overdue). */
+export function businessLeft(minutes) {
+  if (minutes === null || minutes === undefined) return '';
+  const abs = Math.abs(minutes);
+  const span = abs >= 60 ? i18n.t('time.hours', { n: Math.round(abs / 6) / 10 }) : i18n.t('time.minutes', { n: abs });
+  return minutes >= 0 ? i18n.t('time.business_left', { span }) : i18n.t('time.business_overdue', { span });
+}
+
 export function label(prefix, code, fallback) {
   const key = `${prefix}.${code}`;
   return i18n.has(key) ? i18n.t(key) : (fallback ?? code);

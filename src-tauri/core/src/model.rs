@@ -288,6 +288,9 @@ pub struct TicketRow {
     pub due_at: Option<DateTime<Utc>>,
     pub redispatch_count: i64,
     pub supervised: bool,
+    /// Business minutes until the running deadline (negative: overdue by that much), on
+    /// the office calendar; None when no deadline runs.
+    pub due_left_minutes: Option<i64>,
 }
 
 /// A ticket with everything the detail view shows.

@@ -236,7 +236,28 @@ fn list_row(r: &Row) -> rusqlite::Result<TicketRow> {
         due_at: opt_time(r, "due_at")?,
         redispatch_count: r.get("redispatch_count")?,
         supervised: r.get("supervised")?,
+        due_left_minutes: None,
     })
+}
+
+/// Fills in the business time left of the rows whose deadline runs.
+fn with_time_left(c: &Connection, rows: &mut [TicketRow], now: DateTime<Utc>) -> Result<()> {
+    if !rows.iter().any(|r| r.due_at.is_some()) {
+        return Ok(());
+    }
+    let cal = super::calendars::load_calendar(c, "office")?;
+    for r in rows.iter_mut() {
+        let running = matches!(r.status, Status::Transferred | Status::InProgress);
+        if let (true, Some(due)) = (running, r.due_at) {
+            let m = if due >= now {
+                cal.elapsed(now, due, &[]).value.num_minutes()
+            } else {
+                -cal.elapsed(due, now, &[]).value.num_minutes()
+            };
+            r.due_left_minutes = Some(m);
+        }
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -611,9 +632,10 @@ impl Store {
                 q.offset
             );
             let mut st = c.prepare_cached(&sql)?;
-            let rows = st
+            let mut rows: Vec<TicketRow> = st
                 .query_map(params_from_iter(params.iter()), list_row)?
                 .collect::<rusqlite::Result<_>>()?;
+            with_time_left(c, &mut rows, now)?;
             Ok(Page {
                 rows,
                 total,
@@ -1238,6 +1260,17 @@ mod tests {
         assert_eq!(counts(1)[&Queue::Mine], 0);
         clock.advance(Duration::hours(8));
         assert_eq!(counts(handler.id)[&Queue::DueSoon], 1);
+        // Monday 17:00 to Tuesday 15:00: 30 + 180 + 90 business minutes.
+        let page = s
+            .list_as(
+                handler.id,
+                &ListQuery {
+                    queue: Some(Queue::DueSoon),
+                    ..Default::default()
+                },
+            )
+            .expect("list");
+        assert_eq!(page.rows[0].due_left_minutes, Some(300));
         clock.advance(Duration::hours(24));
         let c = counts(handler.id);
         assert_eq!((c[&Queue::DueSoon], c[&Queue::Overdue]), (0, 1));

@@ -88,11 +88,7 @@ pub fn tr(lang: &str, key: &str, params: &[(&str, String)]) -> String {
 
 /// Title and body of one fired alarm, in `lang`, with the deadline in local time.
 pub fn message(lang: &str, f: &Fired, tz: chrono_tz::Tz) -> (String, String) {
-    let kind = match f.kind {
-        AlarmKind::Accept => "accept",
-        AlarmKind::Handle => "handle",
-        AlarmKind::Callback => "callback",
-    };
+    let kind = f.kind.as_str();
     let deadline = f
         .deadline
         .with_timezone(&tz)
@@ -103,7 +99,13 @@ pub fn message(lang: &str, f: &Fired, tz: chrono_tz::Tz) -> (String, String) {
         &format!("notify.title.{kind}"),
         &[("number", f.number.clone())],
     );
-    let body = if f.threshold >= 100 {
+    let body = if matches!(f.kind, AlarmKind::Incident | AlarmKind::ReportUpward) {
+        tr(
+            lang,
+            &format!("notify.body.{kind}"),
+            &[("caller", f.caller_name.clone())],
+        )
+    } else if f.threshold >= 100 {
         tr(
             lang,
             "notify.body.breach",

@@ -73,7 +73,8 @@ test('every backend code the UI can meet is translated', () => {
   // The desktop notifications the scheduler shows use the same tables.
   const scheduler = read(root, 'src-tauri', 'src', 'scheduler.rs');
   for (const m of scheduler.matchAll(/"(notify\.[a-z_.]+)"/g)) keys.push(m[1]);
-  for (const kind of ['accept', 'handle', 'callback']) keys.push(`notify.title.${kind}`);
+  for (const kind of ['accept', 'handle', 'callback', 'incident', 'report_upward']) keys.push(`notify.title.${kind}`);
+  for (const kind of ['incident', 'report_upward']) keys.push(`notify.body.${kind}`);
   // The fields of the action forms are labelled field.<name>.
   for (const m of read(ui, 'js', 'detail.js').matchAll(/\['([a-z_]+)', '(?:textarea|text|datetime|department|satisfaction|method|checkbox)'/g)) keys.push(`field.${m[1]}`);
   const seed = read(root, 'src-tauri', 'core', 'migrations', '0001_init.sql');

@@ -31,7 +31,9 @@ export async function open() {
   $('#inbox').replaceChildren(...box.items.map((n) => {
     const b = el('button', { type: 'button', class: 'link mono', text: n.number });
     b.addEventListener('click', () => openTicket(n.ticket_id));
-    const body = n.threshold >= 100
+    const body = ['incident', 'report_upward'].includes(n.kind)
+      ? i18n.t(`notify.body.${n.kind}`, { caller: n.caller_name })
+      : n.threshold >= 100
       ? i18n.t('notify.body.breach', { caller: n.caller_name, deadline: time(n.deadline) })
       : i18n.t('notify.body.reminder', { caller: n.caller_name, deadline: time(n.deadline), percent: n.threshold });
     return el('li', { 'data-testid': 'notification-item', 'data-number': n.number, class: n.read ? '' : 'unread' },

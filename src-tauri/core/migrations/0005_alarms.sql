@@ -5,8 +5,9 @@
 CREATE TABLE alarms (
     id        INTEGER PRIMARY KEY,
     ticket_id INTEGER NOT NULL REFERENCES tickets(id),
-    kind      TEXT NOT NULL CHECK (kind IN ('accept', 'handle', 'callback')),
-    threshold INTEGER NOT NULL CHECK (threshold BETWEEN 1 AND 100),
+    kind      TEXT NOT NULL CHECK (kind IN ('accept', 'handle', 'callback', 'incident', 'report_upward')),
+    -- Percent of the time allowed; 100 is the breach, 101, 102, ... its repeats.
+    threshold INTEGER NOT NULL CHECK (threshold BETWEEN 1 AND 10000),
     deadline  INTEGER NOT NULL,
     fire_at   INTEGER NOT NULL,
     fired_at  INTEGER,

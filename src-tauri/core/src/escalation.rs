@@ -1,12 +1,42 @@
 //! Escalation rules: reminders before a deadline and the breach itself. Pure functions:
 //! which alarms a ticket carries now, and who hears of each.
 
-use crate::model::{Role, Status, Ticket, User};
+use crate::model::{Role, Severity, Status, Ticket, User};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// Reminders at these shares of the time allowed, and 100 = the deadline is breached.
-pub const THRESHOLDS: [i64; 4] = [50, 75, 90, 100];
+/// The breach of a deadline; its repeats count on from 101.
+pub const BREACH: i64 = 100;
+
+/// Escalation rules (settings): reminders at these shares of the time allowed, then the
+/// breach, then a repeat every `repeat_hours` while the deadline stays missed (0: none).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rules {
+    pub thresholds: Vec<i64>,
+    pub repeat_hours: i64,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            thresholds: vec![50, 75, 90],
+            repeat_hours: 4,
+        }
+    }
+}
+
+impl Rules {
+    /// Reads `50,75,90`: whole percentages from 1 to 99, at most six, ascending.
+    pub fn parse_thresholds(s: &str) -> Option<Vec<i64>> {
+        let mut v: Vec<i64> = s
+            .split(',')
+            .map(|x| x.trim().parse().ok())
+            .collect::<Option<_>>()?;
+        v.sort_unstable();
+        v.dedup();
+        (v.len() <= 6 && v.iter().all(|p| (1..=99).contains(p))).then_some(v)
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -17,6 +47,10 @@ pub enum AlarmKind {
     Handle,
     /// The callback visit is due.
     Callback,
+    /// A 较大 or graver incident: the emergency team and the managers hear at once.
+    Incident,
+    /// A 特别重大 incident: report upward (a task for the managers).
+    ReportUpward,
 }
 
 impl AlarmKind {
@@ -25,14 +59,26 @@ impl AlarmKind {
             AlarmKind::Accept => "accept",
             AlarmKind::Handle => "handle",
             AlarmKind::Callback => "callback",
+            AlarmKind::Incident => "incident",
+            AlarmKind::ReportUpward => "report_upward",
         }
     }
     pub fn parse(s: &str) -> AlarmKind {
         match s {
             "accept" => AlarmKind::Accept,
             "callback" => AlarmKind::Callback,
+            "incident" => AlarmKind::Incident,
+            "report_upward" => AlarmKind::ReportUpward,
             _ => AlarmKind::Handle,
         }
+    }
+
+    /// Deadlines that repeat their reminder while missed.
+    pub fn repeats(self) -> bool {
+        matches!(
+            self,
+            AlarmKind::Accept | AlarmKind::Handle | AlarmKind::Callback
+        )
     }
 }
 
@@ -74,18 +120,36 @@ pub fn running(t: &Ticket) -> Vec<(AlarmKind, DateTime<Utc>, DateTime<Utc>)> {
     out
 }
 
-/// The alarms of a ticket: each threshold of each running deadline.
-pub fn alarms(t: &Ticket) -> Vec<Alarm> {
+/// The alarms of a ticket: each reminder threshold and the breach of each running
+/// deadline, and for a grave incident the immediate alerts.
+pub fn alarms(t: &Ticket, rules: &Rules) -> Vec<Alarm> {
     let mut out = Vec::new();
     for (kind, start, deadline) in running(t) {
         let span = (deadline - start).num_milliseconds().max(0);
-        for threshold in THRESHOLDS {
+        for threshold in rules.thresholds.iter().copied().chain([BREACH]) {
             let fire_at = start + chrono::Duration::milliseconds(span * threshold / 100);
             out.push(Alarm {
                 kind,
                 threshold,
                 deadline,
                 fire_at,
+            });
+        }
+    }
+    if !t.status.is_final() && t.severity >= Severity::Serious {
+        let at = t.received_at;
+        out.push(Alarm {
+            kind: AlarmKind::Incident,
+            threshold: BREACH,
+            deadline: at,
+            fire_at: at,
+        });
+        if t.severity == Severity::Extraordinary {
+            out.push(Alarm {
+                kind: AlarmKind::ReportUpward,
+                threshold: BREACH,
+                deadline: at,
+                fire_at: at,
             });
         }
     }
@@ -96,6 +160,13 @@ pub fn alarms(t: &Ticket) -> Vec<Alarm> {
 /// handler of the department while nobody has accepted; the agent who took the call
 /// for a callback); a breach also goes to the supervisors, managers and administrators.
 pub fn recipients(t: &Ticket, kind: AlarmKind, threshold: i64, users: &[User]) -> Vec<i64> {
+    let with_role = |roles: &[Role]| -> Vec<i64> {
+        users
+            .iter()
+            .filter(|u| u.active && roles.contains(&u.role))
+            .map(|u| u.id)
+            .collect()
+    };
     let mut out: Vec<i64> = match kind {
         AlarmKind::Callback => vec![t.created_by],
         AlarmKind::Accept | AlarmKind::Handle => match t.handler_id {
@@ -108,16 +179,11 @@ pub fn recipients(t: &Ticket, kind: AlarmKind, threshold: i64, users: &[User]) -
                 .map(|u| u.id)
                 .collect(),
         },
+        AlarmKind::Incident => with_role(&[Role::Supervisor, Role::Manager, Role::Admin]),
+        AlarmKind::ReportUpward => with_role(&[Role::Manager, Role::Admin]),
     };
-    if threshold >= 100 {
-        out.extend(
-            users
-                .iter()
-                .filter(|u| {
-                    u.active && matches!(u.role, Role::Supervisor | Role::Manager | Role::Admin)
-                })
-                .map(|u| u.id),
-        );
+    if threshold >= BREACH && kind.repeats() {
+        out.extend(with_role(&[Role::Supervisor, Role::Manager, Role::Admin]));
     }
     out.sort_unstable();
     out.dedup();
@@ -133,20 +199,49 @@ mod tests {
     #[test]
     fn thresholds_split_the_time_allowed() {
         let mut t = ticket();
+        let rules = Rules::default();
         assert!(
-            alarms(&t).is_empty(),
+            alarms(&t, &rules).is_empty(),
             "a received ticket runs against nothing"
         );
         t.status = Status::InProgress;
         t.transferred_at = Some(t0());
         t.due_at = Some(t0() + Duration::hours(100));
-        let a = alarms(&t);
+        let a = alarms(&t, &rules);
         assert_eq!(
             a.iter().map(|a| a.fire_at - t0()).collect::<Vec<_>>(),
             [50, 75, 90, 100].map(Duration::hours)
         );
+        let custom = Rules {
+            thresholds: vec![80],
+            repeat_hours: 0,
+        };
+        assert_eq!(
+            alarms(&t, &custom)
+                .iter()
+                .map(|a| a.threshold)
+                .collect::<Vec<_>>(),
+            [80, 100]
+        );
+        t.severity = Severity::Extraordinary;
+        let kinds: Vec<_> = alarms(&t, &custom).iter().map(|a| a.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                AlarmKind::Handle,
+                AlarmKind::Handle,
+                AlarmKind::Incident,
+                AlarmKind::ReportUpward
+            ]
+        );
         t.status = Status::Archived;
-        assert!(alarms(&t).is_empty(), "nothing fires for closed tickets");
+        assert!(
+            alarms(&t, &custom).is_empty(),
+            "nothing fires for closed tickets"
+        );
+        assert_eq!(Rules::parse_thresholds("90, 50,75"), Some(vec![50, 75, 90]));
+        assert_eq!(Rules::parse_thresholds("0,50"), None);
+        assert_eq!(Rules::parse_thresholds("x"), None);
     }
 
     #[test]
@@ -164,5 +259,7 @@ mod tests {
         t.handler_id = Some(3);
         assert_eq!(recipients(&t, AlarmKind::Handle, 90, &users), [3]);
         assert_eq!(recipients(&t, AlarmKind::Callback, 75, &users), [1]);
+        assert_eq!(recipients(&t, AlarmKind::Incident, 100, &users), [4]);
+        assert_eq!(recipients(&t, AlarmKind::Incident, 100, &users), [4]);
     }
 }

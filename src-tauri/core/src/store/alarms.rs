@@ -3,26 +3,78 @@
 
 use super::reference::user_row;
 use super::{from_ms, ms, Store};
+use crate::calendar::Calendar;
 use crate::error::Result;
-use crate::escalation::{alarms, recipients, AlarmKind};
+use crate::escalation::{alarms, recipients, AlarmKind, Rules, BREACH};
 use crate::lifecycle::NewEvent;
-use crate::model::{Ticket, User};
-use chrono::{DateTime, Utc};
+use crate::model::{Severity, Ticket, Urgency, User};
+use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
+/// What refreshing alarms needs besides the ticket: the rules and the office calendar
+/// (non-urgent reminders wait for working time).
+pub(crate) struct Ctx {
+    pub rules: Rules,
+    pub office: Calendar,
+}
+
+pub(crate) fn ctx(c: &Connection) -> Result<Ctx> {
+    let thresholds = super::get_setting(c, "reminder_thresholds")?;
+    let rules = Rules {
+        thresholds: Rules::parse_thresholds(&thresholds)
+            .unwrap_or_else(|| Rules::default().thresholds),
+        repeat_hours: super::get_setting(c, "repeat_hours")?.parse().unwrap_or(4),
+    };
+    Ok(Ctx {
+        rules,
+        office: super::calendars::load_calendar(c, "office")?,
+    })
+}
+
+/// Non-urgent reminders wait for working time; urgent and grave ones do not.
+fn when(t: &Ticket, at: DateTime<Utc>, cx: &Ctx) -> DateTime<Utc> {
+    if t.urgency == Urgency::Normal && t.severity == Severity::General {
+        cx.office.next_working_instant(at).map_or(at, |c| c.value)
+    } else {
+        at
+    }
+}
+
 /// Replaces a ticket's pending alarms by those of its current deadlines. A reminder whose
-/// moment has already passed is recorded as fired (no late storm); a breach still fires.
-pub(crate) fn refresh(c: &Connection, t: &Ticket, now: DateTime<Utc>) -> Result<()> {
-    c.prepare_cached("DELETE FROM alarms WHERE ticket_id = ?1 AND fired_at IS NULL")?
-        .execute([t.id])?;
-    for a in alarms(t) {
-        let fired = (a.fire_at <= now && a.threshold < 100).then_some(ms(now));
+/// moment has already passed, or an incident alert from the past, is recorded as fired
+/// (no late storm); a breach still fires.
+pub(crate) fn refresh(c: &Connection, t: &Ticket, now: DateTime<Utc>, cx: &Ctx) -> Result<()> {
+    let wanted = alarms(t, &cx.rules);
+    // Pending repeats survive only while their deadline still runs.
+    let pending: Vec<(i64, String, i64, i64)> = c
+        .prepare_cached("SELECT id, kind, threshold, deadline FROM alarms WHERE ticket_id = ?1 AND fired_at IS NULL")?
+        .query_map([t.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, kind, threshold, deadline) in pending {
+        let running = wanted
+            .iter()
+            .any(|a| a.kind.as_str() == kind && ms(a.deadline) == deadline);
+        if threshold <= BREACH || !running {
+            c.prepare_cached("DELETE FROM alarms WHERE id = ?1")?
+                .execute([id])?;
+        }
+    }
+    for a in wanted {
+        let fire_at = if a.threshold < BREACH {
+            when(t, a.fire_at, cx)
+        } else {
+            a.fire_at
+        };
+        let stale = match a.kind {
+            AlarmKind::Incident | AlarmKind::ReportUpward => fire_at < now - Duration::minutes(1),
+            _ => fire_at <= now && a.threshold < BREACH,
+        };
         c.prepare_cached(
             "INSERT INTO alarms (ticket_id, kind, threshold, deadline, fire_at, fired_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT(ticket_id, kind, threshold, deadline) DO NOTHING",
         )?
-        .execute((t.id, a.kind.as_str(), a.threshold, ms(a.deadline), ms(a.fire_at), fired))?;
+        .execute((t.id, a.kind.as_str(), a.threshold, ms(a.deadline), ms(fire_at), stale.then_some(ms(now))))?;
     }
     Ok(())
 }
@@ -33,14 +85,15 @@ pub(crate) fn backfill(c: &Connection, now: DateTime<Utc>) -> Result<()> {
     if any {
         return Ok(());
     }
+    let cx = ctx(c)?;
     let tx = c.unchecked_transaction()?;
     let ids: Vec<i64> = tx
-        .prepare("SELECT id FROM tickets WHERE status IN ('transferred', 'in_progress', 'awaiting_callback')")?
+        .prepare("SELECT id FROM tickets WHERE status NOT IN ('closed', 'archived')")?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for id in ids {
         let t = super::tickets::load(&tx, id)?;
-        refresh(&tx, &t, now)?;
+        refresh(&tx, &t, now, &cx)?;
     }
     tx.commit()?;
     Ok(())
@@ -98,6 +151,7 @@ impl Store {
             if due.is_empty() {
                 return Ok(vec![]);
             }
+            let cx = ctx(tx)?;
             let users: Vec<User> = tx.prepare_cached("SELECT * FROM users")?.query_map([], user_row)?.collect::<rusqlite::Result<_>>()?;
             let mut out = Vec::with_capacity(due.len());
             for (alarm, ticket_id, kind, threshold, deadline) in due {
@@ -111,16 +165,32 @@ impl Store {
                     )?
                     .execute((u, ticket_id, kind.as_str(), threshold, deadline, ms(now)))?;
                 }
-                if threshold >= 100 {
+                // The breach urges (催办) on the timeline and repeats while missed; a grave
+                // incident records whom it alerted, and 特别重大 the report upward.
+                let action = match kind {
+                    AlarmKind::Incident => Some("alert"),
+                    AlarmKind::ReportUpward => Some("report_upward"),
+                    _ if threshold == BREACH => Some("urge"),
+                    _ => None,
+                };
+                if let Some(action) = action {
                     let actor = users.iter().find(|u| u.role == crate::model::Role::Admin).map_or(1, |u| u.id);
                     let event = NewEvent {
-                        action: "urge",
+                        action,
                         note: None,
                         from_status: Some(t.status),
                         to_status: t.status,
                         data: serde_json::json!({ "kind": kind, "deadline": from_ms(deadline), "notified": to }),
                     };
                     super::tickets::append_event(tx, &mut t, now, actor, &event)?;
+                }
+                if threshold >= BREACH && kind.repeats() && cx.rules.repeat_hours > 0 {
+                    let next = when(&t, now + Duration::hours(cx.rules.repeat_hours), &cx);
+                    tx.prepare_cached(
+                        "INSERT INTO alarms (ticket_id, kind, threshold, deadline, fire_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                         ON CONFLICT(ticket_id, kind, threshold, deadline) DO NOTHING",
+                    )?
+                    .execute((ticket_id, kind.as_str(), threshold + 1, deadline, ms(next)))?;
                 }
                 out.push(Fired {
                     ticket_id,
@@ -199,6 +269,7 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
+    use crate::escalation::AlarmKind;
     use crate::lifecycle::Action;
     use crate::model::{Role, Satisfaction};
     use crate::store::testutil::{store, t0};
@@ -251,15 +322,22 @@ mod tests {
         );
         assert_eq!(s.unread_notifications(handler).expect("n"), 2);
         // The breach notifies the supervisor too, and urges on the timeline.
+        // 20:00: the breach fires at once and notifies the supervisors too; the 90 %
+        // reminder fell after hours and waits, like the repeat, for Tuesday 09:00.
         let fired = s.fire_due(t0() + Duration::hours(11)).expect("fire");
-        assert_eq!(
-            fired.iter().map(|f| f.threshold).collect::<Vec<_>>(),
-            [90, 100]
-        );
-        assert_eq!(fired[1].recipients, [1, handler, sup]);
+        assert_eq!(fired.iter().map(|f| f.threshold).collect::<Vec<_>>(), [100]);
+        assert_eq!(fired[0].recipients, [1, handler, sup]);
         let d = s.detail(x.id).expect("detail");
         assert_eq!(d.events.last().map(|e| e.action.as_str()), Some("urge"));
-        assert_eq!(s.next_alarm().expect("next"), None);
+        assert_eq!(
+            s.next_alarm().expect("next"),
+            Some(t0() + Duration::hours(24))
+        );
+        let fired = s.fire_due(t0() + Duration::hours(24)).expect("fire");
+        assert_eq!(
+            fired.iter().map(|f| f.threshold).collect::<Vec<_>>(),
+            [90, 101]
+        );
         // Replying stops the clock: nothing pends any more.
         let t = s.ticket(x.id).expect("t");
         let t = s
@@ -275,7 +353,11 @@ mod tests {
             },
         )
         .expect("reply");
-        assert_eq!(s.pending_alarms(x.id).expect("p"), 0);
+        assert_eq!(
+            s.pending_alarms(x.id).expect("p"),
+            0,
+            "the repeat ends with the reply"
+        );
         let t = s.ticket(x.id).expect("t");
         s.act(
             t.id,
@@ -292,6 +374,41 @@ mod tests {
         assert_eq!(s.pending_alarms(x.id).expect("p"), 4);
         s.mark_notifications_read(handler).expect("read");
         assert_eq!(s.unread_notifications(handler).expect("n"), 0);
-        assert_eq!(s.notifications(handler, 50).expect("list").len(), 4);
+        assert_eq!(s.notifications(handler, 50).expect("list").len(), 5);
+    }
+
+    #[test]
+    fn grave_incidents_alert_at_once_and_the_gravest_report_upward() {
+        let (_d, s, _clock) = store();
+        let sup = s.create_user("班长", 1, Role::Supervisor).expect("u").id;
+        let boss = s.create_user("主任", 1, Role::Manager).expect("u").id;
+        let grave = crate::ticket::NewTicket {
+            severity: crate::model::Severity::Extraordinary,
+            ..new_ticket()
+        };
+        let x = s.intake(1, &grave, None).expect("intake");
+        let fired = s.fire_due(t0()).expect("fire");
+        let kinds: Vec<_> = fired
+            .iter()
+            .map(|f| (f.kind, f.recipients.clone()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (AlarmKind::Incident, vec![1, sup, boss]),
+                (AlarmKind::ReportUpward, vec![1, boss])
+            ]
+        );
+        let actions: Vec<_> = s
+            .timeline(x.id)
+            .expect("t")
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        assert_eq!(actions, ["create", "alert", "report_upward"]);
+        assert!(s.fire_due(t0()).expect("again").is_empty());
+        // An ordinary call alerts nobody.
+        s.intake(1, &new_ticket(), None).expect("intake");
+        assert!(s.fire_due(t0()).expect("fire").is_empty());
     }
 }

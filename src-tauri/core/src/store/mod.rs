@@ -43,6 +43,8 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("reopen_window_days", "30"),
     ("callback_days", "3"),
     ("ui_language", "zh-CN"),
+    ("reminder_thresholds", "50,75,90"),
+    ("repeat_hours", "4"),
     // Test-only: how many seconds an SLA "calendar hour" lasts (1..=3600).
     ("sla_hour_seconds", "3600"),
 ];
@@ -146,6 +148,17 @@ impl Store {
             }
             "ui_language" => {
                 if !["zh-CN", "zh-TW", "en"].contains(&value) {
+                    return Err(invalid_setting("value", value));
+                }
+            }
+            "reminder_thresholds" => {
+                if crate::escalation::Rules::parse_thresholds(value).is_none() {
+                    return Err(invalid_setting("value", value));
+                }
+            }
+            "repeat_hours" => {
+                let n = parse_int(key, value)?;
+                if !(0..=168).contains(&n) {
                     return Err(invalid_setting("value", value));
                 }
             }

@@ -321,6 +321,7 @@ pub struct Bulk<'a> {
     tx: &'a Connection,
     tz: chrono_tz::Tz,
     now: DateTime<Utc>,
+    alarms: super::alarms::Ctx,
 }
 
 impl Bulk<'_> {
@@ -341,7 +342,7 @@ impl Bulk<'_> {
         for (n, e) in h.events.iter().enumerate() {
             insert_event(self.tx, x.id, n as i64 + 1, e.at, e.actor_id, &e.event)?;
         }
-        super::alarms::refresh(self.tx, &x, self.now)?;
+        super::alarms::refresh(self.tx, &x, self.now, &self.alarms)?;
         Ok(x.number)
     }
 }
@@ -680,7 +681,13 @@ impl Store {
         let now = self.now();
         self.write(|tx| {
             let tz = timezone(tx)?;
-            let mut b = Bulk { tx, tz, now };
+            let alarms = super::alarms::ctx(tx)?;
+            let mut b = Bulk {
+                tx,
+                tz,
+                now,
+                alarms,
+            };
             f(&mut b)
         })
     }
@@ -761,7 +768,7 @@ fn act_in(
     for (n, e) in out.events.iter().enumerate() {
         insert_event(tx, id, last + 1 + n as i64, now, actor_id, e)?;
     }
-    super::alarms::refresh(tx, &next, now)?;
+    super::alarms::refresh(tx, &next, now, &super::alarms::ctx(tx)?)?;
     Ok(next)
 }
 
@@ -818,6 +825,7 @@ fn create(tx: &Connection, actor_id: i64, v: &ValidTicket) -> Result<Ticket> {
     x.customer_id = Some(customer_id);
     x.id = insert_ticket(tx, &x)?;
     insert_event(tx, x.id, 1, v.received_at, actor.id, &created_event(&x))?;
+    super::alarms::refresh(tx, &x, v.received_at, &super::alarms::ctx(tx)?)?;
     Ok(x)
 }
 

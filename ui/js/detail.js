@@ -21,6 +21,8 @@ const FORMS = {
   callback: [['method', 'method', true], ['satisfaction', 'satisfaction', true], ['note', 'text', false]],
   reopen: [['reason', 'textarea', true]],
   comment: [['note', 'textarea', true]],
+  pause: [['reason', 'textarea', true]],
+  resume: [['note', 'text', false]],
 };
 
 let current = null;
@@ -70,6 +72,7 @@ function render() {
   if (t.severity !== 'general') flags.push(el('span', { class: `badge sev-${t.severity}`, text: i18n.t(`severity.${t.severity}`) }));
   if (t.urgency === 'urgent') flags.push(el('span', { class: 'badge urgent', text: i18n.t('urgency.urgent') }));
   if (t.supervised) flags.push(el('span', { class: 'badge supervised', 'data-testid': 'flag-supervised', text: i18n.t('detail.supervised') }));
+  if (t.paused_at) flags.push(el('span', { class: 'badge', 'data-testid': 'flag-paused', text: i18n.t('detail.paused') }));
   if (t.extension === 'pending') flags.push(el('span', { class: 'badge', text: i18n.t('detail.extension_pending') }));
   $('#detail-flags').replaceChildren(...flags);
   $('#print-slip').hidden = !t.department_id;

@@ -277,6 +277,16 @@ enum ActCmd {
         #[arg(long)]
         note: String,
     },
+    /// 挂起: waiting for the caller, the SLA clock stops
+    Pause {
+        #[arg(long)]
+        reason: String,
+    },
+    /// The clock runs again; the deadline moves by the working time waited
+    Resume {
+        #[arg(long)]
+        note: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -846,5 +856,7 @@ fn to_action(
         },
         ActCmd::Reopen { reason } => Action::Reopen { reason },
         ActCmd::Comment { note } => Action::Comment { note },
+        ActCmd::Pause { reason } => Action::Pause { reason },
+        ActCmd::Resume { note } => Action::Resume { note },
     })
 }

@@ -90,6 +90,7 @@ CREATE TABLE tickets (
     return_count          INTEGER NOT NULL DEFAULT 0,
     reopen_count          INTEGER NOT NULL DEFAULT 0,
     supervised            INTEGER NOT NULL DEFAULT 0,
+    paused_at             INTEGER,
     closed_at             INTEGER,
     updated_at            INTEGER NOT NULL
 ) STRICT;

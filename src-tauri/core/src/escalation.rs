@@ -95,6 +95,9 @@ pub struct Alarm {
 pub fn running(t: &Ticket) -> Vec<(AlarmKind, DateTime<Utc>, DateTime<Utc>)> {
     let started = t.transferred_at.unwrap_or(t.received_at);
     let mut out = Vec::new();
+    if t.paused_at.is_some() {
+        return out;
+    }
     match t.status {
         Status::Transferred => {
             if let Some(a) = t.accept_due_at {

@@ -76,6 +76,15 @@ pub enum Action {
     Comment {
         note: String,
     },
+    /// 挂起: waiting for the caller (documents, a site visit); the SLA clock stops.
+    Pause {
+        reason: String,
+    },
+    /// The caller answered: the clock runs again, the deadline moved by the wait.
+    Resume {
+        #[serde(default)]
+        note: Option<String>,
+    },
 }
 
 impl Action {
@@ -93,6 +102,8 @@ impl Action {
             Action::Callback { .. } => "callback",
             Action::Reopen { .. } => "reopen",
             Action::Comment { .. } => "comment",
+            Action::Pause { .. } => "pause",
+            Action::Resume { .. } => "resume",
         }
     }
 
@@ -110,6 +121,8 @@ impl Action {
         "callback",
         "reopen",
         "comment",
+        "pause",
+        "resume",
     ];
 }
 
@@ -124,6 +137,9 @@ pub struct Policy {
     /// The callback deadline from the SLA policy and the working calendar.
     #[serde(default)]
     pub callback_due_at: Option<DateTime<Utc>>,
+    /// The handling deadline after a pause, moved by the working time waited.
+    #[serde(default)]
+    pub resume_due_at: Option<DateTime<Utc>>,
 }
 
 impl Default for Policy {
@@ -132,6 +148,7 @@ impl Default for Policy {
             reopen_window_days: 30,
             callback_days: 3,
             callback_due_at: None,
+            resume_due_at: None,
         }
     }
 }
@@ -170,7 +187,9 @@ fn side(a: &Action) -> Side {
         Action::Return { .. }
         | Action::Accept { .. }
         | Action::RequestExtension { .. }
-        | Action::Reply { .. } => Side::Department,
+        | Action::Reply { .. }
+        | Action::Pause { .. }
+        | Action::Resume { .. } => Side::Department,
         Action::ApproveExtension { .. } | Action::RefuseExtension { .. } => Side::Supervisor,
         Action::Comment { .. } => Side::Anyone,
     }
@@ -230,6 +249,7 @@ fn statuses_for(name: &str) -> &'static [Status] {
         "callback" => &[S::AwaitingCallback],
         "reopen" => &[S::Closed, S::Archived],
         "comment" => Status::ALL,
+        "pause" | "resume" => &[S::InProgress],
         _ => &[],
     }
 }
@@ -299,6 +319,8 @@ pub fn allowed_actions(
         .filter(|name| authorize(t, actor, &probe(name)).is_ok())
         .filter(|name| match *name {
             "request_extension" => !pending,
+            "pause" => t.paused_at.is_none(),
+            "resume" => t.paused_at.is_some(),
             "approve_extension" | "refuse_extension" => pending,
             "return" => t.accept_due_at.is_none_or(|limit| now <= limit),
             "reopen" => {
@@ -461,6 +483,7 @@ pub fn apply(
                 n.extension_due_at = None;
             }
             n.status = S::Replied;
+            n.paused_at = None;
             n.result = Some(result.clone());
             n.resolved = Some(*resolved);
             n.replied_at = Some(now);
@@ -580,6 +603,35 @@ pub fn apply(
                 json!({ "count": n.reopen_count }),
             );
         }
+        (Action::Pause { reason }, S::InProgress) => {
+            let reason = text("reason", reason, NOTE_MAX)?;
+            if t.paused_at.is_some() {
+                return Err(invalid(action, t));
+            }
+            n.paused_at = Some(now);
+            push(
+                "pause",
+                Some(reason),
+                S::InProgress,
+                json!({ "due_at": t.due_at }),
+            );
+        }
+        (Action::Resume { note }, S::InProgress) => {
+            let note = opt_text("note", note.as_deref(), NOTE_MAX)?;
+            let Some(since) = t.paused_at else {
+                return Err(invalid(action, t));
+            };
+            n.paused_at = None;
+            n.due_at = policy
+                .resume_due_at
+                .or_else(|| t.due_at.map(|d| d + (now - since)));
+            push(
+                "resume",
+                note,
+                S::InProgress,
+                json!({ "paused_since": since, "due_at": n.due_at, "previous_due_at": t.due_at }),
+            );
+        }
         (Action::Comment { note }, s) => {
             let note = text("note", note, NOTE_MAX)?;
             push("comment", Some(note), s, json!({}));
@@ -650,6 +702,7 @@ pub(crate) mod tests {
             return_count: 0,
             reopen_count: 0,
             supervised: false,
+            paused_at: None,
             closed_at: None,
             updated_at: t0(),
         }
@@ -948,7 +1001,7 @@ pub(crate) mod tests {
         let t = step(&t, &handler, Action::Accept { note: None }, 1).expect("accept");
         assert_eq!(
             allowed_actions(&t, &handler, now, &p),
-            ["request_extension", "reply", "comment"]
+            ["request_extension", "reply", "comment", "pause"]
         );
         let t = step(
             &t,
@@ -960,10 +1013,19 @@ pub(crate) mod tests {
             2,
         )
         .expect("request");
-        assert_eq!(allowed_actions(&t, &handler, now, &p), ["reply", "comment"]);
+        assert_eq!(
+            allowed_actions(&t, &handler, now, &p),
+            ["reply", "comment", "pause"]
+        );
         assert_eq!(
             allowed_actions(&t, &sup, now, &p),
-            ["approve_extension", "refuse_extension", "reply", "comment"]
+            [
+                "approve_extension",
+                "refuse_extension",
+                "reply",
+                "comment",
+                "pause"
+            ]
         );
     }
 

@@ -248,6 +248,8 @@ pub struct Ticket {
     pub reopen_count: i64,
     /// 提级督办: raised for supervision (third re-dispatch, later also by escalation rules).
     pub supervised: bool,
+    /// Waiting for the caller since then: the SLA clock stands still.
+    pub paused_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
 }

@@ -34,6 +34,7 @@ fn legal(from: Status, action: &str, to: Status) -> bool {
             | (S::Replied, "feedback", S::AwaitingCallback | S::Transferred)
             | (S::AwaitingCallback, "callback", S::Archived)
             | (S::Closed | S::Archived, "reopen", S::Received)
+            | (S::InProgress, "pause" | "resume", S::InProgress)
     ) || (action == "comment" && from == to)
 }
 
@@ -50,7 +51,7 @@ struct Step {
 fn step() -> impl Strategy<Value = Step> {
     (
         0usize..4,
-        0u8..12,
+        0u8..14,
         -2i64..10,
         0usize..5,
         any::<bool>(),
@@ -123,6 +124,10 @@ fn action(s: &Step, now: DateTime<Utc>, dept: i64, status: Status) -> Action {
         10 => Action::Reopen {
             reason: "来电人补充诉求".into(),
         },
+        12 => Action::Pause {
+            reason: "等待来电人补充材料".into(),
+        },
+        13 => Action::Resume { note: None },
         _ => Action::Comment {
             note: "跟进".into(),
         },

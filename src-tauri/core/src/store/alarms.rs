@@ -411,4 +411,62 @@ mod tests {
         s.intake(1, &new_ticket(), None).expect("intake");
         assert!(s.fire_due(t0()).expect("fire").is_empty());
     }
+
+    #[test]
+    fn a_pause_stops_the_clock_and_resuming_gives_the_time_back() {
+        let (_d, s, clock) = store();
+        let dept = s
+            .create_department("lighting", "路灯管理所", None)
+            .expect("dept")
+            .id;
+        let handler = s.create_user("王工", dept, Role::Handler).expect("u").id;
+        // Monday 09:00 Beijing; due Wednesday 09:00.
+        let due = t0() + Duration::days(2);
+        let x = s
+            .intake(
+                1,
+                &new_ticket(),
+                Some(&Action::Transfer {
+                    department_id: dept,
+                    requirements: "核查".into(),
+                    due_at: due,
+                    accept_due_at: None,
+                }),
+            )
+            .expect("intake");
+        let x = s
+            .act(x.id, x.version, handler, &Action::Accept { note: None })
+            .expect("accept");
+        assert!(s.pending_alarms(x.id).expect("p") > 0);
+        let x = s
+            .act(
+                x.id,
+                x.version,
+                handler,
+                &Action::Pause {
+                    reason: "等待来电人提供照片".into(),
+                },
+            )
+            .expect("pause");
+        assert_eq!(
+            s.pending_alarms(x.id).expect("p"),
+            0,
+            "nothing fires while paused"
+        );
+        // Resumed Tuesday 10:00: waited Monday 09:00-12:00, 13:30-17:30 and Tuesday 09:00-10:00 = 8 h.
+        clock.set(t0() + Duration::days(1) + Duration::hours(1));
+        let x = s
+            .act(x.id, x.version, handler, &Action::Resume { note: None })
+            .expect("resume");
+        // Wednesday 09:00 + 8 business hours: 3 h, 4 h, then Thursday 09:00-10:00.
+        assert_eq!(
+            x.due_at,
+            Some(t0() + Duration::days(3) + Duration::hours(1))
+        );
+        assert!(s.pending_alarms(x.id).expect("p") > 0);
+        let e = s
+            .act(x.id, x.version, handler, &Action::Resume { note: None })
+            .expect_err("not paused");
+        assert_eq!(e.code(), "invalid_transition");
+    }
 }

@@ -252,6 +252,7 @@ pub(crate) fn policy(c: &Connection) -> Result<Policy> {
         )?,
         callback_days: parse_int("callback_days", &get_setting(c, "callback_days")?)?,
         callback_due_at: None,
+        resume_due_at: None,
     })
 }
 

@@ -55,6 +55,7 @@ const COLUMNS: &[&str] = &[
     "return_count",
     "reopen_count",
     "supervised",
+    "paused_at",
     "closed_at",
     "updated_at",
 ];
@@ -106,6 +107,7 @@ fn values(x: &Ticket) -> Vec<Sql> {
         Sql::Integer(x.return_count),
         Sql::Integer(x.reopen_count),
         Sql::Integer(i64::from(x.supervised)),
+        t(x.paused_at),
         t(x.closed_at),
         t(Some(x.updated_at)),
     ]
@@ -186,6 +188,7 @@ fn ticket_row(r: &Row) -> rusqlite::Result<Ticket> {
         return_count: r.get("return_count")?,
         reopen_count: r.get("reopen_count")?,
         supervised: r.get("supervised")?,
+        paused_at: opt_time(r, "paused_at")?,
         closed_at: opt_time(r, "closed_at")?,
         updated_at: time(r, "updated_at")?,
     })
@@ -735,6 +738,12 @@ fn act_in(
         active_department(tx, *department_id)?;
     }
     let mut rules = policy(tx)?;
+    if let (Action::Resume { .. }, Some(since), Some(due)) = (action, cur.paused_at, cur.due_at) {
+        // The time spent waiting for the caller, in working time, is given back.
+        let office = super::calendars::load_calendar(tx, "office")?;
+        let waited = office.elapsed(since, now, &[]).value;
+        rules.resume_due_at = Some(office.add_business(due, waited)?.value);
+    }
     if let Action::Feedback { .. } = action {
         let callback = super::sla::suggest(
             tx,
@@ -879,6 +888,7 @@ pub fn blank(v: &ValidTicket, category_id: i64, created_by: i64) -> Ticket {
         return_count: 0,
         reopen_count: 0,
         supervised: false,
+        paused_at: None,
         closed_at: None,
         updated_at: v.received_at,
     }

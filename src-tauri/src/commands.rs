@@ -2,13 +2,16 @@
 //! rules here. Async so they run off the main (UI) thread.
 
 use crate::state::Desk;
+use chrono::{Datelike, NaiveDate};
+use hotline_core::calendar::{DayKind, Span};
+use hotline_core::escalation::Prefs;
 use hotline_core::lifecycle::Action;
 use hotline_core::model::{
     Category, Department, Queue, Role, Severity, Ticket, TicketDetail, TicketRow, User,
 };
 use hotline_core::seed::{seed, SeedOptions, SeedReport};
-use hotline_core::sla::Suggested;
-use hotline_core::store::{ListQuery, NotificationRow, Page};
+use hotline_core::sla::{SlaPolicy, Stage, Suggested};
+use hotline_core::store::{IcsReport, ListQuery, NotificationRow, Page};
 use hotline_core::{NewTicket, WireError};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -151,6 +154,98 @@ pub async fn notifications(desk: State<'_, Desk>) -> Res<Inbox> {
 pub async fn mark_notifications_read(desk: State<'_, Desk>) -> Res<()> {
     let s = desk.store()?;
     Ok(s.mark_notifications_read(s.acting_user()?.id)?)
+}
+
+#[tauri::command]
+pub async fn get_settings(desk: State<'_, Desk>) -> Res<BTreeMap<String, String>> {
+    Ok(desk.store()?.settings()?.into_iter().collect())
+}
+
+#[tauri::command]
+pub async fn notification_prefs(desk: State<'_, Desk>) -> Res<Prefs> {
+    let s = desk.store()?;
+    Ok(s.notification_prefs(s.acting_user()?.id)?)
+}
+
+#[tauri::command]
+pub async fn set_notification_prefs(desk: State<'_, Desk>, prefs: Prefs) -> Res<()> {
+    let s = desk.store()?;
+    Ok(s.set_notification_prefs(s.acting_user()?.id, &prefs)?)
+}
+
+#[tauri::command]
+pub async fn sla_policies(desk: State<'_, Desk>) -> Res<Vec<SlaPolicy>> {
+    Ok(desk.store()?.sla_policies()?)
+}
+
+#[tauri::command]
+pub async fn set_sla_policy(
+    desk: State<'_, Desk>,
+    stage: Stage,
+    category_id: Option<i64>,
+    severity: Option<Severity>,
+    span: Span,
+    calendar: String,
+) -> Res<()> {
+    Ok(desk
+        .store()?
+        .set_sla_policy(stage, category_id, severity, span, &calendar)?)
+}
+
+#[derive(Serialize)]
+pub struct CalendarView {
+    pub name: String,
+    pub always: bool,
+    pub timezone: String,
+    pub years: Vec<i32>,
+    /// Marked days from last year on: (date, kind).
+    pub days: Vec<(NaiveDate, DayKind)>,
+}
+
+#[tauri::command]
+pub async fn calendars(desk: State<'_, Desk>) -> Res<Vec<CalendarView>> {
+    let s = desk.store()?;
+    let from = s
+        .now()
+        .date_naive()
+        .with_day(1)
+        .and_then(|d| d.with_month(1))
+        .map(|d| d - chrono::Days::new(366));
+    let mut out = Vec::new();
+    for name in s.calendar_names()? {
+        let c = s.calendar(&name)?;
+        out.push(CalendarView {
+            name,
+            always: c.always,
+            timezone: c.tz.name().to_string(),
+            years: c.years.iter().copied().collect(),
+            days: c
+                .days
+                .iter()
+                .filter(|(d, _)| from.is_none_or(|f| **d >= f))
+                .map(|(d, k)| (*d, *k))
+                .collect(),
+        });
+    }
+    Ok(out)
+}
+
+#[tauri::command]
+pub async fn set_calendar_day(
+    desk: State<'_, Desk>,
+    calendar: String,
+    date: NaiveDate,
+    kind: Option<DayKind>,
+    note: String,
+) -> Res<()> {
+    Ok(desk
+        .store()?
+        .set_calendar_day(&calendar, date, kind, &note)?)
+}
+
+#[tauri::command]
+pub async fn import_ics(desk: State<'_, Desk>, calendar: String, text: String) -> Res<IcsReport> {
+    Ok(desk.store()?.import_ics(&calendar, &text)?)
 }
 
 /// The acceptance and handling deadlines the SLA policies give a transfer made now.

@@ -75,6 +75,13 @@ test('every backend code the UI can meet is translated', () => {
   for (const m of scheduler.matchAll(/"(notify\.[a-z_.]+)"/g)) keys.push(m[1]);
   for (const kind of ['accept', 'handle', 'callback', 'incident', 'report_upward']) keys.push(`notify.title.${kind}`);
   for (const kind of ['incident', 'report_upward']) keys.push(`notify.body.${kind}`);
+  // The settings screens label their enumerations by prefix.
+  const settingsJs = read(ui, 'js', 'settings.js');
+  const list = (name) => JSON.parse(settingsJs.match(new RegExp(`const ${name} = (\\[[^\\]]*\\])`))[1].replace(/'/g, '"'));
+  for (const k of list('KINDS')) keys.push(`prefs.kind.${k}`, `notify.title.${k}`);
+  for (const k of list('STAGES')) keys.push(`stage.${k}`);
+  for (const k of list('UNITS')) keys.push(`unit.${k}`, `unitname.${k}`);
+  for (const k of ['rest', 'work']) keys.push(`calendar.${k}`);
   // The fields of the action forms are labelled field.<name>.
   for (const m of read(ui, 'js', 'detail.js').matchAll(/\['([a-z_]+)', '(?:textarea|text|datetime|department|satisfaction|method|checkbox)'/g)) keys.push(`field.${m[1]}`);
   const seed = read(root, 'src-tauri', 'core', 'migrations', '0001_init.sql');

@@ -89,7 +89,7 @@ function wire() {
   });
   $('#new-call').addEventListener('click', () => { show('intake'); intake.open(); });
   $('#intake-cancel').addEventListener('click', () => show('queue'));
-  $('#open-settings').addEventListener('click', () => { settings.render(); show('settings'); });
+  $('#open-settings').addEventListener('click', async () => { settings.render(); show('settings'); await settings.load(); });
   $('#bell').addEventListener('click', async () => { show('notifications'); await inbox.open(); });
   $('#back').addEventListener('click', () => { show('queue'); queue.refresh(); });
   document.addEventListener('show-queue', () => show('queue'));

@@ -5,6 +5,11 @@ import { el, options } from './format.js';
 import { $, shared, showError, markField, loadReference, categoryName, treeOptions } from './state.js';
 
 const ROLES = ['agent', 'handler', 'supervisor', 'manager', 'admin'];
+const KINDS = ['accept', 'handle', 'callback', 'incident', 'report_upward'];
+const STAGES = ['accept', 'contact', 'handle', 'feedback', 'callback'];
+const UNITS = ['working_days', 'business_hours', 'calendar_hours'];
+const SEVERITIES = ['general', 'serious', 'major', 'extraordinary'];
+let calendars = [];
 
 function tree(ul, items, name, extra = () => '') {
   const build = (parent) => items.filter((x) => (x.parent_id ?? null) === parent).map((x) => {
@@ -30,6 +35,56 @@ export function render() {
   options($('#user-form').elements.role, ROLES.map((r) => [r, i18n.t(`role.${r}`)]));
 }
 
+function saved() {
+  const n = $('[data-testid="notice"]');
+  n.textContent = i18n.t('common.saved');
+  n.hidden = false;
+}
+
+/** Loads and shows the data-driven settings: preferences, rules, calendars, SLA. */
+export async function load() {
+  const errorEl = $('[data-testid="settings-error"]');
+  try {
+    const [prefs, settings, policies] = await Promise.all([api.notificationPrefs(), api.getSettings(), api.slaPolicies()]);
+    calendars = await api.calendars();
+    const kinds = $('#prefs-kinds');
+    kinds.replaceChildren(el('legend', { text: i18n.t('prefs.kinds') }), ...KINDS.map((k) => el('label', { class: 'check' },
+      el('span', { text: i18n.t(`prefs.kind.${k}`) }),
+      el('input', { type: 'checkbox', name: `kind-${k}`, 'data-testid': `prefs-kind-${k}`, checked: !prefs.muted.includes(k) }))));
+    const pf = $('#prefs-form').elements;
+    pf.quiet_from.value = prefs.quiet_from ? prefs.quiet_from.slice(0, 5) : '';
+    pf.quiet_to.value = prefs.quiet_to ? prefs.quiet_to.slice(0, 5) : '';
+    const rf = $('#rules-form').elements;
+    rf.reminder_thresholds.value = settings.reminder_thresholds;
+    rf.repeat_hours.value = settings.repeat_hours;
+    options($('#cal-select'), calendars.map((c) => [c.name, c.name]));
+    renderCalendar();
+    const catName = (id) => { const c = shared.ref.categories.find((x) => x.id === id); return c ? categoryName(c) : i18n.t('sla.any'); };
+    $('#sla-rows').replaceChildren(...policies.map((p) => el('tr', { 'data-testid': 'sla-row' },
+      el('td', { text: i18n.t(`stage.${p.stage}`) }),
+      el('td', { text: p.category_id ? catName(p.category_id) : i18n.t('sla.any') }),
+      el('td', { text: p.severity ? i18n.t(`severity.${p.severity}`) : i18n.t('sla.any') }),
+      el('td', { text: i18n.t(`unit.${p.span.unit}`, { n: p.span.amount }) }),
+      el('td', { text: p.calendar }))));
+    const sf = $('#sla-form').elements;
+    options(sf.stage, STAGES.map((x) => [x, i18n.t(`stage.${x}`)]));
+    options(sf.category_id, treeOptions(shared.ref.categories, categoryName), { blank: i18n.t('sla.any') });
+    options(sf.severity, SEVERITIES.map((x) => [x, i18n.t(`severity.${x}`)]), { blank: i18n.t('sla.any') });
+    options(sf.unit, UNITS.map((x) => [x, i18n.t(`unitname.${x}`)]));
+    options(sf.calendar, calendars.map((c) => [c.name, c.name]));
+    showError(errorEl, null);
+  } catch (e) {
+    showError(errorEl, e);
+  }
+}
+
+function renderCalendar() {
+  const c = calendars.find((x) => x.name === $('#cal-select').value) ?? calendars[0];
+  if (!c) return;
+  $('#cal-years').textContent = c.always ? i18n.t('calendar.always') : i18n.t('calendar.years', { years: c.years.join(', ') });
+  $('#cal-days').replaceChildren(...c.days.map(([d, k]) => el('li', { 'data-testid': 'cal-day', 'data-date': d, 'data-kind': k, text: `${d} ${i18n.t(`calendar.${k}`)}` })));
+}
+
 async function submit(form, call) {
   const errorEl = $('[data-testid="settings-error"]');
   try {
@@ -48,6 +103,17 @@ async function submit(form, call) {
 
 const num = (v) => (v ? Number(v) : null);
 
+/** Runs a settings change; on success reloads the settings and says so. */
+async function guarded(change) {
+  try {
+    await change();
+    await load();
+    saved();
+  } catch (err) {
+    showError($('[data-testid="settings-error"]'), err);
+  }
+}
+
 export function init() {
   $('#dept-form').addEventListener('submit', (e) => {
     e.preventDefault();
@@ -56,6 +122,47 @@ export function init() {
   $('#cat-form').addEventListener('submit', (e) => {
     e.preventDefault();
     submit(e.target, (f) => api.createCategory(f.code.value, f.name.value, num(f.parent_id.value), Number(f.default_days.value || 0)));
+  });
+  $('#prefs-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const f = e.target.elements;
+    const prefs = {
+      muted: KINDS.filter((k) => !f.namedItem(`kind-${k}`).checked),
+      quiet_from: f.quiet_from.value ? `${f.quiet_from.value}:00` : null,
+      quiet_to: f.quiet_to.value ? `${f.quiet_to.value}:00` : null,
+    };
+    await guarded(() => api.setNotificationPrefs(prefs));
+  });
+  $('#rules-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const f = e.target.elements;
+    await guarded(async () => {
+      await api.setSetting('reminder_thresholds', f.reminder_thresholds.value);
+      await api.setSetting('repeat_hours', f.repeat_hours.value);
+    });
+  });
+  $('#cal-select').addEventListener('change', renderCalendar);
+  $('#cal-day-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const f = e.target.elements;
+    if (!f.date.value) { showError($('[data-testid="settings-error"]'), { code: 'required', details: { field: 'date' } }); return; }
+    await guarded(() => api.setCalendarDay($('#cal-select').value, f.date.value, f.kind.value === 'clear' ? null : f.kind.value, f.note.value));
+  });
+  $('#cal-ics').addEventListener('change', async (e) => {
+    const file = e.target.files?.[0];
+    if (!file) return;
+    const text = await file.text();
+    await guarded(async () => {
+      const r = await api.importIcs($('#cal-select').value, text);
+      $('#cal-import-result').textContent = i18n.t('calendar.imported', { added: r.added, changed: r.changed, unchanged: r.unchanged, skipped: r.skipped.length });
+    });
+    e.target.value = '';
+  });
+  $('#sla-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const f = e.target.elements;
+    const span = { unit: f.unit.value, amount: Number(f.amount.value || 0) };
+    await guarded(() => api.setSlaPolicy(f.stage.value, num(f.category_id.value), f.severity.value || null, span, f.calendar.value));
   });
   $('#user-form').addEventListener('submit', (e) => {
     e.preventDefault();

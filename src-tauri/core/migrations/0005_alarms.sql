@@ -28,3 +28,12 @@ CREATE TABLE notifications (
     read_at    INTEGER
 ) STRICT;
 CREATE INDEX notifications_inbox ON notifications(user_id, read_at, created_at);
+
+-- Each user's choice of desktop pop-ups: kinds muted and quiet hours (local "HH:MM",
+-- may wrap midnight). The notification centre keeps everything regardless.
+CREATE TABLE user_prefs (
+    user_id     INTEGER PRIMARY KEY REFERENCES users(id),
+    muted_kinds TEXT NOT NULL DEFAULT '',
+    quiet_from  TEXT,
+    quiet_to    TEXT
+) STRICT;

@@ -159,6 +159,31 @@ pub fn alarms(t: &Ticket, rules: &Rules) -> Vec<Alarm> {
     out
 }
 
+/// A user's desktop notification preferences.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Prefs {
+    pub muted: Vec<AlarmKind>,
+    /// Quiet hours, local wall time; `from > to` wraps midnight (22:00-07:00).
+    pub quiet_from: Option<chrono::NaiveTime>,
+    pub quiet_to: Option<chrono::NaiveTime>,
+}
+
+impl Prefs {
+    /// Whether a pop-up of `kind` may show at local time `at`. Grave incidents break
+    /// through quiet hours; only muting them silences them.
+    pub fn allows(&self, kind: AlarmKind, at: chrono::NaiveTime) -> bool {
+        if self.muted.contains(&kind) {
+            return false;
+        }
+        let quiet = match (self.quiet_from, self.quiet_to) {
+            (Some(f), Some(t)) if f <= t => at >= f && at < t,
+            (Some(f), Some(t)) => at >= f || at < t,
+            _ => false,
+        };
+        !quiet || matches!(kind, AlarmKind::Incident | AlarmKind::ReportUpward)
+    }
+}
+
 /// Who hears of an alarm: reminders go to whoever must act (the handler, or every
 /// handler of the department while nobody has accepted; the agent who took the call
 /// for a callback); a breach also goes to the supervisors, managers and administrators.
@@ -245,6 +270,34 @@ mod tests {
         assert_eq!(Rules::parse_thresholds("90, 50,75"), Some(vec![50, 75, 90]));
         assert_eq!(Rules::parse_thresholds("0,50"), None);
         assert_eq!(Rules::parse_thresholds("x"), None);
+    }
+
+    #[test]
+    fn quiet_hours_and_muted_kinds() {
+        let hm = |h, m| chrono::NaiveTime::from_hms_opt(h, m, 0).expect("time");
+        let p = Prefs {
+            muted: vec![AlarmKind::Callback],
+            quiet_from: Some(hm(22, 0)),
+            quiet_to: Some(hm(7, 0)),
+        };
+        assert!(p.allows(AlarmKind::Handle, hm(9, 0)));
+        assert!(!p.allows(AlarmKind::Handle, hm(23, 30)));
+        assert!(!p.allows(AlarmKind::Handle, hm(6, 59)));
+        assert!(p.allows(AlarmKind::Handle, hm(7, 0)));
+        assert!(
+            p.allows(AlarmKind::Incident, hm(3, 0)),
+            "grave incidents break through"
+        );
+        assert!(!p.allows(AlarmKind::Callback, hm(10, 0)));
+        let day = Prefs {
+            muted: vec![],
+            quiet_from: Some(hm(12, 0)),
+            quiet_to: Some(hm(13, 30)),
+        };
+        assert!(
+            !day.allows(AlarmKind::Accept, hm(12, 15)) && day.allows(AlarmKind::Accept, hm(13, 30))
+        );
+        assert!(Prefs::default().allows(AlarmKind::Accept, hm(3, 0)));
     }
 
     #[test]

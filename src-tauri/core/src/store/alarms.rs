@@ -5,7 +5,7 @@ use super::reference::user_row;
 use super::{from_ms, ms, Store};
 use crate::calendar::Calendar;
 use crate::error::Result;
-use crate::escalation::{alarms, recipients, AlarmKind, Rules, BREACH};
+use crate::escalation::{alarms, recipients, AlarmKind, Prefs, Rules, BREACH};
 use crate::lifecycle::NewEvent;
 use crate::model::{Severity, Ticket, Urgency, User};
 use chrono::{DateTime, Duration, Utc};
@@ -232,6 +232,52 @@ impl Store {
         })
     }
 
+    pub fn notification_prefs(&self, user_id: i64) -> Result<Prefs> {
+        self.read(|c| {
+            let row: Option<(String, Option<String>, Option<String>)> = c
+                .query_row(
+                    "SELECT muted_kinds, quiet_from, quiet_to FROM user_prefs WHERE user_id = ?1",
+                    [user_id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let Some((muted, from, to)) = row else {
+                return Ok(Prefs::default());
+            };
+            let time = |s: Option<String>| {
+                s.and_then(|s| chrono::NaiveTime::parse_from_str(&s, "%H:%M").ok())
+            };
+            Ok(Prefs {
+                muted: muted
+                    .split(',')
+                    .filter(|k| !k.is_empty())
+                    .map(AlarmKind::parse)
+                    .collect(),
+                quiet_from: time(from),
+                quiet_to: time(to),
+            })
+        })
+    }
+
+    pub fn set_notification_prefs(&self, user_id: i64, prefs: &Prefs) -> Result<()> {
+        if prefs.quiet_from.is_some() != prefs.quiet_to.is_some() {
+            return Err(crate::error::Error::Required {
+                field: "quiet_hours",
+            });
+        }
+        let muted: Vec<&str> = prefs.muted.iter().map(|k| k.as_str()).collect();
+        let fmt = |t: Option<chrono::NaiveTime>| t.map(|t| t.format("%H:%M").to_string());
+        self.write(|tx| {
+            super::reference::get_user(tx, user_id)?;
+            tx.execute(
+                "INSERT INTO user_prefs (user_id, muted_kinds, quiet_from, quiet_to) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(user_id) DO UPDATE SET muted_kinds = excluded.muted_kinds, quiet_from = excluded.quiet_from, quiet_to = excluded.quiet_to",
+                (user_id, muted.join(","), fmt(prefs.quiet_from), fmt(prefs.quiet_to)),
+            )?;
+            Ok(())
+        })
+    }
+
     pub fn unread_notifications(&self, user_id: i64) -> Result<i64> {
         self.read(|c| {
             Ok(c.query_row(
@@ -269,7 +315,7 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use crate::escalation::AlarmKind;
+    use crate::escalation::{AlarmKind, Prefs};
     use crate::lifecycle::Action;
     use crate::model::{Role, Satisfaction};
     use crate::store::testutil::{store, t0};
@@ -375,6 +421,25 @@ mod tests {
         s.mark_notifications_read(handler).expect("read");
         assert_eq!(s.unread_notifications(handler).expect("n"), 0);
         assert_eq!(s.notifications(handler, 50).expect("list").len(), 5);
+        // Preferences round-trip and are validated.
+        let hm = |h, m| chrono::NaiveTime::from_hms_opt(h, m, 0);
+        let prefs = Prefs {
+            muted: vec![AlarmKind::Callback],
+            quiet_from: hm(22, 0),
+            quiet_to: hm(7, 0),
+        };
+        s.set_notification_prefs(handler, &prefs).expect("set");
+        assert_eq!(s.notification_prefs(handler).expect("get"), prefs);
+        let half = Prefs {
+            quiet_to: None,
+            ..prefs
+        };
+        assert_eq!(
+            s.set_notification_prefs(handler, &half)
+                .map_err(|e| e.code())
+                .err(),
+            Some("required")
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! shell and the CLI are thin adapters over this crate.
 
 pub mod calendar;
+pub mod cdr;
 pub mod clock;
 pub mod error;
 pub mod escalation;
@@ -10,6 +11,7 @@ pub mod lifecycle;
 pub mod model;
 pub mod paths;
 pub mod phone;
+pub mod report;
 pub mod seed;
 pub mod sla;
 pub mod store;

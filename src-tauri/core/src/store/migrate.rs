@@ -38,6 +38,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "alarms",
         sql: include_str!("../../migrations/0005_alarms.sql"),
     },
+    Migration {
+        version: 6,
+        name: "calls",
+        sql: include_str!("../../migrations/0006_calls.sql"),
+    },
 ];
 
 pub fn run(conn: &mut Connection, migrations: &[Migration]) -> Result<i64> {

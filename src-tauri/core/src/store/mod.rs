@@ -9,6 +9,7 @@ mod calendars;
 mod migrate;
 mod queues;
 mod reference;
+mod report;
 mod sla;
 mod tickets;
 
@@ -16,6 +17,7 @@ pub use alarms::{Fired, NotificationRow};
 pub use calendars::IcsReport;
 pub use migrate::{Migration, MIGRATIONS};
 pub use queues::DUE_SOON;
+pub use report::CallImport;
 pub use tickets::{
     blank, created_event, Bulk, HistoricEvent, HistoricTicket, ListQuery, Page, Sort,
 };
@@ -45,6 +47,10 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("ui_language", "zh-CN"),
     ("reminder_thresholds", "50,75,90"),
     ("repeat_hours", "4"),
+    ("answer_seconds", "15"),
+    ("seconds_per_ring", "5"),
+    ("short_abandon_seconds", "5"),
+    ("basic_satisfied_counts", "1"),
     // Test-only: how many seconds an SLA "calendar hour" lasts (1..=3600).
     ("sla_hour_seconds", "3600"),
 ];
@@ -159,6 +165,17 @@ impl Store {
             "repeat_hours" => {
                 let n = parse_int(key, value)?;
                 if !(0..=168).contains(&n) {
+                    return Err(invalid_setting("value", value));
+                }
+            }
+            "answer_seconds" | "seconds_per_ring" | "short_abandon_seconds" => {
+                let n = parse_int(key, value)?;
+                if !(0..=600).contains(&n) {
+                    return Err(invalid_setting("value", value));
+                }
+            }
+            "basic_satisfied_counts" => {
+                if !["0", "1"].contains(&value) {
                     return Err(invalid_setting("value", value));
                 }
             }

@@ -1,0 +1,232 @@
+//! Reports: the KPIs of DESIGN.md, each with its numerator and denominator (shown beside
+//! every figure), and the monthly assessment of agents and departments as weighted
+//! scores over those KPIs. The counting is in the store; the rules are here.
+
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+/// One figure: `value = numerator / denominator`, none when nothing was due (shown "—").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Kpi {
+    pub key: String,
+    pub numerator: i64,
+    pub denominator: i64,
+    pub value: Option<f64>,
+}
+
+impl Kpi {
+    pub fn new(key: &str, numerator: i64, denominator: i64) -> Kpi {
+        let value = (denominator > 0).then(|| numerator as f64 / denominator as f64);
+        Kpi {
+            key: key.to_string(),
+            numerator,
+            denominator,
+            value,
+        }
+    }
+}
+
+/// Settings of the call KPIs and the satisfaction rate.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct KpiSettings {
+    /// "Answered within X seconds of ringing".
+    pub answer_seconds: i64,
+    /// Rings convert to seconds at this rate (the regulations count rings).
+    pub seconds_per_ring: i64,
+    /// Calls abandoned within this many seconds do not count as offered (0: all count).
+    pub short_abandon_seconds: i64,
+    /// Whether 基本满意 counts as satisfied.
+    pub basic_counts: bool,
+}
+
+impl Default for KpiSettings {
+    fn default() -> Self {
+        KpiSettings {
+            answer_seconds: 15,
+            seconds_per_ring: 5,
+            short_abandon_seconds: 5,
+            basic_counts: true,
+        }
+    }
+}
+
+/// A reporting period `[from, to)` and filters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportQuery {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    #[serde(default)]
+    pub department_id: Option<i64>,
+    #[serde(default)]
+    pub agent_id: Option<i64>,
+    #[serde(default)]
+    pub category_id: Option<i64>,
+}
+
+/// The month `2026-10` in the centre's zone, as instants.
+pub fn month(spec: &str, tz: Tz) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let first = NaiveDate::parse_from_str(&format!("{spec}-01"), "%Y-%m-%d").ok()?;
+    let next = if first.month() == 12 {
+        NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)?
+    } else {
+        NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)?
+    };
+    let at = |d: NaiveDate| {
+        tz.from_local_datetime(&d.and_hms_opt(0, 0, 0)?)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+    };
+    Some((at(first)?, at(next)?))
+}
+
+/// The month before `spec` (`2026-01` → `2025-12`).
+pub fn previous_month(spec: &str) -> Option<String> {
+    let d = NaiveDate::parse_from_str(&format!("{spec}-01"), "%Y-%m-%d").ok()?;
+    let p = d.pred_opt()?;
+    Some(format!("{:04}-{:02}", p.year(), p.month()))
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub kpis: Vec<Kpi>,
+    /// Business hours from transfer to reply, over the tickets replied in the period.
+    pub handling_hours_avg: Option<f64>,
+    pub handling_hours_p90: Option<f64>,
+    pub overdue_open: i64,
+    pub volume_by_day: Vec<(NaiveDate, i64)>,
+    /// Received tickets by weekday (Monday 0) and hour, local time.
+    pub heat: Vec<[i64; 24]>,
+    pub by_category: Vec<(String, i64)>,
+    pub satisfaction: Vec<(String, i64)>,
+    pub department_on_time: Vec<(String, Kpi)>,
+}
+
+/// Weights of the monthly assessment (settings).
+pub const AGENT_WEIGHTS: &[(&str, f64)] = &[
+    ("direct_answer", 0.3),
+    ("satisfaction", 0.4),
+    ("callback", 0.3),
+];
+pub const DEPARTMENT_WEIGHTS: &[(&str, f64)] = &[
+    ("on_time_acceptance", 0.2),
+    ("on_time_handling", 0.4),
+    ("satisfaction", 0.3),
+    ("no_redispatch", 0.1),
+];
+
+/// A weighted score in points (0–100) over the KPIs that had something due; none if none did.
+pub fn score(kpis: &[Kpi], weights: &[(&str, f64)]) -> Option<f64> {
+    let (mut sum, mut total) = (0.0, 0.0);
+    for (key, w) in weights {
+        if let Some(v) = kpis.iter().find(|k| k.key == *key).and_then(|k| k.value) {
+            sum += w * v;
+            total += w;
+        }
+    }
+    (total > 0.0).then(|| (sum / total * 1000.0).round() / 10.0)
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Assessed {
+    pub id: i64,
+    pub name: String,
+    pub kpis: Vec<Kpi>,
+    pub score: Option<f64>,
+    pub rank: Option<usize>,
+    pub previous_score: Option<f64>,
+    pub change: Option<f64>,
+}
+
+/// Ranks by score (best first; equal scores share a rank; no score, no rank).
+pub fn rank(rows: &mut [Assessed]) {
+    rows.sort_by(|a, b| {
+        b.score
+            .partial_cmp(&a.score)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.id.cmp(&b.id))
+    });
+    let mut last: Option<(f64, usize)> = None;
+    for (i, r) in rows.iter_mut().enumerate() {
+        r.rank = r.score.map(|s| match last {
+            Some((prev, rank)) if (prev - s).abs() < f64::EPSILON => rank,
+            _ => i + 1,
+        });
+        if let (Some(s), Some(rk)) = (r.score, r.rank) {
+            last = Some((s, rk));
+        }
+        r.change = match (r.score, r.previous_score) {
+            (Some(a), Some(b)) => Some(((a - b) * 10.0).round() / 10.0),
+            _ => None,
+        };
+    }
+}
+
+/// The 90th percentile (nearest rank) of `values`.
+pub fn p90(values: &mut [f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    let idx = ((values.len() as f64) * 0.9).ceil() as usize;
+    values.get(idx.saturating_sub(1)).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_periods_give_no_value_never_nan() {
+        let k = Kpi::new("answer_rate", 0, 0);
+        assert_eq!(k.value, None);
+        assert_eq!(Kpi::new("answer_rate", 3, 4).value, Some(0.75));
+        assert_eq!(score(&[k], AGENT_WEIGHTS), None);
+        assert_eq!(p90(&mut []), None);
+    }
+
+    #[test]
+    fn weighted_scores_skip_what_was_not_due_and_rank_with_ties() {
+        let kpis = [
+            Kpi::new("direct_answer", 1, 2),
+            Kpi::new("satisfaction", 9, 10),
+            Kpi::new("callback", 0, 0),
+        ];
+        // (0.3 * 0.5 + 0.4 * 0.9) / 0.7 = 0.7286 -> 72.9 points.
+        assert_eq!(score(&kpis, AGENT_WEIGHTS), Some(72.9));
+        let row = |id, s: Option<f64>, p| Assessed {
+            id,
+            name: String::new(),
+            kpis: vec![],
+            score: s,
+            rank: None,
+            previous_score: p,
+            change: None,
+        };
+        let mut rows = vec![
+            row(1, Some(80.0), Some(75.0)),
+            row(2, None, None),
+            row(3, Some(90.0), None),
+            row(4, Some(80.0), None),
+        ];
+        rank(&mut rows);
+        let ranks: Vec<_> = rows.iter().map(|r| (r.id, r.rank)).collect();
+        assert_eq!(ranks, [(3, Some(1)), (1, Some(2)), (4, Some(2)), (2, None)]);
+        assert_eq!(rows[1].change, Some(5.0));
+    }
+
+    #[test]
+    fn months_in_the_centres_zone() {
+        let (from, to) = month("2026-12", chrono_tz::Asia::Shanghai).expect("month");
+        assert_eq!(from.to_rfc3339(), "2026-11-30T16:00:00+00:00");
+        assert_eq!(to.to_rfc3339(), "2026-12-31T16:00:00+00:00");
+        assert_eq!(previous_month("2026-01").as_deref(), Some("2025-12"));
+        assert!(month("2026-13", chrono_tz::Asia::Shanghai).is_none());
+        assert_eq!(
+            p90(&mut [5.0, 1.0, 3.0, 2.0, 4.0, 6.0, 7.0, 8.0, 9.0, 10.0]),
+            Some(9.0)
+        );
+    }
+}

@@ -1,0 +1,527 @@
+//! Counting for reports and the call records behind the answer-rate KPIs.
+
+use super::{from_ms, ms, Store};
+use crate::cdr::{BadRow, Call};
+use crate::error::Result;
+use crate::report::{
+    p90, rank, score, Assessed, Kpi, KpiSettings, Report, ReportQuery, AGENT_WEIGHTS,
+    DEPARTMENT_WEIGHTS,
+};
+use chrono::{Datelike, Timelike};
+use rusqlite::types::Value as Sql;
+use rusqlite::{params_from_iter, Connection};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CallImport {
+    pub imported: u64,
+    pub duplicates: u64,
+    pub linked_tickets: u64,
+    pub linked_agents: u64,
+    pub bad_rows: Vec<BadRow>,
+}
+
+/// Ticket filters of a report as a SQL condition on alias `t` with positional values.
+fn filters(q: &ReportQuery) -> (String, Vec<Sql>) {
+    let mut w = String::from("1 = 1");
+    let mut v = Vec::new();
+    if let Some(d) = q.department_id {
+        w.push_str(" AND t.department_id = ?");
+        v.push(Sql::Integer(d));
+    }
+    if let Some(a) = q.agent_id {
+        w.push_str(" AND t.created_by = ?");
+        v.push(Sql::Integer(a));
+    }
+    if let Some(c) = q.category_id {
+        w.push_str(" AND (t.category_id = ? OR t.category_id IN (SELECT id FROM categories WHERE parent_id = ?))");
+        v.push(Sql::Integer(c));
+        v.push(Sql::Integer(c));
+    }
+    (w, v)
+}
+
+/// `SELECT count(*)` of a condition with the period bound twice at most.
+fn count(c: &Connection, sql: &str, params: Vec<Sql>) -> Result<i64> {
+    let numbered = super::queues::number(sql, 0);
+    Ok(c.prepare_cached(&numbered)?
+        .query_row(params_from_iter(params), |r| r.get(0))?)
+}
+
+fn kpi(c: &Connection, key: &str, num: (&str, Vec<Sql>), den: (&str, Vec<Sql>)) -> Result<Kpi> {
+    Ok(Kpi::new(
+        key,
+        count(c, num.0, num.1)?,
+        count(c, den.0, den.1)?,
+    ))
+}
+
+fn satisfied_levels(s: &KpiSettings) -> &'static str {
+    if s.basic_counts {
+        "('very_satisfied', 'satisfied', 'basically_satisfied')"
+    } else {
+        "('very_satisfied', 'satisfied')"
+    }
+}
+
+/// The ticket KPIs of a period under filters (shared by the report and the assessment).
+fn ticket_kpis(c: &Connection, q: &ReportQuery, s: &KpiSettings) -> Result<Vec<Kpi>> {
+    let (f, fv) = filters(q);
+    let (a, b) = (Sql::Integer(ms(q.from)), Sql::Integer(ms(q.to)));
+    let p = |extra: &[Sql]| -> Vec<Sql> {
+        let mut v = vec![a.clone(), b.clone()];
+        v.extend(extra.iter().cloned());
+        v.extend(fv.iter().cloned());
+        v
+    };
+    let mut out = Vec::new();
+    out.push(kpi(
+        c,
+        "on_time_acceptance",
+        (&format!("SELECT count(*) FROM tickets t WHERE t.accept_due_at >= ? AND t.accept_due_at < ? AND EXISTS (SELECT 1 FROM events e WHERE e.ticket_id = t.id AND e.action = 'accept' AND e.at <= t.accept_due_at) AND {f}"), p(&[])),
+        (&format!("SELECT count(*) FROM tickets t WHERE t.accept_due_at >= ? AND t.accept_due_at < ? AND {f}"), p(&[])),
+    )?);
+    out.push(kpi(
+        c,
+        "on_time_handling",
+        (&format!("SELECT count(*) FROM tickets t WHERE t.due_at >= ? AND t.due_at < ? AND t.replied_at IS NOT NULL AND t.replied_at <= t.due_at AND {f}"), p(&[])),
+        (&format!("SELECT count(*) FROM tickets t WHERE t.due_at >= ? AND t.due_at < ? AND {f}"), p(&[])),
+    )?);
+    out.push(kpi(
+        c,
+        "closure",
+        (&format!("SELECT count(*) FROM tickets t WHERE t.received_at >= ? AND t.received_at < ? AND t.status IN ('closed', 'archived') AND {f}"), p(&[])),
+        (&format!("SELECT count(*) FROM tickets t WHERE t.received_at >= ? AND t.received_at < ? AND {f}"), p(&[])),
+    )?);
+    out.push(kpi(
+        c,
+        "satisfaction",
+        (&format!("SELECT count(*) FROM events e JOIN tickets t ON t.id = e.ticket_id WHERE e.at >= ? AND e.at < ? AND e.action = 'feedback' AND json_extract(e.data, '$.satisfaction') IN {} AND {f}", satisfied_levels(s)), p(&[])),
+        (&format!("SELECT count(*) FROM events e JOIN tickets t ON t.id = e.ticket_id WHERE e.at >= ? AND e.at < ? AND e.action = 'feedback' AND {f}"), p(&[])),
+    )?);
+    out.push(kpi(
+        c,
+        "resolution",
+        (&format!("SELECT count(*) FROM tickets t WHERE t.closed_at >= ? AND t.closed_at < ? AND t.resolved = 1 AND {f}"), p(&[])),
+        (&format!("SELECT count(*) FROM tickets t WHERE t.closed_at >= ? AND t.closed_at < ? AND {f}"), p(&[])),
+    )?);
+    out.push(kpi(
+        c,
+        "direct_answer",
+        (&format!("SELECT count(*) FROM tickets t WHERE t.received_at >= ? AND t.received_at < ? AND EXISTS (SELECT 1 FROM events e WHERE e.ticket_id = t.id AND e.action = 'answer') AND {f}"), p(&[])),
+        (&format!("SELECT count(*) FROM tickets t WHERE t.received_at >= ? AND t.received_at < ? AND {f}"), p(&[])),
+    )?);
+    out.push(kpi(
+        c,
+        "callback",
+        (&format!("SELECT count(*) FROM tickets t WHERE t.callback_due_at >= ? AND t.callback_due_at < ? AND t.callback_method IS NOT NULL AND {f}"), p(&[])),
+        (&format!("SELECT count(*) FROM tickets t WHERE t.callback_due_at >= ? AND t.callback_due_at < ? AND {f}"), p(&[])),
+    )?);
+    out.push(kpi(
+        c,
+        "redispatch",
+        (&format!("SELECT count(*) FROM events e JOIN tickets t ON t.id = e.ticket_id WHERE e.at >= ? AND e.at < ? AND e.action = 'redispatch' AND {f}"), p(&[])),
+        (&format!("SELECT count(*) FROM events e JOIN tickets t ON t.id = e.ticket_id WHERE e.at >= ? AND e.at < ? AND e.action = 'reply' AND {f}"), p(&[])),
+    )?);
+    Ok(out)
+}
+
+fn call_kpis(c: &Connection, q: &ReportQuery, s: &KpiSettings) -> Result<Vec<Kpi>> {
+    let p = || vec![Sql::Integer(ms(q.from)), Sql::Integer(ms(q.to))];
+    // A call abandoned within the short-abandon time was not really offered.
+    let offered = format!(
+        "started_at >= ? AND started_at < ? AND NOT (answered_at IS NULL AND ended_at - started_at < {})",
+        s.short_abandon_seconds.max(0) * 1000
+    );
+    let within = s.answer_seconds.max(0) * 1000;
+    Ok(vec![
+        kpi(
+            c,
+            "answer_rate",
+            (&format!("SELECT count(*) FROM calls WHERE {offered} AND answered_at IS NOT NULL"), p()),
+            (&format!("SELECT count(*) FROM calls WHERE {offered}"), p()),
+        )?,
+        kpi(
+            c,
+            "answered_within",
+            (&format!("SELECT count(*) FROM calls WHERE {offered} AND answered_at IS NOT NULL AND answered_at - started_at <= {within}"), p()),
+            (&format!("SELECT count(*) FROM calls WHERE {offered}"), p()),
+        )?,
+    ])
+}
+
+impl Store {
+    pub fn kpi_settings(&self) -> Result<KpiSettings> {
+        let get = |k: &str, d: i64| {
+            self.setting(k)
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(d)
+        };
+        Ok(KpiSettings {
+            answer_seconds: get("answer_seconds", 15),
+            seconds_per_ring: get("seconds_per_ring", 5),
+            short_abandon_seconds: get("short_abandon_seconds", 5),
+            basic_counts: self
+                .setting("basic_satisfied_counts")
+                .map(|v| v != "0")
+                .unwrap_or(true),
+        })
+    }
+
+    /// Every figure of the reporting window for a period.
+    pub fn report(&self, q: &ReportQuery) -> Result<Report> {
+        let s = self.kpi_settings()?;
+        let tz: chrono_tz::Tz = self
+            .setting("timezone")?
+            .parse()
+            .unwrap_or(chrono_tz::Asia::Shanghai);
+        self.read(|c| {
+            let mut kpis = call_kpis(c, q, &s)?;
+            kpis.extend(ticket_kpis(c, q, &s)?);
+            let (f, fv) = filters(q);
+            let period = |extra: Vec<Sql>| {
+                let mut v = vec![Sql::Integer(ms(q.from)), Sql::Integer(ms(q.to))];
+                v.extend(extra);
+                v.extend(fv.iter().cloned());
+                v
+            };
+            // Handling time in business hours, transfer to reply.
+            let office = super::calendars::load_calendar(c, "office")?;
+            let mut hours: Vec<f64> = Vec::new();
+            {
+                let sql = super::queues::number(
+                    &format!("SELECT t.transferred_at, t.replied_at FROM tickets t WHERE t.replied_at >= ? AND t.replied_at < ? AND t.transferred_at IS NOT NULL AND {f}"),
+                    0,
+                );
+                let mut st = c.prepare_cached(&sql)?;
+                let rows = st.query_map(params_from_iter(period(vec![])), |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+                for row in rows {
+                    let (a, b) = row?;
+                    hours.push(office.elapsed(from_ms(a), from_ms(b), &[]).value.num_minutes() as f64 / 60.0);
+                }
+            }
+            let avg = (!hours.is_empty()).then(|| (hours.iter().sum::<f64>() / hours.len() as f64 * 10.0).round() / 10.0);
+            let p90 = p90(&mut hours).map(|h| (h * 10.0).round() / 10.0);
+            let overdue_open = count(
+                c,
+                &format!("SELECT count(*) FROM tickets t WHERE t.status IN ('transferred', 'in_progress') AND t.due_at < ? AND {f}"),
+                {
+                    let mut v = vec![Sql::Integer(ms(q.to.min(self.now())))];
+                    v.extend(fv.iter().cloned());
+                    v
+                },
+            )?;
+            // Volume by local day, heat map by weekday and hour.
+            let mut by_day: BTreeMap<chrono::NaiveDate, i64> = BTreeMap::new();
+            let mut heat = vec![[0i64; 24]; 7];
+            {
+                let sql = super::queues::number(&format!("SELECT t.received_at FROM tickets t WHERE t.received_at >= ? AND t.received_at < ? AND {f}"), 0);
+                let mut st = c.prepare_cached(&sql)?;
+                for row in st.query_map(params_from_iter(period(vec![])), |r| r.get::<_, i64>(0))? {
+                    let local = from_ms(row?).with_timezone(&tz);
+                    *by_day.entry(local.date_naive()).or_default() += 1;
+                    heat[local.weekday().num_days_from_monday() as usize][local.hour() as usize] += 1;
+                }
+            }
+            let grouped = |sql: &str| -> Result<Vec<(String, i64)>> {
+                let mut st = c.prepare_cached(&super::queues::number(sql, 0))?;
+                let rows = st.query_map(params_from_iter(period(vec![])), |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+                Ok(rows.collect::<rusqlite::Result<_>>()?)
+            };
+            let by_category = grouped(&format!(
+                "SELECT c.code, count(*) FROM tickets t JOIN categories c ON c.id = t.category_id WHERE t.received_at >= ? AND t.received_at < ? AND {f} GROUP BY c.code ORDER BY count(*) DESC"
+            ))?;
+            let satisfaction = grouped(&format!(
+                "SELECT json_extract(e.data, '$.satisfaction'), count(*) FROM events e JOIN tickets t ON t.id = e.ticket_id WHERE e.at >= ? AND e.at < ? AND e.action = 'feedback' AND {f} GROUP BY 1 ORDER BY 1"
+            ))?;
+            let mut department_on_time = Vec::new();
+            let depts: Vec<(i64, String)> = c
+                .prepare_cached("SELECT id, name FROM departments WHERE code <> 'hotline' ORDER BY id")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (id, name) in depts {
+                let dq = ReportQuery { department_id: Some(id), ..q.clone() };
+                if let Some(k) = ticket_kpis(c, &dq, &s)?.into_iter().find(|k| k.key == "on_time_handling") {
+                    if k.denominator > 0 {
+                        department_on_time.push((name, k));
+                    }
+                }
+            }
+            department_on_time.sort_by(|a, b| b.1.value.partial_cmp(&a.1.value).unwrap_or(std::cmp::Ordering::Equal));
+            Ok(Report {
+                from: q.from,
+                to: q.to,
+                kpis,
+                handling_hours_avg: avg,
+                handling_hours_p90: p90,
+                overdue_open,
+                volume_by_day: by_day.into_iter().collect(),
+                heat,
+                by_category,
+                satisfaction,
+                department_on_time,
+            })
+        })
+    }
+
+    /// The monthly assessment (月度考核) of agents and departments, with last month's scores.
+    pub fn assessment(
+        &self,
+        q: &ReportQuery,
+        previous: &ReportQuery,
+    ) -> Result<(Vec<Assessed>, Vec<Assessed>)> {
+        let s = self.kpi_settings()?;
+        self.read(|c| {
+            let people: Vec<(i64, String, String)> = c
+                .prepare_cached("SELECT id, name, role FROM users WHERE active = 1 AND role IN ('agent', 'handler') ORDER BY id")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut agents = Vec::new();
+            for (id, name, role) in people.into_iter().filter(|p| p.2 == "agent") {
+                let _ = role;
+                let of = |period: &ReportQuery| -> Result<Vec<Kpi>> {
+                    let k = ticket_kpis(c, &ReportQuery { agent_id: Some(id), ..period.clone() }, &s)?;
+                    Ok(k.into_iter().filter(|k| AGENT_WEIGHTS.iter().any(|(w, _)| *w == k.key)).collect())
+                };
+                let kpis = of(q)?;
+                let previous_score = score(&of(previous)?, AGENT_WEIGHTS);
+                agents.push(Assessed { id, name, score: score(&kpis, AGENT_WEIGHTS), kpis, rank: None, previous_score, change: None });
+            }
+            let depts: Vec<(i64, String)> = c
+                .prepare_cached("SELECT id, name FROM departments WHERE active = 1 AND code <> 'hotline' ORDER BY id")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut departments = Vec::new();
+            for (id, name) in depts {
+                let of = |period: &ReportQuery| -> Result<Vec<Kpi>> {
+                    let mut k = ticket_kpis(c, &ReportQuery { department_id: Some(id), ..period.clone() }, &s)?;
+                    if let Some(r) = k.iter().find(|k| k.key == "redispatch").cloned() {
+                        k.push(Kpi::new("no_redispatch", r.denominator - r.numerator, r.denominator));
+                    }
+                    Ok(k.into_iter().filter(|k| DEPARTMENT_WEIGHTS.iter().any(|(w, _)| *w == k.key)).collect())
+                };
+                let kpis = of(q)?;
+                let previous_score = score(&of(previous)?, DEPARTMENT_WEIGHTS);
+                departments.push(Assessed { id, name, score: score(&kpis, DEPARTMENT_WEIGHTS), kpis, rank: None, previous_score, change: None });
+            }
+            rank(&mut agents);
+            rank(&mut departments);
+            Ok((agents, departments))
+        })
+    }
+
+    /// Imports call records; a call seen before adds nothing. Calls are linked to the
+    /// caller's ticket received around the call and to the agent by extension.
+    pub fn import_calls(
+        &self,
+        calls: &[Call],
+        source: &str,
+        bad_rows: Vec<BadRow>,
+    ) -> Result<CallImport> {
+        self.write(|tx| {
+            let mut r = CallImport { imported: 0, duplicates: 0, linked_tickets: 0, linked_agents: 0, bad_rows };
+            for call in calls {
+                let changed = tx
+                    .prepare_cached(
+                        "INSERT INTO calls (key, source, caller, callee, extension, started_at, answered_at, ended_at, disposition, ticket_id, agent_id)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
+                            (SELECT id FROM tickets WHERE phone = ?3 AND received_at BETWEEN ?6 - 300000 AND ?8 + 1800000
+                             ORDER BY abs(received_at - ?6) LIMIT 1),
+                            (SELECT id FROM users WHERE extension = ?5))
+                         ON CONFLICT(key) DO NOTHING",
+                    )?
+                    .execute((
+                        &call.key,
+                        source,
+                        &call.caller,
+                        &call.callee,
+                        call.extension.as_deref(),
+                        ms(call.started_at),
+                        call.answered_at.map(ms),
+                        ms(call.ended_at),
+                        &call.disposition,
+                    ))?;
+                if changed == 0 {
+                    r.duplicates += 1;
+                    continue;
+                }
+                r.imported += 1;
+                let (t, a): (Option<i64>, Option<i64>) =
+                    tx.query_row("SELECT ticket_id, agent_id FROM calls WHERE id = last_insert_rowid()", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                r.linked_tickets += u64::from(t.is_some());
+                r.linked_agents += u64::from(a.is_some());
+            }
+            Ok(r)
+        })
+    }
+
+    pub fn set_user_extension(&self, user_id: i64, extension: Option<&str>) -> Result<()> {
+        let ext = crate::validate::opt_text("extension", extension, 20)?;
+        self.write(|tx| {
+            super::reference::get_user(tx, user_id)?;
+            tx.execute(
+                "UPDATE users SET extension = ?1 WHERE id = ?2",
+                (ext, user_id),
+            )?;
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::cdr::{parse, Format};
+    use crate::lifecycle::Action;
+    use crate::model::{Role, Satisfaction};
+    use crate::report::{month, ReportQuery};
+    use crate::store::testutil::{store, t0};
+    use crate::ticket::tests::new_ticket;
+    use chrono::Duration;
+
+    const CDR: &str = "\"\",\"13812345678\",\"12345\",\"in\",\"\",\"SIP/t-1\",\"SIP/8001-2\",\"Dial\",\"\",\"2026-11-02 09:00:00\",\"2026-11-02 09:00:10\",\"2026-11-02 09:04:00\",240,230,\"ANSWERED\",\"DOCUMENTATION\",\"u1\"\n\
+\"\",\"13900000001\",\"12345\",\"in\",\"\",\"SIP/t-3\",\"SIP/8001-4\",\"Dial\",\"\",\"2026-11-02 09:10:00\",\"2026-11-02 09:10:30\",\"2026-11-02 09:12:00\",120,90,\"ANSWERED\",\"DOCUMENTATION\",\"u2\"\n\
+\"\",\"13900000002\",\"12345\",\"in\",\"\",\"SIP/t-5\",\"\",\"Queue\",\"\",\"2026-11-02 09:20:00\",,\"2026-11-02 09:21:00\",60,0,\"NO ANSWER\",\"DOCUMENTATION\",\"u3\"\n\
+\"\",\"13900000003\",\"12345\",\"in\",\"\",\"SIP/t-6\",\"\",\"Queue\",\"\",\"2026-11-02 09:30:00\",,\"2026-11-02 09:30:02\",2,0,\"NO ANSWER\",\"DOCUMENTATION\",\"u4\"\n";
+
+    #[test]
+    fn kpis_against_hand_computed_figures() {
+        let (_d, s, clock) = store();
+        let dept = s
+            .create_department("lighting", "路灯管理所", None)
+            .expect("dept")
+            .id;
+        let handler = s.create_user("王工", dept, Role::Handler).expect("u").id;
+        let agent = s.create_user("李娜", 1, Role::Agent).expect("u").id;
+        s.set_user_extension(agent, Some("8001")).expect("ext");
+        // Ticket A: transferred, accepted on time, replied late, satisfied.
+        let a = s
+            .intake(
+                agent,
+                &new_ticket(),
+                Some(&Action::Transfer {
+                    department_id: dept,
+                    requirements: "核查".into(),
+                    due_at: t0() + Duration::hours(2),
+                    accept_due_at: Some(t0() + Duration::hours(1)),
+                }),
+            )
+            .expect("a");
+        clock.advance(Duration::minutes(30));
+        let a = s
+            .act(a.id, a.version, handler, &Action::Accept { note: None })
+            .expect("accept");
+        clock.advance(Duration::hours(3));
+        let a = s
+            .act(
+                a.id,
+                a.version,
+                handler,
+                &Action::Reply {
+                    result: "已修复".into(),
+                    resolved: true,
+                },
+            )
+            .expect("reply");
+        s.act(
+            a.id,
+            a.version,
+            agent,
+            &Action::Feedback {
+                satisfaction: Satisfaction::Satisfied,
+                note: None,
+                redispatch_due_at: None,
+            },
+        )
+        .expect("fb");
+        // Ticket B: answered at once.
+        s.intake(
+            agent,
+            &crate::NewTicket {
+                phone: "13900000001".into(),
+                ..new_ticket()
+            },
+            Some(&Action::Answer {
+                answer: "已解答".into(),
+            }),
+        )
+        .expect("b");
+        // Calls: 4 in the file, 1 a 2-second abandon (not offered), 2 of 3 answered, 1 within 15 s.
+        let (calls, bad) =
+            parse(CDR.as_bytes(), Format::Asterisk, chrono_tz::Asia::Shanghai).expect("cdr");
+        let r = s.import_calls(&calls, "asterisk", bad).expect("import");
+        assert_eq!((r.imported, r.linked_tickets, r.linked_agents), (4, 1, 2));
+        let again = s.import_calls(&calls, "asterisk", vec![]).expect("again");
+        assert_eq!((again.imported, again.duplicates), (0, 4));
+
+        let (from, to) = month("2026-11", chrono_tz::Asia::Shanghai).expect("month");
+        let rep = s
+            .report(&ReportQuery {
+                from,
+                to,
+                department_id: None,
+                agent_id: None,
+                category_id: None,
+            })
+            .expect("report");
+        let k = |key: &str| {
+            rep.kpis
+                .iter()
+                .find(|k| k.key == key)
+                .map(|k| (k.numerator, k.denominator))
+                .expect(key)
+        };
+        assert_eq!(k("answer_rate"), (2, 3));
+        assert_eq!(k("answered_within"), (1, 3));
+        assert_eq!(k("on_time_acceptance"), (1, 1));
+        assert_eq!(k("on_time_handling"), (0, 1));
+        assert_eq!(k("satisfaction"), (1, 1));
+        assert_eq!(k("direct_answer"), (1, 2));
+        assert_eq!(k("closure"), (1, 2));
+        assert_eq!(k("redispatch"), (0, 1));
+        // 09:00 to 12:30 on a Monday: 3 business hours and 0 after lunch started at 12:00.
+        assert_eq!(rep.handling_hours_avg, Some(3.0));
+        assert_eq!(rep.by_category, [("help_request".to_string(), 2)]);
+        // An empty month: every ratio is "—", never NaN.
+        let (from, to) = month("2026-10", chrono_tz::Asia::Shanghai).expect("month");
+        let empty = s
+            .report(&ReportQuery {
+                from,
+                to,
+                department_id: None,
+                agent_id: None,
+                category_id: None,
+            })
+            .expect("report");
+        assert!(empty.kpis.iter().all(|k| k.value.is_none()));
+        let (agents, depts) = s
+            .assessment(
+                &ReportQuery {
+                    from: month("2026-11", chrono_tz::Asia::Shanghai).expect("m").0,
+                    to: month("2026-11", chrono_tz::Asia::Shanghai).expect("m").1,
+                    department_id: None,
+                    agent_id: None,
+                    category_id: None,
+                },
+                &ReportQuery {
+                    from,
+                    to,
+                    department_id: None,
+                    agent_id: None,
+                    category_id: None,
+                },
+            )
+            .expect("assessment");
+        let li = agents.iter().find(|a| a.id == agent).expect("agent");
+        // direct answer 1/2 (weight 0.3), satisfaction 1/1 (0.4), the callback due this month
+        // not yet made 0/1 (0.3): 0.15 + 0.4 + 0 = 55 points.
+        assert_eq!(
+            (li.score, li.rank, li.previous_score),
+            (Some(55.0), Some(1), None)
+        );
+        let d = depts.iter().find(|d| d.id == dept).expect("dept");
+        // acceptance 1 (0.2), handling 0 (0.4), satisfaction 1 (0.3), no redispatch 1 (0.1): 0.6.
+        assert_eq!(d.score, Some(60.0));
+    }
+}

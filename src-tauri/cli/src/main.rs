@@ -77,6 +77,28 @@ enum Cmd {
     Setting(SettingCmd),
     #[command(subcommand)]
     Calendar(CalendarCmd),
+    /// KPIs and the monthly assessment, the same figures as the reporting window
+    Report {
+        /// A month, e.g. 2026-10
+        #[arg(long)]
+        month: String,
+        /// Department code
+        #[arg(long)]
+        department: Option<String>,
+    },
+    #[command(subcommand)]
+    Calls(CallsCmd),
+}
+
+#[derive(Subcommand)]
+enum CallsCmd {
+    /// Import call-detail records (re-importing adds nothing)
+    Import {
+        file: PathBuf,
+        /// asterisk (cdr_csv Master.csv) or freeswitch (mod_cdr_csv default template)
+        #[arg(long)]
+        format: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -317,6 +339,9 @@ enum UserCmd {
         /// agent, handler, supervisor, manager or admin
         #[arg(long)]
         role: String,
+        /// Telephone extension (links call records to the agent)
+        #[arg(long)]
+        extension: Option<String>,
     },
 }
 
@@ -640,14 +665,42 @@ fn run(cli: Cli) -> Result<()> {
             name,
             department,
             role,
+            extension,
         }) => {
             let d = store.department_by_code(&department)?;
             let u = store.create_user(&name, d.id, role.parse::<Role>()?)?;
+            if extension.is_some() {
+                store.set_user_extension(u.id, extension.as_deref())?;
+            }
             print(json, serde_json::to_value(&u)?, || {
                 format!("user {} created", u.id)
             });
         }
         Cmd::Calendar(c) => calendar(&store, c, json)?,
+        Cmd::Report { month, department } => report(&store, &month, department, json)?,
+        Cmd::Calls(CallsCmd::Import { file, format }) => {
+            let tz = store
+                .setting("timezone")?
+                .parse()
+                .unwrap_or(chrono_tz::Asia::Shanghai);
+            let format: hotline_core::cdr::Format = format.parse()?;
+            let (calls, bad) = hotline_core::cdr::parse(std::fs::File::open(&file)?, format, tz)?;
+            let source = if matches!(format, hotline_core::cdr::Format::Asterisk) {
+                "asterisk"
+            } else {
+                "freeswitch"
+            };
+            let r = store.import_calls(&calls, source, bad)?;
+            print(json, serde_json::to_value(&r)?, || {
+                let mut s: String = r
+                    .bad_rows
+                    .iter()
+                    .map(|b| format!("line {}: {}\n", b.line, b.reason))
+                    .collect();
+                s += &format!("imported {} calls ({} already known), {} linked to tickets, {} to agents, {} rows refused", r.imported, r.duplicates, r.linked_tickets, r.linked_agents, r.bad_rows.len());
+                s
+            });
+        }
         Cmd::Setting(SettingCmd::List) => {
             let all = store.settings()?;
             print(
@@ -670,6 +723,73 @@ fn run(cli: Cli) -> Result<()> {
             });
         }
     }
+    Ok(())
+}
+
+fn report(store: &Store, month: &str, department: Option<String>, json: bool) -> Result<()> {
+    use hotline_core::report::{month as month_bounds, previous_month, ReportQuery};
+    let tz = store
+        .setting("timezone")?
+        .parse()
+        .unwrap_or(chrono_tz::Asia::Shanghai);
+    let bad = || Error::InvalidValue {
+        field: "month",
+        value: month.chars().take(20).collect(),
+    };
+    let (from, to) = month_bounds(month, tz).ok_or_else(bad)?;
+    let prev = previous_month(month)
+        .and_then(|m| month_bounds(&m, tz))
+        .ok_or_else(bad)?;
+    let department_id = department
+        .map(|c| store.department_by_code(&c).map(|d| d.id))
+        .transpose()?;
+    let q = ReportQuery {
+        from,
+        to,
+        department_id,
+        agent_id: None,
+        category_id: None,
+    };
+    let r = store.report(&q)?;
+    let (agents, departments) = store.assessment(
+        &q,
+        &ReportQuery {
+            from: prev.0,
+            to: prev.1,
+            ..q.clone()
+        },
+    )?;
+    print(
+        json,
+        json!({ "month": month, "report": r, "assessment": { "agents": agents, "departments": departments } }),
+        || {
+            let pct =
+                |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{:.1}%", v * 100.0));
+            let mut s = format!("{month}\n");
+            for k in &r.kpis {
+                s += &format!(
+                    "  {:<20} {:>7}  = {} / {}\n",
+                    k.key,
+                    pct(k.value),
+                    k.numerator,
+                    k.denominator
+                );
+            }
+            s += &format!(
+                "  handling hours avg {:?}, p90 {:?}; overdue open {}\n",
+                r.handling_hours_avg, r.handling_hours_p90, r.overdue_open
+            );
+            for d in &departments {
+                s += &format!(
+                    "  #{:<3} {:<12} {:?}\n",
+                    d.rank.map_or("-".into(), |r| r.to_string()),
+                    d.name,
+                    d.score
+                );
+            }
+            s
+        },
+    );
     Ok(())
 }
 

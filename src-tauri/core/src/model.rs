@@ -111,7 +111,7 @@ str_enum!(
     Satisfaction {
         VerySatisfied = "very_satisfied",
         Satisfied = "satisfied",
-        Basic = "basically_satisfied",
+        BasicallySatisfied = "basically_satisfied",
         Unsatisfied = "unsatisfied",
         VeryUnsatisfied = "very_unsatisfied",
     }
@@ -320,6 +320,23 @@ mod tests {
                 Some(serde_json::json!(s.as_str()))
             );
         }
+        // The wire form (serde) and the stored form (as_str) are one and the same.
+        fn same<T: serde::Serialize + Copy>(all: &[T], code: fn(T) -> &'static str) {
+            for v in all {
+                assert_eq!(
+                    serde_json::to_value(v).ok(),
+                    Some(serde_json::json!(code(*v)))
+                );
+            }
+        }
+        same(Satisfaction::ALL, Satisfaction::as_str);
+        same(Channel::ALL, Channel::as_str);
+        same(Severity::ALL, Severity::as_str);
+        same(Urgency::ALL, Urgency::as_str);
+        same(CallbackMethod::ALL, CallbackMethod::as_str);
+        same(Role::ALL, Role::as_str);
+        same(Queue::ALL, Queue::as_str);
+        same(ExtensionState::ALL, ExtensionState::as_str);
         for s in Satisfaction::ALL {
             assert_eq!(Satisfaction::from_str(s.as_str()).ok(), Some(*s));
         }

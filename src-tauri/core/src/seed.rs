@@ -215,6 +215,11 @@ fn cast(store: &Store) -> Result<Cast> {
     .iter()
     .map(|n| pick(Role::Agent, n))
     .collect::<Result<Vec<_>>>()?;
+    for (i, a) in agents.iter().enumerate() {
+        if users.iter().all(|u| u.id != a.id) {
+            store.set_user_extension(a.id, Some(&format!("80{:02}", i + 1)))?;
+        }
+    }
     let supervisor = pick(Role::Supervisor, "班长 周涛")?;
     pick(Role::Manager, "中心主任 吴建华")?;
     Ok(Cast {
@@ -222,6 +227,12 @@ fn cast(store: &Store) -> Result<Cast> {
         supervisor,
         handlers,
     })
+}
+
+fn v_phone(raw: &str) -> String {
+    crate::phone::Phone::parse(raw)
+        .map(|p| p.number)
+        .unwrap_or_else(|_| raw.to_string())
 }
 
 fn weighted<'a, T>(rng: &mut ChaCha8Rng, items: &'a [(T, u32)]) -> &'a T {
@@ -284,6 +295,7 @@ pub fn seed_with_progress(
     let mut by_status: HashMap<Status, u64> = HashMap::new();
     for chunk in times.chunks(20_000) {
         let mut batch = Vec::with_capacity(chunk.len());
+        let mut calls = Vec::with_capacity(chunk.len());
         for &received in chunk {
             let caller = rng.random_range(0..callers);
             let topic = &TOPICS[*weighted(&mut rng, &topics)];
@@ -332,7 +344,38 @@ pub fn seed_with_progress(
                 address: None,
             };
             let v = new.validate(received)?;
-            let agent = pick(&mut rng, &cast.agents).clone();
+            let agent_index = rng.random_range(0..cast.agents.len());
+            let agent = cast.agents[agent_index].clone();
+            if new.channel == Channel::Phone {
+                // The call behind the ticket, rung for a few seconds; now and then a caller
+                // who gave up before an agent answered.
+                let n = report.tickets + batch.len() as u64;
+                let ring = Duration::seconds(rng.random_range(2..45));
+                let talk = Duration::seconds(rng.random_range(60..600));
+                calls.push(crate::cdr::Call {
+                    key: format!("seed:{}:{n}", opts.seed),
+                    caller: v_phone(&new.phone),
+                    callee: "12345".into(),
+                    extension: Some(format!("80{:02}", agent_index + 1)),
+                    started_at: received - ring - Duration::seconds(1),
+                    answered_at: Some(received - Duration::seconds(1)),
+                    ended_at: received + talk,
+                    disposition: "ANSWERED".into(),
+                });
+                if rng.random_bool(0.08) {
+                    let start = received - Duration::minutes(rng.random_range(2..30));
+                    calls.push(crate::cdr::Call {
+                        key: format!("seed:{}:{n}:abandoned", opts.seed),
+                        caller: v_phone(&new.phone),
+                        callee: "12345".into(),
+                        extension: None,
+                        started_at: start,
+                        answered_at: None,
+                        ended_at: start + Duration::seconds(rng.random_range(1..90)),
+                        disposition: "NO ANSWER".into(),
+                    });
+                }
+            }
             let mut ticket = crate::store::blank(&v, cat_id(topic.0), agent.id);
             let mut events = vec![HistoricEvent {
                 at: received,
@@ -372,6 +415,7 @@ pub fn seed_with_progress(
             }
             Ok(())
         })?;
+        store.import_calls(&calls, "seed", vec![])?;
         report.tickets += batch.len() as u64;
         progress(report.tickets);
     }
@@ -491,7 +535,7 @@ impl Sim<'_> {
                         Satisfaction::VerySatisfied,
                         Satisfaction::Satisfied,
                         Satisfaction::Satisfied,
-                        Satisfaction::Basic,
+                        Satisfaction::BasicallySatisfied,
                     ],
                 )
             } else {
@@ -526,7 +570,7 @@ impl Sim<'_> {
             &[
                 Satisfaction::VerySatisfied,
                 Satisfaction::Satisfied,
-                Satisfaction::Basic,
+                Satisfaction::BasicallySatisfied,
             ],
         );
         self.step(

@@ -15,7 +15,7 @@ use hotline_core::store::{IcsReport, ListQuery, NotificationRow, Page};
 use hotline_core::{NewTicket, WireError};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use tauri::State;
+use tauri::{AppHandle, Manager, Runtime, State, WebviewUrl, WebviewWindowBuilder};
 
 type Res<T> = Result<T, WireError>;
 
@@ -246,6 +246,37 @@ pub async fn set_calendar_day(
 #[tauri::command]
 pub async fn import_ics(desk: State<'_, Desk>, calendar: String, text: String) -> Res<IcsReport> {
     Ok(desk.store()?.import_ics(&calendar, &text)?)
+}
+
+/// The month's report and assessment, the same as `hotline report --month M --json`.
+#[tauri::command]
+pub async fn monthly_report(
+    desk: State<'_, Desk>,
+    month: String,
+    department_id: Option<i64>,
+) -> Res<serde_json::Value> {
+    Ok(desk.store()?.monthly_report(&month, department_id)?)
+}
+
+/// Opens (or brings forward) the managers' reporting window.
+#[tauri::command]
+pub async fn open_reports<R: Runtime>(app: AppHandle<R>) -> Res<()> {
+    if let Some(w) = app.get_webview_window("reports") {
+        return w.set_focus().map_err(internal);
+    }
+    WebviewWindowBuilder::new(&app, "reports", WebviewUrl::App("reports.html".into()))
+        .inner_size(1280.0, 860.0)
+        .build()
+        .map(|_| ())
+        .map_err(internal)
+}
+
+fn internal(e: impl std::fmt::Display) -> WireError {
+    WireError {
+        code: "internal".into(),
+        message: e.to_string(),
+        details: serde_json::Value::Null,
+    }
 }
 
 /// The acceptance and handling deadlines the SLA policies give a transfer made now.

@@ -43,6 +43,8 @@ pub fn builder<R: Runtime>(builder: Builder<R>, desk: Desk) -> Builder<R> {
             commands::calendars,
             commands::set_calendar_day,
             commands::import_ics,
+            commands::monthly_report,
+            commands::open_reports,
             commands::seed_demo,
             commands::set_setting,
         ])

@@ -44,7 +44,11 @@ export function apply(root = document) {
   for (const el of root.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);
   for (const el of root.querySelectorAll('[data-i18n-aria-label]')) el.setAttribute('aria-label', t(el.dataset.i18nAriaLabel));
   for (const el of root.querySelectorAll('[data-i18n-title]')) el.title = t(el.dataset.i18nTitle);
-  document.title = t('app.title');
+  document.title = t(document.body.classList.contains('reports') ? 'reports.title' : 'app.title');
+  // The window's own title bar follows the language too.
+  const ipc = window.__TAURI_INTERNALS__;
+  const label = ipc?.metadata?.currentWindow?.label;
+  if (label) ipc.invoke('plugin:window|set_title', { label, value: document.title }).catch(() => {});
 }
 
 /** A backend error in the user's language, with its parameters. */

@@ -1,6 +1,6 @@
 // The desk window: routing between the queue, intake, detail and settings views,
 // the acting user, the language, keyboard shortcuts and live updates.
-import { api, listen } from './api.js';
+import { api, call, listen } from './api.js';
 import * as i18n from './i18n.js';
 import { options, setZone } from './format.js';
 import { $, shared, showError, loadReference } from './state.js';
@@ -90,6 +90,7 @@ function wire() {
   $('#new-call').addEventListener('click', () => { show('intake'); intake.open(); });
   $('#intake-cancel').addEventListener('click', () => show('queue'));
   $('#open-settings').addEventListener('click', async () => { settings.render(); show('settings'); await settings.load(); });
+  $('#open-reports').addEventListener('click', () => call('open_reports').catch((e) => showError($('[data-testid="error"]'), e)));
   $('#bell').addEventListener('click', async () => { show('notifications'); await inbox.open(); });
   $('#back').addEventListener('click', () => { show('queue'); queue.refresh(); });
   document.addEventListener('show-queue', () => show('queue'));
@@ -100,6 +101,9 @@ function wire() {
       e.preventDefault();
       show('intake');
       intake.open();
+    } else if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'r') {
+      e.preventDefault();
+      call('open_reports').catch((err) => showError($('[data-testid="error"]'), err));
     } else if (e.key === 'Escape' && view !== 'queue') {
       show('queue');
       queue.refresh();

@@ -727,69 +727,44 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 fn report(store: &Store, month: &str, department: Option<String>, json: bool) -> Result<()> {
-    use hotline_core::report::{month as month_bounds, previous_month, ReportQuery};
-    let tz = store
-        .setting("timezone")?
-        .parse()
-        .unwrap_or(chrono_tz::Asia::Shanghai);
-    let bad = || Error::InvalidValue {
-        field: "month",
-        value: month.chars().take(20).collect(),
-    };
-    let (from, to) = month_bounds(month, tz).ok_or_else(bad)?;
-    let prev = previous_month(month)
-        .and_then(|m| month_bounds(&m, tz))
-        .ok_or_else(bad)?;
     let department_id = department
         .map(|c| store.department_by_code(&c).map(|d| d.id))
         .transpose()?;
-    let q = ReportQuery {
-        from,
-        to,
-        department_id,
-        agent_id: None,
-        category_id: None,
-    };
-    let r = store.report(&q)?;
-    let (agents, departments) = store.assessment(
-        &q,
-        &ReportQuery {
-            from: prev.0,
-            to: prev.1,
-            ..q.clone()
-        },
-    )?;
-    print(
-        json,
-        json!({ "month": month, "report": r, "assessment": { "agents": agents, "departments": departments } }),
-        || {
-            let pct =
-                |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{:.1}%", v * 100.0));
-            let mut s = format!("{month}\n");
-            for k in &r.kpis {
-                s += &format!(
-                    "  {:<20} {:>7}  = {} / {}\n",
-                    k.key,
-                    pct(k.value),
-                    k.numerator,
-                    k.denominator
-                );
-            }
+    let doc = store.monthly_report(month, department_id)?;
+    print(json, doc.clone(), || {
+        let pct = |v: &serde_json::Value| {
+            v.as_f64()
+                .map_or("—".to_string(), |v| format!("{:.1}%", v * 100.0))
+        };
+        let mut s = format!("{month}\n");
+        for k in doc["report"]["kpis"].as_array().into_iter().flatten() {
             s += &format!(
-                "  handling hours avg {:?}, p90 {:?}; overdue open {}\n",
-                r.handling_hours_avg, r.handling_hours_p90, r.overdue_open
+                "  {:<20} {:>7}  = {} / {}\n",
+                k["key"].as_str().unwrap_or(""),
+                pct(&k["value"]),
+                k["numerator"],
+                k["denominator"]
             );
-            for d in &departments {
-                s += &format!(
-                    "  #{:<3} {:<12} {:?}\n",
-                    d.rank.map_or("-".into(), |r| r.to_string()),
-                    d.name,
-                    d.score
-                );
-            }
-            s
-        },
-    );
+        }
+        let r = &doc["report"];
+        s += &format!(
+            "  handling hours avg {}, p90 {}; overdue open {}\n",
+            r["handling_hours_avg"], r["handling_hours_p90"], r["overdue_open"]
+        );
+        for d in doc["assessment"]["departments"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            s += &format!(
+                "  #{:<3} {:<12} {}\n",
+                d["rank"],
+                d["name"].as_str().unwrap_or(""),
+                d["score"]
+            );
+        }
+        s
+    });
     Ok(())
 }
 

@@ -350,7 +350,11 @@ pub fn seed_with_progress(
                 // The call behind the ticket, rung for a few seconds; now and then a caller
                 // who gave up before an agent answered.
                 let n = report.tickets + batch.len() as u64;
-                let ring = Duration::seconds(rng.random_range(2..45));
+                let ring = Duration::seconds(if rng.random_bool(0.8) {
+                    rng.random_range(2..16)
+                } else {
+                    rng.random_range(16..60)
+                });
                 let talk = Duration::seconds(rng.random_range(60..600));
                 calls.push(crate::cdr::Call {
                     key: format!("seed:{}:{n}", opts.seed),
@@ -487,7 +491,7 @@ impl Sim<'_> {
             department_id: dept_id,
             requirements: "请核实情况，依法依规处理，并在期限内答复来电人。".into(),
             due_at: self.clock + Duration::days(days) + Duration::hours(1),
-            accept_due_at: None,
+            accept_due_at: Some(self.clock + Duration::hours(8)),
         };
         if !self.step(agent, 5..30, transfer) {
             return;

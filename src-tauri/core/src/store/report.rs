@@ -357,6 +357,48 @@ impl Store {
         })
     }
 
+    /// The month's report and assessment as one document: what `hotline report --json`
+    /// prints and what the reporting window shows.
+    pub fn monthly_report(
+        &self,
+        month: &str,
+        department_id: Option<i64>,
+    ) -> Result<serde_json::Value> {
+        use crate::report::{month as bounds, previous_month};
+        let tz: chrono_tz::Tz = self
+            .setting("timezone")?
+            .parse()
+            .unwrap_or(chrono_tz::Asia::Shanghai);
+        let bad = || crate::error::Error::InvalidValue {
+            field: "month",
+            value: month.chars().take(20).collect(),
+        };
+        let (from, to) = bounds(month, tz).ok_or_else(bad)?;
+        let prev_month = previous_month(month).ok_or_else(bad)?;
+        let (pf, pt) = bounds(&prev_month, tz).ok_or_else(bad)?;
+        let q = ReportQuery {
+            from,
+            to,
+            department_id,
+            agent_id: None,
+            category_id: None,
+        };
+        let pq = ReportQuery {
+            from: pf,
+            to: pt,
+            ..q.clone()
+        };
+        let (agents, departments) = self.assessment(&q, &pq)?;
+        Ok(serde_json::json!({
+            "month": month,
+            "previous_month": prev_month,
+            "report": self.report(&q)?,
+            "previous": self.report(&pq)?.kpis,
+            "settings": self.kpi_settings()?,
+            "assessment": { "agents": agents, "departments": departments },
+        }))
+    }
+
     pub fn set_user_extension(&self, user_id: i64, extension: Option<&str>) -> Result<()> {
         let ext = crate::validate::opt_text("extension", extension, 20)?;
         self.write(|tx| {

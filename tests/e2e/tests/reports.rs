@@ -1,0 +1,110 @@
+//! The reporting window on seeded data: opened from the desk, its KPI figures equal the
+//! `hotline report --month … --json` document, and the charts drew.
+
+use hotline_core::seed::{seed, SeedOptions};
+use hotline_core::{Store, SystemClock};
+use hotline_e2e::{Desk, Result};
+use std::sync::Arc;
+use std::time::Duration;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_reporting_window_shows_the_same_figures_as_the_cli() -> Result {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("reports.db");
+    let store = Store::open(&db, Arc::new(SystemClock))?;
+    seed(
+        &store,
+        SeedOptions {
+            tickets: 20_000,
+            days: 90,
+            seed: 5,
+        },
+    )?;
+    let month = store
+        .now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y-%m")
+        .to_string();
+
+    // The CLI's document for the month, from the real binary.
+    let cli = std::env::current_exe()?
+        .parent()
+        .and_then(|p| p.parent())
+        .map(|p| p.join("hotline"))
+        .ok_or("target dir")?;
+    let out = std::process::Command::new(&cli)
+        .arg("--db")
+        .arg(&db)
+        .args(["--json", "report", "--month", &month])
+        .output()?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+
+    let desk = Desk::launch(&db).await?;
+    let main = desk.client.window().await?;
+    desk.click("open-reports").await?;
+    let mut reports = None;
+    for _ in 0..100 {
+        let windows = desk.client.windows().await?;
+        if let Some(w) = windows.into_iter().find(|w| *w != main) {
+            reports = Some(w);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    desk.client
+        .switch_to_window(reports.ok_or("the reporting window did not open")?)
+        .await?;
+    desk.wait_for("body[data-ready='true']").await?;
+    assert_eq!(desk.js("return document.body.dataset.month").await?, month);
+
+    let kpis = doc["report"]["kpis"].as_array().ok_or("kpis")?;
+    assert!(kpis.len() >= 10);
+    for k in kpis {
+        let key = k["key"].as_str().ok_or("key")?;
+        let shown = desk
+            .js(&format!("const e = document.querySelector(\"[data-testid='kpi-{key}']\"); return e ? [Number(e.dataset.numerator), Number(e.dataset.denominator)] : null;"))
+            .await?;
+        assert_eq!(
+            shown,
+            serde_json::json!([k["numerator"], k["denominator"]]),
+            "{key}"
+        );
+        let value = desk.text(&format!("kpi-value-{key}")).await?;
+        match k["value"].as_f64() {
+            Some(v) => assert_eq!(value, format!("{:.1}%", v * 100.0), "{key}"),
+            None => assert_eq!(value, "—", "{key}"),
+        }
+    }
+    // Every chart drew something: a canvas with non-transparent pixels.
+    for id in [
+        "chart-volume",
+        "chart-categories",
+        "chart-satisfaction",
+        "chart-departments",
+    ] {
+        let drawn = desk
+            .js(&format!(
+                "const c = document.querySelector(\"[data-testid='{id}']\"); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; \
+                 let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n;"
+            ))
+            .await?;
+        assert!(drawn.as_u64().unwrap_or(0) > 500, "{id} is blank");
+    }
+    let ranked = desk
+        .count("[data-testid='assess-departments'] [data-testid='assess-row']")
+        .await?;
+    assert_eq!(
+        ranked,
+        doc["assessment"]["departments"]
+            .as_array()
+            .map_or(0, Vec::len)
+    );
+    desk.screenshot("reports").await?;
+    desk.client.switch_to_window(main).await?;
+    desk.close().await
+}

@@ -1,0 +1,108 @@
+// The managers' reporting window: every KPI with its formula, numerator and denominator,
+// compared with the previous month; charts; the monthly assessment.
+import { api, call } from './api.js';
+import * as i18n from './i18n.js';
+import { el, options, setZone } from './format.js';
+import { $, showError, treeOptions } from './state.js';
+
+const charts = {};
+const pct = (v) => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);
+
+function kpiCard(k, prev) {
+  const delta = k.value !== null && prev?.value !== null && prev?.value !== undefined ? (k.value - prev.value) * 100 : null;
+  return el('article', { class: 'kpi card', 'data-testid': `kpi-${k.key}`, 'data-numerator': String(k.numerator), 'data-denominator': String(k.denominator) },
+    el('h3', { text: i18n.t(`kpi.${k.key}.name`) }),
+    el('p', { class: 'kpi-value', 'data-testid': `kpi-value-${k.key}`, text: pct(k.value) }),
+    el('p', { class: 'kpi-frac', text: i18n.t('reports.fraction', { numerator: k.numerator, denominator: k.denominator }) }),
+    el('p', { class: 'muted kpi-formula', text: i18n.t(`kpi.${k.key}.formula`) }),
+    delta === null ? null : el('p', { class: delta >= 0 ? 'up' : 'down', text: i18n.t('reports.delta', { delta: `${delta >= 0 ? '+' : ''}${delta.toFixed(1)}` }) }));
+}
+
+function chart(id, type, labels, data, opts = {}) {
+  charts[id]?.destroy();
+  charts[id] = new window.Chart($(`#${id}`), {
+    type,
+    data: {
+      labels,
+      datasets: [{
+        label: '',
+        data,
+        borderColor: '#1f6feb',
+        backgroundColor: type === 'doughnut' ? ['#1a7f37', '#2ea043', '#d4a72c', '#cf222e', '#82071e'] : '#1f6feb',
+      }],
+    },
+    options: { animation: false, responsive: true, maintainAspectRatio: false, plugins: { legend: { display: type === 'doughnut' } }, ...opts },
+  });
+}
+
+function assessTable(table, rows, weights) {
+  const head = el('tr', {}, ...['reports.rank', 'field.name', 'reports.score', 'reports.change'].map((k) => el('th', { scope: 'col', text: i18n.t(k) })),
+    ...weights.map((w) => el('th', { scope: 'col', text: i18n.t(`kpi.${w}.name`) })));
+  table.replaceChildren(el('thead', {}, head), el('tbody', {}, ...rows.map((r) => el('tr', { 'data-testid': 'assess-row', 'data-id': String(r.id) },
+    el('td', { text: r.rank ?? '—' }),
+    el('td', { text: r.name }),
+    el('td', { 'data-testid': 'assess-score', text: r.score ?? '—' }),
+    el('td', { class: r.change > 0 ? 'up' : r.change < 0 ? 'down' : '', text: r.change === null ? '—' : `${r.change > 0 ? '+' : ''}${r.change}` }),
+    ...weights.map((w) => {
+      const k = r.kpis.find((x) => x.key === w);
+      return el('td', { title: k ? i18n.t('reports.fraction', { numerator: k.numerator, denominator: k.denominator }) : '', text: k ? pct(k.value) : '—' });
+    })))));
+}
+
+function heat(report) {
+  const max = Math.max(1, ...report.heat.flat());
+  const rows = report.heat.map((hours, d) => el('tr', {}, el('th', { scope: 'row', text: i18n.t(`weekday.${d}`) }), ...hours.map((n) => {
+    const td = el('td', { title: String(n), text: n ? String(n) : '' });
+    td.style.backgroundColor = `rgba(31, 111, 235, ${(n / max).toFixed(2)})`;
+    if (n / max > 0.6) td.style.color = '#fff';
+    return td;
+  })));
+  $('#heat').replaceChildren(el('thead', {}, el('tr', {}, el('th'), ...Array.from({ length: 24 }, (_, h) => el('th', { scope: 'col', text: String(h) })))), el('tbody', {}, ...rows));
+}
+
+async function run() {
+  const f = $('#period').elements;
+  try {
+    const doc = await call('monthly_report', { month: f.month.value, departmentId: f.department_id.value ? Number(f.department_id.value) : null });
+    const r = doc.report;
+    $('#report-period').textContent = i18n.t('reports.compared', { month: doc.month, previous: doc.previous_month });
+    $('#kpis').replaceChildren(...r.kpis.map((k) => kpiCard(k, doc.previous.find((p) => p.key === k.key))),
+      el('article', { class: 'kpi card', 'data-testid': 'kpi-handling-hours' },
+        el('h3', { text: i18n.t('kpi.handling_hours.name') }),
+        el('p', { class: 'kpi-value', text: r.handling_hours_avg === null ? '—' : String(r.handling_hours_avg) }),
+        el('p', { class: 'kpi-frac', text: i18n.t('reports.p90', { p90: r.handling_hours_p90 ?? '—' }) }),
+        el('p', { class: 'muted kpi-formula', text: i18n.t('kpi.handling_hours.formula') })),
+      el('article', { class: 'kpi card', 'data-testid': 'kpi-overdue' },
+        el('h3', { text: i18n.t('kpi.overdue.name') }), el('p', { class: 'kpi-value', text: String(r.overdue_open) }),
+        el('p', { class: 'muted kpi-formula', text: i18n.t('kpi.overdue.formula') })));
+    chart('chart-volume', 'line', r.volume_by_day.map(([d]) => d.slice(5)), r.volume_by_day.map(([, n]) => n));
+    chart('chart-categories', 'bar', r.by_category.map(([c]) => (i18n.has(`category.${c}`) ? i18n.t(`category.${c}`) : c)), r.by_category.map(([, n]) => n));
+    chart('chart-satisfaction', 'doughnut', r.satisfaction.map(([s]) => i18n.t(`satisfaction.${s}`)), r.satisfaction.map(([, n]) => n));
+    chart('chart-departments', 'bar', r.department_on_time.map(([d]) => d), r.department_on_time.map(([, k]) => Math.round((k.value ?? 0) * 1000) / 10), { indexAxis: 'y' });
+    heat(r);
+    assessTable($('#assess-departments'), doc.assessment.departments, ['on_time_acceptance', 'on_time_handling', 'satisfaction', 'no_redispatch']);
+    assessTable($('#assess-agents'), doc.assessment.agents, ['direct_answer', 'satisfaction', 'callback']);
+    showError($('[data-testid="error"]'), null);
+    document.body.dataset.month = doc.month;
+  } catch (e) {
+    showError($('[data-testid="error"]'), e);
+  }
+}
+
+async function start() {
+  const lang = i18n.detect(localStorage.getItem('lang'), navigator.languages || [navigator.language]);
+  await i18n.load(lang);
+  i18n.apply();
+  const info = await api.appInfo();
+  setZone(info.timezone);
+  const ref = await api.reference();
+  options($('#period').elements.department_id, treeOptions(ref.departments.filter((d) => d.code !== 'hotline')), { blank: i18n.t('filter.any') });
+  const now = new Date();
+  $('#period').elements.month.value = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`;
+  $('#period').addEventListener('submit', (e) => { e.preventDefault(); run(); });
+  $('#print-report').addEventListener('click', () => window.print());
+  await run();
+  document.body.dataset.ready = 'true';
+}
+
+start();

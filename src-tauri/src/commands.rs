@@ -258,6 +258,40 @@ pub async fn monthly_report(
     Ok(desk.store()?.monthly_report(&month, department_id)?)
 }
 
+/// Writes the month's report as XLSX or CSV into the Downloads folder (or the home
+/// folder) and returns the file's path.
+#[tauri::command]
+pub async fn export_report(
+    desk: State<'_, Desk>,
+    month: String,
+    department_id: Option<i64>,
+    format: String,
+) -> Res<String> {
+    let s = desk.store()?;
+    let doc = s.monthly_report(&month, department_id)?;
+    let lang = s.setting("ui_language")?;
+    let dir = dirs::download_dir()
+        .or_else(dirs::home_dir)
+        .unwrap_or_else(std::env::temp_dir);
+    let safe: String = month
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '-')
+        .collect();
+    let path = dir.join(format!(
+        "hotline-report-{safe}.{}",
+        if format == "csv" { "csv" } else { "xlsx" }
+    ));
+    let bytes = if format == "csv" {
+        let mut out = Vec::new();
+        hotline_core::export::report_csv(&doc, &lang, &mut out)?;
+        out
+    } else {
+        hotline_core::export::report_xlsx(&doc, &lang)?
+    };
+    std::fs::write(&path, bytes).map_err(|e| WireError::from(hotline_core::Error::Io(e)))?;
+    Ok(path.display().to_string())
+}
+
 /// Opens (or brings forward) the managers' reporting window.
 #[tauri::command]
 pub async fn open_reports<R: Runtime>(app: AppHandle<R>) -> Res<()> {

@@ -45,6 +45,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, desk: Desk) -> Builder<R> {
             commands::import_ics,
             commands::monthly_report,
             commands::open_reports,
+            commands::export_report,
             commands::seed_demo,
             commands::set_setting,
         ])

@@ -8,8 +8,7 @@ use crate::state::Desk;
 use hotline_core::escalation::AlarmKind;
 use hotline_core::store::Fired;
 use hotline_core::Store;
-use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
@@ -53,38 +52,7 @@ pub fn start<R: Runtime>(app: AppHandle<R>, wake: Wake) {
     });
 }
 
-/// The i18n tables of the UI, so that notifications speak the user's language too.
-fn table(lang: &str) -> &'static HashMap<String, String> {
-    static TABLES: OnceLock<HashMap<&'static str, HashMap<String, String>>> = OnceLock::new();
-    let tables = TABLES.get_or_init(|| {
-        [
-            ("zh-CN", include_str!("../../ui/i18n/zh-CN.json")),
-            ("zh-TW", include_str!("../../ui/i18n/zh-TW.json")),
-            ("en", include_str!("../../ui/i18n/en.json")),
-        ]
-        .into_iter()
-        .map(|(l, text)| (l, serde_json::from_str(text).unwrap_or_default()))
-        .collect()
-    });
-    tables
-        .get(lang)
-        .or_else(|| tables.get("zh-CN"))
-        .unwrap_or_else(|| {
-            static EMPTY: OnceLock<HashMap<String, String>> = OnceLock::new();
-            EMPTY.get_or_init(HashMap::new)
-        })
-}
-
-pub fn tr(lang: &str, key: &str, params: &[(&str, String)]) -> String {
-    let mut s = table(lang)
-        .get(key)
-        .cloned()
-        .unwrap_or_else(|| key.to_string());
-    for (k, v) in params {
-        s = s.replace(&format!("{{{k}}}"), v);
-    }
-    s
-}
+pub use hotline_core::i18n::tr;
 
 /// Title and body of one fired alarm, in `lang`, with the deadline in local time.
 pub fn message(lang: &str, f: &Fired, tz: chrono_tz::Tz) -> (String, String) {

@@ -101,6 +101,20 @@ async function start() {
   $('#period').elements.month.value = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`;
   $('#period').addEventListener('submit', (e) => { e.preventDefault(); run(); });
   $('#print-report').addEventListener('click', () => window.print());
+  for (const format of ['xlsx', 'csv']) {
+    $(`#export-${format}`).addEventListener('click', async () => {
+      const f = $('#period').elements;
+      try {
+        const path = await call('export_report', { month: f.month.value, departmentId: f.department_id.value ? Number(f.department_id.value) : null, format });
+        const note = $('#export-result');
+        note.textContent = i18n.t('reports.exported', { path });
+        note.dataset.path = path;
+        note.hidden = false;
+      } catch (e) {
+        showError($('[data-testid="error"]'), e);
+      }
+    });
+  }
   await run();
   document.body.dataset.ready = 'true';
 }

@@ -85,6 +85,12 @@ enum Cmd {
         /// Department code
         #[arg(long)]
         department: Option<String>,
+        /// Also write the report to FILE.xlsx or FILE.csv
+        #[arg(long)]
+        export: Option<PathBuf>,
+        /// Language of the export: zh-CN, zh-TW or en
+        #[arg(long, default_value = "zh-CN")]
+        lang: String,
     },
     #[command(subcommand)]
     Calls(CallsCmd),
@@ -677,7 +683,31 @@ fn run(cli: Cli) -> Result<()> {
             });
         }
         Cmd::Calendar(c) => calendar(&store, c, json)?,
-        Cmd::Report { month, department } => report(&store, &month, department, json)?,
+        Cmd::Report {
+            month,
+            department,
+            export,
+            lang,
+        } => {
+            report(&store, &month, department.clone(), json)?;
+            if let Some(path) = export {
+                let department_id = department
+                    .map(|c| store.department_by_code(&c).map(|d| d.id))
+                    .transpose()?;
+                let doc = store.monthly_report(&month, department_id)?;
+                let csv = path
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+                if csv {
+                    hotline_core::export::report_csv(&doc, &lang, std::fs::File::create(&path)?)?;
+                } else {
+                    std::fs::write(&path, hotline_core::export::report_xlsx(&doc, &lang)?)?;
+                }
+                if !json {
+                    println!("exported {}", path.display());
+                }
+            }
+        }
         Cmd::Calls(CallsCmd::Import { file, format }) => {
             let tz = store
                 .setting("timezone")?

@@ -396,3 +396,86 @@ fn calendar_commands() {
         .assert()
         .failure();
 }
+
+#[test]
+fn monthly_report_calls_import_and_exports() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("r.db");
+    json(
+        &db,
+        &["seed", "--tickets", "400", "--days", "40", "--seed", "9"],
+    );
+    let month = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y-%m")
+        .to_string();
+    let xlsx = dir.path().join("m.xlsx");
+    let csv = dir.path().join("m.csv");
+    let doc = json(&db, &["report", "--month", &month]);
+    let kpis = doc["report"]["kpis"].as_array().expect("kpis");
+    assert_eq!(kpis.len(), 10);
+    assert!(kpis.iter().all(|k| k["value"].is_null()
+        || k["value"]
+            .as_f64()
+            .is_some_and(|v| (0.0..=1.0).contains(&v))));
+    hotline(&db)
+        .args([
+            "report",
+            "--month",
+            &month,
+            "--export",
+            xlsx.to_str().expect("p"),
+        ])
+        .assert()
+        .success();
+    hotline(&db)
+        .args([
+            "report",
+            "--month",
+            &month,
+            "--export",
+            csv.to_str().expect("p"),
+            "--lang",
+            "en",
+        ])
+        .assert()
+        .success();
+    assert!(std::fs::read(&xlsx).expect("xlsx").starts_with(b"PK"));
+    let text = std::fs::read_to_string(&csv).expect("csv");
+    assert!(text.starts_with('\u{feff}') && text.contains("Answer rate"));
+    hotline(&db)
+        .args(["report", "--month", "2026-13"])
+        .assert()
+        .failure();
+    // Call records: re-importing adds nothing, bad rows are reported.
+    let cdr = dir.path().join("Master.csv");
+    std::fs::write(&cdr, "\"\",\"13812345678\",\"12345\",\"in\",\"\",\"SIP/t-1\",\"SIP/8001-2\",\"Dial\",\"\",\"2026-11-02 09:00:00\",\"2026-11-02 09:00:10\",\"2026-11-02 09:04:00\",240,230,\"ANSWERED\",\"DOCUMENTATION\",\"x1\"\n\"short\"\n").expect("write");
+    let r = json(
+        &db,
+        &[
+            "calls",
+            "import",
+            cdr.to_str().expect("p"),
+            "--format",
+            "asterisk",
+        ],
+    );
+    assert_eq!(
+        (r["imported"].as_u64(), r["bad_rows"][0]["line"].as_u64()),
+        (Some(1), Some(2))
+    );
+    let r = json(
+        &db,
+        &[
+            "calls",
+            "import",
+            cdr.to_str().expect("p"),
+            "--format",
+            "asterisk",
+        ],
+    );
+    assert_eq!(
+        (r["imported"].as_u64(), r["duplicates"].as_u64()),
+        (Some(0), Some(1))
+    );
+}

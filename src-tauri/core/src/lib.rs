@@ -7,6 +7,8 @@ pub mod clock;
 pub mod error;
 pub mod escalation;
 pub mod exchange;
+pub mod export;
+pub mod i18n;
 pub mod lifecycle;
 pub mod model;
 pub mod paths;

@@ -94,6 +94,7 @@ impl Desk {
             .arg("--native-driver")
             .arg(native)
             .env("HOTLINE_DB", db)
+            .env("HOME", home.path())
             .env("XDG_DATA_HOME", home.path().join("data"))
             .env("XDG_CACHE_HOME", home.path().join("cache"))
             .env("XDG_CONFIG_HOME", home.path().join("config"))

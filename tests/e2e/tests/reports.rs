@@ -104,6 +104,19 @@ async fn the_reporting_window_shows_the_same_figures_as_the_cli() -> Result {
             .as_array()
             .map_or(0, Vec::len)
     );
+    // Exports land in the Downloads folder: a workbook and a CSV with a BOM.
+    for (format, magic) in [("xlsx", &b"PK"[..]), ("csv", &b"\xEF\xBB\xBF"[..])] {
+        desk.js("document.querySelector(\"[data-testid='export-result']\").hidden = true")
+            .await?;
+        desk.click(&format!("export-{format}")).await?;
+        desk.until("exported", || async { desk.visible("export-result").await })
+            .await?;
+        let path = desk
+            .js("return document.querySelector(\"[data-testid='export-result']\").dataset.path")
+            .await?;
+        let bytes = std::fs::read(path.as_str().ok_or("path")?)?;
+        assert!(bytes.starts_with(magic), "{format}");
+    }
     desk.screenshot("reports").await?;
     desk.client.switch_to_window(main).await?;
     desk.close().await

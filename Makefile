@@ -51,7 +51,7 @@ ui:
 	node --test tests/ui/
 
 app:
-	$(CARGO) build -p hotline-desk
+	$(CARGO) build -p hotline-desk -p hotline-cli
 
 e2e: app
 	xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- $(CARGO) test -p hotline-e2e --tests -- --test-threads=1

@@ -9,6 +9,7 @@ use hotline_core::lifecycle::Action;
 use hotline_core::model::{
     Category, Department, Queue, Role, Severity, Ticket, TicketDetail, TicketRow, User,
 };
+use hotline_core::report::{ReportQuery, ReportRequest};
 use hotline_core::seed::{seed, SeedOptions, SeedReport};
 use hotline_core::sla::{SlaPolicy, Stage, Suggested};
 use hotline_core::store::{IcsReport, ListQuery, NotificationRow, Page};
@@ -258,27 +259,48 @@ pub async fn monthly_report(
     Ok(desk.store()?.monthly_report(&month, department_id)?)
 }
 
-/// Writes the month's report as XLSX or CSV into the Downloads folder (or the home
+/// Any period's report with filters (the reporting window's picker).
+#[tauri::command]
+pub async fn period_report(
+    desk: State<'_, Desk>,
+    request: ReportRequest,
+) -> Res<serde_json::Value> {
+    Ok(desk.store()?.period_report(&request)?)
+}
+
+/// The tickets behind a figure (its numerator, or its denominator).
+#[tauri::command]
+pub async fn kpi_tickets(
+    desk: State<'_, Desk>,
+    query: ReportQuery,
+    key: String,
+    denominator: bool,
+) -> Res<Vec<TicketRow>> {
+    Ok(desk.store()?.kpi_tickets(&query, &key, denominator)?)
+}
+
+/// Writes a period's report as XLSX or CSV into the Downloads folder (or the home
 /// folder) and returns the file's path.
 #[tauri::command]
 pub async fn export_report(
     desk: State<'_, Desk>,
-    month: String,
-    department_id: Option<i64>,
+    request: ReportRequest,
     format: String,
 ) -> Res<String> {
     let s = desk.store()?;
-    let doc = s.monthly_report(&month, department_id)?;
+    let doc = s.period_report(&request)?;
     let lang = s.setting("ui_language")?;
     let dir = dirs::download_dir()
         .or_else(dirs::home_dir)
         .unwrap_or_else(std::env::temp_dir);
-    let safe: String = month
+    let label: String = doc["period"]
+        .as_str()
+        .unwrap_or("")
         .chars()
         .filter(|c| c.is_ascii_digit() || *c == '-')
         .collect();
     let path = dir.join(format!(
-        "hotline-report-{safe}.{}",
+        "hotline-report-{label}.{}",
         if format == "csv" { "csv" } else { "xlsx" }
     ));
     let bytes = if format == "csv" {

@@ -46,6 +46,8 @@ pub fn builder<R: Runtime>(builder: Builder<R>, desk: Desk) -> Builder<R> {
             commands::monthly_report,
             commands::open_reports,
             commands::export_report,
+            commands::period_report,
+            commands::kpi_tickets,
             commands::seed_demo,
             commands::set_setting,
         ])

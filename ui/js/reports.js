@@ -6,16 +6,24 @@ import { el, options, setZone } from './format.js';
 import { $, showError, treeOptions } from './state.js';
 
 const charts = {};
+const CALL_KPIS = ['answer_rate', 'answered_within'];
 const pct = (v) => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);
 
 function kpiCard(k, prev) {
   const delta = k.value !== null && prev?.value !== null && prev?.value !== undefined ? (k.value - prev.value) * 100 : null;
-  return el('article', { class: 'kpi card', 'data-testid': `kpi-${k.key}`, 'data-numerator': String(k.numerator), 'data-denominator': String(k.denominator) },
+  const card = el('article', { class: 'kpi card', 'data-testid': `kpi-${k.key}`, 'data-numerator': String(k.numerator), 'data-denominator': String(k.denominator) },
     el('h3', { text: i18n.t(`kpi.${k.key}.name`) }),
     el('p', { class: 'kpi-value', 'data-testid': `kpi-value-${k.key}`, text: pct(k.value) }),
     el('p', { class: 'kpi-frac', text: i18n.t('reports.fraction', { numerator: k.numerator, denominator: k.denominator }) }),
     el('p', { class: 'muted kpi-formula', text: i18n.t(`kpi.${k.key}.formula`) }),
     delta === null ? null : el('p', { class: delta >= 0 ? 'up' : 'down', text: i18n.t('reports.delta', { delta: `${delta >= 0 ? '+' : ''}${delta.toFixed(1)}` }) }));
+  if (!CALL_KPIS.includes(k.key)) {
+    // The tickets behind the figure, one click away.
+    const b = el('button', { type: 'button', class: 'link', 'data-testid': `drill-${k.key}`, text: i18n.t('reports.drill') });
+    b.addEventListener('click', () => { drill.key = k.key; drill.denominator = false; showDrill().catch((e) => showError($('[data-testid="error"]'), e)); });
+    card.append(b);
+  }
+  return card;
 }
 
 function chart(id, type, labels, data, opts = {}) {
@@ -60,12 +68,49 @@ function heat(report) {
   $('#heat').replaceChildren(el('thead', {}, el('tr', {}, el('th'), ...Array.from({ length: 24 }, (_, h) => el('th', { scope: 'col', text: String(h) })))), el('tbody', {}, ...rows));
 }
 
+let lastQuery = null;
+const drill = { key: null, denominator: false };
+
+/** The period and filters as the backend's ReportRequest. */
+function request() {
+  const p = $('#period').elements;
+  const f = $('#report-filters').elements;
+  const num = (v) => (v ? Number(v) : null);
+  return {
+    kind: p.kind.value,
+    anchor: p.anchor.value,
+    until: p.kind.value === 'custom' ? (p.until.value || null) : null,
+    filters: {
+      from: new Date().toISOString(),
+      to: new Date().toISOString(),
+      department_id: num(f.department_id.value),
+      agent_id: num(f.agent_id.value),
+      category_id: num(f.category_id.value),
+      channel: f.channel.value || null,
+      severity: f.severity.value || null,
+    },
+  };
+}
+
+async function showDrill() {
+  const rows = await call('kpi_tickets', { query: lastQuery, key: drill.key, denominator: drill.denominator });
+  $('#drill-title').textContent = i18n.t(drill.denominator ? 'reports.drill_denominator' : 'reports.drill_numerator', { kpi: i18n.t(`kpi.${drill.key}.name`), n: rows.length });
+  $('#drill-switch').textContent = i18n.t(drill.denominator ? 'reports.show_numerator' : 'reports.show_denominator');
+  $('#drill-rows').replaceChildren(...rows.map((r) => el('tr', { 'data-testid': 'drill-row', 'data-number': r.number },
+    el('td', { class: 'mono', text: r.number }),
+    el('td', { text: i18n.t(`status.${r.status}`) }),
+    el('td', { text: r.caller_name }),
+    el('td', { text: r.department_name ?? '—' }),
+    el('td', { class: 'summary', text: r.summary }))));
+  $('#drill').hidden = false;
+}
+
 async function run() {
-  const f = $('#period').elements;
   try {
-    const doc = await call('monthly_report', { month: f.month.value, departmentId: f.department_id.value ? Number(f.department_id.value) : null });
+    const doc = await call('period_report', { request: request() });
+    lastQuery = doc.query;
     const r = doc.report;
-    $('#report-period').textContent = i18n.t('reports.compared', { month: doc.month, previous: doc.previous_month });
+    $('#report-period').textContent = i18n.t('reports.compared', { month: doc.period, previous: doc.previous_period });
     $('#kpis').replaceChildren(...r.kpis.map((k) => kpiCard(k, doc.previous.find((p) => p.key === k.key))),
       el('article', { class: 'kpi card', 'data-testid': 'kpi-handling-hours' },
         el('h3', { text: i18n.t('kpi.handling_hours.name') }),
@@ -83,7 +128,8 @@ async function run() {
     assessTable($('#assess-departments'), doc.assessment.departments, ['on_time_acceptance', 'on_time_handling', 'satisfaction', 'no_redispatch']);
     assessTable($('#assess-agents'), doc.assessment.agents, ['direct_answer', 'satisfaction', 'callback']);
     showError($('[data-testid="error"]'), null);
-    document.body.dataset.month = doc.month;
+    document.body.dataset.period = doc.period;
+    $('#drill').hidden = true;
   } catch (e) {
     showError($('[data-testid="error"]'), e);
   }
@@ -96,16 +142,28 @@ async function start() {
   const info = await api.appInfo();
   setZone(info.timezone);
   const ref = await api.reference();
-  options($('#period').elements.department_id, treeOptions(ref.departments.filter((d) => d.code !== 'hotline')), { blank: i18n.t('filter.any') });
-  const now = new Date();
-  $('#period').elements.month.value = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`;
+  const any = i18n.t('filter.any');
+  const ff = $('#report-filters').elements;
+  options(ff.department_id, treeOptions(ref.departments.filter((d) => d.code !== 'hotline')), { blank: any });
+  options(ff.agent_id, ref.users.filter((u) => u.role === 'agent').map((u) => [u.id, u.name]), { blank: any });
+  options(ff.category_id, treeOptions(ref.categories, (c) => (i18n.has(`category.${c.code}`) ? i18n.t(`category.${c.code}`) : c.name)), { blank: any });
+  options(ff.channel, ['phone', 'email', 'online', 'walk_in', 'letter'].map((c) => [c, i18n.t(`channel.${c}`)]), { blank: any });
+  options(ff.severity, ['general', 'serious', 'major', 'extraordinary'].map((c) => [c, i18n.t(`severity.${c}`)]), { blank: any });
+  const p = $('#period').elements;
+  const today = new Date();
+  p.anchor.value = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
+  const untilShown = () => { $('[data-testid="report-until-label"]').hidden = p.kind.value !== 'custom'; };
+  p.kind.addEventListener('change', untilShown);
+  untilShown();
   $('#period').addEventListener('submit', (e) => { e.preventDefault(); run(); });
+  $('#report-filters').addEventListener('change', () => run());
   $('#print-report').addEventListener('click', () => window.print());
+  $('#drill-close').addEventListener('click', () => { $('#drill').hidden = true; });
+  $('#drill-switch').addEventListener('click', () => { drill.denominator = !drill.denominator; showDrill().catch((e) => showError($('[data-testid="error"]'), e)); });
   for (const format of ['xlsx', 'csv']) {
     $(`#export-${format}`).addEventListener('click', async () => {
-      const f = $('#period').elements;
       try {
-        const path = await call('export_report', { month: f.month.value, departmentId: f.department_id.value ? Number(f.department_id.value) : null, format });
+        const path = await call('export_report', { request: request(), format });
         const note = $('#export-result');
         note.textContent = i18n.t('reports.exported', { path });
         note.dataset.path = path;

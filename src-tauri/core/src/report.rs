@@ -62,6 +62,114 @@ pub struct ReportQuery {
     pub agent_id: Option<i64>,
     #[serde(default)]
     pub category_id: Option<i64>,
+    #[serde(default)]
+    pub channel: Option<crate::model::Channel>,
+    #[serde(default)]
+    pub severity: Option<crate::model::Severity>,
+}
+
+impl ReportQuery {
+    pub fn new(from: DateTime<Utc>, to: DateTime<Utc>) -> ReportQuery {
+        ReportQuery {
+            from,
+            to,
+            department_id: None,
+            agent_id: None,
+            category_id: None,
+            channel: None,
+            severity: None,
+        }
+    }
+}
+
+/// A reporting period: a day, a week (Monday first), a month or a quarter containing
+/// `anchor`, or a custom range of days; and the period of the same length before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeriodKind {
+    Day,
+    Week,
+    Month,
+    Quarter,
+    Custom,
+}
+
+/// What the reporting window asks for: a period and the filters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportRequest {
+    pub kind: PeriodKind,
+    pub anchor: NaiveDate,
+    #[serde(default)]
+    pub until: Option<NaiveDate>,
+    /// Filters; its `from` and `to` are replaced by the period's.
+    pub filters: ReportQuery,
+}
+
+pub struct Period {
+    pub label: String,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub previous_label: String,
+    pub previous_from: DateTime<Utc>,
+    pub previous_to: DateTime<Utc>,
+}
+
+/// `[first, last]` days inclusive → the period and the one before it, in `tz`.
+pub fn period(
+    kind: PeriodKind,
+    anchor: NaiveDate,
+    until: Option<NaiveDate>,
+    tz: Tz,
+) -> Option<Period> {
+    use chrono::Duration;
+    let (first, next) = match kind {
+        PeriodKind::Day => (anchor, anchor + Duration::days(1)),
+        PeriodKind::Week => {
+            let f = anchor - Duration::days(i64::from(anchor.weekday().num_days_from_monday()));
+            (f, f + Duration::days(7))
+        }
+        PeriodKind::Month => {
+            let f = anchor.with_day(1)?;
+            (f, f.checked_add_months(chrono::Months::new(1))?)
+        }
+        PeriodKind::Quarter => {
+            let f = NaiveDate::from_ymd_opt(anchor.year(), (anchor.month0() / 3) * 3 + 1, 1)?;
+            (f, f.checked_add_months(chrono::Months::new(3))?)
+        }
+        PeriodKind::Custom => {
+            let last = until?;
+            if last < anchor || (last - anchor).num_days() > 3660 {
+                return None;
+            }
+            (anchor, last + Duration::days(1))
+        }
+    };
+    let (pfirst, pnext) = match kind {
+        PeriodKind::Month => (first.checked_sub_months(chrono::Months::new(1))?, first),
+        PeriodKind::Quarter => (first.checked_sub_months(chrono::Months::new(3))?, first),
+        _ => (first - (next - first), first),
+    };
+    let at = |d: NaiveDate| {
+        tz.from_local_datetime(&d.and_hms_opt(0, 0, 0)?)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+    };
+    let label = |a: NaiveDate, b: NaiveDate| {
+        let last = b - Duration::days(1);
+        if a == last {
+            a.to_string()
+        } else {
+            format!("{a} – {last}")
+        }
+    };
+    Some(Period {
+        label: label(first, next),
+        from: at(first)?,
+        to: at(next)?,
+        previous_label: label(pfirst, pnext),
+        previous_from: at(pfirst)?,
+        previous_to: at(pnext)?,
+    })
 }
 
 /// The month `2026-10` in the centre's zone, as instants.
@@ -215,6 +323,45 @@ mod tests {
         let ranks: Vec<_> = rows.iter().map(|r| (r.id, r.rank)).collect();
         assert_eq!(ranks, [(3, Some(1)), (1, Some(2)), (4, Some(2)), (2, None)]);
         assert_eq!(rows[1].change, Some(5.0));
+    }
+
+    #[test]
+    fn periods_and_the_ones_before() {
+        let tz = chrono_tz::Asia::Shanghai;
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+        let w = period(PeriodKind::Week, d("2026-11-26"), None, tz).expect("week");
+        assert_eq!(
+            (w.label.as_str(), w.previous_label.as_str()),
+            ("2026-11-23 – 2026-11-29", "2026-11-16 – 2026-11-22")
+        );
+        let q = period(PeriodKind::Quarter, d("2026-11-26"), None, tz).expect("quarter");
+        assert_eq!(
+            (q.label.as_str(), q.previous_label.as_str()),
+            ("2026-10-01 – 2026-12-31", "2026-07-01 – 2026-09-30")
+        );
+        let m = period(PeriodKind::Month, d("2026-03-31"), None, tz).expect("month");
+        assert_eq!(m.previous_label, "2026-02-01 – 2026-02-28");
+        let c = period(
+            PeriodKind::Custom,
+            d("2026-11-01"),
+            Some(d("2026-11-10")),
+            tz,
+        )
+        .expect("custom");
+        assert_eq!(c.previous_label, "2026-10-22 – 2026-10-31");
+        assert!(period(
+            PeriodKind::Custom,
+            d("2026-11-10"),
+            Some(d("2026-11-01")),
+            tz
+        )
+        .is_none());
+        assert_eq!(
+            period(PeriodKind::Day, d("2026-11-24"), None, tz)
+                .expect("day")
+                .label,
+            "2026-11-24"
+        );
     }
 
     #[test]

@@ -60,7 +60,10 @@ async fn the_reporting_window_shows_the_same_figures_as_the_cli() -> Result {
         .switch_to_window(reports.ok_or("the reporting window did not open")?)
         .await?;
     desk.wait_for("body[data-ready='true']").await?;
-    assert_eq!(desk.js("return document.body.dataset.month").await?, month);
+    assert_eq!(
+        desk.js("return document.body.dataset.period").await?,
+        doc["period"]
+    );
 
     let kpis = doc["report"]["kpis"].as_array().ok_or("kpis")?;
     assert!(kpis.len() >= 10);
@@ -117,6 +120,32 @@ async fn the_reporting_window_shows_the_same_figures_as_the_cli() -> Result {
         let bytes = std::fs::read(path.as_str().ok_or("path")?)?;
         assert!(bytes.starts_with(magic), "{format}");
     }
+    // The tickets behind a figure: the drill-down lists as many as the denominator counts.
+    desk.click("drill-on_time_handling").await?;
+    desk.until("drill", || async { desk.visible("drill").await })
+        .await?;
+    desk.click("drill-switch").await?;
+    let due = kpis
+        .iter()
+        .find(|k| k["key"] == "on_time_handling")
+        .and_then(|k| k["denominator"].as_u64())
+        .ok_or("kpi")?;
+    desk.until("drill rows", || async {
+        Ok(desk.count("[data-testid='drill-row']").await? as u64 == due.min(500))
+    })
+    .await?;
+    // Another period: the week, compared with the week before.
+    desk.select("report-kind", "week").await?;
+    desk.click("report-run").await?;
+    desk.until("week", || async {
+        Ok(desk
+            .js("return document.body.dataset.period")
+            .await?
+            .as_str()
+            .is_some_and(|p| p.contains(" – ")))
+    })
+    .await?;
+    desk.js("window.scrollTo(0, 0)").await?;
     desk.screenshot("reports").await?;
     desk.client.switch_to_window(main).await?;
     desk.close().await

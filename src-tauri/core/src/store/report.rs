@@ -4,8 +4,8 @@ use super::{from_ms, ms, Store};
 use crate::cdr::{BadRow, Call};
 use crate::error::Result;
 use crate::report::{
-    p90, rank, score, Assessed, Kpi, KpiSettings, Report, ReportQuery, AGENT_WEIGHTS,
-    DEPARTMENT_WEIGHTS,
+    p90, rank, score, Assessed, Kpi, KpiSettings, Report, ReportQuery, ReportRequest,
+    AGENT_WEIGHTS, DEPARTMENT_WEIGHTS,
 };
 use chrono::{Datelike, Timelike};
 use rusqlite::types::Value as Sql;
@@ -39,6 +39,14 @@ fn filters(q: &ReportQuery) -> (String, Vec<Sql>) {
         v.push(Sql::Integer(c));
         v.push(Sql::Integer(c));
     }
+    if let Some(ch) = q.channel {
+        w.push_str(" AND t.channel = ?");
+        v.push(Sql::Text(ch.as_str().into()));
+    }
+    if let Some(sev) = q.severity {
+        w.push_str(" AND t.severity = ?");
+        v.push(Sql::Text(sev.as_str().into()));
+    }
     (w, v)
 }
 
@@ -65,66 +73,77 @@ fn satisfied_levels(s: &KpiSettings) -> &'static str {
     }
 }
 
+/// The ticket KPIs: key, numerator and denominator as `FROM … WHERE …` over tickets `t`
+/// (and events `e`), with the period as the first two parameters. Counting and the
+/// drill-down to the tickets behind a figure share these definitions.
+const TICKET_KPIS: &[(&str, &str, &str)] = &[
+    (
+        "on_time_acceptance",
+        "FROM tickets t WHERE t.accept_due_at >= ? AND t.accept_due_at < ? AND EXISTS (SELECT 1 FROM events e WHERE e.ticket_id = t.id AND e.action = 'accept' AND e.at <= t.accept_due_at)",
+        "FROM tickets t WHERE t.accept_due_at >= ? AND t.accept_due_at < ?",
+    ),
+    (
+        "on_time_handling",
+        "FROM tickets t WHERE t.due_at >= ? AND t.due_at < ? AND t.replied_at IS NOT NULL AND t.replied_at <= t.due_at",
+        "FROM tickets t WHERE t.due_at >= ? AND t.due_at < ?",
+    ),
+    (
+        "closure",
+        "FROM tickets t WHERE t.received_at >= ? AND t.received_at < ? AND t.status IN ('closed', 'archived')",
+        "FROM tickets t WHERE t.received_at >= ? AND t.received_at < ?",
+    ),
+    (
+        "satisfaction",
+        "FROM events e JOIN tickets t ON t.id = e.ticket_id WHERE e.at >= ? AND e.at < ? AND e.action = 'feedback' AND json_extract(e.data, '$.satisfaction') IN SATISFIED",
+        "FROM events e JOIN tickets t ON t.id = e.ticket_id WHERE e.at >= ? AND e.at < ? AND e.action = 'feedback'",
+    ),
+    (
+        "resolution",
+        "FROM tickets t WHERE t.closed_at >= ? AND t.closed_at < ? AND t.resolved = 1",
+        "FROM tickets t WHERE t.closed_at >= ? AND t.closed_at < ?",
+    ),
+    (
+        "direct_answer",
+        "FROM tickets t WHERE t.received_at >= ? AND t.received_at < ? AND EXISTS (SELECT 1 FROM events e WHERE e.ticket_id = t.id AND e.action = 'answer')",
+        "FROM tickets t WHERE t.received_at >= ? AND t.received_at < ?",
+    ),
+    (
+        "callback",
+        "FROM tickets t WHERE t.callback_due_at >= ? AND t.callback_due_at < ? AND t.callback_method IS NOT NULL",
+        "FROM tickets t WHERE t.callback_due_at >= ? AND t.callback_due_at < ?",
+    ),
+    (
+        "redispatch",
+        "FROM events e JOIN tickets t ON t.id = e.ticket_id WHERE e.at >= ? AND e.at < ? AND e.action = 'redispatch'",
+        "FROM events e JOIN tickets t ON t.id = e.ticket_id WHERE e.at >= ? AND e.at < ? AND e.action = 'reply'",
+    ),
+];
+
+/// A definition made concrete: the satisfied levels and the filters filled in.
+fn scoped(def: &str, q: &ReportQuery, s: &KpiSettings) -> (String, Vec<Sql>) {
+    let (f, fv) = filters(q);
+    let mut params = vec![Sql::Integer(ms(q.from)), Sql::Integer(ms(q.to))];
+    params.extend(fv);
+    (
+        format!("{} AND {f}", def.replace("SATISFIED", satisfied_levels(s))),
+        params,
+    )
+}
+
 /// The ticket KPIs of a period under filters (shared by the report and the assessment).
 fn ticket_kpis(c: &Connection, q: &ReportQuery, s: &KpiSettings) -> Result<Vec<Kpi>> {
-    let (f, fv) = filters(q);
-    let (a, b) = (Sql::Integer(ms(q.from)), Sql::Integer(ms(q.to)));
-    let p = |extra: &[Sql]| -> Vec<Sql> {
-        let mut v = vec![a.clone(), b.clone()];
-        v.extend(extra.iter().cloned());
-        v.extend(fv.iter().cloned());
-        v
-    };
-    let mut out = Vec::new();
-    out.push(kpi(
-        c,
-        "on_time_acceptance",
-        (&format!("SELECT count(*) FROM tickets t WHERE t.accept_due_at >= ? AND t.accept_due_at < ? AND EXISTS (SELECT 1 FROM events e WHERE e.ticket_id = t.id AND e.action = 'accept' AND e.at <= t.accept_due_at) AND {f}"), p(&[])),
-        (&format!("SELECT count(*) FROM tickets t WHERE t.accept_due_at >= ? AND t.accept_due_at < ? AND {f}"), p(&[])),
-    )?);
-    out.push(kpi(
-        c,
-        "on_time_handling",
-        (&format!("SELECT count(*) FROM tickets t WHERE t.due_at >= ? AND t.due_at < ? AND t.replied_at IS NOT NULL AND t.replied_at <= t.due_at AND {f}"), p(&[])),
-        (&format!("SELECT count(*) FROM tickets t WHERE t.due_at >= ? AND t.due_at < ? AND {f}"), p(&[])),
-    )?);
-    out.push(kpi(
-        c,
-        "closure",
-        (&format!("SELECT count(*) FROM tickets t WHERE t.received_at >= ? AND t.received_at < ? AND t.status IN ('closed', 'archived') AND {f}"), p(&[])),
-        (&format!("SELECT count(*) FROM tickets t WHERE t.received_at >= ? AND t.received_at < ? AND {f}"), p(&[])),
-    )?);
-    out.push(kpi(
-        c,
-        "satisfaction",
-        (&format!("SELECT count(*) FROM events e JOIN tickets t ON t.id = e.ticket_id WHERE e.at >= ? AND e.at < ? AND e.action = 'feedback' AND json_extract(e.data, '$.satisfaction') IN {} AND {f}", satisfied_levels(s)), p(&[])),
-        (&format!("SELECT count(*) FROM events e JOIN tickets t ON t.id = e.ticket_id WHERE e.at >= ? AND e.at < ? AND e.action = 'feedback' AND {f}"), p(&[])),
-    )?);
-    out.push(kpi(
-        c,
-        "resolution",
-        (&format!("SELECT count(*) FROM tickets t WHERE t.closed_at >= ? AND t.closed_at < ? AND t.resolved = 1 AND {f}"), p(&[])),
-        (&format!("SELECT count(*) FROM tickets t WHERE t.closed_at >= ? AND t.closed_at < ? AND {f}"), p(&[])),
-    )?);
-    out.push(kpi(
-        c,
-        "direct_answer",
-        (&format!("SELECT count(*) FROM tickets t WHERE t.received_at >= ? AND t.received_at < ? AND EXISTS (SELECT 1 FROM events e WHERE e.ticket_id = t.id AND e.action = 'answer') AND {f}"), p(&[])),
-        (&format!("SELECT count(*) FROM tickets t WHERE t.received_at >= ? AND t.received_at < ? AND {f}"), p(&[])),
-    )?);
-    out.push(kpi(
-        c,
-        "callback",
-        (&format!("SELECT count(*) FROM tickets t WHERE t.callback_due_at >= ? AND t.callback_due_at < ? AND t.callback_method IS NOT NULL AND {f}"), p(&[])),
-        (&format!("SELECT count(*) FROM tickets t WHERE t.callback_due_at >= ? AND t.callback_due_at < ? AND {f}"), p(&[])),
-    )?);
-    out.push(kpi(
-        c,
-        "redispatch",
-        (&format!("SELECT count(*) FROM events e JOIN tickets t ON t.id = e.ticket_id WHERE e.at >= ? AND e.at < ? AND e.action = 'redispatch' AND {f}"), p(&[])),
-        (&format!("SELECT count(*) FROM events e JOIN tickets t ON t.id = e.ticket_id WHERE e.at >= ? AND e.at < ? AND e.action = 'reply' AND {f}"), p(&[])),
-    )?);
-    Ok(out)
+    TICKET_KPIS
+        .iter()
+        .map(|(key, num, den)| {
+            let (n, np) = scoped(num, q, s);
+            let (d, dp) = scoped(den, q, s);
+            Ok(Kpi::new(
+                key,
+                count(c, &format!("SELECT count(*) {n}"), np)?,
+                count(c, &format!("SELECT count(*) {d}"), dp)?,
+            ))
+        })
+        .collect()
 }
 
 fn call_kpis(c: &Connection, q: &ReportQuery, s: &KpiSettings) -> Result<Vec<Kpi>> {
@@ -357,46 +376,80 @@ impl Store {
         })
     }
 
-    /// The month's report and assessment as one document: what `hotline report --json`
-    /// prints and what the reporting window shows.
-    pub fn monthly_report(
-        &self,
-        month: &str,
-        department_id: Option<i64>,
-    ) -> Result<serde_json::Value> {
-        use crate::report::{month as bounds, previous_month};
+    /// A period's report, the previous period's KPIs and the assessment as one document:
+    /// what `hotline report --json` prints and what the reporting window shows.
+    pub fn period_report(&self, req: &ReportRequest) -> Result<serde_json::Value> {
         let tz: chrono_tz::Tz = self
             .setting("timezone")?
             .parse()
             .unwrap_or(chrono_tz::Asia::Shanghai);
-        let bad = || crate::error::Error::InvalidValue {
-            field: "month",
-            value: month.chars().take(20).collect(),
-        };
-        let (from, to) = bounds(month, tz).ok_or_else(bad)?;
-        let prev_month = previous_month(month).ok_or_else(bad)?;
-        let (pf, pt) = bounds(&prev_month, tz).ok_or_else(bad)?;
+        let p = crate::report::period(req.kind, req.anchor, req.until, tz).ok_or(
+            crate::error::Error::InvalidValue {
+                field: "period",
+                value: format!("{:?} {}", req.kind, req.anchor),
+            },
+        )?;
         let q = ReportQuery {
-            from,
-            to,
-            department_id,
-            agent_id: None,
-            category_id: None,
+            from: p.from,
+            to: p.to,
+            ..req.filters.clone()
         };
         let pq = ReportQuery {
-            from: pf,
-            to: pt,
+            from: p.previous_from,
+            to: p.previous_to,
             ..q.clone()
         };
         let (agents, departments) = self.assessment(&q, &pq)?;
         Ok(serde_json::json!({
-            "month": month,
-            "previous_month": prev_month,
+            "period": p.label,
+            "previous_period": p.previous_label,
+            "query": q,
             "report": self.report(&q)?,
             "previous": self.report(&pq)?.kpis,
             "settings": self.kpi_settings()?,
             "assessment": { "agents": agents, "departments": departments },
         }))
+    }
+
+    /// The month `2026-10` (the monthly assessment's period).
+    pub fn monthly_report(
+        &self,
+        month: &str,
+        department_id: Option<i64>,
+    ) -> Result<serde_json::Value> {
+        let anchor = chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+            .map_err(|_| crate::error::Error::InvalidValue {
+                field: "month",
+                value: month.chars().take(20).collect(),
+            })?;
+        let mut filters = ReportQuery::new(chrono::Utc::now(), chrono::Utc::now());
+        filters.department_id = department_id;
+        self.period_report(&ReportRequest {
+            kind: crate::report::PeriodKind::Month,
+            anchor,
+            until: None,
+            filters,
+        })
+    }
+
+    /// The tickets behind a figure: those counted in its numerator (`denominator` false)
+    /// or its denominator, newest first, at most 500.
+    pub fn kpi_tickets(
+        &self,
+        q: &ReportQuery,
+        key: &str,
+        denominator: bool,
+    ) -> Result<Vec<crate::model::TicketRow>> {
+        let s = self.kpi_settings()?;
+        let Some((_, num, den)) = TICKET_KPIS.iter().find(|(k, _, _)| *k == key) else {
+            return Err(crate::error::Error::InvalidValue {
+                field: "kpi",
+                value: key.chars().take(40).collect(),
+            });
+        };
+        let (sql, params) = scoped(if denominator { den } else { num }, q, &s);
+        let ids = format!("SELECT DISTINCT t.id {sql}");
+        self.read(|c| super::tickets::rows_where(c, &ids, params))
     }
 
     pub fn set_user_extension(&self, user_id: i64, extension: Option<&str>) -> Result<()> {
@@ -498,15 +551,7 @@ mod tests {
         assert_eq!((again.imported, again.duplicates), (0, 4));
 
         let (from, to) = month("2026-11", chrono_tz::Asia::Shanghai).expect("month");
-        let rep = s
-            .report(&ReportQuery {
-                from,
-                to,
-                department_id: None,
-                agent_id: None,
-                category_id: None,
-            })
-            .expect("report");
+        let rep = s.report(&ReportQuery::new(from, to)).expect("report");
         let k = |key: &str| {
             rep.kpis
                 .iter()
@@ -525,34 +570,33 @@ mod tests {
         // 09:00 to 12:30 on a Monday: 3 business hours and 0 after lunch started at 12:00.
         assert_eq!(rep.handling_hours_avg, Some(3.0));
         assert_eq!(rep.by_category, [("help_request".to_string(), 2)]);
+        // The tickets behind a figure: the one due, none replied in time.
+        let nov = ReportQuery::new(rep.from, rep.to);
+        let due = s
+            .kpi_tickets(&nov, "on_time_handling", true)
+            .expect("drill");
+        assert_eq!(due.iter().map(|r| r.id).collect::<Vec<_>>(), [a.id]);
+        assert!(s
+            .kpi_tickets(&nov, "on_time_handling", false)
+            .expect("drill")
+            .is_empty());
+        assert_eq!(
+            s.kpi_tickets(&nov, "nope", false)
+                .map_err(|e| e.code())
+                .err(),
+            Some("invalid_value")
+        );
         // An empty month: every ratio is "—", never NaN.
         let (from, to) = month("2026-10", chrono_tz::Asia::Shanghai).expect("month");
-        let empty = s
-            .report(&ReportQuery {
-                from,
-                to,
-                department_id: None,
-                agent_id: None,
-                category_id: None,
-            })
-            .expect("report");
+        let empty = s.report(&ReportQuery::new(from, to)).expect("report");
         assert!(empty.kpis.iter().all(|k| k.value.is_none()));
         let (agents, depts) = s
             .assessment(
-                &ReportQuery {
-                    from: month("2026-11", chrono_tz::Asia::Shanghai).expect("m").0,
-                    to: month("2026-11", chrono_tz::Asia::Shanghai).expect("m").1,
-                    department_id: None,
-                    agent_id: None,
-                    category_id: None,
-                },
-                &ReportQuery {
-                    from,
-                    to,
-                    department_id: None,
-                    agent_id: None,
-                    category_id: None,
-                },
+                &ReportQuery::new(
+                    month("2026-11", chrono_tz::Asia::Shanghai).expect("m").0,
+                    month("2026-11", chrono_tz::Asia::Shanghai).expect("m").1,
+                ),
+                &ReportQuery::new(from, to),
             )
             .expect("assessment");
         let li = agents.iter().find(|a| a.id == agent).expect("agent");

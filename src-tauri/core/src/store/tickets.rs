@@ -243,6 +243,23 @@ fn list_row(r: &Row) -> rusqlite::Result<TicketRow> {
     })
 }
 
+/// Queue rows of the tickets whose ids `ids_sql` selects (newest first, at most 500).
+pub(crate) fn rows_where(
+    c: &Connection,
+    ids_sql: &str,
+    params: Vec<Sql>,
+) -> Result<Vec<TicketRow>> {
+    let sql = format!(
+        "{ROW_SELECT} WHERE t.id IN ({}) ORDER BY t.received_at DESC, t.id DESC LIMIT 500",
+        queues::number(ids_sql, 0)
+    );
+    let mut st = c.prepare(&sql)?;
+    let rows = st
+        .query_map(params_from_iter(params), list_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
 /// Fills in the business time left of the rows whose deadline runs.
 fn with_time_left(c: &Connection, rows: &mut [TicketRow], now: DateTime<Utc>) -> Result<()> {
     if !rows.iter().any(|r| r.due_at.is_some()) {

@@ -296,8 +296,9 @@ pub async fn export_report(
     let label: String = doc["period"]
         .as_str()
         .unwrap_or("")
+        .replace(" – ", "_")
         .chars()
-        .filter(|c| c.is_ascii_digit() || *c == '-')
+        .filter(|c| c.is_ascii_digit() || *c == '-' || *c == '_')
         .collect();
     let path = dir.join(format!(
         "hotline-report-{label}.{}",

@@ -134,6 +134,8 @@ async fn the_reporting_window_shows_the_same_figures_as_the_cli() -> Result {
         Ok(desk.count("[data-testid='drill-row']").await? as u64 == due.min(500))
     })
     .await?;
+    desk.js("window.scrollTo(0, 0)").await?;
+    desk.screenshot("reports").await?;
     // Another period: the week, compared with the week before.
     desk.select("report-kind", "week").await?;
     desk.click("report-run").await?;
@@ -145,8 +147,7 @@ async fn the_reporting_window_shows_the_same_figures_as_the_cli() -> Result {
             .is_some_and(|p| p.contains(" – ")))
     })
     .await?;
-    desk.js("window.scrollTo(0, 0)").await?;
-    desk.screenshot("reports").await?;
+
     desk.client.switch_to_window(main).await?;
     desk.close().await
 }

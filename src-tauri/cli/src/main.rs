@@ -101,9 +101,16 @@ enum CallsCmd {
     /// Import call-detail records (re-importing adds nothing)
     Import {
         file: PathBuf,
-        /// asterisk (cdr_csv Master.csv) or freeswitch (mod_cdr_csv default template)
+        /// asterisk (cdr_csv Master.csv), freeswitch (mod_cdr_csv default template) or mapping:NAME
         #[arg(long)]
         format: String,
+    },
+    /// Save a column mapping for another system's CSV, e.g.
+    /// --spec '{"caller":"主叫号码","start":"呼入时间","answer":"接听时间","duration":"通话秒数"}'
+    Mapping {
+        name: String,
+        #[arg(long)]
+        spec: String,
     },
 }
 
@@ -713,22 +720,42 @@ fn run(cli: Cli) -> Result<()> {
                 .setting("timezone")?
                 .parse()
                 .unwrap_or(chrono_tz::Asia::Shanghai);
-            let format: hotline_core::cdr::Format = format.parse()?;
-            let (calls, bad) = hotline_core::cdr::parse(std::fs::File::open(&file)?, format, tz)?;
-            let source = if matches!(format, hotline_core::cdr::Format::Asterisk) {
-                "asterisk"
-            } else {
-                "freeswitch"
+            let input = std::fs::File::open(&file)?;
+            let (calls, bad, source) = match format.strip_prefix("mapping:") {
+                Some(name) => {
+                    let m = store.cdr_mapping(name)?;
+                    let (c, b) = hotline_core::cdr::parse_mapped(input, &m, name, tz)?;
+                    (c, b, name.to_string())
+                }
+                None => {
+                    let f: hotline_core::cdr::Format = format.parse()?;
+                    let (c, b) = hotline_core::cdr::parse(input, f, tz)?;
+                    (c, b, format.clone())
+                }
             };
-            let r = store.import_calls(&calls, source, bad)?;
+            let r = store.import_calls(&calls, &source, bad)?;
             print(json, serde_json::to_value(&r)?, || {
                 let mut s: String = r
                     .bad_rows
                     .iter()
                     .map(|b| format!("line {}: {}\n", b.line, b.reason))
                     .collect();
-                s += &format!("imported {} calls ({} already known), {} linked to tickets, {} to agents, {} rows refused", r.imported, r.duplicates, r.linked_tickets, r.linked_agents, r.bad_rows.len());
+                s += &format!(
+                    "imported {} calls ({} already known), {} linked to tickets, {} to agents, {} rows refused",
+                    r.imported,
+                    r.duplicates,
+                    r.linked_tickets,
+                    r.linked_agents,
+                    r.bad_rows.len()
+                );
                 s
+            });
+        }
+        Cmd::Calls(CallsCmd::Mapping { name, spec }) => {
+            let m: hotline_core::cdr::Mapping = serde_json::from_str(&spec)?;
+            store.save_cdr_mapping(&name, &m)?;
+            print(json, json!({ "saved": name }), || {
+                format!("mapping {name} saved")
             });
         }
         Cmd::Setting(SettingCmd::List) => {

@@ -20,3 +20,9 @@ CREATE INDEX calls_by_caller ON calls(caller, started_at);
 -- An agent's telephone extension links calls to agents.
 ALTER TABLE users ADD COLUMN extension TEXT;
 CREATE UNIQUE INDEX users_by_extension ON users(extension) WHERE extension IS NOT NULL;
+
+-- Column mappings for any other telephone system's CSV, saved by name.
+CREATE TABLE cdr_mappings (
+    name TEXT PRIMARY KEY,
+    spec TEXT NOT NULL
+) STRICT;

@@ -163,6 +163,179 @@ pub fn parse(input: impl Read, format: Format, tz: Tz) -> Result<(Vec<Call>, Vec
     Ok((calls, bad))
 }
 
+/// Where the fields of a call are in some other system's CSV: a header name (when the
+/// file has a header) or a 1-based column number. Times are `time_format` (default
+/// `%Y-%m-%d %H:%M:%S`, or RFC 3339) in the centre's zone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mapping {
+    #[serde(default = "yes")]
+    pub has_header: bool,
+    pub caller: String,
+    pub start: String,
+    /// Empty or absent means unanswered.
+    #[serde(default)]
+    pub answer: Option<String>,
+    /// The end time, or else `duration` in seconds from the start.
+    #[serde(default)]
+    pub end: Option<String>,
+    #[serde(default)]
+    pub duration: Option<String>,
+    #[serde(default)]
+    pub callee: Option<String>,
+    #[serde(default)]
+    pub extension: Option<String>,
+    #[serde(default)]
+    pub key: Option<String>,
+    #[serde(default)]
+    pub time_format: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Mapping {
+    pub fn validate(&self) -> Result<()> {
+        if self.end.is_none() && self.duration.is_none() {
+            return Err(Error::Required { field: "end" });
+        }
+        for c in [&self.caller, &self.start] {
+            if c.trim().is_empty() {
+                return Err(Error::Required { field: "caller" });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Parses a CSV through a saved mapping.
+pub fn parse_mapped(
+    input: impl Read,
+    m: &Mapping,
+    name: &str,
+    tz: Tz,
+) -> Result<(Vec<Call>, Vec<BadRow>)> {
+    m.validate()?;
+    let mut rd = csv::ReaderBuilder::new()
+        .has_headers(m.has_header)
+        .flexible(true)
+        .from_reader(input);
+    let headers: Vec<String> = if m.has_header {
+        rd.headers()?
+            .iter()
+            .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+            .collect()
+    } else {
+        vec![]
+    };
+    let index = |col: &str| -> Option<usize> {
+        match col.trim().parse::<usize>() {
+            Ok(n) if n >= 1 && headers.is_empty() => Some(n - 1),
+            _ => headers.iter().position(|h| h == col.trim()),
+        }
+    };
+    let missing = |field: &'static str| Error::ImportRow {
+        line: 1,
+        reason: format!("the mapping's {field} column is not in the file"),
+    };
+    let caller_i = index(&m.caller).ok_or_else(|| missing("caller"))?;
+    let start_i = index(&m.start).ok_or_else(|| missing("start"))?;
+    let opt = |c: &Option<String>, field: &'static str| -> Result<Option<usize>> {
+        c.as_deref()
+            .map(|c| index(c).ok_or_else(|| missing(field)))
+            .transpose()
+    };
+    let (answer_i, end_i, dur_i) = (
+        opt(&m.answer, "answer")?,
+        opt(&m.end, "end")?,
+        opt(&m.duration, "duration")?,
+    );
+    let (callee_i, ext_i, key_i) = (
+        opt(&m.callee, "callee")?,
+        opt(&m.extension, "extension")?,
+        opt(&m.key, "key")?,
+    );
+    let fmt = m
+        .time_format
+        .clone()
+        .unwrap_or_else(|| "%Y-%m-%d %H:%M:%S".into());
+    let when = |s: &str| -> Option<DateTime<Utc>> {
+        let s = s.trim();
+        if s.is_empty() {
+            return None;
+        }
+        DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .ok()
+            .or_else(|| {
+                NaiveDateTime::parse_from_str(s, &fmt)
+                    .ok()
+                    .and_then(|n| tz.from_local_datetime(&n).earliest())
+                    .map(|t| t.with_timezone(&Utc))
+            })
+    };
+    let mut calls = Vec::new();
+    let mut bad = Vec::new();
+    for rec in rd.records() {
+        let rec = rec?;
+        let line = rec.position().map_or(0, |p| p.line());
+        let f = |i: Option<usize>| i.and_then(|i| rec.get(i)).map(str::trim).unwrap_or("");
+        let Some(started_at) = when(f(Some(start_i))) else {
+            bad.push(BadRow {
+                line,
+                reason: "start time unreadable".into(),
+            });
+            continue;
+        };
+        let ended_at = match (end_i, dur_i) {
+            (Some(_), _) => when(f(end_i)),
+            (None, Some(_)) => f(dur_i)
+                .parse::<i64>()
+                .ok()
+                .map(|d| started_at + chrono::Duration::seconds(d)),
+            _ => None,
+        };
+        let Some(ended_at) = ended_at.filter(|e| *e >= started_at) else {
+            bad.push(BadRow {
+                line,
+                reason: "end time or duration unreadable".into(),
+            });
+            continue;
+        };
+        let caller = f(Some(caller_i));
+        if caller.is_empty() {
+            bad.push(BadRow {
+                line,
+                reason: "no caller number".into(),
+            });
+            continue;
+        }
+        let answered_at = when(f(answer_i));
+        let key = match key_i {
+            Some(_) if !f(key_i).is_empty() => format!("{name}:{}", f(key_i)),
+            _ => format!("{name}:{caller}|{}|{}", f(Some(start_i)), f(callee_i)),
+        };
+        calls.push(Call {
+            key,
+            caller: normalise(caller),
+            callee: f(callee_i).to_string(),
+            extension: answered_at
+                .and(Some(f(ext_i).to_string()))
+                .filter(|e| !e.is_empty()),
+            started_at,
+            answered_at,
+            ended_at,
+            disposition: if answered_at.is_some() {
+                "ANSWERED".into()
+            } else {
+                "NO ANSWER".into()
+            },
+        });
+    }
+    Ok((calls, bad))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,6 +380,54 @@ mod tests {
         assert_eq!(missed.disposition, "NO ANSWER");
         // Without a uniqueid column the key is a digest of the identifying fields.
         assert!(calls[2].key.starts_with("asterisk:13900000000|"));
+    }
+
+    #[test]
+    fn any_csv_through_a_mapping() {
+        let m: Mapping = serde_json::from_value(serde_json::json!({
+            "caller": "主叫号码", "start": "呼入时间", "answer": "接听时间", "duration": "通话秒数", "extension": "坐席工号", "key": "流水号"
+        }))
+        .expect("mapping");
+        let csv = "\u{feff}流水号,主叫号码,呼入时间,接听时间,通话秒数,坐席工号\n                   A1,138 1234 5678,2026-10-08 09:00:00,2026-10-08 09:00:06,120,8001\n                   A2,13900000000,2026-10-08 09:05:00,,15,\n                   A3,13900000001,yesterday,,15,\n";
+        let (calls, bad) =
+            parse_mapped(csv.as_bytes(), &m, "pbx", chrono_tz::Asia::Shanghai).expect("parse");
+        assert_eq!(calls.len(), 2);
+        assert_eq!(
+            (
+                calls[0].key.as_str(),
+                calls[0].caller.as_str(),
+                calls[0].extension.as_deref()
+            ),
+            ("pbx:A1", "13812345678", Some("8001"))
+        );
+        assert_eq!(
+            (
+                calls[1].answered_at,
+                (calls[1].ended_at - calls[1].started_at).num_seconds()
+            ),
+            (None, 15)
+        );
+        assert_eq!(bad.iter().map(|b| b.line).collect::<Vec<_>>(), [4]);
+        let broken = Mapping {
+            duration: None,
+            ..m.clone()
+        };
+        assert_eq!(
+            parse_mapped(csv.as_bytes(), &broken, "pbx", chrono_tz::Asia::Shanghai)
+                .map_err(|e| e.code())
+                .err(),
+            Some("required")
+        );
+        let wrong = Mapping {
+            caller: "电话".into(),
+            ..m
+        };
+        assert_eq!(
+            parse_mapped(csv.as_bytes(), &wrong, "pbx", chrono_tz::Asia::Shanghai)
+                .map_err(|e| e.code())
+                .err(),
+            Some("import_row")
+        );
     }
 
     #[test]

@@ -212,21 +212,18 @@ pub struct Report {
     pub department_on_time: Vec<(String, Kpi)>,
 }
 
-/// Weights of the monthly assessment (settings).
-pub const AGENT_WEIGHTS: &[(&str, f64)] = &[
-    ("direct_answer", 0.3),
-    ("satisfaction", 0.4),
-    ("callback", 0.3),
-];
-pub const DEPARTMENT_WEIGHTS: &[(&str, f64)] = &[
-    ("on_time_acceptance", 0.2),
-    ("on_time_handling", 0.4),
-    ("satisfaction", 0.3),
-    ("no_redispatch", 0.1),
-];
+/// Reads the assessment weights setting: `satisfaction:0.4,callback:0.3`.
+pub fn parse_weights(s: &str) -> Option<Vec<(String, f64)>> {
+    s.split(',')
+        .map(|pair| {
+            let (k, w) = pair.split_once(':')?;
+            let w: f64 = w.trim().parse().ok()?;
+            (w.is_finite() && (0.0..=100.0).contains(&w)).then(|| (k.trim().to_string(), w))
+        })
+        .collect()
+}
 
-/// A weighted score in points (0–100) over the KPIs that had something due; none if none did.
-pub fn score(kpis: &[Kpi], weights: &[(&str, f64)]) -> Option<f64> {
+pub fn score(kpis: &[Kpi], weights: &[(String, f64)]) -> Option<f64> {
     let (mut sum, mut total) = (0.0, 0.0);
     for (key, w) in weights {
         if let Some(v) = kpis.iter().find(|k| k.key == *key).and_then(|k| k.value) {
@@ -286,12 +283,16 @@ pub fn p90(values: &mut [f64]) -> Option<f64> {
 mod tests {
     use super::*;
 
+    fn agent_weights() -> Vec<(String, f64)> {
+        parse_weights("direct_answer:0.3,satisfaction:0.4,callback:0.3").expect("weights")
+    }
+
     #[test]
     fn empty_periods_give_no_value_never_nan() {
         let k = Kpi::new("answer_rate", 0, 0);
         assert_eq!(k.value, None);
         assert_eq!(Kpi::new("answer_rate", 3, 4).value, Some(0.75));
-        assert_eq!(score(&[k], AGENT_WEIGHTS), None);
+        assert_eq!(score(&[k], &agent_weights()), None);
         assert_eq!(p90(&mut []), None);
     }
 
@@ -303,7 +304,19 @@ mod tests {
             Kpi::new("callback", 0, 0),
         ];
         // (0.3 * 0.5 + 0.4 * 0.9) / 0.7 = 0.7286 -> 72.9 points.
-        assert_eq!(score(&kpis, AGENT_WEIGHTS), Some(72.9));
+        assert_eq!(score(&kpis, &agent_weights()), Some(72.9));
+        assert_eq!(parse_weights("a:1, b:0.5").map(|w| w.len()), Some(2));
+        assert!(
+            parse_weights("a").is_none()
+                && parse_weights("a:x").is_none()
+                && parse_weights("a:-1").is_none()
+        );
+        assert_eq!(parse_weights("a:1, b:0.5").map(|w| w.len()), Some(2));
+        assert!(
+            parse_weights("a").is_none()
+                && parse_weights("a:x").is_none()
+                && parse_weights("a:-1").is_none()
+        );
         let row = |id, s: Option<f64>, p| Assessed {
             id,
             name: String::new(),

@@ -51,6 +51,14 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("seconds_per_ring", "5"),
     ("short_abandon_seconds", "5"),
     ("basic_satisfied_counts", "1"),
+    (
+        "weights_agents",
+        "direct_answer:0.3,satisfaction:0.4,callback:0.3",
+    ),
+    (
+        "weights_departments",
+        "on_time_acceptance:0.2,on_time_handling:0.4,satisfaction:0.3,no_redispatch:0.1",
+    ),
     // Test-only: how many seconds an SLA "calendar hour" lasts (1..=3600).
     ("sla_hour_seconds", "3600"),
 ];
@@ -171,6 +179,32 @@ impl Store {
             "answer_seconds" | "seconds_per_ring" | "short_abandon_seconds" => {
                 let n = parse_int(key, value)?;
                 if !(0..=600).contains(&n) {
+                    return Err(invalid_setting("value", value));
+                }
+            }
+            "weights_agents" | "weights_departments" => {
+                let allowed: &[&str] = if key == "weights_agents" {
+                    &[
+                        "direct_answer",
+                        "satisfaction",
+                        "callback",
+                        "resolution",
+                        "closure",
+                    ]
+                } else {
+                    &[
+                        "on_time_acceptance",
+                        "on_time_handling",
+                        "satisfaction",
+                        "no_redispatch",
+                        "resolution",
+                        "callback",
+                    ]
+                };
+                let ok = crate::report::parse_weights(value).is_some_and(|w| {
+                    !w.is_empty() && w.iter().all(|(k, _)| allowed.contains(&k.as_str()))
+                });
+                if !ok {
                     return Err(invalid_setting("value", value));
                 }
             }

@@ -4,8 +4,7 @@ use super::{from_ms, ms, Store};
 use crate::cdr::{BadRow, Call};
 use crate::error::Result;
 use crate::report::{
-    p90, rank, score, Assessed, Kpi, KpiSettings, Report, ReportQuery, ReportRequest,
-    AGENT_WEIGHTS, DEPARTMENT_WEIGHTS,
+    p90, parse_weights, rank, score, Assessed, Kpi, KpiSettings, Report, ReportQuery, ReportRequest,
 };
 use chrono::{Datelike, Timelike};
 use rusqlite::types::Value as Sql;
@@ -292,6 +291,10 @@ impl Store {
         previous: &ReportQuery,
     ) -> Result<(Vec<Assessed>, Vec<Assessed>)> {
         let s = self.kpi_settings()?;
+        let weights = |key: &str| -> Result<Vec<(String, f64)>> {
+            Ok(parse_weights(&self.setting(key)?).unwrap_or_default())
+        };
+        let (agent_w, dept_w) = (weights("weights_agents")?, weights("weights_departments")?);
         self.read(|c| {
             let people: Vec<(i64, String, String)> = c
                 .prepare_cached("SELECT id, name, role FROM users WHERE active = 1 AND role IN ('agent', 'handler') ORDER BY id")?
@@ -302,11 +305,11 @@ impl Store {
                 let _ = role;
                 let of = |period: &ReportQuery| -> Result<Vec<Kpi>> {
                     let k = ticket_kpis(c, &ReportQuery { agent_id: Some(id), ..period.clone() }, &s)?;
-                    Ok(k.into_iter().filter(|k| AGENT_WEIGHTS.iter().any(|(w, _)| *w == k.key)).collect())
+                    Ok(k.into_iter().filter(|k| agent_w.iter().any(|(w, _)| *w == k.key)).collect())
                 };
                 let kpis = of(q)?;
-                let previous_score = score(&of(previous)?, AGENT_WEIGHTS);
-                agents.push(Assessed { id, name, score: score(&kpis, AGENT_WEIGHTS), kpis, rank: None, previous_score, change: None });
+                let previous_score = score(&of(previous)?, &agent_w);
+                agents.push(Assessed { id, name, score: score(&kpis, &agent_w), kpis, rank: None, previous_score, change: None });
             }
             let depts: Vec<(i64, String)> = c
                 .prepare_cached("SELECT id, name FROM departments WHERE active = 1 AND code <> 'hotline' ORDER BY id")?
@@ -319,11 +322,11 @@ impl Store {
                     if let Some(r) = k.iter().find(|k| k.key == "redispatch").cloned() {
                         k.push(Kpi::new("no_redispatch", r.denominator - r.numerator, r.denominator));
                     }
-                    Ok(k.into_iter().filter(|k| DEPARTMENT_WEIGHTS.iter().any(|(w, _)| *w == k.key)).collect())
+                    Ok(k.into_iter().filter(|k| dept_w.iter().any(|(w, _)| *w == k.key)).collect())
                 };
                 let kpis = of(q)?;
-                let previous_score = score(&of(previous)?, DEPARTMENT_WEIGHTS);
-                departments.push(Assessed { id, name, score: score(&kpis, DEPARTMENT_WEIGHTS), kpis, rank: None, previous_score, change: None });
+                let previous_score = score(&of(previous)?, &dept_w);
+                departments.push(Assessed { id, name, score: score(&kpis, &dept_w), kpis, rank: None, previous_score, change: None });
             }
             rank(&mut agents);
             rank(&mut departments);
@@ -450,6 +453,40 @@ impl Store {
         let (sql, params) = scoped(if denominator { den } else { num }, q, &s);
         let ids = format!("SELECT DISTINCT t.id {sql}");
         self.read(|c| super::tickets::rows_where(c, &ids, params))
+    }
+
+    pub fn save_cdr_mapping(&self, name: &str, mapping: &crate::cdr::Mapping) -> Result<()> {
+        let name = crate::validate::text("name", name, 40)?;
+        if !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err(crate::error::Error::InvalidValue {
+                field: "name",
+                value: name,
+            });
+        }
+        mapping.validate()?;
+        let spec = serde_json::to_string(mapping)?;
+        self.write(|tx| {
+            tx.execute("INSERT INTO cdr_mappings (name, spec) VALUES (?1, ?2) ON CONFLICT(name) DO UPDATE SET spec = excluded.spec", (&name, &spec))?;
+            Ok(())
+        })
+    }
+
+    pub fn cdr_mapping(&self, name: &str) -> Result<crate::cdr::Mapping> {
+        self.read(|c| {
+            let spec: Option<String> = rusqlite::OptionalExtension::optional(c.query_row(
+                "SELECT spec FROM cdr_mappings WHERE name = ?1",
+                [name],
+                |r| r.get(0),
+            ))?;
+            let spec = spec.ok_or_else(|| crate::error::Error::NotFound {
+                entity: "mapping",
+                key: name.chars().take(40).collect(),
+            })?;
+            Ok(serde_json::from_str(&spec)?)
+        })
     }
 
     pub fn set_user_extension(&self, user_id: i64, extension: Option<&str>) -> Result<()> {

@@ -12,7 +12,7 @@ use hotline_core::model::{
 use hotline_core::report::{ReportQuery, ReportRequest};
 use hotline_core::seed::{seed, SeedOptions, SeedReport};
 use hotline_core::sla::{SlaPolicy, Stage, Suggested};
-use hotline_core::store::{IcsReport, ListQuery, NotificationRow, Page};
+use hotline_core::store::{CallRow, IcsReport, ListQuery, NotificationRow, Page};
 use hotline_core::{NewTicket, WireError};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -277,6 +277,17 @@ pub async fn kpi_tickets(
     denominator: bool,
 ) -> Res<Vec<TicketRow>> {
     Ok(desk.store()?.kpi_tickets(&query, &key, denominator)?)
+}
+
+/// The calls behind a call KPI.
+#[tauri::command]
+pub async fn kpi_calls(
+    desk: State<'_, Desk>,
+    query: ReportQuery,
+    key: String,
+    denominator: bool,
+) -> Res<Vec<CallRow>> {
+    Ok(desk.store()?.kpi_calls(&query, &key, denominator)?)
 }
 
 /// Writes a period's report as XLSX or CSV into the Downloads folder (or the home

@@ -48,6 +48,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, desk: Desk) -> Builder<R> {
             commands::export_report,
             commands::period_report,
             commands::kpi_tickets,
+            commands::kpi_calls,
             commands::seed_demo,
             commands::set_setting,
         ])

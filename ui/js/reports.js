@@ -17,8 +17,8 @@ function kpiCard(k, prev) {
     el('p', { class: 'kpi-frac', text: i18n.t('reports.fraction', { numerator: k.numerator, denominator: k.denominator }) }),
     el('p', { class: 'muted kpi-formula', text: i18n.t(`kpi.${k.key}.formula`) }),
     delta === null ? null : el('p', { class: delta >= 0 ? 'up' : 'down', text: i18n.t('reports.delta', { delta: `${delta >= 0 ? '+' : ''}${delta.toFixed(1)}` }) }));
-  if (!CALL_KPIS.includes(k.key)) {
-    // The tickets behind the figure, one click away.
+  {
+    // The tickets (or calls) behind the figure, one click away.
     const b = el('button', { type: 'button', class: 'link', 'data-testid': `drill-${k.key}`, text: i18n.t('reports.drill') });
     b.addEventListener('click', () => { drill.key = k.key; drill.denominator = false; showDrill().catch((e) => showError($('[data-testid="error"]'), e)); });
     card.append(b);
@@ -93,9 +93,21 @@ function request() {
 }
 
 async function showDrill() {
-  const rows = await call('kpi_tickets', { query: lastQuery, key: drill.key, denominator: drill.denominator });
+  const calls = CALL_KPIS.includes(drill.key);
+  const rows = await call(calls ? 'kpi_calls' : 'kpi_tickets', { query: lastQuery, key: drill.key, denominator: drill.denominator });
   $('#drill-title').textContent = i18n.t(drill.denominator ? 'reports.drill_denominator' : 'reports.drill_numerator', { kpi: i18n.t(`kpi.${drill.key}.name`), n: rows.length });
+  $('#drill').dataset.kind = calls ? 'calls' : 'tickets';
   $('#drill-switch').textContent = i18n.t(drill.denominator ? 'reports.show_numerator' : 'reports.show_denominator');
+  if (calls) {
+    $('#drill-rows').replaceChildren(...rows.map((r) => el('tr', { 'data-testid': 'drill-row' },
+      el('td', { class: 'mono', text: r.caller }),
+      el('td', { text: new Date(r.started_at).toLocaleString(i18n.lang()) }),
+      el('td', { text: r.ring_seconds === null ? i18n.t('reports.unanswered') : i18n.t('reports.rang', { s: r.ring_seconds }) }),
+      el('td', { text: r.agent ?? '—' }),
+      el('td', { class: 'mono', text: r.ticket ?? '—' }))));
+    $('#drill').hidden = false;
+    return;
+  }
   $('#drill-rows').replaceChildren(...rows.map((r) => el('tr', { 'data-testid': 'drill-row', 'data-number': r.number },
     el('td', { class: 'mono', text: r.number }),
     el('td', { text: i18n.t(`status.${r.status}`) }),

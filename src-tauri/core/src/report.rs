@@ -30,9 +30,9 @@ impl Kpi {
 /// Settings of the call KPIs and the satisfaction rate.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct KpiSettings {
-    /// "Answered within X seconds of ringing".
-    pub answer_seconds: i64,
-    /// Rings convert to seconds at this rate (the regulations count rings).
+    /// "Answered within X rings" (the regulations count rings) ...
+    pub answer_rings: i64,
+    /// ... converted to seconds at this rate: X seconds = rings × seconds per ring.
     pub seconds_per_ring: i64,
     /// Calls abandoned within this many seconds do not count as offered (0: all count).
     pub short_abandon_seconds: i64,
@@ -40,10 +40,16 @@ pub struct KpiSettings {
     pub basic_counts: bool,
 }
 
+impl KpiSettings {
+    pub fn answer_seconds(&self) -> i64 {
+        self.answer_rings * self.seconds_per_ring
+    }
+}
+
 impl Default for KpiSettings {
     fn default() -> Self {
         KpiSettings {
-            answer_seconds: 15,
+            answer_rings: 3,
             seconds_per_ring: 5,
             short_abandon_seconds: 5,
             basic_counts: true,

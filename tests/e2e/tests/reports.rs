@@ -134,6 +134,21 @@ async fn the_reporting_window_shows_the_same_figures_as_the_cli() -> Result {
         Ok(desk.count("[data-testid='drill-row']").await? as u64 == due.min(500))
     })
     .await?;
+    // The calls behind the answer rate.
+    desk.click("drill-answer_rate").await?;
+    let answered = kpis
+        .iter()
+        .find(|k| k["key"] == "answer_rate")
+        .and_then(|k| k["numerator"].as_u64())
+        .ok_or("kpi")?;
+    desk.until("calls", || async {
+        Ok(desk
+            .js("return document.querySelector('#drill').dataset.kind")
+            .await?
+            == "calls"
+            && desk.count("[data-testid='drill-row']").await? as u64 == answered.min(500))
+    })
+    .await?;
     desk.js("window.scrollTo(0, 0)").await?;
     desk.screenshot("reports").await?;
     // Another period: the week, compared with the week before.

@@ -17,7 +17,7 @@ pub use alarms::{Fired, NotificationRow};
 pub use calendars::IcsReport;
 pub use migrate::{Migration, MIGRATIONS};
 pub use queues::DUE_SOON;
-pub use report::CallImport;
+pub use report::{CallImport, CallRow};
 pub use tickets::{
     blank, created_event, Bulk, HistoricEvent, HistoricTicket, ListQuery, Page, Sort,
 };
@@ -47,7 +47,7 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("ui_language", "zh-CN"),
     ("reminder_thresholds", "50,75,90"),
     ("repeat_hours", "4"),
-    ("answer_seconds", "15"),
+    ("answer_rings", "3"),
     ("seconds_per_ring", "5"),
     ("short_abandon_seconds", "5"),
     ("basic_satisfied_counts", "1"),
@@ -176,7 +176,7 @@ impl Store {
                     return Err(invalid_setting("value", value));
                 }
             }
-            "answer_seconds" | "seconds_per_ring" | "short_abandon_seconds" => {
+            "answer_rings" | "seconds_per_ring" | "short_abandon_seconds" => {
                 let n = parse_int(key, value)?;
                 if !(0..=600).contains(&n) {
                     return Err(invalid_setting("value", value));

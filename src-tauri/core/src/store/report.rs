@@ -56,14 +56,6 @@ fn count(c: &Connection, sql: &str, params: Vec<Sql>) -> Result<i64> {
         .query_row(params_from_iter(params), |r| r.get(0))?)
 }
 
-fn kpi(c: &Connection, key: &str, num: (&str, Vec<Sql>), den: (&str, Vec<Sql>)) -> Result<Kpi> {
-    Ok(Kpi::new(
-        key,
-        count(c, num.0, num.1)?,
-        count(c, den.0, den.1)?,
-    ))
-}
-
 fn satisfied_levels(s: &KpiSettings) -> &'static str {
     if s.basic_counts {
         "('very_satisfied', 'satisfied', 'basically_satisfied')"
@@ -145,27 +137,46 @@ fn ticket_kpis(c: &Connection, q: &ReportQuery, s: &KpiSettings) -> Result<Vec<K
         .collect()
 }
 
-fn call_kpis(c: &Connection, q: &ReportQuery, s: &KpiSettings) -> Result<Vec<Kpi>> {
-    let p = || vec![Sql::Integer(ms(q.from)), Sql::Integer(ms(q.to))];
+/// One call in a drill-down.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CallRow {
+    pub id: i64,
+    pub caller: String,
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    pub ring_seconds: Option<i64>,
+    pub seconds: i64,
+    pub disposition: String,
+    pub ticket: Option<String>,
+    pub agent: Option<String>,
+}
+
+/// ((answered, answered in time), offered) over `calls`, the period as two parameters.
+fn call_conditions(s: &KpiSettings) -> ((String, String), String) {
     // A call abandoned within the short-abandon time was not really offered.
     let offered = format!(
         "started_at >= ? AND started_at < ? AND NOT (answered_at IS NULL AND ended_at - started_at < {})",
         s.short_abandon_seconds.max(0) * 1000
     );
-    let within = s.answer_seconds.max(0) * 1000;
+    let within = s.answer_seconds().max(0) * 1000;
+    (
+        (
+            format!("{offered} AND answered_at IS NOT NULL"),
+            format!(
+                "{offered} AND answered_at IS NOT NULL AND answered_at - started_at <= {within}"
+            ),
+        ),
+        offered,
+    )
+}
+
+fn call_kpis(c: &Connection, q: &ReportQuery, s: &KpiSettings) -> Result<Vec<Kpi>> {
+    let p = || vec![Sql::Integer(ms(q.from)), Sql::Integer(ms(q.to))];
+    let ((answered, in_time), offered) = call_conditions(s);
+    let n = |cond: &str| count(c, &format!("SELECT count(*) FROM calls WHERE {cond}"), p());
+    let total = n(&offered)?;
     Ok(vec![
-        kpi(
-            c,
-            "answer_rate",
-            (&format!("SELECT count(*) FROM calls WHERE {offered} AND answered_at IS NOT NULL"), p()),
-            (&format!("SELECT count(*) FROM calls WHERE {offered}"), p()),
-        )?,
-        kpi(
-            c,
-            "answered_within",
-            (&format!("SELECT count(*) FROM calls WHERE {offered} AND answered_at IS NOT NULL AND answered_at - started_at <= {within}"), p()),
-            (&format!("SELECT count(*) FROM calls WHERE {offered}"), p()),
-        )?,
+        Kpi::new("answer_rate", n(&answered)?, total),
+        Kpi::new("answered_within", n(&in_time)?, total),
     ])
 }
 
@@ -178,7 +189,7 @@ impl Store {
                 .unwrap_or(d)
         };
         Ok(KpiSettings {
-            answer_seconds: get("answer_seconds", 15),
+            answer_rings: get("answer_rings", 3),
             seconds_per_ring: get("seconds_per_ring", 5),
             short_abandon_seconds: get("short_abandon_seconds", 5),
             basic_counts: self
@@ -435,6 +446,48 @@ impl Store {
         })
     }
 
+    /// The calls behind a call KPI (numerator or denominator), newest first, at most 500.
+    pub fn kpi_calls(&self, q: &ReportQuery, key: &str, denominator: bool) -> Result<Vec<CallRow>> {
+        let s = self.kpi_settings()?;
+        let (num, den) = call_conditions(&s);
+        let cond = match (key, denominator) {
+            (_, true) => den,
+            ("answer_rate", false) => num.0,
+            ("answered_within", false) => num.1,
+            _ => {
+                return Err(crate::error::Error::InvalidValue {
+                    field: "kpi",
+                    value: key.chars().take(40).collect(),
+                })
+            }
+        };
+        self.read(|c| {
+            let mut st = c.prepare(&super::queues::number(
+                &format!(
+                    "SELECT calls.id, caller, started_at, answered_at, ended_at, disposition, t.number, u.name FROM calls
+                     LEFT JOIN tickets t ON t.id = calls.ticket_id LEFT JOIN users u ON u.id = calls.agent_id
+                     WHERE {cond} ORDER BY started_at DESC LIMIT 500"
+                ),
+                0,
+            ))?;
+            let rows = st
+                .query_map((ms(q.from), ms(q.to)), |r| {
+                    Ok(CallRow {
+                        id: r.get(0)?,
+                        caller: r.get(1)?,
+                        started_at: from_ms(r.get(2)?),
+                        ring_seconds: r.get::<_, Option<i64>>(3)?.map(|a| (a - r.get::<_, i64>(2).unwrap_or(a)) / 1000),
+                        seconds: (r.get::<_, i64>(4)? - r.get::<_, i64>(2)?) / 1000,
+                        disposition: r.get(5)?,
+                        ticket: r.get(6)?,
+                        agent: r.get(7)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(rows)
+        })
+    }
+
     /// The tickets behind a figure: those counted in its numerator (`denominator` false)
     /// or its denominator, newest first, at most 500.
     pub fn kpi_tickets(
@@ -609,6 +662,15 @@ mod tests {
         assert_eq!(rep.by_category, [("help_request".to_string(), 2)]);
         // The tickets behind a figure: the one due, none replied in time.
         let nov = ReportQuery::new(rep.from, rep.to);
+        let calls = s.kpi_calls(&nov, "answered_within", false).expect("calls");
+        assert_eq!(
+            calls.iter().map(|c| c.ring_seconds).collect::<Vec<_>>(),
+            [Some(10)]
+        );
+        assert_eq!(
+            s.kpi_calls(&nov, "answer_rate", true).expect("calls").len(),
+            3
+        );
         let due = s
             .kpi_tickets(&nov, "on_time_handling", true)
             .expect("drill");

@@ -645,7 +645,6 @@ pub fn apply(
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::model::{Channel, Severity, Urgency};
     use chrono::TimeZone;
 
     pub fn t0() -> DateTime<Utc> {
@@ -664,48 +663,15 @@ pub(crate) mod tests {
         }
     }
 
+    /// A received ticket, built the way intake builds one.
     pub fn ticket() -> Ticket {
-        Ticket {
-            id: 1,
-            number: "20261102-0001".into(),
-            version: 1,
-            status: Status::Received,
-            customer_id: None,
-            caller_name: "张三".into(),
-            phone: "13812345678".into(),
-            phone_ext: None,
-            description: "路灯不亮".into(),
-            occurred_at: None,
-            received_at: t0(),
-            category_id: 1,
-            channel: Channel::Phone,
-            severity: Severity::General,
-            urgency: Urgency::Normal,
-            created_by: 1,
-            department_id: None,
-            handler_id: None,
-            requirements: None,
-            transferred_at: None,
-            accept_due_at: None,
-            due_at: None,
-            extension: None,
-            extension_due_at: None,
-            answer: None,
-            result: None,
-            resolved: None,
-            replied_at: None,
-            satisfaction: None,
-            callback_due_at: None,
-            callback_method: None,
-            callback_satisfaction: None,
-            redispatch_count: 0,
-            return_count: 0,
-            reopen_count: 0,
-            supervised: false,
-            paused_at: None,
-            closed_at: None,
-            updated_at: t0(),
-        }
+        let v = crate::ticket::tests::new_ticket()
+            .validate(t0())
+            .expect("valid intake");
+        let mut t = crate::store::blank(&v, 1, 1);
+        t.id = 1;
+        t.number = "20261102-0001".into();
+        t
     }
 
     fn transfer(days: i64) -> Action {

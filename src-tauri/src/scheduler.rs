@@ -107,10 +107,15 @@ fn show<R: Runtime>(app: &AppHandle<R>, store: &Store, fired: &[Fired]) {
         .iter()
         .filter(|f| f.recipients.contains(&me.id))
         .collect();
+    // The desktop's notification daemon answers over D-Bus in its own time: show from a
+    // blocking thread so that a slow or absent daemon never delays the deadlines.
     let notify = |title: String, body: String| {
-        if let Err(e) = app.notification().builder().title(title).body(body).show() {
-            eprintln!("hotline-desk: notification: {e}");
-        }
+        let app = app.clone();
+        tauri::async_runtime::spawn_blocking(move || {
+            if let Err(e) = app.notification().builder().title(title).body(body).show() {
+                eprintln!("hotline-desk: notification: {e}");
+            }
+        });
     };
     if mine.len() > SUMMARISE_OVER {
         let n = mine.len().to_string();

@@ -111,10 +111,23 @@ impl Desk {
         let mut caps = Map::new();
         caps.insert("browserName".into(), json!("wry"));
         caps.insert("tauri:options".into(), json!({ "application": app }));
-        let client = ClientBuilder::rustls()?
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await?;
+        // tauri-driver accepts connections before its WebKitWebDriver is ready: retry the
+        // session for a while instead of failing on the first refused request.
+        let url = format!("http://127.0.0.1:{port}");
+        let client = loop {
+            match ClientBuilder::rustls()?
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(c) => break c,
+                Err(e) if started.elapsed() < Duration::from_secs(30) => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        };
         let desk = Desk {
             client,
             driver,
@@ -134,8 +147,16 @@ impl Desk {
         Ok(())
     }
 
-    /// Polls `f` until it returns true (the UI updates asynchronously).
-    pub async fn until<F, Fut>(&self, what: &str, mut f: F) -> Result
+    /// Polls `f` until it returns true (the UI updates asynchronously), for up to 20 s.
+    pub async fn until<F, Fut>(&self, what: &str, f: F) -> Result
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<bool>>,
+    {
+        self.until_for(what, Duration::from_secs(20), f).await
+    }
+
+    pub async fn until_for<F, Fut>(&self, what: &str, limit: Duration, mut f: F) -> Result
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<bool>>,
@@ -148,7 +169,7 @@ impl Desk {
                 Ok(false) => String::new(),
                 Err(e) => format!(" (last error: {e})"),
             };
-            if started.elapsed() > Duration::from_secs(20) {
+            if started.elapsed() > limit {
                 return Err(format!("timed out waiting for {what}{last}").into());
             }
             tokio::time::sleep(Duration::from_millis(100)).await;

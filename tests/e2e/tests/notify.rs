@@ -105,6 +105,13 @@ async fn a_callback_deadline_notifies_once_per_reminder() -> Result {
     desk.wait_for("[data-testid='submit-feedback']").await?;
     desk.select("input-satisfaction", "satisfied").await?;
     desk.click("submit-feedback").await?;
+    desk.until("feedback saved", || async {
+        Ok(desk
+            .js("return document.querySelector(\"[data-testid='detail-status']\").dataset.status")
+            .await?
+            == "awaiting_callback")
+    })
+    .await?;
 
     let mine = || -> usize {
         calls

@@ -122,8 +122,16 @@ async fn a_callback_deadline_notifies_once_per_reminder() -> Result {
             .count()
     };
     // 50 %, 75 %, 90 % and the breach: four notifications naming the ticket.
-    desk.until("four notifications", || async { Ok(mine() >= 4) })
-        .await?;
+    if let Err(e) = desk
+        .until_for("four notifications", Duration::from_secs(60), || async {
+            Ok(mine() >= 4)
+        })
+        .await
+    {
+        let seen = calls.lock().map(|c| c.join("")).unwrap_or_default();
+        let alarms = store.pending_alarms(t.id)?;
+        return Err(format!("{e}; pending alarms {alarms}; bus saw:\n{seen}").into());
+    }
     tokio::time::sleep(Duration::from_secs(4)).await;
     assert_eq!(
         mine(),

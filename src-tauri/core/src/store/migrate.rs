@@ -43,6 +43,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "calls",
         sql: include_str!("../../migrations/0006_calls.sql"),
     },
+    Migration {
+        version: 7,
+        name: "search",
+        sql: include_str!("../../migrations/0007_search.sql"),
+    },
 ];
 
 pub fn run(conn: &mut Connection, migrations: &[Migration]) -> Result<i64> {

@@ -610,20 +610,7 @@ impl Store {
             conds.push(one("t.received_at < ?", Sql::Integer(ms(v))));
         }
         if let Some(text) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            let text: String = text.chars().take(200).collect();
-            if let Ok(phone) = Phone::parse(&text) {
-                conds.push(one("t.phone = ?", Sql::Text(phone.number)));
-            } else if text.len() >= 8 && text.chars().all(|c| c.is_ascii_digit() || c == '-') {
-                conds.push(one(
-                    "t.number LIKE ? ESCAPE '\\'",
-                    Sql::Text(format!("{}%", like_escape(&text))),
-                ));
-            } else {
-                conds.push(one(
-                    "t.description LIKE ? ESCAPE '\\'",
-                    Sql::Text(format!("%{}%", like_escape(&text))),
-                ));
-            }
+            conds.push(search_condition(text));
         }
         let order = match q.sort {
             Sort::ReceivedDesc => "t.received_at DESC, t.id DESC",
@@ -729,6 +716,42 @@ impl Store {
     pub fn timeline(&self, id: i64) -> Result<Vec<Event>> {
         self.read(|c| events(c, id))
     }
+}
+
+/// What a search box query means: a phone number in any spelling, a ticket number (or its
+/// start), a fragment of a phone number, or words of the description, answer and result
+/// (FTS5 trigram for three characters and more; LIKE below that, which trigram cannot).
+fn search_condition(text: &str) -> (String, Vec<Sql>) {
+    let text: String = text.chars().take(200).collect();
+    if let Ok(phone) = Phone::parse(&text) {
+        return one("t.phone = ?", Sql::Text(phone.number));
+    }
+    let digits = text.chars().all(|c| c.is_ascii_digit() || c == '-');
+    if digits && text.len() >= 8 && text.contains('-') || digits && text.len() == 8 {
+        return one(
+            "t.number LIKE ? ESCAPE '\\'",
+            Sql::Text(format!("{}%", like_escape(&text))),
+        );
+    }
+    if digits && text.len() >= 4 {
+        return one(
+            "t.phone LIKE ? ESCAPE '\\'",
+            Sql::Text(format!("%{}%", like_escape(&text.replace('-', "")))),
+        );
+    }
+    if text.chars().count() >= 3 {
+        // A phrase query: the words as typed, quotes doubled.
+        let phrase = format!("\"{}\"", text.replace('"', "\"\""));
+        return one(
+            "t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)",
+            Sql::Text(phrase),
+        );
+    }
+    let like = format!("%{}%", like_escape(&text));
+    (
+        "(t.description LIKE ? ESCAPE '\\' OR t.answer LIKE ? ESCAPE '\\' OR t.result LIKE ? ESCAPE '\\')".into(),
+        vec![Sql::Text(like.clone()), Sql::Text(like.clone()), Sql::Text(like)],
+    )
 }
 
 fn one(clause: &str, v: Sql) -> (String, Vec<Sql>) {
@@ -1379,6 +1402,86 @@ mod tests {
         assert_eq!((x.status, x.version), (Status::Closed, 2));
         // The day's sequence was not consumed by the refused intake.
         assert_eq!(x.number, "20261102-0001");
+    }
+
+    #[test]
+    fn search_finds_words_short_words_phone_fragments_and_numbers() {
+        let (_d, s, _c, dept, handler) = setup();
+        let mk = |phone: &str, text: &str| {
+            s.create_ticket(
+                1,
+                &NewTicket {
+                    phone: phone.into(),
+                    description: text.into(),
+                    ..new_ticket()
+                },
+            )
+            .expect("create")
+        };
+        let a = mk("13812345678", "小区路灯连续三晚不亮，夜间出行不安全");
+        let b = mk("13900001111", "楼下下水道堵塞，污水外溢");
+        let c = mk("02162345678", "施工噪声扰民");
+        let ids = |q: &str| -> Vec<i64> {
+            let mut v: Vec<i64> = s
+                .list(&ListQuery {
+                    search: Some(q.into()),
+                    ..Default::default()
+                })
+                .expect("search")
+                .rows
+                .iter()
+                .map(|r| r.id)
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(ids("路灯连续"), [a.id], "trigram phrase");
+        assert_eq!(
+            ids("污水"),
+            [b.id],
+            "two characters: below the trigram length"
+        );
+        assert_eq!(ids("噪"), [c.id], "one character");
+        assert_eq!(ids("0000111"), [b.id], "a fragment of a phone number");
+        assert_eq!(
+            ids("021-62345678"),
+            [c.id],
+            "a whole number in another spelling"
+        );
+        assert_eq!(ids(&a.number), [a.id], "a ticket number");
+        assert_eq!(
+            ids("\"; DROP TABLE tickets; --"),
+            Vec::<i64>::new(),
+            "hostile input is only text"
+        );
+        // The index follows updates: a department's result is searchable.
+        let t = s
+            .act(
+                b.id,
+                b.version,
+                1,
+                &Action::Transfer {
+                    department_id: dept,
+                    requirements: "疏通".into(),
+                    due_at: t0() + Duration::days(2),
+                    accept_due_at: None,
+                },
+            )
+            .expect("transfer");
+        let t = s
+            .act(t.id, t.version, handler.id, &Action::Accept { note: None })
+            .expect("accept");
+        s.act(
+            t.id,
+            t.version,
+            handler.id,
+            &Action::Reply {
+                result: "已安排高压清洗车疏通管道".into(),
+                resolved: true,
+            },
+        )
+        .expect("reply");
+        assert_eq!(ids("高压清洗"), [b.id]);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! rules here. Async so they run off the main (UI) thread.
 
 use crate::state::Desk;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use hotline_core::calendar::{DayKind, Span};
 use hotline_core::escalation::Prefs;
 use hotline_core::lifecycle::Action;
@@ -12,7 +12,7 @@ use hotline_core::model::{
 use hotline_core::report::{ReportQuery, ReportRequest};
 use hotline_core::seed::{seed, SeedOptions, SeedReport};
 use hotline_core::sla::{SlaPolicy, Stage, Suggested};
-use hotline_core::store::{CallRow, IcsReport, ListQuery, NotificationRow, Page};
+use hotline_core::store::{CalendarView, CallRow, IcsReport, ListQuery, NotificationRow, Page};
 use hotline_core::{NewTicket, WireError};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -193,42 +193,9 @@ pub async fn set_sla_policy(
         .set_sla_policy(stage, category_id, severity, span, &calendar)?)
 }
 
-#[derive(Serialize)]
-pub struct CalendarView {
-    pub name: String,
-    pub always: bool,
-    pub timezone: String,
-    pub years: Vec<i32>,
-    /// Marked days from last year on: (date, kind).
-    pub days: Vec<(NaiveDate, DayKind)>,
-}
-
 #[tauri::command]
 pub async fn calendars(desk: State<'_, Desk>) -> Res<Vec<CalendarView>> {
-    let s = desk.store()?;
-    let from = s
-        .now()
-        .date_naive()
-        .with_day(1)
-        .and_then(|d| d.with_month(1))
-        .map(|d| d - chrono::Days::new(366));
-    let mut out = Vec::new();
-    for name in s.calendar_names()? {
-        let c = s.calendar(&name)?;
-        out.push(CalendarView {
-            name,
-            always: c.always,
-            timezone: c.tz.name().to_string(),
-            years: c.years.iter().copied().collect(),
-            days: c
-                .days
-                .iter()
-                .filter(|(d, _)| from.is_none_or(|f| **d >= f))
-                .map(|(d, k)| (*d, *k))
-                .collect(),
-        });
-    }
-    Ok(out)
+    Ok(desk.store()?.calendar_overview()?)
 }
 
 #[tauri::command]
@@ -300,29 +267,11 @@ pub async fn export_report(
 ) -> Res<String> {
     let s = desk.store()?;
     let doc = s.period_report(&request)?;
-    let lang = s.setting("ui_language")?;
     let dir = dirs::download_dir()
         .or_else(dirs::home_dir)
         .unwrap_or_else(std::env::temp_dir);
-    let label: String = doc["period"]
-        .as_str()
-        .unwrap_or("")
-        .replace(" – ", "_")
-        .chars()
-        .filter(|c| c.is_ascii_digit() || *c == '-' || *c == '_')
-        .collect();
-    let path = dir.join(format!(
-        "hotline-report-{label}.{}",
-        if format == "csv" { "csv" } else { "xlsx" }
-    ));
-    let bytes = if format == "csv" {
-        let mut out = Vec::new();
-        hotline_core::export::report_csv(&doc, &lang, &mut out)?;
-        out
-    } else {
-        hotline_core::export::report_xlsx(&doc, &lang)?
-    };
-    std::fs::write(&path, bytes).map_err(|e| WireError::from(hotline_core::Error::Io(e)))?;
+    let path = dir.join(hotline_core::export::file_name(&doc, format == "csv"));
+    hotline_core::export::write_report(&doc, &s.setting("ui_language")?, &path)?;
     Ok(path.display().to_string())
 }
 

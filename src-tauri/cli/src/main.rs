@@ -696,20 +696,13 @@ fn run(cli: Cli) -> Result<()> {
             export,
             lang,
         } => {
-            report(&store, &month, department.clone(), json)?;
+            let department_id = department
+                .map(|c| store.department_by_code(&c).map(|d| d.id))
+                .transpose()?;
+            let doc = store.monthly_report(&month, department_id)?;
+            report(&doc, json);
             if let Some(path) = export {
-                let department_id = department
-                    .map(|c| store.department_by_code(&c).map(|d| d.id))
-                    .transpose()?;
-                let doc = store.monthly_report(&month, department_id)?;
-                let csv = path
-                    .extension()
-                    .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-                if csv {
-                    hotline_core::export::report_csv(&doc, &lang, std::fs::File::create(&path)?)?;
-                } else {
-                    std::fs::write(&path, hotline_core::export::report_xlsx(&doc, &lang)?)?;
-                }
+                hotline_core::export::write_report(&doc, &lang, &path)?;
                 if !json {
                     println!("exported {}", path.display());
                 }
@@ -783,11 +776,8 @@ fn run(cli: Cli) -> Result<()> {
     Ok(())
 }
 
-fn report(store: &Store, month: &str, department: Option<String>, json: bool) -> Result<()> {
-    let department_id = department
-        .map(|c| store.department_by_code(&c).map(|d| d.id))
-        .transpose()?;
-    let doc = store.monthly_report(month, department_id)?;
+fn report(doc: &serde_json::Value, json: bool) {
+    let month = doc["period"].as_str().unwrap_or("");
     print(json, doc.clone(), || {
         let pct = |v: &serde_json::Value| {
             v.as_f64()
@@ -822,7 +812,6 @@ fn report(store: &Store, month: &str, department: Option<String>, json: bool) ->
         }
         s
     });
-    Ok(())
 }
 
 fn date(s: &str) -> Result<chrono::NaiveDate> {

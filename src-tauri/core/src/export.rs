@@ -225,6 +225,37 @@ pub fn report_xlsx(doc: &Value, lang: &str) -> Result<Vec<u8>> {
     wb.save_to_buffer().map_err(xlsx_err)
 }
 
+/// Writes a report document to `path`: CSV when the name ends in `.csv`, else XLSX.
+pub fn write_report(doc: &Value, lang: &str, path: &std::path::Path) -> Result<()> {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+    {
+        report_csv(
+            doc,
+            lang,
+            std::io::BufWriter::new(std::fs::File::create(path)?),
+        )
+    } else {
+        Ok(std::fs::write(path, report_xlsx(doc, lang)?)?)
+    }
+}
+
+/// `hotline-report-2026-11-01_2026-11-30.xlsx` for the document's period.
+pub fn file_name(doc: &Value, csv: bool) -> String {
+    let label: String = doc["period"]
+        .as_str()
+        .unwrap_or("")
+        .replace(" – ", "_")
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '-' || *c == '_')
+        .collect();
+    format!(
+        "hotline-report-{label}.{}",
+        if csv { "csv" } else { "xlsx" }
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,6 +279,25 @@ mod tests {
         let text = String::from_utf8(out).expect("utf8");
         assert!(text.contains("接通率,75.0%,3,4"), "{text}");
         assert!(text.contains("回访率,—,0,0"), "{text}");
+    }
+
+    #[test]
+    fn files_are_named_by_period_and_written_by_extension() {
+        let mut d = doc();
+        d["period"] = json!("2026-11-01 – 2026-11-30");
+        assert_eq!(
+            file_name(&d, true),
+            "hotline-report-2026-11-01_2026-11-30.csv"
+        );
+        let dir = tempfile::tempdir().expect("tmp");
+        let csv = dir.path().join(file_name(&d, true));
+        let xlsx = dir.path().join(file_name(&d, false));
+        write_report(&d, "en", &csv).expect("csv");
+        write_report(&d, "en", &xlsx).expect("xlsx");
+        assert!(std::fs::read(&csv)
+            .expect("read")
+            .starts_with(crate::exchange::BOM));
+        assert!(std::fs::read(&xlsx).expect("read").starts_with(b"PK"));
     }
 
     #[test]

@@ -111,6 +111,51 @@ pub struct Fired {
     pub recipients: Vec<i64>,
 }
 
+impl Fired {
+    /// Title and body of the desktop notification, in `lang`, the deadline in `tz`.
+    pub fn message(&self, lang: &str, tz: chrono_tz::Tz) -> (String, String) {
+        use crate::i18n::tr;
+        let kind = self.kind.as_str();
+        let deadline = self
+            .deadline
+            .with_timezone(&tz)
+            .format("%m-%d %H:%M")
+            .to_string();
+        let caller = ("caller", self.caller_name.clone());
+        let title = tr(
+            lang,
+            &format!("notify.title.{kind}"),
+            &[("number", self.number.clone())],
+        );
+        let body = match self.kind {
+            AlarmKind::Incident | AlarmKind::ReportUpward => {
+                tr(lang, &format!("notify.body.{kind}"), &[caller])
+            }
+            _ if self.threshold >= BREACH => tr(
+                lang,
+                "notify.body.breach",
+                &[caller, ("deadline", deadline)],
+            ),
+            _ => tr(
+                lang,
+                "notify.body.reminder",
+                &[
+                    caller,
+                    ("deadline", deadline),
+                    ("percent", self.threshold.to_string()),
+                ],
+            ),
+        };
+        (title, body)
+    }
+}
+
+/// More pop-ups than this at once (the catch-up after a restart) become one summary.
+pub const SUMMARISE_OVER: usize = 3;
+
+/// The desktop pop-ups for one user: (title, body) pairs in their language.
+pub type Popups = Vec<(String, String)>;
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NotificationRow {
     pub id: i64,
@@ -232,6 +277,31 @@ impl Store {
         })
     }
 
+    /// Which of the fired alarms pop up on `user_id`'s desktop now: theirs, not muted, not
+    /// in their quiet hours (grave incidents break through); many at once become one
+    /// summary. The notification centre keeps them all regardless.
+    pub fn popups(&self, user_id: i64, fired: &[Fired]) -> Result<Popups> {
+        let prefs = self.notification_prefs(user_id)?;
+        let lang = self.setting("ui_language")?;
+        let tz: chrono_tz::Tz = self
+            .setting("timezone")?
+            .parse()
+            .unwrap_or(chrono_tz::Asia::Shanghai);
+        let local = self.now().with_timezone(&tz).time();
+        let mine: Vec<&Fired> = fired
+            .iter()
+            .filter(|f| f.recipients.contains(&user_id) && prefs.allows(f.kind, local))
+            .collect();
+        if mine.len() > SUMMARISE_OVER {
+            let n = mine.len().to_string();
+            return Ok(vec![(
+                crate::i18n::tr(&lang, "notify.summary.title", &[("n", n.clone())]),
+                crate::i18n::tr(&lang, "notify.summary.body", &[("n", n)]),
+            )]);
+        }
+        Ok(mine.into_iter().map(|f| f.message(&lang, tz)).collect())
+    }
+
     pub fn notification_prefs(&self, user_id: i64) -> Result<Prefs> {
         self.read(|c| {
             let row: Option<(String, Option<String>, Option<String>)> = c
@@ -318,18 +388,14 @@ mod tests {
     use crate::escalation::{AlarmKind, Prefs};
     use crate::lifecycle::Action;
     use crate::model::{Role, Satisfaction};
-    use crate::store::testutil::{store, t0};
+    use crate::store::testutil::{lighting, store, t0};
     use crate::ticket::tests::new_ticket;
     use chrono::Duration;
 
     #[test]
     fn reminders_fire_once_each_and_stop_when_the_ticket_moves_on() {
         let (_d, s, clock) = store();
-        let dept = s
-            .create_department("lighting", "路灯管理所", None)
-            .expect("dept")
-            .id;
-        let handler = s.create_user("王工", dept, Role::Handler).expect("u").id;
+        let (dept, handler) = lighting(&s);
         let sup = s.create_user("班长", 1, Role::Supervisor).expect("u").id;
         let due = t0() + Duration::hours(10);
         let x = s
@@ -480,11 +546,7 @@ mod tests {
     #[test]
     fn a_pause_stops_the_clock_and_resuming_gives_the_time_back() {
         let (_d, s, clock) = store();
-        let dept = s
-            .create_department("lighting", "路灯管理所", None)
-            .expect("dept")
-            .id;
-        let handler = s.create_user("王工", dept, Role::Handler).expect("u").id;
+        let (dept, handler) = lighting(&s);
         // Monday 09:00 Beijing; due Wednesday 09:00.
         let due = t0() + Duration::days(2);
         let x = s
@@ -533,5 +595,69 @@ mod tests {
             .act(x.id, x.version, handler, &Action::Resume { note: None })
             .expect_err("not paused");
         assert_eq!(e.code(), "invalid_transition");
+    }
+
+    #[test]
+    fn popups_respect_recipients_mutes_quiet_hours_and_summarise_a_storm() {
+        let (_d, s, clock) = store();
+        let (dept, handler) = lighting(&s);
+        let due = t0() + Duration::hours(10);
+        let x = s
+            .intake(
+                1,
+                &new_ticket(),
+                Some(&Action::Transfer {
+                    department_id: dept,
+                    requirements: "核查".into(),
+                    due_at: due,
+                    accept_due_at: None,
+                }),
+            )
+            .expect("intake");
+        clock.set(t0() + Duration::hours(6));
+        let fired = s.fire_due(crate::clock::Clock::now(&*clock)).expect("fire");
+        assert_eq!(fired.len(), 1);
+        // The handler sees it, in Chinese, naming the ticket; the agent who took the call does not.
+        let pops = s.popups(handler, &fired).expect("popups");
+        assert_eq!(pops.len(), 1);
+        assert!(
+            pops[0].0.contains(&x.number) && pops[0].0.contains("办理期限提醒"),
+            "{pops:?}"
+        );
+        assert!(pops[0].1.contains("50%"));
+        assert!(s.popups(1, &fired).expect("popups").is_empty());
+        s.set_setting("ui_language", "en").expect("lang");
+        assert!(s.popups(handler, &fired).expect("popups")[0]
+            .0
+            .starts_with("Handling deadline"));
+        // Muted, or quiet at 15:00 local: no pop-up.
+        let hm = |h, m| chrono::NaiveTime::from_hms_opt(h, m, 0);
+        s.set_notification_prefs(
+            handler,
+            &Prefs {
+                muted: vec![AlarmKind::Handle],
+                quiet_from: None,
+                quiet_to: None,
+            },
+        )
+        .expect("prefs");
+        assert!(s.popups(handler, &fired).expect("popups").is_empty());
+        s.set_notification_prefs(
+            handler,
+            &Prefs {
+                muted: vec![],
+                quiet_from: hm(14, 0),
+                quiet_to: hm(16, 0),
+            },
+        )
+        .expect("prefs");
+        assert!(s.popups(handler, &fired).expect("popups").is_empty());
+        // A storm after a restart becomes one summary.
+        s.set_notification_prefs(handler, &Prefs::default())
+            .expect("prefs");
+        let storm: Vec<_> = (0..5).map(|_| fired[0].clone()).collect();
+        let pops = s.popups(handler, &storm).expect("popups");
+        assert_eq!(pops.len(), 1);
+        assert!(pops[0].0.starts_with('5'), "{pops:?}");
     }
 }

@@ -112,7 +112,40 @@ pub(crate) fn load_calendar(c: &Connection, name: &str) -> Result<Calendar> {
     Ok(cal)
 }
 
+/// A calendar as the settings screen lists it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CalendarView {
+    pub name: String,
+    pub always: bool,
+    pub timezone: String,
+    pub years: Vec<i32>,
+    /// Marked days from the start of last year on: (date, kind).
+    pub days: Vec<(NaiveDate, DayKind)>,
+}
+
 impl Store {
+    pub fn calendar_overview(&self) -> Result<Vec<CalendarView>> {
+        let last_year = self.now().date_naive().year() - 1;
+        self.calendar_names()?
+            .into_iter()
+            .map(|name| {
+                let c = self.calendar(&name)?;
+                Ok(CalendarView {
+                    always: c.always,
+                    timezone: c.tz.name().to_string(),
+                    years: c.years.iter().copied().collect(),
+                    days: c
+                        .days
+                        .iter()
+                        .filter(|(d, _)| d.year() >= last_year)
+                        .map(|(d, k)| (*d, *k))
+                        .collect(),
+                    name,
+                })
+            })
+            .collect()
+    }
+
     pub fn calendar_names(&self) -> Result<Vec<String>> {
         self.read(|c| {
             Ok(c.prepare("SELECT name FROM calendars ORDER BY id")?

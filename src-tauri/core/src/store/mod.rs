@@ -13,8 +13,8 @@ mod report;
 mod sla;
 mod tickets;
 
-pub use alarms::{Fired, NotificationRow};
-pub use calendars::IcsReport;
+pub use alarms::{Fired, NotificationRow, Popups};
+pub use calendars::{CalendarView, IcsReport};
 pub use migrate::{Migration, MIGRATIONS};
 pub use queues::DUE_SOON;
 pub use report::{CallImport, CallRow};
@@ -327,6 +327,19 @@ pub(crate) mod testutil {
 
     pub fn t0() -> DateTime<Utc> {
         crate::lifecycle::tests::t0()
+    }
+
+    /// A department (路灯管理所) with one handler: (department id, handler id).
+    pub fn lighting(s: &Store) -> (i64, i64) {
+        let dept = s
+            .create_department("lighting", "路灯管理所", None)
+            .expect("dept")
+            .id;
+        let handler = s
+            .create_user("王工", dept, crate::model::Role::Handler)
+            .expect("handler")
+            .id;
+        (dept, handler)
     }
 
     pub fn store() -> (tempfile::TempDir, Store, Arc<FakeClock>) {

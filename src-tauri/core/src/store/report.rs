@@ -307,13 +307,12 @@ impl Store {
         };
         let (agent_w, dept_w) = (weights("weights_agents")?, weights("weights_departments")?);
         self.read(|c| {
-            let people: Vec<(i64, String, String)> = c
-                .prepare_cached("SELECT id, name, role FROM users WHERE active = 1 AND role IN ('agent', 'handler') ORDER BY id")?
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            let people: Vec<(i64, String)> = c
+                .prepare_cached("SELECT id, name FROM users WHERE active = 1 AND role = 'agent' ORDER BY id")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<rusqlite::Result<_>>()?;
             let mut agents = Vec::new();
-            for (id, name, role) in people.into_iter().filter(|p| p.2 == "agent") {
-                let _ = role;
+            for (id, name) in people {
                 let of = |period: &ReportQuery| -> Result<Vec<Kpi>> {
                     let k = ticket_kpis(c, &ReportQuery { agent_id: Some(id), ..period.clone() }, &s)?;
                     Ok(k.into_iter().filter(|k| agent_w.iter().any(|(w, _)| *w == k.key)).collect())
@@ -561,7 +560,7 @@ mod tests {
     use crate::lifecycle::Action;
     use crate::model::{Role, Satisfaction};
     use crate::report::{month, ReportQuery};
-    use crate::store::testutil::{store, t0};
+    use crate::store::testutil::{lighting, store, t0};
     use crate::ticket::tests::new_ticket;
     use chrono::Duration;
 
@@ -573,11 +572,7 @@ mod tests {
     #[test]
     fn kpis_against_hand_computed_figures() {
         let (_d, s, clock) = store();
-        let dept = s
-            .create_department("lighting", "路灯管理所", None)
-            .expect("dept")
-            .id;
-        let handler = s.create_user("王工", dept, Role::Handler).expect("u").id;
+        let (dept, handler) = lighting(&s);
         let agent = s.create_user("李娜", 1, Role::Agent).expect("u").id;
         s.set_user_extension(agent, Some("8001")).expect("ext");
         // Ticket A: transferred, accepted on time, replied late, satisfied.

@@ -56,6 +56,36 @@ pub enum Error {
     Migration { version: i64, reason: String },
     #[error("import failed at line {line}: {reason}")]
     ImportRow { line: u64, reason: String },
+    #[error("{actor} ({role}) may not do this: {permission}")]
+    Denied {
+        permission: String,
+        actor: String,
+        role: String,
+    },
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("the screen is locked; enter the password to continue")]
+    SessionLocked,
+    #[error("wrong login name or password")]
+    BadCredentials,
+    #[error("the account is locked after repeated failures until {until}")]
+    AccountLocked { until: String },
+    #[error("the first administrator has already been created")]
+    SetupDone,
+    #[error("passwords need {min} to {max} characters, without leading or trailing spaces")]
+    WeakPassword { min: usize, max: usize },
+    #[error("not a plain file name: {path}")]
+    InvalidPath { path: String },
+    #[error("{0} is not set up")]
+    NotConfigured(&'static str),
+    #[error("the backup cannot be decrypted with this passphrase")]
+    BackupPassphrase,
+    #[error("the backup is damaged: {reason}")]
+    BackupCorrupt { reason: String },
+    #[error("the backup was made by a newer Hotline Desk (schema {found}, this version knows up to {supported})")]
+    BackupTooNew { found: i64, supported: i64 },
+    #[error("internal error: {0}")]
+    Internal(String),
     #[error("database error: {0}")]
     Db(#[from] rusqlite::Error),
     #[error("file error: {0}")]
@@ -90,6 +120,19 @@ impl Error {
             Error::DatabaseTooNew { .. } => "database_too_new",
             Error::Migration { .. } => "migration_failed",
             Error::ImportRow { .. } => "import_row",
+            Error::Denied { .. } => "forbidden",
+            Error::Unauthenticated => "unauthenticated",
+            Error::SessionLocked => "session_locked",
+            Error::BadCredentials => "bad_credentials",
+            Error::AccountLocked { .. } => "account_locked",
+            Error::SetupDone => "setup_done",
+            Error::WeakPassword { .. } => "weak_password",
+            Error::InvalidPath { .. } => "invalid_path",
+            Error::NotConfigured(_) => "not_configured",
+            Error::BackupPassphrase => "backup_passphrase",
+            Error::BackupCorrupt { .. } => "backup_corrupt",
+            Error::BackupTooNew { .. } => "backup_too_new",
+            Error::Internal(_) => "internal",
             Error::Db(e) if is_busy(e) => "busy",
             Error::Db(_) => "database",
             Error::Io(_) => "io",
@@ -125,6 +168,19 @@ impl Error {
             Error::ReopenWindowPassed { days } => json!({ "days": days }),
             Error::ReturnWindowPassed { limit } => json!({ "limit": limit }),
             Error::DatabaseTooNew { found, supported } => {
+                json!({ "found": found, "supported": supported })
+            }
+            Error::Denied {
+                permission,
+                actor,
+                role,
+            } => json!({ "action": permission, "permission": permission, "actor": actor, "role": role }),
+            Error::AccountLocked { until } => json!({ "until": until }),
+            Error::WeakPassword { min, max } => json!({ "min": min, "max": max }),
+            Error::InvalidPath { path } => json!({ "path": path }),
+            Error::NotConfigured(what) => json!({ "what": what }),
+            Error::BackupCorrupt { reason } => json!({ "reason": reason }),
+            Error::BackupTooNew { found, supported } => {
                 json!({ "found": found, "supported": supported })
             }
             Error::Migration { version, reason } => json!({ "version": version, "reason": reason }),

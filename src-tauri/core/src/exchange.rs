@@ -1,6 +1,7 @@
 //! CSV and JSON exchange: exports every ticket, imports intake records from a CSV file.
 //! CSV is UTF-8 with a BOM so that Excel and WPS open Chinese text correctly.
 
+use crate::mask::Mask;
 use crate::error::{Error, Result};
 use crate::lifecycle::{apply, Action};
 use crate::model::{Channel, Severity, Ticket, Urgency};
@@ -64,8 +65,8 @@ fn names(store: &Store) -> Result<Names> {
     })
 }
 
-/// Writes every ticket as CSV; returns how many.
-pub fn export_csv(store: &Store, out: impl Write) -> Result<u64> {
+/// Writes every ticket as CSV, personal data masked when `masked`; returns how many.
+pub fn export_csv(store: &Store, out: impl Write, masked: bool) -> Result<u64> {
     let n = names(store)?;
     let mut out = out;
     out.write_all(BOM)?;
@@ -80,6 +81,13 @@ pub fn export_csv(store: &Store, out: impl Write) -> Result<u64> {
     };
     let mut count = 0;
     store.each_ticket(|t: &Ticket| {
+        let masked_copy;
+        let t = if masked {
+            masked_copy = t.clone().masked();
+            &masked_copy
+        } else {
+            t
+        };
         w.write_record([
             t.number.clone(),
             t.status.to_string(),
@@ -110,14 +118,18 @@ pub fn export_csv(store: &Store, out: impl Write) -> Result<u64> {
 }
 
 /// Writes every ticket as a JSON array, streaming (no whole-store buffer).
-pub fn export_json(store: &Store, mut out: impl Write) -> Result<u64> {
+pub fn export_json(store: &Store, mut out: impl Write, masked: bool) -> Result<u64> {
     let mut count = 0u64;
     out.write_all(b"[")?;
     store.each_ticket(|t| {
         if count > 0 {
             out.write_all(b",\n")?;
         }
-        serde_json::to_writer(&mut out, t)?;
+        if masked {
+            serde_json::to_writer(&mut out, &t.clone().masked())?;
+        } else {
+            serde_json::to_writer(&mut out, t)?;
+        }
         count += 1;
         Ok(())
     })?;
@@ -363,7 +375,7 @@ mod tests {
         let (_d, s, _c) = store();
         import_csv(&s, 1, CSV.as_bytes(), false).expect("import");
         let mut buf = Vec::new();
-        assert_eq!(export_csv(&s, &mut buf).expect("export"), 2);
+        assert_eq!(export_csv(&s, &mut buf, false).expect("export"), 2);
         assert!(buf.starts_with(BOM));
         let text = String::from_utf8(buf.clone()).expect("utf8");
         assert!(text.contains("\"路灯不亮, 已三天\""));
@@ -371,7 +383,7 @@ mod tests {
         let r = import_csv(&s2, 1, &buf[..], true).expect("re-import");
         assert_eq!((r.imported, r.errors.len()), (2, 0));
         let mut json = Vec::new();
-        assert_eq!(export_json(&s, &mut json).expect("json"), 2);
+        assert_eq!(export_json(&s, &mut json, false).expect("json"), 2);
         let v: serde_json::Value = serde_json::from_slice(&json).expect("valid json");
         assert_eq!(v.as_array().map(Vec::len), Some(2));
     }

@@ -1,6 +1,8 @@
 //! Hotline Desk domain: tickets, their lifecycle, the store. No Tauri here: the desktop
 //! shell and the CLI are thin adapters over this crate.
 
+pub mod access;
+pub mod auth;
 pub mod calendar;
 pub mod cdr;
 pub mod clock;
@@ -10,6 +12,7 @@ pub mod exchange;
 pub mod export;
 pub mod i18n;
 pub mod lifecycle;
+pub mod mask;
 pub mod model;
 pub mod paths;
 pub mod phone;

@@ -144,6 +144,28 @@ str_enum!(
 );
 
 str_enum!(
+    /// What a role may do; `access::allows` is the matrix.
+    Perm {
+        ViewTickets = "view_tickets",
+        CreateTickets = "create_tickets",
+        ActOnTickets = "act_on_tickets",
+        RevealPersonal = "reveal_personal",
+        ExportPersonal = "export_personal",
+        ViewReports = "view_reports",
+        ExportReports = "export_reports",
+        ImportCalls = "import_calls",
+        ManageReference = "manage_reference",
+        ManageSettings = "manage_settings",
+        ManageUsers = "manage_users",
+        ViewAudit = "view_audit",
+        ManageBackups = "manage_backups",
+        ManageRetention = "manage_retention",
+        ImportTickets = "import_tickets",
+        LoadDemo = "load_demo",
+    }
+);
+
+str_enum!(
     /// The desk's work queues. "mine" depends on the user: a department handler's is their
     /// department's open transfers, everyone else's the tickets they took that wait on them.
     Queue {
@@ -335,6 +357,7 @@ mod tests {
         same(Urgency::ALL, Urgency::as_str);
         same(CallbackMethod::ALL, CallbackMethod::as_str);
         same(Role::ALL, Role::as_str);
+        same(Perm::ALL, Perm::as_str);
         same(Queue::ALL, Queue::as_str);
         same(ExtensionState::ALL, ExtensionState::as_str);
         for s in Satisfaction::ALL {

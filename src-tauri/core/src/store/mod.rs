@@ -4,7 +4,9 @@
 //! one reader connection: WAL lets queues be read while a write commits, and no single
 //! lock serialises the whole app.
 
+mod accounts;
 mod alarms;
+mod audit;
 mod calendars;
 mod migrate;
 mod queues;
@@ -13,7 +15,9 @@ mod report;
 mod sla;
 mod tickets;
 
+pub use accounts::{Account, NewAccount};
 pub use alarms::{Fired, NotificationRow, Popups};
+pub use audit::{AuditEntry, AuditQuery, AuditReport};
 pub use calendars::{CalendarView, IcsReport};
 pub use migrate::{Migration, MIGRATIONS};
 pub use queues::DUE_SOON;

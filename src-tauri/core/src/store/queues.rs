@@ -41,6 +41,12 @@ pub(crate) fn condition(queue: Queue, me: &User, now: DateTime<Utc>) -> (String,
     }
 }
 
+/// The tickets `me` may see at all: a department handler only their department's.
+pub(crate) fn scope(me: &User) -> Option<(String, Vec<Sql>)> {
+    crate::access::department_scope(me)
+        .map(|d| ("t.department_id = ?".to_string(), vec![Sql::Integer(d)]))
+}
+
 /// Numbers `?` placeholders from `start + 1` on.
 pub(crate) fn number(clause: &str, start: usize) -> String {
     let mut out = String::with_capacity(clause.len() + 8);
@@ -64,7 +70,11 @@ impl Store {
             let me = get_user(c, actor_id)?;
             let mut out = BTreeMap::new();
             for q in Queue::ALL {
-                let (cond, params) = condition(*q, &me, now);
+                let (mut cond, mut params) = condition(*q, &me, now);
+                if let Some((c, p)) = scope(&me) {
+                    cond = format!("({cond}) AND {c}");
+                    params.extend(p);
+                }
                 let n: i64 = c
                     .prepare_cached(&format!(
                         "SELECT count(*) FROM tickets t WHERE {}",

@@ -618,9 +618,11 @@ impl Store {
             Sort::DueAsc => "t.due_at IS NULL, t.due_at ASC, t.id ASC",
         };
         self.read(|c| {
+            let me = get_user(c, actor_id)?;
             if let Some(queue) = q.queue {
-                conds.push(queues::condition(queue, &get_user(c, actor_id)?, now));
+                conds.push(queues::condition(queue, &me, now));
             }
+            conds.extend(queues::scope(&me));
             let mut params: Vec<Sql> = Vec::new();
             let mut clauses: Vec<String> = Vec::new();
             for (clause, vals) in &conds {

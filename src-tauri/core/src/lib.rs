@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod backup;
 pub mod calendar;
 pub mod cdr;
 pub mod clock;

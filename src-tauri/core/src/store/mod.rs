@@ -7,6 +7,7 @@
 mod accounts;
 mod alarms;
 mod audit;
+mod backup;
 mod calendars;
 mod migrate;
 mod queues;
@@ -18,6 +19,7 @@ mod tickets;
 pub use accounts::{Account, NewAccount};
 pub use alarms::{Fired, NotificationRow, Popups};
 pub use audit::{AuditEntry, AuditQuery, AuditReport};
+pub use backup::{BackupInfo, BackupStatus, Check, Drill, DrillReport, Progress};
 pub use calendars::{CalendarView, IcsReport};
 pub use migrate::{Migration, MIGRATIONS};
 pub use queues::DUE_SOON;
@@ -44,7 +46,16 @@ pub struct Store {
 
 /// Settings a user may change, with their defaults.
 pub const SETTINGS: &[(&str, &str)] = &[
-    ("acting_user", "1"),
+    // Minutes without keyboard or mouse input before the desk locks (0: never).
+    ("idle_lock_minutes", "10"),
+    // Months after closure when a ticket's personal data is anonymised (0: kept).
+    ("retention_months", "0"),
+    ("backup_dir", ""),
+    ("backup_offsite_dir", ""),
+    // Local time of the daily backup, HH:MM.
+    ("backup_time", "02:00"),
+    ("backup_keep_daily", "7"),
+    ("backup_keep_monthly", "12"),
     ("timezone", "Asia/Shanghai"),
     ("reopen_window_days", "30"),
     ("callback_days", "3"),
@@ -148,15 +159,31 @@ impl Store {
     pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
         let value = value.trim();
         match key {
-            "acting_user" => {
-                let id = parse_int(key, value)?;
-                let u = self.user(id)?;
-                if !u.active {
-                    return Err(Error::Inactive {
-                        entity: "user",
-                        key: value.into(),
-                    });
+            "idle_lock_minutes" => {
+                let n = parse_int(key, value)?;
+                if !(0..=480).contains(&n) {
+                    return Err(invalid_setting("value", value));
                 }
+            }
+            "retention_months" => {
+                let n = parse_int(key, value)?;
+                if !(0..=1200).contains(&n) {
+                    return Err(invalid_setting("value", value));
+                }
+            }
+            "backup_keep_daily" | "backup_keep_monthly" => {
+                let n = parse_int(key, value)?;
+                if !(1..=365).contains(&n) {
+                    return Err(invalid_setting("value", value));
+                }
+            }
+            "backup_time" => {
+                if chrono::NaiveTime::parse_from_str(value, "%H:%M").is_err() {
+                    return Err(invalid_setting("value", value));
+                }
+            }
+            "backup_dir" | "backup_offsite_dir" => {
+                crate::backup::check_folder(value)?;
             }
             "timezone" => {
                 value.parse::<Tz>().map_err(|_| Error::InvalidValue {
@@ -380,8 +407,8 @@ mod tests {
             Err("invalid_value")
         );
         assert_eq!(
-            s.set_setting("acting_user", "99").map_err(|e| e.code()),
-            Err("not_found")
+            s.set_setting("idle_lock_minutes", "999").map_err(|e| e.code()),
+            Err("invalid_value")
         );
         assert_eq!(
             s.set_setting("nope", "1").map_err(|e| e.code()),

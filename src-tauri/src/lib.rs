@@ -1,6 +1,7 @@
 //! The Tauri shell: opens the store, registers the commands, starts the window.
 //! Everything it does is delegated to hotline-core.
 
+pub mod backups;
 pub mod commands;
 pub mod live;
 pub mod scheduler;
@@ -17,10 +18,35 @@ pub fn builder<R: Runtime>(builder: Builder<R>, desk: Desk) -> Builder<R> {
             let wake = scheduler::Wake::default();
             live::watch(app.handle().clone(), wake.clone());
             scheduler::start(app.handle().clone(), wake);
+            backups::start(app.handle().clone());
             Ok(())
         })
         .manage(desk)
         .invoke_handler(tauri::generate_handler![
+            commands::auth_state,
+            commands::setup_admin,
+            commands::login,
+            commands::logout,
+            commands::lock,
+            commands::unlock,
+            commands::activity,
+            commands::change_password,
+            commands::reveal,
+            commands::accounts,
+            commands::create_account,
+            commands::set_password,
+            commands::set_user_active,
+            commands::set_user_role,
+            commands::audit_entries,
+            commands::verify_audit,
+            commands::backup_status,
+            commands::backups,
+            commands::set_backup_passphrase,
+            commands::backup_now,
+            commands::verify_backup,
+            commands::restore_backup,
+            commands::retention_plan,
+            commands::anonymise,
             commands::app_info,
             commands::reference,
             commands::queue_counts,
@@ -29,7 +55,6 @@ pub fn builder<R: Runtime>(builder: Builder<R>, desk: Desk) -> Builder<R> {
             commands::intake,
             commands::create_department,
             commands::create_category,
-            commands::create_user,
             commands::act,
             commands::customer_history,
             commands::suggest_deadlines,

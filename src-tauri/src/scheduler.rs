@@ -50,10 +50,12 @@ pub fn start<R: Runtime>(app: AppHandle<R>, wake: Wake) {
 }
 
 fn show<R: Runtime>(app: &AppHandle<R>, store: &Store, fired: &[Fired]) {
-    let popups = match store
-        .acting_user()
-        .and_then(|me| store.popups(me.id, fired))
-    {
+    // Pop-ups are for whoever is signed in at this desk; the notification centre keeps
+    // everyone's.
+    let Some(me) = app.state::<Desk>().seat.user_id() else {
+        return;
+    };
+    let popups = match store.popups(me, fired) {
         Ok(p) => p,
         Err(e) => return eprintln!("hotline-desk: notifications: {e}"),
     };

@@ -1,6 +1,9 @@
-//! What the commands share: the store, or the reason it could not be opened (shown in
-//! the window rather than crashing, e.g. a data file from a newer version).
+//! What the commands share: the store (or the reason it could not be opened, shown in
+//! the window rather than crashing, e.g. a data file from a newer version) and the
+//! workstation's sign-in state.
 
+use hotline_core::access::Acting;
+use hotline_core::auth::Seat;
 use hotline_core::{Store, SystemClock, WireError};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -8,6 +11,7 @@ use std::sync::Arc;
 pub struct Desk {
     store: Result<Arc<Store>, WireError>,
     path: PathBuf,
+    pub seat: Seat,
 }
 
 impl Desk {
@@ -18,11 +22,17 @@ impl Desk {
                 .map(Arc::new)
                 .map_err(WireError::from),
             path,
+            seat: Seat::default(),
         }
     }
 
     pub fn store(&self) -> Result<&Arc<Store>, WireError> {
         self.store.as_ref().map_err(Clone::clone)
+    }
+
+    /// The store as the signed-in user may use it.
+    pub fn acting(&self) -> Result<Acting<'_>, WireError> {
+        Ok(self.seat.acting(self.store()?)?)
     }
 
     pub fn path(&self) -> &Path {

@@ -2,9 +2,9 @@
 //! data file as the desktop app.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use hotline_core::exchange;
+use hotline_core::access::Acting;
 use hotline_core::model::{CallbackMethod, Channel, Role, Satisfaction, Severity, Status, Urgency};
-use hotline_core::seed::{seed_with_progress, SeedOptions};
+use hotline_core::seed::SeedOptions;
 use hotline_core::store::{ListQuery, Sort};
 use hotline_core::{Action, Error, NewTicket, Result, Store, SystemClock};
 use serde_json::json;
@@ -26,9 +26,10 @@ struct Cli {
     /// Print machine-readable JSON (errors too, as {code, message, details})
     #[arg(long, global = true)]
     json: bool,
-    /// Act as this user id instead of the `acting_user` setting
-    #[arg(long = "as", global = true, value_name = "USER_ID")]
-    as_user: Option<i64>,
+    /// Act as this user (id or login) with their permissions [default: the first
+    /// administrator; the data file's owner is the command line's authority]
+    #[arg(long = "as", global = true, value_name = "USER")]
+    as_user: Option<String>,
     #[command(subcommand)]
     cmd: Cmd,
 }
@@ -45,10 +46,13 @@ enum Cmd {
     Ticket(TicketCmd),
     #[command(subcommand)]
     Customer(CustomerCmd),
-    /// Export every ticket
+    /// Export every ticket (personal data masked unless --personal)
     Export {
         #[arg(long, value_enum, default_value = "csv")]
         format: Format,
+        /// Clear phone numbers and texts: needs the export_personal permission; logged
+        #[arg(long)]
+        personal: bool,
         /// Write here instead of standard output
         #[arg(long)]
         out: Option<PathBuf>,
@@ -94,8 +98,64 @@ enum Cmd {
     },
     #[command(subcommand)]
     Calls(CallsCmd),
+    /// Create the first administrator (password from $HOTLINE_PASSWORD or standard input)
+    Setup {
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        name: String,
+    },
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    #[command(subcommand)]
+    Backup(BackupCmd),
+    #[command(subcommand)]
+    Retention(RetentionCmd),
 }
 
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Check the hash chain: any edited, removed or reordered entry is reported
+    Verify,
+    /// The newest entries
+    List {
+        #[arg(long)]
+        action: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+}
+
+/// The passphrase comes from $HOTLINE_BACKUP_PASSPHRASE, else the one set in the app.
+#[derive(Subcommand)]
+enum BackupCmd {
+    /// Back up now (to the backup_dir setting, and backup_offsite_dir when set)
+    Create,
+    List,
+    /// Decrypt and check a backup (a restore drill, recorded)
+    Verify {
+        name: String,
+    },
+    /// Replace the data with a backup (the current data is kept aside)
+    Restore {
+        name: String,
+        /// Confirm: the current data is replaced
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Set the passphrase of scheduled backups (from $HOTLINE_BACKUP_PASSPHRASE or standard input)
+    Passphrase,
+    /// Backup configuration and the last restore drill
+    Status,
+}
+
+#[derive(Subcommand)]
+enum RetentionCmd {
+    /// What anonymising would change now (the retention_months setting)
+    Preview,
+    /// Anonymise closed tickets older than retention_months
+    Apply,
+}
 #[derive(Subcommand)]
 enum CallsCmd {
     /// Import call-detail records (re-importing adds nothing)
@@ -161,7 +221,7 @@ enum CalendarCmd {
     List,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
 enum Format {
     Csv,
     Json,
@@ -344,6 +404,26 @@ enum DeptCmd {
 #[derive(Subcommand)]
 enum UserCmd {
     List,
+    /// Set a user's login and password (password from $HOTLINE_PASSWORD or standard input)
+    Passwd {
+        id: i64,
+        #[arg(long)]
+        login: String,
+    },
+    Disable {
+        id: i64,
+    },
+    Enable {
+        id: i64,
+    },
+    /// Change a user's role and department
+    Role {
+        id: i64,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        department: String,
+    },
     Add {
         name: String,
         /// Department code
@@ -363,6 +443,135 @@ enum SettingCmd {
     List,
     Get { key: String },
     Set { key: String, value: String },
+}
+
+/// A password or passphrase: from the environment variable, else one line of input.
+fn secret(var: &str, what: &str) -> Result<String> {
+    if let Ok(v) = std::env::var(var) {
+        return Ok(v);
+    }
+    if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        eprint!("{what}: ");
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+fn backup(a: &Acting, cmd: BackupCmd, json: bool) -> Result<()> {
+    let pass = std::env::var("HOTLINE_BACKUP_PASSPHRASE").ok();
+    let mut progress = |p: hotline_core::store::Progress| {
+        if !json {
+            eprint!("\r{} {} / {} bytes", p.stage, p.done, p.total);
+        }
+    };
+    let done = |json: bool| {
+        if !json {
+            eprintln!();
+        }
+    };
+    match cmd {
+        BackupCmd::Create => {
+            let b = a.backup_now(pass.as_deref(), &mut progress)?;
+            done(json);
+            print(json, serde_json::to_value(&b)?, || {
+                format!(
+                    "backup {} in {}{}",
+                    b.name,
+                    b.folder,
+                    if b.offsite { " (and offsite)" } else { "" }
+                )
+            });
+        }
+        BackupCmd::List => {
+            let list = a.backups()?;
+            print(json, serde_json::to_value(&list)?, || {
+                list.iter()
+                    .map(|b| {
+                        format!(
+                            "{}  {:>12} bytes  {:>8} tickets{}\n",
+                            b.name,
+                            b.manifest.as_ref().map(|m| m.bytes).unwrap_or(0),
+                            b.manifest.as_ref().map(|m| m.tickets).unwrap_or(0),
+                            if b.offsite { "  offsite" } else { "" }
+                        )
+                    })
+                    .collect::<String>()
+                    + &format!("{} backups", list.len())
+            });
+        }
+        BackupCmd::Verify { name } => {
+            let r = a.verify_backup(&name, pass.as_deref(), &mut progress)?;
+            done(json);
+            print(json, serde_json::to_value(&r)?, || {
+                let mut s: String = r
+                    .checks
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{} {:<18} {}\n",
+                            if c.ok { "ok  " } else { "FAIL" },
+                            c.name,
+                            c.detail
+                        )
+                    })
+                    .collect();
+                s += if r.ok {
+                    "backup verified"
+                } else {
+                    "backup FAILED verification"
+                };
+                s
+            });
+            if !r.ok {
+                return Err(Error::BackupCorrupt {
+                    reason: "verification failed".into(),
+                });
+            }
+        }
+        BackupCmd::Restore { name, yes } => {
+            if !yes {
+                return Err(Error::Required { field: "yes" });
+            }
+            let aside = a.restore_backup(&name, pass.as_deref(), &mut progress)?;
+            done(json);
+            print(json, json!({ "restored": name, "aside": aside }), || {
+                format!(
+                    "restored {name}; the previous data is kept in {}",
+                    aside.display()
+                )
+            });
+        }
+        BackupCmd::Passphrase => {
+            let p = match pass {
+                Some(p) => p,
+                None => secret("HOTLINE_BACKUP_PASSPHRASE", "passphrase")?,
+            };
+            a.set_backup_passphrase(&p)?;
+            print(json, json!({ "set": true }), || "passphrase set".into());
+        }
+        BackupCmd::Status => {
+            let st = a.backup_status()?;
+            print(json, serde_json::to_value(&st)?, || {
+                format!(
+                    "configured: {}, passphrase: {}, last backup: {}, last good drill: {}{}",
+                    st.configured,
+                    st.passphrase_set,
+                    st.last_backup.map(|t| t.to_rfc3339()).unwrap_or("-".into()),
+                    st.last_good_drill
+                        .as_ref()
+                        .map(|d| d.at.to_rfc3339())
+                        .unwrap_or("-".into()),
+                    if st.drill_overdue {
+                        "  (no successful drill in 30 days)"
+                    } else {
+                        ""
+                    }
+                )
+            });
+        }
+    }
+    Ok(())
 }
 
 fn main() -> ExitCode {
@@ -399,18 +608,33 @@ fn run(cli: Cli) -> Result<()> {
         .clone()
         .unwrap_or_else(hotline_core::paths::default_db_path);
     let store = Store::open(&path, Arc::new(SystemClock))?;
-    let actor = match cli.as_user {
-        Some(id) => store.user(id)?.id,
-        None => store.acting_user()?.id,
+    let actor = match cli.as_user.as_deref() {
+        Some(who) => match who.parse::<i64>() {
+            Ok(id) => store.user(id)?.id,
+            Err(_) => store
+                .accounts()?
+                .into_iter()
+                .find(|a| {
+                    a.login
+                        .as_deref()
+                        .is_some_and(|l| l.eq_ignore_ascii_case(who))
+                })
+                .map(|a| a.user.id)
+                .ok_or_else(|| Error::NotFound {
+                    entity: "user",
+                    key: who.chars().take(40).collect(),
+                })?,
+        },
+        None => store.first_admin()?.id,
     };
+    let a = store.acting(actor)?;
     let json = cli.json;
     let time = |s: &str| store.parse_time(s);
     match cli.cmd {
         Cmd::Init { demo } => {
             let mut seeded = None;
             if demo {
-                seeded = Some(seed_with_progress(
-                    &store,
+                seeded = Some(a.load_demo(
                     SeedOptions {
                         tickets: 2000,
                         days: 60,
@@ -447,13 +671,13 @@ fn run(cli: Cli) -> Result<()> {
                 email,
                 address,
             };
-            let t = store.create_ticket(actor, &new)?;
+            let t = a.intake(&new, None)?;
             print(json, serde_json::to_value(&t)?, || {
                 format!("created {}", t.number)
             });
         }
         Cmd::Ticket(TicketCmd::Show { number }) => {
-            let d = store.detail(store.ticket_id_by_number(&number)?)?;
+            let d = a.detail(store.ticket_id_by_number(&number)?)?.0;
             print(json, serde_json::to_value(&d)?, || {
                 let t = &d.ticket;
                 let mut s = format!(
@@ -515,7 +739,7 @@ fn run(cli: Cli) -> Result<()> {
                 })?,
                 ..Default::default()
             };
-            let page = store.list(&q)?;
+            let page = a.list(&q)?;
             print(json, serde_json::to_value(&page)?, || {
                 let mut s = String::new();
                 for r in &page.rows {
@@ -533,14 +757,14 @@ fn run(cli: Cli) -> Result<()> {
                 s + &format!("{} of {}", page.rows.len(), page.total)
             });
         }
-        Cmd::Ticket(TicketCmd::Act(a)) => {
-            let id = store.ticket_id_by_number(&a.number)?;
-            let version = match a.expect_version {
+        Cmd::Ticket(TicketCmd::Act(args)) => {
+            let id = store.ticket_id_by_number(&args.number)?;
+            let version = match args.expect_version {
                 Some(v) => v,
                 None => store.ticket(id)?.version,
             };
-            let action = to_action(&store, a.action, &time)?;
-            let t = store.act(id, version, actor, &action)?;
+            let action = to_action(&store, args.action, &time)?;
+            let t = a.act(id, version, &action)?;
             print(json, serde_json::to_value(&t)?, || {
                 format!(
                     "{} {} -> {} (v{})",
@@ -552,7 +776,7 @@ fn run(cli: Cli) -> Result<()> {
             });
         }
         Cmd::Customer(CustomerCmd::History { phone }) => {
-            let rows = store.history(&phone)?;
+            let rows = a.history(&phone)?;
             print(json, serde_json::to_value(&rows)?, || {
                 rows.iter()
                     .map(|r| {
@@ -568,15 +792,16 @@ fn run(cli: Cli) -> Result<()> {
                     + &format!("{} tickets", rows.len())
             });
         }
-        Cmd::Export { format, out } => {
+        Cmd::Export {
+            format,
+            personal,
+            out,
+        } => {
             let mut sink: Box<dyn Write> = match &out {
                 Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p)?)),
                 None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
             };
-            let n = match format {
-                Format::Csv => exchange::export_csv(&store, &mut sink)?,
-                Format::Json => exchange::export_json(&store, &mut sink)?,
-            };
+            let n = a.export_tickets(format == Format::Json, personal, &mut sink)?;
             sink.flush()?;
             if out.is_some() {
                 print(json, json!({ "exported": n }), || {
@@ -585,7 +810,7 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
         Cmd::Import { file, strict } => {
-            let r = exchange::import_csv(&store, actor, std::fs::File::open(&file)?, strict)?;
+            let r = a.import_tickets(std::fs::File::open(&file)?, strict)?;
             let failed = !r.errors.is_empty();
             print(json, serde_json::to_value(&r)?, || {
                 let mut s: String = r
@@ -620,8 +845,7 @@ fn run(cli: Cli) -> Result<()> {
             seed,
         } => {
             let started = std::time::Instant::now();
-            let r = seed_with_progress(
-                &store,
+            let r = a.load_demo(
                 SeedOptions {
                     tickets,
                     days,
@@ -656,7 +880,7 @@ fn run(cli: Cli) -> Result<()> {
             let parent = parent
                 .map(|c| store.department_by_code(&c).map(|d| d.id))
                 .transpose()?;
-            let d = store.create_department(&code, &name, parent)?;
+            let d = a.create_department(&code, &name, parent)?;
             print(json, serde_json::to_value(&d)?, || {
                 format!("department {} created", d.id)
             });
@@ -681,15 +905,102 @@ fn run(cli: Cli) -> Result<()> {
             extension,
         }) => {
             let d = store.department_by_code(&department)?;
-            let u = store.create_user(&name, d.id, role.parse::<Role>()?)?;
-            if extension.is_some() {
-                store.set_user_extension(u.id, extension.as_deref())?;
-            }
+            let u = a.create_user(&name, d.id, role.parse::<Role>()?, extension.as_deref())?;
             print(json, serde_json::to_value(&u)?, || {
                 format!("user {} created", u.id)
             });
         }
-        Cmd::Calendar(c) => calendar(&store, c, json)?,
+        Cmd::User(UserCmd::Passwd { id, login }) => {
+            a.set_password(id, &login, &secret("HOTLINE_PASSWORD", "password")?)?;
+            print(json, json!({ "user": id, "login": login }), || {
+                format!("password set for user {id} ({login})")
+            });
+        }
+        Cmd::User(UserCmd::Disable { id }) | Cmd::User(UserCmd::Enable { id }) => {
+            let enable = matches!(cli.cmd, Cmd::User(UserCmd::Enable { .. }));
+            let u = a.set_user_active(id, enable)?;
+            print(json, serde_json::to_value(&u)?, || {
+                format!(
+                    "user {} {}",
+                    u.id,
+                    if u.active { "enabled" } else { "disabled" }
+                )
+            });
+        }
+        Cmd::User(UserCmd::Role {
+            id,
+            role,
+            department,
+        }) => {
+            let d = store.department_by_code(&department)?;
+            let u = a.set_user_role(id, role.parse::<Role>()?, d.id)?;
+            print(json, serde_json::to_value(&u)?, || {
+                format!("user {} is now {} in {}", u.id, u.role, d.name)
+            });
+        }
+        Cmd::Setup { login, name } => {
+            let u = store.setup_admin(&login, &name, &secret("HOTLINE_PASSWORD", "password")?)?;
+            print(json, serde_json::to_value(&u)?, || {
+                format!("administrator {} ({login}) created", u.name)
+            });
+        }
+        Cmd::Audit(AuditCmd::Verify) => {
+            let r = a.verify_audit()?;
+            print(json, serde_json::to_value(&r)?, || match r.broken_at {
+                None => format!("audit log intact: {} entries", r.entries),
+                Some(at) => format!(
+                    "audit log BROKEN at entry {at} ({})",
+                    r.problem.as_deref().unwrap_or("")
+                ),
+            });
+            if !r.ok {
+                return Err(Error::BackupCorrupt {
+                    reason: format!("audit chain broken at entry {}", r.broken_at.unwrap_or(0)),
+                });
+            }
+        }
+        Cmd::Audit(AuditCmd::List { action, limit }) => {
+            let rows = a.audit_entries(&hotline_core::store::AuditQuery {
+                action,
+                limit: Some(limit),
+                ..Default::default()
+            })?;
+            print(json, serde_json::to_value(&rows)?, || {
+                rows.iter()
+                    .map(|e| {
+                        format!(
+                            "{:>6}  {}  {:<10} {:<20} {} {}\n",
+                            e.id,
+                            e.at.to_rfc3339(),
+                            e.actor_name,
+                            e.action,
+                            e.target,
+                            e.detail
+                        )
+                    })
+                    .collect()
+            });
+        }
+        Cmd::Backup(b) => backup(&a, b, json)?,
+        Cmd::Retention(RetentionCmd::Preview) => {
+            let p = a.retention_plan()?;
+            print(json, serde_json::to_value(&p)?, || {
+                format!(
+                    "retention {} months: {} tickets, {} calls, {} customers would be anonymised",
+                    p.months, p.tickets, p.calls, p.customers
+                )
+            });
+        }
+        Cmd::Retention(RetentionCmd::Apply) => {
+            let p = a.anonymise()?;
+            print(json, serde_json::to_value(&p)?, || {
+                format!(
+                    "anonymised {} tickets, {} calls, {} customers",
+                    p.tickets, p.calls, p.customers
+                )
+            });
+        }
+        Cmd::Calendar(c) => calendar(&a, c, json)?,
         Cmd::Report {
             month,
             department,
@@ -699,10 +1010,10 @@ fn run(cli: Cli) -> Result<()> {
             let department_id = department
                 .map(|c| store.department_by_code(&c).map(|d| d.id))
                 .transpose()?;
-            let doc = store.monthly_report(&month, department_id)?;
+            let doc = a.monthly_report(&month, department_id)?;
             report(&doc, json);
             if let Some(path) = export {
-                hotline_core::export::write_report(&doc, &lang, &path)?;
+                a.write_report(&doc, &lang, &path)?;
                 if !json {
                     println!("exported {}", path.display());
                 }
@@ -726,7 +1037,7 @@ fn run(cli: Cli) -> Result<()> {
                     (c, b, format.clone())
                 }
             };
-            let r = store.import_calls(&calls, &source, bad)?;
+            let r = a.import_calls(&calls, &source, bad)?;
             print(json, serde_json::to_value(&r)?, || {
                 let mut s: String = r
                     .bad_rows
@@ -746,7 +1057,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Cmd::Calls(CallsCmd::Mapping { name, spec }) => {
             let m: hotline_core::cdr::Mapping = serde_json::from_str(&spec)?;
-            store.save_cdr_mapping(&name, &m)?;
+            a.save_cdr_mapping(&name, &m)?;
             print(json, json!({ "saved": name }), || {
                 format!("mapping {name} saved")
             });
@@ -767,7 +1078,7 @@ fn run(cli: Cli) -> Result<()> {
             print(json, json!({ key.clone(): v }), || v.clone());
         }
         Cmd::Setting(SettingCmd::Set { key, value }) => {
-            store.set_setting(&key, &value)?;
+            a.set_setting(&key, &value)?;
             print(json, json!({ key.clone(): value }), || {
                 format!("{key} = {value}")
             });
@@ -821,7 +1132,8 @@ fn date(s: &str) -> Result<chrono::NaiveDate> {
     })
 }
 
-fn calendar(store: &Store, cmd: CalendarCmd, json: bool) -> Result<()> {
+fn calendar(a: &Acting, cmd: CalendarCmd, json: bool) -> Result<()> {
+    let store = a.store();
     use hotline_core::calendar::{DayKind, Span};
     let flag = |incomplete: bool| {
         if incomplete {
@@ -898,7 +1210,7 @@ fn calendar(store: &Store, cmd: CalendarCmd, json: bool) -> Result<()> {
         }
         CalendarCmd::Import { file, calendar } => {
             let text = std::fs::read_to_string(&file)?;
-            let r = store.import_ics(&calendar, &text)?;
+            let r = a.import_ics(&calendar, &text)?;
             print(json, serde_json::to_value(&r)?, || {
                 format!(
                     "{} added, {} changed, {} unchanged, {} events skipped; years covered: {:?}",
@@ -928,7 +1240,7 @@ fn calendar(store: &Store, cmd: CalendarCmd, json: bool) -> Result<()> {
                     })
                 }
             };
-            store.set_calendar_day(&calendar, day, k, &note)?;
+            a.set_calendar_day(&calendar, day, k, &note)?;
             print(json, json!({ "date": day, "kind": k }), || {
                 format!("{day}: {kind}")
             });

@@ -45,3 +45,13 @@ CREATE TABLE restore_drills (
 
 -- Closed tickets whose personal data the retention rule has removed.
 ALTER TABLE tickets ADD COLUMN anonymised_at INTEGER;
+
+-- Timeline events stay immutable, except that the retention rule may overwrite the
+-- note and data of a ticket it has anonymised (personal data must not outlive it).
+DROP TRIGGER events_no_update;
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+WHEN (SELECT anonymised_at FROM tickets WHERE id = old.ticket_id) IS NULL
+  OR new.id IS NOT old.id OR new.ticket_id IS NOT old.ticket_id OR new.seq IS NOT old.seq
+  OR new.at IS NOT old.at OR new.actor_id IS NOT old.actor_id OR new.action IS NOT old.action
+  OR new.from_status IS NOT old.from_status OR new.to_status IS NOT old.to_status
+BEGIN SELECT RAISE(ABORT, 'timeline events are immutable'); END;

@@ -26,7 +26,12 @@ pub fn allows(role: Role, perm: Perm) -> bool {
         Role::Handler => matches!(perm, ViewTickets | ActOnTickets | RevealPersonal),
         Role::Supervisor => matches!(
             perm,
-            ViewTickets | CreateTickets | ActOnTickets | RevealPersonal | ViewReports | ExportReports
+            ViewTickets
+                | CreateTickets
+                | ActOnTickets
+                | RevealPersonal
+                | ViewReports
+                | ExportReports
         ),
         Role::Manager => matches!(
             perm,
@@ -283,7 +288,12 @@ impl<'s> Acting<'s> {
     }
 
     /// Every ticket as CSV or JSON; personal data in clear only with its permission.
-    pub fn export_tickets(&self, json_format: bool, personal: bool, out: impl std::io::Write) -> Result<u64> {
+    pub fn export_tickets(
+        &self,
+        json_format: bool,
+        personal: bool,
+        out: impl std::io::Write,
+    ) -> Result<u64> {
         let s = self.need(if personal {
             Perm::ExportPersonal
         } else {
@@ -301,9 +311,283 @@ impl<'s> Acting<'s> {
         s.audit(
             Some(&self.user),
             "export",
-            if json_format { "tickets.json" } else { "tickets.csv" },
+            if json_format {
+                "tickets.json"
+            } else {
+                "tickets.csv"
+            },
             json!({ "kind": "tickets", "personal": personal, "rows": n }),
         )?;
         Ok(n)
+    }
+
+    // Reference data and settings.
+
+    pub fn create_department(
+        &self,
+        code: &str,
+        name: &str,
+        parent: Option<i64>,
+    ) -> Result<crate::model::Department> {
+        let d = self
+            .need(Perm::ManageReference)?
+            .create_department(code, name, parent)?;
+        self.log("department_created", &d.code, json!({ "name": d.name }))?;
+        Ok(d)
+    }
+
+    pub fn create_category(
+        &self,
+        code: &str,
+        name: &str,
+        parent: Option<i64>,
+        default_days: i64,
+    ) -> Result<crate::model::Category> {
+        let c =
+            self.need(Perm::ManageReference)?
+                .create_category(code, name, parent, default_days)?;
+        self.log("category_created", &c.code, json!({ "name": c.name }))?;
+        Ok(c)
+    }
+
+    pub fn set_sla_policy(
+        &self,
+        stage: crate::sla::Stage,
+        category_id: Option<i64>,
+        severity: Option<crate::model::Severity>,
+        span: crate::calendar::Span,
+        calendar: &str,
+    ) -> Result<()> {
+        self.need(Perm::ManageReference)?.set_sla_policy(
+            stage,
+            category_id,
+            severity,
+            span,
+            calendar,
+        )?;
+        self.log(
+            "sla_changed",
+            stage.as_str(),
+            json!({ "category_id": category_id, "severity": severity, "span": span, "calendar": calendar }),
+        )
+    }
+
+    pub fn set_calendar_day(
+        &self,
+        calendar: &str,
+        date: chrono::NaiveDate,
+        kind: Option<crate::calendar::DayKind>,
+        note: &str,
+    ) -> Result<()> {
+        self.need(Perm::ManageReference)?
+            .set_calendar_day(calendar, date, kind, note)?;
+        self.log(
+            "calendar_changed",
+            calendar,
+            json!({ "date": date, "kind": kind }),
+        )
+    }
+
+    pub fn import_ics(&self, calendar: &str, text: &str) -> Result<crate::store::IcsReport> {
+        let r = self
+            .need(Perm::ManageReference)?
+            .import_ics(calendar, text)?;
+        self.log("calendar_imported", calendar, json!({ "report": r }))?;
+        Ok(r)
+    }
+
+    // Accounts.
+
+    /// A user without a sign-in yet (set one with `set_password`).
+    pub fn create_user(
+        &self,
+        name: &str,
+        department_id: i64,
+        role: Role,
+        extension: Option<&str>,
+    ) -> Result<User> {
+        let s = self.need(Perm::ManageUsers)?;
+        let u = s.create_user(name, department_id, role)?;
+        if extension.is_some() {
+            s.set_user_extension(u.id, extension)?;
+        }
+        self.log(
+            "user_created",
+            &u.id.to_string(),
+            json!({ "name": u.name, "role": u.role }),
+        )?;
+        Ok(u)
+    }
+
+    pub fn accounts(&self) -> Result<Vec<crate::store::Account>> {
+        self.need(Perm::ManageUsers)?.accounts()
+    }
+
+    pub fn create_account(&self, a: &crate::store::NewAccount) -> Result<User> {
+        self.need(Perm::ManageUsers)?.create_account(&self.user, a)
+    }
+
+    pub fn set_password(&self, user_id: i64, login: &str, password: &str) -> Result<()> {
+        self.need(Perm::ManageUsers)?
+            .set_password(&self.user, user_id, login, password)
+    }
+
+    pub fn set_user_active(&self, user_id: i64, active: bool) -> Result<User> {
+        self.need(Perm::ManageUsers)?
+            .set_user_active(&self.user, user_id, active)
+    }
+
+    pub fn set_user_role(&self, user_id: i64, role: Role, department_id: i64) -> Result<User> {
+        self.need(Perm::ManageUsers)?
+            .set_user_role(&self.user, user_id, role, department_id)
+    }
+
+    // Reports.
+
+    /// The reporting window opens only for those who may read reports.
+    pub fn open_reports(&self) -> Result<()> {
+        self.need(Perm::ViewReports).map(|_| ())
+    }
+
+    pub fn period_report(&self, req: &crate::report::ReportRequest) -> Result<serde_json::Value> {
+        self.need(Perm::ViewReports)?.period_report(req)
+    }
+
+    pub fn monthly_report(
+        &self,
+        month: &str,
+        department_id: Option<i64>,
+    ) -> Result<serde_json::Value> {
+        self.need(Perm::ViewReports)?
+            .monthly_report(month, department_id)
+    }
+
+    /// Writes an already computed report document to `path` (the CLI's `--export`).
+    pub fn write_report(
+        &self,
+        doc: &serde_json::Value,
+        lang: &str,
+        path: &std::path::Path,
+    ) -> Result<()> {
+        self.need(Perm::ExportReports)?;
+        crate::export::write_report(doc, lang, path)?;
+        self.log(
+            "export",
+            &path.display().to_string(),
+            json!({ "kind": "report", "personal": false }),
+        )
+    }
+
+    pub fn save_cdr_mapping(&self, name: &str, mapping: &crate::cdr::Mapping) -> Result<()> {
+        self.need(Perm::ImportCalls)?
+            .save_cdr_mapping(name, mapping)?;
+        self.log("cdr_mapping_saved", name, json!({}))
+    }
+
+    pub fn import_calls(
+        &self,
+        calls: &[crate::cdr::Call],
+        source: &str,
+        bad_rows: Vec<crate::cdr::BadRow>,
+    ) -> Result<crate::store::CallImport> {
+        let r = self
+            .need(Perm::ImportCalls)?
+            .import_calls(calls, source, bad_rows)?;
+        self.log("calls_imported", "", json!({ "imported": r.imported }))?;
+        Ok(r)
+    }
+
+    // Audit, backups, retention.
+
+    pub fn audit_entries(
+        &self,
+        q: &crate::store::AuditQuery,
+    ) -> Result<Vec<crate::store::AuditEntry>> {
+        self.need(Perm::ViewAudit)?.audit_entries(q)
+    }
+
+    pub fn verify_audit(&self) -> Result<crate::store::AuditReport> {
+        self.need(Perm::ViewAudit)?.verify_audit()
+    }
+
+    pub fn backup_status(&self) -> Result<crate::store::BackupStatus> {
+        self.need(Perm::ManageBackups)?.backup_status()
+    }
+
+    pub fn backups(&self) -> Result<Vec<crate::store::BackupInfo>> {
+        self.need(Perm::ManageBackups)?.backups()
+    }
+
+    pub fn set_backup_passphrase(&self, passphrase: &str) -> Result<()> {
+        self.need(Perm::ManageBackups)?
+            .set_backup_passphrase(&self.user, passphrase)
+    }
+
+    pub fn backup_now(
+        &self,
+        passphrase: Option<&str>,
+        progress: &mut dyn FnMut(crate::store::Progress),
+    ) -> Result<crate::store::BackupInfo> {
+        self.need(Perm::ManageBackups)?
+            .backup_now(Some(&self.user), passphrase, progress)
+    }
+
+    pub fn verify_backup(
+        &self,
+        name: &str,
+        passphrase: Option<&str>,
+        progress: &mut dyn FnMut(crate::store::Progress),
+    ) -> Result<crate::store::DrillReport> {
+        self.need(Perm::ManageBackups)?
+            .verify_backup(Some(&self.user), name, passphrase, progress)
+    }
+
+    pub fn restore_backup(
+        &self,
+        name: &str,
+        passphrase: Option<&str>,
+        progress: &mut dyn FnMut(crate::store::Progress),
+    ) -> Result<std::path::PathBuf> {
+        self.need(Perm::ManageBackups)?
+            .restore_backup(Some(&self.user), name, passphrase, progress)
+    }
+
+    pub fn retention_plan(&self) -> Result<crate::store::RetentionPlan> {
+        self.need(Perm::ManageRetention)?.retention_plan()
+    }
+
+    pub fn anonymise(&self) -> Result<crate::store::RetentionPlan> {
+        self.need(Perm::ManageRetention)?
+            .anonymise(Some(&self.user))
+    }
+
+    pub fn load_demo(
+        &self,
+        opts: crate::seed::SeedOptions,
+        progress: impl FnMut(u64),
+    ) -> Result<crate::seed::SeedReport> {
+        let s = self.need(Perm::LoadDemo)?;
+        let r = crate::seed::seed_with_progress(s, opts, progress)?;
+        self.log("demo_loaded", "", json!({ "tickets": opts.tickets }))?;
+        Ok(r)
+    }
+
+    pub fn import_tickets(
+        &self,
+        input: impl std::io::Read,
+        strict: bool,
+    ) -> Result<crate::exchange::ImportReport> {
+        let s = self.need(Perm::ImportTickets)?;
+        let r = crate::exchange::import_csv(s, self.user.id, input, strict)?;
+        self.log(
+            "tickets_imported",
+            "",
+            json!({ "imported": r.imported, "errors": r.errors.len() }),
+        )?;
+        Ok(r)
+    }
+
+    fn log(&self, action: &str, target: &str, detail: serde_json::Value) -> Result<()> {
+        self.store.audit(Some(&self.user), action, target, detail)
     }
 }

@@ -16,7 +16,7 @@ pub const LOCKOUT_MINUTES: i64 = 15;
 /// Refuses passwords that are too short, too long or blank-padded.
 pub fn check_policy(password: &str) -> Result<()> {
     let n = password.chars().count();
-    if n < PASSWORD_MIN || n > PASSWORD_MAX || password.trim() != password {
+    if !(PASSWORD_MIN..=PASSWORD_MAX).contains(&n) || password.trim() != password {
         return Err(Error::WeakPassword {
             min: PASSWORD_MIN,
             max: PASSWORD_MAX,
@@ -40,8 +40,11 @@ pub fn hash(password: &str) -> Result<String> {
 
 /// Whether `password` matches the stored PHC string; a malformed hash never matches.
 pub fn verify(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc)
-        .is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(phc).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// The failure count and lock after one more wrong password.
@@ -74,7 +77,9 @@ impl Session {
 
     /// Called before every command: locks an idle session. `idle_minutes` 0 never locks.
     pub fn check(&mut self, now: DateTime<Utc>, idle_minutes: i64) -> Result<i64> {
-        if !self.locked && idle_minutes > 0 && now - self.last_input > Duration::minutes(idle_minutes)
+        if !self.locked
+            && idle_minutes > 0
+            && now - self.last_input > Duration::minutes(idle_minutes)
         {
             self.locked = true;
         }
@@ -112,7 +117,11 @@ mod tests {
         // Salted: the same password never hashes the same twice.
         assert_ne!(h, hash("correct horse").expect("hash"));
         for bad in ["short", " padded password", &"x".repeat(300)] {
-            assert_eq!(hash(bad).map_err(|e| e.code()), Err("weak_password"), "{bad}");
+            assert_eq!(
+                hash(bad).map_err(|e| e.code()),
+                Err("weak_password"),
+                "{bad}"
+            );
         }
         assert_eq!(
             check_policy("bell\u{7}bell!").map_err(|e| e.code()),
@@ -129,7 +138,10 @@ mod tests {
             assert!(lock.is_none());
             n = m;
         }
-        assert_eq!(after_failure(n, now), (0, Some(now + Duration::minutes(15))));
+        assert_eq!(
+            after_failure(n, now),
+            (0, Some(now + Duration::minutes(15)))
+        );
     }
 
     #[test]
@@ -139,7 +151,9 @@ mod tests {
         assert_eq!(s.check(now + Duration::minutes(9), 10).ok(), Some(7));
         s.touch(now + Duration::minutes(9));
         assert!(s.check(now + Duration::minutes(18), 10).is_ok());
-        let e = s.check(now + Duration::minutes(20), 10).expect_err("locked");
+        let e = s
+            .check(now + Duration::minutes(20), 10)
+            .expect_err("locked");
         assert_eq!(e.code(), "session_locked");
         // Input while locked does not unlock.
         s.touch(now + Duration::minutes(21));
@@ -147,7 +161,9 @@ mod tests {
         s.unlock(now + Duration::minutes(22));
         assert!(s.check(now + Duration::minutes(22), 10).is_ok());
         // 0 disables the idle lock.
-        assert!(Session::new(1, now).check(now + Duration::days(2), 0).is_ok());
+        assert!(Session::new(1, now)
+            .check(now + Duration::days(2), 0)
+            .is_ok());
     }
 }
 
@@ -193,10 +209,7 @@ impl Seat {
             Some(s) => s.check(store.now(), idle).is_err(),
             None => false,
         };
-        let user = guard
-            .as_ref()
-            .map(|s| store.user(s.user_id))
-            .transpose()?;
+        let user = guard.as_ref().map(|s| store.user(s.user_id)).transpose()?;
         Ok(SeatState {
             needs_setup: store.needs_setup()?,
             permissions: user
@@ -209,7 +222,13 @@ impl Seat {
         })
     }
 
-    pub fn setup(&self, store: &crate::Store, login: &str, name: &str, password: &str) -> Result<SeatState> {
+    pub fn setup(
+        &self,
+        store: &crate::Store,
+        login: &str,
+        name: &str,
+        password: &str,
+    ) -> Result<SeatState> {
         let u = store.setup_admin(login, name, password)?;
         *self.session() = Some(Session::new(u.id, store.now()));
         self.state(store)

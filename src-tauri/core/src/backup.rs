@@ -73,7 +73,7 @@ pub fn rotate(names: &[String], daily: usize, monthly: usize, tz: Tz) -> Vec<Str
         .iter()
         .filter_map(|n| taken_at(n).map(|t| (t, n)))
         .collect();
-    dated.sort_by(|a, b| b.0.cmp(&a.0));
+    dated.sort_by_key(|d| std::cmp::Reverse(d.0));
     let mut days: Vec<NaiveDate> = Vec::new();
     let mut months: Vec<(i32, u32)> = Vec::new();
     let mut keep: Vec<&String> = Vec::new();
@@ -102,7 +102,12 @@ pub fn rotate(names: &[String], daily: usize, monthly: usize, tz: Tz) -> Vec<Str
 
 /// When the next scheduled backup is due: the next daily slot if a backup was taken
 /// since the latest slot, else now (missed while the desk was off, or never taken).
-pub fn next_due(now: DateTime<Utc>, last: Option<DateTime<Utc>>, at: NaiveTime, tz: Tz) -> DateTime<Utc> {
+pub fn next_due(
+    now: DateTime<Utc>,
+    last: Option<DateTime<Utc>>,
+    at: NaiveTime,
+    tz: Tz,
+) -> DateTime<Utc> {
     let today = now.with_timezone(&tz).date_naive();
     let slot = |d: Option<NaiveDate>| {
         d.and_then(|d| tz.from_local_datetime(&d.and_time(at)).earliest())
@@ -146,7 +151,11 @@ mod tests {
         assert!(check_folder("").is_ok());
         assert!(check_folder("/mnt/offsite/hotline").is_ok());
         for bad in ["backups", "/mnt/../etc", "/tmp/a\u{0}b"] {
-            assert_eq!(check_folder(bad).map_err(|e| e.code()), Err("invalid_path"), "{bad}");
+            assert_eq!(
+                check_folder(bad).map_err(|e| e.code()),
+                Err("invalid_path"),
+                "{bad}"
+            );
         }
         let dir = Path::new("/b");
         assert_eq!(
@@ -162,13 +171,23 @@ mod tests {
             "",
             "x\\..\\y.hdb.age",
         ] {
-            assert_eq!(resolve(dir, bad).map_err(|e| e.code()), Err("invalid_path"), "{bad}");
+            assert_eq!(
+                resolve(dir, bad).map_err(|e| e.code()),
+                Err("invalid_path"),
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn rotation_keeps_the_newest_of_each_day_and_month() {
-        let at = |s: &str| file_name(DateTime::parse_from_rfc3339(s).expect("t").with_timezone(&Utc));
+        let at = |s: &str| {
+            file_name(
+                DateTime::parse_from_rfc3339(s)
+                    .expect("t")
+                    .with_timezone(&Utc),
+            )
+        };
         let names = vec![
             at("2026-11-24T18:00:00Z"), // 11-25 02:00 local
             at("2026-11-24T10:00:00Z"), // 11-24 local, newer of two
@@ -180,29 +199,54 @@ mod tests {
         ];
         let mut gone = rotate(&names, 2, 2, Shanghai);
         gone.sort();
-        let mut want = vec![names[2].clone(), names[3].clone(), names[5].clone(), names[6].clone()];
+        let mut want = vec![
+            names[2].clone(),
+            names[3].clone(),
+            names[5].clone(),
+            names[6].clone(),
+        ];
         want.sort();
         assert_eq!(gone, want);
-        assert_eq!(taken_at(&names[0]).map(|t| t.to_rfc3339()).as_deref(), Some("2026-11-24T18:00:00+00:00"));
+        assert_eq!(
+            taken_at(&names[0]).map(|t| t.to_rfc3339()).as_deref(),
+            Some("2026-11-24T18:00:00+00:00")
+        );
     }
 
     #[test]
     fn the_daily_backup_is_due_at_its_time_and_at_once_when_missed() {
-        let t = |s: &str| DateTime::parse_from_rfc3339(s).expect("t").with_timezone(&Utc);
+        let t = |s: &str| {
+            DateTime::parse_from_rfc3339(s)
+                .expect("t")
+                .with_timezone(&Utc)
+        };
         let two = NaiveTime::from_hms_opt(2, 0, 0).expect("time");
         // 01:00 local, last backup yesterday 02:00: due today 02:00 local.
         assert_eq!(
-            next_due(t("2026-11-23T17:00:00Z"), Some(t("2026-11-22T18:00:00Z")), two, Shanghai),
+            next_due(
+                t("2026-11-23T17:00:00Z"),
+                Some(t("2026-11-22T18:00:00Z")),
+                two,
+                Shanghai
+            ),
             t("2026-11-23T18:00:00Z")
         );
         // 09:00 local, today's 02:00 backup done: due tomorrow 02:00.
         assert_eq!(
-            next_due(t("2026-11-24T01:00:00Z"), Some(t("2026-11-23T18:00:05Z")), two, Shanghai),
+            next_due(
+                t("2026-11-24T01:00:00Z"),
+                Some(t("2026-11-23T18:00:05Z")),
+                two,
+                Shanghai
+            ),
             t("2026-11-24T18:00:00Z")
         );
         // 09:00 local, last backup two days ago: missed, due now.
         let now = t("2026-11-24T01:00:00Z");
-        assert_eq!(next_due(now, Some(t("2026-11-21T18:00:00Z")), two, Shanghai), now);
+        assert_eq!(
+            next_due(now, Some(t("2026-11-21T18:00:00Z")), two, Shanghai),
+            now
+        );
         // Never backed up: at once.
         assert_eq!(next_due(now, None, two, Shanghai), now);
     }

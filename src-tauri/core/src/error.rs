@@ -48,7 +48,7 @@ pub enum Error {
     ReopenWindowPassed { days: i64 },
     #[error("the department could return the ticket only until {limit}")]
     ReturnWindowPassed { limit: String },
-    #[error("no acting user is set; choose one in settings (hotline setting set acting_user ID)")]
+    #[error("no active administrator exists; create one with `hotline setup`")]
     NoActingUser,
     #[error("the database was written by a newer Hotline Desk (schema {found}, this version knows up to {supported}); upgrade the app")]
     DatabaseTooNew { found: i64, supported: i64 },
@@ -174,7 +174,9 @@ impl Error {
                 permission,
                 actor,
                 role,
-            } => json!({ "action": permission, "permission": permission, "actor": actor, "role": role }),
+            } => {
+                json!({ "action": permission, "permission": permission, "actor": actor, "role": role })
+            }
             Error::AccountLocked { until } => json!({ "until": until }),
             Error::WeakPassword { min, max } => json!({ "min": min, "max": max }),
             Error::InvalidPath { path } => json!({ "path": path }),

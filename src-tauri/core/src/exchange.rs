@@ -1,9 +1,9 @@
 //! CSV and JSON exchange: exports every ticket, imports intake records from a CSV file.
 //! CSV is UTF-8 with a BOM so that Excel and WPS open Chinese text correctly.
 
-use crate::mask::Mask;
 use crate::error::{Error, Result};
 use crate::lifecycle::{apply, Action};
+use crate::mask::Mask;
 use crate::model::{Channel, Severity, Ticket, Urgency};
 use crate::store::{blank, created_event, HistoricEvent, HistoricTicket, Store};
 use crate::ticket::NewTicket;

@@ -53,9 +53,7 @@ pub fn text(s: &str) -> String {
     // Twice: a match consumes the separator that a neighbouring number needs.
     let mut out = s.to_string();
     for _ in 0..2 {
-        out = ID_NUMBER
-            .replace_all(&out, "$1$2********$3$4")
-            .into_owned();
+        out = ID_NUMBER.replace_all(&out, "$1$2********$3$4").into_owned();
         out = MOBILE.replace_all(&out, "$1$2****$3$4").into_owned();
         out = LANDLINE.replace_all(&out, "$1$2****$3$4").into_owned();
     }

@@ -58,7 +58,7 @@ impl Default for KpiSettings {
 }
 
 /// A reporting period `[from, to)` and filters.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReportQuery {
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,

@@ -92,6 +92,9 @@ impl Store {
     /// Creates the first administrator. Only possible while `needs_setup`; the earliest
     /// password-less administrator (the one every new file starts with) is claimed.
     pub fn setup_admin(&self, login: &str, name: &str, password: &str) -> Result<User> {
+        if !self.needs_setup()? {
+            return Err(Error::SetupDone);
+        }
         let hash = auth::hash(password)?;
         let login = login_name(login)?;
         let name = text("name", name, NAME_MAX)?;
@@ -160,7 +163,12 @@ impl Store {
         };
         let user = self.user(id)?;
         if let Some(until) = locked_until.map(from_ms).filter(|u| *u > now) {
-            self.audit(Some(&user), "login_failed", &shown, json!({"reason": "locked"}))?;
+            self.audit(
+                Some(&user),
+                "login_failed",
+                &shown,
+                json!({"reason": "locked"}),
+            )?;
             return Err(Error::AccountLocked {
                 until: until.to_rfc3339(),
             });
@@ -177,7 +185,12 @@ impl Store {
             return Ok(user);
         }
         if ok {
-            self.audit(Some(&user), "login_failed", &shown, json!({"reason": "disabled"}))?;
+            self.audit(
+                Some(&user),
+                "login_failed",
+                &shown,
+                json!({"reason": "disabled"}),
+            )?;
             return Err(Error::Inactive {
                 entity: "user",
                 key: shown,
@@ -209,9 +222,11 @@ impl Store {
     /// Unlocking the idle screen: the same user's password, with the same lockout.
     pub fn check_password(&self, user_id: i64, password: &str) -> Result<User> {
         let login: Option<String> = self.read(|c| {
-            Ok(c.query_row("SELECT login FROM users WHERE id = ?1", [user_id], |r| {
-                r.get(0)
-            })?)
+            Ok(
+                c.query_row("SELECT login FROM users WHERE id = ?1", [user_id], |r| {
+                    r.get(0)
+                })?,
+            )
         })?;
         self.login(login.as_deref().unwrap_or(""), password)
     }
@@ -251,7 +266,13 @@ impl Store {
     }
 
     /// An administrator sets (or resets) someone's password and login; clears a lockout.
-    pub fn set_password(&self, actor: &User, user_id: i64, login: &str, password: &str) -> Result<()> {
+    pub fn set_password(
+        &self,
+        actor: &User,
+        user_id: i64,
+        login: &str,
+        password: &str,
+    ) -> Result<()> {
         let hash = auth::hash(password)?;
         let login = login_name(login)?;
         let now = self.now();
@@ -276,7 +297,14 @@ impl Store {
                 "UPDATE users SET password_hash = ?1 WHERE id = ?2",
                 (&hash, user.id),
             )?;
-            append(tx, now, Some(user), "password_changed", &user.id.to_string(), &json!({}))
+            append(
+                tx,
+                now,
+                Some(user),
+                "password_changed",
+                &user.id.to_string(),
+                &json!({}),
+            )
         })
     }
 
@@ -378,7 +406,8 @@ mod tests {
         assert_eq!(admin.id, 1, "the built-in administrator is claimed");
         assert!(!s.needs_setup().expect("setup"));
         assert_eq!(
-            s.setup_admin("again", "x", "s3cret-pass").map_err(|e| e.code()),
+            s.setup_admin("again", "x", "s3cret-pass")
+                .map_err(|e| e.code()),
             Err("setup_done")
         );
         assert_eq!(s.login("ADMIN", "s3cret-pass").map(|u| u.id).ok(), Some(1));
@@ -392,7 +421,9 @@ mod tests {
     #[test]
     fn five_failures_lock_the_account_for_fifteen_minutes() {
         let (_d, s, clock) = store();
-        let admin = s.setup_admin("admin", "管理员", "s3cret-pass").expect("setup");
+        let admin = s
+            .setup_admin("admin", "管理员", "s3cret-pass")
+            .expect("setup");
         let agent = s
             .create_account(
                 &admin,
@@ -406,26 +437,43 @@ mod tests {
             )
             .expect("agent");
         for _ in 0..4 {
-            assert_eq!(s.login("zhang", "wrong-pass").map_err(|e| e.code()), Err("bad_credentials"));
+            assert_eq!(
+                s.login("zhang", "wrong-pass").map_err(|e| e.code()),
+                Err("bad_credentials")
+            );
         }
-        assert_eq!(s.login("zhang", "wrong-pass").map_err(|e| e.code()), Err("account_locked"));
+        assert_eq!(
+            s.login("zhang", "wrong-pass").map_err(|e| e.code()),
+            Err("account_locked")
+        );
         // Even the right password waits out the lock.
-        assert_eq!(s.login("zhang", "agent-pass-1").map_err(|e| e.code()), Err("account_locked"));
+        assert_eq!(
+            s.login("zhang", "agent-pass-1").map_err(|e| e.code()),
+            Err("account_locked")
+        );
         clock.advance(Duration::minutes(15) + Duration::seconds(1));
-        assert_eq!(s.login("zhang", "agent-pass-1").map(|u| u.id).ok(), Some(agent.id));
+        assert_eq!(
+            s.login("zhang", "agent-pass-1").map(|u| u.id).ok(),
+            Some(agent.id)
+        );
         // A disabled user keeps their history but cannot sign in.
         s.set_user_active(&admin, agent.id, false).expect("disable");
-        assert_eq!(s.login("zhang", "agent-pass-1").map_err(|e| e.code()), Err("inactive"));
+        assert_eq!(
+            s.login("zhang", "agent-pass-1").map_err(|e| e.code()),
+            Err("inactive")
+        );
         assert!(s.user(agent.id).is_ok());
         // The last administrator cannot be disabled or demoted.
         assert!(s.set_user_active(&admin, admin.id, false).is_err());
         assert!(s.set_user_role(&admin, admin.id, Role::Agent, 1).is_err());
         // Passwords change only with the current one.
         assert_eq!(
-            s.change_password(&admin, "nope-nope", "new-pass-123").map_err(|e| e.code()),
+            s.change_password(&admin, "nope-nope", "new-pass-123")
+                .map_err(|e| e.code()),
             Err("bad_credentials")
         );
-        s.change_password(&admin, "s3cret-pass", "new-pass-123").expect("change");
+        s.change_password(&admin, "s3cret-pass", "new-pass-123")
+            .expect("change");
         assert!(s.login("admin", "new-pass-123").is_ok());
         assert!(s.verify_audit().expect("verify").ok);
     }
@@ -433,7 +481,9 @@ mod tests {
     #[test]
     fn logins_are_validated_and_unique() {
         let (_d, s, _c) = store();
-        let admin = s.setup_admin("admin", "管理员", "s3cret-pass").expect("setup");
+        let admin = s
+            .setup_admin("admin", "管理员", "s3cret-pass")
+            .expect("setup");
         let mk = |login: &str| NewAccount {
             login: login.into(),
             name: "李四".into(),
@@ -441,10 +491,17 @@ mod tests {
             role: Role::Agent,
             password: "agent-pass-1".into(),
         };
-        assert_eq!(s.create_account(&admin, &mk("Admin")).map_err(|e| e.code()), Err("invalid_value"));
-        assert_eq!(s.create_account(&admin, &mk("a b")).map_err(|e| e.code()), Err("invalid_value"));
         assert_eq!(
-            s.create_account(&admin, &mk("x'; DROP TABLE users;--")).map_err(|e| e.code()),
+            s.create_account(&admin, &mk("Admin")).map_err(|e| e.code()),
+            Err("invalid_value")
+        );
+        assert_eq!(
+            s.create_account(&admin, &mk("a b")).map_err(|e| e.code()),
+            Err("invalid_value")
+        );
+        assert_eq!(
+            s.create_account(&admin, &mk("x'; DROP TABLE users;--"))
+                .map_err(|e| e.code()),
             Err("invalid_value")
         );
         assert!(s.create_account(&admin, &mk("li.si")).is_ok());

@@ -49,28 +49,11 @@ pub struct AuditQuery {
     pub limit: Option<u32>,
 }
 
-fn digest(
-    prev: &str,
-    id: i64,
-    at_ms: i64,
-    actor_id: Option<i64>,
-    actor_name: &str,
-    action: &str,
-    target: &str,
-    detail: &str,
-) -> String {
+/// SHA-256 over (previous hash, id, at, actor id, actor name, action, target, detail),
+/// each length-prefixed so that no two different entries serialise alike.
+fn digest(parts: [&str; 8]) -> String {
     let mut h = Sha256::new();
-    // Length-prefixed fields: no two different entries serialise alike.
-    for part in [
-        prev,
-        &id.to_string(),
-        &at_ms.to_string(),
-        &actor_id.map(|a| a.to_string()).unwrap_or_default(),
-        actor_name,
-        action,
-        target,
-        detail,
-    ] {
+    for part in parts {
         h.update((part.len() as u64).to_le_bytes());
         h.update(part.as_bytes());
     }
@@ -98,16 +81,16 @@ pub(crate) fn append(
     let detail = detail.to_string();
     let name = actor.map(|u| u.name.as_str()).unwrap_or("");
     let actor_id = actor.map(|u| u.id);
-    let hash = digest(
+    let hash = digest([
         &prev,
-        id,
-        ms(at),
-        actor_id,
+        &id.to_string(),
+        &ms(at).to_string(),
+        &actor_id.map(|a| a.to_string()).unwrap_or_default(),
         name,
         action,
         target,
         &detail,
-    );
+    ]);
     c.execute(
         "INSERT INTO audit_log (id, at, actor_id, actor_name, action, target, detail, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -129,16 +112,18 @@ pub(crate) fn verify(c: &Connection) -> Result<AuditReport> {
         let id: i64 = r.get(0)?;
         let stored_prev: String = r.get(7)?;
         let hash: String = r.get(8)?;
-        let recomputed = digest(
+        let recomputed = digest([
             &stored_prev,
-            id,
-            r.get(1)?,
-            r.get(2)?,
+            &id.to_string(),
+            &r.get::<_, i64>(1)?.to_string(),
+            &r.get::<_, Option<i64>>(2)?
+                .map(|a| a.to_string())
+                .unwrap_or_default(),
             &r.get::<_, String>(3)?,
             &r.get::<_, String>(4)?,
             &r.get::<_, String>(5)?,
             &r.get::<_, String>(6)?,
-        );
+        ]);
         let problem = if recomputed != hash {
             Some("edited")
         } else if stored_prev != prev || id != expected_id {
@@ -170,7 +155,13 @@ pub(crate) fn verify(c: &Connection) -> Result<AuditReport> {
 impl Store {
     /// Records something done outside a ticket's timeline (sign-ins, reveals, exports,
     /// changes to users and settings, backups).
-    pub fn audit(&self, actor: Option<&User>, action: &str, target: &str, detail: Value) -> Result<()> {
+    pub fn audit(
+        &self,
+        actor: Option<&User>,
+        action: &str,
+        target: &str,
+        detail: Value,
+    ) -> Result<()> {
         let now = self.now();
         self.write(|tx| append(tx, now, actor, action, target, &detail))
     }
@@ -236,7 +227,11 @@ mod tests {
     #[test]
     fn the_chain_detects_edits_removals_and_reordering() {
         for (sql, at, problem) in [
-            ("UPDATE audit_log SET target = 'x' WHERE id = 3", 3, "edited"),
+            (
+                "UPDATE audit_log SET target = 'x' WHERE id = 3",
+                3,
+                "edited",
+            ),
             ("DELETE FROM audit_log WHERE id = 2", 3, "unlinked"),
             (
                 // Swap two entries' contents, hashes and all.
@@ -275,7 +270,8 @@ mod tests {
         let (_d, s, _c) = store();
         let me = s.user(1).expect("admin");
         s.audit(Some(&me), "login", "", json!({})).expect("a");
-        s.audit(None, "login_failed", "nobody", json!({})).expect("b");
+        s.audit(None, "login_failed", "nobody", json!({}))
+            .expect("b");
         let all = s.audit_entries(&Default::default()).expect("all");
         assert_eq!(all.len(), 2);
         assert_eq!(all[0].action, "login_failed");

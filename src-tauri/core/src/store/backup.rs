@@ -138,7 +138,11 @@ fn copy_progress(
             progress(Progress { stage, done, total });
         }
     }
-    progress(Progress { stage, done, total: total.max(done) });
+    progress(Progress {
+        stage,
+        done,
+        total: total.max(done),
+    });
     Ok(done)
 }
 
@@ -197,7 +201,12 @@ struct Plain {
     path: PathBuf,
 }
 
-fn decrypt(file: &Path, passphrase: &str, near: &Path, progress: &mut dyn FnMut(Progress)) -> Result<Plain> {
+fn decrypt(
+    file: &Path,
+    passphrase: &str,
+    near: &Path,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Plain> {
     let total = std::fs::metadata(file)?.len();
     let input = BufReader::new(File::open(file)?);
     let decryptor = age::Decryptor::new_buffered(input).map_err(age_error)?;
@@ -221,8 +230,8 @@ fn decrypt(file: &Path, passphrase: &str, near: &Path, progress: &mut dyn FnMut(
 
 /// Every check a restore drill makes on a decrypted backup.
 fn inspect(plain: &Path, manifest: Option<&Manifest>) -> Result<(Vec<Check>, i64, i64)> {
-    let c = Connection::open_with_flags(plain, OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .map_err(corrupt)?;
+    let c =
+        Connection::open_with_flags(plain, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(corrupt)?;
     let mut checks = Vec::new();
     let mut check = |name: &str, ok: bool, detail: String| {
         checks.push(Check {
@@ -232,7 +241,9 @@ fn inspect(plain: &Path, manifest: Option<&Manifest>) -> Result<(Vec<Check>, i64
         })
     };
     let header_ok = c
-        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })
         .is_ok();
     if !header_ok {
         return Err(corrupt("not a database"));
@@ -263,15 +274,22 @@ fn inspect(plain: &Path, manifest: Option<&Manifest>) -> Result<(Vec<Check>, i64
         .query_row("SELECT count(*) FROM tickets", [], |r| r.get(0))
         .unwrap_or(-1);
     let events: i64 = c
-        .query_row("SELECT count(*) FROM ticket_events", [], |r| r.get(0))
+        .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
         .unwrap_or(-1);
     match manifest {
         Some(m) => check(
             "counts",
             m.tickets == tickets,
-            format!("{tickets} tickets ({} in the manifest), {events} events", m.tickets),
+            format!(
+                "{tickets} tickets ({} in the manifest), {events} events",
+                m.tickets
+            ),
         ),
-        None => check("counts", tickets >= 0, format!("{tickets} tickets, {events} events")),
+        None => check(
+            "counts",
+            tickets >= 0,
+            format!("{tickets} tickets, {events} events"),
+        ),
     }
     if version >= 8 {
         let chain = audit::verify(&c)?;
@@ -295,8 +313,12 @@ fn inspect(plain: &Path, manifest: Option<&Manifest>) -> Result<(Vec<Check>, i64
 impl Store {
     fn secret(&self, key: &str) -> Result<Option<String>> {
         self.read(|c| {
-            Ok(c.query_row("SELECT value FROM secrets WHERE key = ?1", [key], |r| r.get(0))
-                .optional()?)
+            Ok(
+                c.query_row("SELECT value FROM secrets WHERE key = ?1", [key], |r| {
+                    r.get(0)
+                })
+                .optional()?,
+            )
         })
     }
 
@@ -315,7 +337,14 @@ impl Store {
                  ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 [passphrase],
             )?;
-            append(tx, now, Some(actor), "backup_passphrase_set", "", &json!({}))
+            append(
+                tx,
+                now,
+                Some(actor),
+                "backup_passphrase_set",
+                "",
+                &json!({}),
+            )
         })
     }
 
@@ -408,7 +437,9 @@ impl Store {
             bytes,
         };
         let text = serde_json::to_string_pretty(&manifest)?;
-        write_atomic(&manifest_path(&target), |f| Ok(f.write_all(text.as_bytes())?))?;
+        write_atomic(&manifest_path(&target), |f| {
+            Ok(f.write_all(text.as_bytes())?)
+        })?;
 
         // 3. Offsite copy, verified against the checksum.
         let mut offsite = false;
@@ -640,9 +671,12 @@ impl Store {
         Ok(BackupStatus {
             configured: self.folder("backup_dir")?.is_some(),
             passphrase_set: self.secret("backup_passphrase")?.is_some(),
-            last_backup: backups
-                .first()
-                .and_then(|b| b.manifest.as_ref().map(|m| m.created_at).or_else(|| rules::taken_at(&b.name))),
+            last_backup: backups.first().and_then(|b| {
+                b.manifest
+                    .as_ref()
+                    .map(|m| m.created_at)
+                    .or_else(|| rules::taken_at(&b.name))
+            }),
             drill_overdue: last_good_drill
                 .as_ref()
                 .is_none_or(|d| now - d.at > Duration::days(rules::DRILL_WARN_DAYS)),
@@ -680,17 +714,23 @@ mod tests {
 
     fn configured() -> (tempfile::TempDir, Store, Arc<FakeClock>, User) {
         let (d, s, c) = store();
-        let admin = s.setup_admin("admin", "管理员", "s3cret-pass").expect("setup");
+        let admin = s
+            .setup_admin("admin", "管理员", "s3cret-pass")
+            .expect("setup");
         let (b, o) = (d.path().join("backups"), d.path().join("offsite"));
-        s.set_setting("backup_dir", &b.display().to_string()).expect("dir");
-        s.set_setting("backup_offsite_dir", &o.display().to_string()).expect("offsite");
+        s.set_setting("backup_dir", &b.display().to_string())
+            .expect("dir");
+        s.set_setting("backup_offsite_dir", &o.display().to_string())
+            .expect("offsite");
         s.set_backup_passphrase(&admin, PASS).expect("pass");
         (d, s, c, admin)
     }
 
     fn ticket_numbers(path: &Path) -> Vec<String> {
         let c = Connection::open(path).expect("open");
-        let mut st = c.prepare("SELECT number FROM tickets ORDER BY id").expect("prep");
+        let mut st = c
+            .prepare("SELECT number FROM tickets ORDER BY id")
+            .expect("prep");
         st.query_map([], |r| r.get(0))
             .expect("q")
             .collect::<rusqlite::Result<_>>()
@@ -700,7 +740,15 @@ mod tests {
     #[test]
     fn backup_and_restore_round_trip_while_agents_keep_writing() {
         let (_d, s, clock, admin) = configured();
-        crate::seed::seed(&s, crate::seed::SeedOptions { tickets: 300, days: 30, seed: 3 }).expect("seed");
+        crate::seed::seed(
+            &s,
+            crate::seed::SeedOptions {
+                tickets: 300,
+                days: 30,
+                seed: 3,
+            },
+        )
+        .expect("seed");
         // A second seat writes tickets the whole time the backup runs.
         let other = Arc::new(Store::open(s.path(), clock.clone()).expect("second seat"));
         let stop = Arc::new(AtomicBool::new(false));
@@ -731,7 +779,10 @@ mod tests {
         stop.store(true, Ordering::SeqCst);
         let written = writer.join().expect("writer");
         assert!(written > 0);
-        assert!(stages.contains(&"encrypt") && stages.contains(&"offsite"), "{stages:?}");
+        assert!(
+            stages.contains(&"encrypt") && stages.contains(&"offsite"),
+            "{stages:?}"
+        );
         assert!(info.offsite);
         let m = info.manifest.clone().expect("manifest");
         assert!(m.tickets >= before_backup.len() as i64);
@@ -740,14 +791,18 @@ mod tests {
         assert!(raw.starts_with(b"age-encryption.org/v1"));
         assert!(!raw.windows(6).any(|w| w == b"SQLite"));
 
-        let report = s.verify_backup(Some(&admin), &info.name, None, &mut |_| {}).expect("verify");
+        let report = s
+            .verify_backup(Some(&admin), &info.name, None, &mut |_| {})
+            .expect("verify");
         assert!(report.ok, "{report:?}");
         assert!(s.backup_status().expect("status").last_good_drill.is_some());
 
         // Something happens after the backup; the restore brings the backup's state back.
         let after = ticket_numbers(s.path());
         clock.advance(Duration::minutes(5));
-        let aside = s.restore_backup(Some(&admin), &info.name, None, &mut |_| {}).expect("restore");
+        let aside = s
+            .restore_backup(Some(&admin), &info.name, None, &mut |_| {})
+            .expect("restore");
         let restored = ticket_numbers(s.path());
         assert_eq!(restored.len() as i64, m.tickets);
         // Every ticket committed before the backup began is there, in order, and the
@@ -758,7 +813,10 @@ mod tests {
         assert_eq!(ticket_numbers(&aside), after);
         // The store keeps working on the restored content, and the audit chain holds.
         assert!(s.verify_audit().expect("audit").ok);
-        assert_eq!(s.list_as(1, &Default::default()).expect("list").total, m.tickets);
+        assert_eq!(
+            s.list_as(1, &Default::default()).expect("list").total,
+            m.tickets
+        );
         let log = s.audit_entries(&Default::default()).expect("log");
         assert_eq!(log[0].action, "restore");
     }
@@ -766,8 +824,18 @@ mod tests {
     #[test]
     fn damaged_wrong_and_newer_backups_are_refused_and_change_nothing() {
         let (d, s, _c, admin) = configured();
-        crate::seed::seed(&s, crate::seed::SeedOptions { tickets: 50, days: 10, seed: 4 }).expect("seed");
-        let info = s.backup_now(Some(&admin), None, &mut |_| {}).expect("backup");
+        crate::seed::seed(
+            &s,
+            crate::seed::SeedOptions {
+                tickets: 50,
+                days: 10,
+                seed: 4,
+            },
+        )
+        .expect("seed");
+        let info = s
+            .backup_now(Some(&admin), None, &mut |_| {})
+            .expect("backup");
         let folder = PathBuf::from(&info.folder);
         let good = std::fs::read(folder.join(&info.name)).expect("read");
         let count = || ticket_numbers(s.path()).len();
@@ -792,19 +860,29 @@ mod tests {
         // …the same without a manifest (age's authentication catches it), truncation,
         // not an age file at all.
         put("hotline-20200101-000002.hdb.age", &flipped, false);
-        put("hotline-20200101-000003.hdb.age", &good[..good.len() * 2 / 3], false);
-        put("hotline-20200101-000004.hdb.age", b"SQLite format 3\0 plain", false);
+        put(
+            "hotline-20200101-000003.hdb.age",
+            &good[..good.len() * 2 / 3],
+            false,
+        );
+        put(
+            "hotline-20200101-000004.hdb.age",
+            b"SQLite format 3\0 plain",
+            false,
+        );
         // A backup made by a newer version.
         let newer = d.path().join("newer.db");
         {
             let c = Connection::open(&newer).expect("newer");
-            c.execute_batch("CREATE TABLE tickets (id INTEGER); PRAGMA user_version = 999;").expect("v");
+            c.execute_batch("CREATE TABLE tickets (id INTEGER); PRAGMA user_version = 999;")
+                .expect("v");
         }
         let mut enc = Vec::new();
         {
             let e = age::Encryptor::with_user_passphrase(SecretString::from(PASS.to_owned()));
             let mut w = e.wrap_output(&mut enc).expect("wrap");
-            w.write_all(&std::fs::read(&newer).expect("read")).expect("w");
+            w.write_all(&std::fs::read(&newer).expect("read"))
+                .expect("w");
             w.finish().expect("finish");
         }
         put("hotline-20200101-000005.hdb.age", &enc, false);
@@ -814,7 +892,11 @@ mod tests {
             ("hotline-20200101-000003.hdb.age", None, "backup_corrupt"),
             ("hotline-20200101-000004.hdb.age", None, "backup_corrupt"),
             ("hotline-20200101-000005.hdb.age", None, "backup_too_new"),
-            (info.name.as_str(), Some("wrong passphrase here"), "backup_passphrase"),
+            (
+                info.name.as_str(),
+                Some("wrong passphrase here"),
+                "backup_passphrase",
+            ),
             ("../../etc/passwd", None, "invalid_path"),
             ("hotline-20200101-000009.hdb.age", None, "not_found"),
         ] {
@@ -824,7 +906,9 @@ mod tests {
             assert_eq!(e.code(), code, "{name}: {e}");
             assert_eq!(count(), n, "{name} changed the database");
             if code != "invalid_path" && code != "not_found" {
-                let v = s.verify_backup(Some(&admin), name, pass, &mut |_| {}).expect_err(name);
+                let v = s
+                    .verify_backup(Some(&admin), name, pass, &mut |_| {})
+                    .expect_err(name);
                 assert_eq!(v.code(), code, "{name}");
             }
         }
@@ -838,7 +922,13 @@ mod tests {
         assert!(leftovers.is_empty(), "{leftovers:?}");
         // Failed verifies are drills too, recorded as failed.
         let failed: i64 = s
-            .read(|c| Ok(c.query_row("SELECT count(*) FROM restore_drills WHERE ok = 0", [], |r| r.get(0))?))
+            .read(|c| {
+                Ok(c.query_row(
+                    "SELECT count(*) FROM restore_drills WHERE ok = 0",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
             .expect("drills");
         assert_eq!(failed, 6);
     }
@@ -846,24 +936,33 @@ mod tests {
     #[test]
     fn backups_need_a_folder_and_a_passphrase_and_drills_go_stale() {
         let (_d, s, clock) = store();
-        let admin = s.setup_admin("admin", "管理员", "s3cret-pass").expect("setup");
+        let admin = s
+            .setup_admin("admin", "管理员", "s3cret-pass")
+            .expect("setup");
         assert_eq!(
-            s.backup_now(Some(&admin), None, &mut |_| {}).map_err(|e| e.code()).err(),
+            s.backup_now(Some(&admin), None, &mut |_| {})
+                .map_err(|e| e.code())
+                .err(),
             Some("not_configured")
         );
         assert_eq!(
-            s.set_backup_passphrase(&admin, "short").map_err(|e| e.code()),
+            s.set_backup_passphrase(&admin, "short")
+                .map_err(|e| e.code()),
             Err("weak_password")
         );
         assert_eq!(
-            s.set_setting("backup_dir", "relative/dir").map_err(|e| e.code()),
+            s.set_setting("backup_dir", "relative/dir")
+                .map_err(|e| e.code()),
             Err("invalid_path")
         );
         let st = s.backup_status().expect("status");
         assert!(!st.configured && !st.passphrase_set && st.drill_overdue);
         let (_d2, s2, clock2, admin2) = configured();
-        let b = s2.backup_now(Some(&admin2), None, &mut |_| {}).expect("backup");
-        s2.verify_backup(Some(&admin2), &b.name, None, &mut |_| {}).expect("verify");
+        let b = s2
+            .backup_now(Some(&admin2), None, &mut |_| {})
+            .expect("backup");
+        s2.verify_backup(Some(&admin2), &b.name, None, &mut |_| {})
+            .expect("verify");
         assert!(!s2.backup_status().expect("status").drill_overdue);
         clock2.advance(Duration::days(31));
         assert!(s2.backup_status().expect("status").drill_overdue);

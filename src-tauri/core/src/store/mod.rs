@@ -13,6 +13,7 @@ mod migrate;
 mod queues;
 mod reference;
 mod report;
+mod retention;
 mod sla;
 mod tickets;
 
@@ -24,6 +25,7 @@ pub use calendars::{CalendarView, IcsReport};
 pub use migrate::{Migration, MIGRATIONS};
 pub use queues::DUE_SOON;
 pub use report::{CallImport, CallRow};
+pub use retention::{RetentionPlan, SampleChange};
 pub use tickets::{
     blank, created_event, Bulk, HistoricEvent, HistoricTicket, ListQuery, Page, Sort,
 };
@@ -407,7 +409,8 @@ mod tests {
             Err("invalid_value")
         );
         assert_eq!(
-            s.set_setting("idle_lock_minutes", "999").map_err(|e| e.code()),
+            s.set_setting("idle_lock_minutes", "999")
+                .map_err(|e| e.code()),
             Err("invalid_value")
         );
         assert_eq!(

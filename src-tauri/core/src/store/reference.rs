@@ -228,15 +228,17 @@ impl Store {
         })
     }
 
-    /// The user the desk acts as until accounts exist (the `acting_user` setting).
-    pub fn acting_user(&self) -> Result<User> {
-        let id: i64 = self
-            .setting("acting_user")?
-            .parse()
-            .map_err(|_| Error::NoActingUser)?;
-        self.user(id).map_err(|e| match e {
-            Error::NotFound { .. } => Error::NoActingUser,
-            e => e,
+    /// The earliest active administrator: whom the CLI acts as without `--as`.
+    pub fn first_admin(&self) -> Result<User> {
+        self.read(|c| {
+            let id: Option<i64> = c
+                .query_row(
+                    "SELECT id FROM users WHERE role = 'admin' AND active = 1 ORDER BY id LIMIT 1",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            get_user(c, id.ok_or(Error::NoActingUser)?)
         })
     }
 }
@@ -249,7 +251,7 @@ mod tests {
     #[test]
     fn first_start_has_the_hotline_an_admin_and_the_regulation_categories() {
         let (_d, s, _c) = store();
-        let me = s.acting_user().expect("acting user");
+        let me = s.first_admin().expect("admin");
         assert_eq!(me.role, Role::Admin);
         let cats = s.categories().expect("cats");
         for code in [

@@ -38,6 +38,17 @@ fn commands_round_trip_through_ipc() {
         .build()
         .expect("window");
 
+    // Nothing works before someone signs in; the first start creates the administrator.
+    let e = invoke(&w, "app_info", json!({})).expect_err("signed out");
+    assert_eq!(e["code"], "unauthenticated");
+    let st = invoke(&w, "auth_state", json!({})).expect("state");
+    assert_eq!(st["needs_setup"], true);
+    invoke(
+        &w,
+        "setup_admin",
+        json!({ "login": "admin", "name": "管理员", "password": "admin-pass-1" }),
+    )
+    .expect("setup");
     let info = invoke(&w, "app_info", json!({})).expect("info");
     assert_eq!(info["tickets"], 0);
     assert_eq!(info["user"]["role"], "admin");

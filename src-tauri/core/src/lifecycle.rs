@@ -195,8 +195,8 @@ fn side(a: &Action) -> Side {
     }
 }
 
-/// Role rules of this stage; the full permission matrix with accounts comes later and
-/// will replace this function, not its callers.
+/// Which role takes which lifecycle action. Whether a role acts on tickets at all, and
+/// on which department's, is `access`'s matrix, checked before this.
 fn authorize(t: &Ticket, actor: &User, a: &Action) -> Result<()> {
     let in_dept = t.department_id == Some(actor.department_id);
     let ok = match (side(a), actor.role) {

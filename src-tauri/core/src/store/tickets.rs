@@ -290,6 +290,9 @@ pub enum Sort {
 }
 
 /// A queue: filters, order and page.
+/// Longer searches are refused rather than scanned for.
+pub const SEARCH_MAX: usize = 200;
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ListQuery {
@@ -559,6 +562,9 @@ impl Store {
         Ok((d, allowed))
     }
 
+    /// Longer searches are refused rather than scanned for.
+    pub const SEARCH_MAX: usize = 200;
+
     /// A queue page as the first administrator sees it (tools and tests).
     pub fn list(&self, q: &ListQuery) -> Result<Page> {
         self.list_as(self.first_admin()?.id, q)
@@ -610,7 +616,8 @@ impl Store {
             conds.push(one("t.received_at < ?", Sql::Integer(ms(v))));
         }
         if let Some(text) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            conds.push(search_condition(text));
+            let text = crate::validate::text("search", text, SEARCH_MAX)?;
+            conds.push(search_condition(&text));
         }
         let order = match q.sort {
             Sort::ReceivedDesc => "t.received_at DESC, t.id DESC",

@@ -1,0 +1,586 @@
+//! Every command × every role through Tauri's IPC (mock runtime): allowed or
+//! `forbidden` as the permission matrix says, with the department scope; masking on every
+//! path the webview reads; the idle lock; fuzzed arguments never panic.
+
+use hotline_core::model::Role;
+use hotline_core::store::NewAccount;
+use hotline_core::{Store, SystemClock};
+use hotline_desk_lib::{builder, state::Desk};
+use proptest::prelude::*;
+use serde_json::{json, Value};
+use std::sync::Arc;
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{WebviewWindow, WebviewWindowBuilder};
+
+type W = WebviewWindow<tauri::test::MockRuntime>;
+
+fn invoke(w: &W, cmd: &str, args: Value) -> Result<Value, Value> {
+    get_ipc_response(
+        w,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().expect("url"),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|b| b.deserialize::<Value>().expect("json"))
+}
+
+const PASS: &str = "role-pass-123";
+
+struct World {
+    _dir: tempfile::TempDir,
+    w: W,
+    store: Store,
+    /// A ticket transferred to the lighting department.
+    ticket: i64,
+    phone: &'static str,
+}
+
+/// agent, handler (lighting), handler (water), supervisor, manager, admin.
+const LOGINS: [&str; 6] = ["agent", "lighting", "water", "super", "manager", "admin"];
+
+fn world() -> World {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("h.db");
+    std::env::set_var("HOME", dir.path());
+    std::env::set_var("XDG_CONFIG_HOME", dir.path().join("config"));
+    let store = Store::open(&path, Arc::new(SystemClock)).expect("store");
+    let admin = store.setup_admin("admin", "管理员", PASS).expect("admin");
+    let lighting = store
+        .create_department("lighting", "路灯管理所", None)
+        .expect("dept");
+    let water = store
+        .create_department("water", "水务集团", None)
+        .expect("dept");
+    for (login, role, dept) in [
+        ("agent", Role::Agent, 1),
+        ("lighting", Role::Handler, lighting.id),
+        ("water", Role::Handler, water.id),
+        ("super", Role::Supervisor, 1),
+        ("manager", Role::Manager, 1),
+    ] {
+        store
+            .create_account(
+                &admin,
+                &NewAccount {
+                    login: login.into(),
+                    name: login.into(),
+                    department_id: dept,
+                    role,
+                    password: PASS.into(),
+                },
+            )
+            .expect("account");
+    }
+    let phone = "13812345678";
+    let new: hotline_core::NewTicket = serde_json::from_value(json!({
+        "caller_name": "张三", "phone": phone,
+        "description": "路灯不亮，来电人身份证110101199003071234", "category": "help_request"
+    }))
+    .expect("ticket");
+    let then: hotline_core::Action = serde_json::from_value(json!({
+        "action": "transfer", "department_id": lighting.id, "requirements": "核查",
+        "due_at": "2099-01-01T00:00:00Z"
+    }))
+    .expect("transfer");
+    let t = store.intake(1, &new, Some(&then)).expect("intake");
+    let app = builder(mock_builder(), Desk::open(&path))
+        .build(mock_context(noop_assets()))
+        .expect("app");
+    let w = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("window");
+    // The app must outlive the window handle: leak it for the test's duration.
+    std::mem::forget(app);
+    World {
+        _dir: dir,
+        w,
+        store,
+        ticket: t.id,
+        phone,
+    }
+}
+
+fn login(w: &W, who: &str) {
+    invoke(w, "login", json!({ "login": who, "password": PASS }))
+        .unwrap_or_else(|e| panic!("login {who}: {e}"));
+}
+
+/// Each command with valid arguments, and the logins that may run it. A command that
+/// is allowed may still fail for another reason (a missing backup folder): only the
+/// code `forbidden` means refused.
+fn commands(world: &World, n: usize) -> Vec<(&'static str, Value, &'static [&'static str])> {
+    const ALL: &[&str] = &LOGINS;
+    const NOT_WATER: &[&str] = &["agent", "lighting", "super", "manager", "admin"];
+    const INTAKE: &[&str] = &["agent", "super", "admin"];
+    const REVEAL: &[&str] = &["agent", "lighting", "super"];
+    const REPORTS: &[&str] = &["super", "manager", "admin"];
+    const ADMIN: &[&str] = &["admin"];
+    let id = world.ticket;
+    let version = world.store.ticket(id).map(|t| t.version).unwrap_or(1);
+    let query = json!({ "from": "2026-01-01T00:00:00Z", "to": "2027-01-01T00:00:00Z" });
+    let request = json!({ "kind": "month", "anchor": "2026-11-01", "filters": query });
+    let prefs = world
+        .store
+        .notification_prefs(1)
+        .map(|p| serde_json::to_value(p).unwrap_or_default())
+        .unwrap_or_default();
+    let sla = world
+        .store
+        .sla_policies()
+        .ok()
+        .and_then(|p| p.into_iter().next())
+        .map(|p| serde_json::to_value(p).unwrap_or_default())
+        .unwrap_or_default();
+    vec![
+        ("app_info", json!({}), ALL),
+        ("reference", json!({}), ALL),
+        ("queue_counts", json!({}), ALL),
+        ("list_tickets", json!({ "query": {} }), ALL),
+        ("get_ticket", json!({ "id": id }), NOT_WATER),
+        ("reveal", json!({ "id": id, "reason": "回访核实" }), REVEAL),
+        (
+            "intake",
+            json!({ "ticket": { "caller_name": "李四", "phone": "13900000000", "description": "咨询", "category": "consultation" } }),
+            INTAKE,
+        ),
+        (
+            "act",
+            json!({ "id": id, "version": version, "action": { "action": "comment", "note": "跟进" } }),
+            NOT_WATER,
+        ),
+        ("customer_history", json!({ "phone": world.phone }), INTAKE),
+        (
+            "suggest_deadlines",
+            json!({ "category": "help_request", "severity": "general" }),
+            ALL,
+        ),
+        ("notifications", json!({}), ALL),
+        ("mark_notifications_read", json!({}), ALL),
+        ("notification_prefs", json!({}), ALL),
+        ("set_notification_prefs", json!({ "prefs": prefs }), ALL),
+        ("get_settings", json!({}), ALL),
+        (
+            "set_setting",
+            json!({ "key": "ui_language", "value": "zh-CN" }),
+            ALL,
+        ),
+        (
+            "set_setting",
+            json!({ "key": "callback_days", "value": "3" }),
+            ADMIN,
+        ),
+        (
+            "create_department",
+            json!({ "code": format!("d{n}"), "name": "新部门", "parentId": null }),
+            ADMIN,
+        ),
+        (
+            "create_category",
+            json!({ "code": format!("c{n}"), "name": "新分类", "parentId": null, "defaultDays": 3 }),
+            ADMIN,
+        ),
+        ("sla_policies", json!({}), ALL),
+        (
+            "set_sla_policy",
+            json!({ "stage": sla["stage"], "categoryId": sla["category_id"], "severity": sla["severity"], "span": sla["span"], "calendar": sla["calendar"] }),
+            ADMIN,
+        ),
+        ("calendars", json!({}), ALL),
+        (
+            "set_calendar_day",
+            json!({ "calendar": "office", "date": "2026-12-30", "kind": null, "note": "" }),
+            ADMIN,
+        ),
+        (
+            "import_ics",
+            json!({ "calendar": "office", "text": "" }),
+            ADMIN,
+        ),
+        ("accounts", json!({}), ADMIN),
+        (
+            "create_account",
+            json!({ "account": { "login": format!("u{n}"), "name": "新人", "department_id": 1, "role": "agent", "password": PASS } }),
+            ADMIN,
+        ),
+        (
+            "set_password",
+            json!({ "userId": 2, "login": "agent", "password": PASS }),
+            ADMIN,
+        ),
+        (
+            "set_user_active",
+            json!({ "userId": 2, "active": true }),
+            ADMIN,
+        ),
+        (
+            "set_user_role",
+            json!({ "userId": 2, "role": "agent", "departmentId": 1 }),
+            ADMIN,
+        ),
+        (
+            "monthly_report",
+            json!({ "month": "2026-11", "departmentId": null }),
+            REPORTS,
+        ),
+        ("period_report", json!({ "request": request }), REPORTS),
+        (
+            "kpi_tickets",
+            json!({ "query": query, "key": "on_time_handling", "denominator": true }),
+            REPORTS,
+        ),
+        (
+            "kpi_calls",
+            json!({ "query": query, "key": "answer_rate", "denominator": true }),
+            REPORTS,
+        ),
+        (
+            "export_report",
+            json!({ "request": request, "format": "csv" }),
+            REPORTS,
+        ),
+        ("open_reports", json!({}), REPORTS),
+        ("audit_entries", json!({ "query": {} }), ADMIN),
+        ("verify_audit", json!({}), ADMIN),
+        ("backup_status", json!({}), ADMIN),
+        ("backups", json!({}), ADMIN),
+        (
+            "set_backup_passphrase",
+            json!({ "passphrase": "a long enough passphrase" }),
+            ADMIN,
+        ),
+        ("backup_now", json!({}), ADMIN),
+        (
+            "verify_backup",
+            json!({ "name": "../../etc/passwd" }),
+            ADMIN,
+        ),
+        ("restore_backup", json!({ "name": "x.hdb.age" }), ADMIN),
+        ("retention_plan", json!({}), ADMIN),
+        ("anonymise", json!({}), ADMIN),
+        ("seed_demo", json!({}), ADMIN),
+        ("change_password", json!({ "old": PASS, "new": PASS }), ALL),
+    ]
+}
+
+#[test]
+fn every_command_for_every_role_is_allowed_or_forbidden_as_the_matrix_says() {
+    let world = world();
+    let w = &world.w;
+    // Signed out, nothing but signing in works.
+    for (cmd, args, _) in commands(&world, 0) {
+        let e = invoke(w, cmd, args).expect_err(cmd);
+        assert_eq!(e["code"], "unauthenticated", "{cmd} while signed out");
+    }
+    let mut n = 0;
+    for who in LOGINS {
+        login(w, who);
+        for (cmd, args, allowed) in commands(&world, n) {
+            n += 1;
+            let out = invoke(w, cmd, args.clone());
+            let refused = matches!(&out, Err(e) if e["code"] == "forbidden");
+            assert_eq!(
+                !refused,
+                allowed.contains(&who),
+                "{who} {cmd} {args}: {out:?}"
+            );
+            if let Err(e) = &out {
+                assert!(
+                    e["code"].is_string() && e["message"].is_string(),
+                    "{cmd}: {e}"
+                );
+            }
+        }
+        invoke(w, "logout", json!({})).expect("logout");
+    }
+    // The UI hides what the backend refuses: the seat state lists the permissions.
+    login(w, "agent");
+    let st = invoke(w, "auth_state", json!({})).expect("state");
+    let perms: Vec<&str> = st["permissions"]
+        .as_array()
+        .expect("perms")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(perms.contains(&"create_tickets") && !perms.contains(&"view_reports"));
+}
+
+#[test]
+fn personal_data_is_masked_on_every_path_and_reveals_are_logged() {
+    let world = world();
+    let w = &world.w;
+    let clear = world.phone;
+    let masked = "138****5678";
+    for who in ["agent", "super", "admin"] {
+        login(w, who);
+        let page = invoke(w, "list_tickets", json!({ "query": {} })).expect("list");
+        let d = invoke(w, "get_ticket", json!({ "id": world.ticket })).expect("detail");
+        let mut outputs = vec![page.clone(), d.clone()];
+        assert_eq!(page["rows"][0]["phone"], masked);
+        assert_eq!(d["ticket"]["phone"], masked);
+        assert!(d["ticket"]["description"]
+            .as_str()
+            .is_some_and(|s| s.contains("110101********1234")));
+        // Search by the clear number finds the ticket, still masked.
+        let found =
+            invoke(w, "list_tickets", json!({ "query": { "search": "5678" } })).expect("search");
+        assert_eq!(found["rows"][0]["phone"], masked);
+        outputs.push(found);
+        if who != "agent" {
+            let q = json!({ "from": "2000-01-01T00:00:00Z", "to": "2100-01-01T00:00:00Z" });
+            let rows = invoke(
+                w,
+                "kpi_tickets",
+                json!({ "query": q, "key": "on_time_handling", "denominator": true }),
+            )
+            .expect("drill-down");
+            assert_eq!(rows[0]["phone"], masked);
+            outputs.push(rows);
+        }
+        if who != "admin" {
+            outputs
+                .push(invoke(w, "customer_history", json!({ "phone": clear })).expect("history"));
+        }
+        for o in &outputs {
+            let text = o.to_string();
+            assert!(!text.contains(clear), "{who}: clear number in {text}");
+            assert!(!text.contains("199003071234"), "{who}: clear ID in {text}");
+        }
+        invoke(w, "logout", json!({})).expect("logout");
+    }
+    // A reveal needs a reason, returns the clear values and is logged first.
+    login(w, "agent");
+    let e = invoke(w, "reveal", json!({ "id": world.ticket, "reason": " " })).expect_err("reason");
+    assert_eq!(e["code"], "required");
+    let r = invoke(
+        w,
+        "reveal",
+        json!({ "id": world.ticket, "reason": "回访核实" }),
+    )
+    .expect("reveal");
+    assert_eq!(r["phone"], clear);
+    invoke(w, "logout", json!({})).expect("logout");
+    login(w, "admin");
+    let log = invoke(
+        w,
+        "audit_entries",
+        json!({ "query": { "action": "reveal" } }),
+    )
+    .expect("log");
+    assert_eq!(log[0]["actor_name"], "agent");
+    assert_eq!(log[0]["detail"]["reason"], "回访核实");
+    assert_eq!(
+        invoke(w, "verify_audit", json!({})).expect("verify")["ok"],
+        true
+    );
+}
+
+#[test]
+fn sign_in_failures_lock_and_the_idle_screen_locks() {
+    let world = world();
+    let w = &world.w;
+    for _ in 0..4 {
+        let e = invoke(
+            w,
+            "login",
+            json!({ "login": "agent", "password": "wrong-pass" }),
+        )
+        .expect_err("bad");
+        assert_eq!(e["code"], "bad_credentials");
+    }
+    let e = invoke(
+        w,
+        "login",
+        json!({ "login": "agent", "password": "wrong-pass" }),
+    )
+    .expect_err("locked");
+    assert_eq!(e["code"], "account_locked");
+    let e = invoke(w, "login", json!({ "login": "agent", "password": PASS }))
+        .expect_err("still locked");
+    assert_eq!(e["code"], "account_locked");
+    // An unknown login fails the same way as a wrong password.
+    let e = invoke(w, "login", json!({ "login": "ghost", "password": PASS })).expect_err("unknown");
+    assert_eq!(e["code"], "bad_credentials");
+
+    login(w, "super");
+    invoke(w, "lock", json!({})).expect("lock");
+    let e = invoke(w, "list_tickets", json!({ "query": {} })).expect_err("locked");
+    assert_eq!(e["code"], "session_locked");
+    assert_eq!(
+        invoke(w, "auth_state", json!({})).expect("state")["locked"],
+        true
+    );
+    let e = invoke(w, "unlock", json!({ "password": "nope-nope" })).expect_err("wrong");
+    assert_eq!(e["code"], "bad_credentials");
+    invoke(w, "unlock", json!({ "password": PASS })).expect("unlock");
+    invoke(w, "list_tickets", json!({ "query": {} })).expect("works again");
+}
+
+#[test]
+fn hostile_input_gets_clear_errors_and_changes_nothing() {
+    let world = world();
+    let w = &world.w;
+    login(w, "admin");
+    let before = world.store.status_counts().expect("counts");
+    let big = "话".repeat(1 << 20);
+    for (cmd, args) in [
+        (
+            "intake",
+            json!({ "ticket": { "caller_name": "x", "phone": "13900000000", "description": big, "category": "consultation" } }),
+        ),
+        (
+            "intake",
+            json!({ "ticket": { "caller_name": "Robert'); DROP TABLE tickets;--", "phone": "13900000000' OR 1=1", "description": "x", "category": "consultation" } }),
+        ),
+        (
+            "intake",
+            json!({ "ticket": { "caller_name": "a\u{0}b", "phone": "13900000000", "description": "x", "category": "consultation" } }),
+        ),
+        ("list_tickets", json!({ "query": { "search": big } })),
+        (
+            "create_department",
+            json!({ "code": "../../etc", "name": "x", "parentId": null }),
+        ),
+        (
+            "set_setting",
+            json!({ "key": "backup_dir", "value": "../../../tmp" }),
+        ),
+        ("verify_backup", json!({ "name": "../../../../etc/shadow" })),
+        ("restore_backup", json!({ "name": "/etc/passwd" })),
+        (
+            "customer_history",
+            json!({ "phone": "'; DELETE FROM tickets; --" }),
+        ),
+        ("get_ticket", json!({ "id": "1 OR 1=1" })),
+        (
+            "act",
+            json!({ "id": world.ticket, "version": 1, "action": { "action": "comment", "note": big } }),
+        ),
+    ] {
+        let e = invoke(w, cmd, args).expect_err(cmd);
+        assert!(e["code"].is_string() || e.is_string(), "{cmd}: {e}");
+    }
+    let found = invoke(
+        w,
+        "list_tickets",
+        json!({ "query": { "search": "'; DROP TABLE tickets; --" } }),
+    )
+    .expect("search");
+    assert_eq!(found["total"], 0);
+    assert_eq!(world.store.status_counts().expect("counts"), before);
+}
+
+const NAMES: &[&str] = &[
+    "app_info",
+    "reference",
+    "queue_counts",
+    "list_tickets",
+    "get_ticket",
+    "reveal",
+    "intake",
+    "act",
+    "customer_history",
+    "suggest_deadlines",
+    "notifications",
+    "notification_prefs",
+    "set_notification_prefs",
+    "get_settings",
+    "set_setting",
+    "create_department",
+    "create_category",
+    "sla_policies",
+    "set_sla_policy",
+    "calendars",
+    "set_calendar_day",
+    "import_ics",
+    "accounts",
+    "create_account",
+    "set_password",
+    "set_user_active",
+    "set_user_role",
+    "monthly_report",
+    "period_report",
+    "kpi_tickets",
+    "kpi_calls",
+    "audit_entries",
+    "verify_audit",
+    "backup_status",
+    "backups",
+    "verify_backup",
+    "restore_backup",
+    "retention_plan",
+    "change_password",
+    "unlock",
+    "login",
+    "setup_admin",
+];
+
+fn arb_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_map(|f| json!(f)),
+        ".{0,40}".prop_map(Value::from),
+        Just(json!("2026-11-24T00:00:00Z")),
+        Just(json!("../../etc/passwd")),
+    ];
+    leaf.prop_recursive(3, 24, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+            prop::collection::btree_map(
+                prop_oneof![
+                    Just("id".to_string()),
+                    Just("query".to_string()),
+                    Just("ticket".to_string()),
+                    Just("action".to_string()),
+                    Just("request".to_string()),
+                    Just("key".to_string()),
+                    Just("name".to_string()),
+                    "[a-z_]{1,10}".prop_map(String::from),
+                ],
+                inner,
+                0..5
+            )
+            .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Random arguments to every command: always an answer, never a panic.
+    #[test]
+    fn fuzzed_arguments_never_panic(
+        picks in prop::collection::vec((0..NAMES.len(), arb_json()), 1..20)
+    ) {
+        thread_local! {
+            static WORLD: World = {
+                let w = world();
+                login(&w.w, "admin");
+                w
+            };
+        }
+        WORLD.with(|world| {
+            for (i, args) in &picks {
+                let args = match args {
+                    Value::Object(_) => args.clone(),
+                    other => json!({ "id": other, "query": other, "ticket": other }),
+                };
+                let out = invoke(&world.w, NAMES[*i], args);
+                if let Err(e) = out {
+                    prop_assert!(e["code"].is_string() || e.is_string(), "{}: {e}", NAMES[*i]);
+                }
+            }
+            Ok(())
+        })?;
+    }
+}

@@ -66,6 +66,7 @@ test('every backend code the UI can meet is translated', () => {
     ...rustEnum('Urgency').map((s) => `urgency.${s}`),
     ...rustEnum('Channel').map((s) => `channel.${s}`),
     ...rustEnum('Role').map((s) => `role.${s}`),
+    ...rustEnum('Perm').map((s) => `perm.${s}`),
     ...rustEnum('Queue').map((s) => `queue.${s}`),
     ...rustEnum('Satisfaction').map((s) => `satisfaction.${s}`),
     ...rustEnum('CallbackMethod').map((s) => `method.${s}`),
@@ -84,6 +85,13 @@ test('every backend code the UI can meet is translated', () => {
   for (const k of ['rest', 'work']) keys.push(`calendar.${k}`);
   // The fields of the action forms are labelled field.<name>.
   for (const m of read(ui, 'js', 'detail.js').matchAll(/\['([a-z_]+)', '(?:textarea|text|datetime|department|satisfaction|method|checkbox)'/g)) keys.push(`field.${m[1]}`);
+  // Every action the audit log records has a name in the viewer.
+  for (const f of ['access.rs', 'auth.rs', 'store/accounts.rs', 'store/backup.rs', 'store/retention.rs']) {
+    const src = read(root, 'src-tauri', 'core', 'src', f);
+    for (const m of src.matchAll(/(?:log|append|audit)\(([^;"]*?)"([a-z_]+)"/gs)) {
+      if (!m[1].includes('expect(')) keys.push(`audit.a.${m[2]}`);
+    }
+  }
   const seed = read(root, 'src-tauri', 'core', 'migrations', '0001_init.sql');
   for (const m of seed.matchAll(/'((?:consultation|complaint|help_request|suggestion|praise|incident_report)[a-z_.]*)'/g)) keys.push(`category.${m[1]}`);
   for (const k of keys) for (const l of LANGS) assert.ok(k in tables[l], `${l} lacks ${k}`);

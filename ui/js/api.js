@@ -11,11 +11,21 @@ export class ApiError extends Error {
   }
 }
 
+const lost = [];
+const SESSION_CODES = ['session_locked', 'unauthenticated'];
+
+/** Called when a command is refused because the desk locked or nobody is signed in. */
+export function onSessionLost(cb) {
+  lost.push(cb);
+}
+
 export async function call(cmd, args = {}) {
   try {
     return await ipc.invoke(cmd, args);
   } catch (e) {
-    throw new ApiError(e && typeof e === 'object' && e.code ? e : { code: 'internal', message: String(e) });
+    const err = new ApiError(e && typeof e === 'object' && e.code ? e : { code: 'internal', message: String(e) });
+    if (SESSION_CODES.includes(err.code)) for (const cb of lost) cb(err);
+    throw err;
   }
 }
 
@@ -43,7 +53,23 @@ export const api = {
   setSetting: (key, value) => call('set_setting', { key, value }),
   createDepartment: (code, name, parentId) => call('create_department', { code, name, parentId }),
   createCategory: (code, name, parentId, defaultDays) => call('create_category', { code, name, parentId, defaultDays }),
-  createUser: (name, departmentId, role) => call('create_user', { name, departmentId, role }),
+  reveal: (id, reason) => call('reveal', { id, reason }),
+  changePassword: (old, next) => call('change_password', { old, new: next }),
+  accounts: () => call('accounts'),
+  createAccount: (account) => call('create_account', { account }),
+  setPassword: (userId, login, password) => call('set_password', { userId, login, password }),
+  setUserActive: (userId, active) => call('set_user_active', { userId, active }),
+  setUserRole: (userId, role, departmentId) => call('set_user_role', { userId, role, departmentId }),
+  auditEntries: (query) => call('audit_entries', { query }),
+  verifyAudit: () => call('verify_audit'),
+  backupStatus: () => call('backup_status'),
+  backups: () => call('backups'),
+  setBackupPassphrase: (passphrase) => call('set_backup_passphrase', { passphrase }),
+  backupNow: () => call('backup_now'),
+  verifyBackup: (name) => call('verify_backup', { name, passphrase: null }),
+  restoreBackup: (name) => call('restore_backup', { name, passphrase: null }),
+  retentionPlan: () => call('retention_plan'),
+  anonymise: () => call('anonymise'),
 };
 
 /** Calls `cb(payload)` whenever the backend emits `event` (Tauri's event plugin). */

@@ -33,10 +33,42 @@ export function currentId() {
 
 export function init() {
   $('#print-slip').addEventListener('click', () => { renderSlip(); window.print(); });
+  $('#reveal').addEventListener('click', () => {
+    const f = $('#reveal-form');
+    f.hidden = !f.hidden;
+    if (!f.hidden) f.elements.reason.focus();
+  });
+  $('#reveal-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const f = e.target;
+    try {
+      const r = await api.reveal(current.ticket.id, f.elements.reason.value);
+      $('#revealed').replaceChildren(
+        el('dt', { text: i18n.t('reveal.phone') }),
+        el('dd', { class: 'mono', 'data-testid': 'revealed-phone', text: r.phone_ext ? `${r.phone} - ${r.phone_ext}` : r.phone }),
+        el('dt', { text: i18n.t('reveal.description') }),
+        el('dd', { 'data-testid': 'revealed-description', text: r.description }));
+      $('#revealed').hidden = false;
+      f.reset();
+      f.hidden = true;
+      showError($('[data-testid="action-error"]'), null);
+    } catch (err) {
+      showError($('[data-testid="action-error"]'), err);
+      markField(f, err);
+    }
+  });
+}
+
+/** Clear values never outlive the ticket they were revealed for. */
+function hideRevealed() {
+  $('#revealed').hidden = true;
+  $('#revealed').replaceChildren();
+  $('#reveal-form').hidden = true;
 }
 
 export async function show(id) {
   const view = await api.getTicket(id);
+  if (current?.ticket.id !== id) hideRevealed();
   current = view;
   render();
   return view;

@@ -57,6 +57,8 @@ export function errorText(err) {
   if (details.field && has(`field.${details.field}`)) details.field = t(`field.${details.field}`);
   if (details.status && has(`status.${details.status}`)) details.status = t(`status.${details.status}`);
   if (details.action && has(`action.${details.action}`)) details.action = t(`action.${details.action}`);
+  if (details.permission && has(`perm.${details.permission}`)) details.action = t(`perm.${details.permission}`);
+  if (details.role && has(`role.${details.role}`)) details.role = t(`role.${details.role}`);
   if (details.entity && has(`entity.${details.entity}`)) details.entity = t(`entity.${details.entity}`);
   const key = `error.${err.code}`;
   return has(key) ? t(key, details) : t('error.unknown', { code: err.code, message: err.message });

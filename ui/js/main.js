@@ -1,14 +1,16 @@
-// The desk window: routing between the queue, intake, detail and settings views,
-// the acting user, the language, keyboard shortcuts and live updates.
+// The desk window: sign-in first, then routing between the queue, intake, detail and
+// settings views, the language, keyboard shortcuts and live updates.
 import { api, call, listen } from './api.js';
 import * as i18n from './i18n.js';
-import { options, setZone } from './format.js';
+import { setZone } from './format.js';
 import { $, shared, showError, loadReference } from './state.js';
 import * as queue from './queue.js';
 import * as intake from './intake.js';
 import * as detail from './detail.js';
 import * as settings from './settings.js';
 import * as inbox from './inbox.js';
+import * as session from './session.js';
+import * as admin from './admin.js';
 
 const VIEWS = ['queue', 'intake', 'detail', 'settings', 'notifications'];
 let view = 'queue';
@@ -38,12 +40,6 @@ function notice(text) {
   notice.timer = setTimeout(() => { n.hidden = true; }, 6000);
 }
 
-function fillActingUsers() {
-  const users = shared.ref.users.filter((u) => u.active);
-  options($('#acting-user'), users.map((u) => [u.id, `${u.name} · ${i18n.t(`role.${u.role}`)}`]));
-  $('#acting-user').value = String(shared.info.user.id);
-}
-
 async function reloadInfo() {
   shared.info = await api.appInfo();
   setZone(shared.info.timezone);
@@ -52,7 +48,7 @@ async function reloadInfo() {
 
 function translateAll() {
   i18n.apply();
-  fillActingUsers();
+  session.applyPerms();
   queue.fillFilters();
   intake.fill();
   settings.render();
@@ -75,32 +71,26 @@ async function onChange() {
 
 function wire() {
   $('#lang-select').addEventListener('change', (e) => setLang(e.target.value));
-  $('#acting-user').addEventListener('change', async (e) => {
-    try {
-      await api.setSetting('acting_user', e.target.value);
-      await reloadInfo();
-      await queue.refresh();
-      await inbox.refreshCount();
-      if (view === 'detail' && detail.currentId()) await detail.show(detail.currentId());
-      document.body.dataset.actingUser = String(shared.info.user.id);
-    } catch (err) {
-      showError($('[data-testid="error"]'), err);
-    }
-  });
-  $('#new-call').addEventListener('click', () => { show('intake'); intake.open(); });
+  const newCall = () => { if (session.can('create_tickets')) { show('intake'); intake.open(); } };
+  $('#new-call').addEventListener('click', newCall);
   $('#intake-cancel').addEventListener('click', () => show('queue'));
-  $('#open-settings').addEventListener('click', async () => { settings.render(); show('settings'); await settings.load(); });
+  $('#open-settings').addEventListener('click', async () => {
+    settings.render();
+    show('settings');
+    await settings.load();
+    await admin.load();
+  });
   $('#open-reports').addEventListener('click', () => call('open_reports').catch((e) => showError($('[data-testid="error"]'), e)));
   $('#bell').addEventListener('click', async () => { show('notifications'); await inbox.open(); });
   $('#back').addEventListener('click', () => { show('queue'); queue.refresh(); });
   document.addEventListener('show-queue', () => show('queue'));
   document.addEventListener('ticket-changed', () => queue.refresh({ listToo: false }));
-  document.addEventListener('reference-changed', () => { fillActingUsers(); queue.fillFilters(); intake.fill(); });
+  document.addEventListener('reference-changed', () => { queue.fillFilters(); intake.fill(); });
   document.addEventListener('keydown', (e) => {
+    if (document.body.dataset.gate) return;
     if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'n') {
       e.preventDefault();
-      show('intake');
-      intake.open();
+      newCall();
     } else if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'r') {
       e.preventDefault();
       call('open_reports').catch((err) => showError($('[data-testid="error"]'), err));
@@ -141,7 +131,20 @@ async function start() {
   });
   detail.init();
   settings.init();
+  admin.init();
   wire();
+  try {
+    await session.start(() => enter(lang));
+  } catch (e) {
+    // The data file could not be opened (e.g. written by a newer version): say why.
+    document.body.dataset.gate = 'error';
+    $('#login-form').hidden = false;
+    showError($('[data-testid="login-error"]'), e);
+  }
+}
+
+/** Everything after sign-in: the signed-in user's desk. */
+async function enter(lang) {
   try {
     await reloadInfo();
     await loadReference();

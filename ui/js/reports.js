@@ -151,6 +151,14 @@ async function start() {
   const lang = i18n.detect(localStorage.getItem('lang'), navigator.languages || [navigator.language]);
   await i18n.load(lang);
   i18n.apply();
+  // The backend refuses reports to roles without the permission; say so plainly.
+  const seat = await call('auth_state');
+  if (!seat.user || seat.locked || !seat.permissions.includes('view_reports')) {
+    document.body.dataset.denied = 'true';
+    $('[data-testid="reports-denied"]').hidden = false;
+    return;
+  }
+  for (const b of document.querySelectorAll('[data-perm]')) b.classList.toggle('no-perm', !seat.permissions.includes(b.dataset.perm));
   const info = await api.appInfo();
   setZone(info.timezone);
   const ref = await api.reference();

@@ -4,7 +4,6 @@ import * as i18n from './i18n.js';
 import { el, options } from './format.js';
 import { $, shared, showError, markField, loadReference, categoryName, treeOptions } from './state.js';
 
-const ROLES = ['agent', 'handler', 'supervisor', 'manager', 'admin'];
 const KINDS = ['accept', 'handle', 'callback', 'incident', 'report_upward'];
 const STAGES = ['accept', 'contact', 'handle', 'feedback', 'callback'];
 const UNITS = ['working_days', 'business_hours', 'calendar_hours'];
@@ -22,17 +21,12 @@ function tree(ul, items, name, extra = () => '') {
 }
 
 export function render() {
-  const { departments, categories, users } = shared.ref;
+  const { departments, categories } = shared.ref;
   tree($('#dept-tree'), departments, (d) => d.name);
   tree($('#cat-tree'), categories, categoryName, (c) => ` ${i18n.t('settings.default_days', { n: c.default_days })}`);
-  const deptName = (id) => departments.find((d) => d.id === id)?.name ?? '—';
-  $('#user-list').replaceChildren(...users.map((u) => el('li', { 'data-testid': 'user-item' },
-    el('strong', { text: u.name }), ' ', el('span', { class: 'muted', text: `${i18n.t(`role.${u.role}`)} · ${deptName(u.department_id)}` }))));
   const none = i18n.t('settings.no_parent');
   options($('#dept-form').elements.parent_id, treeOptions(departments), { blank: none });
   options($('#cat-form').elements.parent_id, treeOptions(categories, categoryName), { blank: none });
-  options($('#user-form').elements.department_id, treeOptions(departments));
-  options($('#user-form').elements.role, ROLES.map((r) => [r, i18n.t(`role.${r}`)]));
 }
 
 function saved() {
@@ -163,9 +157,5 @@ export function init() {
     const f = e.target.elements;
     const span = { unit: f.unit.value, amount: Number(f.amount.value || 0) };
     await guarded(() => api.setSlaPolicy(f.stage.value, num(f.category_id.value), f.severity.value || null, span, f.calendar.value));
-  });
-  $('#user-form').addEventListener('submit', (e) => {
-    e.preventDefault();
-    submit(e.target, (f) => api.createUser(f.name.value, Number(f.department_id.value), f.role.value));
   });
 }

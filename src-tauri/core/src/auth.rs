@@ -75,11 +75,11 @@ impl Session {
         }
     }
 
-    /// Called before every command: locks an idle session. `idle_minutes` 0 never locks.
-    pub fn check(&mut self, now: DateTime<Utc>, idle_minutes: i64) -> Result<i64> {
+    /// Called before every command: locks an idle session. `idle_seconds` 0 never locks.
+    pub fn check(&mut self, now: DateTime<Utc>, idle_seconds: i64) -> Result<i64> {
         if !self.locked
-            && idle_minutes > 0
-            && now - self.last_input > Duration::minutes(idle_minutes)
+            && idle_seconds > 0
+            && now - self.last_input > Duration::seconds(idle_seconds)
         {
             self.locked = true;
         }
@@ -148,18 +148,18 @@ mod tests {
     fn an_idle_session_locks_and_only_unlock_opens_it() {
         let now = t0();
         let mut s = Session::new(7, now);
-        assert_eq!(s.check(now + Duration::minutes(9), 10).ok(), Some(7));
+        assert_eq!(s.check(now + Duration::minutes(9), 600).ok(), Some(7));
         s.touch(now + Duration::minutes(9));
-        assert!(s.check(now + Duration::minutes(18), 10).is_ok());
+        assert!(s.check(now + Duration::minutes(18), 600).is_ok());
         let e = s
-            .check(now + Duration::minutes(20), 10)
+            .check(now + Duration::minutes(20), 600)
             .expect_err("locked");
         assert_eq!(e.code(), "session_locked");
         // Input while locked does not unlock.
         s.touch(now + Duration::minutes(21));
-        assert!(s.check(now + Duration::minutes(21), 10).is_err());
+        assert!(s.check(now + Duration::minutes(21), 600).is_err());
         s.unlock(now + Duration::minutes(22));
-        assert!(s.check(now + Duration::minutes(22), 10).is_ok());
+        assert!(s.check(now + Duration::minutes(22), 600).is_ok());
         // 0 disables the idle lock.
         assert!(Session::new(1, now)
             .check(now + Duration::days(2), 0)
@@ -181,15 +181,15 @@ pub struct SeatState {
     pub user: Option<crate::model::User>,
     pub permissions: Vec<crate::model::Perm>,
     pub locked: bool,
-    pub idle_lock_minutes: i64,
+    pub idle_lock_seconds: i64,
 }
 
-fn idle_minutes(store: &crate::Store) -> i64 {
+fn idle_seconds(store: &crate::Store) -> i64 {
     store
-        .setting("idle_lock_minutes")
+        .setting("idle_lock_seconds")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(10)
+        .unwrap_or(600)
 }
 
 impl Seat {
@@ -203,7 +203,7 @@ impl Seat {
     }
 
     pub fn state(&self, store: &crate::Store) -> Result<SeatState> {
-        let idle = idle_minutes(store);
+        let idle = idle_seconds(store);
         let mut guard = self.session();
         let locked = match guard.as_mut() {
             Some(s) => s.check(store.now(), idle).is_err(),
@@ -218,7 +218,7 @@ impl Seat {
                 .unwrap_or_default(),
             user,
             locked,
-            idle_lock_minutes: idle,
+            idle_lock_seconds: idle,
         })
     }
 
@@ -268,7 +268,7 @@ impl Seat {
 
     /// Keyboard or mouse input at the desk.
     pub fn touch(&self, store: &crate::Store) -> Result<()> {
-        let idle = idle_minutes(store);
+        let idle = idle_seconds(store);
         let mut guard = self.session();
         let s = guard.as_mut().ok_or(Error::Unauthenticated)?;
         s.check(store.now(), idle)?;
@@ -279,7 +279,7 @@ impl Seat {
     /// The store as the signed-in user may use it; refused when nobody is signed in or
     /// the screen is locked.
     pub fn acting<'s>(&self, store: &'s crate::Store) -> Result<crate::access::Acting<'s>> {
-        let idle = idle_minutes(store);
+        let idle = idle_seconds(store);
         let id = self
             .session()
             .as_mut()

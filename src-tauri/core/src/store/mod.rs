@@ -48,8 +48,8 @@ pub struct Store {
 
 /// Settings a user may change, with their defaults.
 pub const SETTINGS: &[(&str, &str)] = &[
-    // Minutes without keyboard or mouse input before the desk locks (0: never).
-    ("idle_lock_minutes", "10"),
+    // Seconds without keyboard or mouse input before the desk locks (0: never).
+    ("idle_lock_seconds", "600"),
     // Months after closure when a ticket's personal data is anonymised (0: kept).
     ("retention_months", "0"),
     ("backup_dir", ""),
@@ -161,9 +161,9 @@ impl Store {
     pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
         let value = value.trim();
         match key {
-            "idle_lock_minutes" => {
+            "idle_lock_seconds" => {
                 let n = parse_int(key, value)?;
-                if !(0..=480).contains(&n) {
+                if n != 0 && !(10..=28_800).contains(&n) {
                     return Err(invalid_setting("value", value));
                 }
             }
@@ -409,7 +409,7 @@ mod tests {
             Err("invalid_value")
         );
         assert_eq!(
-            s.set_setting("idle_lock_minutes", "999")
+            s.set_setting("idle_lock_seconds", "5")
                 .map_err(|e| e.code()),
             Err("invalid_value")
         );

@@ -1,0 +1,135 @@
+// Who is at the desk: first-run setup, sign-in, the idle lock and signing out. The
+// backend holds the session and refuses everything while signed out or locked; this
+// module only shows the matching form and hides what the user's role may not use.
+import { call, onSessionLost } from './api.js';
+import * as i18n from './i18n.js';
+import { $, showError } from './state.js';
+
+// Input is reported at most this often; the backend decides when the desk is idle.
+const REPORT_EVERY = 20_000;
+const CHECK_EVERY = 2_000;
+
+let state = null;
+let lastInput = Date.now();
+let lastReport = 0;
+let signedIn = null;
+let started = false;
+
+/** The desk is set up once per page: switching users reloads the page. */
+async function enter(st) {
+  if (started || !st.user || st.locked) return;
+  started = true;
+  await signedIn(st);
+}
+
+export function current() {
+  return state;
+}
+
+export function can(perm) {
+  return !!state?.permissions?.includes(perm);
+}
+
+/** Hides every element whose `data-perm` the signed-in role lacks. */
+export function applyPerms(root = document) {
+  for (const el of root.querySelectorAll('[data-perm]')) el.classList.toggle('no-perm', !can(el.dataset.perm));
+  document.body.dataset.role = state?.user?.role ?? '';
+}
+
+function gate(which) {
+  for (const f of ['setup', 'login', 'unlock']) $(`#${f}-form`).hidden = f !== which;
+  if (which) {
+    document.body.dataset.gate = which;
+    const first = $(`#${which}-form input:not([type=hidden])`);
+    first?.focus();
+  } else {
+    delete document.body.dataset.gate;
+  }
+}
+
+function show(st) {
+  state = st;
+  applyPerms();
+  if (st.needs_setup) return gate('setup');
+  if (!st.user) return gate('login');
+  if (st.locked) {
+    $('#unlock-user').textContent = i18n.t('auth.locked_as', { name: st.user.name });
+    return gate('unlock');
+  }
+  gate(null);
+  $('#me').textContent = `${st.user.name} · ${i18n.t(`role.${st.user.role}`)}`;
+  lastInput = Date.now();
+}
+
+async function submitted(form, errorId, run) {
+  const err = $(`[data-testid="${errorId}"]`);
+  try {
+    const st = await run(form.elements);
+    form.reset();
+    showError(err, null);
+    show(st);
+    await enter(st);
+  } catch (e) {
+    showError(err, e);
+  }
+}
+
+async function lockNow() {
+  await call('lock').catch(() => {});
+  show(await call('auth_state'));
+}
+
+/** Signing out (or switching user) starts the page afresh: nothing of the last user stays. */
+async function signOut() {
+  await call('logout').catch(() => {});
+  window.location.reload();
+}
+
+function watchIdle() {
+  const onInput = () => {
+    lastInput = Date.now();
+    if (!state?.user || state.locked || document.body.dataset.gate) return;
+    if (lastInput - lastReport > REPORT_EVERY) {
+      lastReport = lastInput;
+      call('activity').catch(() => {});
+    }
+  };
+  for (const ev of ['keydown', 'mousedown', 'mousemove', 'wheel', 'touchstart']) {
+    document.addEventListener(ev, onInput, { passive: true, capture: true });
+  }
+  setInterval(() => {
+    const idle = (state?.idle_lock_seconds ?? 0) * 1000;
+    if (state?.user && !state.locked && idle > 0 && Date.now() - lastInput > idle) lockNow();
+  }, CHECK_EVERY);
+}
+
+/** Shows the right gate; calls `onSignedIn(state)` whenever a user signs in. */
+export async function start(onSignedIn) {
+  signedIn = onSignedIn;
+  $('#setup-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    submitted(e.target, 'setup-error', (f) => {
+      if (f.password.value !== f.password2.value) {
+        return Promise.reject({ code: 'password_mismatch', details: {} });
+      }
+      return call('setup_admin', { login: f.login.value, name: f.name.value, password: f.password.value });
+    });
+  });
+  $('#login-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    submitted(e.target, 'login-error', (f) => call('login', { login: f.login.value, password: f.password.value }));
+  });
+  $('#unlock-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    submitted(e.target, 'unlock-error', (f) => call('unlock', { password: f.password.value }));
+  });
+  $('#unlock-switch').addEventListener('click', signOut);
+  $('#logout').addEventListener('click', signOut);
+  $('#lock-now').addEventListener('click', lockNow);
+  // A command refused because the session locked (or ended) elsewhere shows the gate.
+  onSessionLost(async () => show(await call('auth_state')));
+  watchIdle();
+  const st = await call('auth_state');
+  show(st);
+  await enter(st);
+}

@@ -92,9 +92,14 @@ function request() {
   };
 }
 
+let drillSeq = 0;
+
 async function showDrill() {
   const calls = CALL_KPIS.includes(drill.key);
+  const seq = ++drillSeq;
   const rows = await call(calls ? 'kpi_calls' : 'kpi_tickets', { query: lastQuery, key: drill.key, denominator: drill.denominator });
+  // A later click wins: an answer that arrives after it is dropped.
+  if (seq !== drillSeq) return;
   $('#drill-title').textContent = i18n.t(drill.denominator ? 'reports.drill_denominator' : 'reports.drill_numerator', { kpi: i18n.t(`kpi.${drill.key}.name`), n: rows.length });
   $('#drill').dataset.kind = calls ? 'calls' : 'tickets';
   $('#drill-switch').textContent = i18n.t(drill.denominator ? 'reports.show_numerator' : 'reports.show_denominator');

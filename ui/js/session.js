@@ -89,7 +89,9 @@ function watchIdle() {
   const onInput = () => {
     lastInput = Date.now();
     if (!state?.user || state.locked || document.body.dataset.gate) return;
-    if (lastInput - lastReport > REPORT_EVERY) {
+    // Often enough that the backend never sees an active desk as idle.
+    const every = Math.min(REPORT_EVERY, ((state.idle_lock_seconds || 60) * 1000) / 3);
+    if (lastInput - lastReport > every) {
       lastReport = lastInput;
       call('activity').catch(() => {});
     }

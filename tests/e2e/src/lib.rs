@@ -16,6 +16,24 @@ pub type Error = Box<dyn std::error::Error + Send + Sync>;
 pub type Result<T = ()> = std::result::Result<T, Error>;
 
 /// The workspace's target directory, from where this test binary runs.
+/// Every account the tests create signs in with this.
+pub const PASSWORD: &str = "e2e-pass-123";
+
+/// The first-run administrator (login `admin`), created in the store as setup would.
+pub fn admin(store: &hotline_core::Store) -> Result<hotline_core::model::User> {
+    if store.needs_setup()? {
+        return Ok(store.setup_admin("admin", "管理员", PASSWORD)?);
+    }
+    Ok(store.first_admin()?)
+}
+
+/// Gives an existing user the sign-in `login` with `PASSWORD`.
+pub fn account(store: &hotline_core::Store, user_id: i64, login: &str) -> Result {
+    let a = admin(store)?;
+    store.set_password(&a, user_id, login, PASSWORD)?;
+    Ok(())
+}
+
 fn target_dir() -> PathBuf {
     let exe = std::env::current_exe().unwrap_or_default();
     // target/debug/deps/<test> -> target/debug
@@ -133,8 +151,39 @@ impl Desk {
             driver,
             _home: home,
         };
-        desk.wait_for("body[data-ready='true']").await?;
+        // The window is up when it shows the sign-in (or first-run) gate.
+        desk.wait_for("body[data-gate='login'], body[data-gate='setup'], body[data-ready='true']")
+            .await?;
         Ok(desk)
+    }
+
+    /// Launches and signs in as `login` (with `PASSWORD`).
+    pub async fn launch_as(db: &Path, login: &str) -> Result<Desk> {
+        let desk = Desk::launch(db).await?;
+        desk.login(login, PASSWORD).await?;
+        Ok(desk)
+    }
+
+    /// Signs in through the form and waits for the desk to be ready.
+    pub async fn login(&self, login: &str, password: &str) -> Result {
+        self.wait_for("body[data-gate='login']").await?;
+        self.fill("login-name", login).await?;
+        self.fill("login-password", password).await?;
+        self.click("login-submit").await?;
+        self.wait_for("body[data-ready='true']:not([data-gate])")
+            .await
+    }
+
+    /// Signs out (the page starts afresh at the sign-in form).
+    pub async fn sign_out(&self) -> Result {
+        self.click("logout").await?;
+        self.wait_for("body[data-gate='login']").await
+    }
+
+    /// A shift change at the same workstation: sign out, sign in as `login`.
+    pub async fn switch_to(&self, login: &str) -> Result {
+        self.sign_out().await?;
+        self.login(login, PASSWORD).await
     }
 
     /// Waits up to 20 s for a CSS selector to match.
@@ -208,7 +257,7 @@ impl Desk {
                     let _ = e;
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
-                Err(e) => return Err(e.into()),
+                Err(e) => return Err(format!("click [data-testid='{id}']: {e}").into()),
             }
         }
     }
@@ -216,9 +265,13 @@ impl Desk {
     /// Replaces the value of an input or textarea by typing, as a person would.
     pub async fn fill(&self, id: &str, text: &str) -> Result {
         let e = self.by_testid(id).await?;
-        e.clear().await?;
-        e.send_keys(text).await?;
-        Ok(())
+        let typed = async {
+            e.clear().await?;
+            e.send_keys(text).await
+        };
+        typed
+            .await
+            .map_err(|err| format!("fill [data-testid='{id}']: {err}").into())
     }
 
     /// Chooses an option of a select by value and lets the page react.

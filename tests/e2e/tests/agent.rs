@@ -15,7 +15,6 @@ struct World {
     db: PathBuf,
     store: Store,
     dept: i64,
-    handler: i64,
     agent: i64,
     _dir: tempfile::TempDir,
 }
@@ -27,12 +26,12 @@ fn world() -> Result<World> {
     let dept = store.create_department("lighting", "路灯管理所", None)?.id;
     let handler = store.create_user("王工", dept, Role::Handler)?.id;
     let agent = store.create_user("话务员 李娜", 1, Role::Agent)?.id;
-    store.set_setting("acting_user", &agent.to_string())?;
+    hotline_e2e::account(&store, handler, "handler")?;
+    hotline_e2e::account(&store, agent, "agent")?;
     Ok(World {
         db,
         store,
         dept,
-        handler,
         agent,
         _dir: dir,
     })
@@ -78,17 +77,31 @@ async fn act(desk: &Desk, action: &str, then: &str, fill: &[(&str, &str)]) -> Re
     status(desk, then).await
 }
 
-async fn act_as(desk: &Desk, user: i64) -> Result {
-    desk.select("acting-user-select", &user.to_string()).await?;
-    // The app marks the body once the switch is saved and the open ticket re-rendered.
-    desk.wait_for(&format!("body[data-acting-user='{user}']"))
+/// A shift change: the other user signs in at the same desk and opens the ticket again.
+async fn act_as(desk: &Desk, login: &str, number: &str) -> Result {
+    desk.switch_to(login).await?;
+    desk.click("queue-all").await?;
+    desk.until("the ticket in the queue", || async {
+        Ok(desk
+            .count(&format!(
+                "[data-testid='ticket-row'][data-number='{number}']"
+            ))
+            .await?
+            == 1)
+    })
+    .await?;
+    desk.js(&format!(
+        "document.querySelector(\"[data-testid='ticket-row'][data-number='{number}'] [data-testid='open-ticket']\").click()"
+    ))
+    .await?;
+    desk.until("detail", || async { desk.visible("view-detail").await })
         .await
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_ticket_from_call_to_archive() -> Result {
     let w = world()?;
-    let desk = Desk::launch(&w.db).await?;
+    let desk = Desk::launch_as(&w.db, "agent").await?;
     desk.select("lang-select", "zh-CN").await?;
 
     // Ctrl+N opens the intake with the phone number focused.
@@ -165,7 +178,7 @@ async fn a_ticket_from_call_to_archive() -> Result {
         desk.by_testid("action-accept").await.is_err(),
         "the agent cannot accept"
     );
-    act_as(&desk, w.handler).await?;
+    act_as(&desk, "handler", &t.number).await?;
     act(&desk, "accept", "in_progress", &[]).await?;
     count(&desk, "in_progress", 1).await?;
     count(&desk, "awaiting_acceptance", 0).await?;
@@ -179,7 +192,7 @@ async fn a_ticket_from_call_to_archive() -> Result {
     count(&desk, "awaiting_feedback", 1).await?;
 
     // The caller is not satisfied: the ticket goes back to the department.
-    act_as(&desk, w.agent).await?;
+    act_as(&desk, "agent", &t.number).await?;
     act(
         &desk,
         "feedback",
@@ -189,7 +202,7 @@ async fn a_ticket_from_call_to_archive() -> Result {
     .await?;
     assert_eq!(desk.text("field-redispatch_count").await?, "1");
     count(&desk, "awaiting_acceptance", 1).await?;
-    act_as(&desk, w.handler).await?;
+    act_as(&desk, "handler", &t.number).await?;
     act(&desk, "accept", "in_progress", &[]).await?;
     act(
         &desk,
@@ -200,7 +213,7 @@ async fn a_ticket_from_call_to_archive() -> Result {
     .await?;
 
     // Now satisfied: callback, archive.
-    act_as(&desk, w.agent).await?;
+    act_as(&desk, "agent", &t.number).await?;
     act(
         &desk,
         "feedback",
@@ -268,7 +281,7 @@ async fn answer_now_and_the_callers_history_while_typing() -> Result {
             answer: "已告知所需材料。".into(),
         }),
     )?;
-    let desk = Desk::launch(&w.db).await?;
+    let desk = Desk::launch_as(&w.db, "agent").await?;
     count(&desk, "closed", 1).await?;
     desk.click("new-call").await?;
     desk.until("intake open", || async {

@@ -26,8 +26,9 @@ fn seeded(dir: &std::path::Path, tickets: u64) -> Result<(std::path::PathBuf, St
 async fn the_queue_shows_the_store_and_filters_by_status() -> Result {
     let dir = tempfile::tempdir()?;
     let (db, store) = seeded(dir.path(), 100_000)?;
-    let counts = store.queue_counts(store.acting_user()?.id)?;
-    let desk = Desk::launch(&db).await?;
+    let admin = hotline_e2e::admin(&store)?;
+    let counts = store.queue_counts(admin.id)?;
+    let desk = Desk::launch_as(&db, "admin").await?;
     // Counts in the queue list are the store's.
     assert_eq!(desk.text("count-all").await?, "100000");
     for (status, n) in &counts {
@@ -100,6 +101,23 @@ async fn a_new_file_offers_demo_data_and_every_language_is_complete() -> Result 
     let dir = tempfile::tempdir()?;
     let db = dir.path().join("new.db");
     let desk = Desk::launch(&db).await?;
+    // First start: the administrator is created here; there is no default password.
+    desk.wait_for("body[data-gate='setup']").await?;
+    desk.fill("setup-login", "admin").await?;
+    desk.fill("setup-name", "王主任").await?;
+    desk.fill("setup-password", "first-pass-1").await?;
+    desk.fill("setup-password2", "first-pass-2").await?;
+    desk.click("setup-submit").await?;
+    desk.until("mismatch refused", || async {
+        Ok(desk.text("setup-error").await?.contains("不一致")
+            || desk.text("setup-error").await?.contains("differ"))
+    })
+    .await?;
+    desk.fill("setup-password2", "first-pass-1").await?;
+    desk.click("setup-submit").await?;
+    desk.wait_for("body[data-ready='true']:not([data-gate])")
+        .await?;
+    assert!(desk.text("me").await?.starts_with("王主任"));
     assert_eq!(desk.text("count-all").await?, "0");
     assert!(desk
         .by_testid("demo-offer")

@@ -56,7 +56,7 @@ async fn a_callback_deadline_notifies_once_per_reminder() -> Result {
     let dept = store.create_department("water", "水务集团", None)?.id;
     let handler = store.create_user("赵工", dept, Role::Handler)?.id;
     let agent = store.create_user("话务员 陈静", 1, Role::Agent)?.id;
-    store.set_setting("acting_user", &agent.to_string())?;
+    hotline_e2e::account(&store, agent, "agent")?;
     store.set_setting("ui_language", "zh-CN")?;
     // A callback due one "hour" after the feedback, an hour lasting 8 seconds here.
     store.set_setting("sla_hour_seconds", "8")?;
@@ -97,7 +97,7 @@ async fn a_callback_deadline_notifies_once_per_reminder() -> Result {
     )?;
 
     let (mut mon, calls) = monitor()?;
-    let desk = Desk::launch(&db).await?;
+    let desk = Desk::launch_as(&db, "agent").await?;
     desk.click("open-ticket").await?;
     desk.until("detail", || async { desk.visible("view-detail").await })
         .await?;

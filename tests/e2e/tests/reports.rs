@@ -44,7 +44,8 @@ async fn the_reporting_window_shows_the_same_figures_as_the_cli() -> Result {
     );
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout)?;
 
-    let desk = Desk::launch(&db).await?;
+    hotline_e2e::admin(&store)?;
+    let desk = Desk::launch_as(&db, "admin").await?;
     let main = desk.client.window().await?;
     desk.click("open-reports").await?;
     let mut reports = None;

@@ -227,7 +227,8 @@ impl<'s> Acting<'s> {
         };
         let before = s.setting(key).ok();
         s.set_setting(key, value)?;
-        if !PERSONAL_SETTINGS.contains(&key) {
+        // Saving a form unchanged is not a change worth a log entry.
+        if !PERSONAL_SETTINGS.contains(&key) && before.as_deref() != Some(value.trim()) {
             s.audit(
                 Some(&self.user),
                 "setting_changed",

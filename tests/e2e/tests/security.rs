@@ -136,3 +136,111 @@ async fn agents_see_masked_numbers_managers_read_reports_and_idle_desks_lock() -
     assert!(desk.count("[data-testid='kpis'] .kpi").await? > 0);
     desk.close().await
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn administrators_manage_accounts_backups_and_the_audit_log() -> Result {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("admin.db");
+    let store = Store::open(&db, Arc::new(SystemClock))?;
+    seed(
+        &store,
+        SeedOptions {
+            tickets: 200,
+            days: 20,
+            seed: 9,
+        },
+    )?;
+    hotline_e2e::admin(&store)?;
+    let backups = dir.path().join("backups");
+    let offsite = dir.path().join("offsite");
+    let desk = Desk::launch_as(&db, "admin").await?;
+    desk.select("lang-select", "zh-CN").await?;
+    desk.click("open-settings").await?;
+    desk.until("accounts", || async {
+        Ok(desk.count("[data-testid='account-row']").await? >= 1)
+    })
+    .await?;
+    // No drill yet: the warning shows.
+    assert!(desk.visible("drill-warning").await?);
+
+    // A new agent account from the form.
+    desk.fill("user-login", "liu").await?;
+    desk.fill("user-name", "话务员 刘洋").await?;
+    desk.select("user-role", "agent").await?;
+    desk.fill("user-password", "short").await?;
+    desk.click("user-add").await?;
+    desk.until("weak password refused", || async {
+        Ok(desk
+            .js("return document.querySelector(\"[data-testid='settings-error']\").dataset.code || ''")
+            .await?
+            == "weak_password")
+    })
+    .await?;
+    desk.fill("user-password", PASSWORD).await?;
+    desk.click("user-add").await?;
+    desk.until("account listed", || async {
+        Ok(desk
+            .count("[data-testid='account-row'][data-login='liu']")
+            .await?
+            == 1)
+    })
+    .await?;
+
+    // Backups: folders, a passphrase, back up now (with progress), verify = a drill.
+    desk.fill("backup-dir", &backups.display().to_string())
+        .await?;
+    desk.fill("backup-offsite", &offsite.display().to_string())
+        .await?;
+    desk.click("backup-save").await?;
+    desk.until("folders saved", || async {
+        Ok(store.setting("backup_dir")? == backups.display().to_string())
+    })
+    .await?;
+    desk.fill("backup-passphrase", "a long backup passphrase")
+        .await?;
+    desk.click("passphrase-save").await?;
+    desk.until("passphrase set", || async {
+        Ok(store.backup_status()?.passphrase_set)
+    })
+    .await?;
+    desk.click("backup-now").await?;
+    desk.until_for("backup listed", Duration::from_secs(60), || async {
+        Ok(desk.count("[data-testid='backup-row']").await? == 1)
+    })
+    .await?;
+    let list = store.backups()?;
+    assert_eq!(list.len(), 1);
+    assert!(list[0].offsite && offsite.join(&list[0].name).is_file());
+    desk.click("backup-verify").await?;
+    desk.until_for("drill passed", Duration::from_secs(60), || async {
+        Ok(!desk.visible("drill-warning").await?
+            && store.backup_status()?.last_good_drill.is_some())
+    })
+    .await?;
+    assert!(desk.text("backup-result").await?.contains(&list[0].name));
+
+    // The audit log lists what was done and its chain holds.
+    desk.click("audit-search").await?;
+    desk.until("audit rows", || async {
+        let actions = desk
+            .js("return [...document.querySelectorAll(\"[data-testid='audit-row']\")].map(r => r.dataset.action).join(' ')")
+            .await?;
+        let a = actions.as_str().unwrap_or_default().to_string();
+        Ok(["login", "user_created", "backup", "restore_drill", "setting_changed"]
+            .iter()
+            .all(|x| a.split(' ').any(|y| y == *x)))
+    })
+    .await?;
+    desk.click("audit-verify").await?;
+    desk.until("chain verified", || async {
+        Ok(desk
+            .js("return document.querySelector(\"[data-testid='audit-verdict']\").dataset.ok || ''")
+            .await?
+            == "true")
+    })
+    .await?;
+    desk.js("document.querySelector(\"[data-testid='backup-title']\")?.scrollIntoView(); window.scrollTo(0, document.body.scrollHeight)")
+        .await?;
+    desk.screenshot("admin").await?;
+    desk.close().await
+}

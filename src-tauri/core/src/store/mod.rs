@@ -102,7 +102,17 @@ impl Store {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
+        let created = !path.exists();
         let mut writer = Connection::open(&path)?;
+        // Customer data: readable by the desk's own OS account only (SQLite gives the
+        // -wal and -shm files the same mode).
+        #[cfg(unix)]
+        if created {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+        }
+        #[cfg(not(unix))]
+        let _ = created;
         configure(&writer)?;
         // Migrate (or refuse a newer file) before switching to WAL, which rewrites the header.
         migrate::run(&mut writer, migrations)?;
@@ -398,6 +408,15 @@ mod tests {
             Ok(())
         })
         .expect("pragmas");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_data_file_is_private_to_its_owner() {
+        use std::os::unix::fs::PermissionsExt;
+        let (_d, s, _c) = store();
+        let mode = std::fs::metadata(s.path()).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
     }
 
     #[test]

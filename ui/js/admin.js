@@ -58,6 +58,27 @@ function accountRow(a) {
     el('td', {}, pw, ' ', toggle));
 }
 
+/**
+ * Irreversible actions ask twice in the page itself: the first click turns the button
+ * into its confirmation, which runs `action` when clicked within a few seconds.
+ */
+function confirming(button, confirmKey, params, action) {
+  const label = button.textContent;
+  button.addEventListener('click', () => {
+    if (button.dataset.confirm !== 'true') {
+      button.dataset.confirm = 'true';
+      button.textContent = i18n.t(confirmKey, params);
+      clearTimeout(button.timer);
+      button.timer = setTimeout(() => { button.dataset.confirm = ''; button.textContent = label; }, 6000);
+      return;
+    }
+    clearTimeout(button.timer);
+    button.dataset.confirm = '';
+    button.textContent = label;
+    action();
+  });
+}
+
 function size(bytes) {
   return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
 }
@@ -70,10 +91,7 @@ function backupRow(b) {
     return i18n.t(r.ok ? 'backup.verified' : 'backup.verify_failed', { name: b.name, tickets: r.tickets, failed: failed.join(', ') });
   }));
   const restore = el('button', { type: 'button', class: 'danger', 'data-testid': 'backup-restore', text: i18n.t('backup.restore') });
-  restore.addEventListener('click', () => {
-    if (!window.confirm(i18n.t('backup.restore_confirm', { name: b.name }))) return;
-    run(async () => i18n.t('backup.restored', { aside: await api.restoreBackup(b.name) }));
-  });
+  confirming(restore, 'backup.restore_confirm', { name: b.name }, () => run(async () => i18n.t('backup.restored', { aside: await api.restoreBackup(b.name) })));
   const m = b.manifest;
   return el('tr', { 'data-testid': 'backup-row', 'data-name': b.name },
     el('td', { class: 'mono', text: b.name }), el('td', { text: m ? size(m.bytes) : '—' }),
@@ -189,8 +207,7 @@ export function init() {
       showError(errorEl(), err);
     }
   });
-  $('#retention-apply').addEventListener('click', async () => {
-    if (!window.confirm(i18n.t('retention.confirm'))) return;
+  confirming($('#retention-apply'), 'retention.confirm', {}, async () => {
     try {
       const p = await api.anonymise();
       $('#retention-plan').hidden = true;

@@ -219,6 +219,32 @@ async fn administrators_manage_accounts_backups_and_the_audit_log() -> Result {
     .await?;
     assert!(desk.text("backup-result").await?.contains(&list[0].name));
 
+    // A restore from the UI asks once more, then keeps the current data aside.
+    desk.click("backup-restore").await?;
+    assert_eq!(
+        store
+            .audit_entries(&AuditQuery {
+                action: Some("restore".into()),
+                ..Default::default()
+            })?
+            .len(),
+        0
+    );
+    desk.click("backup-restore").await?;
+    desk.until_for("restored", Duration::from_secs(60), || async {
+        Ok(desk.text("backup-result").await?.contains("before-restore"))
+    })
+    .await?;
+    assert_eq!(
+        store
+            .audit_entries(&AuditQuery {
+                action: Some("restore".into()),
+                ..Default::default()
+            })?
+            .len(),
+        1
+    );
+
     // The audit log lists what was done and its chain holds.
     desk.click("audit-search").await?;
     desk.until("audit rows", || async {
@@ -226,7 +252,7 @@ async fn administrators_manage_accounts_backups_and_the_audit_log() -> Result {
             .js("return [...document.querySelectorAll(\"[data-testid='audit-row']\")].map(r => r.dataset.action).join(' ')")
             .await?;
         let a = actions.as_str().unwrap_or_default().to_string();
-        Ok(["login", "user_created", "backup", "restore_drill", "setting_changed"]
+        Ok(["login", "backup", "restore_drill", "restore"]
             .iter()
             .all(|x| a.split(' ').any(|y| y == *x)))
     })

@@ -638,7 +638,26 @@ impl Store {
             super::migrate::run(&mut w, MIGRATIONS)?;
             super::calendars::sync_official(&w)?;
         }
-        let detail = json!({"aside": aside.display().to_string(), "tickets": report.tickets});
+        let carried = {
+            let mut w = lock(&self.writer);
+            w.execute(
+                "ATTACH DATABASE ?1 AS aside",
+                [aside.to_string_lossy().as_ref()],
+            )?;
+            let carried = (|| -> Result<Option<i64>> {
+                let tx = w.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                let n = carry_over(&tx)?;
+                tx.commit()?;
+                Ok(n)
+            })();
+            w.execute("DETACH DATABASE aside", [])?;
+            carried?
+        };
+        let detail = json!({
+            "aside": aside.display().to_string(),
+            "tickets": report.tickets,
+            "audit_entries_carried": carried,
+        });
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO restore_drills (at, file, ok, detail, actor_id) VALUES (?1, ?2, 1, ?3, ?4)",
@@ -682,6 +701,43 @@ impl Store {
                 .is_none_or(|d| now - d.at > Duration::days(rules::DRILL_WARN_DAYS)),
             last_good_drill,
         })
+    }
+}
+
+/// A restore must not erase the record of what happened since the backup: the audit
+/// entries written after it (and every drill) are carried over from the data kept aside.
+/// The restored log is a prefix of the live one, so the entries keep their hashes and
+/// the chain stays whole. Returns how many entries were carried (None: the backup's log
+/// is not an ancestor of the live one, e.g. another centre's file).
+/// The data kept aside is attached as `aside`.
+fn carry_over(tx: &Connection) -> Result<Option<i64>> {
+    {
+        tx.execute_batch(
+            "DELETE FROM main.restore_drills;
+             INSERT INTO main.restore_drills SELECT * FROM aside.restore_drills;",
+        )?;
+        let head: (i64, String) = tx
+            .query_row(
+                "SELECT id, hash FROM main.audit_log ORDER BY id DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .unwrap_or((0, audit::GENESIS.to_string()));
+        let ancestor = head.0 == 0
+            || tx.query_row(
+                "SELECT count(*) FROM aside.audit_log WHERE id = ?1 AND hash = ?2",
+                rusqlite::params![head.0, head.1],
+                |r| r.get::<_, i64>(0),
+            )? == 1;
+        if !ancestor {
+            return Ok(None);
+        }
+        let n = tx.execute(
+            "INSERT INTO main.audit_log SELECT * FROM aside.audit_log WHERE id > ?1 ORDER BY id",
+            [head.0],
+        )?;
+        Ok(Some(n as i64))
     }
 }
 
@@ -766,6 +822,9 @@ mod tests {
                     .expect("ticket");
                     other.intake(1, &t, None).expect("write during backup");
                     n += 1;
+                    // Busy, as a centre is, but leaving the file to other writers too:
+                    // SQLite's busy wait has no fairness, a tight loop would starve them.
+                    std::thread::sleep(std::time::Duration::from_millis(2));
                 }
                 n
             })
@@ -817,8 +876,13 @@ mod tests {
             s.list_as(1, &Default::default()).expect("list").total,
             m.tickets
         );
+        // What happened after the backup is still on the record, in one unbroken chain.
         let log = s.audit_entries(&Default::default()).expect("log");
         assert_eq!(log[0].action, "restore");
+        assert_eq!(log[1].action, "restore_drill");
+        assert_eq!(log[2].action, "backup");
+        assert_eq!(log[0].detail["audit_entries_carried"], 2);
+        assert!(s.backup_status().expect("status").last_good_drill.is_some());
     }
 
     #[test]

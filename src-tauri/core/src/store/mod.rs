@@ -415,7 +415,10 @@ mod tests {
     fn a_new_data_file_is_private_to_its_owner() {
         use std::os::unix::fs::PermissionsExt;
         let (_d, s, _c) = store();
-        let mode = std::fs::metadata(s.path()).expect("meta").permissions().mode();
+        let mode = std::fs::metadata(s.path())
+            .expect("meta")
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
 

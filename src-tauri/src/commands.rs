@@ -412,6 +412,7 @@ pub async fn seed_demo(desk: State<'_, Desk>) -> Res<SeedReport> {
         tickets: 2000,
         days: 60,
         seed: 1,
+        extra_calls: 0,
     };
     blocking(&desk, move |a| a.load_demo(opts, |_| {})).await
 }

@@ -13,7 +13,16 @@ let onOpen = () => {};
 export function init({ open }) {
   onOpen = open;
   const form = $('#filters');
-  form.addEventListener('submit', (e) => { e.preventDefault(); readFilters(); state.offset = 0; refresh(); });
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    // A new search shows the best matches first, unless an order was chosen.
+    const f = form.elements;
+    if (f.search.value.trim() && f.search.value.trim() !== state.filters.search && f.sort.value === 'received_desc') f.sort.value = 'relevance';
+    if (!f.search.value.trim() && f.sort.value === 'relevance') f.sort.value = 'received_desc';
+    readFilters();
+    state.offset = 0;
+    refresh();
+  });
   form.addEventListener('reset', () => setTimeout(() => { readFilters(); state.offset = 0; refresh(); }));
   form.addEventListener('change', (e) => { if (e.target.tagName === 'SELECT' || e.target.type === 'date') form.requestSubmit(); });
   $('#prev').addEventListener('click', () => { state.offset = Math.max(0, state.offset - PAGE); refresh(); });
@@ -58,6 +67,20 @@ function renderQueues() {
   }
 }
 
+/** The summary, or where a search matched with the matches marked (built as nodes). */
+function summary(r) {
+  const td = el('td', { class: 'summary', 'data-testid': 'summary-cell' });
+  if (!r.snippet) { td.textContent = r.summary; return td; }
+  const chars = [...r.snippet.text];
+  let at = 0;
+  for (const [a, b] of r.snippet.marks) {
+    td.append(chars.slice(at, a).join(''), el('mark', { 'data-testid': 'search-mark', text: chars.slice(a, b).join('') }));
+    at = b;
+  }
+  td.append(chars.slice(at).join(''));
+  return td;
+}
+
 function renderRows(page) {
   const tbody = $('#ticket-rows');
   tbody.replaceChildren();
@@ -78,7 +101,7 @@ function renderRows(page) {
       el('td', { class: `sev sev-${r.severity}`, text: i18n.t(`severity.${r.severity}`) }),
       el('td', { class: 'wrap', text: r.department_name ?? '—' }),
       due,
-      el('td', { class: 'summary', text: r.summary }));
+      summary(r));
     tr.addEventListener('dblclick', () => onOpen(r.id));
     tbody.append(tr);
   }

@@ -72,6 +72,9 @@ enum Cmd {
         days: u32,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Calls per ticket answered without a ticket (the benchmark uses 2)
+        #[arg(long, default_value_t = 0)]
+        extra_calls: u32,
     },
     #[command(subcommand)]
     Department(DeptCmd),
@@ -639,6 +642,7 @@ fn run(cli: Cli) -> Result<()> {
                         tickets: 2000,
                         days: 60,
                         seed: 1,
+                        extra_calls: 0,
                     },
                     |_| {},
                 )?);
@@ -843,6 +847,7 @@ fn run(cli: Cli) -> Result<()> {
             tickets,
             days,
             seed,
+            extra_calls,
         } => {
             let started = std::time::Instant::now();
             let r = a.load_demo(
@@ -850,6 +855,7 @@ fn run(cli: Cli) -> Result<()> {
                     tickets,
                     days,
                     seed,
+                    extra_calls,
                 },
                 |n| {
                     if !json {

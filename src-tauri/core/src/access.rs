@@ -142,8 +142,24 @@ impl<'s> Acting<'s> {
     }
 
     pub fn list(&self, q: &ListQuery) -> Result<Page> {
-        let mut page = self.need(Perm::ViewTickets)?.list_as(self.user.id, q)?;
+        let s = self.need(Perm::ViewTickets)?;
+        let mut page = s.list_as(self.user.id, q)?;
         page.rows.mask();
+        // Where the words matched, marked in the masked text (never the clear one).
+        if let Some(needle) = q
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| crate::search::Query::parse(t).is_words())
+        {
+            let ids: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
+            for ((_, d, a, r), row) in s.texts(&ids)?.into_iter().zip(page.rows.iter_mut()) {
+                row.snippet = [Some(d), a, r]
+                    .into_iter()
+                    .flatten()
+                    .find_map(|t| crate::search::snippet(&crate::mask::text(&t), needle, 60));
+            }
+        }
         Ok(page)
     }
 

@@ -18,6 +18,7 @@ pub mod model;
 pub mod paths;
 pub mod phone;
 pub mod report;
+pub mod search;
 pub mod seed;
 pub mod sla;
 pub mod store;

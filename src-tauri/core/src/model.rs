@@ -315,6 +315,9 @@ pub struct TicketRow {
     /// Business minutes until the running deadline (negative: overdue by that much), on
     /// the office calendar; None when no deadline runs.
     pub due_left_minutes: Option<i64>,
+    /// Where a search matched, marked (searches only; from the masked text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snippet: Option<crate::search::Snippet>,
 }
 
 /// A ticket with everything the detail view shows.

@@ -18,6 +18,9 @@ pub struct SeedOptions {
     pub tickets: u64,
     pub days: u32,
     pub seed: u64,
+    /// Calls per ticket answered at once without a ticket (quick enquiries, repeat
+    /// calls): a big centre's switchboard records about three calls per ticket.
+    pub extra_calls: u32,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -366,6 +369,25 @@ pub fn seed_with_progress(
                     ended_at: received + talk,
                     disposition: "ANSWERED".into(),
                 });
+                for i in 0..opts.extra_calls {
+                    let other = rng.random_range(0..callers);
+                    let start = received - Duration::minutes(rng.random_range(1..600));
+                    let ring = rng.random_range(2..20);
+                    calls.push(crate::cdr::Call {
+                        key: format!("seed:{}:{n}:x{i}", opts.seed),
+                        caller: v_phone(&format!(
+                            "1{}{:09}",
+                            [3, 5, 7, 8, 9][(other % 5) as usize],
+                            (other * 7_919) % 1_000_000_000
+                        )),
+                        callee: "12345".into(),
+                        extension: Some(format!("80{:02}", agent_index + 1)),
+                        started_at: start,
+                        answered_at: Some(start + Duration::seconds(ring)),
+                        ended_at: start + Duration::seconds(ring + rng.random_range(30..240)),
+                        disposition: "ANSWERED".into(),
+                    });
+                }
                 if rng.random_bool(0.08) {
                     let start = received - Duration::minutes(rng.random_range(2..30));
                     calls.push(crate::cdr::Call {
@@ -601,6 +623,7 @@ mod tests {
             tickets: 600,
             days: 30,
             seed: 7,
+            extra_calls: 0,
         };
         let (_d1, a, _c1) = store();
         let (_d2, b, _c2) = store();

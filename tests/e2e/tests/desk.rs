@@ -17,6 +17,7 @@ fn seeded(dir: &std::path::Path, tickets: u64) -> Result<(std::path::PathBuf, St
             tickets,
             days: 90,
             seed: 11,
+            extra_calls: 0,
         },
     )?;
     Ok((db, store))
@@ -92,6 +93,37 @@ async fn the_queue_shows_the_store_and_filters_by_status() -> Result {
         Ok(desk.js(shown_rows).await? == want)
     })
     .await?;
+    // Two Chinese characters (below the trigram length): best matches first, marked.
+    let word = "停电";
+    let total = store
+        .list(&ListQuery {
+            search: Some(word.into()),
+            ..Default::default()
+        })?
+        .total;
+    assert!(total > 0);
+    desk.fill("search", word).await?;
+    desk.by_testid("search")
+        .await?
+        .send_keys("\u{E007}")
+        .await?;
+    desk.until("marked matches", || async {
+        let marks = desk
+            .js("return [...document.querySelectorAll(\"[data-testid='search-mark']\")].map(m => m.textContent)")
+            .await?;
+        let marks: Vec<String> = serde_json::from_value(marks)?;
+        Ok(!marks.is_empty() && marks.iter().all(|m| m == word))
+    })
+    .await?;
+    assert_eq!(
+        desk.by_testid("filter-sort")
+            .await?
+            .prop("value")
+            .await?
+            .as_deref(),
+        Some("relevance")
+    );
+    assert!(desk.text("range").await?.contains(&total.to_string()));
     desk.screenshot("desk-search").await?;
     desk.close().await
 }

@@ -18,6 +18,7 @@ async fn the_reporting_window_shows_the_same_figures_as_the_cli() -> Result {
             tickets: 20_000,
             days: 90,
             seed: 5,
+            extra_calls: 0,
         },
     )?;
     let month = store

@@ -21,6 +21,7 @@ async fn agents_see_masked_numbers_managers_read_reports_and_idle_desks_lock() -
             tickets: 300,
             days: 30,
             seed: 8,
+            extra_calls: 0,
         },
     )?;
     let admin = hotline_e2e::admin(&store)?;
@@ -148,6 +149,7 @@ async fn administrators_manage_accounts_backups_and_the_audit_log() -> Result {
             tickets: 200,
             days: 20,
             seed: 9,
+            extra_calls: 0,
         },
     )?;
     hotline_e2e::admin(&store)?;

@@ -802,6 +802,7 @@ mod tests {
                 tickets: 300,
                 days: 30,
                 seed: 3,
+                extra_calls: 0,
             },
         )
         .expect("seed");
@@ -894,6 +895,7 @@ mod tests {
                 tickets: 50,
                 days: 10,
                 seed: 4,
+                extra_calls: 0,
             },
         )
         .expect("seed");

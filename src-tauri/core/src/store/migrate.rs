@@ -53,6 +53,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "accounts",
         sql: include_str!("../../migrations/0008_accounts.sql"),
     },
+    Migration {
+        version: 9,
+        name: "bigrams",
+        sql: include_str!("../../migrations/0009_bigrams.sql"),
+    },
 ];
 
 pub fn run(conn: &mut Connection, migrations: &[Migration]) -> Result<i64> {
@@ -98,7 +103,7 @@ mod tests {
     #[test]
     fn every_migration_validates_on_an_empty_database() {
         let mut c = Connection::open_in_memory().expect("open");
-        c.pragma_update(None, "foreign_keys", "ON").expect("fk");
+        super::super::configure(&c).expect("configure");
         run(&mut c, MIGRATIONS).expect("migrate");
         assert_eq!(version(&c), MIGRATIONS.len() as i64);
         let ok: String = c

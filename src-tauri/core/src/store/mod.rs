@@ -80,8 +80,19 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("sla_hour_seconds", "3600"),
 ];
 
-fn configure(conn: &Connection) -> Result<()> {
+pub(crate) fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // The bigram search index's triggers call it on every write of a ticket's text.
+    conn.create_scalar_function(
+        crate::search::BIGRAMS_FN,
+        1,
+        rusqlite::functions::FunctionFlags::SQLITE_UTF8
+            | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let text: Option<String> = ctx.get(0)?;
+            Ok(crate::search::bigrams(text.as_deref().unwrap_or("")))
+        },
+    )?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     Ok(())

@@ -265,6 +265,7 @@ mod tests {
                 tickets: 400,
                 days: 200,
                 seed: 9,
+                extra_calls: 0,
             },
         )
         .expect("seed");

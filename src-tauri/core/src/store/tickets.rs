@@ -10,6 +10,7 @@ use crate::model::{
     Channel, Event, Queue, Role, Severity, Status, Ticket, TicketDetail, TicketRow, Urgency, User,
 };
 use crate::phone::Phone;
+use crate::search::Query;
 use crate::ticket::{format_number, NewTicket, ValidTicket};
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value as Sql;
@@ -240,6 +241,7 @@ fn list_row(r: &Row) -> rusqlite::Result<TicketRow> {
         redispatch_count: r.get("redispatch_count")?,
         supervised: r.get("supervised")?,
         due_left_minutes: None,
+        snippet: None,
     })
 }
 
@@ -287,6 +289,8 @@ pub enum Sort {
     ReceivedDesc,
     ReceivedAsc,
     DueAsc,
+    /// Best match first (bm25 of the search index); newest first without a search.
+    Relevance,
 }
 
 /// A queue: filters, order and page.
@@ -615,12 +619,25 @@ impl Store {
         if let Some(v) = q.received_to {
             conds.push(one("t.received_at < ?", Sql::Integer(ms(v))));
         }
-        if let Some(text) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            let text = crate::validate::text("search", text, SEARCH_MAX)?;
-            conds.push(search_condition(&text));
+        let query = match q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(text) => Some(Query::parse(&crate::validate::text(
+                "search", text, SEARCH_MAX,
+            )?)),
+            None => None,
+        };
+        // Ranked by the index's bm25 when asked and the query has an index behind it.
+        let ranked = match (&query, q.sort) {
+            (Some(qq), Sort::Relevance) => qq.fts().map(|m| (fts_table(qq), m)),
+            _ => None,
+        };
+        match (&query, &ranked) {
+            (Some(_), Some(_)) => {}
+            (Some(qq), None) => conds.push(search_condition(qq)),
+            (None, _) => {}
         }
         let order = match q.sort {
-            Sort::ReceivedDesc => "t.received_at DESC, t.id DESC",
+            Sort::Relevance if ranked.is_some() => "f.rank, t.received_at DESC, t.id DESC",
+            Sort::ReceivedDesc | Sort::Relevance => "t.received_at DESC, t.id DESC",
             Sort::ReceivedAsc => "t.received_at ASC, t.id ASC",
             Sort::DueAsc => "t.due_at IS NULL, t.due_at ASC, t.id ASC",
         };
@@ -632,6 +649,16 @@ impl Store {
             conds.extend(queues::scope(&me));
             let mut params: Vec<Sql> = Vec::new();
             let mut clauses: Vec<String> = Vec::new();
+            // The ranked search joins its index first: its MATCH is parameter 1.
+            let join = match &ranked {
+                Some((table, m)) => {
+                    params.push(Sql::Text(m.clone()));
+                    format!(
+                        " JOIN (SELECT rowid AS rid, rank FROM {table} WHERE {table} MATCH ?1) f ON f.rid = t.id"
+                    )
+                }
+                None => String::new(),
+            };
             for (clause, vals) in &conds {
                 clauses.push(queues::number(clause, params.len()));
                 params.extend(vals.iter().cloned());
@@ -642,10 +669,11 @@ impl Store {
                 format!(" WHERE {}", clauses.join(" AND "))
             };
             let total: i64 = c
-                .prepare_cached(&format!("SELECT count(*) FROM tickets t{where_}"))?
+                .prepare_cached(&format!("SELECT count(*) FROM tickets t{join}{where_}"))?
                 .query_row(params_from_iter(params.iter()), |r| r.get(0))?;
+            let select = ROW_SELECT.replacen("FROM tickets t", &format!("FROM tickets t{join}"), 1);
             let sql = format!(
-                "{ROW_SELECT}{where_} ORDER BY {order} LIMIT {limit} OFFSET {}",
+                "{select}{where_} ORDER BY {order} LIMIT {limit} OFFSET {}",
                 q.offset
             );
             let mut st = c.prepare_cached(&sql)?;
@@ -659,6 +687,20 @@ impl Store {
                 offset: q.offset,
                 limit,
             })
+        })
+    }
+
+    /// The searchable texts of some tickets: (id, description, answer, result).
+    pub fn texts(&self, ids: &[i64]) -> Result<Vec<(i64, String, Option<String>, Option<String>)>> {
+        self.read(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT id, description, answer, result FROM tickets WHERE id = ?1",
+            )?;
+            ids.iter()
+                .map(|id| {
+                    Ok(st.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?)
+                })
+                .collect()
         })
     }
 
@@ -730,37 +772,37 @@ impl Store {
 /// What a search box query means: a phone number in any spelling, a ticket number (or its
 /// start), a fragment of a phone number, or words of the description, answer and result
 /// (FTS5 trigram for three characters and more; LIKE below that, which trigram cannot).
-fn search_condition(text: &str) -> (String, Vec<Sql>) {
-    let text: String = text.chars().take(200).collect();
-    if let Ok(phone) = Phone::parse(&text) {
-        return one("t.phone = ?", Sql::Text(phone.number));
+/// The SQL condition (on alias `t`) a search box's text stands for.
+fn search_condition(q: &Query) -> (String, Vec<Sql>) {
+    match q {
+        Query::Phone(number) => one("t.phone = ?", Sql::Text(number.clone())),
+        // A range on the unique index (LIKE would scan: it ignores case).
+        Query::Number(prefix) => (
+            "t.number >= ? AND t.number < ?".into(),
+            vec![Sql::Text(prefix.clone()), Sql::Text(format!("{prefix}~"))],
+        ),
+        Query::Trigram(_) | Query::Bigram(_) => {
+            let table = fts_table(q);
+            one(
+                &format!("t.id IN (SELECT rowid FROM {table} WHERE {table} MATCH ?)"),
+                Sql::Text(q.fts().unwrap_or_default()),
+            )
+        }
+        Query::Scan(text) => {
+            let like = format!("%{}%", like_escape(text));
+            (
+                "(t.description LIKE ? ESCAPE '\\' OR t.answer LIKE ? ESCAPE '\\' OR t.result LIKE ? ESCAPE '\\')".into(),
+                vec![Sql::Text(like.clone()), Sql::Text(like.clone()), Sql::Text(like)],
+            )
+        }
     }
-    let digits = text.chars().all(|c| c.is_ascii_digit() || c == '-');
-    if digits && text.len() >= 8 && text.contains('-') || digits && text.len() == 8 {
-        return one(
-            "t.number LIKE ? ESCAPE '\\'",
-            Sql::Text(format!("{}%", like_escape(&text))),
-        );
+}
+
+fn fts_table(q: &Query) -> &'static str {
+    match q {
+        Query::Bigram(_) => "tickets_bigrams",
+        _ => "tickets_fts",
     }
-    if digits && text.len() >= 4 {
-        return one(
-            "t.phone LIKE ? ESCAPE '\\'",
-            Sql::Text(format!("%{}%", like_escape(&text.replace('-', "")))),
-        );
-    }
-    if text.chars().count() >= 3 {
-        // A phrase query: the words as typed, quotes doubled.
-        let phrase = format!("\"{}\"", text.replace('"', "\"\""));
-        return one(
-            "t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)",
-            Sql::Text(phrase),
-        );
-    }
-    let like = format!("%{}%", like_escape(&text));
-    (
-        "(t.description LIKE ? ESCAPE '\\' OR t.answer LIKE ? ESCAPE '\\' OR t.result LIKE ? ESCAPE '\\')".into(),
-        vec![Sql::Text(like.clone()), Sql::Text(like.clone()), Sql::Text(like)],
-    )
 }
 
 fn one(clause: &str, v: Sql) -> (String, Vec<Sql>) {
@@ -1491,6 +1533,89 @@ mod tests {
         )
         .expect("reply");
         assert_eq!(ids("高压清洗"), [b.id]);
+        assert_eq!(ids("清洗"), [b.id], "two characters of an update");
+        assert_eq!(ids("5678"), [a.id, c.id], "a fragment in two numbers");
+
+        // Two-character and fragment searches are answered by the bigram index, not by
+        // reading every ticket.
+        let plan = |q: &str| -> String {
+            let query = Query::parse(q);
+            let (cond, params) = search_condition(&query);
+            s.read(|c| {
+                let mut st = c.prepare(&format!(
+                    "EXPLAIN QUERY PLAN SELECT t.id FROM tickets t WHERE {}",
+                    super::queues::number(&cond, 0)
+                ))?;
+                let rows: Vec<String> = st
+                    .query_map(params_from_iter(params.iter()), |r| r.get(3))?
+                    .collect::<rusqlite::Result<_>>()?;
+                Ok(rows.join(" | "))
+            })
+            .expect("plan")
+        };
+        for q in ["污水", "5678", "路灯连续"] {
+            let p = plan(q);
+            assert!(p.contains("VIRTUAL TABLE INDEX 0:M"), "{q}: {p}");
+            assert!(
+                p.split(" | ")
+                    .all(|x| x != "SCAN t" && !x.starts_with("SCAN t ")),
+                "{q}: {p}"
+            );
+        }
+    }
+
+    #[test]
+    fn search_results_rank_by_relevance_and_the_bundled_sqlite_misses_short_trigrams() {
+        let (_d, s, _c, _, _) = setup();
+        let mk = |text: &str| {
+            s.create_ticket(
+                1,
+                &NewTicket {
+                    description: text.into(),
+                    ..new_ticket()
+                },
+            )
+            .expect("create")
+            .id
+        };
+        let once = mk("路灯不亮，另外小区门口积水");
+        let thrice = mk("路灯不亮，路灯不亮三天了，整条街路灯不亮");
+        let newest = mk("积水严重");
+        let rows = |sort: Sort| -> Vec<i64> {
+            s.list(&ListQuery {
+                search: Some("路灯不亮".into()),
+                sort,
+                ..Default::default()
+            })
+            .expect("search")
+            .rows
+            .iter()
+            .map(|r| r.id)
+            .collect()
+        };
+        assert_eq!(rows(Sort::Relevance), [thrice, once]);
+        assert_eq!(rows(Sort::ReceivedAsc), [once, thrice]);
+        let page = s
+            .list(&ListQuery {
+                search: Some("积水".into()),
+                sort: Sort::Relevance,
+                ..Default::default()
+            })
+            .expect("two characters ranked");
+        assert_eq!(page.total, 2);
+        assert!(page.rows.iter().any(|r| r.id == newest));
+        // Why the bigram index exists: a trigram MATCH of two characters finds nothing,
+        // silently (SQLite does not raise an error).
+        let n: i64 = s
+            .read(|c| {
+                Ok(c.query_row(
+                    "SELECT count(*) FROM tickets_fts WHERE tickets_fts MATCH '\"积水\"'",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
+            .expect("count");
+        assert_eq!(n, 0);
     }
 
     #[test]

@@ -1,0 +1,216 @@
+//! Chinese full-text search without word segmentation. Two FTS5 indexes serve it:
+//! trigrams (SQLite's `trigram` tokenizer) answer queries of three characters or more;
+//! a bigram index, fed by `bigrams` (registered as the SQL function `hd_bigrams`),
+//! answers two-character queries and phone-number fragments, which a trigram MATCH
+//! silently misses. What a query means is decided here; `store` turns it into SQL.
+
+use crate::phone::Phone;
+use serde::{Deserialize, Serialize};
+
+/// The SQL function the bigram index's triggers call.
+pub const BIGRAMS_FN: &str = "hd_bigrams";
+
+fn word(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// Every pair of adjacent word characters (lower-cased) as a token, plus the last
+/// character of each run, so that a one-character prefix query finds it too.
+pub fn bigrams(text: &str) -> String {
+    let chars: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
+    let mut out = String::with_capacity(text.len() * 3);
+    for (i, &c) in chars.iter().enumerate() {
+        if !word(c) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push(c);
+        if let Some(&n) = chars.get(i + 1).filter(|n| word(**n)) {
+            out.push(n);
+        }
+    }
+    out
+}
+
+/// What a search box's text asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Query {
+    /// A whole phone number, in any spelling: the history key.
+    Phone(String),
+    /// The start of a ticket number (`20261124-00`).
+    Number(String),
+    /// Words of three characters or more: a trigram phrase.
+    Trigram(String),
+    /// One or two characters, or digits of a phone number: consecutive bigrams.
+    Bigram(String),
+    /// Anything the indexes cannot answer exactly (a lone punctuation mark…): a scan.
+    Scan(String),
+}
+
+impl Query {
+    pub fn parse(text: &str) -> Query {
+        let text = text.trim();
+        if let Ok(p) = Phone::parse(text) {
+            return Query::Phone(p.number);
+        }
+        let digits = !text.is_empty() && text.chars().all(|c| c.is_ascii_digit() || c == '-');
+        if digits && (text.len() == 8 || text.len() > 8 && text.contains('-')) {
+            return Query::Number(text.to_string());
+        }
+        if digits {
+            return Query::Bigram(text.replace('-', ""));
+        }
+        let n = text.chars().count();
+        if n >= 3 {
+            return Query::Trigram(text.to_string());
+        }
+        if text.chars().all(word) {
+            return Query::Bigram(text.to_string());
+        }
+        Query::Scan(text.to_string())
+    }
+
+    /// Whether it looks for words in the texts (and so has a snippet to show).
+    pub fn is_words(&self) -> bool {
+        match self {
+            Query::Trigram(_) | Query::Scan(_) => true,
+            Query::Bigram(t) => !t.chars().all(|c| c.is_ascii_digit()),
+            _ => false,
+        }
+    }
+
+    /// The FTS5 MATCH expression, for the two index-backed kinds.
+    pub fn fts(&self) -> Option<String> {
+        match self {
+            Query::Trigram(t) => Some(format!("\"{}\"", t.replace('"', "\"\""))),
+            Query::Bigram(t) => {
+                let lower: Vec<char> = t.chars().flat_map(char::to_lowercase).collect();
+                if lower.len() == 1 {
+                    return Some(format!("\"{}\"*", lower[0]));
+                }
+                // Consecutive pairs as one phrase: "1234" → "12 23 34".
+                let pairs: Vec<String> = lower.windows(2).map(|w| w.iter().collect()).collect();
+                Some(format!("\"{}\"", pairs.join(" ")))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A piece of text around the first match, with the matched ranges (in characters)
+/// for the desk to mark. Built from the masked text, so it reveals nothing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snippet {
+    pub text: String,
+    pub marks: Vec<(usize, usize)>,
+}
+
+/// Up to `width` characters of `text` around the first case-insensitive occurrence of
+/// `needle`, every occurrence in the window marked; None when it does not occur.
+pub fn snippet(text: &str, needle: &str, width: usize) -> Option<Snippet> {
+    let hay: Vec<char> = text.chars().collect();
+    let low: Vec<char> = hay
+        .iter()
+        .map(|c| c.to_lowercase().next().unwrap_or(*c))
+        .collect();
+    let pat: Vec<char> = needle
+        .trim()
+        .chars()
+        .map(|c| c.to_lowercase().next().unwrap_or(c))
+        .collect();
+    if pat.is_empty() || pat.len() > low.len() {
+        return None;
+    }
+    let at = |i: usize| low[i..i + pat.len()] == pat[..];
+    let first = (0..=low.len() - pat.len()).find(|&i| at(i))?;
+    let lead = width.saturating_sub(pat.len()) / 3;
+    let start = first.saturating_sub(lead);
+    let end = (start + width.max(pat.len())).min(hay.len());
+    let mut marks = Vec::new();
+    let mut i = start;
+    while i + pat.len() <= end {
+        if at(i) {
+            marks.push((i - start, i - start + pat.len()));
+            i += pat.len();
+        } else {
+            i += 1;
+        }
+    }
+    let mut s: String = hay[start..end].iter().collect();
+    let mut shift = 0;
+    if start > 0 {
+        s.insert(0, '…');
+        shift = 1;
+    }
+    if end < hay.len() {
+        s.push('…');
+    }
+    Some(Snippet {
+        text: s,
+        marks: marks
+            .into_iter()
+            .map(|(a, b)| (a + shift, b + shift))
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bigrams_pair_adjacent_word_characters() {
+        assert_eq!(bigrams("路灯不亮"), "路灯 灯不 不亮 亮");
+        assert_eq!(bigrams("路灯，不亮"), "路灯 灯 不亮 亮");
+        assert_eq!(bigrams("138 12"), "13 38 8 12 2");
+        assert_eq!(bigrams("AB"), "ab b");
+        assert_eq!(bigrams(""), "");
+    }
+
+    #[test]
+    fn queries_choose_their_index() {
+        assert_eq!(
+            Query::parse("+86 138 1234 5678"),
+            Query::Phone("13812345678".into())
+        );
+        assert_eq!(Query::parse("20261124"), Query::Number("20261124".into()));
+        assert_eq!(
+            Query::parse("20261124-00"),
+            Query::Number("20261124-00".into())
+        );
+        assert_eq!(Query::parse("5678"), Query::Bigram("5678".into()));
+        assert_eq!(Query::parse("路灯"), Query::Bigram("路灯".into()));
+        assert_eq!(Query::parse("灯"), Query::Bigram("灯".into()));
+        assert_eq!(Query::parse("路灯不亮"), Query::Trigram("路灯不亮".into()));
+        assert_eq!(Query::parse("，"), Query::Scan("，".into()));
+        assert_eq!(Query::parse("5678").fts().as_deref(), Some("\"56 67 78\""));
+        assert_eq!(Query::parse("路灯").fts().as_deref(), Some("\"路灯\""));
+        assert_eq!(Query::parse("灯").fts().as_deref(), Some("\"灯\"*"));
+        assert_eq!(
+            Query::parse("say \"hi\" now").fts().as_deref(),
+            Some("\"say \"\"hi\"\" now\"")
+        );
+    }
+
+    #[test]
+    fn snippets_mark_every_occurrence_in_their_window() {
+        let s = snippet("幸福路路灯不亮，晚上路灯全黑，请尽快维修。", "路灯", 12).expect("found");
+        assert_eq!(s.text, "幸福路路灯不亮，晚上路灯…");
+        assert_eq!(s.marks, vec![(3, 5), (10, 12)]);
+        let long = format!("{}投诉噪声{}", "前".repeat(40), "后".repeat(40));
+        let s = snippet(&long, "噪声", 10).expect("found");
+        assert!(s.text.starts_with('…') && s.text.ends_with('…'));
+        let (a, b) = s.marks[0];
+        assert_eq!(
+            s.text.chars().skip(a).take(b - a).collect::<String>(),
+            "噪声"
+        );
+        assert_eq!(
+            snippet("abc", "ABC", 10).map(|s| s.marks),
+            Some(vec![(0, 3)])
+        );
+        assert!(snippet("abc", "x", 10).is_none());
+    }
+}

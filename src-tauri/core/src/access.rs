@@ -153,11 +153,10 @@ impl<'s> Acting<'s> {
             .filter(|t| crate::search::Query::parse(t).is_words())
         {
             let ids: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
-            for ((_, d, a, r), row) in s.texts(&ids)?.into_iter().zip(page.rows.iter_mut()) {
-                row.snippet = [Some(d), a, r]
-                    .into_iter()
-                    .flatten()
-                    .find_map(|t| crate::search::snippet(&crate::mask::text(&t), needle, 60));
+            for (texts, row) in s.texts(&ids)?.into_iter().zip(page.rows.iter_mut()) {
+                row.snippet = texts
+                    .iter()
+                    .find_map(|t| crate::search::snippet(&crate::mask::text(t), needle, 60));
             }
         }
         Ok(page)

@@ -690,15 +690,16 @@ impl Store {
         })
     }
 
-    /// The searchable texts of some tickets: (id, description, answer, result).
-    pub fn texts(&self, ids: &[i64]) -> Result<Vec<(i64, String, Option<String>, Option<String>)>> {
+    /// The searchable texts of each ticket, in order: description, answer, result.
+    pub fn texts(&self, ids: &[i64]) -> Result<Vec<Vec<String>>> {
         self.read(|c| {
-            let mut st = c.prepare_cached(
-                "SELECT id, description, answer, result FROM tickets WHERE id = ?1",
-            )?;
+            let mut st =
+                c.prepare_cached("SELECT description, answer, result FROM tickets WHERE id = ?1")?;
             ids.iter()
                 .map(|id| {
-                    Ok(st.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?)
+                    let (d, a, r): (String, Option<String>, Option<String>) =
+                        st.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+                    Ok([Some(d), a, r].into_iter().flatten().collect())
                 })
                 .collect()
         })

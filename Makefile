@@ -11,12 +11,21 @@ BUILD_DEPS := libwebkit2gtk-4.1-dev build-essential pkg-config libxdo-dev libssl
 # Headless end-to-end tests: display, session bus, WebDriver, notification daemon.
 TEST_DEPS := xvfb xauth webkit2gtk-driver dbus dbus-x11 dunst nodejs
 
-.PHONY: run test deps test-deps toolchain fmt lint unit ui e2e app seed-demo
+.PHONY: run test bench measure deps test-deps toolchain fmt lint unit ui e2e app seed-demo
 
 run: deps toolchain
 	$(CARGO) run --release -p hotline-desk
 
 test: deps test-deps toolchain fmt lint unit ui e2e
+
+# Performance figures (release build): the benchmark against raw SQL on a million
+# tickets (seeded once into the cache directory), then the app's start-up and memory.
+bench: toolchain
+	$(CARGO) build --release -p hotline-cli
+	"$${CARGO_TARGET_DIR:-target}/release/hotline" bench $(BENCH_ARGS)
+
+measure: deps test-deps toolchain
+	scripts/measure-app.sh
 
 deps:
 	@missing=$$(for p in $(BUILD_DEPS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

@@ -108,6 +108,21 @@ enum Cmd {
         #[arg(long)]
         name: String,
     },
+    /// Seed a big store once (two years, three calls per ticket), then time the desk's
+    /// operations beside minimal raw SQL doing the same work; prints p50/p99 and ratios
+    Bench {
+        #[arg(long, default_value_t = 1_000_000)]
+        tickets: u64,
+        /// Timed repetitions of each read
+        #[arg(long, default_value_t = 200)]
+        samples: usize,
+        /// Tickets written by the bulk-import figure
+        #[arg(long, default_value_t = 50_000)]
+        bulk: usize,
+        /// The bench store [default: bench-N.db in the cache directory, kept between runs]
+        #[arg(long)]
+        store: Option<PathBuf>,
+    },
     #[command(subcommand)]
     Audit(AuditCmd),
     #[command(subcommand)]
@@ -606,6 +621,38 @@ fn print(json: bool, value: serde_json::Value, human: impl FnOnce() -> String) {
 }
 
 fn run(cli: Cli) -> Result<()> {
+    if let Cmd::Bench {
+        tickets,
+        samples,
+        bulk,
+        store,
+    } = &cli.cmd
+    {
+        let db = store.clone().unwrap_or_else(|| {
+            dirs::cache_dir()
+                .unwrap_or_else(std::env::temp_dir)
+                .join("hotline-bench")
+                .join(format!("bench-{tickets}.db"))
+        });
+        let json = cli.json;
+        let r = hotline_core::bench::run(
+            &hotline_core::bench::BenchOptions {
+                db,
+                tickets: *tickets,
+                samples: *samples,
+                bulk: *bulk,
+            },
+            |what| {
+                if !json {
+                    eprintln!("… {what}");
+                }
+            },
+        )?;
+        print(json, serde_json::to_value(&r)?, || {
+            hotline_core::bench::table(&r)
+        });
+        return Ok(());
+    }
     let path = cli
         .db
         .clone()
@@ -988,6 +1035,8 @@ fn run(cli: Cli) -> Result<()> {
             });
         }
         Cmd::Backup(b) => backup(&a, b, json)?,
+        // Handled before the store is opened.
+        Cmd::Bench { .. } => {}
         Cmd::Retention(RetentionCmd::Preview) => {
             let p = a.retention_plan()?;
             print(json, serde_json::to_value(&p)?, || {

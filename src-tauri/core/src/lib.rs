@@ -4,6 +4,7 @@
 pub mod access;
 pub mod auth;
 pub mod backup;
+pub mod bench;
 pub mod calendar;
 pub mod cdr;
 pub mod clock;

@@ -98,6 +98,14 @@ pub(crate) fn configure(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// A plain connection with the store's settings and functions but none of its rules:
+/// the benchmark's "raw SQLite doing the same work".
+pub fn open_raw(path: impl AsRef<Path>) -> Result<Connection> {
+    let c = Connection::open(path)?;
+    configure(&c)?;
+    Ok(c)
+}
+
 impl Store {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub fn open(path: impl AsRef<Path>, clock: Arc<dyn Clock>) -> Result<Store> {

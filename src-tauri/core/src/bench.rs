@@ -1,0 +1,720 @@
+//! `hotline bench`: the desk's operations on a big store, timed, each beside the same
+//! work done by minimal hand-written SQL on a raw connection, with the ratio. Figures,
+//! not pass/fail tests: the targets of the reference machine are printed beside them.
+
+use crate::access::Acting;
+use crate::error::Result;
+use crate::model::{Queue, Role, Status};
+use crate::seed::{seed_with_progress, SeedOptions};
+use crate::store::{ListQuery, Sort, Store};
+use crate::{Clock, SystemClock};
+use chrono::{Datelike, Duration, Utc};
+use rusqlite::Connection;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    pub db: PathBuf,
+    pub tickets: u64,
+    /// Timed repetitions of each read.
+    pub samples: usize,
+    /// Tickets written by the bulk-import figure.
+    pub bulk: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Figure {
+    pub name: String,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub raw_p50_ms: Option<f64>,
+    pub raw_p99_ms: Option<f64>,
+    /// Ours over raw SQL, at p50.
+    pub ratio: Option<f64>,
+    /// Throughput figures (tickets per second) instead of latencies.
+    pub per_second: Option<f64>,
+    pub raw_per_second: Option<f64>,
+    pub target: String,
+    pub met: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchReport {
+    pub tickets: i64,
+    pub calls: i64,
+    pub customers: i64,
+    pub open_tickets: i64,
+    pub pending_alarms: i64,
+    pub db_bytes: u64,
+    pub seeded_in_seconds: Option<f64>,
+    pub sqlite: String,
+    pub cpus: usize,
+    pub cpu: String,
+    pub figures: Vec<Figure>,
+}
+
+fn pct(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+/// Runs `f` `n` times (after one untimed warm-up) and returns the sorted milliseconds.
+fn time(n: usize, mut f: impl FnMut(usize) -> Result<()>) -> Result<Vec<f64>> {
+    f(0)?;
+    let mut v = Vec::with_capacity(n);
+    for i in 0..n {
+        let t = Instant::now();
+        f(i + 1)?;
+        v.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    v.sort_by(f64::total_cmp);
+    Ok(v)
+}
+
+fn figure(name: &str, ours: &[f64], raw: Option<&[f64]>, target_ms: f64, at_p99: bool) -> Figure {
+    let (p50, p99) = (pct(ours, 0.5), pct(ours, 0.99));
+    let (r50, r99) = match raw {
+        Some(r) => (Some(pct(r, 0.5)), Some(pct(r, 0.99))),
+        None => (None, None),
+    };
+    let measured = if at_p99 { p99 } else { p50 };
+    Figure {
+        name: name.into(),
+        p50_ms: p50,
+        p99_ms: p99,
+        raw_p50_ms: r50,
+        raw_p99_ms: r99,
+        ratio: r50.filter(|r| *r > 0.0).map(|r| p50 / r),
+        per_second: None,
+        raw_per_second: None,
+        target: format!("{} < {target_ms} ms", if at_p99 { "p99" } else { "p50" }),
+        met: measured < target_ms,
+    }
+}
+
+fn machine() -> (usize, String) {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|s| s.trim().to_string())
+        })
+        .unwrap_or_default();
+    (cpus, model)
+}
+
+fn count(c: &Connection, sql: &str) -> Result<i64> {
+    Ok(c.query_row(sql, [], |r| r.get(0))?)
+}
+
+/// Seeds the store when it does not hold `tickets` yet (two years, three calls per
+/// ticket, a third as many callers), then measures.
+pub fn run(opts: &BenchOptions, mut progress: impl FnMut(&str)) -> Result<BenchReport> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let mut seeded_in = None;
+    {
+        let store = Store::open(&opts.db, clock.clone())?;
+        let have: i64 = store.status_counts()?.values().sum();
+        if have < opts.tickets as i64 {
+            drop(store);
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", opts.db.display()));
+            }
+            let store = Store::open(&opts.db, clock.clone())?;
+            let t = Instant::now();
+            let step = (opts.tickets / 20).max(1);
+            seed_with_progress(
+                &store,
+                SeedOptions {
+                    tickets: opts.tickets,
+                    days: 730,
+                    seed: 42,
+                    extra_calls: 2,
+                },
+                |n| {
+                    if n % step < 20_000 {
+                        progress(&format!("seeded {n}/{}", opts.tickets));
+                    }
+                },
+            )?;
+            seeded_in = Some(t.elapsed().as_secs_f64());
+        }
+    }
+    let store = Store::open(&opts.db, clock)?;
+    let raw = crate::store::open_raw(&opts.db)?;
+    let users = store.users()?;
+    let by_role = |r: Role| users.iter().find(|u| u.role == r && u.active).map(|u| u.id);
+    let agent = store.acting(by_role(Role::Agent).unwrap_or(1))?;
+    let supervisor = store.acting(by_role(Role::Supervisor).unwrap_or(1))?;
+    let n = opts.samples.max(10);
+    let mut figures = Vec::new();
+
+    progress("queues");
+    figures.extend(queues(&agent, &raw, n)?);
+    progress("detail, history");
+    figures.extend(detail_and_history(&agent, &raw, n)?);
+    progress("search");
+    figures.extend(search(&agent, &raw, n)?);
+    progress("reports");
+    figures.extend(reports(&supervisor, &raw)?);
+    progress("scheduler");
+    figures.push(scheduler(&store, &raw, n)?);
+    progress("writes");
+    figures.push(create(&agent, &raw, n)?);
+    figures.push(bulk(&store, &raw, opts.bulk)?);
+
+    let (cpus, cpu) = machine();
+    Ok(BenchReport {
+        tickets: count(&raw, "SELECT count(*) FROM tickets")?,
+        calls: count(&raw, "SELECT count(*) FROM calls")?,
+        customers: count(&raw, "SELECT count(*) FROM customers")?,
+        open_tickets: count(
+            &raw,
+            "SELECT count(*) FROM tickets WHERE status NOT IN ('closed', 'archived')",
+        )?,
+        pending_alarms: count(&raw, "SELECT count(*) FROM alarms WHERE fired_at IS NULL")?,
+        db_bytes: std::fs::metadata(&opts.db).map_or(0, |m| m.len()),
+        seeded_in_seconds: seeded_in,
+        sqlite: rusqlite::version().to_string(),
+        cpus,
+        cpu,
+        figures,
+    })
+}
+
+/// The minimal SQL for one queue: its condition and nothing else.
+fn raw_queue(q: Queue, agent: i64, now_ms: i64) -> String {
+    let handling = "status IN ('transferred', 'in_progress')";
+    match q {
+        Queue::All => "1 = 1".into(),
+        Queue::Received => "status = 'received'".into(),
+        Queue::AwaitingAcceptance => "status = 'transferred'".into(),
+        Queue::Returned => "status = 'returned'".into(),
+        Queue::InProgress => "status = 'in_progress'".into(),
+        Queue::AwaitingFeedback => "status = 'replied'".into(),
+        Queue::AwaitingCallback => "status = 'awaiting_callback'".into(),
+        Queue::Closed => "status IN ('closed', 'archived')".into(),
+        Queue::DueSoon => format!(
+            "{handling} AND due_at >= {now_ms} AND due_at < {}",
+            now_ms + 86_400_000
+        ),
+        Queue::Overdue => format!("{handling} AND due_at < {now_ms}"),
+        Queue::Mine => format!(
+            "status IN ('received', 'returned', 'replied', 'awaiting_callback') AND created_by = {agent}"
+        ),
+    }
+}
+
+fn raw_page(c: &Connection, cond: &str, order: &str) -> Result<()> {
+    let n: i64 = c
+        .prepare_cached(&format!("SELECT count(*) FROM tickets WHERE {cond}"))?
+        .query_row([], |r| r.get(0))?;
+    let mut st = c.prepare_cached(&format!(
+        "SELECT id, number, status, caller_name, phone, substr(description, 1, 80), received_at, due_at
+         FROM tickets WHERE {cond} ORDER BY {order} LIMIT 50"
+    ))?;
+    let rows = st.query_map([], |r| r.get::<_, i64>(0))?.count();
+    std::hint::black_box((n, rows));
+    Ok(())
+}
+
+fn queues(a: &Acting, raw: &Connection, n: usize) -> Result<Vec<Figure>> {
+    let now_ms = Utc::now().timestamp_millis();
+    let mut out = Vec::new();
+    let mut all_ours = Vec::new();
+    let mut all_raw = Vec::new();
+    for q in Queue::ALL {
+        let ours = time(n / 4 + 5, |_| {
+            std::hint::black_box(a.list(&ListQuery {
+                queue: Some(*q),
+                ..Default::default()
+            })?);
+            Ok(())
+        })?;
+        let cond = raw_queue(*q, a.user().id, now_ms);
+        let r = time(n / 4 + 5, |_| {
+            raw_page(raw, &cond, "received_at DESC, id DESC")
+        })?;
+        out.push(figure(&format!("queue {q}"), &ours, Some(&r), 20.0, true));
+        all_ours.extend(ours);
+        all_raw.extend(r);
+    }
+    // With a filter and another order: in progress, one category, due first.
+    let cat: i64 = raw.query_row(
+        "SELECT category_id FROM tickets WHERE status = 'in_progress' GROUP BY category_id ORDER BY count(*) DESC LIMIT 1",
+        [],
+        |r| r.get(0),
+    ).unwrap_or(1);
+    let ours = time(n, |_| {
+        std::hint::black_box(a.list(&ListQuery {
+            queue: Some(Queue::InProgress),
+            category_id: Some(cat),
+            sort: Sort::DueAsc,
+            ..Default::default()
+        })?);
+        Ok(())
+    })?;
+    let r = time(n, |_| {
+        raw_page(
+            raw,
+            &format!("status = 'in_progress' AND (category_id = {cat} OR category_id IN (SELECT id FROM categories WHERE parent_id = {cat}))"),
+            "due_at IS NULL, due_at ASC, id ASC",
+        )
+    })?;
+    out.push(figure(
+        "queue in_progress, category filter, due first",
+        &ours,
+        Some(&r),
+        20.0,
+        true,
+    ));
+    all_ours.sort_by(f64::total_cmp);
+    all_raw.sort_by(f64::total_cmp);
+    out.insert(
+        0,
+        figure(
+            "queue first page (all queues)",
+            &all_ours,
+            Some(&all_raw),
+            20.0,
+            true,
+        ),
+    );
+    Ok(out)
+}
+
+fn sample_ids(raw: &Connection, n: usize) -> Result<Vec<(i64, String)>> {
+    let max: i64 = raw.query_row("SELECT max(id) FROM tickets", [], |r| r.get(0))?;
+    let mut st = raw.prepare_cached("SELECT id, phone FROM tickets WHERE id >= ?1 LIMIT 1")?;
+    (0..n as i64 + 1)
+        .map(|i| {
+            let id = 1 + (i * 7_919_993) % max.max(1);
+            Ok(st.query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?)
+        })
+        .collect()
+}
+
+fn detail_and_history(a: &Acting, raw: &Connection, n: usize) -> Result<Vec<Figure>> {
+    let picks = sample_ids(raw, n)?;
+    let ours = time(n, |i| {
+        std::hint::black_box(a.detail(picks[i].0)?);
+        Ok(())
+    })?;
+    let r = time(n, |i| {
+        let id = picks[i].0;
+        let (cat, dept, handler, by): (i64, Option<i64>, Option<i64>, i64) = raw
+            .prepare_cached("SELECT * FROM tickets WHERE id = ?1")?
+            .query_row([id], |r| {
+                Ok((
+                    r.get("category_id")?,
+                    r.get("department_id")?,
+                    r.get("handler_id")?,
+                    r.get("created_by")?,
+                ))
+            })?;
+        let events = raw
+            .prepare_cached("SELECT * FROM events WHERE ticket_id = ?1 ORDER BY seq")?
+            .query_map([id], |r| r.get::<_, i64>(0))?
+            .count();
+        for (sql, key) in [
+            ("SELECT name FROM categories WHERE id = ?1", Some(cat)),
+            ("SELECT name FROM departments WHERE id = ?1", dept),
+            ("SELECT name FROM users WHERE id = ?1", handler),
+            ("SELECT name FROM users WHERE id = ?1", Some(by)),
+        ] {
+            if let Some(k) = key {
+                let _: String = raw.prepare_cached(sql)?.query_row([k], |r| r.get(0))?;
+            }
+        }
+        std::hint::black_box(events);
+        Ok(())
+    })?;
+    let detail = figure("ticket detail with timeline", &ours, Some(&r), 10.0, true);
+    let ours = time(n, |i| {
+        std::hint::black_box(a.history(&picks[i].1)?);
+        Ok(())
+    })?;
+    let r = time(n, |i| {
+        let rows = raw
+            .prepare_cached(
+                "SELECT id, number, status, caller_name, phone, substr(description, 1, 80), received_at
+                 FROM tickets WHERE phone = ?1
+                    OR customer_id IN (SELECT customer_id FROM customer_phones WHERE phone = ?1)
+                 ORDER BY received_at DESC, id DESC LIMIT 500",
+            )?
+            .query_map([&picks[i].1], |r| r.get::<_, i64>(0))?
+            .count();
+        std::hint::black_box(rows);
+        Ok(())
+    })?;
+    let history = figure("customer history by phone", &ours, Some(&r), 5.0, true);
+    Ok(vec![detail, history])
+}
+
+fn search(a: &Acting, raw: &Connection, n: usize) -> Result<Vec<Figure>> {
+    // Words callers use, cut from the seeded texts: 2, 3 and 6 characters.
+    let words: [(&str, &[&str]); 3] = [
+        (
+            "2",
+            &[
+                "停电", "噪声", "路灯", "井盖", "漏电", "社保", "拒载", "异味",
+            ],
+        ),
+        (
+            "3",
+            &[
+                "下水道",
+                "公积金",
+                "红绿灯",
+                "自来水",
+                "保质期",
+                "营业厅",
+                "不动产",
+                "失业金",
+            ],
+        ),
+        (
+            "6",
+            &[
+                "近三天频繁停",
+                "公交车司机在",
+                "下水道堵塞，",
+                "自来水发黄，",
+                "空调维修预约",
+                "燃气灶保修期",
+                "路灯连续三晚",
+                "增加垃圾分类",
+            ],
+        ),
+    ];
+    let mut out = Vec::new();
+    for (len, list) in words {
+        let ours = time(n, |i| {
+            std::hint::black_box(a.list(&ListQuery {
+                search: Some(list[i % list.len()].into()),
+                sort: Sort::Relevance,
+                ..Default::default()
+            })?);
+            Ok(())
+        })?;
+        let r = time(n, |i| {
+            let q = crate::search::Query::parse(list[i % list.len()]);
+            let table = if len == "2" {
+                "tickets_bigrams"
+            } else {
+                "tickets_fts"
+            };
+            let m = q.fts().unwrap_or_default();
+            let total: i64 = raw
+                .prepare_cached(&format!(
+                    "SELECT count(*) FROM {table} WHERE {table} MATCH ?1"
+                ))?
+                .query_row([&m], |r| r.get(0))?;
+            let rows = raw
+                .prepare_cached(&format!(
+                    "SELECT t.id, t.number, t.status, t.caller_name, t.phone, substr(t.description, 1, 80)
+                     FROM tickets t JOIN (SELECT rowid AS rid, rank FROM {table} WHERE {table} MATCH ?1) f ON f.rid = t.id
+                     ORDER BY f.rank, t.received_at DESC LIMIT 50"
+                ))?
+                .query_map([&m], |r| r.get::<_, i64>(0))?
+                .count();
+            std::hint::black_box((total, rows));
+            Ok(())
+        })?;
+        out.push(figure(
+            &format!("search, {len} characters, ranked"),
+            &ours,
+            Some(&r),
+            80.0,
+            true,
+        ));
+    }
+    Ok(out)
+}
+
+fn reports(a: &Acting, raw: &Connection) -> Result<Vec<Figure>> {
+    let last = Utc::now().date_naive().with_day(1).unwrap_or_default() - Duration::days(1);
+    let month = format!("{}-{:02}", last.year(), last.month());
+    let ours = time(5, |_| {
+        std::hint::black_box(a.monthly_report(&month, None)?);
+        Ok(())
+    })?;
+    let from = chrono::NaiveDate::from_ymd_opt(last.year(), last.month(), 1)
+        .unwrap_or_default()
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default()
+        .and_utc()
+        - Duration::hours(8);
+    let to = last.and_hms_opt(16, 0, 0).unwrap_or_default().and_utc();
+    let (f, t) = (from.timestamp_millis(), to.timestamp_millis());
+    // The same month's counts the report is made of, as plain aggregates.
+    let r = time(5, |_| {
+        let row: (i64, i64, i64, i64) = raw.prepare_cached(
+            "SELECT count(*),
+                    count(*) FILTER (WHERE status IN ('closed', 'archived')),
+                    count(*) FILTER (WHERE satisfaction IN ('very_satisfied', 'satisfied', 'basically_satisfied')),
+                    count(*) FILTER (WHERE due_at IS NOT NULL AND replied_at <= due_at)
+             FROM tickets WHERE received_at >= ?1 AND received_at < ?2",
+        )?
+        .query_row([f, t], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        let calls: (i64, i64) = raw.prepare_cached(
+            "SELECT count(*), count(answered_at) FROM calls WHERE started_at >= ?1 AND started_at < ?2",
+        )?
+        .query_row([f, t], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let per_agent = raw
+            .prepare_cached(
+                "SELECT created_by, count(*), count(*) FILTER (WHERE answer IS NOT NULL)
+                 FROM tickets WHERE received_at >= ?1 AND received_at < ?2 GROUP BY created_by",
+            )?
+            .query_map([f, t], |r| r.get::<_, i64>(0))?
+            .count();
+        let per_dept = raw
+            .prepare_cached(
+                "SELECT department_id, count(*), count(*) FILTER (WHERE replied_at <= due_at)
+                 FROM tickets WHERE received_at >= ?1 AND received_at < ?2 GROUP BY department_id",
+            )?
+            .query_map([f, t], |r| r.get::<_, Option<i64>>(0))?
+            .count();
+        std::hint::black_box((row, calls, per_agent, per_dept));
+        Ok(())
+    })?;
+    Ok(vec![figure(
+        &format!("monthly report and assessment ({month})"),
+        &ours,
+        Some(&r),
+        800.0,
+        true,
+    )])
+}
+
+fn scheduler(store: &Store, raw: &Connection, n: usize) -> Result<Figure> {
+    // Fire what is already due once (a catch-up), then time quiet wake-ups.
+    store.fire_due(store.now())?;
+    let ours = time(n, |_| {
+        std::hint::black_box(store.next_alarm()?);
+        std::hint::black_box(store.fire_due(store.now())?);
+        Ok(())
+    })?;
+    let r = time(n, |_| {
+        let v: Option<i64> = raw
+            .prepare_cached("SELECT min(fire_at) FROM alarms WHERE fired_at IS NULL")?
+            .query_row([], |r| r.get(0))?;
+        std::hint::black_box(v);
+        Ok(())
+    })?;
+    Ok(figure(
+        "scheduler wake-up (next alarm + fire what is due)",
+        &ours,
+        Some(&r),
+        5.0,
+        true,
+    ))
+}
+
+fn create(a: &Acting, raw: &Connection, n: usize) -> Result<Figure> {
+    let new: crate::NewTicket = serde_json::from_value(serde_json::json!({
+        "caller_name": "测试", "phone": "13800138000",
+        "description": "基准测试来电：路灯不亮", "category": "help_request"
+    }))?;
+    let ours = time(n, |_| {
+        std::hint::black_box(a.intake(&new, None)?);
+        Ok(())
+    })?;
+    let run = Utc::now().timestamp_millis();
+    let r = time(n, |i| {
+        raw.execute_batch("BEGIN IMMEDIATE")?;
+        let now = Utc::now().timestamp_millis();
+        raw.prepare_cached(
+            "INSERT INTO tickets (number, version, status, caller_name, phone, description, received_at,
+                category_id, channel, severity, urgency, created_by, updated_at)
+             VALUES (?1, 1, 'received', '测试', '13800138000', '基准测试来电：路灯不亮', ?2, 1, 'phone', 'general', 'normal', 1, ?2)",
+        )?
+        .execute(rusqlite::params![format!("raw-{run}-{i}"), now])?;
+        let id = raw.last_insert_rowid();
+        raw.prepare_cached(
+            "INSERT INTO events (ticket_id, seq, at, actor_id, action, to_status) VALUES (?1, 1, ?2, 1, 'create', 'received')",
+        )?
+        .execute(rusqlite::params![id, now])?;
+        raw.execute_batch("COMMIT")?;
+        Ok(())
+    })?;
+    Ok(figure(
+        "create a ticket durably (one transaction, synchronous=FULL)",
+        &ours,
+        Some(&r),
+        20.0,
+        true,
+    ))
+}
+
+fn bulk(store: &Store, raw: &Connection, n: usize) -> Result<Figure> {
+    let admin = store.acting(store.first_admin()?.id)?;
+    let mut csv = String::from("caller_name,phone,description,category\n");
+    for i in 0..n {
+        csv += &format!(
+            "批量{i},1{}{:09},导入的历史来电第{i}条：小区路灯不亮,help_request\n",
+            [3, 5, 7, 8, 9][i % 5],
+            (i as u64 * 7_919) % 1_000_000_000
+        );
+    }
+    let t = Instant::now();
+    let r = admin.import_tickets(csv.as_bytes(), true)?;
+    let ours = r.imported as f64 / t.elapsed().as_secs_f64();
+    let run = Utc::now().timestamp_millis();
+    let t = Instant::now();
+    raw.execute_batch("BEGIN IMMEDIATE")?;
+    {
+        let mut ins = raw.prepare_cached(
+            "INSERT INTO tickets (number, version, status, caller_name, phone, description, received_at,
+                category_id, channel, severity, urgency, created_by, updated_at)
+             VALUES (?1, 1, 'received', ?2, ?3, ?4, ?5, 1, 'phone', 'general', 'normal', 1, ?5)",
+        )?;
+        let mut ev = raw.prepare_cached(
+            "INSERT INTO events (ticket_id, seq, at, actor_id, action, to_status) VALUES (?1, 1, ?2, 1, 'create', 'received')",
+        )?;
+        for line in csv.lines().skip(1) {
+            let f: Vec<&str> = line.split(',').collect();
+            ins.execute(rusqlite::params![
+                format!("bulk-{run}-{}", f[0]),
+                f[0],
+                f[1],
+                f[2],
+                run
+            ])?;
+            ev.execute(rusqlite::params![raw.last_insert_rowid(), run])?;
+        }
+    }
+    raw.execute_batch("COMMIT")?;
+    let raw_rate = n as f64 / t.elapsed().as_secs_f64();
+    Ok(Figure {
+        name: format!("bulk import ({n} tickets from CSV, validated)"),
+        p50_ms: 0.0,
+        p99_ms: 0.0,
+        raw_p50_ms: None,
+        raw_p99_ms: None,
+        ratio: Some(raw_rate / ours),
+        per_second: Some(ours),
+        raw_per_second: Some(raw_rate),
+        target: "≥ 50000 tickets/s".into(),
+        met: ours >= 50_000.0,
+    })
+}
+
+/// The report as a table for people.
+pub fn table(r: &BenchReport) -> String {
+    let mut s = format!(
+        "{} tickets, {} calls, {} customers, {} open, {} pending alarms; {:.0} MB; SQLite {}; {} × {}\n\n",
+        r.tickets,
+        r.calls,
+        r.customers,
+        r.open_tickets,
+        r.pending_alarms,
+        r.db_bytes as f64 / 1e6,
+        r.sqlite,
+        r.cpus,
+        r.cpu
+    );
+    s += &format!(
+        "{:<58} {:>9} {:>9} {:>9} {:>9} {:>6}  {}\n",
+        "operation", "p50 ms", "p99 ms", "raw p50", "raw p99", "ratio", "target"
+    );
+    for f in &r.figures {
+        let mark = if f.met { "✓" } else { "✗" };
+        match f.per_second {
+            Some(ps) => {
+                s += &format!(
+                    "{:<58} {:>19} {:>19} {:>6} {} {}\n",
+                    f.name,
+                    format!("{ps:.0}/s"),
+                    format!("raw {:.0}/s", f.raw_per_second.unwrap_or(0.0)),
+                    f.ratio.map(|x| format!("{x:.2}")).unwrap_or_default(),
+                    f.target,
+                    mark
+                )
+            }
+            None => {
+                s += &format!(
+                    "{:<58} {:>9.2} {:>9.2} {:>9} {:>9} {:>6}  {} {}\n",
+                    f.name,
+                    f.p50_ms,
+                    f.p99_ms,
+                    f.raw_p50_ms.map(|x| format!("{x:.2}")).unwrap_or_default(),
+                    f.raw_p99_ms.map(|x| format!("{x:.2}")).unwrap_or_default(),
+                    f.ratio.map(|x| format!("{x:.2}")).unwrap_or_default(),
+                    f.target,
+                    mark
+                )
+            }
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_small_bench_measures_every_figure() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let r = run(
+            &BenchOptions {
+                db: dir.path().join("bench.db"),
+                tickets: 3000,
+                samples: 10,
+                bulk: 500,
+            },
+            |_| {},
+        )
+        .expect("bench");
+        assert!(r.tickets >= 3000 && r.calls > 6000, "{r:?}");
+        for f in &r.figures {
+            assert!(
+                f.p50_ms > 0.0 || f.per_second.is_some_and(|p| p > 0.0),
+                "{f:?}"
+            );
+            assert!(f.ratio.is_some_and(|x| x.is_finite() && x > 0.0), "{f:?}");
+        }
+        let names: Vec<&str> = r.figures.iter().map(|f| f.name.as_str()).collect();
+        for want in [
+            "queue all",
+            "ticket detail",
+            "customer history",
+            "search, 2",
+            "search, 3",
+            "search, 6",
+            "monthly report",
+            "scheduler",
+            "create a ticket",
+            "bulk import",
+        ] {
+            assert!(
+                names.iter().any(|n| n.starts_with(want)),
+                "{want} in {names:?}"
+            );
+        }
+        assert!(table(&r).contains("ratio"));
+        // A second run reuses the seeded store.
+        let again = run(
+            &BenchOptions {
+                db: dir.path().join("bench.db"),
+                tickets: 3000,
+                samples: 10,
+                bulk: 10,
+            },
+            |_| {},
+        )
+        .expect("again");
+        assert!(again.seeded_in_seconds.is_none());
+        let _ = Status::Closed;
+    }
+}

@@ -4,7 +4,7 @@
 
 use crate::access::Acting;
 use crate::error::Result;
-use crate::model::{Queue, Role, Status};
+use crate::model::{Queue, Role};
 use crate::seed::{seed_with_progress, SeedOptions};
 use crate::store::{ListQuery, Sort, Store};
 use crate::{Clock, SystemClock};
@@ -715,6 +715,5 @@ mod tests {
         )
         .expect("again");
         assert!(again.seeded_in_seconds.is_none());
-        let _ = Status::Closed;
     }
 }

@@ -58,6 +58,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "bigrams",
         sql: include_str!("../../migrations/0009_bigrams.sql"),
     },
+    Migration {
+        version: 10,
+        name: "report_indexes",
+        sql: include_str!("../../migrations/0010_report_indexes.sql"),
+    },
 ];
 
 pub fn run(conn: &mut Connection, migrations: &[Migration]) -> Result<i64> {

@@ -811,9 +811,7 @@ mod tests {
                     );
                     if def.contains("EXISTS") {
                         assert!(
-                            text.contains(
-                                "USING INDEX sqlite_autoindex_events_1 (ticket_id=?)"
-                            ),
+                            text.contains("USING INDEX sqlite_autoindex_events_1 (ticket_id=?)"),
                             "{key}: {text}"
                         );
                     }

@@ -63,6 +63,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "report_indexes",
         sql: include_str!("../../migrations/0010_report_indexes.sql"),
     },
+    Migration {
+        version: 11,
+        name: "covering_kpi_indexes",
+        sql: include_str!("../../migrations/0011_covering_kpi_indexes.sql"),
+    },
 ];
 
 pub fn run(conn: &mut Connection, migrations: &[Migration]) -> Result<i64> {

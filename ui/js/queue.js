@@ -55,13 +55,17 @@ function readFilters() {
   };
 }
 
+/** The backend counts a queue up to COUNT_CAP (store::queues) and answers one more for "more". */
+const COUNT_CAP = 10000;
+const countText = (n) => (n > COUNT_CAP ? i18n.t('count.more', { n: COUNT_CAP }) : String(n));
+
 function renderQueues() {
   const ul = $('#queue-list');
   ul.replaceChildren();
   for (const q of QUEUES) {
     const b = el('button', { type: 'button', 'data-testid': `queue-${q}`, class: `${q === state.queue ? 'active' : ''} q-${q}`, 'aria-pressed': String(q === state.queue) },
       el('span', { text: i18n.t(`queue.${q}`) }),
-      el('span', { class: 'count', 'data-testid': `count-${q}`, text: String(state.counts[q] ?? 0) }));
+      el('span', { class: 'count', 'data-testid': `count-${q}`, text: countText(state.counts[q] ?? 0) }));
     b.addEventListener('click', () => { state.queue = q; state.offset = 0; refresh(); document.dispatchEvent(new CustomEvent('show-queue')); });
     ul.append(el('li', {}, b));
   }
@@ -108,7 +112,7 @@ function renderRows(page) {
   $('[data-testid="empty"]').hidden = page.rows.length > 0;
   const from = page.total === 0 ? 0 : page.offset + 1;
   const to = page.offset + page.rows.length;
-  $('#range').textContent = i18n.t('pager.range', { from, to, total: page.total });
+  $('#range').textContent = i18n.t(page.capped ? 'pager.range_more' : 'pager.range', { from, to, total: page.total });
   $('#prev').disabled = page.offset === 0;
   $('#next').disabled = to >= page.total;
 }

@@ -23,7 +23,7 @@ pub use audit::{AuditEntry, AuditQuery, AuditReport};
 pub use backup::{BackupInfo, BackupStatus, Check, Drill, DrillReport, Progress};
 pub use calendars::{CalendarView, IcsReport};
 pub use migrate::{Migration, MIGRATIONS};
-pub use queues::DUE_SOON;
+pub use queues::{COUNT_CAP, DUE_SOON};
 pub use report::{CallImport, CallRow};
 pub use retention::{RetentionPlan, SampleChange};
 pub use tickets::{
@@ -80,8 +80,10 @@ pub const SETTINGS: &[(&str, &str)] = &[
     ("sla_hour_seconds", "3600"),
 ];
 
-/// The reader's page cache, in KiB (negative: a size, not a page count).
+/// Page caches, in KiB (negative: a size, not a page count).
 const READER_CACHE_KIB: i64 = -32_768;
+const BULK_CACHE_KIB: i64 = -262_144;
+const DEFAULT_CACHE_KIB: i64 = -2_000;
 
 pub(crate) fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
@@ -183,6 +185,22 @@ impl Store {
         let out = f(&tx)?;
         tx.commit()?;
         Ok(out)
+    }
+
+    /// `write` for one big transaction (imports, seeding): a page cache large enough to
+    /// hold the index pages it changes, so SQLite does not spill them to the WAL again
+    /// and again before the commit; back to the default afterwards.
+    pub(crate) fn write_big<T>(&self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        let mut conn = lock(&self.writer);
+        conn.pragma_update(None, "cache_size", BULK_CACHE_KIB)?;
+        let out = (|| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })();
+        conn.pragma_update(None, "cache_size", DEFAULT_CACHE_KIB)?;
+        out
     }
 
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {

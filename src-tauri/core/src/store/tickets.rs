@@ -322,7 +322,10 @@ pub struct ListQuery {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Page {
     pub rows: Vec<TicketRow>,
+    /// Matching tickets, counted up to `COUNT_CAP` past this page.
     pub total: i64,
+    /// More than `total` match.
+    pub capped: bool,
     pub offset: u32,
     pub limit: u32,
 }
@@ -668,9 +671,13 @@ impl Store {
             } else {
                 format!(" WHERE {}", clauses.join(" AND "))
             };
-            let total: i64 = c
-                .prepare_cached(&format!("SELECT count(*) FROM tickets t{join}{where_}"))?
-                .query_row(params_from_iter(params.iter()), |r| r.get(0))?;
+            let cap = queues::COUNT_CAP + i64::from(q.offset) + i64::from(limit);
+            let counted = queues::capped_count(
+                c,
+                &format!("FROM tickets t{join}{where_}"),
+                params_from_iter(params.iter()),
+                cap,
+            )?;
             let select = ROW_SELECT.replacen("FROM tickets t", &format!("FROM tickets t{join}"), 1);
             let sql = format!(
                 "{select}{where_} ORDER BY {order} LIMIT {limit} OFFSET {}",
@@ -683,7 +690,8 @@ impl Store {
             with_time_left(c, &mut rows, now)?;
             Ok(Page {
                 rows,
-                total,
+                total: counted.min(cap),
+                capped: counted > cap,
                 offset: q.offset,
                 limit,
             })
@@ -738,7 +746,7 @@ impl Store {
     /// Writes many tickets with their timelines in one transaction: all or nothing.
     pub fn bulk<T>(&self, f: impl FnOnce(&mut Bulk) -> Result<T>) -> Result<T> {
         let now = self.now();
-        self.write(|tx| {
+        self.write_big(|tx| {
             let tz = timezone(tx)?;
             let alarms = super::alarms::ctx(tx)?;
             let mut b = Bulk {
@@ -1337,6 +1345,60 @@ mod tests {
             })
             .expect("category tree");
         assert_eq!(page.total, 0);
+    }
+
+    /// Past `COUNT_CAP` a page says "more than" instead of counting the whole archive,
+    /// pages beyond the cap still count, and small queues stay exact.
+    #[test]
+    fn big_queues_count_up_to_the_cap() {
+        let (_d, s, _c) = store();
+        let cap = queues::COUNT_CAP;
+        crate::seed::seed(
+            &s,
+            crate::seed::SeedOptions {
+                tickets: cap as u64 + 200,
+                days: 60,
+                seed: 3,
+                extra_calls: 0,
+            },
+        )
+        .expect("seed");
+        let all = |offset: u32| {
+            s.list(&ListQuery {
+                queue: Some(Queue::All),
+                offset,
+                ..Default::default()
+            })
+            .expect("list")
+        };
+        let first = all(0);
+        assert_eq!((first.total, first.capped), (cap + 50, true));
+        assert_eq!(first.rows.len(), 50);
+        let far = all(cap as u32);
+        assert_eq!((far.total, far.capped), (cap + 200, false));
+        let counts = s
+            .queue_counts(s.first_admin().expect("admin").id)
+            .expect("counts");
+        assert_eq!(counts[&Queue::All], cap + 1, "more than the cap");
+        let open = s
+            .list(&ListQuery {
+                queue: Some(Queue::InProgress),
+                ..Default::default()
+            })
+            .expect("in progress");
+        assert!(!open.capped && open.total < cap);
+        assert_eq!(counts[&Queue::InProgress], open.total);
+        // The closed queue is read newest first from the date index, not sorted whole.
+        let closed = s
+            .list(&ListQuery {
+                queue: Some(Queue::Closed),
+                ..Default::default()
+            })
+            .expect("closed");
+        assert!(closed
+            .rows
+            .windows(2)
+            .all(|w| w[0].received_at >= w[1].received_at));
     }
 
     #[test]

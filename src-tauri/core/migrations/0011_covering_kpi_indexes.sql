@@ -17,3 +17,5 @@ CREATE INDEX tickets_by_callback_due ON tickets (callback_due_at, department_id,
 CREATE INDEX events_by_action ON events (action, at, ticket_id, json_extract(data, '$.satisfaction'));
 -- "Did this ticket get an accept (by when) / an answer": one index probe per ticket.
 CREATE INDEX events_by_ticket_action ON events (ticket_id, action, at);
+-- Each status queue's default page, newest first, without sorting the whole queue.
+CREATE INDEX tickets_by_status_received ON tickets (status, received_at);

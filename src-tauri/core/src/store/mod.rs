@@ -27,7 +27,7 @@ pub use queues::{COUNT_CAP, DUE_SOON};
 pub use report::{CallImport, CallRow};
 pub use retention::{RetentionPlan, SampleChange};
 pub use tickets::{
-    blank, created_event, Bulk, HistoricEvent, HistoricTicket, ListQuery, Page, Sort,
+    blank, created_event, Bulk, HistoricEvent, HistoricTicket, ListQuery, Page, Sort, RANK_WINDOW,
 };
 
 use crate::clock::Clock;

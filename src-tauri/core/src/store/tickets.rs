@@ -212,6 +212,9 @@ fn event_row(r: &Row) -> rusqlite::Result<Event> {
     })
 }
 
+/// A ranked search orders the newest this many matches (of its filters) by relevance.
+pub const RANK_WINDOW: i64 = 2_000;
+
 const ROW_SELECT: &str = "SELECT t.id, t.number, t.status, t.caller_name, t.phone,
         substr(t.description, 1, 80) AS summary, c.code AS category_code, c.name AS category_name,
         t.channel, t.severity, t.urgency, d.name AS department_name, h.name AS handler_name,
@@ -628,18 +631,23 @@ impl Store {
             )?)),
             None => None,
         };
-        // Ranked by the index's bm25 when asked and the query has an index behind it.
-        let ranked = match (&query, q.sort) {
-            (Some(qq), Sort::Relevance) => qq.fts().map(|m| (fts_table(qq), m)),
+        // Word searches newest first or ranked are driven by their index, newest match
+        // first, so a common word costs a page of matches rather than all of them: newest
+        // first is the order tickets were logged in (their id), ranked is the bm25 order
+        // of the newest RANK_WINDOW matches. Other orders read every match.
+        let driven = match (&query, q.sort) {
+            (Some(qq), Sort::Relevance | Sort::ReceivedDesc) => {
+                qq.fts().map(|m| (fts_table(qq), m))
+            }
             _ => None,
         };
-        match (&query, &ranked) {
-            (Some(_), Some(_)) => {}
-            (Some(qq), None) => conds.push(search_condition(qq)),
-            (None, _) => {}
+        if let (Some(qq), None) = (&query, &driven) {
+            conds.push(search_condition(qq));
         }
         let order = match q.sort {
-            Sort::Relevance if ranked.is_some() => "f.rank, t.received_at DESC, t.id DESC",
+            Sort::Relevance if driven.is_some() => "m.rank, t.received_at DESC, t.id DESC",
+            // The index's own order: sorting by t.id would read every match first.
+            Sort::ReceivedDesc if driven.is_some() => "f.rowid DESC",
             Sort::ReceivedDesc | Sort::Relevance => "t.received_at DESC, t.id DESC",
             Sort::ReceivedAsc => "t.received_at ASC, t.id ASC",
             Sort::DueAsc => "t.due_at IS NULL, t.due_at ASC, t.id ASC",
@@ -652,15 +660,15 @@ impl Store {
             conds.extend(queues::scope(&me));
             let mut params: Vec<Sql> = Vec::new();
             let mut clauses: Vec<String> = Vec::new();
-            // The ranked search joins its index first: its MATCH is parameter 1.
-            let join = match &ranked {
+            // A driven search reads its index first (CROSS JOIN fixes the order): its
+            // MATCH is parameter 1.
+            let from = match &driven {
                 Some((table, m)) => {
                     params.push(Sql::Text(m.clone()));
-                    format!(
-                        " JOIN (SELECT rowid AS rid, rank FROM {table} WHERE {table} MATCH ?1) f ON f.rid = t.id"
-                    )
+                    clauses.push(format!("f.{table} MATCH ?1"));
+                    format!("FROM {table} f CROSS JOIN tickets t ON t.id = f.rowid")
                 }
-                None => String::new(),
+                None => "FROM tickets t".into(),
             };
             for (clause, vals) in &conds {
                 clauses.push(queues::number(clause, params.len()));
@@ -672,13 +680,31 @@ impl Store {
                 format!(" WHERE {}", clauses.join(" AND "))
             };
             let cap = queues::COUNT_CAP + i64::from(q.offset) + i64::from(limit);
-            let counted = queues::capped_count(
-                c,
-                &format!("FROM tickets t{join}{where_}"),
-                params_from_iter(params.iter()),
-                cap,
-            )?;
-            let select = ROW_SELECT.replacen("FROM tickets t", &format!("FROM tickets t{join}"), 1);
+            // A search with nothing else to check is counted by its index alone.
+            let counted = match &driven {
+                Some((table, _)) if clauses.len() == 1 => queues::capped_count(
+                    c,
+                    &format!("FROM {table} WHERE {table} MATCH ?1"),
+                    params_from_iter(params.iter()),
+                    cap,
+                )?,
+                _ => queues::capped_count(
+                    c,
+                    &format!("{from}{where_}"),
+                    params_from_iter(params.iter()),
+                    cap,
+                )?,
+            };
+            let (select, where_) = match (&driven, q.sort) {
+                (Some(_), Sort::Relevance) => {
+                    let window = RANK_WINDOW.max(i64::from(q.offset) + i64::from(limit));
+                    let ranked = format!(
+                        "FROM tickets t JOIN (SELECT f.rowid AS rid, f.rank AS rank {from}{where_} ORDER BY f.rowid DESC LIMIT {window}) m ON m.rid = t.id"
+                    );
+                    (ROW_SELECT.replacen("FROM tickets t", &ranked, 1), String::new())
+                }
+                _ => (ROW_SELECT.replacen("FROM tickets t", &from, 1), where_),
+            };
             let sql = format!(
                 "{select}{where_} ORDER BY {order} LIMIT {limit} OFFSET {}",
                 q.offset
@@ -1345,6 +1371,70 @@ mod tests {
             })
             .expect("category tree");
         assert_eq!(page.total, 0);
+    }
+
+    /// A common word: newest first is the index's logging order (the newest matches,
+    /// exactly), ranked is the best of the newest `RANK_WINDOW` matches, both under the
+    /// queue's filters and counted in full.
+    #[test]
+    fn common_words_are_searched_newest_matches_first() {
+        let (_d, s, _c) = store();
+        crate::seed::seed(
+            &s,
+            crate::seed::SeedOptions {
+                tickets: 6_000,
+                days: 60,
+                seed: 9,
+                extra_calls: 0,
+            },
+        )
+        .expect("seed");
+        let admin = s.first_admin().expect("admin").id;
+        let word = "问题";
+        let matching: Vec<i64> = s
+            .read(|c| {
+                let mut st = c.prepare(
+                    "SELECT id FROM tickets WHERE description || coalesce(answer, '') || coalesce(result, '') LIKE '%问题%' ORDER BY id DESC",
+                )?;
+                let ids = st
+                    .query_map([], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                Ok(ids)
+            })
+            .expect("ids");
+        assert!(matching.len() as i64 > RANK_WINDOW, "{}", matching.len());
+        let page = |sort: Sort, queue: Option<Queue>| {
+            s.list_as(
+                admin,
+                &ListQuery {
+                    search: Some(word.into()),
+                    sort,
+                    queue,
+                    ..Default::default()
+                },
+            )
+            .expect("search")
+        };
+        let newest = page(Sort::ReceivedDesc, None);
+        let ids: Vec<i64> = newest.rows.iter().map(|r| r.id).collect();
+        assert_eq!(ids, matching[..50]);
+        assert_eq!(
+            (newest.total, newest.capped),
+            (matching.len() as i64, false)
+        );
+        let ranked = page(Sort::Relevance, None);
+        let window = &matching[..RANK_WINDOW as usize];
+        assert_eq!(ranked.rows.len(), 50);
+        assert!(ranked.rows.iter().all(|r| window.contains(&r.id)));
+        assert_eq!(ranked.total, matching.len() as i64);
+        // Under a queue's filter the newest matches of that queue, not of all tickets.
+        let closed = page(Sort::ReceivedDesc, Some(Queue::Closed));
+        assert!(!closed.rows.is_empty());
+        assert!(closed
+            .rows
+            .iter()
+            .all(|r| matches!(r.status, Status::Closed | Status::Archived)));
+        assert!(closed.rows.windows(2).all(|w| w[0].id > w[1].id));
     }
 
     /// Past `COUNT_CAP` a page says "more than" instead of counting the whole archive,

@@ -123,6 +123,10 @@ async function showDrill() {
 }
 
 async function run() {
+  // A month of a big centre takes most of a second: say it is being counted.
+  const busy = $('#report-busy');
+  busy.hidden = false;
+  document.body.setAttribute('aria-busy', 'true');
   try {
     const doc = await call('period_report', { request: request() });
     lastQuery = doc.query;
@@ -149,6 +153,9 @@ async function run() {
     $('#drill').hidden = true;
   } catch (e) {
     showError($('[data-testid="error"]'), e);
+  } finally {
+    busy.hidden = true;
+    document.body.removeAttribute('aria-busy');
   }
 }
 

@@ -78,6 +78,18 @@ fn app_tree(bin: &Path) -> Vec<u32> {
     }
 }
 
+/// Each process's name and PSS in MB: where the memory is.
+fn by_process(pids: &[u32]) -> Vec<(String, f64)> {
+    pids.iter()
+        .map(|p| {
+            let name = std::fs::read_to_string(format!("/proc/{p}/comm"))
+                .map(|s| s.trim().to_string())
+                .unwrap_or_default();
+            (name, memory(&[*p]).0)
+        })
+        .collect()
+}
+
 /// (PSS, RSS) in MB summed over the processes.
 fn memory(pids: &[u32]) -> (f64, f64) {
     let mut pss = 0.0;
@@ -110,6 +122,9 @@ fn bin() -> PathBuf {
 }
 
 struct Run {
+    /// PSS and process count once the reporting window is closed again.
+    after_reports: Option<(f64, usize)>,
+    per_process: Vec<(String, f64)>,
     to_gate: f64,
     login_to_queue: f64,
     pss: f64,
@@ -130,6 +145,7 @@ async fn start_and_browse(db: &Path, browse: bool) -> Result<Run> {
     desk.wait_for("body[data-ready='true']:not([data-gate])")
         .await?;
     let login_to_queue = t.elapsed().as_secs_f64();
+    let mut main_window = None;
     if browse {
         for q in [
             "in_progress",
@@ -154,6 +170,7 @@ async fn start_and_browse(db: &Path, browse: bool) -> Result<Run> {
         desk.until("detail", || async { desk.visible("view-detail").await })
             .await?;
         let main = desk.client.window().await?;
+        main_window = Some(main.clone());
         desk.click("open-reports").await?;
         let mut reports = None;
         for _ in 0..100 {
@@ -180,7 +197,21 @@ async fn start_and_browse(db: &Path, browse: bool) -> Result<Run> {
     }
     let tree = app_tree(&bin());
     let (pss, rss) = memory(&tree);
+    let per_process = by_process(&tree);
+    // The reporting window has a WebKit process of its own: what closing it gives back.
+    let mut after_reports = None;
+    if browse {
+        desk.client.close_window().await?;
+        desk.client
+            .switch_to_window(main_window.ok_or("no main window")?)
+            .await?;
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let tree = app_tree(&bin());
+        after_reports = Some((memory(&tree).0, tree.len()));
+    }
     let run = Run {
+        after_reports,
+        per_process,
         to_gate,
         login_to_queue,
         pss,
@@ -229,6 +260,7 @@ async fn start_up_and_memory_on_a_big_store() -> Result {
         "baseline_empty_store": {
             "exec_to_sign_in_s": base.to_gate, "sign_in_to_queue_s": base.login_to_queue,
             "pss_mb": base.pss, "rss_mb": base.rss, "processes": base.processes,
+            "pss_mb_by_process": base.per_process,
         },
         "big_store_median_of_3": {
             "exec_to_sign_in_s": median(|r| r.to_gate),
@@ -238,7 +270,9 @@ async fn start_up_and_memory_on_a_big_store() -> Result {
         },
         "after_browsing_queues_search_detail_reports": {
             "pss_mb": browsed.pss, "rss_mb": browsed.rss, "processes": browsed.processes,
+            "pss_mb_by_process": browsed.per_process,
         },
+        "after_closing_the_reporting_window": browsed.after_reports.map(|(pss, n)| json!({ "pss_mb": pss, "processes": n })),
     });
     println!("{}", serde_json::to_string_pretty(&out)?);
     std::fs::write(

@@ -47,7 +47,11 @@ static LANDLINE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Masks ID numbers and phone numbers inside free text.
 pub fn text(s: &str) -> String {
-    if !s.bytes().any(|b| b.is_ascii_digit()) {
+    // Every pattern has at least ten digits (a landline with its area code); most texts
+    // have none or a few, and a replace with captures costs tens of microseconds.
+    if s.bytes().filter(u8::is_ascii_digit).count() < 10
+        || ![&ID_NUMBER, &MOBILE, &LANDLINE].iter().any(|r| r.is_match(s))
+    {
         return s.to_string();
     }
     // Twice: a match consumes the separator that a neighbouring number needs.
@@ -177,5 +181,8 @@ mod tests {
         assert_eq!(text("没有数字"), "没有数字");
         // Back-to-back numbers separated by one character are both masked.
         assert_eq!(text("13812345678,13912345678"), "138****5678,139****5678");
+        // The shortest maskable number: a three-digit area code and seven digits.
+        assert_eq!(text("座机010-1234567"), "座机010****4567");
+        assert_eq!(text("导入的历史来电第123456789条"), "导入的历史来电第123456789条");
     }
 }

@@ -103,6 +103,14 @@ pub(crate) fn configure(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Runs `f` in an IMMEDIATE transaction on `conn`: all of it is written, or none.
+fn immediate<T>(conn: &mut Connection, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let out = f(&tx)?;
+    tx.commit()?;
+    Ok(out)
+}
+
 /// A plain connection with the store's settings and functions but none of its rules:
 /// the benchmark's "raw SQLite doing the same work".
 pub fn open_raw(path: impl AsRef<Path>) -> Result<Connection> {
@@ -180,11 +188,7 @@ impl Store {
 
     /// Runs `f` in an IMMEDIATE transaction: all of it is written, or none.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
-        let mut conn = lock(&self.writer);
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(&tx)?;
-        tx.commit()?;
-        Ok(out)
+        immediate(&mut lock(&self.writer), f)
     }
 
     /// `write` for one big transaction (imports, seeding): a page cache large enough to
@@ -193,12 +197,7 @@ impl Store {
     pub(crate) fn write_big<T>(&self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
         let mut conn = lock(&self.writer);
         conn.pragma_update(None, "cache_size", BULK_CACHE_KIB)?;
-        let out = (|| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let out = f(&tx)?;
-            tx.commit()?;
-            Ok(out)
-        })();
+        let out = immediate(&mut conn, f);
         conn.pragma_update(None, "cache_size", DEFAULT_CACHE_KIB)?;
         out
     }

@@ -681,20 +681,14 @@ impl Store {
             };
             let cap = queues::COUNT_CAP + i64::from(q.offset) + i64::from(limit);
             // A search with nothing else to check is counted by its index alone.
-            let counted = match &driven {
-                Some((table, _)) if clauses.len() == 1 => queues::capped_count(
-                    c,
-                    &format!("FROM {table} WHERE {table} MATCH ?1"),
-                    params_from_iter(params.iter()),
-                    cap,
-                )?,
-                _ => queues::capped_count(
-                    c,
-                    &format!("{from}{where_}"),
-                    params_from_iter(params.iter()),
-                    cap,
-                )?,
+            let counting = match &driven {
+                Some((table, _)) if clauses.len() == 1 => {
+                    format!("FROM {table} WHERE {table} MATCH ?1")
+                }
+                _ => format!("{from}{where_}"),
             };
+            let counted =
+                queues::capped_count(c, &counting, params_from_iter(params.iter()), cap)?;
             let (select, where_) = match (&driven, q.sort) {
                 (Some(_), Sort::Relevance) => {
                     let window = RANK_WINDOW.max(i64::from(q.offset) + i64::from(limit));

@@ -29,6 +29,7 @@ pub use retention::{RetentionPlan, SampleChange};
 pub use tickets::{
     blank, created_event, Bulk, HistoricEvent, HistoricTicket, ListQuery, Page, Sort, RANK_WINDOW,
 };
+pub(crate) use tickets::{index_from, suspend_search_triggers};
 
 use crate::clock::Clock;
 use crate::error::{Error, Result};

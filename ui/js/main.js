@@ -161,6 +161,7 @@ async function enter(lang) {
   listen('tickets-changed', onChange).catch((e) => showError($('[data-testid="error"]'), e));
   listen('notifications-changed', () => (view === 'notifications' ? inbox.open() : inbox.refreshCount())).catch(() => {});
   document.body.dataset.ready = 'true';
+  performance.mark('hotline:ready');
 }
 
 start();

@@ -39,6 +39,8 @@ export function applyPerms(root = document) {
 function gate(which) {
   for (const f of ['setup', 'login', 'unlock']) $(`#${f}-form`).hidden = f !== which;
   if (which) {
+    // User Timing marks: start-up as the page saw it (read by `make measure`).
+    performance.mark('hotline:gate');
     document.body.dataset.gate = which;
     const first = $(`#${which}-form input:not([type=hidden])`);
     first?.focus();

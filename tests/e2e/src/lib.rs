@@ -312,15 +312,35 @@ impl Desk {
 
     /// Saves a PNG of the window to `tests/artifacts/NAME.png`.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
-        // WebKit snapshots the last composited frame: let two frames paint first.
+        // WebKitWebDriver answers a screenshot after the page's next paint, and without
+        // compositing (the app's default) a page with nothing changing never paints
+        // again: a 1-pixel, nearly transparent dot keeps changing until the shot is taken.
         self.client
             .execute_async(
-                "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                "const done = arguments[arguments.length - 1];
+                 const dot = document.createElement('div');
+                 dot.id = 'screenshot-tick';
+                 Object.assign(dot.style, { position: 'fixed', left: '0', bottom: '0', width: '1px',
+                   height: '1px', pointerEvents: 'none', background: 'rgba(0, 0, 0, 0.01)' });
+                 document.body.append(dot);
+                 let n = 0;
+                 window.screenshotTick = setInterval(() => {
+                   dot.style.background = n++ % 2 ? 'rgba(0, 0, 0, 0.01)' : 'rgba(0, 0, 0, 0.02)';
+                 }, 30);
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
                 vec![],
             )
             .await?;
         tokio::time::sleep(Duration::from_millis(400)).await;
-        let png = self.client.screenshot().await?;
+        let png = tokio::time::timeout(Duration::from_secs(30), self.client.screenshot())
+            .await
+            .map_err(|_| format!("no screenshot of {name} within 30 s"))??;
+        self.client
+            .execute(
+                "clearInterval(window.screenshotTick); document.getElementById('screenshot-tick')?.remove();",
+                vec![],
+            )
+            .await?;
         let path = artifacts().join(format!("{name}.png"));
         std::fs::write(&path, png)?;
         Ok(path)

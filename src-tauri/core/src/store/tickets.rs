@@ -449,10 +449,29 @@ pub(crate) fn index_from(tx: &Connection, first: i64, triggers: &[String]) -> Re
     for sql in SEARCH_BATCH {
         tx.execute(sql, [first])?;
     }
+    for table in ["tickets_fts", "tickets_bigrams"] {
+        settle(tx, table)?;
+    }
     for sql in triggers {
         tx.execute_batch(sql)?;
     }
     Ok(())
+}
+
+/// A batch leaves FTS5 levels with segments waiting to be merged. Left alone, every later
+/// single write carries part of that merge (FTS5's automerge): tens of pages per ticket
+/// and a WAL checkpoint stall every few dozen intakes. The bulk write finishes the merge
+/// itself: 'merge' until a round finds nothing to merge (FTS5's documented test: fewer
+/// than two changes).
+fn settle(tx: &Connection, table: &str) -> Result<()> {
+    let sql = format!("INSERT INTO {table} ({table}, rank) VALUES ('merge', 4000)");
+    loop {
+        let before = tx.total_changes();
+        tx.execute(&sql, [])?;
+        if tx.total_changes() - before < 2 {
+            return Ok(());
+        }
+    }
 }
 
 fn customer_for(

@@ -458,11 +458,10 @@ pub(crate) fn index_from(tx: &Connection, first: i64, triggers: &[String]) -> Re
     Ok(())
 }
 
-/// A batch leaves FTS5 levels with segments waiting to be merged. Left alone, every later
-/// single write carries part of that merge (FTS5's automerge): tens of pages per ticket
-/// and a WAL checkpoint stall every few dozen intakes. The bulk write finishes the merge
-/// itself: 'merge' until a round finds nothing to merge (FTS5's documented test: fewer
-/// than two changes).
+/// A batch leaves FTS5 levels with segments waiting to be merged. Left alone, FTS5's
+/// automerge spreads that work over the next writes, the agents' intakes; the import
+/// pays for it instead: 'merge' until a round finds nothing to merge (FTS5's documented
+/// test: fewer than two changes).
 fn settle(tx: &Connection, table: &str) -> Result<()> {
     let sql = format!("INSERT INTO {table} ({table}, rank) VALUES ('merge', 4000)");
     loop {

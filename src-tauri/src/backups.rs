@@ -24,10 +24,7 @@ pub fn start<R: Runtime>(app: AppHandle<R>) {
                 }
                 let at = NaiveTime::parse_from_str(&store.setting("backup_time")?, "%H:%M")
                     .unwrap_or_default();
-                let tz = store
-                    .setting("timezone")?
-                    .parse()
-                    .unwrap_or(chrono_tz::Asia::Shanghai);
+                let tz = store.timezone()?;
                 Ok(Some(next_due(store.now(), status.last_backup, at, tz)))
             })();
             let wait = match due {

@@ -34,6 +34,8 @@ pub struct AppInfo {
     pub version: &'static str,
     pub db_path: String,
     pub user: User,
+    /// Queue counts stop here; the backend answers one more for "more than".
+    pub count_cap: i64,
     /// IANA zone in which the desk shows times (a setting).
     pub timezone: String,
 }
@@ -103,6 +105,7 @@ pub async fn app_info(desk: State<'_, Desk>) -> Res<AppInfo> {
         version: env!("CARGO_PKG_VERSION"),
         db_path: desk.path().display().to_string(),
         user: a.user().clone(),
+        count_cap: hotline_core::store::COUNT_CAP,
         timezone: a.store().setting("timezone")?,
     })
 }

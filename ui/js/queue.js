@@ -55,9 +55,11 @@ function readFilters() {
   };
 }
 
-/** The backend counts a queue up to COUNT_CAP (store::queues) and answers one more for "more". */
-const COUNT_CAP = 10000;
-const countText = (n) => (n > COUNT_CAP ? i18n.t('count.more', { n: COUNT_CAP }) : String(n));
+/** Counts past the store's cap (it answers cap + 1) read "10000+". */
+const countText = (n) => {
+  const cap = shared.info?.count_cap;
+  return cap && n > cap ? i18n.t('count.more', { n: cap }) : String(n);
+};
 
 function renderQueues() {
   const ul = $('#queue-list');

@@ -58,10 +58,7 @@ fn names(store: &Store) -> Result<Names> {
             .map(|d| (d.id, d.code))
             .collect(),
         users: store.users()?.into_iter().map(|u| (u.id, u.name)).collect(),
-        tz: store
-            .setting("timezone")?
-            .parse()
-            .unwrap_or(chrono_tz::Asia::Shanghai),
+        tz: store.timezone()?,
     })
 }
 
@@ -185,10 +182,7 @@ pub fn import_csv(
     strict: bool,
 ) -> Result<ImportReport> {
     let actor = store.user(actor_id)?;
-    let tz: Tz = store
-        .setting("timezone")?
-        .parse()
-        .unwrap_or(chrono_tz::Asia::Shanghai);
+    let tz = store.timezone()?;
     let categories: HashMap<String, i64> = store
         .categories()?
         .into_iter()

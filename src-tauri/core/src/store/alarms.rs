@@ -283,10 +283,7 @@ impl Store {
     pub fn popups(&self, user_id: i64, fired: &[Fired]) -> Result<Popups> {
         let prefs = self.notification_prefs(user_id)?;
         let lang = self.setting("ui_language")?;
-        let tz: chrono_tz::Tz = self
-            .setting("timezone")?
-            .parse()
-            .unwrap_or(chrono_tz::Asia::Shanghai);
+        let tz = self.timezone()?;
         let local = self.now().with_timezone(&tz).time();
         let mine: Vec<&Fired> = fired
             .iter()

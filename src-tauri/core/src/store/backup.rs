@@ -11,7 +11,7 @@
 
 use super::audit::{self, append};
 use super::migrate::MIGRATIONS;
-use super::{from_ms, lock, ms, timezone, Store};
+use super::{from_ms, lock, ms, Store};
 use crate::backup::{self as rules, Manifest, FORMAT, MANIFEST_SUFFIX, SUFFIX};
 use crate::error::{Error, Result};
 use crate::model::User;
@@ -459,7 +459,7 @@ impl Store {
         }
 
         // 4. Rotation in each folder.
-        let tz = self.read(timezone)?;
+        let tz = self.timezone()?;
         let daily: usize = self.setting("backup_keep_daily")?.parse().unwrap_or(7);
         let monthly: usize = self.setting("backup_keep_monthly")?.parse().unwrap_or(12);
         let mut removed = 0;

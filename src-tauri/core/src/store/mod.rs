@@ -221,6 +221,11 @@ impl Store {
         self.read(|c| get_setting(c, key))
     }
 
+    /// The centre's time zone (a setting validated when it is saved).
+    pub fn timezone(&self) -> Result<Tz> {
+        self.read(timezone)
+    }
+
     pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
         let value = value.trim();
         match key {
@@ -335,7 +340,7 @@ impl Store {
 
     /// Reads a time typed by a person: RFC 3339, or local time in the configured zone.
     pub fn parse_time(&self, s: &str) -> Result<DateTime<Utc>> {
-        let tz = self.read(timezone)?;
+        let tz = self.timezone()?;
         crate::exchange::parse_time(s, tz)
     }
 

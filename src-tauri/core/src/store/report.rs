@@ -224,6 +224,18 @@ impl KpiCounts {
 
 type Weights = (Vec<(String, f64)>, Vec<(String, f64)>);
 
+/// Every KPI of a period: the calls' and the tickets' (from its counts).
+fn period_kpis(
+    c: &Connection,
+    q: &ReportQuery,
+    s: &KpiSettings,
+    counts: &KpiCounts,
+) -> Result<Vec<Kpi>> {
+    let mut kpis = call_kpis(c, q, s)?;
+    kpis.extend(counts.kpis(|_, _| true));
+    Ok(kpis)
+}
+
 /// The report of a period from its KPI counts and a few more reads of the same snapshot.
 fn report_in(
     c: &Connection,
@@ -233,8 +245,7 @@ fn report_in(
     counts: &KpiCounts,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Report> {
-    let mut kpis = call_kpis(c, q, s)?;
-    kpis.extend(counts.kpis(|_, _| true));
+    let kpis = period_kpis(c, q, s, counts)?;
     let (f, fv) = filters(q);
     let period = || {
         let mut v = vec![Sql::Integer(ms(q.from)), Sql::Integer(ms(q.to))];
@@ -480,13 +491,6 @@ impl Store {
         })
     }
 
-    fn timezone(&self) -> Result<chrono_tz::Tz> {
-        Ok(self
-            .setting("timezone")?
-            .parse()
-            .unwrap_or(chrono_tz::Asia::Shanghai))
-    }
-
     /// The agents' and the departments' assessment weights.
     fn weights(&self) -> Result<Weights> {
         let of = |key: &str| -> Result<Vec<(String, f64)>> {
@@ -566,11 +570,9 @@ impl Store {
         let (report, previous, (agents, departments)) = self.snapshot(|c| {
             let now = KpiCounts::count(c, &q, &s)?;
             let before = KpiCounts::count(c, &pq, &s)?;
-            let mut previous = call_kpis(c, &pq, &s)?;
-            previous.extend(before.kpis(|_, _| true));
             Ok((
                 report_in(c, &q, &s, tz, &now, self.now())?,
-                previous,
+                period_kpis(c, &pq, &s, &before)?,
                 assessment_in(c, &w, &now, &before)?,
             ))
         })?;

@@ -21,8 +21,7 @@ test: deps test-deps toolchain fmt lint unit ui e2e
 # Performance figures (release build): the benchmark against raw SQL on a million
 # tickets (seeded once into the cache directory), then the app's start-up and memory.
 bench: toolchain
-	$(CARGO) build --release -p hotline-cli
-	"$${CARGO_TARGET_DIR:-target}/release/hotline" bench $(BENCH_ARGS)
+	$(CARGO) run --release -p hotline-bench -- $(BENCH_ARGS)
 
 measure: deps test-deps toolchain
 	scripts/measure-app.sh

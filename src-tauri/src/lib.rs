@@ -2,7 +2,7 @@
 //! Everything it does is delegated to hotline-core.
 
 pub mod backups;
-pub mod commands;
+pub mod door;
 pub mod live;
 pub mod scheduler;
 pub mod state;
@@ -22,61 +22,8 @@ pub fn builder<R: Runtime>(builder: Builder<R>, desk: Desk) -> Builder<R> {
             Ok(())
         })
         .manage(desk)
-        .invoke_handler(tauri::generate_handler![
-            commands::auth_state,
-            commands::setup_admin,
-            commands::login,
-            commands::logout,
-            commands::lock,
-            commands::unlock,
-            commands::activity,
-            commands::change_password,
-            commands::reveal,
-            commands::accounts,
-            commands::create_account,
-            commands::set_password,
-            commands::set_user_active,
-            commands::set_user_role,
-            commands::audit_entries,
-            commands::verify_audit,
-            commands::backup_status,
-            commands::backups,
-            commands::set_backup_passphrase,
-            commands::backup_now,
-            commands::verify_backup,
-            commands::restore_backup,
-            commands::retention_plan,
-            commands::anonymise,
-            commands::app_info,
-            commands::reference,
-            commands::queue_counts,
-            commands::list_tickets,
-            commands::get_ticket,
-            commands::intake,
-            commands::create_department,
-            commands::create_category,
-            commands::act,
-            commands::customer_history,
-            commands::suggest_deadlines,
-            commands::notifications,
-            commands::mark_notifications_read,
-            commands::get_settings,
-            commands::notification_prefs,
-            commands::set_notification_prefs,
-            commands::sla_policies,
-            commands::set_sla_policy,
-            commands::calendars,
-            commands::set_calendar_day,
-            commands::import_ics,
-            commands::monthly_report,
-            commands::open_reports,
-            commands::export_report,
-            commands::period_report,
-            commands::kpi_tickets,
-            commands::kpi_calls,
-            commands::seed_demo,
-            commands::set_setting,
-        ])
+        // Every command comes from the core's registry (`door::handle`).
+        .invoke_handler(door::handle)
 }
 
 pub fn run() {

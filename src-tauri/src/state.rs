@@ -3,7 +3,7 @@
 //! workstation's sign-in state.
 
 use hotline_core::access::Acting;
-use hotline_core::auth::Seat;
+use hotline_core::session::Seat;
 use hotline_core::{Store, SystemClock, WireError};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

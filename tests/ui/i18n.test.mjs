@@ -16,8 +16,8 @@ const jsFiles = readdirSync(join(ui, 'js')).filter((f) => f.endsWith('.js'));
 const htmlFiles = readdirSync(ui).filter((f) => f.endsWith('.html'));
 
 /** The string values of a str_enum! in the Rust model, e.g. Status -> received, closed… */
-function rustEnum(name) {
-  const src = read(root, 'src-tauri', 'core', 'src', 'model.rs');
+function rustEnum(name, file = 'model.rs') {
+  const src = read(root, 'src-tauri', 'core', 'src', file);
   const start = src.search(new RegExp(`\\b${name}\\s*\\{`));
   assert.ok(start >= 0, `enum ${name} not found`);
   const body = src.slice(start, src.indexOf('}', start));
@@ -54,9 +54,8 @@ test('every key the markup and the scripts name exists', () => {
 test('every backend code the UI can meet is translated', () => {
   const errors = [...read(root, 'src-tauri', 'core', 'src', 'error.rs').matchAll(/=>\s*"([a-z_]+)"/g)].map((m) => m[1]);
   assert.ok(errors.includes('invalid_transition') && errors.includes('conflict'));
-  const lifecycle = read(root, 'src-tauri', 'core', 'src', 'lifecycle.rs');
-  const names = lifecycle.slice(lifecycle.indexOf('pub const NAMES'), lifecycle.indexOf('];', lifecycle.indexOf('pub const NAMES')));
-  const actions = [...names.matchAll(/"([a-z_]+)"/g)].map((m) => m[1]);
+  const actions = rustEnum('ActionKind');
+  assert.equal(actions.length, 14);
   const keys = [
     ...errors.map((c) => `error.${c}`),
     'error.internal',
@@ -76,17 +75,19 @@ test('every backend code the UI can meet is translated', () => {
   for (const m of scheduler.matchAll(/"(notify\.[a-z_.]+)"/g)) keys.push(m[1]);
   for (const kind of ['accept', 'handle', 'callback', 'incident', 'report_upward']) keys.push(`notify.title.${kind}`);
   for (const kind of ['incident', 'report_upward']) keys.push(`notify.body.${kind}`);
-  // The settings screens label their enumerations by prefix.
-  const settingsJs = read(ui, 'js', 'settings.js');
-  const list = (name) => JSON.parse(settingsJs.match(new RegExp(`const ${name} = (\\[[^\\]]*\\])`))[1].replace(/'/g, '"'));
-  for (const k of list('KINDS')) keys.push(`prefs.kind.${k}`, `notify.title.${k}`);
-  for (const k of list('STAGES')) keys.push(`stage.${k}`);
-  for (const k of list('UNITS')) keys.push(`unit.${k}`, `unitname.${k}`);
+  // The settings screens label the backend's enumerations (its `vocabulary`) by prefix.
+  for (const k of rustEnum('AlarmKind', 'escalation.rs')) keys.push(`prefs.kind.${k}`, `notify.title.${k}`);
+  for (const k of rustEnum('Stage', 'sla.rs')) keys.push(`stage.${k}`);
+  const calendar = read(root, 'src-tauri', 'core', 'src', 'calendar.rs');
+  const units = calendar.slice(calendar.indexOf('pub const UNITS'), calendar.indexOf(';', calendar.indexOf('pub const UNITS')));
+  const unitNames = [...units.matchAll(/"([a-z_]+)"/g)].map((m) => m[1]);
+  assert.equal(unitNames.length, 3);
+  for (const k of unitNames) keys.push(`unit.${k}`, `unitname.${k}`);
   for (const k of ['rest', 'work']) keys.push(`calendar.${k}`);
   // The fields of the action forms are labelled field.<name>.
   for (const m of read(ui, 'js', 'detail.js').matchAll(/\['([a-z_]+)', '(?:textarea|text|datetime|department|satisfaction|method|checkbox)'/g)) keys.push(`field.${m[1]}`);
   // Every action the audit log records has a name in the viewer.
-  for (const f of ['access.rs', 'auth.rs', 'store/accounts.rs', 'store/backup.rs', 'store/retention.rs']) {
+  for (const f of ['access/mod.rs', 'access/admin.rs', 'access/reports.rs', 'session.rs', 'store/accounts.rs', 'store/backup.rs', 'store/retention.rs']) {
     const src = read(root, 'src-tauri', 'core', 'src', f);
     for (const m of src.matchAll(/(?:log|append|audit)\(([^;"]*?)"([a-z_]+)"/gs)) {
       if (!m[1].includes('expect(')) keys.push(`audit.a.${m[2]}`);

@@ -4,16 +4,13 @@
 import { api, listen } from './api.js';
 import * as i18n from './i18n.js';
 import { el, options, time } from './format.js';
-import { $, shared, showError, markField, treeOptions } from './state.js';
+import { $, shared, showError, markField, treeOptions, notice } from './state.js';
 import { can } from './session.js';
 
-const ROLES = ['agent', 'handler', 'supervisor', 'manager', 'admin'];
 const errorEl = () => $('[data-testid="settings-error"]');
 
 function done(key = 'common.saved', params = {}) {
-  const n = $('[data-testid="notice"]');
-  n.textContent = i18n.t(key, params);
-  n.hidden = false;
+  notice(i18n.t(key, params));
   showError(errorEl(), null);
 }
 
@@ -49,7 +46,7 @@ function accountRow(a) {
   const toggle = el('button', { type: 'button', 'data-testid': 'account-toggle', text: i18n.t(a.active ? 'account.disable' : 'account.enable') });
   toggle.addEventListener('click', () => guarded(null, () => api.setUserActive(a.id, !a.active)));
   const role = el('select', { 'data-testid': 'account-role', 'aria-label': i18n.t('field.role') });
-  options(role, ROLES.map((r) => [r, i18n.t(`role.${r}`)]));
+  options(role, shared.vocab.roles.map((r) => [r, i18n.t(`role.${r}`)]));
   role.value = a.role;
   role.addEventListener('change', () => guarded(null, () => api.setUserRole(a.id, role.value, a.department_id)));
   return el('tr', { 'data-testid': 'account-row', 'data-login': a.login ?? '' },
@@ -154,7 +151,7 @@ export async function load() {
     if (can('manage_users')) {
       const f = $('#user-form').elements;
       options(f.department_id, treeOptions(shared.ref.departments));
-      options(f.role, ROLES.map((r) => [r, i18n.t(`role.${r}`)]));
+      options(f.role, shared.vocab.roles.map((r) => [r, i18n.t(`role.${r}`)]));
       $('#account-rows').replaceChildren(...(await api.accounts()).map(accountRow));
     }
     if (can('view_audit')) {

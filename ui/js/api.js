@@ -19,7 +19,7 @@ export function onSessionLost(cb) {
   lost.push(cb);
 }
 
-export async function call(cmd, args = {}) {
+async function call(cmd, args = {}) {
   try {
     return await ipc.invoke(cmd, args);
   } catch (e) {
@@ -29,37 +29,59 @@ export async function call(cmd, args = {}) {
   }
 }
 
+// Every command the backend's registry declares (src-tauri/core/src/registry.rs), one
+// wrapper each; a core test fails when a command is missing here or named here wrongly.
 export const api = {
+  // Signing in.
+  authState: () => call('auth_state'),
+  setupAdmin: (login, name, password) => call('setup_admin', { login, name, password }),
+  login: (login, password) => call('login', { login, password }),
+  logout: () => call('logout'),
+  lock: () => call('lock'),
+  unlock: (password) => call('unlock', { password }),
+  activity: () => call('activity'),
+  vocabulary: () => call('vocabulary'),
+  // The desk.
   appInfo: () => call('app_info'),
+  changePassword: (old, next) => call('change_password', { old, new: next }),
   reference: () => call('reference'),
   queueCounts: () => call('queue_counts'),
   listTickets: (query) => call('list_tickets', { query }),
   getTicket: (id) => call('get_ticket', { id }),
+  reveal: (id, reason) => call('reveal', { id, reason }),
   intake: (ticket, then = null) => call('intake', { ticket, then }),
   act: (id, version, action) => call('act', { id, version, action }),
   customerHistory: (phone) => call('customer_history', { phone }),
   suggestDeadlines: (category, severity) => call('suggest_deadlines', { category, severity }),
-  seedDemo: () => call('seed_demo'),
   notifications: () => call('notifications'),
-  getSettings: () => call('get_settings'),
+  markNotificationsRead: () => call('mark_notifications_read'),
   notificationPrefs: () => call('notification_prefs'),
   setNotificationPrefs: (prefs) => call('set_notification_prefs', { prefs }),
+  seedDemo: () => call('seed_demo'),
+  // Settings and reference data.
+  getSettings: () => call('get_settings'),
+  setSetting: (key, value) => call('set_setting', { key, value }),
+  createDepartment: (code, name, parentId) => call('create_department', { code, name, parentId }),
+  createCategory: (code, name, parentId, defaultDays) => call('create_category', { code, name, parentId, defaultDays }),
   slaPolicies: () => call('sla_policies'),
   setSlaPolicy: (stage, categoryId, severity, span, calendar) => call('set_sla_policy', { stage, categoryId, severity, span, calendar }),
   calendars: () => call('calendars'),
   setCalendarDay: (calendar, date, kind, note) => call('set_calendar_day', { calendar, date, kind, note }),
   importIcs: (calendar, text) => call('import_ics', { calendar, text }),
-  markNotificationsRead: () => call('mark_notifications_read'),
-  setSetting: (key, value) => call('set_setting', { key, value }),
-  createDepartment: (code, name, parentId) => call('create_department', { code, name, parentId }),
-  createCategory: (code, name, parentId, defaultDays) => call('create_category', { code, name, parentId, defaultDays }),
-  reveal: (id, reason) => call('reveal', { id, reason }),
-  changePassword: (old, next) => call('change_password', { old, new: next }),
+  // Accounts.
   accounts: () => call('accounts'),
   createAccount: (account) => call('create_account', { account }),
   setPassword: (userId, login, password) => call('set_password', { userId, login, password }),
   setUserActive: (userId, active) => call('set_user_active', { userId, active }),
   setUserRole: (userId, role, departmentId) => call('set_user_role', { userId, role, departmentId }),
+  // Reports.
+  openReports: () => call('open_reports'),
+  monthlyReport: (month, departmentId = null) => call('monthly_report', { month, departmentId }),
+  periodReport: (request) => call('period_report', { request }),
+  kpiTickets: (query, key, denominator) => call('kpi_tickets', { query, key, denominator }),
+  kpiCalls: (query, key, denominator) => call('kpi_calls', { query, key, denominator }),
+  exportReport: (request, format, replace = false) => call('export_report', { request, format, replace }),
+  // Audit, backups, retention.
   auditEntries: (query) => call('audit_entries', { query }),
   verifyAudit: () => call('verify_audit'),
   backupStatus: () => call('backup_status'),

@@ -5,7 +5,6 @@ import * as i18n from './i18n.js';
 import { el, options, time, timeLeft, label, inputToIso, isoToInput } from './format.js';
 import { $, shared, showError, markField, treeOptions } from './state.js';
 
-const SATISFACTION = ['very_satisfied', 'satisfied', 'basically_satisfied', 'unsatisfied', 'very_unsatisfied'];
 
 /** The fields of each action's form: [name, kind, required]. */
 const FORMS = {
@@ -167,7 +166,7 @@ function control(name, kind) {
     case 'checkbox': input = el('input', { id, name, type: 'checkbox', checked: true }); break;
     case 'datetime': input = el('input', { id, name, type: 'datetime-local' }); break;
     case 'department': input = el('select', { id, name }); options(input, treeOptions(shared.ref.departments.filter((d) => d.active && d.code !== 'hotline'))); break;
-    case 'satisfaction': input = el('select', { id, name }); options(input, SATISFACTION.map((s) => [s, i18n.t(`satisfaction.${s}`)])); break;
+    case 'satisfaction': input = el('select', { id, name }); options(input, shared.vocab.satisfactions.map((s) => [s, i18n.t(`satisfaction.${s}`)])); break;
     case 'method': input = el('select', { id, name }); options(input, ['phone', 'questionnaire'].map((s) => [s, i18n.t(`method.${s}`)])); break;
     default: input = el('input', { id, name, autocomplete: 'off' });
   }

@@ -1,9 +1,9 @@
 // The desk window: sign-in first, then routing between the queue, intake, detail and
 // settings views, the language, keyboard shortcuts and live updates.
-import { api, call, listen } from './api.js';
+import { api, listen } from './api.js';
 import * as i18n from './i18n.js';
 import { setZone } from './format.js';
-import { $, shared, showError, loadReference } from './state.js';
+import { $, shared, showError, loadReference, loadVocabulary, notice } from './state.js';
 import * as queue from './queue.js';
 import * as intake from './intake.js';
 import * as detail from './detail.js';
@@ -32,16 +32,9 @@ async function openTicket(id) {
   }
 }
 
-function notice(text) {
-  const n = $('[data-testid="notice"]');
-  n.textContent = text;
-  n.hidden = false;
-  clearTimeout(notice.timer);
-  notice.timer = setTimeout(() => { n.hidden = true; }, 6000);
-}
 
 async function reloadInfo() {
-  shared.info = await api.appInfo();
+  [shared.info] = await Promise.all([api.appInfo(), loadVocabulary()]);
   setZone(shared.info.timezone);
   $('#db-path').textContent = shared.info.db_path;
 }
@@ -80,7 +73,7 @@ function wire() {
     await settings.load();
     await admin.load();
   });
-  $('#open-reports').addEventListener('click', () => call('open_reports').catch((e) => showError($('[data-testid="error"]'), e)));
+  $('#open-reports').addEventListener('click', () => api.openReports().catch((e) => showError($('[data-testid="error"]'), e)));
   $('#bell').addEventListener('click', async () => { show('notifications'); await inbox.open(); });
   $('#back').addEventListener('click', () => { show('queue'); queue.refresh(); });
   document.addEventListener('show-queue', () => show('queue'));
@@ -93,7 +86,7 @@ function wire() {
       newCall();
     } else if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'r') {
       e.preventDefault();
-      call('open_reports').catch((err) => showError($('[data-testid="error"]'), err));
+      api.openReports().catch((err) => showError($('[data-testid="error"]'), err));
     } else if (e.key === 'Escape' && view !== 'queue') {
       show('queue');
       queue.refresh();

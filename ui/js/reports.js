@@ -1,12 +1,11 @@
 // The managers' reporting window: every KPI with its formula, numerator and denominator,
 // compared with the previous month; charts; the monthly assessment.
-import { api, call } from './api.js';
+import { api } from './api.js';
 import * as i18n from './i18n.js';
 import { el, options, setZone } from './format.js';
-import { $, showError, treeOptions } from './state.js';
+import { $, shared, showError, treeOptions, loadVocabulary } from './state.js';
 
 const charts = {};
-const CALL_KPIS = ['answer_rate', 'answered_within'];
 const pct = (v) => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);
 
 function kpiCard(k, prev) {
@@ -95,9 +94,9 @@ function request() {
 let drillSeq = 0;
 
 async function showDrill() {
-  const calls = CALL_KPIS.includes(drill.key);
+  const calls = shared.vocab.call_kpis.includes(drill.key);
   const seq = ++drillSeq;
-  const rows = await call(calls ? 'kpi_calls' : 'kpi_tickets', { query: lastQuery, key: drill.key, denominator: drill.denominator });
+  const rows = await (calls ? api.kpiCalls : api.kpiTickets)(lastQuery, drill.key, drill.denominator);
   // A later click wins: an answer that arrives after it is dropped.
   if (seq !== drillSeq) return;
   $('#drill-title').textContent = i18n.t(drill.denominator ? 'reports.drill_denominator' : 'reports.drill_numerator', { kpi: i18n.t(`kpi.${drill.key}.name`), n: rows.length });
@@ -128,7 +127,7 @@ async function run() {
   busy.hidden = false;
   document.body.setAttribute('aria-busy', 'true');
   try {
-    const doc = await call('period_report', { request: request() });
+    const doc = await api.periodReport(request());
     lastQuery = doc.query;
     const r = doc.report;
     $('#report-period').textContent = i18n.t('reports.compared', { month: doc.period, previous: doc.previous_period });
@@ -164,14 +163,14 @@ async function start() {
   await i18n.load(lang);
   i18n.apply();
   // The backend refuses reports to roles without the permission; say so plainly.
-  const seat = await call('auth_state');
+  const seat = await api.authState();
   if (!seat.user || seat.locked || !seat.permissions.includes('view_reports')) {
     document.body.dataset.denied = 'true';
     $('[data-testid="reports-denied"]').hidden = false;
     return;
   }
   for (const b of document.querySelectorAll('[data-perm]')) b.classList.toggle('no-perm', !seat.permissions.includes(b.dataset.perm));
-  const info = await api.appInfo();
+  const [info] = await Promise.all([api.appInfo(), loadVocabulary()]);
   setZone(info.timezone);
   const ref = await api.reference();
   const any = i18n.t('filter.any');
@@ -193,14 +192,20 @@ async function start() {
   $('#drill-close').addEventListener('click', () => { $('#drill').hidden = true; });
   $('#drill-switch').addEventListener('click', () => { drill.denominator = !drill.denominator; showDrill().catch((e) => showError($('[data-testid="error"]'), e)); });
   for (const format of ['xlsx', 'csv']) {
-    $(`#export-${format}`).addEventListener('click', async () => {
+    const button = $(`#export-${format}`);
+    button.addEventListener('click', async () => {
+      // A file of the same name is replaced only when the second click confirms it.
+      const replace = button.dataset.replace === 'true';
+      delete button.dataset.replace;
       try {
-        const path = await call('export_report', { request: request(), format });
+        const path = await api.exportReport(request(), format, replace);
         const note = $('#export-result');
         note.textContent = i18n.t('reports.exported', { path });
         note.dataset.path = path;
         note.hidden = false;
+        showError($('[data-testid="error"]'), null);
       } catch (e) {
+        if (e.code === 'file_exists') button.dataset.replace = 'true';
         showError($('[data-testid="error"]'), e);
       }
     });

@@ -1,7 +1,7 @@
 // Who is at the desk: first-run setup, sign-in, the idle lock and signing out. The
 // backend holds the session and refuses everything while signed out or locked; this
 // module only shows the matching form and hides what the user's role may not use.
-import { call, onSessionLost } from './api.js';
+import { api, onSessionLost } from './api.js';
 import * as i18n from './i18n.js';
 import { $, showError } from './state.js';
 
@@ -77,13 +77,13 @@ async function submitted(form, errorId, run) {
 }
 
 async function lockNow() {
-  await call('lock').catch(() => {});
-  show(await call('auth_state'));
+  await api.lock().catch(() => {});
+  show(await api.authState());
 }
 
 /** Signing out (or switching user) starts the page afresh: nothing of the last user stays. */
 async function signOut() {
-  await call('logout').catch(() => {});
+  await api.logout().catch(() => {});
   window.location.reload();
 }
 
@@ -95,7 +95,7 @@ function watchIdle() {
     const every = Math.min(REPORT_EVERY, ((state.idle_lock_seconds || 60) * 1000) / 3);
     if (lastInput - lastReport > every) {
       lastReport = lastInput;
-      call('activity').catch(() => {});
+      api.activity().catch(() => {});
     }
   };
   for (const ev of ['keydown', 'mousedown', 'mousemove', 'wheel', 'touchstart']) {
@@ -116,24 +116,24 @@ export async function start(onSignedIn) {
       if (f.password.value !== f.password2.value) {
         return Promise.reject({ code: 'password_mismatch', details: {} });
       }
-      return call('setup_admin', { login: f.login.value, name: f.name.value, password: f.password.value });
+      return api.setupAdmin(f.login.value, f.name.value, f.password.value);
     });
   });
   $('#login-form').addEventListener('submit', (e) => {
     e.preventDefault();
-    submitted(e.target, 'login-error', (f) => call('login', { login: f.login.value, password: f.password.value }));
+    submitted(e.target, 'login-error', (f) => api.login(f.login.value, f.password.value));
   });
   $('#unlock-form').addEventListener('submit', (e) => {
     e.preventDefault();
-    submitted(e.target, 'unlock-error', (f) => call('unlock', { password: f.password.value }));
+    submitted(e.target, 'unlock-error', (f) => api.unlock(f.password.value));
   });
   $('#unlock-switch').addEventListener('click', signOut);
   $('#logout').addEventListener('click', signOut);
   $('#lock-now').addEventListener('click', lockNow);
   // A command refused because the session locked (or ended) elsewhere shows the gate.
-  onSessionLost(async () => show(await call('auth_state')));
+  onSessionLost(async () => show(await api.authState()));
   watchIdle();
-  const st = await call('auth_state');
+  const st = await api.authState();
   show(st);
   await enter(st);
 }

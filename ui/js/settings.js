@@ -2,12 +2,8 @@
 import { api } from './api.js';
 import * as i18n from './i18n.js';
 import { el, options } from './format.js';
-import { $, shared, showError, markField, loadReference, categoryName, treeOptions } from './state.js';
+import { $, shared, showError, markField, loadReference, categoryName, treeOptions, notice } from './state.js';
 
-const KINDS = ['accept', 'handle', 'callback', 'incident', 'report_upward'];
-const STAGES = ['accept', 'contact', 'handle', 'feedback', 'callback'];
-const UNITS = ['working_days', 'business_hours', 'calendar_hours'];
-const SEVERITIES = ['general', 'serious', 'major', 'extraordinary'];
 let calendars = [];
 
 function tree(ul, items, name, extra = () => '') {
@@ -30,9 +26,7 @@ export function render() {
 }
 
 function saved() {
-  const n = $('[data-testid="notice"]');
-  n.textContent = i18n.t('common.saved');
-  n.hidden = false;
+  notice(i18n.t('common.saved'));
 }
 
 /** Loads and shows the data-driven settings: preferences, rules, calendars, SLA. */
@@ -42,7 +36,7 @@ export async function load() {
     const [prefs, settings, policies] = await Promise.all([api.notificationPrefs(), api.getSettings(), api.slaPolicies()]);
     calendars = await api.calendars();
     const kinds = $('#prefs-kinds');
-    kinds.replaceChildren(el('legend', { text: i18n.t('prefs.kinds') }), ...KINDS.map((k) => el('label', { class: 'check' },
+    kinds.replaceChildren(el('legend', { text: i18n.t('prefs.kinds') }), ...shared.vocab.alarm_kinds.map((k) => el('label', { class: 'check' },
       el('span', { text: i18n.t(`prefs.kind.${k}`) }),
       el('input', { type: 'checkbox', name: `kind-${k}`, 'data-testid': `prefs-kind-${k}`, checked: !prefs.muted.includes(k) }))));
     const pf = $('#prefs-form').elements;
@@ -61,10 +55,10 @@ export async function load() {
       el('td', { text: i18n.t(`unit.${p.span.unit}`, { n: p.span.amount }) }),
       el('td', { text: p.calendar }))));
     const sf = $('#sla-form').elements;
-    options(sf.stage, STAGES.map((x) => [x, i18n.t(`stage.${x}`)]));
+    options(sf.stage, shared.vocab.stages.map((x) => [x, i18n.t(`stage.${x}`)]));
     options(sf.category_id, treeOptions(shared.ref.categories, categoryName), { blank: i18n.t('sla.any') });
-    options(sf.severity, SEVERITIES.map((x) => [x, i18n.t(`severity.${x}`)]), { blank: i18n.t('sla.any') });
-    options(sf.unit, UNITS.map((x) => [x, i18n.t(`unitname.${x}`)]));
+    options(sf.severity, shared.vocab.severities.map((x) => [x, i18n.t(`severity.${x}`)]), { blank: i18n.t('sla.any') });
+    options(sf.unit, shared.vocab.span_units.map((x) => [x, i18n.t(`unitname.${x}`)]));
     options(sf.calendar, calendars.map((c) => [c.name, c.name]));
     showError(errorEl, null);
   } catch (e) {
@@ -121,7 +115,7 @@ export function init() {
     e.preventDefault();
     const f = e.target.elements;
     const prefs = {
-      muted: KINDS.filter((k) => !f.namedItem(`kind-${k}`).checked),
+      muted: shared.vocab.alarm_kinds.filter((k) => !f.namedItem(`kind-${k}`).checked),
       quiet_from: f.quiet_from.value ? `${f.quiet_from.value}:00` : null,
       quiet_to: f.quiet_to.value ? `${f.quiet_to.value}:00` : null,
     };

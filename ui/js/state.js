@@ -2,9 +2,24 @@
 import { api } from './api.js';
 import * as i18n from './i18n.js';
 
-export const shared = { info: null, ref: { departments: [], categories: [], users: [] } };
+export const shared = { info: null, vocab: null, ref: { departments: [], categories: [], users: [] } };
 
 export const $ = (sel, root = document) => root.querySelector(sel);
+
+/** The closed sets of values the backend knows (roles, severities, stages …): no screen retypes them. */
+export async function loadVocabulary() {
+  shared.vocab = await api.vocabulary();
+  return shared.vocab;
+}
+
+/** A short confirmation in the desk's status line, gone after a few seconds. */
+export function notice(text) {
+  const n = $('[data-testid="notice"]');
+  n.textContent = text;
+  n.hidden = false;
+  clearTimeout(notice.timer);
+  notice.timer = setTimeout(() => { n.hidden = true; }, 6000);
+}
 
 export async function loadReference() {
   shared.ref = await api.reference();

@@ -555,6 +555,40 @@ fn accounts_permissions_audit_backups_and_retention() {
         .as_str()
         .is_some_and(|p| p.contains("****")));
     fails_with(&db, &["--as", "zhang", "export", "--personal"], "forbidden");
+    // A refused export never touches its target: the file stays as it was.
+    let existing = dir.path().join("existing.csv");
+    std::fs::write(&existing, "keep me").expect("write");
+    let target = existing.to_str().expect("path");
+    fails_with(
+        &db,
+        &["--as", "zhang", "export", "--personal", "--out", target],
+        "forbidden",
+    );
+    // Nor does an allowed one without --force; with it the file is replaced whole.
+    fails_with(&db, &["export", "--out", target], "file_exists");
+    assert_eq!(std::fs::read_to_string(&existing).expect("read"), "keep me");
+    let month = "2026-10";
+    let report = dir.path().join("r.xlsx");
+    std::fs::write(&report, "old").expect("write");
+    let report = report.to_str().expect("path");
+    fails_with(
+        &db,
+        &["report", "--month", month, "--export", report],
+        "file_exists",
+    );
+    json(&db, &["export", "--out", target, "--force"]);
+    assert!(std::fs::read(&existing)
+        .expect("read")
+        .starts_with(b"\xEF\xBB\xBF"));
+    // Nothing but the files asked for is left in the folder (no temporary files).
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with("h.db"))
+        .collect();
+    names.sort();
+    assert_eq!(names, ["existing.csv", "r.xlsx"]);
     fails_with(&db, &["--as", "zhang", "audit", "verify"], "forbidden");
     fails_with(&db, &["--as", "zhang", "backup", "list"], "forbidden");
     fails_with(

@@ -3,9 +3,13 @@
 //! The work itself (snapshot, encryption, verify, restore) is `store::backup`.
 
 use crate::error::{Error, Result};
+use crate::files::{copy_progress, Progress};
+use age::secrecy::SecretString;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
+use std::fs::File;
+use std::io::BufReader;
 use std::path::{Component, Path, PathBuf};
 
 /// Encrypted backups end in this; `age -d` decrypts them without the app.
@@ -139,6 +143,68 @@ pub struct Manifest {
     /// SHA-256 of the encrypted file.
     pub sha256: String,
     pub bytes: u64,
+}
+
+pub fn manifest_path(backup: &Path) -> PathBuf {
+    let name = backup
+        .file_name()
+        .map(|n| n.to_string_lossy().trim_end_matches(SUFFIX).to_string())
+        .unwrap_or_default();
+    backup.with_file_name(format!("{name}{MANIFEST_SUFFIX}"))
+}
+
+pub fn read_manifest(backup: &Path) -> Option<Manifest> {
+    let text = std::fs::read_to_string(manifest_path(backup)).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+pub fn age_error(e: age::DecryptError) -> Error {
+    use age::DecryptError as D;
+    match e {
+        D::NoMatchingKeys | D::DecryptionFailed | D::KeyDecryptionFailed => Error::BackupPassphrase,
+        other => Error::BackupCorrupt {
+            reason: other.to_string(),
+        },
+    }
+}
+
+pub fn corrupt(reason: impl std::fmt::Display) -> Error {
+    Error::BackupCorrupt {
+        reason: reason.to_string(),
+    }
+}
+
+/// A decrypted backup in a private temporary file, removed on drop.
+pub struct Plain {
+    _dir: tempfile::TempDir,
+    pub path: PathBuf,
+}
+
+pub fn decrypt(
+    file: &Path,
+    passphrase: &str,
+    near: &Path,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Plain> {
+    let total = std::fs::metadata(file)?.len();
+    let input = BufReader::new(File::open(file)?);
+    let decryptor = age::Decryptor::new_buffered(input).map_err(age_error)?;
+    if !decryptor.is_scrypt() {
+        return Err(corrupt("not a passphrase-encrypted backup"));
+    }
+    let identity = age::scrypt::Identity::new(SecretString::from(passphrase.to_owned()));
+    let mut reader = decryptor
+        .decrypt(std::iter::once(&identity as &dyn age::Identity))
+        .map_err(age_error)?;
+    // Beside the live database (same disk, same protection), never in a shared /tmp.
+    let dir = tempfile::Builder::new()
+        .prefix(".hotline-verify-")
+        .tempdir_in(near)?;
+    let path = dir.path().join("backup.db");
+    let mut out = File::create(&path)?;
+    copy_progress(&mut reader, &mut out, total, "decrypt", progress).map_err(corrupt)?;
+    out.sync_all()?;
+    Ok(Plain { _dir: dir, path })
 }
 
 #[cfg(test)]

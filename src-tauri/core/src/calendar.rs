@@ -69,6 +69,12 @@ pub enum Span {
     CalendarHours(i64),
 }
 
+impl Span {
+    /// The units' names on the wire (a test holds them to the serde tags).
+    pub const UNITS: &'static [&'static str] =
+        &["working_days", "business_hours", "calendar_hours"];
+}
+
 fn t(h: u32, m: u32) -> NaiveTime {
     NaiveTime::from_hms_opt(h, m, 0).unwrap_or(NaiveTime::MIN)
 }

@@ -336,6 +336,19 @@ pub fn parse_mapped(
     Ok((calls, bad))
 }
 
+/// One call in a drill-down.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CallRow {
+    pub id: i64,
+    pub caller: String,
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    pub ring_seconds: Option<i64>,
+    pub seconds: i64,
+    pub disposition: String,
+    pub ticket: Option<String>,
+    pub agent: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,7 +32,9 @@ pub enum Error {
     Inactive { entity: &'static str, key: String },
     #[error("action {action} is not allowed while the ticket is {status}")]
     InvalidTransition { action: String, status: String },
-    #[error("{actor} ({role}) may not {action} this ticket")]
+    /// A role may not take a lifecycle action, or lacks a permission of the matrix
+    /// (then `action` is the permission's name): one refusal, one code.
+    #[error("{actor} ({role}) may not {action}")]
     Forbidden {
         action: String,
         actor: String,
@@ -56,12 +58,10 @@ pub enum Error {
     Migration { version: i64, reason: String },
     #[error("import failed at line {line}: {reason}")]
     ImportRow { line: u64, reason: String },
-    #[error("{actor} ({role}) may not do this: {permission}")]
-    Denied {
-        permission: String,
-        actor: String,
-        role: String,
-    },
+    #[error("the arguments of {command} are not valid: {reason}")]
+    InvalidArguments { command: String, reason: String },
+    #[error("a file is already there: {path}")]
+    FileExists { path: String },
     #[error("not signed in")]
     Unauthenticated,
     #[error("the screen is locked; enter the password to continue")]
@@ -120,7 +120,8 @@ impl Error {
             Error::DatabaseTooNew { .. } => "database_too_new",
             Error::Migration { .. } => "migration_failed",
             Error::ImportRow { .. } => "import_row",
-            Error::Denied { .. } => "forbidden",
+            Error::FileExists { .. } => "file_exists",
+            Error::InvalidArguments { .. } => "invalid_arguments",
             Error::Unauthenticated => "unauthenticated",
             Error::SessionLocked => "session_locked",
             Error::BadCredentials => "bad_credentials",
@@ -161,7 +162,10 @@ impl Error {
                 action,
                 actor,
                 role,
-            } => json!({ "action": action, "actor": actor, "role": role }),
+            } => {
+                // A refused permission is named by its permission label in the UI.
+                json!({ "action": action, "permission": action, "actor": actor, "role": role })
+            }
             Error::Conflict { expected, actual } => {
                 json!({ "expected": expected, "actual": actual })
             }
@@ -170,16 +174,9 @@ impl Error {
             Error::DatabaseTooNew { found, supported } => {
                 json!({ "found": found, "supported": supported })
             }
-            Error::Denied {
-                permission,
-                actor,
-                role,
-            } => {
-                json!({ "action": permission, "permission": permission, "actor": actor, "role": role })
-            }
             Error::AccountLocked { until } => json!({ "until": until }),
             Error::WeakPassword { min, max } => json!({ "min": min, "max": max }),
-            Error::InvalidPath { path } => json!({ "path": path }),
+            Error::InvalidPath { path } | Error::FileExists { path } => json!({ "path": path }),
             Error::NotConfigured(what) => json!({ "what": what }),
             Error::BackupCorrupt { reason } => json!({ "reason": reason }),
             Error::BackupTooNew { found, supported } => {
@@ -187,6 +184,9 @@ impl Error {
             }
             Error::Migration { version, reason } => json!({ "version": version, "reason": reason }),
             Error::ImportRow { line, reason } => json!({ "line": line, "reason": reason }),
+            Error::InvalidArguments { command, reason } => {
+                json!({ "command": command, "reason": reason })
+            }
             _ => json!({}),
         }
     }

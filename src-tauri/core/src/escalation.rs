@@ -38,39 +38,26 @@ impl Rules {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AlarmKind {
-    /// The department has not accepted the transfer.
-    Accept,
-    /// The department has not replied.
-    Handle,
-    /// The callback visit is due.
-    Callback,
-    /// A 较大 or graver incident: the emergency team and the managers hear at once.
-    Incident,
-    /// A 特别重大 incident: report upward (a task for the managers).
-    ReportUpward,
-}
+str_enum!(
+    /// What a deadline alarm is about.
+    AlarmKind {
+        /// The department has not accepted the transfer.
+        Accept = "accept",
+        /// The department has not replied.
+        Handle = "handle",
+        /// The callback visit is due.
+        Callback = "callback",
+        /// A 较大 or graver incident: the emergency team and the managers hear at once.
+        Incident = "incident",
+        /// A 特别重大 incident: report upward (a task for the managers).
+        ReportUpward = "report_upward",
+    }
+);
 
 impl AlarmKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AlarmKind::Accept => "accept",
-            AlarmKind::Handle => "handle",
-            AlarmKind::Callback => "callback",
-            AlarmKind::Incident => "incident",
-            AlarmKind::ReportUpward => "report_upward",
-        }
-    }
+    /// The kind of a stored alarm row (an unknown word reads as a handling deadline).
     pub fn parse(s: &str) -> AlarmKind {
-        match s {
-            "accept" => AlarmKind::Accept,
-            "callback" => AlarmKind::Callback,
-            "incident" => AlarmKind::Incident,
-            "report_upward" => AlarmKind::ReportUpward,
-            _ => AlarmKind::Handle,
-        }
+        s.parse().unwrap_or(AlarmKind::Handle)
     }
 
     /// Deadlines that repeat their reminder while missed.

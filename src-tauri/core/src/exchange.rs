@@ -2,18 +2,18 @@
 //! CSV is UTF-8 with a BOM so that Excel and WPS open Chinese text correctly.
 
 use crate::error::{Error, Result};
+use crate::export::BOM;
 use crate::lifecycle::{apply, Action};
 use crate::mask::Mask;
 use crate::model::{Channel, Severity, Ticket, Urgency};
-use crate::store::{blank, created_event, HistoricEvent, HistoricTicket, Store};
+use crate::store::{HistoricEvent, HistoricTicket, Store};
 use crate::ticket::NewTicket;
-use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use crate::ticket::{blank, created_event};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io::{Read, Write};
-
-pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 const EXPORT_HEADER: &[&str] = &[
     "number",
@@ -150,26 +150,6 @@ pub struct ImportReport {
     pub written: bool,
 }
 
-/// Parses a time as RFC 3339, or as local `YYYY-MM-DD HH:MM[:SS]` (also with `/`).
-pub fn parse_time(s: &str, tz: Tz) -> Result<DateTime<Utc>> {
-    let s = s.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    let norm = s.replace('/', "-").replace('T', " ");
-    for f in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"] {
-        if let Ok(n) = NaiveDateTime::parse_from_str(&norm, f) {
-            if let Some(t) = tz.from_local_datetime(&n).earliest() {
-                return Ok(t.with_timezone(&Utc));
-            }
-        }
-    }
-    Err(Error::InvalidValue {
-        field: "time",
-        value: s.chars().take(40).collect(),
-    })
-}
-
 /// Imports intake records. Columns by header name: `caller_name`, `phone`,
 /// `description`, `category` (required); `received_at`, `occurred_at`, `channel`,
 /// `severity`, `urgency`, `answer` (a non-empty answer closes the ticket as answered at
@@ -220,7 +200,7 @@ pub fn import_csv(
             let time = |name: &str| -> Result<Option<DateTime<Utc>>> {
                 match get(name) {
                     "" => Ok(None),
-                    v => parse_time(v, tz).map(Some),
+                    v => crate::local_time::parse_time(v, tz).map(Some),
                 }
             };
             let received = time("received_at")?.unwrap_or(now);
@@ -380,15 +360,5 @@ mod tests {
         assert_eq!(export_json(&s, &mut json, false).expect("json"), 2);
         let v: serde_json::Value = serde_json::from_slice(&json).expect("valid json");
         assert_eq!(v.as_array().map(Vec::len), Some(2));
-    }
-
-    #[test]
-    fn times_in_local_and_rfc3339_forms() {
-        let tz = chrono_tz::Asia::Shanghai;
-        let a = parse_time("2026-11-01 09:30", tz).expect("local");
-        let b = parse_time("2026-11-01T01:30:00Z", tz).expect("rfc3339");
-        let c = parse_time("2026/11/01 09:30:00", tz).expect("slashes");
-        assert_eq!((a, a), (b, c));
-        assert!(parse_time("yesterday", tz).is_err());
     }
 }

@@ -7,6 +7,9 @@ use rust_xlsxwriter::{Format, Workbook};
 use serde_json::Value;
 use std::io::Write;
 
+/// Excel and WPS read a CSV file as UTF-8 only when it starts with this mark.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 fn pct(v: &Value) -> String {
     v.as_f64()
         .map_or("—".to_string(), |v| format!("{:.1}%", v * 100.0))
@@ -19,7 +22,7 @@ fn kpis(doc: &Value) -> impl Iterator<Item = &Value> {
 /// The KPI table as CSV: name, value, numerator, denominator, formula.
 pub fn report_csv(doc: &Value, lang: &str, out: impl Write) -> Result<()> {
     let mut out = out;
-    out.write_all(crate::exchange::BOM)?;
+    out.write_all(BOM)?;
     let mut w = csv::Writer::from_writer(out);
     w.write_record(
         [
@@ -226,19 +229,22 @@ pub fn report_xlsx(doc: &Value, lang: &str) -> Result<Vec<u8>> {
 }
 
 /// Writes a report document to `path`: CSV when the name ends in `.csv`, else XLSX.
-pub fn write_report(doc: &Value, lang: &str, path: &std::path::Path) -> Result<()> {
-    if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
-    {
-        report_csv(
-            doc,
-            lang,
-            std::io::BufWriter::new(std::fs::File::create(path)?),
-        )
+/// The report as the bytes of a CSV or an XLSX file (reports are small: built whole
+/// before any file is touched).
+pub fn report_bytes(doc: &Value, lang: &str, csv: bool) -> Result<Vec<u8>> {
+    if csv {
+        let mut out = Vec::new();
+        report_csv(doc, lang, &mut out)?;
+        Ok(out)
     } else {
-        Ok(std::fs::write(path, report_xlsx(doc, lang)?)?)
+        report_xlsx(doc, lang)
     }
+}
+
+/// Whether `path` names a CSV file (anything else is written as XLSX).
+pub fn is_csv(path: &std::path::Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
 }
 
 /// `hotline-report-2026-11-01_2026-11-30.xlsx` for the document's period.
@@ -275,7 +281,7 @@ mod tests {
     fn csv_has_a_bom_and_translated_headers() {
         let mut out = Vec::new();
         report_csv(&doc(), "zh-CN", &mut out).expect("csv");
-        assert!(out.starts_with(crate::exchange::BOM));
+        assert!(out.starts_with(BOM));
         let text = String::from_utf8(out).expect("utf8");
         assert!(text.contains("接通率,75.0%,3,4"), "{text}");
         assert!(text.contains("回访率,—,0,0"), "{text}");
@@ -289,15 +295,12 @@ mod tests {
             file_name(&d, true),
             "hotline-report-2026-11-01_2026-11-30.csv"
         );
-        let dir = tempfile::tempdir().expect("tmp");
-        let csv = dir.path().join(file_name(&d, true));
-        let xlsx = dir.path().join(file_name(&d, false));
-        write_report(&d, "en", &csv).expect("csv");
-        write_report(&d, "en", &xlsx).expect("xlsx");
-        assert!(std::fs::read(&csv)
-            .expect("read")
-            .starts_with(crate::exchange::BOM));
-        assert!(std::fs::read(&xlsx).expect("read").starts_with(b"PK"));
+        assert!(is_csv(std::path::Path::new("x.CSV")));
+        assert!(!is_csv(std::path::Path::new("x.xlsx")));
+        let csv = report_bytes(&d, "en", true).expect("csv");
+        let xlsx = report_bytes(&d, "en", false).expect("xlsx");
+        assert!(csv.starts_with(BOM));
+        assert!(xlsx.starts_with(b"PK"));
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! the property tests drive.
 
 use crate::error::{Error, Result};
-use crate::model::{CallbackMethod, ExtensionState, Role, Satisfaction, Status, Ticket, User};
+use crate::model::{
+    ActionKind, CallbackMethod, ExtensionState, Role, Satisfaction, Status, Ticket, User,
+};
 use crate::validate::{opt_text, text, DESCRIPTION_MAX, NOTE_MAX};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -88,42 +90,29 @@ pub enum Action {
 }
 
 impl Action {
-    pub fn name(&self) -> &'static str {
+    pub fn kind(&self) -> ActionKind {
+        use ActionKind as K;
         match self {
-            Action::Answer { .. } => "answer",
-            Action::Transfer { .. } => "transfer",
-            Action::Return { .. } => "return",
-            Action::Accept { .. } => "accept",
-            Action::RequestExtension { .. } => "request_extension",
-            Action::ApproveExtension { .. } => "approve_extension",
-            Action::RefuseExtension { .. } => "refuse_extension",
-            Action::Reply { .. } => "reply",
-            Action::Feedback { .. } => "feedback",
-            Action::Callback { .. } => "callback",
-            Action::Reopen { .. } => "reopen",
-            Action::Comment { .. } => "comment",
-            Action::Pause { .. } => "pause",
-            Action::Resume { .. } => "resume",
+            Action::Answer { .. } => K::Answer,
+            Action::Transfer { .. } => K::Transfer,
+            Action::Return { .. } => K::Return,
+            Action::Accept { .. } => K::Accept,
+            Action::RequestExtension { .. } => K::RequestExtension,
+            Action::ApproveExtension { .. } => K::ApproveExtension,
+            Action::RefuseExtension { .. } => K::RefuseExtension,
+            Action::Reply { .. } => K::Reply,
+            Action::Feedback { .. } => K::Feedback,
+            Action::Callback { .. } => K::Callback,
+            Action::Reopen { .. } => K::Reopen,
+            Action::Comment { .. } => K::Comment,
+            Action::Pause { .. } => K::Pause,
+            Action::Resume { .. } => K::Resume,
         }
     }
 
-    /// Every action name, for the UI and the CLI.
-    pub const NAMES: &'static [&'static str] = &[
-        "answer",
-        "transfer",
-        "return",
-        "accept",
-        "request_extension",
-        "approve_extension",
-        "refuse_extension",
-        "reply",
-        "feedback",
-        "callback",
-        "reopen",
-        "comment",
-        "pause",
-        "resume",
-    ];
+    pub fn name(&self) -> &'static str {
+        self.kind().as_str()
+    }
 }
 
 /// Settings that shape the lifecycle.
@@ -236,21 +225,21 @@ fn deadline_after(deadline: DateTime<Utc>, after: DateTime<Utc>) -> Result<()> {
 }
 
 /// The statuses in which each action can apply (the first column of `apply`).
-fn statuses_for(name: &str) -> &'static [Status] {
+fn statuses_for(kind: ActionKind) -> &'static [Status] {
+    use ActionKind as K;
     use Status as S;
-    match name {
-        "answer" => &[S::Received],
-        "transfer" => &[S::Received, S::Returned],
-        "return" | "accept" => &[S::Transferred],
-        "request_extension" | "approve_extension" | "refuse_extension" | "reply" => {
+    match kind {
+        K::Answer => &[S::Received],
+        K::Transfer => &[S::Received, S::Returned],
+        K::Return | K::Accept => &[S::Transferred],
+        K::RequestExtension | K::ApproveExtension | K::RefuseExtension | K::Reply => {
             &[S::InProgress]
         }
-        "feedback" => &[S::Replied],
-        "callback" => &[S::AwaitingCallback],
-        "reopen" => &[S::Closed, S::Archived],
-        "comment" => Status::ALL,
-        "pause" | "resume" => &[S::InProgress],
-        _ => &[],
+        K::Feedback => &[S::Replied],
+        K::Callback => &[S::AwaitingCallback],
+        K::Reopen => &[S::Closed, S::Archived],
+        K::Comment => Status::ALL,
+        K::Pause | K::Resume => &[S::InProgress],
     }
 }
 
@@ -261,69 +250,74 @@ pub fn allowed_actions(
     actor: &User,
     now: DateTime<Utc>,
     policy: &Policy,
-) -> Vec<&'static str> {
+) -> Vec<ActionKind> {
     if !actor.active {
         return vec![];
     }
-    let probe = |name: &str| -> Action {
+    let probe = |kind: ActionKind| -> Action {
         let far = now + Duration::days(3650);
-        match name {
-            "answer" => Action::Answer {
+        match kind {
+            K::Answer => Action::Answer {
                 answer: String::new(),
             },
-            "transfer" => Action::Transfer {
+            K::Transfer => Action::Transfer {
                 department_id: 0,
                 requirements: String::new(),
                 due_at: far,
                 accept_due_at: None,
             },
-            "return" => Action::Return {
+            K::Return => Action::Return {
                 reason: String::new(),
             },
-            "accept" => Action::Accept { note: None },
-            "request_extension" => Action::RequestExtension {
+            K::Accept => Action::Accept { note: None },
+            K::RequestExtension => Action::RequestExtension {
                 due_at: far,
                 reason: String::new(),
             },
-            "approve_extension" => Action::ApproveExtension { note: None },
-            "refuse_extension" => Action::RefuseExtension {
+            K::ApproveExtension => Action::ApproveExtension { note: None },
+            K::RefuseExtension => Action::RefuseExtension {
                 note: String::new(),
             },
-            "reply" => Action::Reply {
+            K::Reply => Action::Reply {
                 result: String::new(),
                 resolved: true,
             },
-            "feedback" => Action::Feedback {
+            K::Feedback => Action::Feedback {
                 satisfaction: Satisfaction::Satisfied,
                 note: None,
                 redispatch_due_at: None,
             },
-            "callback" => Action::Callback {
+            K::Callback => Action::Callback {
                 method: CallbackMethod::Phone,
                 satisfaction: Satisfaction::Satisfied,
                 note: None,
             },
-            "reopen" => Action::Reopen {
+            K::Reopen => Action::Reopen {
                 reason: String::new(),
             },
-            _ => Action::Comment {
+            K::Comment => Action::Comment {
                 note: String::new(),
             },
+            K::Pause => Action::Pause {
+                reason: String::new(),
+            },
+            K::Resume => Action::Resume { note: None },
         }
     };
+    use ActionKind as K;
     let pending = t.extension == Some(ExtensionState::Pending);
-    Action::NAMES
+    ActionKind::ALL
         .iter()
         .copied()
-        .filter(|name| statuses_for(name).contains(&t.status))
-        .filter(|name| authorize(t, actor, &probe(name)).is_ok())
-        .filter(|name| match *name {
-            "request_extension" => !pending,
-            "pause" => t.paused_at.is_none(),
-            "resume" => t.paused_at.is_some(),
-            "approve_extension" | "refuse_extension" => pending,
-            "return" => t.accept_due_at.is_none_or(|limit| now <= limit),
-            "reopen" => {
+        .filter(|kind| statuses_for(*kind).contains(&t.status))
+        .filter(|kind| authorize(t, actor, &probe(*kind)).is_ok())
+        .filter(|kind| match kind {
+            K::RequestExtension => !pending,
+            K::Pause => t.paused_at.is_none(),
+            K::Resume => t.paused_at.is_some(),
+            K::ApproveExtension | K::RefuseExtension => pending,
+            K::Return => t.accept_due_at.is_none_or(|limit| now <= limit),
+            K::Reopen => {
                 now <= t.closed_at.unwrap_or(t.updated_at)
                     + Duration::days(policy.reopen_window_days)
             }
@@ -668,7 +662,7 @@ pub(crate) mod tests {
         let v = crate::ticket::tests::new_ticket()
             .validate(t0())
             .expect("valid intake");
-        let mut t = crate::store::blank(&v, 1, 1);
+        let mut t = crate::ticket::blank(&v, 1, 1);
         t.id = 1;
         t.number = "20261102-0001".into();
         t
@@ -1004,8 +998,10 @@ pub(crate) mod tests {
         assert_eq!(a.name(), "feedback");
         assert!(serde_json::from_value::<Action>(json!({"action": "fly"})).is_err());
         assert!(serde_json::from_value::<Action>(json!({"action": "accept", "x": 1})).is_err());
-        for n in Action::NAMES {
-            assert!(!n.is_empty());
+        // The wire's tag is the kind's name for every action.
+        for k in ActionKind::ALL {
+            let v = serde_json::to_value(k).expect("kind");
+            assert_eq!(v, json!(k.as_str()));
         }
     }
 }

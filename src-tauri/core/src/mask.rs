@@ -2,8 +2,8 @@
 //! addresses are masked in the backend, so a masked view never carries the clear value.
 //! Free text is masked too: callers dictate numbers that agents type into descriptions.
 
+use crate::cdr::CallRow;
 use crate::model::{Customer, Event, Ticket, TicketDetail, TicketRow};
-use crate::store::CallRow;
 use regex::Regex;
 use std::sync::LazyLock;
 

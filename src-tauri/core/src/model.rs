@@ -1,56 +1,7 @@
 //! The data model: plain values that the store reads and writes and the lifecycle transforms.
 
-use crate::error::Error;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-
-/// A closed set of values stored and sent as snake_case strings.
-macro_rules! str_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $s:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $s),+ }
-            }
-        }
-
-        impl std::str::FromStr for $name {
-            type Err = Error;
-            fn from_str(s: &str) -> Result<Self, Error> {
-                match s {
-                    $($s => Ok($name::$variant),)+
-                    _ => Err(Error::InvalidValue {
-                        field: stringify!($name),
-                        value: s.chars().take(40).collect(),
-                    }),
-                }
-            }
-        }
-
-        impl rusqlite::types::ToSql for $name {
-            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-                Ok(self.as_str().into())
-            }
-        }
-
-        impl rusqlite::types::FromSql for $name {
-            fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
-                v.as_str()?.parse().map_err(|e: Error| rusqlite::types::FromSqlError::Other(Box::new(e)))
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
 
 str_enum!(
     /// Where a ticket stands in the 12345-style lifecycle (DESIGN.md).
@@ -72,6 +23,26 @@ impl Status {
         matches!(self, Status::Closed | Status::Archived)
     }
 }
+
+str_enum!(
+    /// The lifecycle actions by name (`lifecycle::Action` carries their arguments).
+    ActionKind {
+        Answer = "answer",
+        Transfer = "transfer",
+        Return = "return",
+        Accept = "accept",
+        RequestExtension = "request_extension",
+        ApproveExtension = "approve_extension",
+        RefuseExtension = "refuse_extension",
+        Reply = "reply",
+        Feedback = "feedback",
+        Callback = "callback",
+        Reopen = "reopen",
+        Comment = "comment",
+        Pause = "pause",
+        Resume = "resume",
+    }
+);
 
 str_enum!(Channel {
     Phone = "phone",
@@ -144,7 +115,7 @@ str_enum!(
 );
 
 str_enum!(
-    /// What a role may do; `access::allows` is the matrix.
+    /// What a role may do; `permissions::allows` is the matrix.
     Perm {
         ViewTickets = "view_tickets",
         CreateTickets = "create_tickets",
@@ -355,6 +326,7 @@ mod tests {
             }
         }
         same(Satisfaction::ALL, Satisfaction::as_str);
+        same(ActionKind::ALL, ActionKind::as_str);
         same(Channel::ALL, Channel::as_str);
         same(Severity::ALL, Severity::as_str);
         same(Urgency::ALL, Urgency::as_str);

@@ -6,6 +6,9 @@ use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+/// The KPIs counted over call records: their drill-downs list calls, not tickets.
+pub const CALL_KPIS: &[&str] = &["answer_rate", "answered_within"];
+
 /// One figure: `value = numerator / denominator`, none when nothing was due (shown "—").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Kpi {

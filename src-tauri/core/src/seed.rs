@@ -5,7 +5,8 @@
 use crate::error::Result;
 use crate::lifecycle::{apply, Action, Policy};
 use crate::model::{CallbackMethod, Channel, Role, Satisfaction, Severity, Status, Urgency, User};
-use crate::store::{created_event, HistoricEvent, HistoricTicket, Store};
+use crate::store::{HistoricEvent, HistoricTicket, Store};
+use crate::ticket::created_event;
 use crate::ticket::NewTicket;
 use chrono::{DateTime, Duration, Timelike, Utc};
 use rand::{RngExt, SeedableRng};
@@ -402,7 +403,7 @@ pub fn seed_with_progress(
                     });
                 }
             }
-            let mut ticket = crate::store::blank(&v, cat_id(topic.0), agent.id);
+            let mut ticket = crate::ticket::blank(&v, cat_id(topic.0), agent.id);
             let mut events = vec![HistoricEvent {
                 at: received,
                 actor_id: agent.id,

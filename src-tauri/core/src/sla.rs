@@ -6,32 +6,21 @@ use crate::model::Severity;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    /// The department accepts (签收) a transfer.
-    Accept,
-    /// The department first contacts the caller.
-    Contact,
-    /// The department handles the case and replies.
-    Handle,
-    /// The hotline relays the result to the caller.
-    Feedback,
-    /// The callback visit after a satisfied feedback.
-    Callback,
-}
-
-impl Stage {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Accept => "accept",
-            Stage::Contact => "contact",
-            Stage::Handle => "handle",
-            Stage::Feedback => "feedback",
-            Stage::Callback => "callback",
-        }
+str_enum!(
+    /// The stages of a transfer that have a time limit.
+    Stage {
+        /// The department accepts (签收) a transfer.
+        Accept = "accept",
+        /// The department first contacts the caller.
+        Contact = "contact",
+        /// The department handles the case and replies.
+        Handle = "handle",
+        /// The hotline relays the result to the caller.
+        Feedback = "feedback",
+        /// The callback visit after a satisfied feedback.
+        Callback = "callback",
     }
-}
+);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SlaPolicy {

@@ -109,6 +109,62 @@ pub fn format_number(day: &str, seq: i64) -> String {
     format!("{day}-{seq:04}")
 }
 
+/// The first event of every timeline.
+pub fn created_event(x: &crate::model::Ticket) -> crate::lifecycle::NewEvent {
+    crate::lifecycle::NewEvent {
+        action: "create",
+        note: None,
+        from_status: None,
+        to_status: crate::model::Status::Received,
+        data: serde_json::json!({ "channel": x.channel, "severity": x.severity, "urgency": x.urgency }),
+    }
+}
+
+/// A freshly received ticket from validated intake.
+pub fn blank(v: &ValidTicket, category_id: i64, created_by: i64) -> crate::model::Ticket {
+    crate::model::Ticket {
+        id: 0,
+        number: String::new(),
+        version: 1,
+        status: crate::model::Status::Received,
+        customer_id: None,
+        caller_name: v.caller_name.clone(),
+        phone: v.phone.number.clone(),
+        phone_ext: v.phone.ext.clone(),
+        description: v.description.clone(),
+        occurred_at: v.occurred_at,
+        received_at: v.received_at,
+        category_id,
+        channel: v.channel,
+        severity: v.severity,
+        urgency: v.urgency,
+        created_by,
+        department_id: None,
+        handler_id: None,
+        requirements: None,
+        transferred_at: None,
+        accept_due_at: None,
+        due_at: None,
+        extension: None,
+        extension_due_at: None,
+        answer: None,
+        result: None,
+        resolved: None,
+        replied_at: None,
+        satisfaction: None,
+        callback_due_at: None,
+        callback_method: None,
+        callback_satisfaction: None,
+        redispatch_count: 0,
+        return_count: 0,
+        reopen_count: 0,
+        supervised: false,
+        paused_at: None,
+        closed_at: None,
+        updated_at: v.received_at,
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

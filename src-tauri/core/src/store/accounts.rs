@@ -2,8 +2,8 @@
 //! Every change is written to the audit log in the same transaction.
 
 use super::audit::append;
+use super::db::{from_ms, ms, Store};
 use super::reference::{active_department, get_user};
-use super::{from_ms, ms, Store};
 use crate::auth;
 use crate::error::{Error, Result};
 use crate::model::{Role, User};

@@ -1,8 +1,8 @@
 //! Alarms in the store: kept in step with every ticket write, found through an index on
 //! their instants, fired once in a transaction that also records the notifications.
 
+use super::db::{from_ms, ms, Store};
 use super::reference::user_row;
-use super::{from_ms, ms, Store};
 use crate::calendar::Calendar;
 use crate::error::Result;
 use crate::escalation::{alarms, recipients, AlarmKind, Prefs, Rules, BREACH};
@@ -20,11 +20,13 @@ pub(crate) struct Ctx {
 }
 
 pub(crate) fn ctx(c: &Connection) -> Result<Ctx> {
-    let thresholds = super::get_setting(c, "reminder_thresholds")?;
+    let thresholds = super::db::get_setting(c, "reminder_thresholds")?;
     let rules = Rules {
         thresholds: Rules::parse_thresholds(&thresholds)
             .unwrap_or_else(|| Rules::default().thresholds),
-        repeat_hours: super::get_setting(c, "repeat_hours")?.parse().unwrap_or(4),
+        repeat_hours: super::db::get_setting(c, "repeat_hours")?
+            .parse()
+            .unwrap_or(4),
     };
     Ok(Ctx {
         rules,
@@ -92,7 +94,7 @@ pub(crate) fn backfill(c: &Connection, now: DateTime<Utc>) -> Result<()> {
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for id in ids {
-        let t = super::tickets::load(&tx, id)?;
+        let t = super::rows::load(&tx, id)?;
         refresh(&tx, &t, now, &cx)?;
     }
     tx.commit()?;
@@ -201,7 +203,7 @@ impl Store {
             let mut out = Vec::with_capacity(due.len());
             for (alarm, ticket_id, kind, threshold, deadline) in due {
                 tx.prepare_cached("UPDATE alarms SET fired_at = ?1 WHERE id = ?2")?.execute((ms(now), alarm))?;
-                let mut t = super::tickets::load(tx, ticket_id)?;
+                let mut t = super::rows::load(tx, ticket_id)?;
                 let kind = AlarmKind::parse(&kind);
                 let to = recipients(&t, kind, threshold, &users);
                 for u in &to {
@@ -227,7 +229,7 @@ impl Store {
                         to_status: t.status,
                         data: serde_json::json!({ "kind": kind, "deadline": from_ms(deadline), "notified": to }),
                     };
-                    super::tickets::append_event(tx, &mut t, now, actor, &event)?;
+                    super::rows::append_event(tx, &mut t, now, actor, &event)?;
                 }
                 if threshold >= BREACH && kind.repeats() && cx.rules.repeat_hours > 0 {
                     let next = when(&t, now + Duration::hours(cx.rules.repeat_hours), &cx);

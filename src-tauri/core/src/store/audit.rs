@@ -2,7 +2,7 @@
 //! own fields and the previous entry's hash, so an edited, removed or reordered entry
 //! breaks the chain at a place `verify_audit` names.
 
-use super::{from_ms, ms, Store};
+use super::db::{from_ms, ms, Store};
 use crate::error::Result;
 use crate::model::User;
 use chrono::{DateTime, Utc};

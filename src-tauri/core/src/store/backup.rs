@@ -10,10 +10,12 @@
 //! backup API (other connections see the new content, nothing is reopened).
 
 use super::audit::{self, append};
+use super::db::{from_ms, lock, ms, Store};
 use super::migrate::MIGRATIONS;
-use super::{from_ms, lock, ms, Store};
-use crate::backup::{self as rules, Manifest, FORMAT, MANIFEST_SUFFIX, SUFFIX};
+use crate::backup::{self as rules, Manifest, FORMAT};
+use crate::backup::{corrupt, decrypt, manifest_path, read_manifest, Plain};
 use crate::error::{Error, Result};
+use crate::files::{copy_progress, hex, sha256_file, write_atomic, Hashing, Progress};
 use crate::model::User;
 use age::secrecy::SecretString;
 use chrono::{DateTime, Duration, Utc};
@@ -22,18 +24,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::fs::File;
-use std::io::{BufReader, Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub const PASSPHRASE_MIN: usize = 12;
-
-/// How far a long backup or restore has come (bytes of the snapshot).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Progress {
-    pub stage: &'static str,
-    pub done: u64,
-    pub total: u64,
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BackupInfo {
@@ -76,156 +70,6 @@ pub struct BackupStatus {
     pub last_good_drill: Option<Drill>,
     /// No successful drill within `DRILL_WARN_DAYS`.
     pub drill_overdue: bool,
-}
-
-struct Hashing<W: Write> {
-    inner: W,
-    hash: Sha256,
-    bytes: u64,
-}
-
-impl<W: Write> Write for Hashing<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hash.update(&buf[..n]);
-        self.bytes += n as u64;
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-fn hex(d: impl AsRef<[u8]>) -> String {
-    d.as_ref().iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn sha256_file(path: &Path) -> Result<(String, u64)> {
-    let mut f = BufReader::new(File::open(path)?);
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    let mut n = 0u64;
-    loop {
-        let k = f.read(&mut buf)?;
-        if k == 0 {
-            break;
-        }
-        h.update(&buf[..k]);
-        n += k as u64;
-    }
-    Ok((hex(h.finalize()), n))
-}
-
-/// Copies with progress reports every few megabytes.
-fn copy_progress(
-    from: &mut impl Read,
-    to: &mut impl Write,
-    total: u64,
-    stage: &'static str,
-    progress: &mut dyn FnMut(Progress),
-) -> std::io::Result<u64> {
-    let mut buf = vec![0u8; 1 << 16];
-    let (mut done, mut last) = (0u64, 0u64);
-    loop {
-        let k = from.read(&mut buf)?;
-        if k == 0 {
-            break;
-        }
-        to.write_all(&buf[..k])?;
-        done += k as u64;
-        if done - last >= 4 << 20 {
-            last = done;
-            progress(Progress { stage, done, total });
-        }
-    }
-    progress(Progress {
-        stage,
-        done,
-        total: total.max(done),
-    });
-    Ok(done)
-}
-
-fn sync_dir(dir: &Path) {
-    // Makes the rename durable; not every platform can open a directory.
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
-}
-
-/// Writes `bytes` via a temporary sibling and a rename: a reader never sees half a file.
-fn write_atomic(path: &Path, f: impl FnOnce(&mut File) -> Result<()>) -> Result<()> {
-    let dir = path.parent().ok_or_else(|| Error::InvalidPath {
-        path: path.display().to_string(),
-    })?;
-    let mut tmp = tempfile::Builder::new().prefix(".part-").tempfile_in(dir)?;
-    f(tmp.as_file_mut())?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| Error::Io(e.error))?;
-    sync_dir(dir);
-    Ok(())
-}
-
-fn manifest_path(backup: &Path) -> PathBuf {
-    let name = backup
-        .file_name()
-        .map(|n| n.to_string_lossy().trim_end_matches(SUFFIX).to_string())
-        .unwrap_or_default();
-    backup.with_file_name(format!("{name}{MANIFEST_SUFFIX}"))
-}
-
-fn read_manifest(backup: &Path) -> Option<Manifest> {
-    let text = std::fs::read_to_string(manifest_path(backup)).ok()?;
-    serde_json::from_str(&text).ok()
-}
-
-fn age_error(e: age::DecryptError) -> Error {
-    use age::DecryptError as D;
-    match e {
-        D::NoMatchingKeys | D::DecryptionFailed | D::KeyDecryptionFailed => Error::BackupPassphrase,
-        other => Error::BackupCorrupt {
-            reason: other.to_string(),
-        },
-    }
-}
-
-fn corrupt(reason: impl std::fmt::Display) -> Error {
-    Error::BackupCorrupt {
-        reason: reason.to_string(),
-    }
-}
-
-/// A decrypted backup in a private temporary file, removed on drop.
-struct Plain {
-    _dir: tempfile::TempDir,
-    path: PathBuf,
-}
-
-fn decrypt(
-    file: &Path,
-    passphrase: &str,
-    near: &Path,
-    progress: &mut dyn FnMut(Progress),
-) -> Result<Plain> {
-    let total = std::fs::metadata(file)?.len();
-    let input = BufReader::new(File::open(file)?);
-    let decryptor = age::Decryptor::new_buffered(input).map_err(age_error)?;
-    if !decryptor.is_scrypt() {
-        return Err(corrupt("not a passphrase-encrypted backup"));
-    }
-    let identity = age::scrypt::Identity::new(SecretString::from(passphrase.to_owned()));
-    let mut reader = decryptor
-        .decrypt(std::iter::once(&identity as &dyn age::Identity))
-        .map_err(age_error)?;
-    // Beside the live database (same disk, same protection), never in a shared /tmp.
-    let dir = tempfile::Builder::new()
-        .prefix(".hotline-verify-")
-        .tempdir_in(near)?;
-    let path = dir.path().join("backup.db");
-    let mut out = File::create(&path)?;
-    copy_progress(&mut reader, &mut out, total, "decrypt", progress).map_err(corrupt)?;
-    out.sync_all()?;
-    Ok(Plain { _dir: dir, path })
 }
 
 /// Every check a restore drill makes on a decrypted backup.

@@ -1,7 +1,7 @@
 //! Calendars in the store: named calendars, their days and covered years; the shipped
 //! official arrangements are merged in on open (hand edits and imports win).
 
-use super::Store;
+use super::db::Store;
 use crate::calendar::{parse_ics, parse_official, Calendar, DayKind, Interval, OFFICIAL_CN};
 use crate::error::{Error, Result};
 use chrono::{Datelike, NaiveDate};

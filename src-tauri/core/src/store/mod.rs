@@ -1,124 +1,49 @@
-//! The ticket store. This module is the one place that opens SQLite.
-//!
-//! One writer connection (every write an IMMEDIATE transaction, `synchronous=FULL`) and
-//! one reader connection: WAL lets queues be read while a write commits, and no single
-//! lock serialises the whole app.
+//! The ticket store. This module is the one place that opens SQLite: it creates the
+//! file, migrates it and hands out the `Store` (see `db`). The parts below sit on `db`,
+//! the ticket and event rows (`rows`) under the ticket writes and the alarms.
 
 mod accounts;
 mod alarms;
 mod audit;
 mod backup;
+mod bulk;
 mod calendars;
+mod calls;
+mod db;
+mod listing;
 mod migrate;
 mod queues;
 mod reference;
 mod report;
 mod retention;
+mod rows;
 mod sla;
 mod tickets;
 
 pub use accounts::{Account, NewAccount};
 pub use alarms::{Fired, NotificationRow, Popups};
 pub use audit::{AuditEntry, AuditQuery, AuditReport};
-pub use backup::{BackupInfo, BackupStatus, Check, Drill, DrillReport, Progress};
+pub use backup::{BackupInfo, BackupStatus, Check, Drill, DrillReport};
+pub use bulk::{Bulk, HistoricEvent, HistoricTicket};
 pub use calendars::{CalendarView, IcsReport};
+pub use calls::CallImport;
+pub use listing::{ListQuery, Page, Sort, RANK_WINDOW, SEARCH_MAX};
 pub use migrate::{Migration, MIGRATIONS};
 pub use queues::{COUNT_CAP, DUE_SOON};
-pub use report::{CallImport, CallRow};
 pub use retention::{RetentionPlan, SampleChange};
-pub use tickets::{
-    blank, created_event, Bulk, HistoricEvent, HistoricTicket, ListQuery, Page, Sort, RANK_WINDOW,
-};
-pub(crate) use tickets::{index_from, suspend_search_triggers};
 
 use crate::clock::Clock;
 use crate::error::{Error, Result};
-use crate::lifecycle::Policy;
-use chrono::{DateTime, TimeZone, Utc};
-use chrono_tz::Tz;
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use rusqlite::{Connection, OpenFlags};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
 
-pub struct Store {
-    writer: Mutex<Connection>,
-    reader: Mutex<Connection>,
-    clock: Arc<dyn Clock>,
-    path: PathBuf,
-}
-
-/// Settings a user may change, with their defaults.
-pub const SETTINGS: &[(&str, &str)] = &[
-    // Seconds without keyboard or mouse input before the desk locks (0: never).
-    ("idle_lock_seconds", "600"),
-    // Months after closure when a ticket's personal data is anonymised (0: kept).
-    ("retention_months", "0"),
-    ("backup_dir", ""),
-    ("backup_offsite_dir", ""),
-    // Local time of the daily backup, HH:MM.
-    ("backup_time", "02:00"),
-    ("backup_keep_daily", "7"),
-    ("backup_keep_monthly", "12"),
-    ("timezone", "Asia/Shanghai"),
-    ("reopen_window_days", "30"),
-    ("callback_days", "3"),
-    ("ui_language", "zh-CN"),
-    ("reminder_thresholds", "50,75,90"),
-    ("repeat_hours", "4"),
-    ("answer_rings", "3"),
-    ("seconds_per_ring", "5"),
-    ("short_abandon_seconds", "5"),
-    ("basic_satisfied_counts", "1"),
-    (
-        "weights_agents",
-        "direct_answer:0.3,satisfaction:0.4,callback:0.3",
-    ),
-    (
-        "weights_departments",
-        "on_time_acceptance:0.2,on_time_handling:0.4,satisfaction:0.3,no_redispatch:0.1",
-    ),
-    // Test-only: how many seconds an SLA "calendar hour" lasts (1..=3600).
-    ("sla_hour_seconds", "3600"),
-];
-
-/// Page caches, in KiB (negative: a size, not a page count).
-const READER_CACHE_KIB: i64 = -32_768;
-const BULK_CACHE_KIB: i64 = -262_144;
-const DEFAULT_CACHE_KIB: i64 = -2_000;
-
-pub(crate) fn configure(conn: &Connection) -> Result<()> {
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    // The bigram search index's triggers call it on every write of a ticket's text.
-    conn.create_scalar_function(
-        crate::search::BIGRAMS_FN,
-        1,
-        rusqlite::functions::FunctionFlags::SQLITE_UTF8
-            | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
-        |ctx| {
-            let text: Option<String> = ctx.get(0)?;
-            Ok(crate::search::bigrams(text.as_deref().unwrap_or("")))
-        },
-    )?;
-    conn.pragma_update(None, "foreign_keys", "ON")?;
-    conn.pragma_update(None, "synchronous", "FULL")?;
-    Ok(())
-}
-
-/// Runs `f` in an IMMEDIATE transaction on `conn`: all of it is written, or none.
-fn immediate<T>(conn: &mut Connection, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let out = f(&tx)?;
-    tx.commit()?;
-    Ok(out)
-}
-
-/// A plain connection with the store's settings and functions but none of its rules:
-/// the benchmark's "raw SQLite doing the same work".
-pub fn open_raw(path: impl AsRef<Path>) -> Result<Connection> {
-    let c = Connection::open(path)?;
-    configure(&c)?;
-    Ok(c)
-}
+#[cfg(feature = "bench-internals")]
+pub use bulk::{index_from, suspend_search_triggers};
+pub(crate) use db::configure;
+#[cfg(feature = "bench-internals")]
+pub use db::open_raw;
+pub use db::Store;
 
 impl Store {
     /// Opens (creating if needed) the database file and brings its schema up to date.
@@ -170,7 +95,7 @@ impl Store {
         configure(&reader)?;
         // Reports and searches read tens of thousands of pages of a big store; with the
         // default 2 MB cache most of that time went to copying pages from the OS again.
-        reader.pragma_update(None, "cache_size", READER_CACHE_KIB)?;
+        reader.pragma_update(None, "cache_size", db::READER_CACHE_KIB)?;
         Ok(Store {
             writer: Mutex::new(writer),
             reader: Mutex::new(reader),
@@ -178,253 +103,13 @@ impl Store {
             path,
         })
     }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    pub fn now(&self) -> DateTime<Utc> {
-        self.clock.now()
-    }
-
-    /// Runs `f` in an IMMEDIATE transaction: all of it is written, or none.
-    pub(crate) fn write<T>(&self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
-        immediate(&mut lock(&self.writer), f)
-    }
-
-    /// `write` for one big transaction (imports, seeding): a page cache large enough to
-    /// hold the index pages it changes, so SQLite does not spill them to the WAL again
-    /// and again before the commit; back to the default afterwards.
-    pub(crate) fn write_big<T>(&self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
-        let mut conn = lock(&self.writer);
-        conn.pragma_update(None, "cache_size", BULK_CACHE_KIB)?;
-        let out = immediate(&mut conn, f);
-        conn.pragma_update(None, "cache_size", DEFAULT_CACHE_KIB)?;
-        out
-    }
-
-    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        f(&lock(&self.reader))
-    }
-
-    /// Runs `f` on one read transaction: every query in it sees the same committed state
-    /// (a report's figures agree with each other while agents keep writing).
-    pub(crate) fn snapshot<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let conn = lock(&self.reader);
-        let tx = conn.unchecked_transaction()?;
-        let out = f(&tx)?;
-        tx.commit()?;
-        Ok(out)
-    }
-
-    pub fn setting(&self, key: &str) -> Result<String> {
-        self.read(|c| get_setting(c, key))
-    }
-
-    /// The centre's time zone (a setting validated when it is saved).
-    pub fn timezone(&self) -> Result<Tz> {
-        self.read(timezone)
-    }
-
-    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
-        let value = value.trim();
-        match key {
-            "idle_lock_seconds" => {
-                let n = parse_int(key, value)?;
-                if n != 0 && !(10..=28_800).contains(&n) {
-                    return Err(invalid_setting("value", value));
-                }
-            }
-            "retention_months" => {
-                let n = parse_int(key, value)?;
-                if !(0..=1200).contains(&n) {
-                    return Err(invalid_setting("value", value));
-                }
-            }
-            "backup_keep_daily" | "backup_keep_monthly" => {
-                let n = parse_int(key, value)?;
-                if !(1..=365).contains(&n) {
-                    return Err(invalid_setting("value", value));
-                }
-            }
-            "backup_time" => {
-                if chrono::NaiveTime::parse_from_str(value, "%H:%M").is_err() {
-                    return Err(invalid_setting("value", value));
-                }
-            }
-            "backup_dir" | "backup_offsite_dir" => {
-                crate::backup::check_folder(value)?;
-            }
-            "timezone" => {
-                value.parse::<Tz>().map_err(|_| Error::InvalidValue {
-                    field: "timezone",
-                    value: value.chars().take(40).collect(),
-                })?;
-            }
-            "ui_language" => {
-                if !["zh-CN", "zh-TW", "en"].contains(&value) {
-                    return Err(invalid_setting("value", value));
-                }
-            }
-            "reminder_thresholds" => {
-                if crate::escalation::Rules::parse_thresholds(value).is_none() {
-                    return Err(invalid_setting("value", value));
-                }
-            }
-            "repeat_hours" => {
-                let n = parse_int(key, value)?;
-                if !(0..=168).contains(&n) {
-                    return Err(invalid_setting("value", value));
-                }
-            }
-            "answer_rings" | "seconds_per_ring" | "short_abandon_seconds" => {
-                let n = parse_int(key, value)?;
-                if !(0..=600).contains(&n) {
-                    return Err(invalid_setting("value", value));
-                }
-            }
-            "weights_agents" | "weights_departments" => {
-                let allowed: &[&str] = if key == "weights_agents" {
-                    &[
-                        "direct_answer",
-                        "satisfaction",
-                        "callback",
-                        "resolution",
-                        "closure",
-                    ]
-                } else {
-                    &[
-                        "on_time_acceptance",
-                        "on_time_handling",
-                        "satisfaction",
-                        "no_redispatch",
-                        "resolution",
-                        "callback",
-                    ]
-                };
-                let ok = crate::report::parse_weights(value).is_some_and(|w| {
-                    !w.is_empty() && w.iter().all(|(k, _)| allowed.contains(&k.as_str()))
-                });
-                if !ok {
-                    return Err(invalid_setting("value", value));
-                }
-            }
-            "basic_satisfied_counts" => {
-                if !["0", "1"].contains(&value) {
-                    return Err(invalid_setting("value", value));
-                }
-            }
-            "sla_hour_seconds" => {
-                let n = parse_int(key, value)?;
-                if !(1..=3600).contains(&n) {
-                    return Err(invalid_setting("value", value));
-                }
-            }
-            "reopen_window_days" | "callback_days" => {
-                let n = parse_int(key, value)?;
-                if !(0..=3650).contains(&n) {
-                    return Err(invalid_setting("value", value));
-                }
-            }
-            _ => return Err(invalid_setting("key", key)),
-        }
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO settings (key, value) VALUES (?1, ?2)
-                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )?;
-            Ok(())
-        })
-    }
-
-    /// Reads a time typed by a person: RFC 3339, or local time in the configured zone.
-    pub fn parse_time(&self, s: &str) -> Result<DateTime<Utc>> {
-        let tz = self.timezone()?;
-        crate::exchange::parse_time(s, tz)
-    }
-
-    pub fn settings(&self) -> Result<Vec<(String, String)>> {
-        self.read(|c| {
-            SETTINGS
-                .iter()
-                .map(|(k, _)| Ok((k.to_string(), get_setting(c, k)?)))
-                .collect()
-        })
-    }
-}
-
-pub(crate) fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
-    // A panic while holding the lock cannot leave a half-written transaction behind
-    // (it rolls back on drop), so the connection stays usable.
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-fn invalid_setting(field: &'static str, value: &str) -> Error {
-    Error::InvalidValue {
-        field,
-        value: value.chars().take(40).collect(),
-    }
-}
-
-fn parse_int(key: &str, value: &str) -> Result<i64> {
-    value.parse().map_err(|_| Error::InvalidValue {
-        field: SETTINGS
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(k, _)| *k)
-            .unwrap_or("setting"),
-        value: value.chars().take(40).collect(),
-    })
-}
-
-pub(crate) fn get_setting(c: &Connection, key: &str) -> Result<String> {
-    let default = SETTINGS
-        .iter()
-        .find(|(k, _)| *k == key)
-        .map(|(_, v)| *v)
-        .ok_or_else(|| invalid_setting("key", key))?;
-    let v: Option<String> = c
-        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-            r.get(0)
-        })
-        .map(Some)
-        .or_else(|e| match e {
-            rusqlite::Error::QueryReturnedNoRows => Ok(None),
-            e => Err(e),
-        })?;
-    Ok(v.unwrap_or_else(|| default.to_string()))
-}
-
-pub(crate) fn policy(c: &Connection) -> Result<Policy> {
-    Ok(Policy {
-        reopen_window_days: parse_int(
-            "reopen_window_days",
-            &get_setting(c, "reopen_window_days")?,
-        )?,
-        callback_days: parse_int("callback_days", &get_setting(c, "callback_days")?)?,
-        callback_due_at: None,
-        resume_due_at: None,
-    })
-}
-
-pub(crate) fn timezone(c: &Connection) -> Result<Tz> {
-    let v = get_setting(c, "timezone")?;
-    v.parse().map_err(|_| invalid_setting("timezone", &v))
-}
-
-pub(crate) fn ms(t: DateTime<Utc>) -> i64 {
-    t.timestamp_millis()
-}
-
-pub(crate) fn from_ms(v: i64) -> DateTime<Utc> {
-    Utc.timestamp_millis_opt(v).single().unwrap_or_default()
 }
 
 #[cfg(test)]
 pub(crate) mod testutil {
     use super::*;
     use crate::clock::FakeClock;
+    use chrono::{DateTime, Utc};
 
     pub fn t0() -> DateTime<Utc> {
         crate::lifecycle::tests::t0()

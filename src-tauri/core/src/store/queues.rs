@@ -1,7 +1,7 @@
 //! The desk's queues as SQL conditions, and their live counts.
 
+use super::db::{ms, Store};
 use super::reference::get_user;
-use super::{ms, Store};
 use crate::error::Result;
 use crate::model::{Queue, Role, User};
 use chrono::{DateTime, Duration, Utc};
@@ -46,7 +46,7 @@ pub(crate) fn condition(queue: Queue, me: &User, now: DateTime<Utc>) -> (String,
 
 /// The tickets `me` may see at all: a department handler only their department's.
 pub(crate) fn scope(me: &User) -> Option<(String, Vec<Sql>)> {
-    crate::access::department_scope(me)
+    crate::permissions::department_scope(me)
         .map(|d| ("t.department_id = ?".to_string(), vec![Sql::Integer(d)]))
 }
 

@@ -1,6 +1,6 @@
 //! Reference data: departments and categories (trees) and users.
 
-use super::Store;
+use super::db::Store;
 use crate::error::{Error, Result};
 use crate::model::{Category, Department, Role, User};
 use crate::validate::{text, NAME_MAX};

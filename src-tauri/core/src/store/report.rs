@@ -1,7 +1,7 @@
 //! Counting for reports and the call records behind the answer-rate KPIs.
 
-use super::{from_ms, ms, Store};
-use crate::cdr::{BadRow, Call};
+use super::db::{from_ms, ms, Store};
+use crate::cdr::CallRow;
 use crate::error::Result;
 use crate::report::{
     p90, parse_weights, rank, score, Assessed, Kpi, KpiSettings, Report, ReportQuery, ReportRequest,
@@ -9,17 +9,7 @@ use crate::report::{
 use chrono::{Datelike, Timelike};
 use rusqlite::types::Value as Sql;
 use rusqlite::{params_from_iter, Connection};
-use serde::Serialize;
 use std::collections::BTreeMap;
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CallImport {
-    pub imported: u64,
-    pub duplicates: u64,
-    pub linked_tickets: u64,
-    pub linked_agents: u64,
-    pub bad_rows: Vec<BadRow>,
-}
 
 /// Ticket filters of a report as a SQL condition on alias `t` with positional values.
 fn filters(q: &ReportQuery) -> (String, Vec<Sql>) {
@@ -406,19 +396,6 @@ fn assessment_in(
     Ok((agents, departments))
 }
 
-/// One call in a drill-down.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CallRow {
-    pub id: i64,
-    pub caller: String,
-    pub started_at: chrono::DateTime<chrono::Utc>,
-    pub ring_seconds: Option<i64>,
-    pub seconds: i64,
-    pub disposition: String,
-    pub ticket: Option<String>,
-    pub agent: Option<String>,
-}
-
 /// ((answered, answered in time), offered) over `calls`, the period as two parameters.
 fn call_conditions(s: &KpiSettings) -> ((String, String), String) {
     // A call abandoned within the short-abandon time was not really offered.
@@ -499,51 +476,6 @@ impl Store {
         Ok((of("weights_agents")?, of("weights_departments")?))
     }
 
-    /// Imports call records; a call seen before adds nothing. Calls are linked to the
-    /// caller's ticket received around the call and to the agent by extension.
-    pub fn import_calls(
-        &self,
-        calls: &[Call],
-        source: &str,
-        bad_rows: Vec<BadRow>,
-    ) -> Result<CallImport> {
-        self.write(|tx| {
-            let mut r = CallImport { imported: 0, duplicates: 0, linked_tickets: 0, linked_agents: 0, bad_rows };
-            for call in calls {
-                let changed = tx
-                    .prepare_cached(
-                        "INSERT INTO calls (key, source, caller, callee, extension, started_at, answered_at, ended_at, disposition, ticket_id, agent_id)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
-                            (SELECT id FROM tickets WHERE phone = ?3 AND received_at BETWEEN ?6 - 300000 AND ?8 + 1800000
-                             ORDER BY abs(received_at - ?6) LIMIT 1),
-                            (SELECT id FROM users WHERE extension = ?5))
-                         ON CONFLICT(key) DO NOTHING",
-                    )?
-                    .execute((
-                        &call.key,
-                        source,
-                        &call.caller,
-                        &call.callee,
-                        call.extension.as_deref(),
-                        ms(call.started_at),
-                        call.answered_at.map(ms),
-                        ms(call.ended_at),
-                        &call.disposition,
-                    ))?;
-                if changed == 0 {
-                    r.duplicates += 1;
-                    continue;
-                }
-                r.imported += 1;
-                let (t, a): (Option<i64>, Option<i64>) =
-                    tx.query_row("SELECT ticket_id, agent_id FROM calls WHERE id = last_insert_rowid()", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                r.linked_tickets += u64::from(t.is_some());
-                r.linked_agents += u64::from(a.is_some());
-            }
-            Ok(r)
-        })
-    }
-
     /// A period's report, the previous period's KPIs and the assessment as one document:
     /// what `hotline report --json` prints and what the reporting window shows.
     pub fn period_report(&self, req: &ReportRequest) -> Result<serde_json::Value> {
@@ -598,7 +530,8 @@ impl Store {
                 field: "month",
                 value: month.chars().take(20).collect(),
             })?;
-        let mut filters = ReportQuery::new(chrono::Utc::now(), chrono::Utc::now());
+        // The period replaces these bounds; the injected clock keeps the report reproducible.
+        let mut filters = ReportQuery::new(self.now(), self.now());
         filters.department_id = department_id;
         self.period_report(&ReportRequest {
             kind: crate::report::PeriodKind::Month,
@@ -668,53 +601,7 @@ impl Store {
         let cond = if denominator { den } else { num };
         let (sql, params) = scoped(&format!("{base} AND ({cond})"), q, &s);
         let ids = format!("SELECT DISTINCT t.id {sql}");
-        self.read(|c| super::tickets::rows_where(c, &ids, params))
-    }
-
-    pub fn save_cdr_mapping(&self, name: &str, mapping: &crate::cdr::Mapping) -> Result<()> {
-        let name = crate::validate::text("name", name, 40)?;
-        if !name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        {
-            return Err(crate::error::Error::InvalidValue {
-                field: "name",
-                value: name,
-            });
-        }
-        mapping.validate()?;
-        let spec = serde_json::to_string(mapping)?;
-        self.write(|tx| {
-            tx.execute("INSERT INTO cdr_mappings (name, spec) VALUES (?1, ?2) ON CONFLICT(name) DO UPDATE SET spec = excluded.spec", (&name, &spec))?;
-            Ok(())
-        })
-    }
-
-    pub fn cdr_mapping(&self, name: &str) -> Result<crate::cdr::Mapping> {
-        self.read(|c| {
-            let spec: Option<String> = rusqlite::OptionalExtension::optional(c.query_row(
-                "SELECT spec FROM cdr_mappings WHERE name = ?1",
-                [name],
-                |r| r.get(0),
-            ))?;
-            let spec = spec.ok_or_else(|| crate::error::Error::NotFound {
-                entity: "mapping",
-                key: name.chars().take(40).collect(),
-            })?;
-            Ok(serde_json::from_str(&spec)?)
-        })
-    }
-
-    pub fn set_user_extension(&self, user_id: i64, extension: Option<&str>) -> Result<()> {
-        let ext = crate::validate::opt_text("extension", extension, 20)?;
-        self.write(|tx| {
-            super::reference::get_user(tx, user_id)?;
-            tx.execute(
-                "UPDATE users SET extension = ?1 WHERE id = ?2",
-                (ext, user_id),
-            )?;
-            Ok(())
-        })
+        self.read(|c| super::listing::rows_where(c, &ids, params))
     }
 }
 

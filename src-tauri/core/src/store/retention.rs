@@ -4,7 +4,7 @@
 //! statistic stays as it was; names, extensions and numbers in free text are removed.
 
 use super::audit::append;
-use super::{ms, Store};
+use super::db::{ms, Store};
 use crate::error::{Error, Result};
 use crate::mask;
 use crate::model::User;

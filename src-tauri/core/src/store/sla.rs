@@ -1,8 +1,8 @@
 //! SLA policies in the store and the deadlines they suggest.
 
 use super::calendars::load_calendar;
+use super::db::Store;
 use super::reference::{category_by_code, get_category};
-use super::Store;
 use crate::calendar::Span;
 use crate::error::Result;
 use crate::model::Severity;
@@ -29,13 +29,7 @@ fn policies(c: &Connection) -> Result<Vec<SlaPolicy>> {
     let mut out = Vec::new();
     for row in rows {
         let (id, stage, category_id, severity, unit, amount, calendar) = row?;
-        let stage = match stage.as_str() {
-            "accept" => Stage::Accept,
-            "contact" => Stage::Contact,
-            "handle" => Stage::Handle,
-            "feedback" => Stage::Feedback,
-            _ => Stage::Callback,
-        };
+        let stage: Stage = stage.parse()?;
         let span = match unit.as_str() {
             "working_days" => Span::WorkingDays(amount),
             "business_hours" => Span::BusinessHours(amount),
@@ -82,7 +76,7 @@ pub(crate) fn suggest(
         // Calendar hours last `sla_hour_seconds` (3600 but in tests), so that an
         // end-to-end test can watch a deadline pass.
         Span::CalendarHours(h) => {
-            let secs: i64 = super::get_setting(c, "sla_hour_seconds")?
+            let secs: i64 = super::db::get_setting(c, "sla_hour_seconds")?
                 .parse()
                 .unwrap_or(3600);
             crate::calendar::Computed {

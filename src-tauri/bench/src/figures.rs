@@ -1,195 +1,13 @@
-//! `hotline bench`: the desk's operations on a big store, timed, each beside the same
-//! work done by minimal hand-written SQL on a raw connection, with the ratio. Figures,
-//! not pass/fail tests: the targets of the reference machine are printed beside them.
+//! Each desk operation and its raw-SQL twin.
 
-use crate::access::Acting;
-use crate::error::Result;
-use crate::model::{Queue, Role};
-use crate::seed::{seed_with_progress, SeedOptions};
-use crate::store::{ListQuery, Sort, Store};
-use crate::{Clock, SystemClock};
+use crate::{figure, time, Figure};
 use chrono::{Datelike, Duration, Utc};
+use hotline_core::access::Acting;
+use hotline_core::model::Queue;
+use hotline_core::store::{ListQuery, Sort, Store};
+use hotline_core::Result;
 use rusqlite::{Connection, OptionalExtension};
-use serde::Serialize;
-use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Instant;
-
-#[derive(Debug, Clone)]
-pub struct BenchOptions {
-    pub db: PathBuf,
-    pub tickets: u64,
-    /// Timed repetitions of each read.
-    pub samples: usize,
-    /// Tickets written by the bulk-import figure.
-    pub bulk: usize,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Figure {
-    pub name: String,
-    pub p50_ms: f64,
-    pub p99_ms: f64,
-    pub raw_p50_ms: Option<f64>,
-    pub raw_p99_ms: Option<f64>,
-    /// Ours over raw SQL, at p50.
-    pub ratio: Option<f64>,
-    /// Throughput figures (tickets per second) instead of latencies.
-    pub per_second: Option<f64>,
-    pub raw_per_second: Option<f64>,
-    pub target: String,
-    pub met: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct BenchReport {
-    pub tickets: i64,
-    pub calls: i64,
-    pub customers: i64,
-    pub open_tickets: i64,
-    pub pending_alarms: i64,
-    pub db_bytes: u64,
-    pub seeded_in_seconds: Option<f64>,
-    pub sqlite: String,
-    pub cpus: usize,
-    pub cpu: String,
-    pub figures: Vec<Figure>,
-}
-
-fn pct(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
-
-/// Runs `f` `n` times (after one untimed warm-up) and returns the sorted milliseconds.
-fn time(n: usize, mut f: impl FnMut(usize) -> Result<()>) -> Result<Vec<f64>> {
-    f(0)?;
-    let mut v = Vec::with_capacity(n);
-    for i in 0..n {
-        let t = Instant::now();
-        f(i + 1)?;
-        v.push(t.elapsed().as_secs_f64() * 1000.0);
-    }
-    v.sort_by(f64::total_cmp);
-    Ok(v)
-}
-
-fn figure(name: &str, ours: &[f64], raw: Option<&[f64]>, target_ms: f64, at_p99: bool) -> Figure {
-    let (p50, p99) = (pct(ours, 0.5), pct(ours, 0.99));
-    let (r50, r99) = match raw {
-        Some(r) => (Some(pct(r, 0.5)), Some(pct(r, 0.99))),
-        None => (None, None),
-    };
-    let measured = if at_p99 { p99 } else { p50 };
-    Figure {
-        name: name.into(),
-        p50_ms: p50,
-        p99_ms: p99,
-        raw_p50_ms: r50,
-        raw_p99_ms: r99,
-        ratio: r50.filter(|r| *r > 0.0).map(|r| p50 / r),
-        per_second: None,
-        raw_per_second: None,
-        target: format!("{} < {target_ms} ms", if at_p99 { "p99" } else { "p50" }),
-        met: measured < target_ms,
-    }
-}
-
-fn machine() -> (usize, String) {
-    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let model = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|t| {
-            t.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|s| s.trim().to_string())
-        })
-        .unwrap_or_default();
-    (cpus, model)
-}
-
-fn count(c: &Connection, sql: &str) -> Result<i64> {
-    Ok(c.query_row(sql, [], |r| r.get(0))?)
-}
-
-/// Seeds the store when it does not hold `tickets` yet (two years, three calls per
-/// ticket, a third as many callers), then measures.
-pub fn run(opts: &BenchOptions, mut progress: impl FnMut(&str)) -> Result<BenchReport> {
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let mut seeded_in = None;
-    {
-        let store = Store::open(&opts.db, clock.clone())?;
-        let have: i64 = store.status_counts()?.values().sum();
-        if have < opts.tickets as i64 {
-            drop(store);
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", opts.db.display()));
-            }
-            let store = Store::open(&opts.db, clock.clone())?;
-            let t = Instant::now();
-            let step = (opts.tickets / 20).max(1);
-            seed_with_progress(
-                &store,
-                SeedOptions {
-                    tickets: opts.tickets,
-                    days: 730,
-                    seed: 42,
-                    extra_calls: 2,
-                },
-                |n| {
-                    if n % step < 20_000 {
-                        progress(&format!("seeded {n}/{}", opts.tickets));
-                    }
-                },
-            )?;
-            seeded_in = Some(t.elapsed().as_secs_f64());
-        }
-    }
-    let store = Store::open(&opts.db, clock)?;
-    let raw = crate::store::open_raw(&opts.db)?;
-    let users = store.users()?;
-    let by_role = |r: Role| users.iter().find(|u| u.role == r && u.active).map(|u| u.id);
-    let agent = store.acting(by_role(Role::Agent).unwrap_or(1))?;
-    let supervisor = store.acting(by_role(Role::Supervisor).unwrap_or(1))?;
-    let n = opts.samples.max(10);
-    let mut figures = Vec::new();
-
-    progress("queues");
-    figures.extend(queues(&agent, &raw, n)?);
-    progress("detail, history");
-    figures.extend(detail_and_history(&agent, &raw, n)?);
-    progress("search");
-    figures.extend(search(&agent, &raw, n)?);
-    progress("reports");
-    figures.extend(reports(&supervisor, &raw)?);
-    progress("scheduler");
-    figures.push(scheduler(&store, &raw, n)?);
-    progress("writes");
-    figures.push(create(&agent, &raw, n)?);
-    figures.push(bulk(&store, &raw, opts.bulk)?);
-
-    let (cpus, cpu) = machine();
-    Ok(BenchReport {
-        tickets: count(&raw, "SELECT count(*) FROM tickets")?,
-        calls: count(&raw, "SELECT count(*) FROM calls")?,
-        customers: count(&raw, "SELECT count(*) FROM customers")?,
-        open_tickets: count(
-            &raw,
-            "SELECT count(*) FROM tickets WHERE status NOT IN ('closed', 'archived')",
-        )?,
-        pending_alarms: count(&raw, "SELECT count(*) FROM alarms WHERE fired_at IS NULL")?,
-        db_bytes: std::fs::metadata(&opts.db).map_or(0, |m| m.len()),
-        seeded_in_seconds: seeded_in,
-        sqlite: rusqlite::version().to_string(),
-        cpus,
-        cpu,
-        figures,
-    })
-}
 
 /// The minimal SQL for one queue: its condition and nothing else.
 fn raw_queue(q: Queue, agent: i64, now_ms: i64) -> String {
@@ -219,7 +37,7 @@ fn raw_page(c: &Connection, cond: &str, order: &str) -> Result<()> {
     let n: i64 = c
         .prepare_cached(&format!(
             "SELECT count(*) FROM (SELECT 1 FROM tickets WHERE {cond} LIMIT {})",
-            crate::store::COUNT_CAP + 51
+            hotline_core::store::COUNT_CAP + 51
         ))?
         .query_row([], |r| r.get(0))?;
     let mut st = c.prepare_cached(&format!(
@@ -231,7 +49,7 @@ fn raw_page(c: &Connection, cond: &str, order: &str) -> Result<()> {
     Ok(())
 }
 
-fn queues(a: &Acting, raw: &Connection, n: usize) -> Result<Vec<Figure>> {
+pub(crate) fn queues(a: &Acting, raw: &Connection, n: usize) -> Result<Vec<Figure>> {
     let now_ms = Utc::now().timestamp_millis();
     let mut out = Vec::new();
     let mut all_ours = Vec::new();
@@ -307,7 +125,7 @@ fn sample_ids(raw: &Connection, n: usize) -> Result<Vec<(i64, String)>> {
         .collect()
 }
 
-fn detail_and_history(a: &Acting, raw: &Connection, n: usize) -> Result<Vec<Figure>> {
+pub(crate) fn detail_and_history(a: &Acting, raw: &Connection, n: usize) -> Result<Vec<Figure>> {
     let picks = sample_ids(raw, n)?;
     let ours = time(n, |i| {
         std::hint::black_box(a.detail(picks[i].0)?);
@@ -364,7 +182,7 @@ fn detail_and_history(a: &Acting, raw: &Connection, n: usize) -> Result<Vec<Figu
     Ok(vec![detail, history])
 }
 
-fn search(a: &Acting, raw: &Connection, n: usize) -> Result<Vec<Figure>> {
+pub(crate) fn search(a: &Acting, raw: &Connection, n: usize) -> Result<Vec<Figure>> {
     // Words callers use, cut from the seeded texts: 2, 3 and 6 characters.
     let words: [(&str, &[&str]); 3] = [
         (
@@ -401,7 +219,7 @@ fn search(a: &Acting, raw: &Connection, n: usize) -> Result<Vec<Figure>> {
         ),
     ];
     let mut out = Vec::new();
-    let cap = crate::store::COUNT_CAP + 50;
+    let cap = hotline_core::store::COUNT_CAP + 50;
     for (len, list) in words {
         let table = if len == "2" {
             "tickets_bigrams"
@@ -410,7 +228,7 @@ fn search(a: &Acting, raw: &Connection, n: usize) -> Result<Vec<Figure>> {
         };
         // The same shapes the desk uses: driven by the index newest first, ranked within
         // the newest window of matches.
-        let window = crate::store::RANK_WINDOW;
+        let window = hotline_core::store::RANK_WINDOW;
         for (sort, label, rows_sql) in [
             (
                 Sort::Relevance,
@@ -432,7 +250,7 @@ fn search(a: &Acting, raw: &Connection, n: usize) -> Result<Vec<Figure>> {
                 Ok(())
             })?;
             let r = time(n, |i| {
-                let m = crate::search::Query::parse(list[i % list.len()])
+                let m = hotline_core::search::Query::parse(list[i % list.len()])
                     .fts()
                     .unwrap_or_default();
                 let total: i64 = raw
@@ -461,7 +279,7 @@ fn search(a: &Acting, raw: &Connection, n: usize) -> Result<Vec<Figure>> {
     Ok(out)
 }
 
-fn reports(a: &Acting, raw: &Connection) -> Result<Vec<Figure>> {
+pub(crate) fn reports(a: &Acting, raw: &Connection) -> Result<Vec<Figure>> {
     let last = Utc::now().date_naive().with_day(1).unwrap_or_default() - Duration::days(1);
     let month = format!("{}-{:02}", last.year(), last.month());
     let ours = time(5, |_| {
@@ -536,7 +354,7 @@ fn reports(a: &Acting, raw: &Connection) -> Result<Vec<Figure>> {
     )])
 }
 
-fn scheduler(store: &Store, raw: &Connection, n: usize) -> Result<Figure> {
+pub(crate) fn scheduler(store: &Store, raw: &Connection, n: usize) -> Result<Figure> {
     // Fire what is already due once (a catch-up), then time quiet wake-ups.
     store.fire_due(store.now())?;
     let ours = time(n, |_| {
@@ -560,8 +378,8 @@ fn scheduler(store: &Store, raw: &Connection, n: usize) -> Result<Figure> {
     ))
 }
 
-fn create(a: &Acting, raw: &Connection, n: usize) -> Result<Figure> {
-    let new: crate::NewTicket = serde_json::from_value(serde_json::json!({
+pub(crate) fn create(a: &Acting, raw: &Connection, n: usize) -> Result<Figure> {
+    let new: hotline_core::NewTicket = serde_json::from_value(serde_json::json!({
         "caller_name": "测试", "phone": "13800138000",
         "description": "基准测试来电：路灯不亮", "category": "help_request"
     }))?;
@@ -596,7 +414,7 @@ fn create(a: &Acting, raw: &Connection, n: usize) -> Result<Figure> {
     ))
 }
 
-fn bulk(store: &Store, raw: &Connection, n: usize) -> Result<Figure> {
+pub(crate) fn bulk(store: &Store, raw: &Connection, n: usize) -> Result<Figure> {
     let admin = store.acting(store.first_admin()?.id)?;
     // Historic calls answered at once: they join the archive (a year back, closed), so
     // repeated runs leave the queues of the store as they were.
@@ -620,7 +438,7 @@ fn bulk(store: &Store, raw: &Connection, n: usize) -> Result<Figure> {
     raw.execute_batch("PRAGMA cache_size = -262144; BEGIN IMMEDIATE")?;
     // Search indexing in one statement after the rows, as the store's bulk writes do.
     let first: i64 = raw.query_row("SELECT max(id) + 1 FROM tickets", [], |r| r.get(0))?;
-    let triggers = crate::store::suspend_search_triggers(raw)?;
+    let triggers = hotline_core::internals::suspend_search_triggers(raw)?;
     {
         let mut ins = raw.prepare_cached(
             "INSERT INTO tickets (number, version, status, caller_name, phone, description, received_at,
@@ -679,7 +497,7 @@ fn bulk(store: &Store, raw: &Connection, n: usize) -> Result<Figure> {
          ON CONFLICT(day) DO UPDATE SET last = last + excluded.last",
         [n as i64],
     )?;
-    crate::store::index_from(raw, first, &triggers)?;
+    hotline_core::internals::index_from(raw, first, &triggers)?;
     raw.execute_batch("COMMIT")?;
     let raw_rate = n as f64 / t.elapsed().as_secs_f64();
     Ok(Figure {
@@ -694,113 +512,4 @@ fn bulk(store: &Store, raw: &Connection, n: usize) -> Result<Figure> {
         target: "≥ 50000 tickets/s".into(),
         met: ours >= 50_000.0,
     })
-}
-
-/// The report as a table for people.
-pub fn table(r: &BenchReport) -> String {
-    let mut s = format!(
-        "{} tickets, {} calls, {} customers, {} open, {} pending alarms; {:.0} MB; SQLite {}; {} × {}\n\n",
-        r.tickets,
-        r.calls,
-        r.customers,
-        r.open_tickets,
-        r.pending_alarms,
-        r.db_bytes as f64 / 1e6,
-        r.sqlite,
-        r.cpus,
-        r.cpu
-    );
-    s += &format!(
-        "{:<58} {:>9} {:>9} {:>9} {:>9} {:>6}  {}\n",
-        "operation", "p50 ms", "p99 ms", "raw p50", "raw p99", "ratio", "target"
-    );
-    for f in &r.figures {
-        let mark = if f.met { "✓" } else { "✗" };
-        match f.per_second {
-            Some(ps) => {
-                s += &format!(
-                    "{:<58} {:>19} {:>19} {:>6} {} {}\n",
-                    f.name,
-                    format!("{ps:.0}/s"),
-                    format!("raw {:.0}/s", f.raw_per_second.unwrap_or(0.0)),
-                    f.ratio.map(|x| format!("{x:.2}")).unwrap_or_default(),
-                    f.target,
-                    mark
-                )
-            }
-            None => {
-                s += &format!(
-                    "{:<58} {:>9.2} {:>9.2} {:>9} {:>9} {:>6}  {} {}\n",
-                    f.name,
-                    f.p50_ms,
-                    f.p99_ms,
-                    f.raw_p50_ms.map(|x| format!("{x:.2}")).unwrap_or_default(),
-                    f.raw_p99_ms.map(|x| format!("{x:.2}")).unwrap_or_default(),
-                    f.ratio.map(|x| format!("{x:.2}")).unwrap_or_default(),
-                    f.target,
-                    mark
-                )
-            }
-        }
-    }
-    s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_small_bench_measures_every_figure() {
-        let dir = tempfile::tempdir().expect("tmp");
-        let r = run(
-            &BenchOptions {
-                db: dir.path().join("bench.db"),
-                tickets: 3000,
-                samples: 10,
-                bulk: 500,
-            },
-            |_| {},
-        )
-        .expect("bench");
-        assert!(r.tickets >= 3000 && r.calls > 6000, "{r:?}");
-        for f in &r.figures {
-            assert!(
-                f.p50_ms > 0.0 || f.per_second.is_some_and(|p| p > 0.0),
-                "{f:?}"
-            );
-            assert!(f.ratio.is_some_and(|x| x.is_finite() && x > 0.0), "{f:?}");
-        }
-        let names: Vec<&str> = r.figures.iter().map(|f| f.name.as_str()).collect();
-        for want in [
-            "queue all",
-            "ticket detail",
-            "customer history",
-            "search, 2",
-            "search, 3",
-            "search, 6",
-            "monthly report",
-            "scheduler",
-            "create a ticket",
-            "bulk import",
-        ] {
-            assert!(
-                names.iter().any(|n| n.starts_with(want)),
-                "{want} in {names:?}"
-            );
-        }
-        assert!(table(&r).contains("ratio"));
-        // A second run reuses the seeded store.
-        let again = run(
-            &BenchOptions {
-                db: dir.path().join("bench.db"),
-                tickets: 3000,
-                samples: 10,
-                bulk: 10,
-            },
-            |_| {},
-        )
-        .expect("again");
-        assert!(again.seeded_in_seconds.is_none());
-    }
 }

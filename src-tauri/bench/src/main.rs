@@ -1,0 +1,60 @@
+//! `hotline-bench [--tickets N] [--samples N] [--bulk N] [--store PATH] [--json]`.
+
+use clap::Parser;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "hotline-bench",
+    about = "Times the desk's operations beside raw SQL"
+)]
+struct Args {
+    #[arg(long, default_value_t = 1_000_000)]
+    tickets: u64,
+    /// Timed repetitions of each read
+    #[arg(long, default_value_t = 200)]
+    samples: usize,
+    /// Tickets written by the bulk-import figure
+    #[arg(long, default_value_t = 50_000)]
+    bulk: usize,
+    /// The bench store [default: bench-N.db in the cache directory, kept between runs]
+    #[arg(long)]
+    store: Option<PathBuf>,
+    /// Machine-readable output
+    #[arg(long)]
+    json: bool,
+}
+
+fn main() {
+    let a = Args::parse();
+    let db = a.store.clone().unwrap_or_else(|| {
+        dirs::cache_dir()
+            .unwrap_or_else(std::env::temp_dir)
+            .join("hotline-bench")
+            .join(format!("bench-{}.db", a.tickets))
+    });
+    let opts = hotline_bench::BenchOptions {
+        db,
+        tickets: a.tickets,
+        samples: a.samples,
+        bulk: a.bulk,
+    };
+    let json = a.json;
+    match hotline_bench::run(&opts, |what| {
+        if !json {
+            eprintln!("… {what}");
+        }
+    }) {
+        Ok(r) if json => match serde_json::to_string_pretty(&r) {
+            Ok(s) => println!("{s}"),
+            Err(e) => fail(&e.to_string()),
+        },
+        Ok(r) => print!("{}", hotline_bench::table(&r)),
+        Err(e) => fail(&e.to_string()),
+    }
+}
+
+fn fail(message: &str) {
+    eprintln!("hotline-bench: {message}");
+    std::process::exit(1);
+}

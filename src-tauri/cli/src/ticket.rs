@@ -1,0 +1,357 @@
+//! `hotline ticket …`: log calls, show, list and act on tickets.
+
+use crate::out::print;
+use clap::{Args, Subcommand};
+use hotline_core::access::Acting;
+use hotline_core::model::{CallbackMethod, Channel, Satisfaction, Severity, Status, Urgency};
+use hotline_core::store::{ListQuery, Sort};
+use hotline_core::{Action, Error, NewTicket, Result, Store};
+use serde_json::json;
+
+#[derive(Subcommand)]
+pub enum TicketCmd {
+    /// Log a call as a new ticket
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        phone: String,
+        #[arg(long)]
+        description: String,
+        /// Category code, e.g. consultation, complaint.service_attitude
+        #[arg(long)]
+        category: String,
+        #[arg(long, default_value = "phone")]
+        channel: String,
+        #[arg(long, default_value = "general")]
+        severity: String,
+        #[arg(long, default_value = "normal")]
+        urgency: String,
+        /// When it happened: RFC 3339 or local "YYYY-MM-DD HH:MM"
+        #[arg(long)]
+        occurred_at: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        address: Option<String>,
+    },
+    /// Show a ticket with its timeline
+    Show { number: String },
+    /// List tickets (a queue)
+    List {
+        /// Filter by status (repeatable)
+        #[arg(long)]
+        status: Vec<String>,
+        /// Department code
+        #[arg(long)]
+        department: Option<String>,
+        /// Ticket number, phone number or words
+        #[arg(long)]
+        search: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
+        /// received_desc, received_asc or due_asc
+        #[arg(long, default_value = "received_desc")]
+        sort: String,
+    },
+    /// Perform a lifecycle action on a ticket
+    Act(ActArgs),
+}
+
+pub fn run(a: &Acting, cmd: TicketCmd, json: bool) -> Result<()> {
+    let store = a.store();
+    let time = |s: &str| store.parse_time(s);
+    match cmd {
+        TicketCmd::Create {
+            name,
+            phone,
+            description,
+            category,
+            channel,
+            severity,
+            urgency,
+            occurred_at,
+            email,
+            address,
+        } => {
+            let new = NewTicket {
+                caller_name: name,
+                phone,
+                description,
+                category,
+                occurred_at: occurred_at.as_deref().map(time).transpose()?,
+                channel: channel.parse::<Channel>()?,
+                severity: severity.parse::<Severity>()?,
+                urgency: urgency.parse::<Urgency>()?,
+                email,
+                address,
+            };
+            let t = a.intake(&new, None)?;
+            print(json, serde_json::to_value(&t)?, || {
+                format!("created {}", t.number)
+            });
+        }
+        TicketCmd::Show { number } => {
+            let d = a.detail(store.ticket_id_by_number(&number)?)?.0;
+            print(json, serde_json::to_value(&d)?, || {
+                let t = &d.ticket;
+                let mut s = format!(
+                    "{}  {}  v{}\n{} {}  {}  {}/{}/{}\n{}\n",
+                    t.number,
+                    t.status,
+                    t.version,
+                    t.caller_name,
+                    t.phone,
+                    d.category.code,
+                    t.channel,
+                    t.severity,
+                    t.urgency,
+                    t.description
+                );
+                if let Some(dep) = &d.department {
+                    s += &format!(
+                        "department: {}  due: {}\n",
+                        dep.name,
+                        t.due_at.map(|d| d.to_rfc3339()).unwrap_or_default()
+                    );
+                }
+                for e in &d.events {
+                    s += &format!(
+                        "  {}  {:<18} {:<10} {}\n",
+                        e.at.to_rfc3339(),
+                        e.action,
+                        e.actor_name,
+                        e.note.as_deref().unwrap_or("")
+                    );
+                }
+                s
+            });
+        }
+        TicketCmd::List {
+            status,
+            department,
+            search,
+            limit,
+            offset,
+            sort,
+        } => {
+            let q = ListQuery {
+                statuses: status
+                    .iter()
+                    .map(|s| s.parse::<Status>())
+                    .collect::<Result<_>>()?,
+                department_id: department
+                    .map(|c| store.department_by_code(&c).map(|d| d.id))
+                    .transpose()?,
+                search,
+                limit,
+                offset,
+                sort: serde_json::from_value::<Sort>(json!(sort)).map_err(|_| {
+                    Error::InvalidValue {
+                        field: "sort",
+                        value: sort.clone(),
+                    }
+                })?,
+                ..Default::default()
+            };
+            let page = a.list(&q)?;
+            print(json, serde_json::to_value(&page)?, || {
+                let mut s = String::new();
+                for r in &page.rows {
+                    s += &format!(
+                        "{}  {:<17} {:<13} {:<8} {:<11} {:<28} {}\n",
+                        r.number,
+                        r.status,
+                        r.severity,
+                        r.caller_name,
+                        r.phone,
+                        r.category_code,
+                        r.summary
+                    );
+                }
+                s + &format!("{} of {}", page.rows.len(), page.total)
+            });
+        }
+        TicketCmd::Act(args) => {
+            let id = store.ticket_id_by_number(&args.number)?;
+            let version = match args.expect_version {
+                Some(v) => v,
+                None => store.ticket(id)?.version,
+            };
+            let action = to_action(store, args.action, &time)?;
+            let t = a.act(id, version, &action)?;
+            print(json, serde_json::to_value(&t)?, || {
+                format!(
+                    "{} {} -> {} (v{})",
+                    t.number,
+                    action.name(),
+                    t.status,
+                    t.version
+                )
+            });
+        }
+    }
+    Ok(())
+}
+
+#[derive(Args)]
+pub struct ActArgs {
+    number: String,
+    /// Fail with `conflict` unless the ticket is still at this version
+    #[arg(long)]
+    expect_version: Option<i64>,
+    #[command(subcommand)]
+    action: ActCmd,
+}
+
+#[derive(Subcommand)]
+pub enum ActCmd {
+    /// 直接答复: answer at once and close
+    Answer {
+        #[arg(long)]
+        answer: String,
+    },
+    /// 转办: transfer slip to a department
+    Transfer {
+        /// Department code
+        #[arg(long)]
+        department: String,
+        #[arg(long)]
+        requirements: String,
+        /// Handling deadline
+        #[arg(long)]
+        due: String,
+        /// Acceptance deadline (returns are allowed until then)
+        #[arg(long)]
+        accept_due: Option<String>,
+    },
+    /// 退回
+    Return {
+        #[arg(long)]
+        reason: String,
+    },
+    /// 签收
+    Accept {
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// 延期申请
+    RequestExtension {
+        #[arg(long)]
+        due: String,
+        #[arg(long)]
+        reason: String,
+    },
+    ApproveExtension {
+        #[arg(long)]
+        note: Option<String>,
+    },
+    RefuseExtension {
+        #[arg(long)]
+        note: String,
+    },
+    /// 办结回复
+    Reply {
+        #[arg(long)]
+        result: String,
+        /// The problem is not resolved
+        #[arg(long)]
+        unresolved: bool,
+    },
+    /// 反馈: relay the result and record satisfaction
+    Feedback {
+        /// very_satisfied, satisfied, basically_satisfied, unsatisfied, very_unsatisfied
+        #[arg(long)]
+        satisfaction: String,
+        #[arg(long)]
+        note: Option<String>,
+        /// New deadline when unsatisfied (发回重办)
+        #[arg(long)]
+        redispatch_due: Option<String>,
+    },
+    /// 回访
+    Callback {
+        /// phone or questionnaire
+        #[arg(long, default_value = "phone")]
+        method: String,
+        #[arg(long)]
+        satisfaction: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    Reopen {
+        #[arg(long)]
+        reason: String,
+    },
+    Comment {
+        #[arg(long)]
+        note: String,
+    },
+    /// 挂起: waiting for the caller, the SLA clock stops
+    Pause {
+        #[arg(long)]
+        reason: String,
+    },
+    /// The clock runs again; the deadline moves by the working time waited
+    Resume {
+        #[arg(long)]
+        note: Option<String>,
+    },
+}
+
+fn to_action(
+    store: &Store,
+    a: ActCmd,
+    time: &dyn Fn(&str) -> Result<chrono::DateTime<chrono::Utc>>,
+) -> Result<Action> {
+    Ok(match a {
+        ActCmd::Answer { answer } => Action::Answer { answer },
+        ActCmd::Transfer {
+            department,
+            requirements,
+            due,
+            accept_due,
+        } => Action::Transfer {
+            department_id: store.department_by_code(&department)?.id,
+            requirements,
+            due_at: time(&due)?,
+            accept_due_at: accept_due.as_deref().map(time).transpose()?,
+        },
+        ActCmd::Return { reason } => Action::Return { reason },
+        ActCmd::Accept { note } => Action::Accept { note },
+        ActCmd::RequestExtension { due, reason } => Action::RequestExtension {
+            due_at: time(&due)?,
+            reason,
+        },
+        ActCmd::ApproveExtension { note } => Action::ApproveExtension { note },
+        ActCmd::RefuseExtension { note } => Action::RefuseExtension { note },
+        ActCmd::Reply { result, unresolved } => Action::Reply {
+            result,
+            resolved: !unresolved,
+        },
+        ActCmd::Feedback {
+            satisfaction,
+            note,
+            redispatch_due,
+        } => Action::Feedback {
+            satisfaction: satisfaction.parse::<Satisfaction>()?,
+            note,
+            redispatch_due_at: redispatch_due.as_deref().map(time).transpose()?,
+        },
+        ActCmd::Callback {
+            method,
+            satisfaction,
+            note,
+        } => Action::Callback {
+            method: method.parse::<CallbackMethod>()?,
+            satisfaction: satisfaction.parse::<Satisfaction>()?,
+            note,
+        },
+        ActCmd::Reopen { reason } => Action::Reopen { reason },
+        ActCmd::Comment { note } => Action::Comment { note },
+        ActCmd::Pause { reason } => Action::Pause { reason },
+        ActCmd::Resume { note } => Action::Resume { note },
+    })
+}

@@ -1,0 +1,253 @@
+//! The permission door for reference data, settings, accounts, the audit log, backups,
+//! retention and demo data: the administration of the centre, each change logged.
+
+use super::{Acting, Reference};
+use crate::error::Result;
+use crate::model::{Perm, Role, User};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+impl<'s> Acting<'s> {
+    /// Departments, categories and staff: every screen names them.
+    pub fn reference(&self) -> Result<Reference> {
+        let s = self.need(Perm::ViewTickets)?;
+        Ok(Reference {
+            departments: s.departments()?,
+            categories: s.categories()?,
+            users: s.users()?,
+        })
+    }
+
+    pub fn settings(&self) -> Result<BTreeMap<String, String>> {
+        Ok(self.store.settings()?.into_iter().collect())
+    }
+
+    pub fn sla_policies(&self) -> Result<Vec<crate::sla::SlaPolicy>> {
+        self.need(Perm::ViewTickets)?.sla_policies()
+    }
+
+    /// The acceptance and handling deadlines the SLA policies give a transfer made now.
+    pub fn suggest_deadlines(
+        &self,
+        category: &str,
+        severity: crate::model::Severity,
+    ) -> Result<Vec<crate::sla::Suggested>> {
+        self.need(Perm::ViewTickets)?
+            .suggest_deadlines(category, severity)
+    }
+
+    pub fn calendars(&self) -> Result<Vec<crate::store::CalendarView>> {
+        self.need(Perm::ViewTickets)?.calendar_overview()
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        let personal = crate::settings::is_personal(key);
+        let s = if personal {
+            self.store
+        } else {
+            self.need(Perm::ManageSettings)?
+        };
+        let before = s.setting(key).ok();
+        s.set_setting(key, value)?;
+        // Saving a form unchanged is not a change worth a log entry.
+        if !personal && before.as_deref() != Some(value.trim()) {
+            s.audit(
+                Some(&self.user),
+                "setting_changed",
+                key,
+                json!({ "from": before, "to": value.trim() }),
+            )?;
+        }
+        Ok(())
+    }
+
+    pub fn create_department(
+        &self,
+        code: &str,
+        name: &str,
+        parent: Option<i64>,
+    ) -> Result<crate::model::Department> {
+        let d = self
+            .need(Perm::ManageReference)?
+            .create_department(code, name, parent)?;
+        self.log("department_created", &d.code, json!({ "name": d.name }))?;
+        Ok(d)
+    }
+
+    pub fn create_category(
+        &self,
+        code: &str,
+        name: &str,
+        parent: Option<i64>,
+        default_days: i64,
+    ) -> Result<crate::model::Category> {
+        let c =
+            self.need(Perm::ManageReference)?
+                .create_category(code, name, parent, default_days)?;
+        self.log("category_created", &c.code, json!({ "name": c.name }))?;
+        Ok(c)
+    }
+
+    pub fn set_sla_policy(
+        &self,
+        stage: crate::sla::Stage,
+        category_id: Option<i64>,
+        severity: Option<crate::model::Severity>,
+        span: crate::calendar::Span,
+        calendar: &str,
+    ) -> Result<()> {
+        self.need(Perm::ManageReference)?.set_sla_policy(
+            stage,
+            category_id,
+            severity,
+            span,
+            calendar,
+        )?;
+        self.log(
+            "sla_changed",
+            stage.as_str(),
+            json!({ "category_id": category_id, "severity": severity, "span": span, "calendar": calendar }),
+        )
+    }
+
+    pub fn set_calendar_day(
+        &self,
+        calendar: &str,
+        date: chrono::NaiveDate,
+        kind: Option<crate::calendar::DayKind>,
+        note: &str,
+    ) -> Result<()> {
+        self.need(Perm::ManageReference)?
+            .set_calendar_day(calendar, date, kind, note)?;
+        self.log(
+            "calendar_changed",
+            calendar,
+            json!({ "date": date, "kind": kind }),
+        )
+    }
+
+    pub fn import_ics(&self, calendar: &str, text: &str) -> Result<crate::store::IcsReport> {
+        let r = self
+            .need(Perm::ManageReference)?
+            .import_ics(calendar, text)?;
+        self.log("calendar_imported", calendar, json!({ "report": r }))?;
+        Ok(r)
+    }
+
+    /// A user without a sign-in yet (set one with `set_password`).
+    pub fn create_user(
+        &self,
+        name: &str,
+        department_id: i64,
+        role: Role,
+        extension: Option<&str>,
+    ) -> Result<User> {
+        let s = self.need(Perm::ManageUsers)?;
+        let u = s.create_user(name, department_id, role)?;
+        if extension.is_some() {
+            s.set_user_extension(u.id, extension)?;
+        }
+        self.log(
+            "user_created",
+            &u.id.to_string(),
+            json!({ "name": u.name, "role": u.role }),
+        )?;
+        Ok(u)
+    }
+
+    pub fn accounts(&self) -> Result<Vec<crate::store::Account>> {
+        self.need(Perm::ManageUsers)?.accounts()
+    }
+
+    pub fn create_account(&self, a: &crate::store::NewAccount) -> Result<User> {
+        self.need(Perm::ManageUsers)?.create_account(&self.user, a)
+    }
+
+    pub fn set_password(&self, user_id: i64, login: &str, password: &str) -> Result<()> {
+        self.need(Perm::ManageUsers)?
+            .set_password(&self.user, user_id, login, password)
+    }
+
+    pub fn set_user_active(&self, user_id: i64, active: bool) -> Result<User> {
+        self.need(Perm::ManageUsers)?
+            .set_user_active(&self.user, user_id, active)
+    }
+
+    pub fn set_user_role(&self, user_id: i64, role: Role, department_id: i64) -> Result<User> {
+        self.need(Perm::ManageUsers)?
+            .set_user_role(&self.user, user_id, role, department_id)
+    }
+
+    pub fn audit_entries(
+        &self,
+        q: &crate::store::AuditQuery,
+    ) -> Result<Vec<crate::store::AuditEntry>> {
+        self.need(Perm::ViewAudit)?.audit_entries(q)
+    }
+
+    pub fn verify_audit(&self) -> Result<crate::store::AuditReport> {
+        self.need(Perm::ViewAudit)?.verify_audit()
+    }
+
+    pub fn backup_status(&self) -> Result<crate::store::BackupStatus> {
+        self.need(Perm::ManageBackups)?.backup_status()
+    }
+
+    pub fn backups(&self) -> Result<Vec<crate::store::BackupInfo>> {
+        self.need(Perm::ManageBackups)?.backups()
+    }
+
+    pub fn set_backup_passphrase(&self, passphrase: &str) -> Result<()> {
+        self.need(Perm::ManageBackups)?
+            .set_backup_passphrase(&self.user, passphrase)
+    }
+
+    pub fn backup_now(
+        &self,
+        passphrase: Option<&str>,
+        progress: &mut dyn FnMut(crate::files::Progress),
+    ) -> Result<crate::store::BackupInfo> {
+        self.need(Perm::ManageBackups)?
+            .backup_now(Some(&self.user), passphrase, progress)
+    }
+
+    pub fn verify_backup(
+        &self,
+        name: &str,
+        passphrase: Option<&str>,
+        progress: &mut dyn FnMut(crate::files::Progress),
+    ) -> Result<crate::store::DrillReport> {
+        self.need(Perm::ManageBackups)?
+            .verify_backup(Some(&self.user), name, passphrase, progress)
+    }
+
+    pub fn restore_backup(
+        &self,
+        name: &str,
+        passphrase: Option<&str>,
+        progress: &mut dyn FnMut(crate::files::Progress),
+    ) -> Result<std::path::PathBuf> {
+        self.need(Perm::ManageBackups)?
+            .restore_backup(Some(&self.user), name, passphrase, progress)
+    }
+
+    pub fn retention_plan(&self) -> Result<crate::store::RetentionPlan> {
+        self.need(Perm::ManageRetention)?.retention_plan()
+    }
+
+    pub fn anonymise(&self) -> Result<crate::store::RetentionPlan> {
+        self.need(Perm::ManageRetention)?
+            .anonymise(Some(&self.user))
+    }
+
+    pub fn load_demo(
+        &self,
+        opts: crate::seed::SeedOptions,
+        progress: impl FnMut(u64),
+    ) -> Result<crate::seed::SeedReport> {
+        let s = self.need(Perm::LoadDemo)?;
+        let r = crate::seed::seed_with_progress(s, opts, progress)?;
+        self.log("demo_loaded", "", json!({ "tickets": opts.tickets }))?;
+        Ok(r)
+    }
+}

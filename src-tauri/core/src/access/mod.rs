@@ -1,0 +1,203 @@
+//! Who may do what. `allows` is the permission matrix (role × permission); `Acting` is
+//! the store as one signed-in user sees it: every operation the desk and the CLI offer
+//! checks its permission here, applies the department scope and masks personal data
+//! before anything leaves the domain. The shell only forwards.
+
+use crate::error::{Error, Result};
+use crate::escalation::Prefs;
+use crate::lifecycle::Action;
+use crate::mask::Mask;
+use crate::model::{Perm, Ticket, TicketDetail, TicketRow, User};
+use crate::permissions::{allows, permissions, sees};
+use crate::store::{ListQuery, NotificationRow, Page, Store};
+use crate::NewTicket;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+mod admin;
+mod reports;
+
+/// The reference data every screen names: departments, categories, staff.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reference {
+    pub departments: Vec<crate::model::Department>,
+    pub categories: Vec<crate::model::Category>,
+    pub users: Vec<User>,
+}
+
+/// The clear personal data of one ticket, returned by a logged reveal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Revealed {
+    pub ticket_id: i64,
+    pub phone: String,
+    pub phone_ext: Option<String>,
+    pub description: String,
+    pub answer: Option<String>,
+    pub result: Option<String>,
+    pub requirements: Option<String>,
+}
+
+/// The store seen by one signed-in user.
+pub struct Acting<'s> {
+    store: &'s Store,
+    user: User,
+}
+
+impl Store {
+    /// The store as `user_id` may use it; a disabled or unknown user is refused.
+    pub fn acting(&self, user_id: i64) -> Result<Acting<'_>> {
+        let user = self.user(user_id).map_err(|e| match e {
+            Error::NotFound { .. } => Error::Unauthenticated,
+            e => e,
+        })?;
+        if !user.active {
+            return Err(Error::Unauthenticated);
+        }
+        Ok(Acting { store: self, user })
+    }
+}
+
+impl<'s> Acting<'s> {
+    pub fn user(&self) -> &User {
+        &self.user
+    }
+
+    pub fn store(&self) -> &'s Store {
+        self.store
+    }
+
+    pub fn permissions(&self) -> Vec<Perm> {
+        permissions(self.user.role)
+    }
+
+    /// The store itself, for an operation that needs `perm` and nothing more.
+    pub fn need(&self, perm: Perm) -> Result<&'s Store> {
+        if allows(self.user.role, perm) {
+            Ok(self.store)
+        } else {
+            Err(Error::Forbidden {
+                action: perm.as_str().into(),
+                actor: self.user.name.clone(),
+                role: self.user.role.as_str().into(),
+            })
+        }
+    }
+
+    fn ticket_in_scope(&self, t: &Ticket) -> Result<()> {
+        if sees(&self.user, t.department_id) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden {
+                action: Perm::ViewTickets.as_str().into(),
+                actor: self.user.name.clone(),
+                role: self.user.role.as_str().into(),
+            })
+        }
+    }
+
+    pub fn queue_counts(&self) -> Result<BTreeMap<crate::model::Queue, i64>> {
+        self.need(Perm::ViewTickets)?.queue_counts(self.user.id)
+    }
+
+    pub fn list(&self, q: &ListQuery) -> Result<Page> {
+        let s = self.need(Perm::ViewTickets)?;
+        let mut page = s.list_as(self.user.id, q)?;
+        page.rows.mask();
+        // Where the words matched, marked in the masked text (never the clear one).
+        if let Some(needle) = q
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| crate::search::Query::parse(t).is_words())
+        {
+            let ids: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
+            for (texts, row) in s.texts(&ids)?.into_iter().zip(page.rows.iter_mut()) {
+                row.snippet = texts
+                    .iter()
+                    .find_map(|t| crate::search::snippet(&crate::mask::text(t), needle, 60));
+            }
+        }
+        Ok(page)
+    }
+
+    pub fn detail(&self, id: i64) -> Result<(TicketDetail, Vec<crate::model::ActionKind>)> {
+        let (d, allowed) = self.need(Perm::ViewTickets)?.detail_for(id, self.user.id)?;
+        self.ticket_in_scope(&d.ticket)?;
+        let allowed = if allows(self.user.role, Perm::ActOnTickets) {
+            allowed
+        } else {
+            vec![]
+        };
+        Ok((d.masked(), allowed))
+    }
+
+    pub fn intake(&self, new: &NewTicket, then: Option<&Action>) -> Result<Ticket> {
+        self.need(Perm::CreateTickets)?;
+        if then.is_some() {
+            self.need(Perm::ActOnTickets)?;
+        }
+        Ok(self.store.intake(self.user.id, new, then)?.masked())
+    }
+
+    pub fn act(&self, id: i64, version: i64, action: &Action) -> Result<Ticket> {
+        let s = self.need(Perm::ActOnTickets)?;
+        self.ticket_in_scope(&s.ticket(id)?)?;
+        Ok(s.act(id, version, self.user.id, action)?.masked())
+    }
+
+    /// The caller's earlier tickets while an agent types the number at intake.
+    pub fn history(&self, phone: &str) -> Result<Vec<TicketRow>> {
+        Ok(self.need(Perm::CreateTickets)?.history(phone)?.masked())
+    }
+
+    /// Shows one ticket's personal data in clear, for a stated reason, logged first.
+    pub fn reveal(&self, ticket_id: i64, reason: &str) -> Result<Revealed> {
+        let s = self.need(Perm::RevealPersonal)?;
+        let reason = crate::validate::text("reason", reason, crate::validate::NOTE_MAX)?;
+        let t = s.ticket(ticket_id)?;
+        self.ticket_in_scope(&t)?;
+        s.audit(
+            Some(&self.user),
+            "reveal",
+            &t.number,
+            json!({ "ticket_id": t.id, "reason": reason }),
+        )?;
+        Ok(Revealed {
+            ticket_id: t.id,
+            phone: t.phone,
+            phone_ext: t.phone_ext,
+            description: t.description,
+            answer: t.answer,
+            result: t.result,
+            requirements: t.requirements,
+        })
+    }
+
+    pub fn notifications(&self, limit: u32) -> Result<(i64, Vec<NotificationRow>)> {
+        Ok((
+            self.store.unread_notifications(self.user.id)?,
+            self.store.notifications(self.user.id, limit)?,
+        ))
+    }
+
+    pub fn mark_notifications_read(&self) -> Result<()> {
+        self.store.mark_notifications_read(self.user.id)
+    }
+
+    pub fn notification_prefs(&self) -> Result<Prefs> {
+        self.store.notification_prefs(self.user.id)
+    }
+
+    pub fn set_notification_prefs(&self, prefs: &Prefs) -> Result<()> {
+        self.store.set_notification_prefs(self.user.id, prefs)
+    }
+
+    pub fn change_password(&self, old: &str, new: &str) -> Result<()> {
+        self.store.change_password(&self.user, old, new)
+    }
+
+    fn log(&self, action: &str, target: &str, detail: serde_json::Value) -> Result<()> {
+        self.store.audit(Some(&self.user), action, target, detail)
+    }
+}

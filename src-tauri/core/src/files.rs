@@ -1,0 +1,175 @@
+//! Files the app writes: always to a temporary sibling first, renamed into place only
+//! when complete, so a refused or failed write leaves no file and never a half one.
+
+use crate::error::{Error, Result};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::io::{BufReader, Read, Write};
+use std::path::Path;
+
+/// How far a long backup or restore has come (bytes of the snapshot).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Progress {
+    pub stage: &'static str,
+    pub done: u64,
+    pub total: u64,
+}
+
+pub struct Hashing<W: Write> {
+    pub inner: W,
+    pub hash: Sha256,
+    pub bytes: u64,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+pub fn hex(d: impl AsRef<[u8]>) -> String {
+    d.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn sha256_file(path: &Path) -> Result<(String, u64)> {
+    let mut f = BufReader::new(File::open(path)?);
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut n = 0u64;
+    loop {
+        let k = f.read(&mut buf)?;
+        if k == 0 {
+            break;
+        }
+        h.update(&buf[..k]);
+        n += k as u64;
+    }
+    Ok((hex(h.finalize()), n))
+}
+
+/// Copies with progress reports every few megabytes.
+pub fn copy_progress(
+    from: &mut impl Read,
+    to: &mut impl Write,
+    total: u64,
+    stage: &'static str,
+    progress: &mut dyn FnMut(Progress),
+) -> std::io::Result<u64> {
+    let mut buf = vec![0u8; 1 << 16];
+    let (mut done, mut last) = (0u64, 0u64);
+    loop {
+        let k = from.read(&mut buf)?;
+        if k == 0 {
+            break;
+        }
+        to.write_all(&buf[..k])?;
+        done += k as u64;
+        if done - last >= 4 << 20 {
+            last = done;
+            progress(Progress { stage, done, total });
+        }
+    }
+    progress(Progress {
+        stage,
+        done,
+        total: total.max(done),
+    });
+    Ok(done)
+}
+
+pub fn sync_dir(dir: &Path) {
+    // Makes the rename durable; not every platform can open a directory.
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+/// Writes via a temporary sibling and a rename: a reader never sees half a file, and a
+/// failure (an error from `f` included) leaves nothing behind.
+pub fn write_atomic(path: &Path, f: impl FnOnce(&mut File) -> Result<()>) -> Result<()> {
+    write_new(path, true, f)
+}
+
+/// `write_atomic` for files a person asked for (exports): an existing file is replaced
+/// only when `replace` says so, otherwise refused with `file_exists` before anything is
+/// written. Returns what `f` returns.
+pub fn write_new<T>(
+    path: &Path,
+    replace: bool,
+    f: impl FnOnce(&mut File) -> Result<T>,
+) -> Result<T> {
+    let file_path = || Error::InvalidPath {
+        path: path.display().to_string(),
+    };
+    if path.file_name().is_none() {
+        return Err(file_path());
+    }
+    let dir = match path.parent() {
+        Some(d) if d.as_os_str().is_empty() => Path::new("."),
+        Some(d) => d,
+        None => return Err(file_path()),
+    };
+    let exists = || Error::FileExists {
+        path: path.display().to_string(),
+    };
+    if !replace && path.exists() {
+        return Err(exists());
+    }
+    let mut tmp = tempfile::Builder::new().prefix(".part-").tempfile_in(dir)?;
+    let out = f(tmp.as_file_mut())?;
+    tmp.as_file_mut().flush()?;
+    tmp.as_file().sync_all()?;
+    if replace {
+        tmp.persist(path).map_err(|e| Error::Io(e.error))?;
+    } else {
+        // Someone may have created the file meanwhile: never replace it unasked.
+        tmp.persist_noclobber(path).map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                exists()
+            } else {
+                Error::Io(e.error)
+            }
+        })?;
+    }
+    sync_dir(dir);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn a_new_file_appears_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let p = dir.path().join("out.csv");
+        write_new(&p, false, |f| Ok(f.write_all(b"a,b\n")?)).expect("written");
+        assert_eq!(std::fs::read(&p).expect("read"), b"a,b\n");
+        // An existing file is refused untouched unless replacing was asked for.
+        let e = write_new(&p, false, |f| Ok(f.write_all(b"other")?)).expect_err("exists");
+        assert_eq!(e.code(), "file_exists");
+        assert_eq!(std::fs::read(&p).expect("read"), b"a,b\n");
+        write_new(&p, true, |f| Ok(f.write_all(b"new")?)).expect("replaced");
+        assert_eq!(std::fs::read(&p).expect("read"), b"new");
+        // Failing midway leaves the old file and no temporary behind.
+        let e = write_new(&p, true, |f| {
+            f.write_all(b"half")?;
+            Err::<(), _>(Error::Internal("disk full".into()))
+        })
+        .expect_err("failed");
+        assert_eq!(e.code(), "internal");
+        assert_eq!(std::fs::read(&p).expect("read"), b"new");
+        let left: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+        assert_eq!(left.len(), 1);
+        // A folder that does not exist is an error, not a created path.
+        assert!(write_new(&dir.path().join("no/such/x.csv"), false, |_| Ok(())).is_err());
+    }
+}

@@ -1,0 +1,386 @@
+//! Every command of the desk, declared once: its name, its arguments, what it returns,
+//! the gate it passes (no session, a signed-in user, or a permission of the matrix) and
+//! the `Acting` method that performs it. Every front door serves this table and nothing
+//! else: the desktop shell's IPC, and the centre server later; `hotline call` runs any
+//! entry from the command line. A door supplies only what is its own (`Host`): where a
+//! user's files land, how progress reaches them, the reporting window.
+//!
+//! Arguments arrive as one JSON object whose keys are the argument names in camelCase
+//! (`parentId`), as the webview's `invoke` has always sent them.
+
+use crate::access::{Acting, Reference, Revealed};
+use crate::error::{Error, Result};
+use crate::files::Progress;
+use crate::lifecycle::Action;
+use crate::model::{
+    ActionKind, CallbackMethod, Channel, Perm, Queue, Role, Satisfaction, Severity, Status,
+    TicketDetail, Urgency, User,
+};
+use crate::report::{ReportQuery, ReportRequest};
+use crate::seed::SeedOptions;
+use crate::session::Seat;
+use crate::store::{ListQuery, NewAccount, Store};
+use crate::NewTicket;
+use serde::Serialize;
+use serde_json::Value;
+use std::path::PathBuf;
+
+/// What a front door provides that the domain cannot know.
+pub trait Host {
+    /// Where the data lives, for the about box: a file path, or a server's address.
+    fn data_label(&self) -> String;
+    /// The folder on the user's own machine where their exports land.
+    fn downloads(&self) -> PathBuf;
+    /// How far long work (backups, restores) has come, told to the user.
+    fn progress(&self, p: Progress);
+    /// Opens (or brings forward) the reporting window; doors without windows refuse.
+    fn open_reports(&self) -> Result<()>;
+}
+
+/// What a command runs with: the store, the session at this door, the door itself.
+pub struct Ctx<'a> {
+    pub store: &'a Store,
+    pub seat: &'a Seat,
+    pub host: &'a dyn Host,
+}
+
+/// Who may call a command, checked before it runs (the `Acting` method checks again,
+/// with the department scope and whatever depends on the arguments).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "permission")]
+pub enum Gate {
+    /// Signing in and the session itself: no user yet.
+    Public,
+    /// Any signed-in user, about their own things (or decided by the arguments).
+    SignedIn,
+    /// A permission of the matrix.
+    Perm(Perm),
+}
+
+pub struct Command {
+    pub name: &'static str,
+    pub gate: Gate,
+    run: fn(&Ctx<'_>, Value) -> Result<Value>,
+}
+
+impl Command {
+    /// Runs the command with JSON arguments and returns its JSON result.
+    pub fn call(&self, ctx: &Ctx<'_>, args: Value) -> Result<Value> {
+        (self.run)(ctx, args)
+    }
+}
+
+/// The entry called `name`.
+pub fn find(name: &str) -> Option<&'static Command> {
+    COMMANDS.iter().find(|c| c.name == name)
+}
+
+/// Runs the command called `name`: the one function every front door calls.
+pub fn call(ctx: &Ctx<'_>, name: &str, args: Value) -> Result<Value> {
+    find(name)
+        .ok_or_else(|| Error::NotFound {
+            entity: "command",
+            key: name.chars().take(60).collect(),
+        })?
+        .call(ctx, args)
+}
+
+fn acting<'a>(ctx: &Ctx<'a>, gate: Gate) -> Result<Acting<'a>> {
+    let a = ctx.seat.acting(ctx.store)?;
+    if let Gate::Perm(p) = gate {
+        a.need(p)?;
+    }
+    Ok(a)
+}
+
+fn arguments<T: serde::de::DeserializeOwned>(command: &str, args: Value) -> Result<T> {
+    // A command without arguments may be called with none at all.
+    let args = if args.is_null() {
+        Value::Object(Default::default())
+    } else {
+        args
+    };
+    serde_json::from_value(args).map_err(|e| Error::InvalidArguments {
+        command: command.to_string(),
+        reason: e.to_string().chars().take(200).collect(),
+    })
+}
+
+fn reply<T: Serialize>(v: Result<T>) -> Result<Value> {
+    Ok(serde_json::to_value(v?)?)
+}
+
+/// Declares the commands. `public name(args) = |ctx| …` runs without a session;
+/// `name(args) [gate] = |ctx, acting| …` runs as the signed-in user past `gate`.
+macro_rules! commands {
+    ($(
+        $(#[doc = $doc:literal])*
+        $kind:ident $name:ident ( $($arg:ident : $ty:ty),* $(,)? ) [$gate:expr] -> $ret:ty
+            = |$ctx:ident $(, $a:ident)?| $body:expr;
+    )*) => {
+        /// Every command, in the order the desk's screens use them.
+        pub static COMMANDS: &[Command] = &[$(
+            Command {
+                name: stringify!($name),
+                gate: $gate,
+                run: |$ctx: &Ctx<'_>, args: Value| -> Result<Value> {
+                    #[derive(serde::Deserialize)]
+                    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+                    struct Args { $($arg: $ty),* }
+                    // The gate before the arguments: a refused caller learns nothing more.
+                    commands!(@run $kind $gate, $ctx $(, $a)?);
+                    let Args { $($arg),* } = arguments(stringify!($name), args)?;
+                    let out: Result<$ret> = $body;
+                    reply(out)
+                },
+            },
+        )*];
+    };
+    (@run public $gate:expr, $ctx:ident) => {
+        let _ = &$ctx;
+    };
+    (@run acting $gate:expr, $ctx:ident, $a:ident) => {
+        let $a = acting($ctx, $gate)?;
+        let _ = &$ctx;
+    };
+}
+
+use Gate::{Public, SignedIn};
+const fn need(p: Perm) -> Gate {
+    Gate::Perm(p)
+}
+
+/// What the desk shows about itself and the signed-in user.
+#[derive(Debug, Serialize)]
+pub struct AppInfo {
+    pub version: &'static str,
+    pub db_path: String,
+    pub user: User,
+    /// Queue counts stop here; the backend answers one more for "more than".
+    pub count_cap: i64,
+    /// IANA zone in which the desk shows times (a setting).
+    pub timezone: String,
+}
+
+/// A ticket with what the signed-in user may do with it now.
+#[derive(Debug, Serialize)]
+pub struct DetailView {
+    #[serde(flatten)]
+    pub detail: TicketDetail,
+    /// The backend still checks each action when it is taken.
+    pub allowed_actions: Vec<ActionKind>,
+}
+
+/// The signed-in user's notification centre: what the OS may have shown, kept.
+#[derive(Debug, Serialize)]
+pub struct Inbox {
+    pub unread: i64,
+    pub items: Vec<crate::store::NotificationRow>,
+}
+
+/// The closed sets of values the screens offer, so that no list is typed twice.
+#[derive(Debug, Serialize)]
+pub struct Vocabulary {
+    pub statuses: &'static [Status],
+    pub actions: &'static [ActionKind],
+    pub channels: &'static [Channel],
+    pub severities: &'static [Severity],
+    pub urgencies: &'static [Urgency],
+    pub satisfactions: &'static [Satisfaction],
+    pub callback_methods: &'static [CallbackMethod],
+    pub roles: &'static [Role],
+    pub permissions: &'static [Perm],
+    pub queues: &'static [Queue],
+    pub stages: &'static [crate::sla::Stage],
+    pub alarm_kinds: &'static [crate::escalation::AlarmKind],
+    pub span_units: &'static [&'static str],
+    pub call_kpis: &'static [&'static str],
+    pub languages: &'static [&'static str],
+}
+
+const DEMO: SeedOptions = SeedOptions {
+    tickets: 2000,
+    days: 60,
+    seed: 1,
+    extra_calls: 0,
+};
+
+commands! {
+    // Signing in: these work without a session (they create one).
+    public auth_state() [Public] -> crate::session::SeatState = |c| c.seat.state(c.store);
+    public setup_admin(login: String, name: String, password: String) [Public]
+        -> crate::session::SeatState = |c| c.seat.setup(c.store, &login, &name, &password);
+    public login(login: String, password: String) [Public] -> crate::session::SeatState
+        = |c| c.seat.login(c.store, &login, &password);
+    public logout() [Public] -> () = |c| c.seat.logout(c.store);
+    public lock() [Public] -> () = |c| {
+        c.seat.lock();
+        Ok(())
+    };
+    public unlock(password: String) [Public] -> crate::session::SeatState
+        = |c| c.seat.unlock(c.store, &password);
+    /// Keyboard or mouse input (throttled by the UI): keeps the idle lock away.
+    public activity() [Public] -> () = |c| c.seat.touch(c.store);
+    public vocabulary() [Public] -> Vocabulary = |c| Ok(Vocabulary {
+        statuses: Status::ALL,
+        actions: ActionKind::ALL,
+        channels: Channel::ALL,
+        severities: Severity::ALL,
+        urgencies: Urgency::ALL,
+        satisfactions: Satisfaction::ALL,
+        callback_methods: CallbackMethod::ALL,
+        roles: Role::ALL,
+        permissions: Perm::ALL,
+        queues: Queue::ALL,
+        stages: crate::sla::Stage::ALL,
+        alarm_kinds: crate::escalation::AlarmKind::ALL,
+        span_units: crate::calendar::Span::UNITS,
+        call_kpis: crate::report::CALL_KPIS,
+        languages: crate::settings::LANGUAGES,
+    });
+
+    // The desk.
+    acting app_info() [SignedIn] -> AppInfo = |c, a| Ok(AppInfo {
+        version: env!("CARGO_PKG_VERSION"),
+        db_path: c.host.data_label(),
+        user: a.user().clone(),
+        count_cap: crate::store::COUNT_CAP,
+        timezone: a.store().timezone()?.name().to_string(),
+    });
+    acting change_password(old: String, new: String) [SignedIn] -> ()
+        = |c, a| a.change_password(&old, &new);
+    acting reference() [need(Perm::ViewTickets)] -> Reference = |c, a| a.reference();
+    acting queue_counts() [need(Perm::ViewTickets)]
+        -> std::collections::BTreeMap<Queue, i64> = |c, a| a.queue_counts();
+    acting list_tickets(query: ListQuery) [need(Perm::ViewTickets)] -> crate::store::Page
+        = |c, a| a.list(&query);
+    acting get_ticket(id: i64) [need(Perm::ViewTickets)] -> DetailView = |c, a| {
+        let (detail, allowed_actions) = a.detail(id)?;
+        Ok(DetailView { detail, allowed_actions })
+    };
+    /// Shows one ticket's personal data in clear, for a stated reason (logged).
+    acting reveal(id: i64, reason: String) [need(Perm::RevealPersonal)] -> Revealed
+        = |c, a| a.reveal(id, &reason);
+    /// Logs a call and, in the same transaction, answers it or transfers it.
+    acting intake(ticket: NewTicket, then: Option<Action>) [need(Perm::CreateTickets)]
+        -> crate::model::Ticket = |c, a| a.intake(&ticket, then.as_ref());
+    acting act(id: i64, version: i64, action: Action) [need(Perm::ActOnTickets)]
+        -> crate::model::Ticket = |c, a| a.act(id, version, &action);
+    acting customer_history(phone: String) [need(Perm::CreateTickets)]
+        -> Vec<crate::model::TicketRow> = |c, a| a.history(&phone);
+    acting suggest_deadlines(category: String, severity: Severity) [need(Perm::ViewTickets)]
+        -> Vec<crate::sla::Suggested> = |c, a| a.suggest_deadlines(&category, severity);
+    acting notifications() [SignedIn] -> Inbox = |c, a| {
+        let (unread, items) = a.notifications(200)?;
+        Ok(Inbox { unread, items })
+    };
+    acting mark_notifications_read() [SignedIn] -> () = |c, a| a.mark_notifications_read();
+    acting notification_prefs() [SignedIn] -> crate::escalation::Prefs
+        = |c, a| a.notification_prefs();
+    acting set_notification_prefs(prefs: crate::escalation::Prefs) [SignedIn] -> ()
+        = |c, a| a.set_notification_prefs(&prefs);
+    /// Loads demo data (the first-run offer); takes seconds.
+    acting seed_demo() [need(Perm::LoadDemo)] -> crate::seed::SeedReport
+        = |c, a| a.load_demo(DEMO, |_| {});
+
+    // Settings and reference data (a personal setting needs no permission).
+    acting get_settings() [SignedIn] -> std::collections::BTreeMap<String, String>
+        = |c, a| a.settings();
+    acting set_setting(key: String, value: String) [SignedIn] -> ()
+        = |c, a| a.set_setting(&key, &value);
+    acting create_department(code: String, name: String, parent_id: Option<i64>)
+        [need(Perm::ManageReference)] -> crate::model::Department
+        = |c, a| a.create_department(&code, &name, parent_id);
+    acting create_category(code: String, name: String, parent_id: Option<i64>, default_days: i64)
+        [need(Perm::ManageReference)] -> crate::model::Category
+        = |c, a| a.create_category(&code, &name, parent_id, default_days);
+    acting sla_policies() [need(Perm::ViewTickets)] -> Vec<crate::sla::SlaPolicy>
+        = |c, a| a.sla_policies();
+    acting set_sla_policy(
+        stage: crate::sla::Stage,
+        category_id: Option<i64>,
+        severity: Option<Severity>,
+        span: crate::calendar::Span,
+        calendar: String,
+    ) [need(Perm::ManageReference)] -> ()
+        = |c, a| a.set_sla_policy(stage, category_id, severity, span, &calendar);
+    acting calendars() [need(Perm::ViewTickets)] -> Vec<crate::store::CalendarView>
+        = |c, a| a.calendars();
+    acting set_calendar_day(
+        calendar: String,
+        date: chrono::NaiveDate,
+        kind: Option<crate::calendar::DayKind>,
+        note: String,
+    ) [need(Perm::ManageReference)] -> ()
+        = |c, a| a.set_calendar_day(&calendar, date, kind, &note);
+    acting import_ics(calendar: String, text: String) [need(Perm::ManageReference)]
+        -> crate::store::IcsReport = |c, a| a.import_ics(&calendar, &text);
+
+    // Accounts.
+    acting accounts() [need(Perm::ManageUsers)] -> Vec<crate::store::Account>
+        = |c, a| a.accounts();
+    acting create_account(account: NewAccount) [need(Perm::ManageUsers)] -> User
+        = |c, a| a.create_account(&account);
+    acting set_password(user_id: i64, login: String, password: String)
+        [need(Perm::ManageUsers)] -> () = |c, a| a.set_password(user_id, &login, &password);
+    acting set_user_active(user_id: i64, active: bool) [need(Perm::ManageUsers)] -> User
+        = |c, a| a.set_user_active(user_id, active);
+    acting set_user_role(user_id: i64, role: Role, department_id: i64)
+        [need(Perm::ManageUsers)] -> User = |c, a| a.set_user_role(user_id, role, department_id);
+
+    // Reports.
+    /// Opens the managers' reporting window (refused before it opens without the permission).
+    acting open_reports() [need(Perm::ViewReports)] -> () = |c, a| {
+        a.open_reports()?;
+        c.host.open_reports()
+    };
+    /// The month's report and assessment, the same as `hotline report --month M --json`.
+    acting monthly_report(month: String, department_id: Option<i64>) [need(Perm::ViewReports)]
+        -> Value = |c, a| a.monthly_report(&month, department_id);
+    /// Any period's report with filters (the reporting window's picker).
+    acting period_report(request: ReportRequest) [need(Perm::ViewReports)] -> Value
+        = |c, a| a.period_report(&request);
+    /// The tickets behind a figure (its numerator, or its denominator).
+    acting kpi_tickets(query: ReportQuery, key: String, denominator: bool)
+        [need(Perm::ViewReports)] -> Vec<crate::model::TicketRow>
+        = |c, a| a.kpi_tickets(&query, &key, denominator);
+    /// The calls behind a call KPI.
+    acting kpi_calls(query: ReportQuery, key: String, denominator: bool)
+        [need(Perm::ViewReports)] -> Vec<crate::cdr::CallRow>
+        = |c, a| a.kpi_calls(&query, &key, denominator);
+    /// Writes a period's report as XLSX or CSV into the user's Downloads folder and
+    /// returns its path; an existing file is replaced only with `replace`.
+    acting export_report(request: ReportRequest, format: String, replace: Option<bool>)
+        [need(Perm::ExportReports)] -> String = |c, a| a
+        .export_report(&request, format == "csv", &c.host.downloads(), replace.unwrap_or(false))
+        .map(|p| p.display().to_string());
+
+    // Audit, backups, retention.
+    acting audit_entries(query: crate::store::AuditQuery) [need(Perm::ViewAudit)]
+        -> Vec<crate::store::AuditEntry> = |c, a| a.audit_entries(&query);
+    acting verify_audit() [need(Perm::ViewAudit)] -> crate::store::AuditReport
+        = |c, a| a.verify_audit();
+    acting backup_status() [need(Perm::ManageBackups)] -> crate::store::BackupStatus
+        = |c, a| a.backup_status();
+    acting backups() [need(Perm::ManageBackups)] -> Vec<crate::store::BackupInfo>
+        = |c, a| a.backups();
+    acting set_backup_passphrase(passphrase: String) [need(Perm::ManageBackups)] -> ()
+        = |c, a| a.set_backup_passphrase(&passphrase);
+    acting backup_now() [need(Perm::ManageBackups)] -> crate::store::BackupInfo
+        = |c, a| a.backup_now(None, &mut |p| c.host.progress(p));
+    acting verify_backup(name: String, passphrase: Option<String>) [need(Perm::ManageBackups)]
+        -> crate::store::DrillReport
+        = |c, a| a.verify_backup(&name, passphrase.as_deref(), &mut |p| c.host.progress(p));
+    acting restore_backup(name: String, passphrase: Option<String>) [need(Perm::ManageBackups)]
+        -> String = |c, a| a
+        .restore_backup(&name, passphrase.as_deref(), &mut |p| c.host.progress(p))
+        .map(|p| p.display().to_string());
+    acting retention_plan() [need(Perm::ManageRetention)] -> crate::store::RetentionPlan
+        = |c, a| a.retention_plan();
+    acting anonymise() [need(Perm::ManageRetention)] -> crate::store::RetentionPlan
+        = |c, a| a.anonymise();
+}
+
+#[cfg(test)]
+#[path = "registry_tests.rs"]
+mod tests;

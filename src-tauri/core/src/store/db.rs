@@ -1,0 +1,187 @@
+//! The connection to the SQLite file: how it is configured, the one writer (IMMEDIATE
+//! transactions, `synchronous=FULL`) and the reader (WAL lets queues be read while a
+//! write commits), and the helpers every part of the store reads settings and times with.
+//! `store/mod.rs` opens it; everything in the store sits on it.
+
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+use crate::lifecycle::Policy;
+use crate::settings::SETTINGS;
+use chrono::{DateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+pub struct Store {
+    pub(super) writer: Mutex<Connection>,
+    pub(super) reader: Mutex<Connection>,
+    pub(super) clock: Arc<dyn Clock>,
+    pub(super) path: PathBuf,
+}
+
+/// Page caches, in KiB (negative: a size, not a page count).
+pub(super) const READER_CACHE_KIB: i64 = -32_768;
+const BULK_CACHE_KIB: i64 = -262_144;
+const DEFAULT_CACHE_KIB: i64 = -2_000;
+
+pub(crate) fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // The bigram search index's triggers call it on every write of a ticket's text.
+    conn.create_scalar_function(
+        crate::search::BIGRAMS_FN,
+        1,
+        rusqlite::functions::FunctionFlags::SQLITE_UTF8
+            | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let text: Option<String> = ctx.get(0)?;
+            Ok(crate::search::bigrams(text.as_deref().unwrap_or("")))
+        },
+    )?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    Ok(())
+}
+
+/// Runs `f` in an IMMEDIATE transaction on `conn`: all of it is written, or none.
+fn immediate<T>(conn: &mut Connection, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let out = f(&tx)?;
+    tx.commit()?;
+    Ok(out)
+}
+
+#[cfg(feature = "bench-internals")]
+/// A plain connection with the store's settings and functions but none of its rules:
+/// the benchmark's "raw SQLite doing the same work".
+pub fn open_raw(path: impl AsRef<Path>) -> Result<Connection> {
+    let c = Connection::open(path)?;
+    configure(&c)?;
+    Ok(c)
+}
+
+impl Store {
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Runs `f` in an IMMEDIATE transaction: all of it is written, or none.
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        immediate(&mut lock(&self.writer), f)
+    }
+
+    /// `write` for one big transaction (imports, seeding): a page cache large enough to
+    /// hold the index pages it changes, so SQLite does not spill them to the WAL again
+    /// and again before the commit; back to the default afterwards.
+    pub(crate) fn write_big<T>(&self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        let mut conn = lock(&self.writer);
+        conn.pragma_update(None, "cache_size", BULK_CACHE_KIB)?;
+        let out = immediate(&mut conn, f);
+        conn.pragma_update(None, "cache_size", DEFAULT_CACHE_KIB)?;
+        out
+    }
+
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        f(&lock(&self.reader))
+    }
+
+    /// Runs `f` on one read transaction: every query in it sees the same committed state
+    /// (a report's figures agree with each other while agents keep writing).
+    pub(crate) fn snapshot<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = lock(&self.reader);
+        let tx = conn.unchecked_transaction()?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    pub fn setting(&self, key: &str) -> Result<String> {
+        self.read(|c| get_setting(c, key))
+    }
+
+    /// The centre's time zone (a setting validated when it is saved).
+    pub fn timezone(&self) -> Result<Tz> {
+        self.read(timezone)
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        let value = crate::settings::check(key, value)?;
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Reads a time typed by a person: RFC 3339, or local time in the configured zone.
+    pub fn parse_time(&self, s: &str) -> Result<DateTime<Utc>> {
+        let tz = self.timezone()?;
+        crate::local_time::parse_time(s, tz)
+    }
+
+    pub fn settings(&self) -> Result<Vec<(String, String)>> {
+        self.read(|c| {
+            SETTINGS
+                .iter()
+                .map(|s| Ok((s.key.to_string(), get_setting(c, s.key)?)))
+                .collect()
+        })
+    }
+}
+
+pub(crate) fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    // A panic while holding the lock cannot leave a half-written transaction behind
+    // (it rolls back on drop), so the connection stays usable.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+pub(crate) fn get_setting(c: &Connection, key: &str) -> Result<String> {
+    let default = crate::settings::find(key)?.default;
+    let v: Option<String> = c
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .map(Some)
+        .or_else(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Ok(None),
+            e => Err(e),
+        })?;
+    Ok(v.unwrap_or_else(|| default.to_string()))
+}
+
+/// A number setting as stored.
+pub(crate) fn int_setting(c: &Connection, key: &'static str) -> Result<i64> {
+    crate::settings::int(key, &get_setting(c, key)?)
+}
+
+pub(crate) fn policy(c: &Connection) -> Result<Policy> {
+    Ok(Policy {
+        reopen_window_days: int_setting(c, "reopen_window_days")?,
+        callback_days: int_setting(c, "callback_days")?,
+        callback_due_at: None,
+        resume_due_at: None,
+    })
+}
+
+pub(crate) fn timezone(c: &Connection) -> Result<Tz> {
+    let v = get_setting(c, "timezone")?;
+    v.parse().map_err(|_| Error::InvalidValue {
+        field: "timezone",
+        value: v.chars().take(40).collect(),
+    })
+}
+
+pub(crate) fn ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+pub(crate) fn from_ms(v: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(v).single().unwrap_or_default()
+}

@@ -1,0 +1,377 @@
+//! Queue pages: the filters, sort orders and search of the ticket lists, the SQL they
+//! become, and a caller's earlier tickets.
+
+use super::db::{ms, Store};
+use super::queues;
+use super::reference::get_user;
+use super::rows::{opt_time, time};
+use crate::error::Result;
+use crate::model::{Channel, Queue, Severity, Status, TicketRow, Urgency};
+use crate::phone::Phone;
+use crate::search::Query;
+use chrono::{DateTime, Utc};
+use rusqlite::types::Value as Sql;
+use rusqlite::{params_from_iter, Connection, Row};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A ranked search orders the newest this many matches (of its filters) by relevance.
+pub const RANK_WINDOW: i64 = 2_000;
+
+pub(super) const ROW_SELECT: &str = "SELECT t.id, t.number, t.status, t.caller_name, t.phone,
+        substr(t.description, 1, 80) AS summary, c.code AS category_code, c.name AS category_name,
+        t.channel, t.severity, t.urgency, d.name AS department_name, h.name AS handler_name,
+        t.received_at, t.due_at, t.redispatch_count, t.supervised
+    FROM tickets t
+    JOIN categories c ON c.id = t.category_id
+    LEFT JOIN departments d ON d.id = t.department_id
+    LEFT JOIN users h ON h.id = t.handler_id";
+
+pub(super) fn list_row(r: &Row) -> rusqlite::Result<TicketRow> {
+    Ok(TicketRow {
+        id: r.get("id")?,
+        number: r.get("number")?,
+        status: r.get("status")?,
+        caller_name: r.get("caller_name")?,
+        phone: r.get("phone")?,
+        summary: r.get("summary")?,
+        category_code: r.get("category_code")?,
+        category_name: r.get("category_name")?,
+        channel: r.get("channel")?,
+        severity: r.get("severity")?,
+        urgency: r.get("urgency")?,
+        department_name: r.get("department_name")?,
+        handler_name: r.get("handler_name")?,
+        received_at: time(r, "received_at")?,
+        due_at: opt_time(r, "due_at")?,
+        redispatch_count: r.get("redispatch_count")?,
+        supervised: r.get("supervised")?,
+        due_left_minutes: None,
+        snippet: None,
+    })
+}
+
+/// Queue rows of the tickets whose ids `ids_sql` selects (newest first, at most 500).
+pub(crate) fn rows_where(
+    c: &Connection,
+    ids_sql: &str,
+    params: Vec<Sql>,
+) -> Result<Vec<TicketRow>> {
+    let sql = format!(
+        "{ROW_SELECT} WHERE t.id IN ({}) ORDER BY t.received_at DESC, t.id DESC LIMIT 500",
+        queues::number(ids_sql, 0)
+    );
+    let mut st = c.prepare(&sql)?;
+    let rows = st
+        .query_map(params_from_iter(params), list_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// Fills in the business time left of the rows whose deadline runs.
+pub(super) fn with_time_left(
+    c: &Connection,
+    rows: &mut [TicketRow],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if !rows.iter().any(|r| r.due_at.is_some()) {
+        return Ok(());
+    }
+    let cal = super::calendars::load_calendar(c, "office")?;
+    for r in rows.iter_mut() {
+        let running = matches!(r.status, Status::Transferred | Status::InProgress);
+        if let (true, Some(due)) = (running, r.due_at) {
+            let m = if due >= now {
+                cal.elapsed(now, due, &[]).value.num_minutes()
+            } else {
+                -cal.elapsed(due, now, &[]).value.num_minutes()
+            };
+            r.due_left_minutes = Some(m);
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    #[default]
+    ReceivedDesc,
+    ReceivedAsc,
+    DueAsc,
+    /// Best match first (bm25 of the search index); newest first without a search.
+    Relevance,
+}
+
+/// A queue: filters, order and page.
+/// Longer searches are refused rather than scanned for.
+pub const SEARCH_MAX: usize = 200;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ListQuery {
+    /// One of the desk's queues (combined with the filters below).
+    pub queue: Option<Queue>,
+    pub statuses: Vec<Status>,
+    pub department_id: Option<i64>,
+    pub handler_id: Option<i64>,
+    pub category_id: Option<i64>,
+    pub channel: Option<Channel>,
+    pub severity: Option<Severity>,
+    pub urgency: Option<Urgency>,
+    pub received_from: Option<DateTime<Utc>>,
+    pub received_to: Option<DateTime<Utc>>,
+    /// A ticket number, a phone number in any spelling, or words of the description.
+    pub search: Option<String>,
+    pub sort: Sort,
+    pub offset: u32,
+    /// Page size; 0 means the default of 50, at most 500.
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page {
+    pub rows: Vec<TicketRow>,
+    /// Matching tickets, counted up to `COUNT_CAP` past this page.
+    pub total: i64,
+    /// More than `total` match.
+    pub capped: bool,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+/// What a search box query means: a phone number in any spelling, a ticket number (or its
+/// start), a fragment of a phone number, or words of the description, answer and result
+/// (FTS5 trigram for three characters and more; LIKE below that, which trigram cannot).
+/// The SQL condition (on alias `t`) a search box's text stands for.
+pub(super) fn search_condition(q: &Query) -> (String, Vec<Sql>) {
+    match q {
+        Query::Phone(number) => one("t.phone = ?", Sql::Text(number.clone())),
+        // A range on the unique index (LIKE would scan: it ignores case).
+        Query::Number(prefix) => (
+            "t.number >= ? AND t.number < ?".into(),
+            vec![Sql::Text(prefix.clone()), Sql::Text(format!("{prefix}~"))],
+        ),
+        Query::Trigram(_) | Query::Bigram(_) => {
+            let table = fts_table(q);
+            one(
+                &format!("t.id IN (SELECT rowid FROM {table} WHERE {table} MATCH ?)"),
+                Sql::Text(q.fts().unwrap_or_default()),
+            )
+        }
+        Query::Scan(text) => {
+            let like = format!("%{}%", like_escape(text));
+            (
+                "(t.description LIKE ? ESCAPE '\\' OR t.answer LIKE ? ESCAPE '\\' OR t.result LIKE ? ESCAPE '\\')".into(),
+                vec![Sql::Text(like.clone()), Sql::Text(like.clone()), Sql::Text(like)],
+            )
+        }
+    }
+}
+
+fn fts_table(q: &Query) -> &'static str {
+    match q {
+        Query::Bigram(_) => "tickets_bigrams",
+        _ => "tickets_fts",
+    }
+}
+
+fn one(clause: &str, v: Sql) -> (String, Vec<Sql>) {
+    (clause.to_string(), vec![v])
+}
+
+pub(super) fn like_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+impl Store {
+    /// A queue page as the first administrator sees it (tools and tests).
+    pub fn list(&self, q: &ListQuery) -> Result<Page> {
+        self.list_as(self.first_admin()?.id, q)
+    }
+
+    /// A queue page as `actor_id` sees it ("my work" depends on who asks).
+    pub fn list_as(&self, actor_id: i64, q: &ListQuery) -> Result<Page> {
+        let limit = match q.limit {
+            0 => 50,
+            n => n.min(500),
+        };
+        let now = self.now();
+        // Conditions with `?` placeholders, numbered once all are known.
+        let mut conds: Vec<(String, Vec<Sql>)> = Vec::new();
+        if !q.statuses.is_empty() {
+            let marks = vec!["?"; q.statuses.len()].join(", ");
+            let vals = q
+                .statuses
+                .iter()
+                .map(|s| Sql::Text(s.as_str().into()))
+                .collect();
+            conds.push((format!("t.status IN ({marks})"), vals));
+        }
+        if let Some(v) = q.department_id {
+            conds.push(one("t.department_id = ?", Sql::Integer(v)));
+        }
+        if let Some(v) = q.handler_id {
+            conds.push(one("t.handler_id = ?", Sql::Integer(v)));
+        }
+        if let Some(v) = q.category_id {
+            conds.push((
+                "(t.category_id = ? OR t.category_id IN (SELECT id FROM categories WHERE parent_id = ?))".into(),
+                vec![Sql::Integer(v), Sql::Integer(v)],
+            ));
+        }
+        if let Some(v) = q.channel {
+            conds.push(one("t.channel = ?", Sql::Text(v.as_str().into())));
+        }
+        if let Some(v) = q.severity {
+            conds.push(one("t.severity = ?", Sql::Text(v.as_str().into())));
+        }
+        if let Some(v) = q.urgency {
+            conds.push(one("t.urgency = ?", Sql::Text(v.as_str().into())));
+        }
+        if let Some(v) = q.received_from {
+            conds.push(one("t.received_at >= ?", Sql::Integer(ms(v))));
+        }
+        if let Some(v) = q.received_to {
+            conds.push(one("t.received_at < ?", Sql::Integer(ms(v))));
+        }
+        let query = match q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(text) => Some(Query::parse(&crate::validate::text(
+                "search", text, SEARCH_MAX,
+            )?)),
+            None => None,
+        };
+        // Word searches newest first or ranked are driven by their index, newest match
+        // first, so a common word costs a page of matches rather than all of them: newest
+        // first is the order tickets were logged in (their id), ranked is the bm25 order
+        // of the newest RANK_WINDOW matches. Other orders read every match.
+        let driven = match (&query, q.sort) {
+            (Some(qq), Sort::Relevance | Sort::ReceivedDesc) => {
+                qq.fts().map(|m| (fts_table(qq), m))
+            }
+            _ => None,
+        };
+        if let (Some(qq), None) = (&query, &driven) {
+            conds.push(search_condition(qq));
+        }
+        let order = match q.sort {
+            Sort::Relevance if driven.is_some() => "m.rank, t.received_at DESC, t.id DESC",
+            // The index's own order: sorting by t.id would read every match first.
+            Sort::ReceivedDesc if driven.is_some() => "f.rowid DESC",
+            Sort::ReceivedDesc | Sort::Relevance => "t.received_at DESC, t.id DESC",
+            Sort::ReceivedAsc => "t.received_at ASC, t.id ASC",
+            Sort::DueAsc => "t.due_at IS NULL, t.due_at ASC, t.id ASC",
+        };
+        self.read(|c| {
+            let me = get_user(c, actor_id)?;
+            if let Some(queue) = q.queue {
+                conds.push(queues::condition(queue, &me, now));
+            }
+            conds.extend(queues::scope(&me));
+            let mut params: Vec<Sql> = Vec::new();
+            let mut clauses: Vec<String> = Vec::new();
+            // A driven search reads its index first (CROSS JOIN fixes the order): its
+            // MATCH is parameter 1.
+            let from = match &driven {
+                Some((table, m)) => {
+                    params.push(Sql::Text(m.clone()));
+                    clauses.push(format!("f.{table} MATCH ?1"));
+                    format!("FROM {table} f CROSS JOIN tickets t ON t.id = f.rowid")
+                }
+                None => "FROM tickets t".into(),
+            };
+            for (clause, vals) in &conds {
+                clauses.push(queues::number(clause, params.len()));
+                params.extend(vals.iter().cloned());
+            }
+            let where_ = if clauses.is_empty() {
+                String::new()
+            } else {
+                format!(" WHERE {}", clauses.join(" AND "))
+            };
+            let cap = queues::COUNT_CAP + i64::from(q.offset) + i64::from(limit);
+            // A search with nothing else to check is counted by its index alone.
+            let counting = match &driven {
+                Some((table, _)) if clauses.len() == 1 => {
+                    format!("FROM {table} WHERE {table} MATCH ?1")
+                }
+                _ => format!("{from}{where_}"),
+            };
+            let counted =
+                queues::capped_count(c, &counting, params_from_iter(params.iter()), cap)?;
+            let (select, where_) = match (&driven, q.sort) {
+                (Some(_), Sort::Relevance) => {
+                    let window = RANK_WINDOW.max(i64::from(q.offset) + i64::from(limit));
+                    let ranked = format!(
+                        "FROM tickets t JOIN (SELECT f.rowid AS rid, f.rank AS rank {from}{where_} ORDER BY f.rowid DESC LIMIT {window}) m ON m.rid = t.id"
+                    );
+                    (ROW_SELECT.replacen("FROM tickets t", &ranked, 1), String::new())
+                }
+                _ => (ROW_SELECT.replacen("FROM tickets t", &from, 1), where_),
+            };
+            let sql = format!(
+                "{select}{where_} ORDER BY {order} LIMIT {limit} OFFSET {}",
+                q.offset
+            );
+            let mut st = c.prepare_cached(&sql)?;
+            let mut rows: Vec<TicketRow> = st
+                .query_map(params_from_iter(params.iter()), list_row)?
+                .collect::<rusqlite::Result<_>>()?;
+            with_time_left(c, &mut rows, now)?;
+            Ok(Page {
+                rows,
+                total: counted.min(cap),
+                capped: counted > cap,
+                offset: q.offset,
+                limit,
+            })
+        })
+    }
+
+    /// The searchable texts of each ticket, in order: description, answer, result.
+    pub fn texts(&self, ids: &[i64]) -> Result<Vec<Vec<String>>> {
+        self.read(|c| {
+            let mut st =
+                c.prepare_cached("SELECT description, answer, result FROM tickets WHERE id = ?1")?;
+            ids.iter()
+                .map(|id| {
+                    let (d, a, r): (String, Option<String>, Option<String>) =
+                        st.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+                    Ok([Some(d), a, r].into_iter().flatten().collect())
+                })
+                .collect()
+        })
+    }
+
+    /// How many tickets stand in each status: the desk's queue counts.
+    pub fn status_counts(&self) -> Result<BTreeMap<Status, i64>> {
+        self.read(|c| {
+            let mut out: BTreeMap<Status, i64> = Status::ALL.iter().map(|s| (*s, 0)).collect();
+            let mut st =
+                c.prepare_cached("SELECT status, count(*) FROM tickets GROUP BY status")?;
+            for row in st.query_map([], |r| Ok((r.get::<_, Status>(0)?, r.get::<_, i64>(1)?)))? {
+                let (s, n) = row?;
+                out.insert(s, n);
+            }
+            Ok(out)
+        })
+    }
+
+    /// Every ticket of the caller behind `phone` (any spelling), newest first.
+    pub fn history(&self, phone: &str) -> Result<Vec<TicketRow>> {
+        let key = Phone::parse(phone)?.number;
+        self.read(|c| {
+            let mut st = c.prepare_cached(&format!(
+                "{ROW_SELECT} WHERE t.phone = ?1
+                    OR t.customer_id IN (SELECT customer_id FROM customer_phones WHERE phone = ?1)
+                 ORDER BY t.received_at DESC, t.id DESC LIMIT 500"
+            ))?;
+            let rows = st
+                .query_map([&key], list_row)?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(rows)
+        })
+    }
+}

@@ -54,10 +54,10 @@ fn world() -> World {
     let store = Store::open(&path, Arc::new(SystemClock)).expect("store");
     let admin = store.setup_admin("admin", "管理员", PASS).expect("admin");
     let lighting = store
-        .create_department("lighting", "路灯管理所", None)
+        .create_department(None, "lighting", "路灯管理所", None)
         .expect("dept");
     let water = store
-        .create_department("water", "水务集团", None)
+        .create_department(None, "water", "水务集团", None)
         .expect("dept");
     for (login, role, dept) in [
         ("agent", Role::Agent, 1),

@@ -5,6 +5,7 @@
 mod audit;
 mod backup;
 mod calendar;
+mod call;
 mod calls;
 mod customer;
 mod data;
@@ -78,6 +79,8 @@ enum Cmd {
     Backup(backup::BackupCmd),
     #[command(subcommand)]
     Retention(retention::RetentionCmd),
+    /// Run any command of the desk's registry as the acting user (JSON in, JSON out)
+    Call(call::CallArgs),
 }
 
 fn main() -> ExitCode {
@@ -125,6 +128,9 @@ fn run(cli: Cli) -> Result<()> {
         },
         None => store.first_admin()?.id,
     };
+    if let Cmd::Call(args) = cli.cmd {
+        return call::run(&store, actor, args, cli.json);
+    }
     let a = store.acting(actor)?;
     let json = cli.json;
     match cli.cmd {
@@ -144,6 +150,7 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Audit(c) => audit::run(&a, c, json)?,
         Cmd::Backup(c) => backup::run(&a, c, json)?,
         Cmd::Retention(c) => retention::run(&a, c, json)?,
+        Cmd::Call(_) => {}
     }
     Ok(())
 }

@@ -597,6 +597,29 @@ fn accounts_permissions_audit_backups_and_retention() {
         "forbidden",
     );
     fails_with(&db, &["--as", "nobody", "ticket", "list"], "not_found");
+    // Any command of the registry, as the window calls it, with the same checks.
+    let page = json(
+        &db,
+        &[
+            "--as",
+            "zhang",
+            "call",
+            "list_tickets",
+            "--args",
+            r#"{"query": {"limit": 3}}"#,
+        ],
+    );
+    assert_eq!(page["rows"].as_array().map(Vec::len), Some(3));
+    assert!(page["rows"][0]["phone"]
+        .as_str()
+        .is_some_and(|p| p.contains("****")));
+    fails_with(&db, &["--as", "zhang", "call", "accounts"], "forbidden");
+    fails_with(&db, &["call", "drop_everything"], "not_found");
+    fails_with(
+        &db,
+        &["call", "get_ticket", "--args", r#"{"id": "seven"}"#],
+        "invalid_arguments",
+    );
     fails_with(&db, &["setup", "--login", "x", "--name", "y"], "setup_done");
     // A disabled user can no longer act.
     json(&db, &["user", "disable", &id]);

@@ -1,4 +1,4 @@
-//! The ticket state machine (DESIGN.md, 12345-style). `apply` is pure: it checks the
+//! The ticket state machine (docs/design.md, 12345-style). `apply` is pure: it checks the
 //! state, the actor and the input and returns the new ticket plus the timeline events;
 //! the store writes both in one transaction. Being pure, it is also what the seeder and
 //! the property tests drive.

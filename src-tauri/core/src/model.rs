@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 str_enum!(
-    /// Where a ticket stands in the 12345-style lifecycle (DESIGN.md).
+    /// Where a ticket stands in the 12345-style lifecycle (docs/design.md).
     Status {
         Received = "received",
         Closed = "closed",

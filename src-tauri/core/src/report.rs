@@ -1,4 +1,4 @@
-//! Reports: the KPIs of DESIGN.md, each with its numerator and denominator (shown beside
+//! Reports: the KPIs of docs/design.md, each with its numerator and denominator (shown beside
 //! every figure), and the monthly assessment of agents and departments as weighted
 //! scores over those KPIs. The counting is in the store; the rules are here.
 

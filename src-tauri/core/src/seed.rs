@@ -184,7 +184,7 @@ fn cast(store: &Store) -> Result<Cast> {
     for (i, (code, name)) in DEPARTMENTS.iter().enumerate() {
         let dept = match existing.iter().find(|d| d.code == *code) {
             Some(d) => d.clone(),
-            None => store.create_department(code, name, None)?,
+            None => store.create_department(None, code, name, None)?,
         };
         let handler = match users
             .iter()
@@ -192,6 +192,7 @@ fn cast(store: &Store) -> Result<Cast> {
         {
             Some(u) => u.clone(),
             None => store.create_user(
+                None,
                 &format!(
                     "{}{}（承办）",
                     SURNAMES[i % SURNAMES.len()],
@@ -206,7 +207,7 @@ fn cast(store: &Store) -> Result<Cast> {
     let pick = |role: Role, name: &str| -> Result<User> {
         match users.iter().find(|u| u.role == role && u.name == name) {
             Some(u) => Ok(u.clone()),
-            None => store.create_user(name, hotline, role),
+            None => store.create_user(None, name, hotline, role),
         }
     };
     let agents = [

@@ -56,7 +56,7 @@ const FLOORS: &[(&str, &[&str])] = &[
 const STORE_FLOORS: &[&[&str]] = &[
     &["db", "migrate"],
     &["reference", "audit", "calendars", "rows", "queues"],
-    &["sla", "alarms", "accounts", "calls", "listing"],
+    &["sla", "alarms", "accounts", "calls", "listing", "settings"],
     &["tickets", "bulk", "report", "backup", "retention"],
     &["store"],
 ];

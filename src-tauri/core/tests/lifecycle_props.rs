@@ -190,13 +190,13 @@ proptest! {
         let dir = tempfile::tempdir().expect("tmp");
         let clock = Arc::new(FakeClock::new(t0()));
         let s = Store::open(dir.path().join("p.db"), clock.clone()).expect("open");
-        let dept = s.create_department("d", "承办单位", None).expect("dept").id;
-        let other = s.create_department("o", "其他单位", None).expect("dept").id;
+        let dept = s.create_department(None, "d", "承办单位", None).expect("dept").id;
+        let other = s.create_department(None, "o", "其他单位", None).expect("dept").id;
         let actors = [
-            s.create_user("话务员", 1, Role::Agent).expect("u").id,
-            s.create_user("承办人", dept, Role::Handler).expect("u").id,
-            s.create_user("外单位", other, Role::Handler).expect("u").id,
-            s.create_user("班长", 1, Role::Supervisor).expect("u").id,
+            s.create_user(None, "话务员", 1, Role::Agent).expect("u").id,
+            s.create_user(None, "承办人", dept, Role::Handler).expect("u").id,
+            s.create_user(None, "外单位", other, Role::Handler).expect("u").id,
+            s.create_user(None, "班长", 1, Role::Supervisor).expect("u").id,
         ];
         let mut t = s.create_ticket(actors[0], &NewTicket {
             caller_name: "张三".into(), phone: "13812345678".into(), description: "诉求".into(),

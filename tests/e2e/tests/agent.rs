@@ -23,9 +23,11 @@ fn world() -> Result<World> {
     let dir = tempfile::tempdir()?;
     let db = dir.path().join("agent.db");
     let store = Store::open(&db, Arc::new(SystemClock))?;
-    let dept = store.create_department("lighting", "路灯管理所", None)?.id;
-    let handler = store.create_user("王工", dept, Role::Handler)?.id;
-    let agent = store.create_user("话务员 李娜", 1, Role::Agent)?.id;
+    let dept = store
+        .create_department(None, "lighting", "路灯管理所", None)?
+        .id;
+    let handler = store.create_user(None, "王工", dept, Role::Handler)?.id;
+    let agent = store.create_user(None, "话务员 李娜", 1, Role::Agent)?.id;
     hotline_e2e::account(&store, handler, "handler")?;
     hotline_e2e::account(&store, agent, "agent")?;
     Ok(World {
@@ -99,6 +101,7 @@ async fn act_as(desk: &Desk, login: &str, number: &str) -> Result {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[ignore = "end-to-end: the built app under Xvfb (make test runs it in its e2e stage)"]
 async fn a_ticket_from_call_to_archive() -> Result {
     let w = world()?;
     let desk = Desk::launch_as(&w.db, "agent").await?;
@@ -260,6 +263,7 @@ async fn a_ticket_from_call_to_archive() -> Result {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[ignore = "end-to-end: the built app under Xvfb (make test runs it in its e2e stage)"]
 async fn answer_now_and_the_callers_history_while_typing() -> Result {
     let w = world()?;
     // An earlier call from the same person.

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread")]
+#[ignore = "end-to-end: the built app under Xvfb (make test runs it in its e2e stage)"]
 async fn agents_see_masked_numbers_managers_read_reports_and_idle_desks_lock() -> Result {
     let dir = tempfile::tempdir()?;
     let db = dir.path().join("security.db");
@@ -25,11 +26,11 @@ async fn agents_see_masked_numbers_managers_read_reports_and_idle_desks_lock() -
         },
     )?;
     let admin = hotline_e2e::admin(&store)?;
-    let agent = store.create_user("话务员 周敏", 1, Role::Agent)?.id;
-    let manager = store.create_user("经理 吴刚", 1, Role::Manager)?.id;
+    let agent = store.create_user(None, "话务员 周敏", 1, Role::Agent)?.id;
+    let manager = store.create_user(None, "经理 吴刚", 1, Role::Manager)?.id;
     hotline_e2e::account(&store, agent, "zhoumin")?;
     hotline_e2e::account(&store, manager, "wugang")?;
-    store.set_setting("idle_lock_seconds", "10")?;
+    store.set_setting(None, "idle_lock_seconds", "10")?;
     let newest = store.list_as(admin.id, &ListQuery::default())?.rows[0].clone();
     let clear = store.ticket(newest.id)?.phone;
 
@@ -139,6 +140,7 @@ async fn agents_see_masked_numbers_managers_read_reports_and_idle_desks_lock() -
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[ignore = "end-to-end: the built app under Xvfb (make test runs it in its e2e stage)"]
 async fn administrators_manage_accounts_backups_and_the_audit_log() -> Result {
     let dir = tempfile::tempdir()?;
     let db = dir.path().join("admin.db");

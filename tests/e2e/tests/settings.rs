@@ -34,6 +34,7 @@ async fn save(desk: &Desk, button: &str) -> Result {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[ignore = "end-to-end: the built app under Xvfb (make test runs it in its e2e stage)"]
 async fn calendars_sla_rules_and_quiet_hours_from_the_settings() -> Result {
     let dir = tempfile::tempdir()?;
     let db = dir.path().join("settings.db");

@@ -41,24 +41,12 @@ impl<'s> Acting<'s> {
     }
 
     pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
-        let personal = crate::settings::is_personal(key);
-        let s = if personal {
+        let s = if crate::settings::is_personal(key) {
             self.store
         } else {
             self.need(Perm::ManageSettings)?
         };
-        let before = s.setting(key).ok();
-        s.set_setting(key, value)?;
-        // Saving a form unchanged is not a change worth a log entry.
-        if !personal && before.as_deref() != Some(value.trim()) {
-            s.audit(
-                Some(&self.user),
-                "setting_changed",
-                key,
-                json!({ "from": before, "to": value.trim() }),
-            )?;
-        }
-        Ok(())
+        s.set_setting(Some(&self.user), key, value)
     }
 
     pub fn create_department(
@@ -67,11 +55,8 @@ impl<'s> Acting<'s> {
         name: &str,
         parent: Option<i64>,
     ) -> Result<crate::model::Department> {
-        let d = self
-            .need(Perm::ManageReference)?
-            .create_department(code, name, parent)?;
-        self.log("department_created", &d.code, json!({ "name": d.name }))?;
-        Ok(d)
+        self.need(Perm::ManageReference)?
+            .create_department(Some(&self.user), code, name, parent)
     }
 
     pub fn create_category(
@@ -81,11 +66,13 @@ impl<'s> Acting<'s> {
         parent: Option<i64>,
         default_days: i64,
     ) -> Result<crate::model::Category> {
-        let c =
-            self.need(Perm::ManageReference)?
-                .create_category(code, name, parent, default_days)?;
-        self.log("category_created", &c.code, json!({ "name": c.name }))?;
-        Ok(c)
+        self.need(Perm::ManageReference)?.create_category(
+            Some(&self.user),
+            code,
+            name,
+            parent,
+            default_days,
+        )
     }
 
     pub fn set_sla_policy(
@@ -97,16 +84,12 @@ impl<'s> Acting<'s> {
         calendar: &str,
     ) -> Result<()> {
         self.need(Perm::ManageReference)?.set_sla_policy(
+            Some(&self.user),
             stage,
             category_id,
             severity,
             span,
             calendar,
-        )?;
-        self.log(
-            "sla_changed",
-            stage.as_str(),
-            json!({ "category_id": category_id, "severity": severity, "span": span, "calendar": calendar }),
         )
     }
 
@@ -117,21 +100,18 @@ impl<'s> Acting<'s> {
         kind: Option<crate::calendar::DayKind>,
         note: &str,
     ) -> Result<()> {
-        self.need(Perm::ManageReference)?
-            .set_calendar_day(calendar, date, kind, note)?;
-        self.log(
-            "calendar_changed",
+        self.need(Perm::ManageReference)?.set_calendar_day(
+            Some(&self.user),
             calendar,
-            json!({ "date": date, "kind": kind }),
+            date,
+            kind,
+            note,
         )
     }
 
     pub fn import_ics(&self, calendar: &str, text: &str) -> Result<crate::store::IcsReport> {
-        let r = self
-            .need(Perm::ManageReference)?
-            .import_ics(calendar, text)?;
-        self.log("calendar_imported", calendar, json!({ "report": r }))?;
-        Ok(r)
+        self.need(Perm::ManageReference)?
+            .import_ics(Some(&self.user), calendar, text)
     }
 
     /// A user without a sign-in yet (set one with `set_password`).
@@ -143,15 +123,10 @@ impl<'s> Acting<'s> {
         extension: Option<&str>,
     ) -> Result<User> {
         let s = self.need(Perm::ManageUsers)?;
-        let u = s.create_user(name, department_id, role)?;
+        let u = s.create_user(Some(&self.user), name, department_id, role)?;
         if extension.is_some() {
             s.set_user_extension(u.id, extension)?;
         }
-        self.log(
-            "user_created",
-            &u.id.to_string(),
-            json!({ "name": u.name, "role": u.role }),
-        )?;
         Ok(u)
     }
 

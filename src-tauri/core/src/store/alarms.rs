@@ -395,7 +395,10 @@ mod tests {
     fn reminders_fire_once_each_and_stop_when_the_ticket_moves_on() {
         let (_d, s, clock) = store();
         let (dept, handler) = lighting(&s);
-        let sup = s.create_user("班长", 1, Role::Supervisor).expect("u").id;
+        let sup = s
+            .create_user(None, "班长", 1, Role::Supervisor)
+            .expect("u")
+            .id;
         let due = t0() + Duration::hours(10);
         let x = s
             .intake(
@@ -510,8 +513,11 @@ mod tests {
     #[test]
     fn grave_incidents_alert_at_once_and_the_gravest_report_upward() {
         let (_d, s, _clock) = store();
-        let sup = s.create_user("班长", 1, Role::Supervisor).expect("u").id;
-        let boss = s.create_user("主任", 1, Role::Manager).expect("u").id;
+        let sup = s
+            .create_user(None, "班长", 1, Role::Supervisor)
+            .expect("u")
+            .id;
+        let boss = s.create_user(None, "主任", 1, Role::Manager).expect("u").id;
         let grave = crate::ticket::NewTicket {
             severity: crate::model::Severity::Extraordinary,
             ..new_ticket()
@@ -625,7 +631,7 @@ mod tests {
         );
         assert!(pops[0].1.contains("50%"));
         assert!(s.popups(1, &fired).expect("popups").is_empty());
-        s.set_setting("ui_language", "en").expect("lang");
+        s.set_setting(None, "ui_language", "en").expect("lang");
         assert!(s.popups(handler, &fired).expect("popups")[0]
             .0
             .starts_with("Handling deadline"));

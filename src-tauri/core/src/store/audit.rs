@@ -61,6 +61,22 @@ fn digest(parts: [&str; 8]) -> String {
 }
 
 /// Appends one entry inside the caller's transaction.
+/// The audit entry a change commits with, when it was made by someone (tools and tests
+/// that write reference data directly pass no one).
+pub(crate) fn note(
+    c: &Connection,
+    at: DateTime<Utc>,
+    by: Option<&User>,
+    action: &str,
+    target: &str,
+    detail: Value,
+) -> Result<()> {
+    match by {
+        Some(u) => append(c, at, Some(u), action, target, &detail),
+        None => Ok(()),
+    }
+}
+
 pub(crate) fn append(
     c: &Connection,
     at: DateTime<Utc>,

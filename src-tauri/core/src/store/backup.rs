@@ -618,9 +618,9 @@ mod tests {
             .setup_admin("admin", "管理员", "s3cret-pass")
             .expect("setup");
         let (b, o) = (d.path().join("backups"), d.path().join("offsite"));
-        s.set_setting("backup_dir", &b.display().to_string())
+        s.set_setting(None, "backup_dir", &b.display().to_string())
             .expect("dir");
-        s.set_setting("backup_offsite_dir", &o.display().to_string())
+        s.set_setting(None, "backup_offsite_dir", &o.display().to_string())
             .expect("offsite");
         s.set_backup_passphrase(&admin, PASS).expect("pass");
         (d, s, c, admin)
@@ -861,7 +861,7 @@ mod tests {
             Err("weak_password")
         );
         assert_eq!(
-            s.set_setting("backup_dir", "relative/dir")
+            s.set_setting(None, "backup_dir", "relative/dir")
                 .map_err(|e| e.code()),
             Err("invalid_path")
         );

@@ -161,6 +161,7 @@ impl Store {
     /// Marks a day by hand (`None` clears it back to the weekly rule).
     pub fn set_calendar_day(
         &self,
+        by: Option<&crate::model::User>,
         name: &str,
         day: NaiveDate,
         kind: Option<DayKind>,
@@ -178,13 +179,19 @@ impl Store {
                 )?,
                 None => tx.execute("DELETE FROM calendar_days WHERE calendar_id = ?1 AND day = ?2", (id, day.to_string()))?,
             };
-            Ok(())
+            let detail = serde_json::json!({ "date": day, "kind": kind });
+            super::audit::note(tx, self.now(), by, "calendar_changed", name, detail)
         })
     }
 
     /// Imports an iCalendar holiday feed into `name`. Importing the same feed again
     /// changes nothing; a year with at least one imported day off counts as covered.
-    pub fn import_ics(&self, name: &str, text: &str) -> Result<IcsReport> {
+    pub fn import_ics(
+        &self,
+        by: Option<&crate::model::User>,
+        name: &str,
+        text: &str,
+    ) -> Result<IcsReport> {
         let (days, skipped) = parse_ics(text)?;
         self.write(|tx| {
             let id = calendar_id(tx, name)?;
@@ -212,6 +219,8 @@ impl Store {
                 tx.execute("INSERT INTO calendar_years (calendar_id, year, source) VALUES (?1, ?2, 'ics') ON CONFLICT DO NOTHING", (id, y))?;
             }
             r.years = years.into_iter().collect();
+            let detail = serde_json::json!({ "report": r });
+            super::audit::note(tx, self.now(), by, "calendar_imported", name, detail)?;
             Ok(r)
         })
     }
@@ -238,12 +247,12 @@ BEGIN:VEVENT\r\nUID:b@t\r\nDTSTART;VALUE=DATE:20270206\r\nDTSTAMP:20261101T00000
         let office = s.calendar("office").expect("office");
         assert!(office.is_working_day(d("2025-09-28")).value);
         assert!(office.is_working_day(d("2027-01-01")).calendar_incomplete);
-        let r = s.import_ics("office", ICS).expect("import");
+        let r = s.import_ics(None, "office", ICS).expect("import");
         assert_eq!(
             (r.added, r.changed, r.unchanged, r.years.clone()),
             (2, 0, 0, vec![2027])
         );
-        let again = s.import_ics("office", ICS).expect("again");
+        let again = s.import_ics(None, "office", ICS).expect("again");
         assert_eq!((again.added, again.changed, again.unchanged), (0, 0, 2));
         let office = s.calendar("office").expect("office");
         assert!(!office.is_working_day(d("2027-01-01")).value);
@@ -253,7 +262,7 @@ BEGIN:VEVENT\r\nUID:b@t\r\nDTSTART;VALUE=DATE:20270206\r\nDTSTAMP:20261101T00000
         );
         assert!(!office.is_working_day(d("2027-01-01")).calendar_incomplete);
         assert_eq!(
-            s.import_ics("nope", ICS).map_err(|e| e.code()).err(),
+            s.import_ics(None, "nope", ICS).map_err(|e| e.code()).err(),
             Some("not_found")
         );
     }
@@ -262,6 +271,7 @@ BEGIN:VEVENT\r\nUID:b@t\r\nDTSTART;VALUE=DATE:20270206\r\nDTSTAMP:20261101T00000
     fn hand_edits_win_and_can_be_cleared() {
         let (_d, s, _c) = store();
         s.set_calendar_day(
+            None,
             "office",
             d("2026-12-31"),
             Some(DayKind::Rest),
@@ -274,7 +284,7 @@ BEGIN:VEVENT\r\nUID:b@t\r\nDTSTART;VALUE=DATE:20270206\r\nDTSTAMP:20261101T00000
                 .is_working_day(d("2026-12-31"))
                 .value
         );
-        s.set_calendar_day("office", d("2026-12-31"), None, "")
+        s.set_calendar_day(None, "office", d("2026-12-31"), None, "")
             .expect("clear");
         assert!(
             s.calendar("office")
@@ -283,7 +293,7 @@ BEGIN:VEVENT\r\nUID:b@t\r\nDTSTART;VALUE=DATE:20270206\r\nDTSTAMP:20261101T00000
                 .value
         );
         // Reopening does not undo a hand edit of an official day.
-        s.set_calendar_day("office", d("2025-10-08"), Some(DayKind::Work), "值班")
+        s.set_calendar_day(None, "office", d("2025-10-08"), Some(DayKind::Work), "值班")
             .expect("set");
         let path = s.path().to_path_buf();
         drop(s);

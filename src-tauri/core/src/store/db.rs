@@ -6,7 +6,6 @@
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::lifecycle::Policy;
-use crate::settings::SETTINGS;
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
@@ -97,42 +96,6 @@ impl Store {
         let out = f(&tx)?;
         tx.commit()?;
         Ok(out)
-    }
-
-    pub fn setting(&self, key: &str) -> Result<String> {
-        self.read(|c| get_setting(c, key))
-    }
-
-    /// The centre's time zone (a setting validated when it is saved).
-    pub fn timezone(&self) -> Result<Tz> {
-        self.read(timezone)
-    }
-
-    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
-        let value = crate::settings::check(key, value)?;
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO settings (key, value) VALUES (?1, ?2)
-                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )?;
-            Ok(())
-        })
-    }
-
-    /// Reads a time typed by a person: RFC 3339, or local time in the configured zone.
-    pub fn parse_time(&self, s: &str) -> Result<DateTime<Utc>> {
-        let tz = self.timezone()?;
-        crate::local_time::parse_time(s, tz)
-    }
-
-    pub fn settings(&self) -> Result<Vec<(String, String)>> {
-        self.read(|c| {
-            SETTINGS
-                .iter()
-                .map(|s| Ok((s.key.to_string(), get_setting(c, s.key)?)))
-                .collect()
-        })
     }
 }
 

@@ -17,6 +17,7 @@ mod reference;
 mod report;
 mod retention;
 mod rows;
+mod settings;
 mod sla;
 mod tickets;
 
@@ -118,11 +119,11 @@ pub(crate) mod testutil {
     /// A department (路灯管理所) with one handler: (department id, handler id).
     pub fn lighting(s: &Store) -> (i64, i64) {
         let dept = s
-            .create_department("lighting", "路灯管理所", None)
+            .create_department(None, "lighting", "路灯管理所", None)
             .expect("dept")
             .id;
         let handler = s
-            .create_user("王工", dept, crate::model::Role::Handler)
+            .create_user(None, "王工", dept, crate::model::Role::Handler)
             .expect("handler")
             .id;
         (dept, handler)
@@ -170,19 +171,20 @@ mod tests {
         let (_d, s, _c) = store();
         assert_eq!(s.setting("timezone").ok().as_deref(), Some("Asia/Shanghai"));
         assert_eq!(
-            s.set_setting("timezone", "Mars/Base").map_err(|e| e.code()),
-            Err("invalid_value")
-        );
-        assert_eq!(
-            s.set_setting("idle_lock_seconds", "5")
+            s.set_setting(None, "timezone", "Mars/Base")
                 .map_err(|e| e.code()),
             Err("invalid_value")
         );
         assert_eq!(
-            s.set_setting("nope", "1").map_err(|e| e.code()),
+            s.set_setting(None, "idle_lock_seconds", "5")
+                .map_err(|e| e.code()),
             Err("invalid_value")
         );
-        s.set_setting("callback_days", "5").expect("valid");
+        assert_eq!(
+            s.set_setting(None, "nope", "1").map_err(|e| e.code()),
+            Err("invalid_value")
+        );
+        s.set_setting(None, "callback_days", "5").expect("valid");
         assert_eq!(s.setting("callback_days").ok().as_deref(), Some("5"));
     }
 }

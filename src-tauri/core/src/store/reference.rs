@@ -1,10 +1,12 @@
 //! Reference data: departments and categories (trees) and users.
 
+use super::audit::note;
 use super::db::Store;
 use crate::error::{Error, Result};
 use crate::model::{Category, Department, Role, User};
 use crate::validate::{text, NAME_MAX};
 use rusqlite::{Connection, OptionalExtension, Row};
+use serde_json::json;
 
 const CODE_MAX: usize = 60;
 
@@ -132,6 +134,7 @@ impl Store {
 
     pub fn create_department(
         &self,
+        by: Option<&User>,
         code_: &str,
         name: &str,
         parent_id: Option<i64>,
@@ -157,7 +160,16 @@ impl Store {
                 "INSERT INTO departments (parent_id, code, name) VALUES (?1, ?2, ?3)",
                 (parent_id, &code_, &name),
             )?;
-            get_department(tx, tx.last_insert_rowid())
+            let id = tx.last_insert_rowid();
+            note(
+                tx,
+                self.now(),
+                by,
+                "department_created",
+                &code_,
+                json!({ "name": name }),
+            )?;
+            get_department(tx, id)
         })
     }
 
@@ -173,6 +185,7 @@ impl Store {
 
     pub fn create_category(
         &self,
+        by: Option<&User>,
         code_: &str,
         name: &str,
         parent_id: Option<i64>,
@@ -198,7 +211,9 @@ impl Store {
                 "INSERT INTO categories (parent_id, code, name, default_days) VALUES (?1, ?2, ?3, ?4)",
                 (parent_id, &code_, &name, default_days),
             )?;
-            get_category(tx, tx.last_insert_rowid())
+            let id = tx.last_insert_rowid();
+            note(tx, self.now(), by, "category_created", &code_, json!({ "name": name }))?;
+            get_category(tx, id)
         })
     }
 
@@ -216,7 +231,13 @@ impl Store {
         self.read(|c| get_user(c, id))
     }
 
-    pub fn create_user(&self, name: &str, department_id: i64, role: Role) -> Result<User> {
+    pub fn create_user(
+        &self,
+        by: Option<&User>,
+        name: &str,
+        department_id: i64,
+        role: Role,
+    ) -> Result<User> {
         let name = text("name", name, NAME_MAX)?;
         self.write(|tx| {
             active_department(tx, department_id)?;
@@ -224,7 +245,17 @@ impl Store {
                 "INSERT INTO users (name, department_id, role) VALUES (?1, ?2, ?3)",
                 (&name, department_id, role.as_str()),
             )?;
-            get_user(tx, tx.last_insert_rowid())
+            let u = get_user(tx, tx.last_insert_rowid())?;
+            let detail = json!({ "name": u.name, "role": u.role });
+            note(
+                tx,
+                self.now(),
+                by,
+                "user_created",
+                &u.id.to_string(),
+                detail,
+            )?;
+            Ok(u)
         })
     }
 
@@ -247,6 +278,40 @@ impl Store {
 mod tests {
     use crate::model::Role;
     use crate::store::testutil::store;
+
+    /// A change and its audit entry commit together: a refused change leaves neither, an
+    /// unchanged setting writes no entry, a personal one is not logged.
+    #[test]
+    fn changes_and_their_audit_entries_commit_together() {
+        let (_d, s, _c) = store();
+        let admin = s.first_admin().expect("admin");
+        let entries = |action: &str| {
+            s.audit_entries(&crate::store::AuditQuery {
+                action: Some(action.into()),
+                ..Default::default()
+            })
+            .expect("audit")
+        };
+        s.create_department(Some(&admin), "water", "水务集团", None)
+            .expect("created");
+        assert!(s
+            .create_department(Some(&admin), "water", "again", None)
+            .is_err());
+        let logged = entries("department_created");
+        assert_eq!(logged.len(), 1);
+        assert_eq!(logged[0].target, "water");
+        s.set_setting(Some(&admin), "callback_days", "5")
+            .expect("set");
+        s.set_setting(Some(&admin), "callback_days", "5")
+            .expect("same");
+        assert!(s.set_setting(Some(&admin), "callback_days", "-1").is_err());
+        s.set_setting(Some(&admin), "ui_language", "en")
+            .expect("personal");
+        let changed = entries("setting_changed");
+        assert_eq!(changed.len(), 1, "{changed:?}");
+        assert_eq!(changed[0].detail["to"], "5");
+        assert!(s.verify_audit().expect("verify").ok);
+    }
 
     #[test]
     fn first_start_has_the_hotline_an_admin_and_the_regulation_categories() {
@@ -274,43 +339,44 @@ mod tests {
     fn reference_data_is_validated() {
         let (_d, s, _c) = store();
         let water = s
-            .create_department("water", "水务集团", None)
+            .create_department(None, "water", "水务集团", None)
             .expect("dept");
         let sub = s
-            .create_department("water.north", "北区营业所", Some(water.id))
+            .create_department(None, "water.north", "北区营业所", Some(water.id))
             .expect("sub");
         assert_eq!(sub.parent_id, Some(water.id));
         assert_eq!(
-            s.create_department("water", "again", None)
+            s.create_department(None, "water", "again", None)
                 .map_err(|e| e.code()),
             Err("invalid_value")
         );
         assert_eq!(
-            s.create_department("bad code", "x", None)
+            s.create_department(None, "bad code", "x", None)
                 .map_err(|e| e.code()),
             Err("invalid_value")
         );
         assert_eq!(
-            s.create_department("x", "x", Some(999))
+            s.create_department(None, "x", "x", Some(999))
                 .map_err(|e| e.code()),
             Err("not_found")
         );
         assert_eq!(
-            s.create_user("", water.id, Role::Handler)
+            s.create_user(None, "", water.id, Role::Handler)
                 .map_err(|e| e.code()),
             Err("required")
         );
         assert_eq!(
-            s.create_user("李四", 999, Role::Handler)
+            s.create_user(None, "李四", 999, Role::Handler)
                 .map_err(|e| e.code()),
             Err("not_found")
         );
         let u = s
-            .create_user("李四", water.id, Role::Handler)
+            .create_user(None, "李四", water.id, Role::Handler)
             .expect("user");
         assert_eq!(u.department_id, water.id);
         assert_eq!(
-            s.create_category("x", "y", None, 0).map_err(|e| e.code()),
+            s.create_category(None, "x", "y", None, 0)
+                .map_err(|e| e.code()),
             Err("invalid_value")
         );
     }

@@ -626,7 +626,7 @@ mod tests {
     fn kpis_against_hand_computed_figures() {
         let (_d, s, clock) = store();
         let (dept, handler) = lighting(&s);
-        let agent = s.create_user("李娜", 1, Role::Agent).expect("u").id;
+        let agent = s.create_user(None, "李娜", 1, Role::Agent).expect("u").id;
         s.set_user_extension(agent, Some("8001")).expect("ext");
         // Ticket A: transferred, accepted on time, replied late, satisfied.
         let a = s

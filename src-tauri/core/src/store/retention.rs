@@ -281,7 +281,8 @@ mod tests {
             Some("not_configured"),
             "off by default"
         );
-        s.set_setting("retention_months", "3").expect("months");
+        s.set_setting(None, "retention_months", "3")
+            .expect("months");
         let plan = s.retention_plan().expect("plan");
         assert!(plan.tickets > 10, "{plan:?}");
         assert!(!plan.sample.is_empty());

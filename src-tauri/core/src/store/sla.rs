@@ -97,6 +97,7 @@ impl Store {
     /// Sets the policy of `stage` for a category and/or severity (None = any).
     pub fn set_sla_policy(
         &self,
+        by: Option<&crate::model::User>,
         stage: Stage,
         category_id: Option<i64>,
         severity: Option<Severity>,
@@ -127,7 +128,8 @@ impl Store {
                 "INSERT INTO sla_policies (stage, category_id, severity, unit, amount, calendar) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 (stage.as_str(), category_id, severity, unit, amount, calendar),
             )?;
-            Ok(())
+            let detail = serde_json::json!({ "category_id": category_id, "severity": severity, "span": span, "calendar": calendar });
+            super::audit::note(tx, self.now(), by, "sla_changed", stage.as_str(), detail)
         })
     }
 

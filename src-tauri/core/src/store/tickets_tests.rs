@@ -21,10 +21,10 @@ fn setup() -> (
 ) {
     let (d, s, c) = store();
     let dept = s
-        .create_department("lighting", "路灯管理所", None)
+        .create_department(None, "lighting", "路灯管理所", None)
         .expect("dept");
     let handler = s
-        .create_user("王工", dept.id, Role::Handler)
+        .create_user(None, "王工", dept.id, Role::Handler)
         .expect("handler");
     (d, s, c, dept.id, handler)
 }

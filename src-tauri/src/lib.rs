@@ -1,7 +1,7 @@
 //! The Tauri shell: opens the store, registers the commands, starts the window.
 //! Everything it does is delegated to hotline-core.
 
-pub mod backups;
+pub mod backup;
 pub mod door;
 pub mod live;
 pub mod scheduler;
@@ -18,7 +18,7 @@ pub fn builder<R: Runtime>(builder: Builder<R>, desk: Desk) -> Builder<R> {
             let wake = scheduler::Wake::default();
             live::watch(app.handle().clone(), wake.clone());
             scheduler::start(app.handle().clone(), wake);
-            backups::start(app.handle().clone());
+            backup::start(app.handle().clone());
             Ok(())
         })
         .manage(desk)

@@ -76,7 +76,7 @@ test('every backend code the UI can meet is translated', () => {
   for (const kind of ['accept', 'handle', 'callback', 'incident', 'report_upward']) keys.push(`notify.title.${kind}`);
   for (const kind of ['incident', 'report_upward']) keys.push(`notify.body.${kind}`);
   // The settings screens label the backend's enumerations (its `vocabulary`) by prefix.
-  for (const k of rustEnum('AlarmKind', 'escalation.rs')) keys.push(`prefs.kind.${k}`, `notify.title.${k}`);
+  for (const k of rustEnum('AlarmKind', 'alarms.rs')) keys.push(`prefs.kind.${k}`, `notify.title.${k}`);
   for (const k of rustEnum('Stage', 'sla.rs')) keys.push(`stage.${k}`);
   const calendar = read(root, 'src-tauri', 'core', 'src', 'calendar.rs');
   const units = calendar.slice(calendar.indexOf('pub const UNITS'), calendar.indexOf(';', calendar.indexOf('pub const UNITS')));

@@ -2,10 +2,10 @@
 //! CSV is UTF-8 with a BOM so that Excel and WPS open Chinese text correctly.
 
 use crate::error::{Error, Result};
-use crate::export::BOM;
 use crate::lifecycle::{apply, Action};
 use crate::mask::Mask;
 use crate::model::{Channel, Severity, Ticket, Urgency};
+use crate::report_file::BOM;
 use crate::store::{HistoricEvent, HistoricTicket, Store};
 use crate::ticket::NewTicket;
 use crate::ticket::{blank, created_event};

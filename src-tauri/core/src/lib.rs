@@ -5,15 +5,14 @@
 mod macros;
 
 pub mod access;
+pub mod alarms;
 pub mod auth;
 pub mod backup;
 pub mod calendar;
 pub mod cdr;
 pub mod clock;
 pub mod error;
-pub mod escalation;
 pub mod exchange;
-pub mod export;
 pub mod files;
 pub mod i18n;
 pub mod lifecycle;
@@ -25,6 +24,7 @@ pub mod permissions;
 pub mod phone;
 pub mod registry;
 pub mod report;
+pub mod report_file;
 pub mod search;
 pub mod seed;
 pub mod session;

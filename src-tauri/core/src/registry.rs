@@ -192,7 +192,7 @@ pub struct Vocabulary {
     pub permissions: &'static [Perm],
     pub queues: &'static [Queue],
     pub stages: &'static [crate::sla::Stage],
-    pub alarm_kinds: &'static [crate::escalation::AlarmKind],
+    pub alarm_kinds: &'static [crate::alarms::AlarmKind],
     pub span_units: &'static [&'static str],
     pub call_kpis: &'static [&'static str],
     pub languages: &'static [&'static str],
@@ -233,7 +233,7 @@ commands! {
         permissions: Perm::ALL,
         queues: Queue::ALL,
         stages: crate::sla::Stage::ALL,
-        alarm_kinds: crate::escalation::AlarmKind::ALL,
+        alarm_kinds: crate::alarms::AlarmKind::ALL,
         span_units: crate::calendar::Span::UNITS,
         call_kpis: crate::report::CALL_KPIS,
         languages: crate::settings::LANGUAGES,
@@ -275,9 +275,9 @@ commands! {
         Ok(Inbox { unread, items })
     };
     acting mark_notifications_read() [SignedIn] -> () = |c, a| a.mark_notifications_read();
-    acting notification_prefs() [SignedIn] -> crate::escalation::Prefs
+    acting notification_prefs() [SignedIn] -> crate::alarms::Prefs
         = |c, a| a.notification_prefs();
-    acting set_notification_prefs(prefs: crate::escalation::Prefs) [SignedIn] -> ()
+    acting set_notification_prefs(prefs: crate::alarms::Prefs) [SignedIn] -> ()
         = |c, a| a.set_notification_prefs(&prefs);
     /// Loads demo data (the first-run offer); takes seconds.
     acting seed_demo() [need(Perm::LoadDemo)] -> crate::seed::SeedReport

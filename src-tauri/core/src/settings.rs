@@ -145,7 +145,7 @@ pub fn check<'v>(key: &str, value: &'v str) -> Result<&'v str> {
             }
         }
         Accepts::Thresholds => {
-            crate::escalation::Rules::parse_thresholds(value).ok_or_else(bad)?;
+            crate::alarms::Rules::parse_thresholds(value).ok_or_else(bad)?;
         }
         Accepts::Weights(keys) => {
             let ok = crate::report::parse_weights(value).is_some_and(|w| {

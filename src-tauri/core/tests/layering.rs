@@ -33,7 +33,7 @@ const FLOORS: &[(&str, &[&str])] = &[
             "search",
             "calendar",
             "sla",
-            "escalation",
+            "alarms",
             "lifecycle",
             "ticket",
             "mask",
@@ -41,7 +41,7 @@ const FLOORS: &[(&str, &[&str])] = &[
             "report",
             "backup",
             "auth",
-            "export",
+            "report_file",
         ],
     ),
     ("store", &["store"]),
@@ -55,7 +55,7 @@ const FLOORS: &[(&str, &[&str])] = &[
 /// façade on top.
 const STORE_FLOORS: &[&[&str]] = &[
     &["db", "migrate"],
-    &["reference", "audit", "calendars", "rows", "queues"],
+    &["reference", "audit", "calendar", "rows", "queues"],
     &["sla", "alarms", "accounts", "calls", "listing", "settings"],
     &["tickets", "bulk", "report", "backup", "retention"],
     &["store"],

@@ -1,8 +1,8 @@
 //! The settings screens through the real app: a holiday marked by hand, an iCalendar
 //! holiday feed imported, an SLA policy, the reminder rules and a user's quiet hours.
 
+use hotline_core::alarms::AlarmKind;
 use hotline_core::calendar::{DayKind, Span};
-use hotline_core::escalation::AlarmKind;
 use hotline_core::sla::Stage;
 use hotline_core::{Store, SystemClock};
 use hotline_e2e::{Desk, Result};

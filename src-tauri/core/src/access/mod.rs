@@ -3,8 +3,8 @@
 //! checks its permission here, applies the department scope and masks personal data
 //! before anything leaves the domain. The shell only forwards.
 
+use crate::alarms::Prefs;
 use crate::error::{Error, Result};
-use crate::escalation::Prefs;
 use crate::lifecycle::Action;
 use crate::mask::Mask;
 use crate::model::{Perm, Ticket, TicketDetail, TicketRow, User};

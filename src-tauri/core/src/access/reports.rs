@@ -47,7 +47,7 @@ impl<'s> Acting<'s> {
     ) -> Result<std::path::PathBuf> {
         let s = self.need(Perm::ExportReports)?;
         let doc = s.period_report(req)?;
-        let path = dir.join(crate::export::file_name(&doc, csv));
+        let path = dir.join(crate::report_file::file_name(&doc, csv));
         self.write_report(&doc, &s.setting("ui_language")?, &path, replace)?;
         Ok(path)
     }
@@ -156,7 +156,7 @@ impl<'s> Acting<'s> {
         replace: bool,
     ) -> Result<()> {
         self.need(Perm::ExportReports)?;
-        let bytes = crate::export::report_bytes(doc, lang, crate::export::is_csv(path))?;
+        let bytes = crate::report_file::report_bytes(doc, lang, crate::report_file::is_csv(path))?;
         crate::files::write_new(path, replace, |f| {
             std::io::Write::write_all(f, &bytes)?;
             self.log(

@@ -77,7 +77,7 @@ pub(super) fn with_time_left(
     if !rows.iter().any(|r| r.due_at.is_some()) {
         return Ok(());
     }
-    let cal = super::calendars::load_calendar(c, "office")?;
+    let cal = super::calendar::load_calendar(c, "office")?;
     for r in rows.iter_mut() {
         let running = matches!(r.status, Status::Transferred | Status::InProgress);
         if let (true, Some(due)) = (running, r.due_at) {

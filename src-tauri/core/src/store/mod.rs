@@ -7,7 +7,7 @@ mod alarms;
 mod audit;
 mod backup;
 mod bulk;
-mod calendars;
+mod calendar;
 mod calls;
 mod db;
 mod listing;
@@ -26,7 +26,7 @@ pub use alarms::{Fired, NotificationRow, Popups};
 pub use audit::{AuditEntry, AuditQuery, AuditReport};
 pub use backup::{BackupInfo, BackupStatus, Check, Drill, DrillReport};
 pub use bulk::{Bulk, HistoricEvent, HistoricTicket};
-pub use calendars::{CalendarView, IcsReport};
+pub use calendar::{CalendarView, IcsReport};
 pub use calls::CallImport;
 pub use listing::{ListQuery, Page, Sort, RANK_WINDOW, SEARCH_MAX};
 pub use migrate::{Migration, MIGRATIONS};
@@ -76,7 +76,7 @@ impl Store {
         // Migrate (or refuse a newer file) before switching to WAL, which rewrites the header.
         migrate::run(&mut writer, migrations)?;
         if migrations.iter().any(|m| m.name == "calendars") {
-            calendars::sync_official(&writer)?;
+            calendar::sync_official(&writer)?;
         }
         if migrations.iter().any(|m| m.name == "alarms") {
             alarms::backfill(&writer, clock.now())?;

@@ -1,6 +1,6 @@
 //! SLA policies in the store and the deadlines they suggest.
 
-use super::calendars::load_calendar;
+use super::calendar::load_calendar;
 use super::db::Store;
 use super::reference::{category_by_code, get_category};
 use crate::calendar::Span;

@@ -56,7 +56,7 @@ fn act_in(
     let mut rules = policy(tx)?;
     if let (Action::Resume { .. }, Some(since), Some(due)) = (action, cur.paused_at, cur.due_at) {
         // The time spent waiting for the caller, in working time, is given back.
-        let office = super::calendars::load_calendar(tx, "office")?;
+        let office = super::calendar::load_calendar(tx, "office")?;
         let waited = office.elapsed(since, now, &[]).value;
         rules.resume_due_at = Some(office.add_business(due, waited)?.value);
     }

@@ -1,5 +1,5 @@
-//! Escalation rules: reminders before a deadline and the breach itself. Pure functions:
-//! which alarms a ticket carries now, and who hears of each.
+//! Alarm rules (the regulations' escalation): reminders before a deadline and the breach
+//! itself. Pure functions: which alarms a ticket carries now, and who hears of each.
 
 use crate::model::{Role, Severity, Status, Ticket, User};
 use chrono::{DateTime, Utc};
@@ -112,7 +112,7 @@ pub fn running(t: &Ticket) -> Vec<(AlarmKind, DateTime<Utc>, DateTime<Utc>)> {
 
 /// The alarms of a ticket: each reminder threshold and the breach of each running
 /// deadline, and for a grave incident the immediate alerts.
-pub fn alarms(t: &Ticket, rules: &Rules) -> Vec<Alarm> {
+pub fn due(t: &Ticket, rules: &Rules) -> Vec<Alarm> {
     let mut out = Vec::new();
     for (kind, start, deadline) in running(t) {
         let span = (deadline - start).num_milliseconds().max(0);
@@ -216,13 +216,13 @@ mod tests {
         let mut t = ticket();
         let rules = Rules::default();
         assert!(
-            alarms(&t, &rules).is_empty(),
+            due(&t, &rules).is_empty(),
             "a received ticket runs against nothing"
         );
         t.status = Status::InProgress;
         t.transferred_at = Some(t0());
         t.due_at = Some(t0() + Duration::hours(100));
-        let a = alarms(&t, &rules);
+        let a = due(&t, &rules);
         assert_eq!(
             a.iter().map(|a| a.fire_at - t0()).collect::<Vec<_>>(),
             [50, 75, 90, 100].map(Duration::hours)
@@ -232,14 +232,14 @@ mod tests {
             repeat_hours: 0,
         };
         assert_eq!(
-            alarms(&t, &custom)
+            due(&t, &custom)
                 .iter()
                 .map(|a| a.threshold)
                 .collect::<Vec<_>>(),
             [80, 100]
         );
         t.severity = Severity::Extraordinary;
-        let kinds: Vec<_> = alarms(&t, &custom).iter().map(|a| a.kind).collect();
+        let kinds: Vec<_> = due(&t, &custom).iter().map(|a| a.kind).collect();
         assert_eq!(
             kinds,
             [
@@ -251,7 +251,7 @@ mod tests {
         );
         t.status = Status::Archived;
         assert!(
-            alarms(&t, &custom).is_empty(),
+            due(&t, &custom).is_empty(),
             "nothing fires for closed tickets"
         );
         assert_eq!(Rules::parse_thresholds("90, 50,75"), Some(vec![50, 75, 90]));

@@ -1,0 +1,365 @@
+//! Tests of the lifecycle state table.
+
+use super::*;
+use chrono::TimeZone;
+
+pub fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 2, 1, 0, 0)
+        .single()
+        .expect("valid")
+}
+
+pub fn user(id: i64, role: Role, dept: i64) -> User {
+    User {
+        id,
+        name: format!("user{id}"),
+        department_id: dept,
+        role,
+        active: true,
+    }
+}
+
+/// A received ticket, built the way intake builds one.
+pub fn ticket() -> Ticket {
+    let v = crate::ticket::tests::new_ticket()
+        .validate(t0())
+        .expect("valid intake");
+    let mut t = crate::ticket::blank(&v, 1, 1);
+    t.id = 1;
+    t.number = "20261102-0001".into();
+    t
+}
+
+fn transfer(days: i64) -> Action {
+    Action::Transfer {
+        department_id: 2,
+        requirements: "请核实并答复".into(),
+        due_at: t0() + Duration::days(days),
+        accept_due_at: None,
+    }
+}
+
+fn step(t: &Ticket, u: &User, a: Action, hours: i64) -> Result<Ticket> {
+    apply(t, u, &a, t0() + Duration::hours(hours), &Policy::default()).map(|o| o.ticket)
+}
+
+#[test]
+fn full_path_with_three_redispatches_raises_supervision() -> Result<()> {
+    let agent = user(1, Role::Agent, 1);
+    let handler = user(2, Role::Handler, 2);
+    let mut t = step(&ticket(), &agent, transfer(5), 0)?;
+    assert_eq!(t.status, Status::Transferred);
+    for round in 1..=3 {
+        t = step(&t, &handler, Action::Accept { note: None }, 1)?;
+        t = step(
+            &t,
+            &handler,
+            Action::Reply {
+                result: "已处理".into(),
+                resolved: true,
+            },
+            2,
+        )?;
+        t = step(
+            &t,
+            &agent,
+            Action::Feedback {
+                satisfaction: Satisfaction::Unsatisfied,
+                note: None,
+                redispatch_due_at: Some(t0() + Duration::days(9)),
+            },
+            3,
+        )?;
+        assert_eq!(t.status, Status::Transferred);
+        assert_eq!(t.redispatch_count, round);
+        assert_eq!(t.supervised, round >= 3);
+    }
+    t = step(&t, &handler, Action::Accept { note: None }, 4)?;
+    t = step(
+        &t,
+        &handler,
+        Action::Reply {
+            result: "已解决".into(),
+            resolved: true,
+        },
+        5,
+    )?;
+    t = step(
+        &t,
+        &agent,
+        Action::Feedback {
+            satisfaction: Satisfaction::Satisfied,
+            note: None,
+            redispatch_due_at: None,
+        },
+        6,
+    )?;
+    assert_eq!(t.status, Status::AwaitingCallback);
+    assert!(t.callback_due_at.is_some());
+    t = step(
+        &t,
+        &agent,
+        Action::Callback {
+            method: CallbackMethod::Phone,
+            satisfaction: Satisfaction::VerySatisfied,
+            note: None,
+        },
+        30,
+    )?;
+    assert_eq!(t.status, Status::Archived);
+    assert!(t.closed_at.is_some());
+    Ok(())
+}
+
+#[test]
+fn invalid_transitions_and_roles_are_refused() {
+    let agent = user(1, Role::Agent, 1);
+    let handler = user(2, Role::Handler, 2);
+    let other = user(3, Role::Handler, 3);
+    let t = ticket();
+    let e = step(&t, &agent, Action::Accept { note: None }, 0).expect_err("agent cannot accept");
+    assert_eq!(e.code(), "forbidden");
+    let e = step(&t, &handler, Action::Accept { note: None }, 0).expect_err("not in department");
+    assert_eq!(e.code(), "forbidden");
+    let t = step(&t, &agent, transfer(2), 0).expect("transfer");
+    assert_eq!(
+        step(&t, &other, Action::Accept { note: None }, 1).map_err(|e| e.code()),
+        Err("forbidden")
+    );
+    let e = step(&t, &agent, Action::Answer { answer: "x".into() }, 1).expect_err("not received");
+    assert_eq!(e.code(), "invalid_transition");
+    assert_eq!(e.details()["status"], "transferred");
+}
+
+#[test]
+fn deadlines_must_lie_ahead() {
+    let agent = user(1, Role::Agent, 1);
+    let e = step(&ticket(), &agent, transfer(0), 0).expect_err("deadline == now");
+    assert_eq!(e.code(), "deadline_too_early");
+    let e = step(&ticket(), &agent, transfer(-1), 0).expect_err("before receipt");
+    assert_eq!(e.code(), "deadline_too_early");
+}
+
+#[test]
+fn unsatisfied_feedback_needs_a_new_deadline() {
+    let agent = user(1, Role::Agent, 1);
+    let handler = user(2, Role::Handler, 2);
+    let t = step(&ticket(), &agent, transfer(2), 0).expect("transfer");
+    let t = step(&t, &handler, Action::Accept { note: None }, 1).expect("accept");
+    let t = step(
+        &t,
+        &handler,
+        Action::Reply {
+            result: "r".into(),
+            resolved: false,
+        },
+        2,
+    )
+    .expect("reply");
+    let e = step(
+        &t,
+        &agent,
+        Action::Feedback {
+            satisfaction: Satisfaction::VeryUnsatisfied,
+            note: None,
+            redispatch_due_at: None,
+        },
+        3,
+    )
+    .expect_err("no deadline");
+    assert_eq!(e.code(), "required");
+}
+
+#[test]
+fn extension_moves_the_deadline_only_when_approved() {
+    let agent = user(1, Role::Agent, 1);
+    let handler = user(2, Role::Handler, 2);
+    let sup = user(4, Role::Supervisor, 1);
+    let t = step(&ticket(), &agent, transfer(2), 0).expect("transfer");
+    let t = step(&t, &handler, Action::Accept { note: None }, 1).expect("accept");
+    let due = t.due_at;
+    let later = t0() + Duration::days(6);
+    let t = step(
+        &t,
+        &handler,
+        Action::RequestExtension {
+            due_at: later,
+            reason: "需现场勘查".into(),
+        },
+        2,
+    )
+    .expect("request");
+    assert_eq!(t.due_at, due);
+    let e = step(
+        &t,
+        &handler,
+        Action::RequestExtension {
+            due_at: later,
+            reason: "again".into(),
+        },
+        2,
+    )
+    .expect_err("pending");
+    assert_eq!(e.code(), "extension_pending");
+    assert_eq!(
+        step(&t, &handler, Action::ApproveExtension { note: None }, 3).map_err(|e| e.code()),
+        Err("forbidden")
+    );
+    let refused = step(
+        &t,
+        &sup,
+        Action::RefuseExtension {
+            note: "不符合条件".into(),
+        },
+        3,
+    )
+    .expect("refuse");
+    assert_eq!(refused.due_at, due);
+    let approved = step(&t, &sup, Action::ApproveExtension { note: None }, 3).expect("approve");
+    assert_eq!(approved.due_at, Some(later));
+    assert_eq!(
+        step(&approved, &sup, Action::ApproveExtension { note: None }, 4).map_err(|e| e.code()),
+        Err("no_extension_pending")
+    );
+}
+
+#[test]
+fn return_only_before_the_acceptance_deadline() {
+    let agent = user(1, Role::Agent, 1);
+    let handler = user(2, Role::Handler, 2);
+    let a = Action::Transfer {
+        department_id: 2,
+        requirements: "核实".into(),
+        due_at: t0() + Duration::days(5),
+        accept_due_at: Some(t0() + Duration::hours(4)),
+    };
+    let t = step(&ticket(), &agent, a, 0).expect("transfer");
+    let e = step(
+        &t,
+        &handler,
+        Action::Return {
+            reason: "非本单位职责".into(),
+        },
+        5,
+    )
+    .expect_err("late");
+    assert_eq!(e.code(), "return_window_passed");
+    let r = step(
+        &t,
+        &handler,
+        Action::Return {
+            reason: "非本单位职责".into(),
+        },
+        3,
+    )
+    .expect("in time");
+    assert_eq!((r.status, r.return_count), (Status::Returned, 1));
+    let again = step(&r, &agent, transfer(3), 4).expect("re-route");
+    assert_eq!(again.status, Status::Transferred);
+}
+
+#[test]
+fn reopen_within_the_window_only() {
+    let agent = user(1, Role::Agent, 1);
+    let t = step(
+        &ticket(),
+        &agent,
+        Action::Answer {
+            answer: "已告知办理流程".into(),
+        },
+        0,
+    )
+    .expect("answer");
+    assert_eq!(t.status, Status::Closed);
+    let r = step(
+        &t,
+        &agent,
+        Action::Reopen {
+            reason: "来电人补充".into(),
+        },
+        24,
+    )
+    .expect("reopen");
+    assert_eq!(
+        (r.status, r.reopen_count, r.answer.is_none()),
+        (Status::Received, 1, true)
+    );
+    let e = step(
+        &t,
+        &agent,
+        Action::Reopen {
+            reason: "late".into(),
+        },
+        24 * 31,
+    )
+    .expect_err("late");
+    assert_eq!(e.code(), "reopen_window_passed");
+}
+
+#[test]
+fn allowed_actions_match_what_apply_accepts() {
+    let agent = user(1, Role::Agent, 1);
+    let handler = user(2, Role::Handler, 2);
+    let sup = user(4, Role::Supervisor, 1);
+    let now = t0();
+    let p = Policy::default();
+    assert_eq!(
+        allowed_actions(&ticket(), &agent, now, &p),
+        ["answer", "transfer", "comment"]
+    );
+    assert_eq!(
+        allowed_actions(&ticket(), &handler, now, &p),
+        Vec::<&str>::new()
+    );
+    let t = step(&ticket(), &agent, transfer(2), 0).expect("transfer");
+    assert_eq!(
+        allowed_actions(&t, &handler, now, &p),
+        ["return", "accept", "comment"]
+    );
+    assert_eq!(allowed_actions(&t, &agent, now, &p), ["comment"]);
+    let t = step(&t, &handler, Action::Accept { note: None }, 1).expect("accept");
+    assert_eq!(
+        allowed_actions(&t, &handler, now, &p),
+        ["request_extension", "reply", "comment", "pause"]
+    );
+    let t = step(
+        &t,
+        &handler,
+        Action::RequestExtension {
+            due_at: t0() + Duration::days(4),
+            reason: "r".into(),
+        },
+        2,
+    )
+    .expect("request");
+    assert_eq!(
+        allowed_actions(&t, &handler, now, &p),
+        ["reply", "comment", "pause"]
+    );
+    assert_eq!(
+        allowed_actions(&t, &sup, now, &p),
+        [
+            "approve_extension",
+            "refuse_extension",
+            "reply",
+            "comment",
+            "pause"
+        ]
+    );
+}
+
+#[test]
+fn actions_deserialize_from_the_wire_form() {
+    let a: Action = serde_json::from_value(json!({
+        "action": "feedback", "satisfaction": "unsatisfied", "redispatch_due_at": "2026-11-30T09:00:00Z"
+    }))
+    .expect("valid");
+    assert_eq!(a.name(), "feedback");
+    assert!(serde_json::from_value::<Action>(json!({"action": "fly"})).is_err());
+    assert!(serde_json::from_value::<Action>(json!({"action": "accept", "x": 1})).is_err());
+    // The wire's tag is the kind's name for every action.
+    for k in ActionKind::ALL {
+        let v = serde_json::to_value(k).expect("kind");
+        assert_eq!(v, json!(k.as_str()));
+    }
+}

@@ -15,11 +15,17 @@ use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewUrl, WebviewWindowBuild
 /// Long backups and restores report how far they are under this event.
 pub const PROGRESS_EVENT: &str = "backup-progress";
 
-/// The IPC handler: a command the registry declares runs through it; anything else
-/// (Tauri's plugins have their own handlers) is not ours.
+/// The IPC handler: a command the registry declares runs through it; any other name is
+/// refused with the same coded error as everywhere (Tauri routes its plugins' commands
+/// to their own handlers).
 pub fn handle<R: Runtime>(invoke: Invoke<R>) -> bool {
     let Some(command) = registry::find(invoke.message.command()) else {
-        return false;
+        let e = Error::NotFound {
+            entity: "command",
+            key: invoke.message.command().chars().take(60).collect(),
+        };
+        invoke.resolver.reject(WireError::from(e));
+        return true;
     };
     let args = match invoke.message.payload() {
         InvokeBody::Json(v) => v.clone(),

@@ -2,7 +2,6 @@
 //! the window rather than crashing, e.g. a data file from a newer version) and the
 //! workstation's sign-in state.
 
-use hotline_core::access::Acting;
 use hotline_core::session::Seat;
 use hotline_core::{Store, SystemClock, WireError};
 use std::path::{Path, PathBuf};
@@ -28,11 +27,6 @@ impl Desk {
 
     pub fn store(&self) -> Result<&Arc<Store>, WireError> {
         self.store.as_ref().map_err(Clone::clone)
-    }
-
-    /// The store as the signed-in user may use it.
-    pub fn acting(&self) -> Result<Acting<'_>, WireError> {
-        Ok(self.seat.acting(self.store()?)?)
     }
 
     pub fn path(&self) -> &Path {

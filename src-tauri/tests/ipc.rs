@@ -51,6 +51,15 @@ fn commands_round_trip_through_ipc() {
     .expect("setup");
     let info = invoke(&w, "app_info", json!({})).expect("info");
     assert_eq!(info["user"]["role"], "admin");
+    // Every command comes from the registry: an unknown name and malformed arguments get
+    // the same coded errors as every other refusal.
+    let e = invoke(&w, "drop_table", json!({})).expect_err("unknown");
+    assert_eq!(e["code"], "not_found");
+    let e = invoke(&w, "get_ticket", json!({ "id": "seven" })).expect_err("bad args");
+    assert_eq!(e["code"], "invalid_arguments");
+    assert_eq!(e["details"]["command"], "get_ticket");
+    let v = invoke(&w, "vocabulary", json!({})).expect("vocabulary");
+    assert_eq!(v["roles"].as_array().map(Vec::len), Some(5));
 
     let t = invoke(
         &w,

@@ -8,6 +8,14 @@ use serde_json::json;
 
 struct NoDoor;
 
+fn ctx<'a>(store: &'a Store, seat: &'a Seat) -> Ctx<'a> {
+    Ctx {
+        store,
+        seat,
+        host: &NoDoor,
+    }
+}
+
 impl Host for NoDoor {
     fn data_label(&self) -> String {
         "test".into()
@@ -30,11 +38,7 @@ fn names_are_unique_and_unknown_commands_are_refused() {
     assert_eq!(names.len(), n, "a command declared twice");
     let (_d, s, _c) = store();
     let seat = Seat::default();
-    let ctx = Ctx {
-        store: &s,
-        seat: &seat,
-        host: &NoDoor,
-    };
+    let ctx = ctx(&s, &seat);
     let e = call(&ctx, "drop_table", json!({})).expect_err("unknown");
     assert_eq!(e.code(), "not_found");
 }
@@ -48,11 +52,7 @@ fn every_command_and_role_passes_the_gate_the_matrix_gives() {
         .setup_admin("admin", "管理员", "admin-pass-123")
         .expect("admin");
     let seat = Seat::default();
-    let ctx = Ctx {
-        store: &s,
-        seat: &seat,
-        host: &NoDoor,
-    };
+    let ctx = ctx(&s, &seat);
     for c in COMMANDS.iter().filter(|c| c.gate != Gate::Public) {
         let e = c.call(&ctx, json!({})).expect_err("signed out");
         assert_eq!(e.code(), "unauthenticated", "{}", c.name);
@@ -91,11 +91,7 @@ fn arguments_arrive_in_camel_case_and_results_as_json() {
     s.setup_admin("admin", "管理员", "admin-pass-123")
         .expect("admin");
     let seat = Seat::default();
-    let ctx = Ctx {
-        store: &s,
-        seat: &seat,
-        host: &NoDoor,
-    };
+    let ctx = ctx(&s, &seat);
     call(
         &ctx,
         "login",

@@ -111,6 +111,7 @@ async fn the_reporting_window_shows_the_same_figures_as_the_cli() -> Result {
             .map_or(0, Vec::len)
     );
     // Exports land in the Downloads folder: a workbook and a CSV with a BOM.
+    let mut last = None;
     for (format, magic) in [("xlsx", &b"PK"[..]), ("csv", &b"\xEF\xBB\xBF"[..])] {
         desk.js("document.querySelector(\"[data-testid='export-result']\").hidden = true")
             .await?;
@@ -122,7 +123,24 @@ async fn the_reporting_window_shows_the_same_figures_as_the_cli() -> Result {
             .await?;
         let bytes = std::fs::read(path.as_str().ok_or("path")?)?;
         assert!(bytes.starts_with(magic), "{format}");
+        last = path.as_str().map(std::path::PathBuf::from);
     }
+    // The same file again: refused, the file untouched, until a second click confirms.
+    let csv = last.ok_or("csv path")?;
+    std::fs::write(&csv, "mine")?;
+    desk.js("document.querySelector(\"[data-testid='export-result']\").hidden = true")
+        .await?;
+    desk.click("export-csv").await?;
+    let code = "return document.querySelector(\"[data-testid='error']\").dataset.code ?? ''";
+    desk.until("asked to replace", || async {
+        Ok(desk.js(code).await? == "file_exists")
+    })
+    .await?;
+    assert_eq!(std::fs::read(&csv)?, b"mine");
+    desk.click("export-csv").await?;
+    desk.until("replaced", || async { desk.visible("export-result").await })
+        .await?;
+    assert!(std::fs::read(&csv)?.starts_with(b"\xEF\xBB\xBF"));
     // The tickets behind a figure: the drill-down lists as many as the denominator counts.
     desk.click("drill-on_time_handling").await?;
     desk.until("drill", || async { desk.visible("drill").await })

@@ -56,6 +56,11 @@ test('every backend code the UI can meet is translated', () => {
   assert.ok(errors.includes('invalid_transition') && errors.includes('conflict'));
   const actions = rustEnum('ActionKind');
   assert.equal(actions.length, 14);
+  // Every action of the backend has its form in the ticket view, and no other.
+  const detail = read(ui, 'js', 'detail.js');
+  const forms = detail.slice(detail.indexOf('const FORMS = {'), detail.indexOf('};', detail.indexOf('const FORMS = {')));
+  const formed = [...forms.matchAll(/^  ([a-z_]+): \[/gm)].map((m) => m[1]);
+  assert.deepEqual([...formed].sort(), [...actions].sort());
   const keys = [
     ...errors.map((c) => `error.${c}`),
     'error.internal',

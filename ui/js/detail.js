@@ -5,7 +5,6 @@ import * as i18n from './i18n.js';
 import { el, options, time, timeLeft, label, inputToIso, isoToInput } from './format.js';
 import { $, shared, showError, markField, treeOptions } from './state.js';
 
-
 /** The fields of each action's form: [name, kind, required]. */
 const FORMS = {
   answer: [['answer', 'textarea', true]],

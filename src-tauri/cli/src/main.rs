@@ -109,25 +109,7 @@ fn run(cli: Cli) -> Result<()> {
         .clone()
         .unwrap_or_else(hotline_core::paths::default_db_path);
     let store = Store::open(&path, Arc::new(SystemClock))?;
-    let actor = match cli.as_user.as_deref() {
-        Some(who) => match who.parse::<i64>() {
-            Ok(id) => store.user(id)?.id,
-            Err(_) => store
-                .accounts()?
-                .into_iter()
-                .find(|a| {
-                    a.login
-                        .as_deref()
-                        .is_some_and(|l| l.eq_ignore_ascii_case(who))
-                })
-                .map(|a| a.user.id)
-                .ok_or_else(|| Error::NotFound {
-                    entity: "user",
-                    key: who.chars().take(40).collect(),
-                })?,
-        },
-        None => store.first_admin()?.id,
-    };
+    let actor = acting_user(&store, cli.as_user.as_deref())?;
     if let Cmd::Call(args) = cli.cmd {
         return call::run(&store, actor, args, cli.json);
     }
@@ -153,4 +135,28 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Call(_) => {}
     }
     Ok(())
+}
+
+/// Whom the command line acts as: `--as` (an id or a login), else the first administrator
+/// (the data file's owner is the command line's authority).
+fn acting_user(store: &Store, who: Option<&str>) -> Result<i64> {
+    let Some(who) = who else {
+        return Ok(store.first_admin()?.id);
+    };
+    if let Ok(id) = who.parse::<i64>() {
+        return Ok(store.user(id)?.id);
+    }
+    store
+        .accounts()?
+        .into_iter()
+        .find(|a| {
+            a.login
+                .as_deref()
+                .is_some_and(|l| l.eq_ignore_ascii_case(who))
+        })
+        .map(|a| a.user.id)
+        .ok_or_else(|| Error::NotFound {
+            entity: "user",
+            key: who.chars().take(40).collect(),
+        })
 }

@@ -355,3 +355,24 @@ fn to_action(
         ActCmd::Resume { note } => Action::Resume { note },
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ActCmd;
+    use clap::Subcommand;
+    use hotline_core::model::ActionKind;
+
+    /// Every lifecycle action can be taken from the command line, under its own name.
+    #[test]
+    fn every_action_has_its_subcommand() {
+        let act = ActCmd::augment_subcommands(clap::Command::new("act"));
+        let mut names: Vec<String> = act
+            .get_subcommands()
+            .map(|c| c.get_name().replace('-', "_"))
+            .collect();
+        let mut kinds: Vec<&str> = ActionKind::ALL.iter().map(|k| k.as_str()).collect();
+        names.sort();
+        kinds.sort_unstable();
+        assert_eq!(names, kinds);
+    }
+}

@@ -1,7 +1,8 @@
-//! Who may do what. `allows` is the permission matrix (role × permission); `Acting` is
-//! the store as one signed-in user sees it: every operation the desk and the CLI offer
-//! checks its permission here, applies the department scope and masks personal data
-//! before anything leaves the domain. The shell only forwards.
+//! The permission door. `Acting` is the store as one signed-in user sees it: every
+//! operation the registry serves checks its permission here (the matrix is
+//! `permissions::allows`), applies the department scope and masks personal data before
+//! anything leaves the domain. Tickets and the user's own things are here; reports and
+//! exports in `reports`, the centre's administration in `admin`.
 
 use crate::alarms::Prefs;
 use crate::error::{Error, Result};

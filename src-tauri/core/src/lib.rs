@@ -1,5 +1,7 @@
-//! Hotline Desk domain: tickets, their lifecycle, the store. No Tauri here: the desktop
-//! shell and the CLI are thin adapters over this crate.
+//! Hotline Desk domain: tickets, their lifecycle, the store, the permission door and the
+//! command registry. No Tauri and no network here: the desktop shell and the CLI serve the
+//! registry (`registry::COMMANDS`). The floors the modules sit on are in
+//! docs/architecture.md and enforced by `tests/layering.rs`.
 
 #[macro_use]
 mod macros;

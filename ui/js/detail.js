@@ -166,7 +166,7 @@ function control(name, kind) {
     case 'datetime': input = el('input', { id, name, type: 'datetime-local' }); break;
     case 'department': input = el('select', { id, name }); options(input, treeOptions(shared.ref.departments.filter((d) => d.active && d.code !== 'hotline'))); break;
     case 'satisfaction': input = el('select', { id, name }); options(input, shared.vocab.satisfactions.map((s) => [s, i18n.t(`satisfaction.${s}`)])); break;
-    case 'method': input = el('select', { id, name }); options(input, ['phone', 'questionnaire'].map((s) => [s, i18n.t(`method.${s}`)])); break;
+    case 'method': input = el('select', { id, name }); options(input, shared.vocab.callback_methods.map((s) => [s, i18n.t(`method.${s}`)])); break;
     default: input = el('input', { id, name, autocomplete: 'off' });
   }
   input.dataset.testid = `input-${name}`;

@@ -28,9 +28,9 @@ export function init({ saved }) {
 export function fill() {
   const f = $('#intake-form').elements;
   options(f.category, treeOptions(shared.ref.categories.filter((c) => c.active), categoryName, (c) => c.code));
-  options(f.channel, ['phone', 'online', 'email', 'walk_in', 'letter'].map((s) => [s, i18n.t(`channel.${s}`)]));
-  options(f.severity, ['general', 'serious', 'major', 'extraordinary'].map((s) => [s, i18n.t(`severity.${s}`)]));
-  options(f.urgency, ['normal', 'urgent'].map((s) => [s, i18n.t(`urgency.${s}`)]));
+  options(f.channel, shared.vocab.channels.map((s) => [s, i18n.t(`channel.${s}`)]));
+  options(f.severity, shared.vocab.severities.map((s) => [s, i18n.t(`severity.${s}`)]));
+  options(f.urgency, shared.vocab.urgencies.map((s) => [s, i18n.t(`urgency.${s}`)]));
   const hotline = shared.ref.departments.find((d) => d.code === 'hotline');
   options(f.department_id, treeOptions(shared.ref.departments.filter((d) => d.active && d.id !== hotline?.id)), { blank: i18n.t('intake.choose_department') });
 }

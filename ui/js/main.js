@@ -34,7 +34,7 @@ async function openTicket(id) {
 
 
 async function reloadInfo() {
-  [shared.info] = await Promise.all([api.appInfo(), loadVocabulary()]);
+  shared.info = await api.appInfo();
   setZone(shared.info.timezone);
   $('#db-path').textContent = shared.info.db_path;
 }
@@ -127,6 +127,8 @@ async function start() {
   admin.init();
   wire();
   try {
+    // Public, and needed by any screen that lists values (even before sign-in).
+    await loadVocabulary();
     await session.start(() => enter(lang));
   } catch (e) {
     // The data file could not be opened (e.g. written by a newer version): say why.

@@ -4,7 +4,6 @@ import * as i18n from './i18n.js';
 import { el, label, options, time, businessLeft, dateToIso } from './format.js';
 import { $, shared, showError, categoryName, treeOptions } from './state.js';
 
-export const QUEUES = ['mine', 'received', 'awaiting_acceptance', 'returned', 'in_progress', 'due_soon', 'overdue', 'awaiting_feedback', 'awaiting_callback', 'closed', 'all'];
 const PAGE = 50;
 const state = { queue: 'all', offset: 0, counts: {}, filters: {} };
 let generation = 0;
@@ -33,8 +32,8 @@ export function fillFilters() {
   const f = $('#filters').elements;
   const any = i18n.t('filter.any');
   options(f.category_id, treeOptions(shared.ref.categories, categoryName), { blank: any });
-  options(f.severity, ['general', 'serious', 'major', 'extraordinary'].map((s) => [s, i18n.t(`severity.${s}`)]), { blank: any });
-  options(f.channel, ['phone', 'email', 'online', 'walk_in', 'letter'].map((s) => [s, i18n.t(`channel.${s}`)]), { blank: any });
+  options(f.severity, shared.vocab.severities.map((s) => [s, i18n.t(`severity.${s}`)]), { blank: any });
+  options(f.channel, shared.vocab.channels.map((s) => [s, i18n.t(`channel.${s}`)]), { blank: any });
   options(f.department_id, treeOptions(shared.ref.departments), { blank: any });
   options(f.handler_id, shared.ref.users.filter((u) => u.role === 'handler').map((u) => [u.id, u.name]), { blank: any });
 }
@@ -64,7 +63,7 @@ const countText = (n) => {
 function renderQueues() {
   const ul = $('#queue-list');
   ul.replaceChildren();
-  for (const q of QUEUES) {
+  for (const q of shared.vocab?.queues ?? []) {
     const b = el('button', { type: 'button', 'data-testid': `queue-${q}`, class: `${q === state.queue ? 'active' : ''} q-${q}`, 'aria-pressed': String(q === state.queue) },
       el('span', { text: i18n.t(`queue.${q}`) }),
       el('span', { class: 'count', 'data-testid': `count-${q}`, text: countText(state.counts[q] ?? 0) }));

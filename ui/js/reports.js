@@ -178,8 +178,8 @@ async function start() {
   options(ff.department_id, treeOptions(ref.departments.filter((d) => d.code !== 'hotline')), { blank: any });
   options(ff.agent_id, ref.users.filter((u) => u.role === 'agent').map((u) => [u.id, u.name]), { blank: any });
   options(ff.category_id, treeOptions(ref.categories, (c) => (i18n.has(`category.${c.code}`) ? i18n.t(`category.${c.code}`) : c.name)), { blank: any });
-  options(ff.channel, ['phone', 'email', 'online', 'walk_in', 'letter'].map((c) => [c, i18n.t(`channel.${c}`)]), { blank: any });
-  options(ff.severity, ['general', 'serious', 'major', 'extraordinary'].map((c) => [c, i18n.t(`severity.${c}`)]), { blank: any });
+  options(ff.channel, shared.vocab.channels.map((c) => [c, i18n.t(`channel.${c}`)]), { blank: any });
+  options(ff.severity, shared.vocab.severities.map((c) => [c, i18n.t(`severity.${c}`)]), { blank: any });
   const p = $('#period').elements;
   const today = new Date();
   p.anchor.value = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;

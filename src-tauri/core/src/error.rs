@@ -60,6 +60,8 @@ pub enum Error {
     ImportRow { line: u64, reason: String },
     #[error("the arguments of {command} are not valid: {reason}")]
     InvalidArguments { command: String, reason: String },
+    #[error("{field} {value} is already taken")]
+    Taken { field: &'static str, value: String },
     #[error("a file is already there: {path}")]
     FileExists { path: String },
     #[error("not signed in")]
@@ -121,6 +123,7 @@ impl Error {
             Error::Migration { .. } => "migration_failed",
             Error::ImportRow { .. } => "import_row",
             Error::FileExists { .. } => "file_exists",
+            Error::Taken { .. } => "taken",
             Error::InvalidArguments { .. } => "invalid_arguments",
             Error::Unauthenticated => "unauthenticated",
             Error::SessionLocked => "session_locked",
@@ -148,7 +151,9 @@ impl Error {
             Error::Required { field } | Error::ControlChars { field } => json!({ "field": field }),
             Error::TooLong { field, len, max } => json!({ "field": field, "len": len, "max": max }),
             Error::PhoneInvalid { input } => json!({ "input": input }),
-            Error::InvalidValue { field, value } => json!({ "field": field, "value": value }),
+            Error::InvalidValue { field, value } | Error::Taken { field, value } => {
+                json!({ "field": field, "value": value })
+            }
             Error::DeadlineTooEarly { deadline, after } => {
                 json!({ "deadline": deadline, "after": after })
             }

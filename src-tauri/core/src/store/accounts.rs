@@ -56,7 +56,7 @@ fn login_taken(c: &Connection, login: &str, except: i64) -> Result<()> {
         )
         .optional()?;
     match taken {
-        Some(_) => Err(Error::InvalidValue {
+        Some(_) => Err(Error::Taken {
             field: "login",
             value: login.into(),
         }),
@@ -491,9 +491,10 @@ mod tests {
             role: Role::Agent,
             password: "agent-pass-1".into(),
         };
+        // A login in use (in any case) is said to be taken, not invalid.
         assert_eq!(
             s.create_account(&admin, &mk("Admin")).map_err(|e| e.code()),
-            Err("invalid_value")
+            Err("taken")
         );
         assert_eq!(
             s.create_account(&admin, &mk("a b")).map_err(|e| e.code()),

@@ -151,7 +151,7 @@ impl Store {
                 |r| r.get(0),
             )?;
             if taken {
-                return Err(Error::InvalidValue {
+                return Err(Error::Taken {
                     field: "code",
                     value: code_,
                 });
@@ -205,7 +205,7 @@ impl Store {
             }
             let taken: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM categories WHERE code = ?1)", [&code_], |r| r.get(0))?;
             if taken {
-                return Err(Error::InvalidValue { field: "code", value: code_ });
+                return Err(Error::Taken { field: "code", value: code_ });
             }
             tx.execute(
                 "INSERT INTO categories (parent_id, code, name, default_days) VALUES (?1, ?2, ?3, ?4)",
@@ -348,7 +348,7 @@ mod tests {
         assert_eq!(
             s.create_department(None, "water", "again", None)
                 .map_err(|e| e.code()),
-            Err("invalid_value")
+            Err("taken")
         );
         assert_eq!(
             s.create_department(None, "bad code", "x", None)

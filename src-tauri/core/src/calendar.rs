@@ -183,11 +183,15 @@ impl Calendar {
             .collect()
     }
 
-    /// The same local time on the `n`th working day after the day of `from`.
+    /// The same local time on the `n`th working day after the day counting starts.
+    /// Counting starts at `from` when it lies in working time, else at the next opening:
+    /// a call logged at 06:48 (or on Sunday, or at lunch) is due at opening time `n`
+    /// working days on, never before the department opens.
     pub fn add_working_days(&self, from: DateTime<Utc>, n: i64) -> Result<Computed<DateTime<Utc>>> {
-        let start = self.local(from);
+        let opening = self.add_business(from, Duration::zero())?;
+        let start = self.local(opening.value);
         let mut d = start.date();
-        let mut incomplete = false;
+        let mut incomplete = opening.calendar_incomplete;
         let mut left = n;
         let mut walked = 0;
         while left > 0 {

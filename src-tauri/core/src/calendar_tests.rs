@@ -53,6 +53,39 @@ fn the_third_working_day_after_national_day_eve_is_a_saturday() {
     assert!(!r.calendar_incomplete);
 }
 
+/// Outside working time, counting starts at the next opening (09:00, or 13:30 after
+/// lunch): the deadline never falls before the department opens.
+#[test]
+fn working_days_count_from_the_next_opening() {
+    let c = cn();
+    let due = |from: &str, n| c.add_working_days(at(from), n).expect("add").value;
+    // Received 06:48 on a Monday: ten working days on, at opening time.
+    assert_eq!(
+        due("2026-11-02T06:48:00+08:00", 10),
+        at("2026-11-16T09:00:00+08:00")
+    );
+    // In the evening: from the next morning.
+    assert_eq!(
+        due("2026-11-02T19:30:00+08:00", 1),
+        at("2026-11-04T09:00:00+08:00")
+    );
+    // On Saturday: from Monday's opening.
+    assert_eq!(
+        due("2026-11-07T10:00:00+08:00", 1),
+        at("2026-11-10T09:00:00+08:00")
+    );
+    // At lunch: from the afternoon opening.
+    assert_eq!(
+        due("2026-11-02T12:30:00+08:00", 3),
+        at("2026-11-05T13:30:00+08:00")
+    );
+    // In working time nothing moves.
+    assert_eq!(
+        due("2026-11-02T10:15:00+08:00", 3),
+        at("2026-11-05T10:15:00+08:00")
+    );
+}
+
 #[test]
 fn a_year_without_data_is_flagged_not_assumed() {
     let c = cn();

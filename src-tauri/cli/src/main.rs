@@ -110,9 +110,6 @@ fn run(cli: Cli) -> Result<()> {
         .unwrap_or_else(hotline_core::paths::default_db_path);
     let store = Store::open(&path, Arc::new(SystemClock))?;
     let actor = acting_user(&store, cli.as_user.as_deref())?;
-    if let Cmd::Call(args) = cli.cmd {
-        return call::run(&store, actor, args, cli.json);
-    }
     let a = store.acting(actor)?;
     let json = cli.json;
     match cli.cmd {
@@ -132,7 +129,7 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Audit(c) => audit::run(&a, c, json)?,
         Cmd::Backup(c) => backup::run(&a, c, json)?,
         Cmd::Retention(c) => retention::run(&a, c, json)?,
-        Cmd::Call(_) => {}
+        Cmd::Call(args) => call::run(&store, actor, args, json)?,
     }
     Ok(())
 }

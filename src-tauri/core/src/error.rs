@@ -39,6 +39,8 @@ pub enum Error {
         action: String,
         actor: String,
         role: String,
+        /// `action` names a permission of the matrix (not a lifecycle action).
+        permission: bool,
     },
     #[error("the ticket was changed by someone else (version {actual}, you had {expected})")]
     Conflict { expected: i64, actual: i64 },
@@ -167,9 +169,11 @@ impl Error {
                 action,
                 actor,
                 role,
+                permission,
             } => {
                 // A refused permission is named by its permission label in the UI.
-                json!({ "action": action, "permission": action, "actor": actor, "role": role })
+                let permission = permission.then_some(action);
+                json!({ "action": action, "permission": permission, "actor": actor, "role": role })
             }
             Error::Conflict { expected, actual } => {
                 json!({ "expected": expected, "actual": actual })
@@ -242,5 +246,18 @@ mod tests {
         assert_eq!(w.code, "too_long");
         assert_eq!(w.details["max"], 20000);
         assert!(w.message.contains("description"));
+    }
+
+    #[test]
+    fn one_refusal_code_names_a_permission_only_when_it_is_one() {
+        let refused = |permission| Error::Forbidden {
+            action: "view_reports".into(),
+            actor: "张三".into(),
+            role: "agent".into(),
+            permission,
+        };
+        assert_eq!(refused(true).code(), "forbidden");
+        assert_eq!(refused(true).details()["permission"], "view_reports");
+        assert!(refused(false).details()["permission"].is_null());
     }
 }

@@ -203,6 +203,7 @@ fn authorize(t: &Ticket, actor: &User, a: &Action) -> Result<()> {
             action: a.name().to_string(),
             actor: actor.name.clone(),
             role: actor.role.as_str().to_string(),
+            permission: false,
         })
     }
 }

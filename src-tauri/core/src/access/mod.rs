@@ -81,6 +81,7 @@ impl<'s> Acting<'s> {
                 action: perm.as_str().into(),
                 actor: self.user.name.clone(),
                 role: self.user.role.as_str().into(),
+                permission: true,
             })
         }
     }
@@ -93,6 +94,7 @@ impl<'s> Acting<'s> {
                 action: Perm::ViewTickets.as_str().into(),
                 actor: self.user.name.clone(),
                 role: self.user.role.as_str().into(),
+                permission: true,
             })
         }
     }

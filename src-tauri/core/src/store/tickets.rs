@@ -29,6 +29,7 @@ fn may_create(actor: &User) -> Result<()> {
             action: "create".into(),
             actor: actor.name.clone(),
             role: actor.role.as_str().into(),
+            permission: false,
         });
     }
     Ok(())

@@ -14,8 +14,8 @@ const FORMS = {
   request_extension: [['due_at', 'datetime', true], ['reason', 'textarea', true]],
   approve_extension: [['note', 'text', false]],
   refuse_extension: [['note', 'textarea', true]],
-  reply: [['result', 'textarea', true], ['resolved', 'checkbox', false]],
-  feedback: [['satisfaction', 'satisfaction', true], ['note', 'text', false], ['redispatch_due_at', 'datetime', false]],
+  reply: [['result', 'textarea', true], ['resolved', 'yesno', true]],
+  feedback: [['satisfaction', 'satisfaction', true], ['note', 'text', false], ['unsatisfied_outcome', 'outcome', false], ['redispatch_due_at', 'datetime', false], ['no_redispatch_reason', 'text', false]],
   callback: [['method', 'method', true], ['satisfaction', 'satisfaction', true], ['note', 'text', false]],
   reopen: [['reason', 'textarea', true]],
   comment: [['note', 'textarea', true]],
@@ -150,6 +150,7 @@ function eventData(e) {
   if (d.due_at) bits.push(i18n.t('detail.due', { time: time(d.due_at) }));
   if (d.satisfaction) bits.push(i18n.t(`satisfaction.${d.satisfaction}`));
   if (d.method) bits.push(i18n.t(`method.${d.method}`));
+  if (d.redispatched === false) bits.push(i18n.t('detail.not_redispatched', { reason: d.reason }));
   if (e.action === 'redispatch') bits.push(i18n.t('detail.redispatch_count', { n: d.count }));
   if (d.supervised) bits.push(i18n.t('detail.supervised'));
   if (d.handler_id) bits.push(userName(d.handler_id));
@@ -162,15 +163,17 @@ function control(name, kind) {
   let input;
   switch (kind) {
     case 'textarea': input = el('textarea', { id, name, rows: 3 }); break;
-    case 'checkbox': input = el('input', { id, name, type: 'checkbox', checked: true }); break;
+    // No outcome is preselected: a hurried confirm must not count as satisfied or resolved.
+    case 'yesno': input = el('select', { id, name }); options(input, [['true', i18n.t('common.yes')], ['false', i18n.t('common.no')]], { blank: i18n.t('common.choose') }); break;
+    case 'outcome': input = el('select', { id, name }); options(input, ['redispatch', 'close'].map((o) => [o, i18n.t(`outcome.${o}`)])); break;
     case 'datetime': input = el('input', { id, name, type: 'datetime-local' }); break;
     case 'department': input = el('select', { id, name }); options(input, treeOptions(shared.ref.departments.filter((d) => d.active && d.code !== 'hotline'))); break;
-    case 'satisfaction': input = el('select', { id, name }); options(input, shared.vocab.satisfactions.map((s) => [s, i18n.t(`satisfaction.${s}`)])); break;
+    case 'satisfaction': input = el('select', { id, name }); options(input, shared.vocab.satisfactions.map((s) => [s, i18n.t(`satisfaction.${s}`)]), { blank: i18n.t('common.choose') }); break;
     case 'method': input = el('select', { id, name }); options(input, shared.vocab.callback_methods.map((s) => [s, i18n.t(`method.${s}`)])); break;
     default: input = el('input', { id, name, autocomplete: 'off' });
   }
   input.dataset.testid = `input-${name}`;
-  return el('label', { class: kind === 'checkbox' ? 'check' : 'block', for: id }, el('span', { text: i18n.t(`field.${name}`) }), input);
+  return el('label', { class: 'block', for: id }, el('span', { text: i18n.t(`field.${name}`) }), input);
 }
 
 function openForm(action) {
@@ -178,9 +181,8 @@ function openForm(action) {
   form.replaceChildren(el('h4', { text: i18n.t(`action.${action}`) }), ...FORMS[action].map(([n, k]) => control(n, k)));
   const dept = current.ticket.department_id;
   if (form.elements.department_id && dept) form.elements.department_id.value = String(dept);
-  const inDays = (d) => isoToInput(new Date(Date.now() + d * 86400000).toISOString());
+  // Suggested deadlines come from the SLA policy on the working calendar, never a guess.
   if (action === 'transfer') {
-    form.elements.due_at.value = inDays(shared.ref.categories.find((c) => c.id === current.ticket.category_id)?.default_days ?? 5);
     api.suggestDeadlines(current.category.code, current.ticket.severity).then((list) => {
       for (const s of list) {
         const input = form.elements.namedItem(s.stage === 'accept' ? 'accept_due_at' : 'due_at');
@@ -188,13 +190,22 @@ function openForm(action) {
       }
     }).catch(() => {});
   }
-  if (action === 'request_extension') form.elements.due_at.value = isoToInput(new Date(Date.parse(current.ticket.due_at ?? Date.now()) + 3 * 86400000).toISOString());
+  const suggestInto = (input) => api.suggestTicketDeadline(current.ticket.id, action)
+    .then((s) => { if (s && !input.value) input.value = isoToInput(s.due_at); }).catch(() => {});
+  if (action === 'request_extension') suggestInto(form.elements.due_at);
   if (action === 'feedback') {
-    const redispatch = form.elements.redispatch_due_at;
-    redispatch.value = inDays(3);
-    const toggle = () => { redispatch.closest('label').hidden = !['unsatisfied', 'very_unsatisfied'].includes(form.elements.satisfaction.value); };
-    form.elements.satisfaction.addEventListener('change', toggle);
+    const f = form.elements;
+    const show = (name, on) => { f[name].closest('label').hidden = !on; };
+    const toggle = () => {
+      const unhappy = ['unsatisfied', 'very_unsatisfied'].includes(f.satisfaction.value);
+      show('unsatisfied_outcome', unhappy);
+      show('redispatch_due_at', unhappy && f.unsatisfied_outcome.value === 'redispatch');
+      show('no_redispatch_reason', unhappy && f.unsatisfied_outcome.value === 'close');
+    };
+    f.satisfaction.addEventListener('change', toggle);
+    f.unsatisfied_outcome.addEventListener('change', toggle);
     toggle();
+    suggestInto(f.redispatch_due_at);
   }
   const submit = el('button', { type: 'submit', class: 'primary', 'data-testid': `submit-${action}`, text: i18n.t('common.confirm') });
   const cancel = el('button', { type: 'button', 'data-testid': 'cancel-action', text: i18n.t('common.cancel') });
@@ -222,7 +233,8 @@ function collect(action) {
   for (const [name, kind, required] of FORMS[action]) {
     const c = f.namedItem(name);
     let v;
-    if (kind === 'checkbox') v = c.checked;
+    if (kind === 'outcome') continue;
+    if (kind === 'yesno') v = c.value === '' ? null : c.value === 'true';
     else if (kind === 'datetime') v = inputToIso(c.value);
     else if (kind === 'department') v = c.value ? Number(c.value) : null;
     else v = c.value.trim() === '' && !required ? null : c.value;

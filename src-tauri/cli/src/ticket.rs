@@ -256,6 +256,9 @@ pub enum ActCmd {
     Reply {
         #[arg(long)]
         result: String,
+        /// The problem is resolved (one of --resolved or --unresolved is required)
+        #[arg(long, conflicts_with = "unresolved")]
+        resolved: bool,
         /// The problem is not resolved
         #[arg(long)]
         unresolved: bool,
@@ -270,6 +273,9 @@ pub enum ActCmd {
         /// New deadline when unsatisfied (发回重办)
         #[arg(long)]
         redispatch_due: Option<String>,
+        /// Unsatisfied but not re-dispatched: why (closes the ticket)
+        #[arg(long)]
+        no_redispatch_reason: Option<String>,
     },
     /// 回访
     Callback {
@@ -327,18 +333,25 @@ fn to_action(
         },
         ActCmd::ApproveExtension { note } => Action::ApproveExtension { note },
         ActCmd::RefuseExtension { note } => Action::RefuseExtension { note },
-        ActCmd::Reply { result, unresolved } => Action::Reply {
+        ActCmd::Reply {
             result,
-            resolved: !unresolved,
+            resolved,
+            unresolved,
+        } => Action::Reply {
+            result,
+            // Neither flag: the domain's `required` error, as at the desk.
+            resolved: (resolved || unresolved).then_some(resolved),
         },
         ActCmd::Feedback {
             satisfaction,
             note,
             redispatch_due,
+            no_redispatch_reason,
         } => Action::Feedback {
-            satisfaction: satisfaction.parse::<Satisfaction>()?,
+            satisfaction: Some(satisfaction.parse::<Satisfaction>()?),
             note,
             redispatch_due_at: redispatch_due.as_deref().map(time).transpose()?,
+            no_redispatch_reason,
         },
         ActCmd::Callback {
             method,
@@ -346,7 +359,7 @@ fn to_action(
             note,
         } => Action::Callback {
             method: method.parse::<CallbackMethod>()?,
-            satisfaction: satisfaction.parse::<Satisfaction>()?,
+            satisfaction: Some(satisfaction.parse::<Satisfaction>()?),
             note,
         },
         ActCmd::Reopen { reason } => Action::Reopen { reason },

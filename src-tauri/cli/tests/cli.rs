@@ -75,7 +75,7 @@ fn a_ticket_goes_through_its_whole_life_from_the_command_line() {
         ],
     );
     act(&h, &["accept"]);
-    act(&h, &["reply", "--result", "已修复"]);
+    act(&h, &["reply", "--result", "已修复", "--resolved"]);
     let t = act(
         "1",
         &[
@@ -91,7 +91,7 @@ fn a_ticket_goes_through_its_whole_life_from_the_command_line() {
         (Some("transferred"), Some(1))
     );
     act(&h, &["accept"]);
-    act(&h, &["reply", "--result", "已更换灯杆"]);
+    act(&h, &["reply", "--result", "已更换灯杆", "--resolved"]);
     act("1", &["feedback", "--satisfaction", "satisfied"]);
     let t = act(
         "1",

@@ -44,6 +44,12 @@ pub enum Error {
     },
     #[error("the ticket was changed by someone else (version {actual}, you had {expected})")]
     Conflict { expected: i64, actual: i64 },
+    #[error("an unsatisfied answer is re-dispatched with a deadline or closed with a reason; a satisfied one is neither")]
+    RedispatchChoice,
+    #[error(
+        "the caller left no phone, e-mail or address: {action} needs one to reply or call back"
+    )]
+    ContactRequired { action: String },
     #[error("an extension request is already pending")]
     ExtensionPending,
     #[error("no extension request is pending")]
@@ -116,6 +122,8 @@ impl Error {
             Error::InvalidTransition { .. } => "invalid_transition",
             Error::Forbidden { .. } => "forbidden",
             Error::Conflict { .. } => "conflict",
+            Error::RedispatchChoice => "redispatch_choice",
+            Error::ContactRequired { .. } => "contact_required",
             Error::ExtensionPending => "extension_pending",
             Error::NoExtensionPending => "no_extension_pending",
             Error::ReopenWindowPassed { .. } => "reopen_window_passed",
@@ -179,6 +187,7 @@ impl Error {
                 json!({ "expected": expected, "actual": actual })
             }
             Error::ReopenWindowPassed { days } => json!({ "days": days }),
+            Error::ContactRequired { action } => json!({ "action": action }),
             Error::ReturnWindowPassed { limit } => json!({ "limit": limit }),
             Error::DatabaseTooNew { found, supported } => {
                 json!({ "found": found, "supported": supported })

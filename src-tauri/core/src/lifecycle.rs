@@ -54,21 +54,31 @@ pub enum Action {
     /// 办结回复: the department's result.
     Reply {
         result: String,
-        resolved: bool,
+        /// Whether the matter was solved: asked every time, never assumed, since a
+        /// default would inflate the resolution rate.
+        #[serde(default)]
+        resolved: Option<bool>,
     },
     /// 反馈: the hotline relays the result and records satisfaction. An unsatisfied
-    /// answer needs a new deadline: the ticket goes back to the department (发回重办).
+    /// answer either goes back to the department with a new deadline (发回重办) or,
+    /// with a reason, is closed as unsatisfied without re-dispatch.
     Feedback {
-        satisfaction: Satisfaction,
+        /// Required; optional here only so that a missing choice is the domain's
+        /// `required` error rather than a parse failure.
+        #[serde(default)]
+        satisfaction: Option<Satisfaction>,
         #[serde(default)]
         note: Option<String>,
         #[serde(default)]
         redispatch_due_at: Option<DateTime<Utc>>,
+        #[serde(default)]
+        no_redispatch_reason: Option<String>,
     },
     /// 回访.
     Callback {
         method: CallbackMethod,
-        satisfaction: Satisfaction,
+        #[serde(default)]
+        satisfaction: Option<Satisfaction>,
         #[serde(default)]
         note: Option<String>,
     },
@@ -215,6 +225,13 @@ fn invalid(a: &Action, t: &Ticket) -> Error {
     }
 }
 
+/// The caller's satisfaction, which the agent must have chosen: never a default.
+fn chosen(s: Option<Satisfaction>) -> Result<Satisfaction> {
+    s.ok_or(Error::Required {
+        field: "satisfaction",
+    })
+}
+
 fn deadline_after(deadline: DateTime<Utc>, after: DateTime<Utc>) -> Result<()> {
     if deadline <= after {
         return Err(Error::DeadlineTooEarly {
@@ -281,16 +298,17 @@ pub fn allowed_actions(
             },
             K::Reply => Action::Reply {
                 result: String::new(),
-                resolved: true,
+                resolved: None,
             },
             K::Feedback => Action::Feedback {
-                satisfaction: Satisfaction::Satisfied,
+                satisfaction: None,
                 note: None,
                 redispatch_due_at: None,
+                no_redispatch_reason: None,
             },
             K::Callback => Action::Callback {
                 method: CallbackMethod::Phone,
-                satisfaction: Satisfaction::Satisfied,
+                satisfaction: None,
                 note: None,
             },
             K::Reopen => Action::Reopen {
@@ -472,6 +490,7 @@ pub fn apply(
         }
         (Action::Reply { result, resolved }, S::InProgress) => {
             let result = text("result", result, DESCRIPTION_MAX)?;
+            let resolved = resolved.ok_or(Error::Required { field: "resolved" })?;
             let withdrawn = t.extension == Some(ExtensionState::Pending);
             if withdrawn {
                 n.extension = None;
@@ -480,7 +499,7 @@ pub fn apply(
             n.status = S::Replied;
             n.paused_at = None;
             n.result = Some(result.clone());
-            n.resolved = Some(*resolved);
+            n.resolved = Some(resolved);
             n.replied_at = Some(now);
             push(
                 "reply",
@@ -494,12 +513,33 @@ pub fn apply(
                 satisfaction,
                 note,
                 redispatch_due_at,
+                no_redispatch_reason,
             },
             S::Replied,
         ) => {
+            let satisfaction = chosen(*satisfaction)?;
             let note = opt_text("note", note.as_deref(), NOTE_MAX)?;
-            n.satisfaction = Some(*satisfaction);
-            if satisfaction.accepts() {
+            let keep = opt_text(
+                "no_redispatch_reason",
+                no_redispatch_reason.as_deref(),
+                NOTE_MAX,
+            )?;
+            n.satisfaction = Some(satisfaction);
+            if keep.is_some() && (satisfaction.accepts() || redispatch_due_at.is_some()) {
+                // Not re-dispatching is an outcome of an unsatisfied answer only, and
+                // excludes a re-dispatch deadline.
+                return Err(Error::RedispatchChoice);
+            }
+            if let Some(reason) = keep {
+                n.status = S::Closed;
+                n.closed_at = Some(now);
+                push(
+                    "feedback",
+                    note,
+                    S::Closed,
+                    json!({ "satisfaction": satisfaction, "redispatched": false, "reason": reason }),
+                );
+            } else if satisfaction.accepts() {
                 n.status = S::AwaitingCallback;
                 n.callback_due_at = Some(
                     policy
@@ -514,9 +554,7 @@ pub fn apply(
                 );
             } else {
                 let Some(due) = redispatch_due_at else {
-                    return Err(Error::Required {
-                        field: "redispatch_due_at",
-                    });
+                    return Err(Error::RedispatchChoice);
                 };
                 deadline_after(*due, now)?;
                 push(
@@ -552,10 +590,11 @@ pub fn apply(
             },
             S::AwaitingCallback,
         ) => {
+            let satisfaction = chosen(*satisfaction)?;
             let note = opt_text("note", note.as_deref(), NOTE_MAX)?;
             n.status = S::Archived;
             n.callback_method = Some(*method);
-            n.callback_satisfaction = Some(*satisfaction);
+            n.callback_satisfaction = Some(satisfaction);
             n.closed_at = Some(now);
             push(
                 "callback",

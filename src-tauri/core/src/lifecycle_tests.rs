@@ -56,7 +56,7 @@ fn full_path_with_three_redispatches_raises_supervision() -> Result<()> {
             &handler,
             Action::Reply {
                 result: "已处理".into(),
-                resolved: true,
+                resolved: Some(true),
             },
             2,
         )?;
@@ -64,9 +64,10 @@ fn full_path_with_three_redispatches_raises_supervision() -> Result<()> {
             &t,
             &agent,
             Action::Feedback {
-                satisfaction: Satisfaction::Unsatisfied,
+                satisfaction: Some(Satisfaction::Unsatisfied),
                 note: None,
                 redispatch_due_at: Some(t0() + Duration::days(9)),
+                no_redispatch_reason: None,
             },
             3,
         )?;
@@ -80,7 +81,7 @@ fn full_path_with_three_redispatches_raises_supervision() -> Result<()> {
         &handler,
         Action::Reply {
             result: "已解决".into(),
-            resolved: true,
+            resolved: Some(true),
         },
         5,
     )?;
@@ -88,9 +89,10 @@ fn full_path_with_three_redispatches_raises_supervision() -> Result<()> {
         &t,
         &agent,
         Action::Feedback {
-            satisfaction: Satisfaction::Satisfied,
+            satisfaction: Some(Satisfaction::Satisfied),
             note: None,
             redispatch_due_at: None,
+            no_redispatch_reason: None,
         },
         6,
     )?;
@@ -101,7 +103,7 @@ fn full_path_with_three_redispatches_raises_supervision() -> Result<()> {
         &agent,
         Action::Callback {
             method: CallbackMethod::Phone,
-            satisfaction: Satisfaction::VerySatisfied,
+            satisfaction: Some(Satisfaction::VerySatisfied),
             note: None,
         },
         30,
@@ -151,7 +153,7 @@ fn unsatisfied_feedback_needs_a_new_deadline() {
         &handler,
         Action::Reply {
             result: "r".into(),
-            resolved: false,
+            resolved: Some(false),
         },
         2,
     )
@@ -160,14 +162,93 @@ fn unsatisfied_feedback_needs_a_new_deadline() {
         &t,
         &agent,
         Action::Feedback {
-            satisfaction: Satisfaction::VeryUnsatisfied,
+            satisfaction: Some(Satisfaction::VeryUnsatisfied),
             note: None,
             redispatch_due_at: None,
+            no_redispatch_reason: None,
         },
         3,
     )
     .expect_err("no deadline");
-    assert_eq!(e.code(), "required");
+    assert_eq!(e.code(), "redispatch_choice");
+}
+
+/// No outcome is assumed: a hurried click must not inflate 满意率 or 解决率.
+#[test]
+fn satisfaction_and_resolution_are_never_defaulted() {
+    let agent = user(1, Role::Agent, 1);
+    let handler = user(2, Role::Handler, 2);
+    let t = step(&ticket(), &agent, transfer(2), 0).expect("transfer");
+    let t = step(&t, &handler, Action::Accept { note: None }, 1).expect("accept");
+    let unknown = Action::Reply {
+        result: "r".into(),
+        resolved: None,
+    };
+    let e = step(&t, &handler, unknown, 2).expect_err("resolved not chosen");
+    assert_eq!(
+        (e.code(), e.details()["field"].clone()),
+        ("required", "resolved".into())
+    );
+    // The wire form: a missing choice is the same `required`, not a parse failure.
+    let parsed: Action = serde_json::from_value(serde_json::json!({"action": "feedback"}))
+        .expect("parses without a satisfaction");
+    let t = step(
+        &t,
+        &handler,
+        Action::Reply {
+            result: "r".into(),
+            resolved: Some(false),
+        },
+        2,
+    )
+    .expect("reply");
+    let e = step(&t, &agent, parsed, 3).expect_err("satisfaction not chosen");
+    assert_eq!(e.details()["field"], "satisfaction");
+    let feedback = |s: Satisfaction, due: Option<i64>, reason: Option<&str>| Action::Feedback {
+        satisfaction: Some(s),
+        note: None,
+        redispatch_due_at: due.map(|d| t0() + Duration::days(d)),
+        no_redispatch_reason: reason.map(str::to_string),
+    };
+    // Unsatisfied, not re-dispatched: closed with the reason, counted as unsatisfied.
+    let out = apply(
+        &t,
+        &agent,
+        &feedback(
+            Satisfaction::Unsatisfied,
+            None,
+            Some("诉求超出政策范围，已解释"),
+        ),
+        t0() + Duration::hours(3),
+        &Policy::default(),
+    )
+    .expect("closed without re-dispatch");
+    assert_eq!(out.ticket.status, Status::Closed);
+    assert_eq!(out.ticket.satisfaction, Some(Satisfaction::Unsatisfied));
+    assert_eq!(out.ticket.redispatch_count, 0);
+    assert_eq!(out.events[0].data["redispatched"], false);
+    assert_eq!(out.events[0].data["reason"], "诉求超出政策范围，已解释");
+    // A reason excludes a re-dispatch deadline and a satisfied answer.
+    for bad in [
+        feedback(Satisfaction::Unsatisfied, Some(9), Some("x")),
+        feedback(Satisfaction::Satisfied, None, Some("x")),
+    ] {
+        let e = step(&t, &agent, bad, 3).expect_err("contradiction");
+        assert_eq!(e.code(), "redispatch_choice");
+    }
+    let t = step(&t, &agent, feedback(Satisfaction::Satisfied, None, None), 3).expect("feedback");
+    let e = step(
+        &t,
+        &agent,
+        Action::Callback {
+            method: CallbackMethod::Phone,
+            satisfaction: None,
+            note: None,
+        },
+        4,
+    )
+    .expect_err("callback satisfaction not chosen");
+    assert_eq!(e.details()["field"], "satisfaction");
 }
 
 #[test]

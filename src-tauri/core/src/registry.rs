@@ -270,6 +270,9 @@ commands! {
         -> Vec<crate::model::TicketRow> = |c, a| a.history(&phone);
     acting suggest_deadlines(category: String, severity: Severity) [need(Perm::ViewTickets)]
         -> Vec<crate::sla::Suggested> = |c, a| a.suggest_deadlines(&category, severity);
+    /// The deadline the SLA policy gives an extension or a re-dispatch of this ticket now.
+    acting suggest_ticket_deadline(id: i64, action: ActionKind) [need(Perm::ViewTickets)]
+        -> Option<crate::sla::Suggested> = |c, a| a.suggest_ticket_deadline(id, action);
     acting notifications() [SignedIn] -> Inbox = |c, a| {
         let (unread, items) = a.notifications(200)?;
         Ok(Inbox { unread, items })

@@ -550,7 +550,7 @@ impl Sim<'_> {
             let resolved = self.rng.random_bool(0.85);
             let reply = Action::Reply {
                 result: "已安排人员现场处理，问题已整改，并电话告知来电人。".into(),
-                resolved,
+                resolved: Some(resolved),
             };
             if !self.step(handler, 600..days * 1200, reply) {
                 return;
@@ -577,9 +577,10 @@ impl Sim<'_> {
                 agent,
                 30..480,
                 Action::Feedback {
-                    satisfaction,
+                    satisfaction: Some(satisfaction),
                     note: None,
                     redispatch_due_at,
+                    no_redispatch_reason: None,
                 },
             ) {
                 return;
@@ -606,7 +607,7 @@ impl Sim<'_> {
             600..4000,
             Action::Callback {
                 method,
-                satisfaction,
+                satisfaction: Some(satisfaction),
                 note: None,
             },
         );

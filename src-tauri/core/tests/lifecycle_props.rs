@@ -109,16 +109,17 @@ fn action(s: &Step, now: DateTime<Utc>, dept: i64, status: Status) -> Action {
         },
         7 => Action::Reply {
             result: "已处理".into(),
-            resolved: s.flag,
+            resolved: Some(s.flag),
         },
         8 => Action::Feedback {
-            satisfaction: level,
+            satisfaction: Some(level),
             note: None,
             redispatch_due_at: s.flag.then_some(due),
+            no_redispatch_reason: None,
         },
         9 => Action::Callback {
             method: CallbackMethod::Phone,
-            satisfaction: level,
+            satisfaction: Some(level),
             note: None,
         },
         10 => Action::Reopen {

@@ -2,7 +2,7 @@
 //! reply, unsatisfied feedback, re-dispatch, satisfied feedback, callback, archive; the
 //! answer-now path; the caller's history while typing; a refused bad phone number.
 
-use hotline_core::model::{Role, Status};
+use hotline_core::model::{ActionKind, Role, Status};
 use hotline_core::store::ListQuery;
 use hotline_core::{Store, SystemClock};
 use hotline_e2e::{Desk, Result};
@@ -189,20 +189,40 @@ async fn a_ticket_from_call_to_archive() -> Result {
         &desk,
         "reply",
         "replied",
-        &[("input-result", "已更换灯具。")],
+        &[
+            ("input-result", "已更换灯具。"),
+            ("select:input-resolved", "true"),
+        ],
     )
     .await?;
     count(&desk, "awaiting_feedback", 1).await?;
 
-    // The caller is not satisfied: the ticket goes back to the department.
+    // The caller is not satisfied: the ticket goes back to the department, by the
+    // deadline the SLA policy suggests (nothing is preselected: no satisfaction).
     act_as(&desk, "agent", &t.number).await?;
-    act(
-        &desk,
-        "feedback",
-        "transferred",
-        &[("select:input-satisfaction", "unsatisfied")],
-    )
+    desk.click("action-feedback").await?;
+    desk.wait_for("[data-testid='submit-feedback']").await?;
+    let chosen = desk
+        .js("return document.querySelector(\"[data-testid='input-satisfaction']\").value")
+        .await?;
+    assert_eq!(chosen, "", "no satisfaction is preselected");
+    desk.select("input-satisfaction", "unsatisfied").await?;
+    let suggested = w.store.suggest_for_ticket(t.id, ActionKind::Feedback)?;
+    let suggested = suggested.expect("a handling policy").due_at;
+    desk.until("the suggested re-dispatch deadline", || async {
+        let v = desk
+            .js("return document.querySelector(\"[data-testid='input-redispatch_due_at']\").value")
+            .await?;
+        Ok(v.as_str().is_some_and(|v| !v.is_empty()))
+    })
     .await?;
+    desk.click("submit-feedback").await?;
+    status(&desk, "transferred").await?;
+    let diff = (w.store.ticket(t.id)?.due_at.expect("due") - suggested).num_seconds();
+    assert!(
+        diff.abs() < 120,
+        "re-dispatch deadline {diff} s off the policy's"
+    );
     assert_eq!(desk.text("field-redispatch_count").await?, "1");
     count(&desk, "awaiting_acceptance", 1).await?;
     act_as(&desk, "handler", &t.number).await?;
@@ -211,7 +231,10 @@ async fn a_ticket_from_call_to_archive() -> Result {
         &desk,
         "reply",
         "replied",
-        &[("input-result", "已更换灯杆和线路，现场确认正常。")],
+        &[
+            ("input-result", "已更换灯杆和线路，现场确认正常。"),
+            ("select:input-resolved", "true"),
+        ],
     )
     .await?;
 

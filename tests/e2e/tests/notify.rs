@@ -100,7 +100,7 @@ async fn a_callback_deadline_notifies_once_per_reminder() -> Result {
         handler,
         &Action::Reply {
             result: "已冲洗管网，水质恢复。".into(),
-            resolved: true,
+            resolved: Some(true),
         },
     )?;
 

@@ -36,6 +36,16 @@ impl<'s> Acting<'s> {
             .suggest_deadlines(category, severity)
     }
 
+    pub fn suggest_ticket_deadline(
+        &self,
+        id: i64,
+        kind: crate::model::ActionKind,
+    ) -> Result<Option<crate::sla::Suggested>> {
+        let s = self.need(Perm::ViewTickets)?;
+        self.ticket_in_scope(&s.ticket(id)?)?;
+        s.suggest_for_ticket(id, kind)
+    }
+
     pub fn calendars(&self) -> Result<Vec<crate::store::CalendarView>> {
         self.need(Perm::ViewTickets)?.calendar_overview()
     }

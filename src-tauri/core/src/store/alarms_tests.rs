@@ -79,7 +79,7 @@ fn reminders_fire_once_each_and_stop_when_the_ticket_moves_on() {
         handler,
         &Action::Reply {
             result: "已修复".into(),
-            resolved: true,
+            resolved: Some(true),
         },
     )
     .expect("reply");
@@ -94,9 +94,10 @@ fn reminders_fire_once_each_and_stop_when_the_ticket_moves_on() {
         t.version,
         1,
         &Action::Feedback {
-            satisfaction: Satisfaction::Satisfied,
+            satisfaction: Some(Satisfaction::Satisfied),
             note: None,
             redispatch_due_at: None,
+            no_redispatch_reason: None,
         },
     )
     .expect("feedback");

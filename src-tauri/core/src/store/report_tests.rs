@@ -46,7 +46,7 @@ fn kpis_against_hand_computed_figures() {
             handler,
             &Action::Reply {
                 result: "已修复".into(),
-                resolved: true,
+                resolved: Some(true),
             },
         )
         .expect("reply");
@@ -55,9 +55,10 @@ fn kpis_against_hand_computed_figures() {
         a.version,
         agent,
         &Action::Feedback {
-            satisfaction: Satisfaction::Satisfied,
+            satisfaction: Some(Satisfaction::Satisfied),
             note: None,
             redispatch_due_at: None,
+            no_redispatch_reason: None,
         },
     )
     .expect("fb");

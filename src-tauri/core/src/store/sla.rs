@@ -5,7 +5,7 @@ use super::db::Store;
 use super::reference::{category_by_code, get_category};
 use crate::calendar::Span;
 use crate::error::Result;
-use crate::model::Severity;
+use crate::model::{ActionKind, Severity};
 use crate::sla::{choose, SlaPolicy, Stage, Suggested};
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
@@ -145,6 +145,23 @@ impl Store {
             Ok(out)
         })
     }
+
+    /// The deadline the policies suggest for `kind` on ticket `id` now, so that no form
+    /// offers a guess in calendar days: the handling time from now for a transfer or a
+    /// re-dispatch (an unsatisfied feedback), from the running deadline for an
+    /// extension. None when no policy covers the ticket or the action sets no deadline.
+    pub fn suggest_for_ticket(&self, id: i64, kind: ActionKind) -> Result<Option<Suggested>> {
+        let now = self.now();
+        self.read(|c| {
+            let t = super::rows::load(c, id)?;
+            let from = match kind {
+                ActionKind::Transfer | ActionKind::Feedback => now,
+                ActionKind::RequestExtension => t.due_at.map_or(now, |d| d.max(now)),
+                _ => return Ok(None),
+            };
+            suggest(c, Stage::Handle, t.category_id, t.severity, from)
+        })
+    }
 }
 
 #[cfg(test)]
@@ -213,6 +230,48 @@ mod tests {
                 .map_err(|e| e.code())
                 .err(),
             Some("not_found")
+        );
+    }
+
+    /// Extension and re-dispatch deadlines come from the policy and the working
+    /// calendar, never "+3 calendar days" onto a weekend.
+    #[test]
+    fn ticket_deadlines_for_extension_and_redispatch_are_working_time() {
+        use crate::lifecycle::Action;
+        use crate::model::ActionKind;
+        let (_d, s, clock) = store();
+        // Thursday 2026-11-05 10:00: three calendar days on would be a Sunday.
+        clock.set(at("2026-11-05T10:00:00+08:00"));
+        let t = s
+            .create_ticket(1, &crate::ticket::tests::new_ticket())
+            .expect("create");
+        let redispatch = s
+            .suggest_for_ticket(t.id, ActionKind::Feedback)
+            .expect("suggest")
+            .expect("policy");
+        // Help requests: 3 working days.
+        assert_eq!(redispatch.due_at, at("2026-11-10T10:00:00+08:00"));
+        let dept = s
+            .create_department(None, "lighting", "路灯管理所", None)
+            .expect("dept");
+        let due = at("2026-11-06T17:00:00+08:00");
+        let action = Action::Transfer {
+            department_id: dept.id,
+            requirements: "请核实".into(),
+            due_at: due,
+            accept_due_at: None,
+        };
+        s.act(t.id, t.version, 1, &action).expect("transfer");
+        // An extension adds the handling time to the running deadline (Friday 17:00).
+        let ext = s
+            .suggest_for_ticket(t.id, ActionKind::RequestExtension)
+            .expect("suggest")
+            .expect("policy");
+        assert_eq!(ext.due_at, at("2026-11-11T17:00:00+08:00"));
+        assert_eq!(
+            s.suggest_for_ticket(t.id, ActionKind::Comment)
+                .expect("none"),
+            None
         );
     }
 }

@@ -139,7 +139,7 @@ fn the_whole_path_through_the_store_with_versions() {
             handler.id,
             &Action::Reply {
                 result: "已更换灯具".into(),
-                resolved: true,
+                resolved: Some(true),
             },
         )
         .expect("reply");
@@ -149,9 +149,10 @@ fn the_whole_path_through_the_store_with_versions() {
             x.version,
             1,
             &Action::Feedback {
-                satisfaction: Satisfaction::Satisfied,
+                satisfaction: Some(Satisfaction::Satisfied),
                 note: None,
                 redispatch_due_at: None,
+                no_redispatch_reason: None,
             },
         )
         .expect("feedback");
@@ -168,7 +169,7 @@ fn the_whole_path_through_the_store_with_versions() {
             1,
             &Action::Callback {
                 method: crate::model::CallbackMethod::Questionnaire,
-                satisfaction: Satisfaction::VerySatisfied,
+                satisfaction: Some(Satisfaction::VerySatisfied),
                 note: Some("问卷回访满意".into()),
             },
         )
@@ -540,7 +541,7 @@ fn queues_follow_the_lifecycle_and_the_clock() {
             handler.id,
             &Action::Reply {
                 result: "已处理".into(),
-                resolved: true,
+                resolved: Some(true),
             },
         )
         .expect("reply");
@@ -665,7 +666,7 @@ fn search_finds_words_short_words_phone_fragments_and_numbers() {
         handler.id,
         &Action::Reply {
             result: "已安排高压清洗车疏通管道".into(),
-            resolved: true,
+            resolved: Some(true),
         },
     )
     .expect("reply");

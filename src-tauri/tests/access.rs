@@ -157,6 +157,7 @@ fn commands(world: &World, n: usize) -> Vec<(&'static str, Value, &'static [&'st
             NOT_WATER,
         ),
         ("customer_history", json!({ "phone": world.phone }), INTAKE),
+        ("transfer_slip", json!({ "id": id }), NOT_WATER),
         (
             "suggest_deadlines",
             json!({ "category": "help_request", "severity": "general" }),
@@ -499,6 +500,7 @@ const NAMES: &[&str] = &[
     "intake",
     "act",
     "customer_history",
+    "transfer_slip",
     "suggest_deadlines",
     "suggest_ticket_deadline",
     "notifications",

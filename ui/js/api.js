@@ -53,6 +53,7 @@ export const api = {
   act: (id, version, action) => call('act', { id, version, action }),
   customerHistory: (phone) => call('customer_history', { phone }),
   suggestDeadlines: (category, severity) => call('suggest_deadlines', { category, severity }),
+  transferSlip: (id) => call('transfer_slip', { id }),
   suggestTicketDeadline: (id, action) => call('suggest_ticket_deadline', { id, action }),
   notifications: () => call('notifications'),
   markNotificationsRead: () => call('mark_notifications_read'),

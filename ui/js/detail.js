@@ -30,7 +30,14 @@ export function currentId() {
 }
 
 export function init() {
-  $('#print-slip').addEventListener('click', () => { renderSlip(); window.print(); });
+  $('#print-slip').addEventListener('click', async () => {
+    try {
+      renderSlip(await api.transferSlip(current.ticket.id));
+      window.print();
+    } catch (err) {
+      showError($('[data-testid="action-error"]'), err);
+    }
+  });
   $('#reveal').addEventListener('click', () => {
     const f = $('#reveal-form');
     f.hidden = !f.hidden;
@@ -86,6 +93,12 @@ function field(name, value, cls) {
   return [el('dt', { text: i18n.t(`field.${name}`) }), el('dd', { 'data-testid': `field-${name}`, class: cls, text: value ?? '—' })];
 }
 
+function phoneText(t) {
+  if (t.phone) return t.phone_ext ? `${t.phone} ${i18n.t('detail.ext', { ext: t.phone_ext })}` : t.phone;
+  if (t.phone_withheld) return i18n.t('detail.withheld');
+  return t.email || t.address ? null : i18n.t('detail.no_contact');
+}
+
 function userName(id) {
   return shared.ref.users.find((u) => u.id === id)?.name ?? '—';
 }
@@ -101,6 +114,7 @@ function render() {
   const flags = [];
   if (t.severity !== 'general') flags.push(el('span', { class: `badge sev-${t.severity}`, text: i18n.t(`severity.${t.severity}`) }));
   if (t.urgency === 'urgent') flags.push(el('span', { class: 'badge urgent', text: i18n.t('urgency.urgent') }));
+  if (t.anonymous) flags.push(el('span', { class: 'badge', 'data-testid': 'flag-anonymous', text: i18n.t('detail.anonymous') }));
   if (t.supervised) flags.push(el('span', { class: 'badge supervised', 'data-testid': 'flag-supervised', text: i18n.t('detail.supervised') }));
   if (t.paused_at) flags.push(el('span', { class: 'badge', 'data-testid': 'flag-paused', text: i18n.t('detail.paused') }));
   if (t.extension === 'pending') flags.push(el('span', { class: 'badge', text: i18n.t('detail.extension_pending') }));
@@ -108,8 +122,10 @@ function render() {
   $('#print-slip').hidden = !t.department_id;
   const due = t.due_at ? `${time(t.due_at)} ${['transferred', 'in_progress'].includes(t.status) ? `(${timeLeft(t.due_at)})` : ''}` : null;
   $('#detail-fields').replaceChildren(
-    ...field('caller_name', t.caller_name),
-    ...field('phone', t.phone_ext ? `${t.phone} ${i18n.t('detail.ext', { ext: t.phone_ext })}` : t.phone, 'mono'),
+    ...field('caller_name', t.anonymous ? i18n.t('detail.anonymous') : t.caller_name || null),
+    ...field('phone', phoneText(t), 'mono'),
+    ...field('email', t.email),
+    ...field('address', t.address),
     ...field('category', label('category', category.code, category.name)),
     ...field('channel', i18n.t(`channel.${t.channel}`)),
     ...field('received_at', time(t.received_at)),
@@ -125,6 +141,7 @@ function render() {
     ...field('satisfaction', t.satisfaction ? i18n.t(`satisfaction.${t.satisfaction}`) : null),
     ...field('callback_due_at', t.callback_due_at ? time(t.callback_due_at) : null),
     ...field('redispatch_count', String(t.redispatch_count)),
+    ...(t.urge_count ? field('urge_count', String(t.urge_count)) : []),
   );
   $('#timeline').replaceChildren(...events.map((e) => el('li', { 'data-testid': 'timeline-item', 'data-action': e.action },
     el('div', { class: 'tl-head' },
@@ -262,22 +279,28 @@ async function perform(action) {
   }
 }
 
-/** The transfer slip (转办单) for printing on A4. */
-function renderSlip() {
-  const { ticket: t, category, department, created_by: by } = current;
-  const row = (k, v) => [el('dt', { text: i18n.t(k) }), el('dd', { text: v ?? '—' })];
+/** The transfer slip (转办单) for printing on A4, as the backend composed it: anonymity
+ * and the centre's contact setting already applied. */
+function renderSlip(slip) {
+  const row = (k, v) => [el('dt', { text: i18n.t(k) }), el('dd', { 'data-testid': `slip-${k.split('.')[1]}`, text: v || '—' })];
+  const phone = slip.phone || (slip.phone_withheld ? i18n.t('detail.withheld') : null);
+  $('#slip-centre').textContent = slip.centre_name;
   $('#slip-fields').replaceChildren(
-    ...row('table.number', t.number),
-    ...row('field.received_at', time(t.received_at)),
-    ...row('field.caller_name', t.caller_name),
-    ...row('field.phone', t.phone),
-    ...row('field.category', label('category', category.code, category.name)),
-    ...row('table.severity', `${i18n.t(`severity.${t.severity}`)} / ${i18n.t(`urgency.${t.urgency}`)}`),
-    ...row('field.description', t.description),
-    ...row('field.department', department?.name),
-    ...row('field.requirements', t.requirements),
-    ...row('field.due_at', t.due_at ? time(t.due_at) : null),
-    ...row('field.transferred_at', t.transferred_at ? time(t.transferred_at) : null),
-    ...row('field.created_by', by.name),
+    ...row('table.number', slip.number),
+    ...row('field.received_at', time(slip.received_at)),
+    ...row('field.channel', i18n.t(`channel.${slip.channel}`)),
+    ...row('field.caller_name', slip.anonymous ? i18n.t('detail.anonymous') : slip.caller_name),
+    ...(slip.anonymous ? [] : [...row('field.phone', phone), ...row('field.email', slip.email), ...row('field.address', slip.address)]),
+    ...row('field.category', label('category', slip.category_code, slip.category_name)),
+    ...row('table.severity', `${i18n.t(`severity.${slip.severity}`)} / ${i18n.t(`urgency.${slip.urgency}`)}`),
+    ...row('field.description', slip.description),
+    ...row('field.department', slip.department_name),
+    ...row('field.requirements', slip.requirements),
+    ...row('slip.accept_due_at', slip.accept_due_at ? time(slip.accept_due_at) : null),
+    ...row('field.due_at', slip.due_at ? time(slip.due_at) : null),
+    ...row('field.transferred_at', slip.transferred_at ? time(slip.transferred_at) : null),
+    ...row('field.created_by', slip.created_by),
   );
+  const note = slip.anonymous ? 'slip.anonymous' : slip.contact === 'masked' ? 'slip.masked_note' : null;
+  $('#slip-note').textContent = note ? i18n.t(note) : '';
 }

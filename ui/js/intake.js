@@ -18,11 +18,22 @@ export function init({ saved }) {
     historyTimer = setTimeout(loadHistory, 200);
   });
   f.elements.category.addEventListener('change', prefillDue);
+  f.elements.withheld.addEventListener('change', phoneRule);
+  f.elements.channel.addEventListener('change', phoneRule);
   f.elements.due_at.addEventListener('input', () => { dueTouched = true; });
   $('#intake-answer-submit').addEventListener('click', () => submit('answer'));
   $('#intake-transfer-submit').addEventListener('click', () => submit('transfer'));
   $('#intake-save').addEventListener('click', () => submit(null));
   f.addEventListener('submit', (e) => e.preventDefault());
+}
+
+/** A phone call needs its number unless it was withheld (then there are no digits to
+ * type); letters, e-mails and walk-ins may come without one. The backend decides too. */
+function phoneRule() {
+  const f = $('#intake-form').elements;
+  f.phone.disabled = f.withheld.checked;
+  if (f.withheld.checked) f.phone.value = '';
+  f.phone.required = f.channel.value === 'phone' && !f.withheld.checked;
 }
 
 export function fill() {
@@ -41,6 +52,7 @@ export function open() {
   form.reset();
   dueTouched = false;
   fill();
+  phoneRule();
   prefillDue();
   showError($('[data-testid="intake-error"]'), null);
   markField(form, null);
@@ -98,6 +110,8 @@ function ticketFromForm() {
   return {
     caller_name: f.caller_name.value || f.caller_name.placeholder || '',
     phone: f.phone.value,
+    anonymous: f.anonymous.checked,
+    withheld: f.withheld.checked,
     description: f.description.value,
     category: f.category.value,
     occurred_at: inputToIso(f.occurred_at.value),

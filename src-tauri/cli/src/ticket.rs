@@ -12,10 +12,18 @@ use serde_json::json;
 pub enum TicketCmd {
     /// Log a call as a new ticket
     Create {
-        #[arg(long)]
+        /// The caller's name, if given
+        #[arg(long, default_value = "")]
         name: String,
-        #[arg(long)]
+        /// Omit when withheld or when the channel has none
+        #[arg(long, default_value = "")]
         phone: String,
+        /// The caller asks to stay anonymous
+        #[arg(long)]
+        anonymous: bool,
+        /// The number was withheld
+        #[arg(long)]
+        withheld: bool,
         #[arg(long)]
         description: String,
         /// Category code, e.g. consultation, complaint.service_attitude
@@ -67,6 +75,8 @@ pub fn run(a: &Acting, cmd: TicketCmd, json: bool) -> Result<()> {
         TicketCmd::Create {
             name,
             phone,
+            anonymous,
+            withheld,
             description,
             category,
             channel,
@@ -87,6 +97,8 @@ pub fn run(a: &Acting, cmd: TicketCmd, json: bool) -> Result<()> {
                 urgency: urgency.parse::<Urgency>()?,
                 email,
                 address,
+                anonymous,
+                withheld,
             };
             let t = a.intake(&new, None)?;
             print(json, serde_json::to_value(&t)?, || {

@@ -36,6 +36,11 @@ const EXPORT_HEADER: &[&str] = &[
     "closed_at",
     "answer",
     "result",
+    "anonymous",
+    "phone_withheld",
+    "email",
+    "address",
+    "urge_count",
 ];
 
 struct Names {
@@ -106,6 +111,11 @@ pub fn export_csv(store: &Store, out: impl Write, masked: bool) -> Result<u64> {
             local(t.closed_at),
             t.answer.clone().unwrap_or_default(),
             t.result.clone().unwrap_or_default(),
+            u8::from(t.anonymous).to_string(),
+            u8::from(t.phone_withheld).to_string(),
+            t.email.clone().unwrap_or_default(),
+            t.address.clone().unwrap_or_default(),
+            t.urge_count.to_string(),
         ])?;
         count += 1;
         Ok(())
@@ -216,6 +226,16 @@ pub fn import_csv(
                     v => v.to_string(),
                 }
             };
+            let flag = |name: &'static str| -> Result<bool> {
+                match get(name) {
+                    "" | "0" | "false" | "否" => Ok(false),
+                    "1" | "true" | "是" => Ok(true),
+                    v => Err(Error::InvalidValue {
+                        field: name,
+                        value: v.chars().take(20).collect(),
+                    }),
+                }
+            };
             let new = NewTicket {
                 caller_name: get("caller_name").into(),
                 phone: get("phone").into(),
@@ -225,8 +245,14 @@ pub fn import_csv(
                 channel: or("channel", "phone").parse::<Channel>()?,
                 severity: or("severity", "general").parse::<Severity>()?,
                 urgency: or("urgency", "normal").parse::<Urgency>()?,
-                email: None,
-                address: None,
+                anonymous: flag("anonymous")?,
+                withheld: flag("phone_withheld")?,
+                email: Some(get("email"))
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string),
+                address: Some(get("address"))
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string),
             };
             let v = new.validate(received)?;
             let cat = *categories.get(&v.category).ok_or_else(|| Error::NotFound {
@@ -257,12 +283,7 @@ pub fn import_csv(
                     event,
                 }));
             }
-            Ok(HistoricTicket {
-                ticket: t,
-                email: None,
-                address: None,
-                events,
-            })
+            Ok(HistoricTicket { ticket: t, events })
         })();
         match row {
             Ok(h) => good.push(h),

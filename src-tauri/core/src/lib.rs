@@ -32,6 +32,7 @@ pub mod seed;
 pub mod session;
 pub mod settings;
 pub mod sla;
+pub mod slip;
 pub mod store;
 pub mod ticket;
 pub mod validate;

@@ -393,6 +393,12 @@ pub fn apply(
             S::Received | S::Returned,
         ) => {
             let requirements = text("requirements", requirements, NOTE_MAX)?;
+            // A transfer ends in a feedback and a callback: someone must be reachable.
+            if !t.has_contact() {
+                return Err(Error::ContactRequired {
+                    action: action.name().to_string(),
+                });
+            }
             deadline_after(*due_at, now.max(t.received_at))?;
             if let Some(a) = accept_due_at {
                 deadline_after(*a, now)?;

@@ -22,6 +22,16 @@ pub fn phone(s: &str) -> String {
     }
 }
 
+/// `zhang.san@example.cn` → `z***@example.cn`.
+pub fn email(s: &str) -> String {
+    match s.split_once('@') {
+        Some((user, domain)) => {
+            format!("{}***@{domain}", user.chars().next().unwrap_or('*'))
+        }
+        None => "***".into(),
+    }
+}
+
 /// Keeps the first six characters of an address (province, city, district).
 pub fn address(s: &str) -> String {
     let head: String = s.chars().take(6).collect();
@@ -85,9 +95,23 @@ pub trait Mask {
     }
 }
 
+/// What a masked view shows of an anonymous caller: nothing that identifies them.
+fn anonymise(name: &mut String, number: &mut String) {
+    name.clear();
+    number.clear();
+}
+
 impl Mask for Ticket {
     fn mask(&mut self) {
+        if self.anonymous {
+            anonymise(&mut self.caller_name, &mut self.phone);
+            self.phone_ext = None;
+            self.email = None;
+            self.address = None;
+        }
         self.phone = phone(&self.phone);
+        self.address = self.address.as_deref().map(address);
+        self.email = self.email.as_deref().map(email);
         self.description = text(&self.description);
         opt_text(&mut self.answer);
         opt_text(&mut self.result);
@@ -121,6 +145,9 @@ impl Mask for TicketDetail {
 
 impl Mask for TicketRow {
     fn mask(&mut self) {
+        if self.anonymous {
+            anonymise(&mut self.caller_name, &mut self.phone);
+        }
         self.phone = phone(&self.phone);
         self.summary = text(&self.summary);
     }

@@ -208,10 +208,23 @@ pub struct Ticket {
     pub version: i64,
     pub status: Status,
     pub customer_id: Option<i64>,
+    /// Empty when the caller gave none.
     pub caller_name: String,
-    /// Normalised national digits (the history key).
+    /// Normalised national digits, or `+` and the digits of a foreign number (the
+    /// history key); empty when withheld or when the channel has no phone.
     pub phone: String,
     pub phone_ext: Option<String>,
+    /// The caller asked to stay anonymous: name and contact never leave the hotline
+    /// (the slip, masked views and masked exports show neither).
+    #[serde(default)]
+    pub anonymous: bool,
+    /// The call came in with its number withheld.
+    #[serde(default)]
+    pub phone_withheld: bool,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
     pub description: String,
     pub occurred_at: Option<DateTime<Utc>>,
     pub received_at: DateTime<Utc>,
@@ -239,12 +252,23 @@ pub struct Ticket {
     pub redispatch_count: i64,
     pub return_count: i64,
     pub reopen_count: i64,
+    /// 催办: repeat calls that urged the department.
+    #[serde(default)]
+    pub urge_count: i64,
     /// 提级督办: raised for supervision (third re-dispatch, later also by escalation rules).
     pub supervised: bool,
     /// Waiting for the caller since then: the SLA clock stands still.
     pub paused_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl Ticket {
+    /// Whether anyone could relay a result to the caller or call back: a phone, an
+    /// e-mail address or a postal address.
+    pub fn has_contact(&self) -> bool {
+        !self.phone.is_empty() || self.email.is_some() || self.address.is_some()
+    }
 }
 
 /// One immutable line of a ticket's timeline.
@@ -271,6 +295,7 @@ pub struct TicketRow {
     pub status: Status,
     pub caller_name: String,
     pub phone: String,
+    pub anonymous: bool,
     pub summary: String,
     pub category_code: String,
     pub category_name: String,

@@ -11,12 +11,15 @@ pub enum PhoneKind {
     Landline,
     /// 400/800 service numbers.
     Service,
+    /// A number outside China in E.164 form: `+` and 8 to 15 digits.
+    International,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Phone {
     pub kind: PhoneKind,
-    /// National digits without country code or extension: the lookup key.
+    /// National digits without country code or extension, or `+` and the E.164
+    /// digits of a foreign number: the lookup key.
     pub number: String,
     pub ext: Option<String>,
 }
@@ -71,6 +74,7 @@ impl Phone {
                 format!("{}-{}", &n[..a], &n[a..])
             }
             PhoneKind::Service => format!("{}-{}-{}", &n[..3], &n[3..6], &n[6..]),
+            PhoneKind::International => n.clone(),
         };
         match &self.ext {
             Some(e) => format!("{base} 转 {e}"),
@@ -100,6 +104,16 @@ fn is_mobile(n: &str) -> bool {
     b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1])
 }
 
+/// E.164 digits after the `+` (country code first, never 0): 8 to 15 digits in all.
+fn foreign(digits: &str) -> Option<Phone> {
+    let ok = (8..=15).contains(&digits.len()) && !digits.starts_with('0');
+    ok.then(|| Phone {
+        kind: PhoneKind::International,
+        number: format!("+{digits}"),
+        ext: None,
+    })
+}
+
 fn parse_main(s: &str) -> Option<Phone> {
     let mut digits = String::with_capacity(16);
     for (i, c) in s.chars().enumerate() {
@@ -111,9 +125,17 @@ fn parse_main(s: &str) -> Option<Phone> {
         }
     }
     let international = if s.starts_with('+') {
-        Some(digits.strip_prefix("86")?)
+        match digits.strip_prefix("86") {
+            Some(rest) => Some(rest),
+            None => return foreign(&digits),
+        }
+    } else if let Some(rest) = digits.strip_prefix("0086") {
+        Some(rest)
+    } else if let Some(rest) = digits.strip_prefix("00").filter(|r| !r.starts_with('0')) {
+        // 00 is the international prefix dialled from China.
+        return foreign(rest);
     } else {
-        digits.strip_prefix("0086")
+        None
     };
     let national = match international {
         // International form drops the trunk 0 of landline area codes: +86 10 ... is 010 ...
@@ -220,11 +242,33 @@ mod tests {
             "abc",
             "13812345678 转 abc",
             "1' OR '1'='1",
-            "+1 650 555 1234",
+            "+1 650",
+            "+0 650 555 1234",
+            "+1 650 555 1234 5678 9",
         ] {
             let e = Phone::parse(s).expect_err(s);
             assert_eq!(e.code(), "phone_invalid", "{s}");
         }
+    }
+
+    #[test]
+    fn foreign_numbers_in_e164() {
+        for s in ["+1 650 555 1234", "001-650-555-1234", "+1 (650) 555-1234"] {
+            let p = Phone::parse(s).expect(s);
+            assert_eq!(
+                (p.kind, p.number.as_str()),
+                (PhoneKind::International, "+16505551234"),
+                "{s}"
+            );
+        }
+        let p = Phone::parse("+44 20 7946 0958 ext 12").expect("with extension");
+        assert_eq!(
+            (p.number.as_str(), p.ext.as_deref()),
+            ("+442079460958", Some("12"))
+        );
+        assert_eq!(p.display(), "+442079460958 转 12");
+        // +86 stays a Chinese number with its national key.
+        assert_eq!(key("+86 138 1234 5678"), "13812345678");
     }
 
     #[test]

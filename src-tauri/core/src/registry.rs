@@ -266,6 +266,10 @@ commands! {
         -> crate::model::Ticket = |c, a| a.intake(&ticket, then.as_ref());
     acting act(id: i64, version: i64, action: Action) [need(Perm::ActOnTickets)]
         -> crate::model::Ticket = |c, a| a.act(id, version, &action);
+    /// The transfer slip: the centre's name, the caller as the slip may show them, the
+    /// deadlines.
+    acting transfer_slip(id: i64) [need(Perm::ViewTickets)] -> crate::slip::Slip
+        = |c, a| a.transfer_slip(id);
     acting customer_history(phone: String) [need(Perm::CreateTickets)]
         -> Vec<crate::model::TicketRow> = |c, a| a.history(&phone);
     acting suggest_deadlines(category: String, severity: Severity) [need(Perm::ViewTickets)]

@@ -315,7 +315,7 @@ pub fn seed_with_progress(
                     (Severity::Extraordinary, 1),
                 ],
             );
-            let new = NewTicket {
+            let mut new = NewTicket {
                 caller_name: format!(
                     "{}{}",
                     SURNAMES[(caller % 20) as usize],
@@ -345,9 +345,14 @@ pub fn seed_with_progress(
                 } else {
                     Urgency::Normal
                 },
+                anonymous: false,
+                withheld: false,
                 email: None,
                 address: None,
             };
+            if new.channel == Channel::Email {
+                new.email = Some(format!("caller{caller}@example.cn"));
+            }
             let v = new.validate(received)?;
             let agent_index = rng.random_range(0..cast.agents.len());
             let agent = cast.agents[agent_index].clone();
@@ -430,12 +435,7 @@ pub fn seed_with_progress(
             );
             *by_status.entry(ticket.status).or_default() += 1;
             report.events += events.len() as u64;
-            batch.push(HistoricTicket {
-                ticket,
-                email: None,
-                address: None,
-                events,
-            });
+            batch.push(HistoricTicket { ticket, events });
         }
         store.bulk(|b| {
             for h in &batch {

@@ -24,6 +24,8 @@ pub enum Accepts {
     Thresholds,
     /// Assessment weights `key:weight,…` over these keys.
     Weights(&'static [&'static str]),
+    /// A line of text of at most this many characters, not empty.
+    Text(usize),
 }
 
 pub struct Setting {
@@ -96,6 +98,10 @@ pub const SETTINGS: &[Setting] = &[
         "on_time_acceptance:0.2,on_time_handling:0.4,satisfaction:0.3,no_redispatch:0.1",
         Accepts::Weights(DEPARTMENT_WEIGHTS),
     ),
+    // The centre's name, printed on transfer slips and reports.
+    centre("centre_name", "12345 热线服务中心", Accepts::Text(60)),
+    // Whether transfer slips show the caller's phone and address in clear.
+    centre("slip_phone", "masked", Accepts::OneOf(&["masked", "clear"])),
     // Test-only: how many seconds an SLA "calendar hour" lasts.
     centre("sla_hour_seconds", "3600", Accepts::Int(1, 3600)),
 ];
@@ -146,6 +152,9 @@ pub fn check<'v>(key: &str, value: &'v str) -> Result<&'v str> {
         }
         Accepts::Thresholds => {
             crate::alarms::Rules::parse_thresholds(value).ok_or_else(bad)?;
+        }
+        Accepts::Text(max) => {
+            crate::validate::text(setting.key, value, max)?;
         }
         Accepts::Weights(keys) => {
             let ok = crate::report::parse_weights(value).is_some_and(|w| {

@@ -13,8 +13,18 @@ const FUTURE_SKEW: Duration = Duration::minutes(2);
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewTicket {
+    /// Optional: many callers give no name.
+    #[serde(default)]
     pub caller_name: String,
+    /// Optional where the channel has no phone or the number was withheld.
+    #[serde(default)]
     pub phone: String,
+    /// The caller asks to stay anonymous (recorded and honoured downstream).
+    #[serde(default)]
+    pub anonymous: bool,
+    /// The call came in without a caller number.
+    #[serde(default)]
+    pub withheld: bool,
     pub description: String,
     /// Category code, e.g. `complaint.service_attitude`.
     pub category: String,
@@ -46,7 +56,10 @@ fn default_urgency() -> Urgency {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidTicket {
     pub caller_name: String,
-    pub phone: Phone,
+    /// None when withheld or when the channel has no phone.
+    pub phone: Option<Phone>,
+    pub anonymous: bool,
+    pub withheld: bool,
     pub description: String,
     pub category: String,
     pub occurred_at: Option<DateTime<Utc>>,
@@ -61,11 +74,24 @@ pub struct ValidTicket {
 impl NewTicket {
     /// Checks the intake received at `received_at` (now, or a past time for imports).
     pub fn validate(&self, received_at: DateTime<Utc>) -> Result<ValidTicket> {
-        let caller_name = text("caller_name", &self.caller_name, NAME_MAX)?;
-        if self.phone.trim().is_empty() {
-            return Err(Error::Required { field: "phone" });
-        }
-        let phone = Phone::parse(&self.phone)?;
+        let caller_name = opt_text("caller_name", Some(&self.caller_name), NAME_MAX)?;
+        let phone = match (self.phone.trim().is_empty(), self.withheld) {
+            (false, false) => Some(Phone::parse(&self.phone)?),
+            // A withheld number has no digits to record.
+            (false, true) => {
+                return Err(Error::InvalidValue {
+                    field: "phone",
+                    value: self.phone.chars().take(40).collect(),
+                })
+            }
+            (true, true) => None,
+            // A phone call shows its number unless it was withheld; other channels
+            // may come without one.
+            (true, false) if self.channel == Channel::Phone => {
+                return Err(Error::Required { field: "phone" })
+            }
+            (true, false) => None,
+        };
         let description = text("description", &self.description, DESCRIPTION_MAX)?;
         let category = text("category", &self.category, NAME_MAX)?;
         if let Some(t) = self.occurred_at {
@@ -88,9 +114,14 @@ impl NewTicket {
                 });
             }
         }
+        if self.channel == Channel::Email && email.is_none() {
+            return Err(Error::Required { field: "email" });
+        }
         Ok(ValidTicket {
-            caller_name,
+            caller_name: caller_name.unwrap_or_default(),
             phone,
+            anonymous: self.anonymous,
+            withheld: self.withheld,
             description,
             category,
             occurred_at: self.occurred_at,
@@ -129,8 +160,16 @@ pub fn blank(v: &ValidTicket, category_id: i64, created_by: i64) -> crate::model
         status: crate::model::Status::Received,
         customer_id: None,
         caller_name: v.caller_name.clone(),
-        phone: v.phone.number.clone(),
-        phone_ext: v.phone.ext.clone(),
+        phone: v
+            .phone
+            .as_ref()
+            .map(|p| p.number.clone())
+            .unwrap_or_default(),
+        phone_ext: v.phone.as_ref().and_then(|p| p.ext.clone()),
+        anonymous: v.anonymous,
+        phone_withheld: v.withheld,
+        email: v.email.clone(),
+        address: v.address.clone(),
         description: v.description.clone(),
         occurred_at: v.occurred_at,
         received_at: v.received_at,
@@ -158,6 +197,7 @@ pub fn blank(v: &ValidTicket, category_id: i64, created_by: i64) -> crate::model
         redispatch_count: 0,
         return_count: 0,
         reopen_count: 0,
+        urge_count: 0,
         supervised: false,
         paused_at: None,
         closed_at: None,
@@ -174,6 +214,8 @@ pub(crate) mod tests {
         NewTicket {
             caller_name: "张三".into(),
             phone: "138 1234 5678".into(),
+            anonymous: false,
+            withheld: false,
             description: "小区路灯连续三晚不亮，存在安全隐患。".into(),
             category: "help_request".into(),
             occurred_at: Some(t0() - Duration::days(3)),
@@ -205,13 +247,6 @@ pub(crate) mod tests {
         );
         assert_eq!(
             code(NewTicket {
-                caller_name: "".into(),
-                ..new_ticket()
-            }),
-            Some("required")
-        );
-        assert_eq!(
-            code(NewTicket {
                 description: "话".repeat(20_001),
                 ..new_ticket()
             }),
@@ -237,6 +272,65 @@ pub(crate) mod tests {
         }
         .validate(t0())
         .is_ok());
+    }
+
+    /// Anonymous and withheld calls, foreign numbers and channels without a phone are
+    /// all loggable; a phone call still needs its number unless it was withheld.
+    #[test]
+    fn every_caller_can_be_logged() {
+        let ok = |n: NewTicket| n.validate(t0()).unwrap_or_else(|e| panic!("{e}"));
+        let v = ok(NewTicket {
+            caller_name: " ".into(),
+            anonymous: true,
+            ..new_ticket()
+        });
+        assert_eq!((v.caller_name.as_str(), v.anonymous), ("", true));
+        let v = ok(NewTicket {
+            phone: "".into(),
+            withheld: true,
+            ..new_ticket()
+        });
+        assert_eq!((v.phone, v.withheld), (None, true));
+        let v = ok(NewTicket {
+            phone: "+1 650 555 1234".into(),
+            ..new_ticket()
+        });
+        assert_eq!(v.phone.map(|p| p.number).as_deref(), Some("+16505551234"));
+        for channel in [Channel::Letter, Channel::WalkIn, Channel::Online] {
+            let v = ok(NewTicket {
+                phone: "".into(),
+                channel,
+                ..new_ticket()
+            });
+            assert_eq!(v.phone, None);
+        }
+        let code = |n: NewTicket| {
+            n.validate(t0())
+                .err()
+                .map(|e| (e.code(), e.details()["field"].clone()))
+        };
+        assert_eq!(
+            code(NewTicket {
+                phone: "".into(),
+                ..new_ticket()
+            }),
+            Some(("required", "phone".into()))
+        );
+        assert_eq!(
+            code(NewTicket {
+                phone: "".into(),
+                channel: Channel::Email,
+                ..new_ticket()
+            }),
+            Some(("required", "email".into()))
+        );
+        assert_eq!(
+            code(NewTicket {
+                withheld: true,
+                ..new_ticket()
+            }),
+            Some(("invalid_value", "phone".into()))
+        );
     }
 
     #[test]

@@ -37,6 +37,7 @@ const FLOORS: &[(&str, &[&str])] = &[
             "lifecycle",
             "ticket",
             "mask",
+            "slip",
             "cdr",
             "report",
             "backup",

@@ -202,7 +202,7 @@ proptest! {
         let mut t = s.create_ticket(actors[0], &NewTicket {
             caller_name: "张三".into(), phone: "13812345678".into(), description: "诉求".into(),
             category: "help_request".into(), occurred_at: None, channel: Channel::Phone,
-            severity: Severity::General, urgency: Urgency::Normal, email: None, address: None,
+            severity: Severity::General, urgency: Urgency::Normal, email: None, address: None, anonymous: false, withheld: false,
         }).expect("create");
         let mut seen = std::collections::BTreeSet::new();
         for st in &steps {

@@ -303,6 +303,8 @@ async fn answer_now_and_the_callers_history_while_typing() -> Result {
             urgency: hotline_core::model::Urgency::Normal,
             email: None,
             address: None,
+            anonymous: false,
+            withheld: false,
         },
         Some(&hotline_core::Action::Answer {
             answer: "已告知所需材料。".into(),
@@ -353,6 +355,8 @@ async fn answer_now_and_the_callers_history_while_typing() -> Result {
             urgency: hotline_core::model::Urgency::Urgent,
             email: None,
             address: None,
+            anonymous: false,
+            withheld: false,
         },
         None,
     )?;

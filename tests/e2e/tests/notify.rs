@@ -81,6 +81,8 @@ async fn a_callback_deadline_notifies_once_per_reminder() -> Result {
         urgency: hotline_core::model::Urgency::Urgent,
         email: None,
         address: None,
+        anonymous: false,
+        withheld: false,
     };
     let due = store.now() + chrono::Duration::days(3);
     let t = store.intake(

@@ -31,8 +31,14 @@ pub struct Reference {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Revealed {
     pub ticket_id: i64,
+    /// An anonymous caller's identity stays with the hotline: a department's reveal
+    /// shows the texts, never the name or the contact.
+    pub anonymous: bool,
+    pub caller_name: String,
     pub phone: String,
     pub phone_ext: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
     pub description: String,
     pub answer: Option<String>,
     pub result: Option<String>,
@@ -149,6 +155,27 @@ impl<'s> Acting<'s> {
         Ok(s.act(id, version, self.user.id, action)?.masked())
     }
 
+    /// The transfer slip as the centre prints it. A slip with the phone in clear is
+    /// a disclosure of personal data, so printing one is logged like a reveal.
+    pub fn transfer_slip(&self, id: i64) -> Result<crate::slip::Slip> {
+        let s = self.need(Perm::ViewTickets)?;
+        let d = s.detail(id)?;
+        self.ticket_in_scope(&d.ticket)?;
+        let contact = s
+            .setting("slip_phone")?
+            .parse::<crate::slip::SlipContact>()?;
+        let slip = crate::slip::Slip::new(&d, &s.setting("centre_name")?, contact);
+        if contact == crate::slip::SlipContact::Clear && !d.ticket.anonymous {
+            s.audit(
+                Some(&self.user),
+                "slip_printed",
+                &d.ticket.number,
+                json!({ "ticket_id": id, "contact": contact }),
+            )?;
+        }
+        Ok(slip)
+    }
+
     /// The caller's earlier tickets while an agent types the number at intake.
     pub fn history(&self, phone: &str) -> Result<Vec<TicketRow>> {
         Ok(self.need(Perm::CreateTickets)?.history(phone)?.masked())
@@ -166,10 +193,17 @@ impl<'s> Acting<'s> {
             &t.number,
             json!({ "ticket_id": t.id, "reason": reason }),
         )?;
+        let hidden = t.anonymous && self.user.role == crate::model::Role::Handler;
+        let keep = |v: String| if hidden { String::new() } else { v };
+        let keep_opt = |v: Option<String>| v.filter(|_| !hidden);
         Ok(Revealed {
             ticket_id: t.id,
-            phone: t.phone,
-            phone_ext: t.phone_ext,
+            anonymous: t.anonymous,
+            caller_name: keep(t.caller_name),
+            phone: keep(t.phone),
+            phone_ext: keep_opt(t.phone_ext),
+            email: keep_opt(t.email),
+            address: keep_opt(t.address),
             description: t.description,
             answer: t.answer,
             result: t.result,

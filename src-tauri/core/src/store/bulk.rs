@@ -15,8 +15,6 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoricTicket {
     pub ticket: Ticket,
-    pub email: Option<String>,
-    pub address: Option<String>,
     pub events: Vec<HistoricEvent>,
 }
 
@@ -42,15 +40,7 @@ impl Bulk<'_> {
     /// Writes a ticket and its timeline; assigns its number from its receipt day.
     pub fn insert(&mut self, h: &HistoricTicket) -> Result<String> {
         let mut x = h.ticket.clone();
-        x.customer_id = Some(customer_for(
-            self.tx,
-            &x.caller_name,
-            &x.phone,
-            x.phone_ext.as_deref(),
-            h.email.as_deref(),
-            h.address.as_deref(),
-            x.received_at,
-        )?);
+        x.customer_id = customer_for(self.tx, &x)?;
         x.number = self.next_number(x.received_at)?;
         x.id = insert_ticket(self.tx, &x)?;
         for (n, e) in h.events.iter().enumerate() {

@@ -18,7 +18,8 @@ use std::collections::BTreeMap;
 /// A ranked search orders the newest this many matches (of its filters) by relevance.
 pub const RANK_WINDOW: i64 = 2_000;
 
-pub(super) const ROW_SELECT: &str = "SELECT t.id, t.number, t.status, t.caller_name, t.phone,
+pub(super) const ROW_SELECT: &str =
+    "SELECT t.id, t.number, t.status, t.caller_name, t.phone, t.anonymous,
         substr(t.description, 1, 80) AS summary, c.code AS category_code, c.name AS category_name,
         t.channel, t.severity, t.urgency, d.name AS department_name, h.name AS handler_name,
         t.received_at, t.due_at, t.redispatch_count, t.supervised
@@ -34,6 +35,7 @@ pub(super) fn list_row(r: &Row) -> rusqlite::Result<TicketRow> {
         status: r.get("status")?,
         caller_name: r.get("caller_name")?,
         phone: r.get("phone")?,
+        anonymous: r.get("anonymous")?,
         summary: r.get("summary")?,
         category_code: r.get("category_code")?,
         category_name: r.get("category_name")?,

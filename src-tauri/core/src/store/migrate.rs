@@ -68,6 +68,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "covering_kpi_indexes",
         sql: include_str!("../../migrations/0011_covering_kpi_indexes.sql"),
     },
+    Migration {
+        version: 12,
+        name: "callers",
+        sql: include_str!("../../migrations/0012_callers.sql"),
+    },
 ];
 
 pub fn run(conn: &mut Connection, migrations: &[Migration]) -> Result<i64> {

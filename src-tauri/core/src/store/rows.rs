@@ -21,6 +21,10 @@ pub(super) const COLUMNS: &[&str] = &[
     "caller_name",
     "phone",
     "phone_ext",
+    "anonymous",
+    "phone_withheld",
+    "email",
+    "address",
     "description",
     "occurred_at",
     "received_at",
@@ -48,6 +52,7 @@ pub(super) const COLUMNS: &[&str] = &[
     "redispatch_count",
     "return_count",
     "reopen_count",
+    "urge_count",
     "supervised",
     "paused_at",
     "closed_at",
@@ -75,6 +80,10 @@ pub(super) fn values(x: &Ticket) -> Vec<Sql> {
         Sql::Text(x.caller_name.clone()),
         Sql::Text(x.phone.clone()),
         s(x.phone_ext.as_ref()),
+        Sql::Integer(i64::from(x.anonymous)),
+        Sql::Integer(i64::from(x.phone_withheld)),
+        s(x.email.as_ref()),
+        s(x.address.as_ref()),
         Sql::Text(x.description.clone()),
         t(x.occurred_at),
         t(Some(x.received_at)),
@@ -102,6 +111,7 @@ pub(super) fn values(x: &Ticket) -> Vec<Sql> {
         Sql::Integer(x.redispatch_count),
         Sql::Integer(x.return_count),
         Sql::Integer(x.reopen_count),
+        Sql::Integer(x.urge_count),
         Sql::Integer(i64::from(x.supervised)),
         t(x.paused_at),
         t(x.closed_at),
@@ -157,6 +167,10 @@ pub(super) fn ticket_row(r: &Row) -> rusqlite::Result<Ticket> {
         caller_name: r.get("caller_name")?,
         phone: r.get("phone")?,
         phone_ext: r.get("phone_ext")?,
+        anonymous: r.get("anonymous")?,
+        phone_withheld: r.get("phone_withheld")?,
+        email: r.get("email")?,
+        address: r.get("address")?,
         description: r.get("description")?,
         occurred_at: opt_time(r, "occurred_at")?,
         received_at: time(r, "received_at")?,
@@ -184,6 +198,7 @@ pub(super) fn ticket_row(r: &Row) -> rusqlite::Result<Ticket> {
         redispatch_count: r.get("redispatch_count")?,
         return_count: r.get("return_count")?,
         reopen_count: r.get("reopen_count")?,
+        urge_count: r.get("urge_count")?,
         supervised: r.get("supervised")?,
         paused_at: opt_time(r, "paused_at")?,
         closed_at: opt_time(r, "closed_at")?,
@@ -208,15 +223,13 @@ pub(super) fn event_row(r: &Row) -> rusqlite::Result<Event> {
     })
 }
 
-pub(super) fn customer_for(
-    c: &Connection,
-    name: &str,
-    phone: &str,
-    ext: Option<&str>,
-    email: Option<&str>,
-    address: Option<&str>,
-    at: DateTime<Utc>,
-) -> Result<i64> {
+/// The customer behind the ticket's phone number, found or created; none without a
+/// number (a withheld call, a letter), since the number is what recognises a caller.
+pub(super) fn customer_for(c: &Connection, x: &Ticket) -> Result<Option<i64>> {
+    if x.phone.is_empty() {
+        return Ok(None);
+    }
+    let phone = x.phone.as_str();
     let found: Option<i64> = c
         .prepare_cached(
             "SELECT customer_id FROM customer_phones WHERE phone = ?1 ORDER BY customer_id LIMIT 1",
@@ -224,16 +237,16 @@ pub(super) fn customer_for(
         .query_row([phone], |r| r.get(0))
         .optional()?;
     if let Some(id) = found {
-        return Ok(id);
+        return Ok(Some(id));
     }
     c.prepare_cached(
         "INSERT INTO customers (name, email, address, created_at) VALUES (?1, ?2, ?3, ?4)",
     )?
-    .execute((name, email, address, ms(at)))?;
+    .execute((&x.caller_name, &x.email, &x.address, ms(x.received_at)))?;
     let id = c.last_insert_rowid();
     c.prepare_cached("INSERT INTO customer_phones (customer_id, phone, ext) VALUES (?1, ?2, ?3)")?
-        .execute((id, phone, ext))?;
-    Ok(id)
+        .execute((id, phone, &x.phone_ext))?;
+    Ok(Some(id))
 }
 
 pub(super) fn local_day(tz: chrono_tz::Tz, at: DateTime<Utc>) -> String {

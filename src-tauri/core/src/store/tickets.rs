@@ -102,19 +102,10 @@ fn create(tx: &Connection, actor_id: i64, v: &ValidTicket) -> Result<Ticket> {
     let actor = get_user(tx, actor_id)?;
     may_create(&actor)?;
     let category = category_by_code(tx, &v.category)?;
-    let customer_id = customer_for(
-        tx,
-        &v.caller_name,
-        &v.phone.number,
-        v.phone.ext.as_deref(),
-        v.email.as_deref(),
-        v.address.as_deref(),
-        v.received_at,
-    )?;
     let number = next_number(tx, timezone(tx)?, v.received_at)?;
     let mut x = blank(v, category.id, actor.id);
     x.number = number;
-    x.customer_id = Some(customer_id);
+    x.customer_id = customer_for(tx, &x)?;
     x.id = insert_ticket(tx, &x)?;
     insert_event(tx, x.id, 1, v.received_at, actor.id, &created_event(&x))?;
     super::alarms::refresh(tx, &x, v.received_at, &super::alarms::ctx(tx)?)?;

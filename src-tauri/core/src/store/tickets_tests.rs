@@ -876,3 +876,88 @@ fn a_saved_ticket_survives_reopening_the_file() {
     assert_eq!(s.ticket(x.id).expect("ticket"), x);
     drop(d);
 }
+
+/// An anonymous caller's wish holds on every masked path; a caller without any contact
+/// can be answered at once but not transferred (nobody could relay the result).
+#[test]
+fn anonymous_and_contactless_callers() {
+    use crate::mask::Mask;
+    use crate::model::Channel;
+    let (_d, s, _c, dept, _) = setup();
+    let anon = s
+        .create_ticket(
+            1,
+            &NewTicket {
+                anonymous: true,
+                email: Some("zhang.san@example.cn".into()),
+                ..new_ticket()
+            },
+        )
+        .expect("anonymous");
+    assert_eq!(
+        s.ticket(anon.id).expect("t").address.as_deref(),
+        Some("幸福路 12 号")
+    );
+    let shown = s.ticket(anon.id).expect("t").masked();
+    assert_eq!(
+        (
+            shown.caller_name.as_str(),
+            shown.phone.as_str(),
+            shown.email,
+            shown.address
+        ),
+        ("", "", None, None)
+    );
+    let row = s.list(&ListQuery::default()).expect("list").rows.masked();
+    assert!(row
+        .iter()
+        .all(|r| r.anonymous && r.phone.is_empty() && r.caller_name.is_empty()));
+    let mut csv = Vec::new();
+    crate::exchange::export_csv(&s, &mut csv, true).expect("export");
+    let csv = String::from_utf8(csv).expect("utf8");
+    for clear in ["张三", "1234", "zhang", "幸福路"] {
+        assert!(!csv.contains(clear), "{clear} in the masked export: {csv}");
+    }
+    // A letter without any contact: loggable and answerable, not transferable.
+    let letter = s
+        .create_ticket(
+            1,
+            &NewTicket {
+                caller_name: "".into(),
+                phone: "".into(),
+                address: None,
+                channel: Channel::Letter,
+                ..new_ticket()
+            },
+        )
+        .expect("letter");
+    assert_eq!((letter.customer_id, letter.phone.as_str()), (None, ""));
+    let transfer = Action::Transfer {
+        department_id: dept,
+        requirements: "请核实".into(),
+        due_at: t0() + Duration::days(3),
+        accept_due_at: None,
+    };
+    let e = s
+        .act(letter.id, letter.version, 1, &transfer)
+        .expect_err("no contact");
+    assert_eq!(
+        (e.code(), e.details()["action"].clone()),
+        ("contact_required", "transfer".into())
+    );
+    assert_eq!(s.ticket(letter.id).expect("t").version, letter.version);
+    // With only a postal address (a letter's return address) it may be transferred.
+    let withheld = s
+        .create_ticket(
+            1,
+            &NewTicket {
+                phone: "".into(),
+                withheld: true,
+                ..new_ticket()
+            },
+        )
+        .expect("withheld");
+    assert!(withheld.phone_withheld);
+    s.act(withheld.id, withheld.version, 1, &transfer)
+        .expect("address is a contact");
+}

@@ -31,11 +31,14 @@ export async function open() {
   $('#inbox').replaceChildren(...box.items.map((n) => {
     const b = el('button', { type: 'button', class: 'link mono', text: n.number });
     b.addEventListener('click', () => openTicket(n.ticket_id));
-    const body = ['incident', 'report_upward'].includes(n.kind)
-      ? i18n.t(`notify.body.${n.kind}`, { caller: n.caller_name })
+    // Incidents and workflow steps have their own wording; deadlines a reminder or a breach.
+    const caller = n.caller_name || i18n.t('notify.caller_unnamed');
+    const own = `notify.body.${n.kind}`;
+    const body = i18n.has(own)
+      ? i18n.t(own, { caller, deadline: time(n.deadline) })
       : n.threshold >= 100
-      ? i18n.t('notify.body.breach', { caller: n.caller_name, deadline: time(n.deadline) })
-      : i18n.t('notify.body.reminder', { caller: n.caller_name, deadline: time(n.deadline), percent: n.threshold });
+      ? i18n.t('notify.body.breach', { caller, deadline: time(n.deadline) })
+      : i18n.t('notify.body.reminder', { caller, deadline: time(n.deadline), percent: n.threshold });
     return el('li', { 'data-testid': 'notification-item', 'data-number': n.number, class: n.read ? '' : 'unread' },
       el('strong', { text: i18n.t(`notify.title.${n.kind}`, { number: '' }) }), ' ', b, el('br'),
       el('span', { text: body }), ' ', el('small', { class: 'muted', text: time(n.created_at) }));

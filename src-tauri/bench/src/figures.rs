@@ -18,6 +18,7 @@ fn raw_queue(q: Queue, agent: i64, now_ms: i64) -> String {
         Queue::AwaitingAcceptance => "status = 'transferred'".into(),
         Queue::Returned => "status = 'returned'".into(),
         Queue::InProgress => "status = 'in_progress'".into(),
+        Queue::ExtensionPending => "status = 'in_progress' AND extension = 'pending'".into(),
         Queue::AwaitingFeedback => "status = 'replied'".into(),
         Queue::AwaitingCallback => "status = 'awaiting_callback'".into(),
         Queue::Closed => "status IN ('closed', 'archived')".into(),

@@ -51,6 +51,14 @@ str_enum!(
         Incident = "incident",
         /// A 特别重大 incident: report upward (a task for the managers).
         ReportUpward = "report_upward",
+        /// Workflow: a ticket was transferred or re-dispatched to the department.
+        Assigned = "assigned",
+        /// Workflow: the department replied; the agent who took the call relays it.
+        Replied = "replied",
+        /// Workflow: a handler asks for more time; the supervisors decide.
+        ExtensionRequested = "extension_requested",
+        /// Workflow: the extension was approved or refused.
+        ExtensionDecided = "extension_decided",
     }
 );
 
@@ -58,6 +66,28 @@ impl AlarmKind {
     /// The kind of a stored alarm row (an unknown word reads as a handling deadline).
     pub fn parse(s: &str) -> AlarmKind {
         s.parse().unwrap_or(AlarmKind::Handle)
+    }
+
+    /// Announcements of a workflow step (not a deadline): they fire at once, once.
+    pub fn is_workflow(self) -> bool {
+        matches!(
+            self,
+            AlarmKind::Assigned
+                | AlarmKind::Replied
+                | AlarmKind::ExtensionRequested
+                | AlarmKind::ExtensionDecided
+        )
+    }
+
+    /// The workflow announcement a timeline event makes, if any.
+    pub fn announced_by(action: &str) -> Option<AlarmKind> {
+        Some(match action {
+            "transfer" | "redispatch" => AlarmKind::Assigned,
+            "reply" => AlarmKind::Replied,
+            "request_extension" => AlarmKind::ExtensionRequested,
+            "approve_extension" | "refuse_extension" => AlarmKind::ExtensionDecided,
+            _ => return None,
+        })
     }
 
     /// Deadlines that repeat their reminder while missed.
@@ -182,17 +212,33 @@ pub fn recipients(t: &Ticket, kind: AlarmKind, threshold: i64, users: &[User]) -
             .map(|u| u.id)
             .collect()
     };
+    let department = || -> Vec<i64> {
+        users
+            .iter()
+            .filter(|u| {
+                u.active && u.role == Role::Handler && Some(u.department_id) == t.department_id
+            })
+            .map(|u| u.id)
+            .collect()
+    };
     let mut out: Vec<i64> = match kind {
-        AlarmKind::Callback => vec![t.created_by],
+        AlarmKind::Callback | AlarmKind::Replied => vec![t.created_by],
+        // A (re-)dispatch reaches every handler of the department: nobody holds it yet.
+        AlarmKind::Assigned => department(),
+        // Whoever asked: the handler holding the ticket.
+        AlarmKind::ExtensionDecided => t.handler_id.into_iter().collect(),
+        // The supervisors decide; without one, the managers.
+        AlarmKind::ExtensionRequested => {
+            let s = with_role(&[Role::Supervisor]);
+            if s.is_empty() {
+                with_role(&[Role::Manager])
+            } else {
+                s
+            }
+        }
         AlarmKind::Accept | AlarmKind::Handle => match t.handler_id {
             Some(h) => vec![h],
-            None => users
-                .iter()
-                .filter(|u| {
-                    u.active && u.role == Role::Handler && Some(u.department_id) == t.department_id
-                })
-                .map(|u| u.id)
-                .collect(),
+            None => department(),
         },
         AlarmKind::Incident => with_role(&[Role::Supervisor, Role::Manager, Role::Admin]),
         AlarmKind::ReportUpward => with_role(&[Role::Manager, Role::Admin]),
@@ -303,6 +349,44 @@ mod tests {
         assert_eq!(recipients(&t, AlarmKind::Handle, 90, &users), [3]);
         assert_eq!(recipients(&t, AlarmKind::Callback, 75, &users), [1]);
         assert_eq!(recipients(&t, AlarmKind::Incident, 100, &users), [4]);
-        assert_eq!(recipients(&t, AlarmKind::Incident, 100, &users), [4]);
+    }
+
+    #[test]
+    fn workflow_steps_reach_whom_they_concern() {
+        let mut t = ticket();
+        t.department_id = Some(2);
+        let users = [
+            user(1, Role::Agent, 1),
+            user(2, Role::Handler, 2),
+            user(3, Role::Handler, 2),
+            user(5, Role::Handler, 3),
+            user(4, Role::Supervisor, 1),
+            user(6, Role::Manager, 1),
+        ];
+        let to = |k| recipients(&t, k, 1, &users);
+        assert_eq!(to(AlarmKind::Assigned), [2, 3], "the department's handlers");
+        assert_eq!(to(AlarmKind::Replied), [1], "the agent who took the call");
+        assert_eq!(to(AlarmKind::ExtensionRequested), [4], "the supervisors");
+        t.handler_id = Some(3);
+        assert_eq!(
+            recipients(&t, AlarmKind::ExtensionDecided, 1, &users),
+            [3],
+            "the handler who asked"
+        );
+        let no_supervisor = &users[..4];
+        assert!(recipients(&t, AlarmKind::ExtensionRequested, 1, no_supervisor).is_empty());
+        assert_eq!(
+            recipients(&t, AlarmKind::ExtensionRequested, 1, &[users[5].clone()]),
+            [6]
+        );
+        assert_eq!(
+            AlarmKind::announced_by("redispatch"),
+            Some(AlarmKind::Assigned)
+        );
+        assert_eq!(AlarmKind::announced_by("comment"), None);
+        assert!(AlarmKind::ALL
+            .iter()
+            .filter(|k| k.is_workflow())
+            .all(|k| !k.repeats()));
     }
 }

@@ -145,6 +145,8 @@ str_enum!(
         AwaitingAcceptance = "awaiting_acceptance",
         Returned = "returned",
         InProgress = "in_progress",
+        /// 延期待审批: extension requests waiting for a supervisor.
+        ExtensionPending = "extension_pending",
         DueSoon = "due_soon",
         Overdue = "overdue",
         AwaitingFeedback = "awaiting_feedback",

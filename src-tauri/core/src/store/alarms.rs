@@ -54,6 +54,9 @@ pub(crate) fn refresh(c: &Connection, t: &Ticket, now: DateTime<Utc>, cx: &Ctx) 
         .query_map([t.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
         .collect::<rusqlite::Result<_>>()?;
     for (id, kind, threshold, deadline) in pending {
+        if AlarmKind::parse(&kind).is_workflow() {
+            continue; // an announcement stands whatever the deadlines do
+        }
         let running = wanted
             .iter()
             .any(|a| a.kind.as_str() == kind && ms(a.deadline) == deadline);
@@ -78,6 +81,34 @@ pub(crate) fn refresh(c: &Connection, t: &Ticket, now: DateTime<Utc>, cx: &Ctx) 
         )?
         .execute((t.id, a.kind.as_str(), a.threshold, ms(a.deadline), ms(fire_at), stale.then_some(ms(now))))?;
     }
+    Ok(())
+}
+
+/// Announces a workflow step (a transfer reaching a department, a reply coming back, an
+/// extension asked or decided) as an alarm due now: the scheduler fires it like any
+/// other, so the same recipients' rules, languages, quiet hours and muting apply, and the
+/// unique key (the event's sequence number in `threshold`) makes it notify once.
+pub(crate) fn announce(
+    c: &Connection,
+    t: &Ticket,
+    action: &str,
+    seq: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let Some(kind) = AlarmKind::announced_by(action) else {
+        return Ok(());
+    };
+    let deadline = match kind {
+        AlarmKind::ExtensionRequested => t.extension_due_at,
+        AlarmKind::Replied => None,
+        _ => t.due_at,
+    }
+    .unwrap_or(now);
+    c.prepare_cached(
+        "INSERT INTO alarms (ticket_id, kind, threshold, deadline, fire_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT(ticket_id, kind, threshold, deadline) DO NOTHING",
+    )?
+    .execute((t.id, kind.as_str(), seq.clamp(1, 10_000), ms(deadline), ms(now)))?;
     Ok(())
 }
 
@@ -123,7 +154,10 @@ impl Fired {
             .with_timezone(&tz)
             .format("%m-%d %H:%M")
             .to_string();
-        let caller = ("caller", self.caller_name.clone());
+        let caller = match self.caller_name.as_str() {
+            "" => ("caller", tr(lang, "notify.caller_unnamed", &[])),
+            name => ("caller", name.to_string()),
+        };
         let title = tr(
             lang,
             &format!("notify.title.{kind}"),
@@ -133,6 +167,11 @@ impl Fired {
             AlarmKind::Incident | AlarmKind::ReportUpward => {
                 tr(lang, &format!("notify.body.{kind}"), &[caller])
             }
+            k if k.is_workflow() => tr(
+                lang,
+                &format!("notify.body.{kind}"),
+                &[caller, ("deadline", deadline)],
+            ),
             _ if self.threshold >= BREACH => tr(
                 lang,
                 "notify.body.breach",
@@ -217,6 +256,7 @@ impl Store {
                 let action = match kind {
                     AlarmKind::Incident => Some("alert"),
                     AlarmKind::ReportUpward => Some("report_upward"),
+                    k if k.is_workflow() => None,
                     _ if threshold == BREACH => Some("urge"),
                     _ => None,
                 };
@@ -242,7 +282,8 @@ impl Store {
                 out.push(Fired {
                     ticket_id,
                     number: t.number.clone(),
-                    caller_name: t.caller_name.clone(),
+                    // An anonymous caller's name reaches nobody, not even in a pop-up.
+                    caller_name: if t.anonymous { String::new() } else { t.caller_name.clone() },
                     kind,
                     threshold,
                     deadline: from_ms(deadline),
@@ -256,7 +297,7 @@ impl Store {
     pub fn notifications(&self, user_id: i64, limit: u32) -> Result<Vec<NotificationRow>> {
         self.read(|c| {
             let mut st = c.prepare_cached(
-                "SELECT n.id, n.ticket_id, t.number, t.caller_name, n.kind, n.threshold, n.deadline, n.created_at, n.read_at
+                "SELECT n.id, n.ticket_id, t.number, CASE WHEN t.anonymous THEN '' ELSE t.caller_name END, n.kind, n.threshold, n.deadline, n.created_at, n.read_at
                  FROM notifications n JOIN tickets t ON t.id = n.ticket_id
                  WHERE n.user_id = ?1 ORDER BY n.created_at DESC, n.id DESC LIMIT ?2",
             )?;

@@ -7,6 +7,14 @@ use crate::store::testutil::{lighting, store, t0};
 use crate::ticket::tests::new_ticket;
 use chrono::Duration;
 
+/// Fires the workflow announcements due now and checks their kinds: they go out at
+/// once, before any deadline reminder.
+fn announced(s: &crate::Store, kinds: &[AlarmKind]) -> Vec<crate::store::Fired> {
+    let fired = s.fire_due(s.now()).expect("fire");
+    assert_eq!(fired.iter().map(|f| f.kind).collect::<Vec<_>>(), kinds);
+    fired
+}
+
 #[test]
 fn reminders_fire_once_each_and_stop_when_the_ticket_moves_on() {
     let (_d, s, clock) = store();
@@ -28,6 +36,7 @@ fn reminders_fire_once_each_and_stop_when_the_ticket_moves_on() {
             }),
         )
         .expect("intake");
+    announced(&s, &[AlarmKind::Assigned]);
     assert_eq!(
         s.next_alarm().expect("next"),
         Some(t0() + Duration::hours(5))
@@ -50,7 +59,11 @@ fn reminders_fire_once_each_and_stop_when_the_ticket_moves_on() {
             .is_empty(),
         "exactly once"
     );
-    assert_eq!(s.unread_notifications(handler).expect("n"), 2);
+    assert_eq!(
+        s.unread_notifications(handler).expect("n"),
+        3,
+        "the transfer and two reminders"
+    );
     // The breach notifies the supervisor too, and urges on the timeline.
     // 20:00: the breach fires at once and notifies the supervisors too; the 90 %
     // reminder fell after hours and waits, like the repeat, for Tuesday 09:00.
@@ -83,6 +96,7 @@ fn reminders_fire_once_each_and_stop_when_the_ticket_moves_on() {
         },
     )
     .expect("reply");
+    announced(&s, &[AlarmKind::Replied]);
     assert_eq!(
         s.pending_alarms(x.id).expect("p"),
         0,
@@ -105,7 +119,11 @@ fn reminders_fire_once_each_and_stop_when_the_ticket_moves_on() {
     assert_eq!(s.pending_alarms(x.id).expect("p"), 4);
     s.mark_notifications_read(handler).expect("read");
     assert_eq!(s.unread_notifications(handler).expect("n"), 0);
-    assert_eq!(s.notifications(handler, 50).expect("list").len(), 5);
+    assert_eq!(
+        s.notifications(handler, 50).expect("list").len(),
+        6,
+        "the transfer and five deadline alarms"
+    );
     // Preferences round-trip and are validated.
     let hm = |h, m| chrono::NaiveTime::from_hms_opt(h, m, 0);
     let prefs = Prefs {
@@ -183,6 +201,7 @@ fn a_pause_stops_the_clock_and_resuming_gives_the_time_back() {
             }),
         )
         .expect("intake");
+    announced(&s, &[AlarmKind::Assigned]);
     let x = s
         .act(x.id, x.version, handler, &Action::Accept { note: None })
         .expect("accept");
@@ -236,6 +255,7 @@ fn popups_respect_recipients_mutes_quiet_hours_and_summarise_a_storm() {
             }),
         )
         .expect("intake");
+    announced(&s, &[AlarmKind::Assigned]);
     clock.set(t0() + Duration::hours(6));
     let fired = s.fire_due(crate::clock::Clock::now(&*clock)).expect("fire");
     assert_eq!(fired.len(), 1);
@@ -281,4 +301,100 @@ fn popups_respect_recipients_mutes_quiet_hours_and_summarise_a_storm() {
     let pops = s.popups(handler, &storm).expect("popups");
     assert_eq!(pops.len(), 1);
     assert!(pops[0].0.starts_with('5'), "{pops:?}");
+}
+
+/// Each workflow step notifies whom it concerns, once, through the notification centre;
+/// an extension request waits in the supervisors' 延期待审批 queue.
+#[test]
+fn workflow_steps_notify_once_and_extensions_queue_for_supervisors() {
+    use crate::model::Queue;
+    let (_d, s, clock) = store();
+    let (dept, handler) = lighting(&s);
+    let agent = s.create_user(None, "李话务", 1, Role::Agent).expect("u").id;
+    let sup = s
+        .create_user(None, "班长", 1, Role::Supervisor)
+        .expect("u")
+        .id;
+    let x = s
+        .intake(
+            agent,
+            &crate::NewTicket {
+                anonymous: true,
+                ..new_ticket()
+            },
+            Some(&Action::Transfer {
+                department_id: dept,
+                requirements: "核查".into(),
+                due_at: t0() + Duration::days(3),
+                accept_due_at: None,
+            }),
+        )
+        .expect("intake");
+    let fired = announced(&s, &[AlarmKind::Assigned]);
+    assert_eq!(fired[0].recipients, [handler]);
+    // An anonymous caller's name is in no pop-up, not even the department's.
+    let pops = s.popups(handler, &fired).expect("popups");
+    assert!(
+        pops[0].0.contains(&x.number) && !pops[0].1.contains("张三"),
+        "{pops:?}"
+    );
+    assert!(s.fire_due(s.now()).expect("again").is_empty(), "once");
+    clock.advance(Duration::minutes(5));
+    let x = s
+        .act(x.id, x.version, handler, &Action::Accept { note: None })
+        .expect("accept");
+    assert!(
+        s.fire_due(s.now()).expect("nothing").is_empty(),
+        "accepting announces nothing"
+    );
+    let ext = Action::RequestExtension {
+        due_at: t0() + Duration::days(6),
+        reason: "需现场核查".into(),
+    };
+    let x = s.act(x.id, x.version, handler, &ext).expect("request");
+    let fired = announced(&s, &[AlarmKind::ExtensionRequested]);
+    assert_eq!(
+        (fired[0].recipients.clone(), fired[0].deadline),
+        (vec![sup], t0() + Duration::days(6))
+    );
+    let waiting = |u| s.queue_counts(u).expect("counts")[&Queue::ExtensionPending];
+    assert_eq!(waiting(sup), 1);
+    let x = s
+        .act(
+            x.id,
+            x.version,
+            sup,
+            &Action::ApproveExtension { note: None },
+        )
+        .expect("approve");
+    assert_eq!(waiting(sup), 0);
+    assert_eq!(
+        announced(&s, &[AlarmKind::ExtensionDecided])[0].recipients,
+        [handler]
+    );
+    let reply = Action::Reply {
+        result: "已修复".into(),
+        resolved: Some(true),
+    };
+    s.act(x.id, x.version, handler, &reply).expect("reply");
+    assert_eq!(announced(&s, &[AlarmKind::Replied])[0].recipients, [agent]);
+    // The notification centre keeps each once per person.
+    let kinds = |u| {
+        s.notifications(u, 50)
+            .expect("inbox")
+            .into_iter()
+            .map(|n| n.kind)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        kinds(handler),
+        [AlarmKind::ExtensionDecided, AlarmKind::Assigned]
+    );
+    assert_eq!(kinds(sup), [AlarmKind::ExtensionRequested]);
+    assert_eq!(kinds(agent), [AlarmKind::Replied]);
+    assert!(s
+        .notifications(handler, 50)
+        .expect("inbox")
+        .iter()
+        .all(|n| n.caller_name.is_empty()));
 }

@@ -73,6 +73,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "callers",
         sql: include_str!("../../migrations/0012_callers.sql"),
     },
+    Migration {
+        version: 13,
+        name: "workflow_alarms",
+        sql: include_str!("../../migrations/0013_workflow_alarms.sql"),
+    },
 ];
 
 pub fn run(conn: &mut Connection, migrations: &[Migration]) -> Result<i64> {

@@ -23,6 +23,10 @@ pub(crate) fn condition(queue: Queue, me: &User, now: DateTime<Utc>) -> (String,
         Queue::AwaitingAcceptance => ("t.status = 'transferred'".into(), vec![]),
         Queue::Returned => ("t.status = 'returned'".into(), vec![]),
         Queue::InProgress => ("t.status = 'in_progress'".into(), vec![]),
+        Queue::ExtensionPending => (
+            "t.status = 'in_progress' AND t.extension = 'pending'".into(),
+            vec![],
+        ),
         Queue::AwaitingFeedback => ("t.status = 'replied'".into(), vec![]),
         Queue::AwaitingCallback => ("t.status = 'awaiting_callback'".into(), vec![]),
         // Nearly every ticket of a big store: `+` keeps SQLite walking the date index in

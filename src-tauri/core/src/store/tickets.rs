@@ -95,6 +95,9 @@ fn act_in(
         insert_event(tx, id, last + 1 + n as i64, now, actor_id, e)?;
     }
     super::alarms::refresh(tx, &next, now, &super::alarms::ctx(tx)?)?;
+    for (n, e) in out.events.iter().enumerate() {
+        super::alarms::announce(tx, &next, e.action, last + 1 + n as i64, now)?;
+    }
     Ok(next)
 }
 

@@ -158,6 +158,13 @@ fn commands(world: &World, n: usize) -> Vec<(&'static str, Value, &'static [&'st
         ),
         ("customer_history", json!({ "phone": world.phone }), INTAKE),
         ("transfer_slip", json!({ "id": id }), NOT_WATER),
+        ("intake_draft", json!({}), INTAKE),
+        (
+            "save_intake_draft",
+            json!({ "draft": { "phone": "139" } }),
+            INTAKE,
+        ),
+        ("discard_intake_draft", json!({}), INTAKE),
         (
             "suggest_deadlines",
             json!({ "category": "help_request", "severity": "general" }),
@@ -501,6 +508,9 @@ const NAMES: &[&str] = &[
     "act",
     "customer_history",
     "transfer_slip",
+    "intake_draft",
+    "save_intake_draft",
+    "discard_intake_draft",
     "suggest_deadlines",
     "suggest_ticket_deadline",
     "notifications",

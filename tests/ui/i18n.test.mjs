@@ -55,7 +55,7 @@ test('every backend code the UI can meet is translated', () => {
   const errors = [...read(root, 'src-tauri', 'core', 'src', 'error.rs').matchAll(/=>\s*"([a-z_]+)"/g)].map((m) => m[1]);
   assert.ok(errors.includes('invalid_transition') && errors.includes('conflict'));
   const actions = rustEnum('ActionKind');
-  assert.equal(actions.length, 14);
+  assert.equal(actions.length, 16);
   // Every action of the backend has its form in the ticket view, and no other.
   const detail = read(ui, 'js', 'detail.js');
   const forms = detail.slice(detail.indexOf('const FORMS = {'), detail.indexOf('};', detail.indexOf('const FORMS = {')));
@@ -79,7 +79,8 @@ test('every backend code the UI can meet is translated', () => {
   const scheduler = read(root, 'src-tauri', 'src', 'scheduler.rs');
   for (const m of scheduler.matchAll(/"(notify\.[a-z_.]+)"/g)) keys.push(m[1]);
   for (const kind of ['accept', 'handle', 'callback', 'incident', 'report_upward']) keys.push(`notify.title.${kind}`);
-  for (const kind of ['incident', 'report_upward']) keys.push(`notify.body.${kind}`);
+  for (const kind of ['incident', 'report_upward', 'assigned', 'replied', 'extension_requested', 'extension_decided', 'urged']) keys.push(`notify.body.${kind}`);
+  keys.push('notify.caller_unnamed');
   // The settings screens label the backend's enumerations (its `vocabulary`) by prefix.
   for (const k of rustEnum('AlarmKind', 'alarms.rs')) keys.push(`prefs.kind.${k}`, `notify.title.${k}`);
   for (const k of rustEnum('Stage', 'sla.rs')) keys.push(`stage.${k}`);
@@ -90,7 +91,7 @@ test('every backend code the UI can meet is translated', () => {
   for (const k of unitNames) keys.push(`unit.${k}`, `unitname.${k}`);
   for (const k of ['rest', 'work']) keys.push(`calendar.${k}`);
   // The fields of the action forms are labelled field.<name>.
-  for (const m of read(ui, 'js', 'detail.js').matchAll(/\['([a-z_]+)', '(?:textarea|text|datetime|department|satisfaction|method|checkbox)'/g)) keys.push(`field.${m[1]}`);
+  for (const m of read(ui, 'js', 'detail.js').matchAll(/\['([a-z_]+)', '(?:textarea|text|datetime|department|satisfaction|method|checkbox|yesno|outcome)'/g)) keys.push(`field.${m[1]}`);
   // Every action the audit log records has a name in the viewer.
   for (const f of ['access/mod.rs', 'access/admin.rs', 'access/reports.rs', 'session.rs', 'store/accounts.rs', 'store/backup.rs', 'store/retention.rs']) {
     const src = read(root, 'src-tauri', 'core', 'src', f);

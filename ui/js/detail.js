@@ -21,6 +21,8 @@ const FORMS = {
   comment: [['note', 'textarea', true]],
   pause: [['reason', 'textarea', true]],
   resume: [['note', 'text', false]],
+  supplement: [['note', 'textarea', true]],
+  urge: [['note', 'text', false]],
 };
 
 let current = null;
@@ -276,7 +278,29 @@ async function perform(action) {
   } catch (e) {
     showError(errorEl, e);
     markField($('#action-form'), e);
+    if (e.code === 'conflict') offerReload(action);
   }
+}
+
+/** After a conflicting change: one click reloads the ticket and reopens the form with
+ * what the user typed, to check against the new state and send again. */
+function offerReload(action) {
+  const form = $('#action-form');
+  const typed = Object.fromEntries([...form.elements].filter((c) => c.name).map((c) => [c.name, c.value]));
+  const button = el('button', { type: 'button', class: 'primary', 'data-testid': 'conflict-reload', text: i18n.t('detail.reload_keep') });
+  button.addEventListener('click', async () => {
+    await show(current.ticket.id);
+    if (!current.allowed_actions.includes(action)) {
+      showError($('[data-testid="action-error"]'), { code: 'invalid_transition', details: { action, status: current.ticket.status } });
+      return;
+    }
+    openForm(action);
+    for (const [name, value] of Object.entries(typed)) {
+      const c = $('#action-form').elements.namedItem(name);
+      if (c) { c.value = value; c.dispatchEvent(new Event('change')); }
+    }
+  });
+  $('[data-testid="action-error"]').append(' ', button);
 }
 
 /** The transfer slip (转办单) for printing on A4, as the backend composed it: anonymity

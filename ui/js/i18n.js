@@ -60,6 +60,7 @@ export function errorText(err) {
   if (details.permission && has(`perm.${details.permission}`)) details.action = t(`perm.${details.permission}`);
   if (details.role && has(`role.${details.role}`)) details.role = t(`role.${details.role}`);
   if (details.entity && has(`entity.${details.entity}`)) details.entity = t(`entity.${details.entity}`);
-  const key = `error.${err.code}`;
+  // A conflict names who changed what, when the backend knows.
+  const key = err.code === 'conflict' && !details.by ? 'error.conflict_unknown' : `error.${err.code}`;
   return has(key) ? t(key, details) : t('error.unknown', { code: err.code, message: err.message });
 }

@@ -3,16 +3,120 @@
 import { api } from './api.js';
 import * as i18n from './i18n.js';
 import { el, options, time, isoToInput, inputToIso, label } from './format.js';
-import { $, shared, showError, markField, categoryName, treeOptions } from './state.js';
+import { $, shared, showError, markField, categoryName, treeOptions, notice } from './state.js';
 
 let historyTimer = null;
 let historySeq = 0;
 let dueTouched = false;
 let onSaved = () => {};
+let onOpen = () => {};
+/** The caller's open ticket with the actions a repeat call may take on it. */
+let openTicketView = null;
 
-export function init({ saved }) {
+/** The fields a draft keeps: everything the agent types or picks. */
+const DRAFT_FIELDS = ['phone', 'caller_name', 'withheld', 'anonymous', 'category', 'occurred_at', 'description', 'channel', 'severity', 'urgency', 'email', 'address', 'answer', 'department_id', 'requirements', 'due_at'];
+/** Typing in any of these makes the form a call worth keeping. */
+const TYPED = ['phone', 'caller_name', 'description', 'email', 'address', 'answer', 'requirements'];
+let draftTimer = null;
+/** The draft save in flight, awaited before the call is logged (it must not outlive it). */
+let saving = Promise.resolve();
+
+function formDraft() {
+  const f = $('#intake-form').elements;
+  return Object.fromEntries(DRAFT_FIELDS.map((n) => [n, f[n].type === 'checkbox' ? f[n].checked : f[n].value]));
+}
+
+/** Whether the form holds a call being typed (not just defaults). */
+export function hasDraft() {
+  const f = $('#intake-form').elements;
+  return TYPED.some((n) => f[n].value.trim() !== '');
+}
+
+function markDraft() {
+  $('#draft-badge').hidden = !hasDraft();
+}
+
+/** Saves the call being typed now (also when leaving the view): nothing typed is lost. */
+export async function flush() {
+  clearTimeout(draftTimer);
+  draftTimer = null;
+  markDraft();
+  try {
+    if (hasDraft()) {
+      saving = api.saveIntakeDraft(formDraft());
+      await saving;
+    }
+  } catch (e) {
+    showError($('[data-testid="intake-error"]'), e);
+  }
+}
+
+/** Puts a kept draft back into the form (after a restart of the desk). */
+export async function restore() {
+  let draft = null;
+  try {
+    draft = await api.intakeDraft();
+  } catch {
+    return;
+  }
+  if (!draft) return;
+  const f = $('#intake-form').elements;
+  for (const n of DRAFT_FIELDS) {
+    if (!(n in draft) || !f[n]) continue;
+    if (f[n].type === 'checkbox') f[n].checked = Boolean(draft[n]);
+    else f[n].value = draft[n] ?? '';
+  }
+  phoneRule();
+  markDraft();
+  $('#draft-restored').textContent = i18n.t('intake.draft_restored');
+  $('#draft-restored').hidden = !hasDraft();
+}
+
+function clearForm() {
+  const form = $('#intake-form');
+  form.reset();
+  dueTouched = false;
+  fill();
+  phoneRule();
+  prefillDue();
+  showError($('[data-testid="intake-error"]'), null);
+  markField(form, null);
+  $('#history-list').replaceChildren();
+  $('[data-testid="intake-history-hint"]').hidden = false;
+  $('#open-offer').hidden = true;
+  $('#discard-confirm').hidden = true;
+  $('#draft-restored').hidden = true;
+  openTicketView = null;
+  markDraft();
+}
+
+/** Drops the draft after the user confirmed it (or after the call was logged). */
+async function discard() {
+  clearTimeout(draftTimer);
+  await saving.catch(() => {});
+  await api.discardIntakeDraft().catch(() => {});
+  clearForm();
+}
+
+export function init({ saved, open: openTicket }) {
   onSaved = saved;
+  onOpen = openTicket;
   const f = $('#intake-form');
+  f.addEventListener('input', () => {
+    clearTimeout(draftTimer);
+    draftTimer = setTimeout(flush, 400);
+  });
+  f.addEventListener('change', () => {
+    clearTimeout(draftTimer);
+    draftTimer = setTimeout(flush, 400);
+  });
+  $('#intake-discard').addEventListener('click', () => {
+    if (!hasDraft()) { clearForm(); return; }
+    $('#discard-confirm').hidden = false;
+    $('#discard-no').focus();
+  });
+  $('#discard-yes').addEventListener('click', async () => { await discard(); f.elements.phone.focus(); });
+  $('#discard-no').addEventListener('click', () => { $('#discard-confirm').hidden = true; f.elements.description.focus(); });
   f.elements.phone.addEventListener('input', () => {
     clearTimeout(historyTimer);
     historyTimer = setTimeout(loadHistory, 200);
@@ -24,6 +128,8 @@ export function init({ saved }) {
   $('#intake-answer-submit').addEventListener('click', () => submit('answer'));
   $('#intake-transfer-submit').addEventListener('click', () => submit('transfer'));
   $('#intake-save').addEventListener('click', () => submit(null));
+  $('#offer-supplement').addEventListener('click', () => addToOpen('supplement'));
+  $('#offer-urge').addEventListener('click', () => addToOpen('urge'));
   f.addEventListener('submit', (e) => e.preventDefault());
 }
 
@@ -46,19 +152,17 @@ export function fill() {
   options(f.department_id, treeOptions(shared.ref.departments.filter((d) => d.active && d.id !== hotline?.id)), { blank: i18n.t('intake.choose_department') });
 }
 
-/** Opens a blank intake with the phone field focused. */
-export function open() {
+/** Opens the intake: the call being typed if there is one (a second "new call" asks
+ * before discarding it), else a blank form with the phone field focused. */
+export function open({ again = false } = {}) {
   const form = $('#intake-form');
-  form.reset();
-  dueTouched = false;
-  fill();
-  phoneRule();
-  prefillDue();
-  showError($('[data-testid="intake-error"]'), null);
-  markField(form, null);
-  $('#history-list').replaceChildren();
-  $('[data-testid="intake-history-hint"]').hidden = false;
-  form.elements.phone.focus();
+  if (!hasDraft()) clearForm();
+  else if (again) {
+    $('#discard-confirm').hidden = false;
+    $('#discard-no').focus();
+    return;
+  }
+  (form.elements.phone.disabled ? form.elements.caller_name : form.elements.phone).focus();
 }
 
 /** Deadlines from the SLA policies for the chosen category and severity. */
@@ -95,7 +199,7 @@ async function loadHistory() {
   if (seq !== historySeq) return;
   $('[data-testid="intake-history-hint"]').hidden = rows.length > 0;
   list.replaceChildren(...rows.slice(0, 20).map((r) => el('li', { 'data-testid': 'history-item', 'data-number': r.number },
-    el('strong', { class: 'mono', text: r.number }), ' ',
+    historyLink(r), ' ',
     el('span', { class: `status status-${r.status}`, text: i18n.t(`status.${r.status}`) }), el('br'),
     el('small', { text: `${time(r.received_at, { short: true })} · ${label('category', r.category_code, r.category_name)}` }), el('br'),
     el('span', { class: 'muted', text: r.summary }))));
@@ -103,6 +207,53 @@ async function loadHistory() {
     const name = $('#intake-form').elements.caller_name;
     if (!name.value) name.placeholder = rows[0].caller_name;
   }
+  await offerOpen(rows.find((r) => !shared.vocab.final_statuses.includes(r.status)), seq);
+}
+
+/** A repeat call about an open ticket: offer to add to it (补充) or urge the department
+ * (催办) instead of logging a duplicate; a new ticket stays possible. */
+async function offerOpen(row, seq) {
+  openTicketView = null;
+  $('#open-offer').hidden = true;
+  if (!row) return;
+  let view;
+  try {
+    view = await api.getTicket(row.id);
+  } catch {
+    return;
+  }
+  if (seq !== historySeq) return;
+  openTicketView = view;
+  $('#open-offer-text').textContent = i18n.t('intake.offer', { number: row.number, status: i18n.t(`status.${row.status}`) });
+  $('#offer-supplement').hidden = !view.allowed_actions.includes('supplement');
+  $('#offer-urge').hidden = !view.allowed_actions.includes('urge');
+  $('#open-offer').hidden = $('#offer-supplement').hidden && $('#offer-urge').hidden;
+}
+
+/** Adds the call to the open ticket: what the caller said becomes the note. */
+async function addToOpen(action) {
+  const f = $('#intake-form').elements;
+  const errorEl = $('[data-testid="intake-error"]');
+  const t = openTicketView.ticket;
+  const note = f.description.value.trim();
+  const act = action === 'supplement' ? { action, note } : { action, note: note || null };
+  try {
+    await api.act(t.id, t.version, act);
+    showError(errorEl, null);
+    notice(i18n.t(`intake.added_${action}`, { number: t.number }));
+    await discard();
+    await onOpen(t.id);
+  } catch (e) {
+    showError(errorEl, e);
+    markField($('#intake-form'), e.details?.field === 'note' ? { ...e, details: { field: 'description' } } : e);
+  }
+}
+
+/** A history entry opens its ticket; the call being typed stays as a draft. */
+function historyLink(r) {
+  const b = el('button', { type: 'button', class: 'link mono', 'data-testid': 'history-open', text: r.number });
+  b.addEventListener('click', () => onOpen(r.id));
+  return b;
 }
 
 function ticketFromForm() {
@@ -148,9 +299,13 @@ async function submit(ending) {
       return;
     }
   }
+  clearTimeout(draftTimer);
+  await saving.catch(() => {});
   try {
     const t = await api.intake(ticketFromForm(), then);
-    showError(errorEl, null);
+    // The backend removed the draft with the same transaction.
+    clearTimeout(draftTimer);
+    clearForm();
     onSaved(t);
   } catch (e) {
     showError(errorEl, e);

@@ -17,6 +17,8 @@ let view = 'queue';
 
 function show(name) {
   if (view !== name) window.scrollTo(0, 0);
+  // Leaving the intake keeps the call being typed (saved now, restored on return).
+  if (view === 'intake' && name !== 'intake') intake.flush();
   view = name;
   for (const v of VIEWS) $(`#view-${v}`).hidden = v !== name;
   document.body.dataset.view = name;
@@ -64,7 +66,12 @@ async function onChange() {
 
 function wire() {
   $('#lang-select').addEventListener('change', (e) => setLang(e.target.value));
-  const newCall = () => { if (session.can('create_tickets')) { show('intake'); intake.open(); } };
+  const newCall = () => {
+    if (!session.can('create_tickets')) return;
+    const again = view === 'intake';
+    show('intake');
+    intake.open({ again });
+  };
   $('#new-call').addEventListener('click', newCall);
   $('#intake-cancel').addEventListener('click', () => show('queue'));
   $('#open-settings').addEventListener('click', async () => {
@@ -116,6 +123,7 @@ async function start() {
   i18n.apply();
   queue.init({ open: openTicket });
   intake.init({
+    open: openTicket,
     saved: async (t) => {
       show('queue');
       await queue.refresh();
@@ -152,6 +160,7 @@ async function enter(lang) {
   document.body.dataset.actingUser = String(shared.info.user.id);
   inbox.init({ open: openTicket });
   await inbox.refreshCount();
+  if (session.can('create_tickets')) await intake.restore();
   api.setSetting('ui_language', lang).catch(() => {});
   listen('tickets-changed', onChange).catch((e) => showError($('[data-testid="error"]'), e));
   listen('notifications-changed', () => (view === 'notifications' ? inbox.open() : inbox.refreshCount())).catch(() => {});

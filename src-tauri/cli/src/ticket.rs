@@ -317,6 +317,16 @@ pub enum ActCmd {
         #[arg(long)]
         note: Option<String>,
     },
+    /// 补充: the caller adds information to the open ticket
+    Supplement {
+        #[arg(long)]
+        note: String,
+    },
+    /// 催办: the caller urges the department (counted on the ticket)
+    Urge {
+        #[arg(long)]
+        note: Option<String>,
+    },
 }
 
 fn to_action(
@@ -378,6 +388,8 @@ fn to_action(
         ActCmd::Comment { note } => Action::Comment { note },
         ActCmd::Pause { reason } => Action::Pause { reason },
         ActCmd::Resume { note } => Action::Resume { note },
+        ActCmd::Supplement { note } => Action::Supplement { note },
+        ActCmd::Urge { note } => Action::Urge { note },
     })
 }
 

@@ -1,12 +1,13 @@
 -- Workflow announcements (a transfer reaching a department, a reply coming back, an
--- extension asked or decided) travel as alarms due at once, so that they notify through
+-- extension asked or decided, a caller's 催办) travel as alarms due at once, so that they notify through
 -- the same scheduler, rules and once-only key as deadlines. SQLite cannot change a
 -- CHECK in place: the table is rebuilt with the new kinds, its rows and ids kept.
 CREATE TABLE alarms_new (
     id        INTEGER PRIMARY KEY,
     ticket_id INTEGER NOT NULL REFERENCES tickets(id),
     kind      TEXT NOT NULL CHECK (kind IN ('accept', 'handle', 'callback', 'incident', 'report_upward',
-                                            'assigned', 'replied', 'extension_requested', 'extension_decided')),
+                                            'assigned', 'replied', 'extension_requested', 'extension_decided',
+                                            'urged')),
     -- Deadlines: percent of the time allowed (100 the breach, 101 … its repeats).
     -- Announcements: the sequence number of the timeline event they announce.
     threshold INTEGER NOT NULL CHECK (threshold BETWEEN 1 AND 10000),

@@ -59,6 +59,8 @@ str_enum!(
         ExtensionRequested = "extension_requested",
         /// Workflow: the extension was approved or refused.
         ExtensionDecided = "extension_decided",
+        /// Workflow: the caller called again to urge the department (催办).
+        Urged = "urged",
     }
 );
 
@@ -76,6 +78,7 @@ impl AlarmKind {
                 | AlarmKind::Replied
                 | AlarmKind::ExtensionRequested
                 | AlarmKind::ExtensionDecided
+                | AlarmKind::Urged
         )
     }
 
@@ -86,6 +89,9 @@ impl AlarmKind {
             "reply" => AlarmKind::Replied,
             "request_extension" => AlarmKind::ExtensionRequested,
             "approve_extension" | "refuse_extension" => AlarmKind::ExtensionDecided,
+            // Only a caller's urge is an action; the scheduler's 催办 on a breach is its
+            // own deadline alarm.
+            "urge" => AlarmKind::Urged,
             _ => return None,
         })
     }
@@ -236,7 +242,7 @@ pub fn recipients(t: &Ticket, kind: AlarmKind, threshold: i64, users: &[User]) -
                 s
             }
         }
-        AlarmKind::Accept | AlarmKind::Handle => match t.handler_id {
+        AlarmKind::Accept | AlarmKind::Handle | AlarmKind::Urged => match t.handler_id {
             Some(h) => vec![h],
             None => department(),
         },

@@ -42,8 +42,14 @@ pub enum Error {
         /// `action` names a permission of the matrix (not a lifecycle action).
         permission: bool,
     },
-    #[error("the ticket was changed by someone else (version {actual}, you had {expected})")]
-    Conflict { expected: i64, actual: i64 },
+    #[error("the ticket was changed by {by} ({change}) since you opened it (version {actual}, you had {expected})")]
+    Conflict {
+        expected: i64,
+        actual: i64,
+        /// Who made the latest change that conflicts, and what it was (empty if unknown).
+        by: String,
+        change: String,
+    },
     #[error("an unsatisfied answer is re-dispatched with a deadline or closed with a reason; a satisfied one is neither")]
     RedispatchChoice,
     #[error(
@@ -183,8 +189,13 @@ impl Error {
                 let permission = permission.then_some(action);
                 json!({ "action": action, "permission": permission, "actor": actor, "role": role })
             }
-            Error::Conflict { expected, actual } => {
-                json!({ "expected": expected, "actual": actual })
+            Error::Conflict {
+                expected,
+                actual,
+                by,
+                change,
+            } => {
+                json!({ "expected": expected, "actual": actual, "by": by, "action": change })
             }
             Error::ReopenWindowPassed { days } => json!({ "days": days }),
             Error::ContactRequired { action } => json!({ "action": action }),

@@ -97,6 +97,15 @@ pub enum Action {
         #[serde(default)]
         note: Option<String>,
     },
+    /// 补充: a repeat call adds information to the open ticket instead of a duplicate.
+    Supplement {
+        note: String,
+    },
+    /// 催办: a repeat call urges the department; the department hears of it.
+    Urge {
+        #[serde(default)]
+        note: Option<String>,
+    },
 }
 
 impl Action {
@@ -117,6 +126,8 @@ impl Action {
             Action::Comment { .. } => K::Comment,
             Action::Pause { .. } => K::Pause,
             Action::Resume { .. } => K::Resume,
+            Action::Supplement { .. } => K::Supplement,
+            Action::Urge { .. } => K::Urge,
         }
     }
 
@@ -168,6 +179,15 @@ pub struct Outcome {
     pub events: Vec<NewEvent>,
 }
 
+/// Timeline entries that change nothing an action depends on: a comment, and what the
+/// scheduler writes (催办 on a breach, an incident's alert, the report upward).
+pub fn leaves_state(action: &str) -> bool {
+    matches!(
+        action,
+        "comment" | "supplement" | "urge" | "alert" | "report_upward"
+    )
+}
+
 /// Which side of the hotline an action belongs to.
 enum Side {
     Hotline,
@@ -182,6 +202,8 @@ fn side(a: &Action) -> Side {
         | Action::Transfer { .. }
         | Action::Feedback { .. }
         | Action::Callback { .. }
+        | Action::Supplement { .. }
+        | Action::Urge { .. }
         | Action::Reopen { .. } => Side::Hotline,
         Action::Return { .. }
         | Action::Accept { .. }
@@ -258,6 +280,16 @@ fn statuses_for(kind: ActionKind) -> &'static [Status] {
         K::Reopen => &[S::Closed, S::Archived],
         K::Comment => Status::ALL,
         K::Pause | K::Resume => &[S::InProgress],
+        K::Supplement => &[
+            S::Received,
+            S::Transferred,
+            S::Returned,
+            S::InProgress,
+            S::Replied,
+            S::AwaitingCallback,
+        ],
+        // Urging is about the department's work: a transfer not yet accepted or in hand.
+        K::Urge => &[S::Transferred, S::InProgress],
     }
 }
 
@@ -321,6 +353,10 @@ pub fn allowed_actions(
                 reason: String::new(),
             },
             K::Resume => Action::Resume { note: None },
+            K::Supplement => Action::Supplement {
+                note: String::new(),
+            },
+            K::Urge => Action::Urge { note: None },
         }
     };
     use ActionKind as K;
@@ -670,6 +706,28 @@ pub fn apply(
                 note,
                 S::InProgress,
                 json!({ "paused_since": since, "due_at": n.due_at, "previous_due_at": t.due_at }),
+            );
+        }
+        (
+            Action::Supplement { note },
+            s @ (S::Received
+            | S::Transferred
+            | S::Returned
+            | S::InProgress
+            | S::Replied
+            | S::AwaitingCallback),
+        ) => {
+            let note = text("note", note, DESCRIPTION_MAX)?;
+            push("supplement", Some(note), s, json!({}));
+        }
+        (Action::Urge { note }, s @ (S::Transferred | S::InProgress)) => {
+            let note = opt_text("note", note.as_deref(), NOTE_MAX)?;
+            n.urge_count += 1;
+            push(
+                "urge",
+                note,
+                s,
+                json!({ "count": n.urge_count, "by_caller": true, "department_id": t.department_id }),
             );
         }
         (Action::Comment { note }, s) => {

@@ -386,7 +386,7 @@ fn allowed_actions_match_what_apply_accepts() {
     let p = Policy::default();
     assert_eq!(
         allowed_actions(&ticket(), &agent, now, &p),
-        ["answer", "transfer", "comment"]
+        ["answer", "transfer", "comment", "supplement"]
     );
     assert_eq!(
         allowed_actions(&ticket(), &handler, now, &p),
@@ -397,7 +397,10 @@ fn allowed_actions_match_what_apply_accepts() {
         allowed_actions(&t, &handler, now, &p),
         ["return", "accept", "comment"]
     );
-    assert_eq!(allowed_actions(&t, &agent, now, &p), ["comment"]);
+    assert_eq!(
+        allowed_actions(&t, &agent, now, &p),
+        ["comment", "supplement", "urge"]
+    );
     let t = step(&t, &handler, Action::Accept { note: None }, 1).expect("accept");
     assert_eq!(
         allowed_actions(&t, &handler, now, &p),
@@ -424,9 +427,41 @@ fn allowed_actions_match_what_apply_accepts() {
             "refuse_extension",
             "reply",
             "comment",
-            "pause"
+            "pause",
+            "supplement",
+            "urge"
         ]
     );
+}
+
+/// A repeat call adds to the open ticket instead of a duplicate: 补充 anywhere before
+/// closure, 催办 while the department works on it, counted and announced.
+#[test]
+fn repeat_calls_supplement_or_urge_the_open_ticket() {
+    let agent = user(1, Role::Agent, 1);
+    let handler = user(2, Role::Handler, 2);
+    let supplement = || Action::Supplement {
+        note: "来电人补充：路灯编号 LD-0375".into(),
+    };
+    let urge = || Action::Urge { note: None };
+    let t = step(&ticket(), &agent, supplement(), 0).expect("supplement before transfer");
+    assert_eq!(t.status, Status::Received);
+    let e = step(&t, &agent, urge(), 0).expect_err("nobody to urge yet");
+    assert_eq!(e.code(), "invalid_transition");
+    let t = step(&t, &agent, transfer(2), 0).expect("transfer");
+    let out = apply(&t, &agent, &urge(), t0(), &Policy::default()).expect("urge");
+    assert_eq!(
+        (out.ticket.urge_count, out.ticket.status),
+        (1, Status::Transferred)
+    );
+    assert_eq!(out.events[0].data["count"], 1);
+    let t = step(&out.ticket, &agent, urge(), 1).expect("again");
+    assert_eq!(t.urge_count, 2);
+    let e = step(&t, &handler, urge(), 1).expect_err("the hotline's action");
+    assert_eq!(e.code(), "forbidden");
+    let e = step(&t, &agent, Action::Supplement { note: " ".into() }, 1).expect_err("empty");
+    assert_eq!(e.code(), "required");
+    assert!(crate::lifecycle::leaves_state("supplement") && crate::lifecycle::leaves_state("urge"));
 }
 
 #[test]

@@ -19,8 +19,10 @@ str_enum!(
 
 impl Status {
     /// No more work is expected (until a reopen).
+    pub const FINAL: &'static [Status] = &[Status::Closed, Status::Archived];
+
     pub fn is_final(self) -> bool {
-        matches!(self, Status::Closed | Status::Archived)
+        Status::FINAL.contains(&self)
     }
 }
 
@@ -41,6 +43,10 @@ str_enum!(
         Comment = "comment",
         Pause = "pause",
         Resume = "resume",
+        /// 补充: the caller called again with more information for an open ticket.
+        Supplement = "supplement",
+        /// 催办: the caller called again to urge the department; counted on the ticket.
+        Urge = "urge",
     }
 );
 

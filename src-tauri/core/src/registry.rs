@@ -182,6 +182,8 @@ pub struct Inbox {
 #[derive(Debug, Serialize)]
 pub struct Vocabulary {
     pub statuses: &'static [Status],
+    /// Statuses with no more work expected: a caller's ticket in another is open.
+    pub final_statuses: &'static [Status],
     pub actions: &'static [ActionKind],
     pub channels: &'static [Channel],
     pub severities: &'static [Severity],
@@ -223,6 +225,7 @@ commands! {
     public activity() [Public] -> () = |c| c.seat.touch(c.store);
     public vocabulary() [Public] -> Vocabulary = |c| Ok(Vocabulary {
         statuses: Status::ALL,
+        final_statuses: Status::FINAL,
         actions: ActionKind::ALL,
         channels: Channel::ALL,
         severities: Severity::ALL,
@@ -261,6 +264,13 @@ commands! {
     /// Shows one ticket's personal data in clear, for a stated reason (logged).
     acting reveal(id: i64, reason: String) [need(Perm::RevealPersonal)] -> Revealed
         = |c, a| a.reveal(id, &reason);
+    /// The call being typed: kept per user until it is logged or discarded.
+    acting intake_draft() [need(Perm::CreateTickets)] -> Option<serde_json::Value>
+        = |c, a| a.intake_draft();
+    acting save_intake_draft(draft: serde_json::Value) [need(Perm::CreateTickets)] -> ()
+        = |c, a| a.save_intake_draft(&draft);
+    acting discard_intake_draft() [need(Perm::CreateTickets)] -> ()
+        = |c, a| a.discard_intake_draft();
     /// Logs a call and, in the same transaction, answers it or transfers it.
     acting intake(ticket: NewTicket, then: Option<Action>) [need(Perm::CreateTickets)]
         -> crate::model::Ticket = |c, a| a.intake(&ticket, then.as_ref());

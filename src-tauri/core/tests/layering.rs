@@ -57,7 +57,9 @@ const FLOORS: &[(&str, &[&str])] = &[
 const STORE_FLOORS: &[&[&str]] = &[
     &["db", "migrate"],
     &["reference", "audit", "calendar", "rows", "queues"],
-    &["sla", "alarms", "accounts", "calls", "listing", "settings"],
+    &[
+        "sla", "alarms", "accounts", "calls", "listing", "settings", "drafts",
+    ],
     &["tickets", "bulk", "report", "backup", "retention"],
     &["store"],
 ];

@@ -31,11 +31,15 @@ fn legal(from: Status, action: &str, to: Status) -> bool {
                 S::InProgress
             )
             | (S::InProgress, "reply", S::Replied)
-            | (S::Replied, "feedback", S::AwaitingCallback | S::Transferred)
+            | (
+                S::Replied,
+                "feedback",
+                S::AwaitingCallback | S::Transferred | S::Closed
+            )
             | (S::AwaitingCallback, "callback", S::Archived)
             | (S::Closed | S::Archived, "reopen", S::Received)
             | (S::InProgress, "pause" | "resume", S::InProgress)
-    ) || (action == "comment" && from == to)
+    ) || (matches!(action, "comment" | "supplement" | "urge") && from == to)
 }
 
 #[derive(Debug, Clone)]
@@ -51,7 +55,7 @@ struct Step {
 fn step() -> impl Strategy<Value = Step> {
     (
         0usize..4,
-        0u8..14,
+        0u8..16,
         -2i64..10,
         0usize..5,
         any::<bool>(),
@@ -129,6 +133,10 @@ fn action(s: &Step, now: DateTime<Utc>, dept: i64, status: Status) -> Action {
             reason: "等待来电人补充材料".into(),
         },
         13 => Action::Resume { note: None },
+        14 => Action::Supplement {
+            note: "来电补充".into(),
+        },
+        15 => Action::Urge { note: None },
         _ => Action::Comment {
             note: "跟进".into(),
         },
@@ -222,9 +230,11 @@ proptest! {
                     prop_assert_eq!(s.timeline(t.id).expect("timeline").len(), before);
                 }
             }
-            // A stale version never overwrites.
-            if t.version > 1 {
-                let stale = s.act(t.id, t.version - 1, actors[3], &Action::Comment { note: "x".into() });
+            // A stale version never overwrites a change of state: only a comment, or an
+            // action after changes that leave the state alone, is merged.
+            let last = s.timeline(t.id).expect("timeline").last().map(|e| e.action.clone()).unwrap_or_default();
+            if t.version > 1 && !hotline_core::lifecycle::leaves_state(&last) {
+                let stale = s.act(t.id, t.version - 1, actors[3], &Action::Reopen { reason: "x".into() });
                 prop_assert_eq!(stale.map_err(|e| e.code()).err(), Some("conflict"));
             }
             check_invariants(&s, &t);

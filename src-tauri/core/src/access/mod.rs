@@ -176,6 +176,21 @@ impl<'s> Acting<'s> {
         Ok(slip)
     }
 
+    /// The call this user was typing, kept across views and restarts.
+    pub fn intake_draft(&self) -> Result<Option<serde_json::Value>> {
+        self.need(Perm::CreateTickets)?.intake_draft(self.user.id)
+    }
+
+    pub fn save_intake_draft(&self, draft: &serde_json::Value) -> Result<()> {
+        self.need(Perm::CreateTickets)?
+            .save_intake_draft(self.user.id, draft)
+    }
+
+    pub fn discard_intake_draft(&self) -> Result<()> {
+        self.need(Perm::CreateTickets)?
+            .discard_intake_draft(self.user.id)
+    }
+
     /// The caller's earlier tickets while an agent types the number at intake.
     pub fn history(&self, phone: &str) -> Result<Vec<TicketRow>> {
         Ok(self.need(Perm::CreateTickets)?.history(phone)?.masked())

@@ -44,7 +44,15 @@ impl Bulk<'_> {
         x.number = self.next_number(x.received_at)?;
         x.id = insert_ticket(self.tx, &x)?;
         for (n, e) in h.events.iter().enumerate() {
-            insert_event(self.tx, x.id, n as i64 + 1, e.at, e.actor_id, &e.event)?;
+            insert_event(
+                self.tx,
+                x.id,
+                n as i64 + 1,
+                e.at,
+                e.actor_id,
+                None,
+                &e.event,
+            )?;
         }
         super::alarms::refresh(self.tx, &x, self.now, &self.alarms)?;
         Ok(x.number)

@@ -78,6 +78,16 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "workflow_alarms",
         sql: include_str!("../../migrations/0013_workflow_alarms.sql"),
     },
+    Migration {
+        version: 14,
+        name: "event_versions",
+        sql: include_str!("../../migrations/0014_event_versions.sql"),
+    },
+    Migration {
+        version: 15,
+        name: "drafts",
+        sql: include_str!("../../migrations/0015_drafts.sql"),
+    },
 ];
 
 pub fn run(conn: &mut Connection, migrations: &[Migration]) -> Result<i64> {

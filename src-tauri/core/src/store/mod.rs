@@ -10,6 +10,7 @@ mod bulk;
 mod calendar;
 mod calls;
 mod db;
+mod drafts;
 mod listing;
 mod migrate;
 mod queues;

@@ -276,11 +276,12 @@ pub(super) fn insert_event(
     seq: i64,
     at: DateTime<Utc>,
     actor_id: i64,
+    version: Option<i64>,
     e: &NewEvent,
 ) -> Result<()> {
     c.prepare_cached(
-        "INSERT INTO events (ticket_id, seq, at, actor_id, action, note, from_status, to_status, data)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO events (ticket_id, seq, at, actor_id, action, note, from_status, to_status, data, version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute((
         ticket_id,
@@ -292,8 +293,26 @@ pub(super) fn insert_event(
         e.from_status,
         e.to_status,
         e.data.to_string(),
+        version,
     ))?;
     Ok(())
+}
+
+/// The changes made to a ticket after version `seen`: (action, actor's name) in order.
+/// Events without a version (from before versions were recorded) count as changes.
+pub(super) fn changes_since(
+    c: &Connection,
+    ticket_id: i64,
+    seen: i64,
+) -> Result<Vec<(String, String)>> {
+    let mut st = c.prepare_cached(
+        "SELECT e.action, u.name FROM events e JOIN users u ON u.id = e.actor_id
+         WHERE e.ticket_id = ?1 AND (e.version > ?2 OR e.version IS NULL) ORDER BY e.seq",
+    )?;
+    let rows = st
+        .query_map((ticket_id, seen), |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
 }
 
 pub(super) fn load(c: &Connection, id: i64) -> Result<Ticket> {
@@ -333,6 +352,8 @@ pub(super) fn append_event(
         return Err(Error::Conflict {
             expected: t.version,
             actual: t.version + 1,
+            by: String::new(),
+            change: String::new(),
         });
     }
     t.version += 1;
@@ -342,5 +363,5 @@ pub(super) fn append_event(
         [t.id],
         |r| r.get(0),
     )?;
-    insert_event(tx, t.id, last + 1, now, actor_id, e)
+    insert_event(tx, t.id, last + 1, now, actor_id, Some(t.version), e)
 }

@@ -35,6 +35,32 @@ fn may_create(actor: &User) -> Result<()> {
     Ok(())
 }
 
+/// Whether an action taken on version `seen` may still go ahead on the current ticket.
+/// A comment conflicts with nothing, and nothing conflicts with changes that leave the
+/// state alone (another seat's comment, a reminder's 催办, an incident alert): those are
+/// merged, and `apply` still checks the action against the current state. Anything else
+/// is a conflict that names who changed what, so the desk can say so in its words.
+fn merge(tx: &Connection, cur: &Ticket, seen: i64, action: &Action) -> Result<()> {
+    let changes = super::rows::changes_since(tx, cur.id, seen)?;
+    let harmless = |a: &str| lifecycle::leaves_state(a);
+    if seen < cur.version
+        && (matches!(action, Action::Comment { .. }) || changes.iter().all(|(a, _)| harmless(a)))
+    {
+        return Ok(());
+    }
+    let (change, by) = changes
+        .into_iter()
+        .rev()
+        .find(|(a, _)| !harmless(a))
+        .unwrap_or_default();
+    Err(Error::Conflict {
+        expected: seen,
+        actual: cur.version,
+        by,
+        change,
+    })
+}
+
 fn act_in(
     tx: &Connection,
     id: i64,
@@ -45,10 +71,7 @@ fn act_in(
 ) -> Result<Ticket> {
     let cur = load(tx, id)?;
     if cur.version != expected_version {
-        return Err(Error::Conflict {
-            expected: expected_version,
-            actual: cur.version,
-        });
+        merge(tx, &cur, expected_version, action)?;
     }
     let actor = get_user(tx, actor_id)?;
     if let Action::Transfer { department_id, .. } = action {
@@ -84,6 +107,8 @@ fn act_in(
         return Err(Error::Conflict {
             expected: expected_version,
             actual: cur.version,
+            by: String::new(),
+            change: String::new(),
         });
     }
     let last: i64 = tx.query_row(
@@ -92,7 +117,15 @@ fn act_in(
         |r| r.get(0),
     )?;
     for (n, e) in out.events.iter().enumerate() {
-        insert_event(tx, id, last + 1 + n as i64, now, actor_id, e)?;
+        insert_event(
+            tx,
+            id,
+            last + 1 + n as i64,
+            now,
+            actor_id,
+            Some(next.version),
+            e,
+        )?;
     }
     super::alarms::refresh(tx, &next, now, &super::alarms::ctx(tx)?)?;
     for (n, e) in out.events.iter().enumerate() {
@@ -110,7 +143,15 @@ fn create(tx: &Connection, actor_id: i64, v: &ValidTicket) -> Result<Ticket> {
     x.number = number;
     x.customer_id = customer_for(tx, &x)?;
     x.id = insert_ticket(tx, &x)?;
-    insert_event(tx, x.id, 1, v.received_at, actor.id, &created_event(&x))?;
+    insert_event(
+        tx,
+        x.id,
+        1,
+        v.received_at,
+        actor.id,
+        Some(x.version),
+        &created_event(&x),
+    )?;
     super::alarms::refresh(tx, &x, v.received_at, &super::alarms::ctx(tx)?)?;
     Ok(x)
 }
@@ -175,6 +216,8 @@ impl Store {
         let now = self.now();
         self.write(|tx| {
             let t = create(tx, actor_id, &v)?;
+            // The call is logged: its draft goes in the same transaction.
+            super::drafts::discard(tx, actor_id)?;
             match then {
                 Some(a) => act_in(tx, t.id, t.version, actor_id, a, now),
                 None => Ok(t),

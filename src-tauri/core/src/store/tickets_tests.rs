@@ -557,7 +557,7 @@ fn queues_follow_the_lifecycle_and_the_clock() {
     );
     assert_eq!(counts(handler.id)[&Queue::Mine], 0);
     let (_, allowed) = s.detail_for(x.id, 1).expect("detail");
-    assert_eq!(allowed, ["feedback", "comment"]);
+    assert_eq!(allowed, ["feedback", "comment", "supplement"]);
     let (_, allowed) = s.detail_for(x.id, handler.id).expect("detail");
     assert_eq!(allowed, ["comment"]);
 }
@@ -960,4 +960,70 @@ fn anonymous_and_contactless_callers() {
     assert!(withheld.phone_withheld);
     s.act(withheld.id, withheld.version, 1, &transfer)
         .expect("address is a contact");
+}
+
+/// Another seat's comment does not block an accept typed on the older view; a real
+/// change does, and the refusal names who did what.
+#[test]
+fn harmless_concurrent_changes_merge_and_real_ones_name_their_author() {
+    let (_d, s, _c, dept, handler) = setup();
+    let wang = s.create_user(None, "王伟", 1, Role::Agent).expect("agent");
+    let x = s.create_ticket(1, &new_ticket()).expect("create");
+    let transfer = Action::Transfer {
+        department_id: dept,
+        requirements: "请核实".into(),
+        due_at: t0() + Duration::days(5),
+        accept_due_at: None,
+    };
+    let seen = s
+        .act(x.id, x.version, 1, &transfer)
+        .expect("transfer")
+        .version;
+    let comment = |v: i64, who: i64| {
+        s.act(
+            x.id,
+            v,
+            who,
+            &Action::Comment {
+                note: "来电人又来电补充了照片".into(),
+            },
+        )
+    };
+    comment(seen, wang.id).expect("comment");
+    // The handler accepts on the view from before the comment: merged.
+    let accepted = s
+        .act(x.id, seen, handler.id, &Action::Accept { note: None })
+        .expect("a comment does not conflict with an accept");
+    assert_eq!(accepted.status, Status::InProgress);
+    let actions: Vec<String> = s
+        .timeline(x.id)
+        .expect("tl")
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(actions, ["create", "transfer", "comment", "accept"]);
+    // A comment on an old view goes in whatever happened since.
+    comment(seen, wang.id).expect("a comment conflicts with nothing");
+    // A real change since the view: refused, naming the author and the change.
+    let e = s
+        .act(
+            x.id,
+            seen,
+            1,
+            &Action::Return {
+                reason: "非本单位职责".into(),
+            },
+        )
+        .expect_err("accepted meanwhile");
+    assert_eq!(e.code(), "conflict");
+    assert_eq!(
+        (e.details()["by"].clone(), e.details()["action"].clone()),
+        ("王工".into(), "accept".into())
+    );
+    // A version from the future is never merged.
+    let now = s.ticket(x.id).expect("t").version;
+    assert_eq!(
+        comment(now + 1, wang.id).map_err(|e| e.code()).err(),
+        Some("conflict")
+    );
 }

@@ -134,6 +134,23 @@ test('no inline scripts or handlers, no remote URLs, no Chinese literals in code
   }
 });
 
+test('English counts of one are singular; every plural form has its base', async () => {
+  const i18n = await import('../../ui/js/i18n.js');
+  i18n.use('en', tables.en);
+  assert.equal(i18n.t('unit.working_days', { n: 1 }), '1 working day');
+  assert.equal(i18n.t('unit.working_days', { n: 2 }), '2 working days');
+  assert.equal(i18n.t('error.reopen_window_passed', { days: 1 }).includes('1 day ago'), true);
+  i18n.use('zh-CN', tables['zh-CN']);
+  assert.equal(i18n.t('unit.working_days', { n: 1 }), '1 个工作日');
+  for (const l of LANGS) {
+    for (const k of Object.keys(tables[l]).filter((k) => k.includes('#'))) {
+      const base = k.slice(0, k.indexOf('#'));
+      assert.ok(base in tables[l], `${l}: ${k} without ${base}`);
+      assert.deepEqual(placeholders(tables[l][k]), placeholders(tables[l][base]), `${l}: ${k} placeholders`);
+    }
+  }
+});
+
 test('the language follows the OS locale, Simplified Chinese when unsupported', async () => {
   const { detect } = await import('../../ui/js/i18n.js');
   assert.equal(detect(null, ['zh-CN']), 'zh-CN');

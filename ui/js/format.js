@@ -63,6 +63,13 @@ export function timeLeft(iso, now = Date.now()) {
   return ms >= 0 ? i18n.t('time.left', { span }) : i18n.t('time.overdue', { span });
 }
 
+/** How long ago a deadline passed, by the clock: "overdue by 15 h" (never "0 minutes left"). */
+export function overdueText(minutes) {
+  const h = minutes / 60;
+  const span = h >= 48 ? i18n.t('time.days', { n: Math.round(h / 24) }) : h >= 1 ? i18n.t('time.hours', { n: Math.round(h * 10) / 10 }) : i18n.t('time.minutes', { n: Math.max(1, minutes) });
+  return i18n.t('time.overdue', { span });
+}
+
 /** Business time left from a number of minutes (negative: overdue). */
 export function businessLeft(minutes) {
   if (minutes === null || minutes === undefined) return '';

@@ -19,18 +19,26 @@ export function detect(saved, preferred) {
 
 export async function load(lang) {
   const res = await fetch(`i18n/${lang}.json`);
-  table = await res.json();
-  current = lang;
+  use(lang, await res.json());
   document.documentElement.lang = lang;
+}
+
+/** Makes `tbl` the table of `lang` (what `load` fetched; tests pass one directly). */
+export function use(lang, tbl) {
+  table = tbl;
+  current = lang;
 }
 
 export function lang() {
   return current;
 }
 
-/** Translates `key`, filling {name} placeholders; a missing key shows as ⟦key⟧ so tests catch it. */
+/** Translates `key`, filling {name} placeholders; a missing key shows as ⟦key⟧ so tests catch it.
+ * A count (`n` or `days`) picks the plural form `key#one` where the language has one. */
 export function t(key, params = {}) {
-  const s = table[key];
+  const count = params.n ?? params.days;
+  const plural = typeof count === 'number' ? table[`${key}#${new Intl.PluralRules(current).select(count)}`] : undefined;
+  const s = plural ?? table[key];
   if (typeof s !== 'string') return `⟦${key}⟧`;
   return s.replace(/\{(\w+)\}/g, (_, k) => (params[k] ?? `{${k}}`));
 }

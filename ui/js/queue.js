@@ -1,7 +1,7 @@
 // Queues with live counts, filters, sort, search and pages.
 import { api } from './api.js';
 import * as i18n from './i18n.js';
-import { el, label, options, time, businessLeft, dateToIso } from './format.js';
+import { el, label, options, time, businessLeft, overdueText, dateToIso } from './format.js';
 import { $, shared, showError, categoryName, treeOptions } from './state.js';
 
 const PAGE = 50;
@@ -94,7 +94,7 @@ function renderRows(page) {
     const open = el('button', { type: 'button', class: 'link mono', 'data-testid': 'open-ticket', text: r.number });
     open.addEventListener('click', () => onOpen(r.id));
     const due = r.due_at && ['transferred', 'in_progress'].includes(r.status)
-      ? el('td', { class: Date.parse(r.due_at) < now ? 'overdue' : '', 'data-testid': 'due-cell' }, time(r.due_at, { short: true }), el('br'), el('small', { text: businessLeft(r.due_left_minutes) }))
+      ? el('td', { class: Date.parse(r.due_at) < now ? 'overdue' : '', 'data-testid': 'due-cell' }, time(r.due_at, { short: true }), el('br'), el('small', { text: r.overdue_minutes != null ? overdueText(r.overdue_minutes) : businessLeft(r.due_left_minutes) }))
       : el('td', { text: r.due_at ? time(r.due_at, { short: true }) : '—' });
     const tr = el('tr', { 'data-testid': 'ticket-row', 'data-number': r.number, 'data-id': String(r.id), class: r.urgency === 'urgent' || r.severity !== 'general' ? 'urgent' : '' },
       el('td', {}, open),

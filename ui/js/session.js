@@ -34,6 +34,8 @@ export function can(perm) {
 export function applyPerms(root = document) {
   for (const el of root.querySelectorAll('[data-perm]')) el.classList.toggle('no-perm', !can(el.dataset.perm));
   document.body.dataset.role = state?.user?.role ?? '';
+  // Who is signed in, with the role in the current language (re-run on a language switch).
+  if (state?.user) $('#me').textContent = `${state.user.name} · ${i18n.t(`role.${state.user.role}`)}`;
 }
 
 function gate(which) {
@@ -59,7 +61,7 @@ function show(st) {
     return gate('unlock');
   }
   gate(null);
-  $('#me').textContent = `${st.user.name} · ${i18n.t(`role.${st.user.role}`)}`;
+  applyPerms();
   lastInput = Date.now();
 }
 

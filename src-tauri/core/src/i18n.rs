@@ -20,12 +20,21 @@ fn tables() -> &'static HashMap<&'static str, HashMap<String, String>> {
     })
 }
 
-/// Translates `key` into `lang` (Simplified Chinese when unknown), filling `{name}`s.
+/// Translates `key` into `lang` (Simplified Chinese when unknown), filling `{name}`s. A
+/// count of one (`n` or `days`) picks the singular `key#one` where English needs it;
+/// Chinese has no plural forms.
 pub fn tr(lang: &str, key: &str, params: &[(&str, String)]) -> String {
     let t = tables();
     let table = t.get(lang).or_else(|| t.get("zh-CN"));
-    let mut s = table
-        .and_then(|t| t.get(key))
+    let one = lang == "en"
+        && params
+            .iter()
+            .any(|(k, v)| matches!(*k, "n" | "days") && v.trim() == "1");
+    let singular = one
+        .then(|| table.and_then(|t| t.get(&format!("{key}#one"))))
+        .flatten();
+    let mut s = singular
+        .or_else(|| table.and_then(|t| t.get(key)))
         .cloned()
         .unwrap_or_else(|| key.to_string());
     for (k, v) in params {
@@ -37,6 +46,14 @@ pub fn tr(lang: &str, key: &str, params: &[(&str, String)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn english_counts_of_one_are_singular() {
+        let n = |v: &str| [("n", v.to_string())];
+        assert_eq!(tr("en", "unit.working_days", &n("1")), "1 working day");
+        assert_eq!(tr("en", "unit.working_days", &n("3")), "3 working days");
+        assert_eq!(tr("zh-CN", "unit.working_days", &n("1")), "1 个工作日");
+    }
 
     #[test]
     fn tables_load_and_fill_parameters() {

@@ -319,6 +319,10 @@ pub struct TicketRow {
     /// Business minutes until the running deadline (negative: overdue by that much), on
     /// the office calendar; None when no deadline runs.
     pub due_left_minutes: Option<i64>,
+    /// Minutes since a passed deadline, by the clock: a deadline passed at 17:30 is
+    /// overdue all night although no business minute has gone by. None when not overdue.
+    #[serde(default)]
+    pub overdue_minutes: Option<i64>,
     /// Where a search matched, marked (searches only; from the masked text).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snippet: Option<crate::search::Snippet>,

@@ -49,6 +49,7 @@ pub(super) fn list_row(r: &Row) -> rusqlite::Result<TicketRow> {
         redispatch_count: r.get("redispatch_count")?,
         supervised: r.get("supervised")?,
         due_left_minutes: None,
+        overdue_minutes: None,
         snippet: None,
     })
 }
@@ -89,6 +90,8 @@ pub(super) fn with_time_left(
                 -cal.elapsed(due, now, &[]).value.num_minutes()
             };
             r.due_left_minutes = Some(m);
+            // Rounded up: a deadline passed a moment ago is overdue, never "0 minutes".
+            r.overdue_minutes = (due < now).then(|| ((now - due).num_seconds() + 59) / 60);
         }
     }
     Ok(())

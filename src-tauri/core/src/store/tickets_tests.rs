@@ -531,6 +531,27 @@ fn queues_follow_the_lifecycle_and_the_clock() {
         )
         .expect("list");
     assert_eq!(page.rows.iter().map(|r| r.id).collect::<Vec<_>>(), [x.id]);
+    // Overdue since Tuesday 15:00, now 17:00: two hours by the clock and in business
+    // time; after hours the clock keeps counting while business time stands still.
+    assert_eq!(
+        (page.rows[0].overdue_minutes, page.rows[0].due_left_minutes),
+        (Some(120), Some(-120))
+    );
+    clock.advance(Duration::hours(3));
+    let late = s
+        .list_as(
+            handler.id,
+            &ListQuery {
+                queue: Some(Queue::Overdue),
+                ..Default::default()
+            },
+        )
+        .expect("list");
+    assert_eq!(
+        (late.rows[0].overdue_minutes, late.rows[0].due_left_minutes),
+        (Some(300), Some(-150))
+    );
+    clock.advance(Duration::hours(-3));
     let x = s
         .act(x.id, x.version, handler.id, &Action::Accept { note: None })
         .expect("accept");

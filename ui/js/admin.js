@@ -3,26 +3,29 @@
 // (`data-perm`); the backend refuses the rest anyway.
 import { api, listen } from './api.js';
 import * as i18n from './i18n.js';
-import { el, options, time } from './format.js';
-import { $, shared, showError, markField, treeOptions, notice } from './state.js';
+import { el, options, time, dateToIso } from './format.js';
+import { $, shared, showError, markField, treeOptions, notice, feedback } from './state.js';
 import { can } from './session.js';
 
+/** Where load failures show: the settings view's own line (no form caused them). */
 const errorEl = () => $('[data-testid="settings-error"]');
 
-function done(key = 'common.saved', params = {}) {
+function done(origin, key = 'common.saved', params = {}) {
   notice(i18n.t(key, params));
-  showError(errorEl(), null);
+  feedback(origin, null);
 }
 
-async function guarded(form, change) {
+/** Runs a change from `origin` (a form or a control) and shows its outcome beside it;
+ * `reset` empties the form after success (new accounts, passwords). */
+async function guarded(origin, change, reset = false) {
   try {
     await change();
-    if (form) { form.reset(); markField(form, null); }
+    if (reset) { origin.reset(); markField(origin, null); }
     await load();
-    done();
+    done(origin);
   } catch (e) {
-    showError(errorEl(), e);
-    if (form) markField(form, e);
+    feedback(origin, e);
+    if (origin?.elements) markField(origin, e);
   }
 }
 
@@ -38,17 +41,17 @@ function accountRow(a) {
       el('button', { type: 'submit', text: i18n.t('common.save') }));
     form.addEventListener('submit', (e) => {
       e.preventDefault();
-      guarded(null, () => api.setPassword(a.id, form.elements.login.value, form.elements.password.value));
+      guarded(form, () => api.setPassword(a.id, form.elements.login.value, form.elements.password.value));
     });
     pw.replaceWith(form);
     form.elements.login.focus();
   });
   const toggle = el('button', { type: 'button', 'data-testid': 'account-toggle', text: i18n.t(a.active ? 'account.disable' : 'account.enable') });
-  toggle.addEventListener('click', () => guarded(null, () => api.setUserActive(a.id, !a.active)));
+  toggle.addEventListener('click', () => guarded($('#account-table-wrap'), () => api.setUserActive(a.id, !a.active)));
   const role = el('select', { 'data-testid': 'account-role', 'aria-label': i18n.t('field.role') });
   options(role, shared.vocab.roles.map((r) => [r, i18n.t(`role.${r}`)]));
   role.value = a.role;
-  role.addEventListener('change', () => guarded(null, () => api.setUserRole(a.id, role.value, a.department_id)));
+  role.addEventListener('change', () => guarded($('#account-table-wrap'), () => api.setUserRole(a.id, role.value, a.department_id)));
   return el('tr', { 'data-testid': 'account-row', 'data-login': a.login ?? '' },
     el('td', { text: a.name }), el('td', { class: 'mono', text: a.login ?? '—' }), el('td', {}, role),
     el('td', { text: deptName(a.department_id) }), el('td', { 'data-testid': 'account-state', text: i18n.t(`account.${state}`) }),
@@ -106,10 +109,10 @@ async function run(task) {
   for (const b of document.querySelectorAll('#view-settings [data-perm="manage_backups"] button')) b.disabled = true;
   try {
     result.textContent = await task();
-    showError(errorEl(), null);
+    feedback(result, null);
   } catch (e) {
     result.textContent = '';
-    showError(errorEl(), e);
+    feedback(result, e);
   } finally {
     bar.hidden = true;
     for (const b of document.querySelectorAll('#view-settings [data-perm="manage_backups"] button')) b.disabled = false;
@@ -164,7 +167,6 @@ export async function load() {
   }
 }
 
-const dayStart = (d) => (d ? new Date(`${d}T00:00:00`).toISOString() : null);
 
 export function init() {
   $('#user-form').addEventListener('submit', (e) => {
@@ -172,21 +174,21 @@ export function init() {
     const f = e.target.elements;
     guarded(e.target, () => api.createAccount({
       login: f.login.value, name: f.name.value, department_id: Number(f.department_id.value), role: f.role.value, password: f.password.value,
-    }));
+    }), true);
   });
   $('#password-form').addEventListener('submit', (e) => {
     e.preventDefault();
     const f = e.target.elements;
-    if (f.new.value !== f.new2.value) { showError(errorEl(), { code: 'password_mismatch', details: {} }); return; }
-    guarded(e.target, () => api.changePassword(f.old.value, f.new.value));
+    if (f.new.value !== f.new2.value) { feedback(e.target, { code: 'password_mismatch', details: {} }); return; }
+    guarded(e.target, () => api.changePassword(f.old.value, f.new.value), true);
   });
   $('#security-form').addEventListener('submit', (e) => {
     e.preventDefault();
-    guarded(null, () => api.setSetting('idle_lock_seconds', String(Number(e.target.elements.idle.value || 0) * 60)));
+    guarded(e.target, () => api.setSetting('idle_lock_seconds', String(Number(e.target.elements.idle.value || 0) * 60)));
   });
   $('#retention-form').addEventListener('submit', (e) => {
     e.preventDefault();
-    guarded(null, () => api.setSetting('retention_months', e.target.elements.months.value || '0'));
+    guarded(e.target, () => api.setSetting('retention_months', e.target.elements.months.value || '0'));
   });
   $('#retention-preview').addEventListener('click', async () => {
     try {
@@ -199,24 +201,23 @@ export function init() {
         el('td', { class: 'mono', text: x.number }), el('td', { text: `${x.caller_before} ${x.phone_before}` }),
         el('td', { text: `${x.caller_after} ${x.phone_after}` }))));
       $('#retention-apply').disabled = !p.tickets && !p.calls && !p.customers;
-      showError(errorEl(), null);
     } catch (err) {
-      showError(errorEl(), err);
+      feedback($('#retention-form'), err);
     }
   });
   confirming($('#retention-apply'), 'retention.confirm', {}, async () => {
     try {
       const p = await api.anonymise();
       $('#retention-plan').hidden = true;
-      done('retention.done', { tickets: p.tickets });
+      done($('#retention-form'), 'retention.done', { tickets: p.tickets });
     } catch (err) {
-      showError(errorEl(), err);
+      feedback($('#retention-form'), err);
     }
   });
   $('#backup-form').addEventListener('submit', (e) => {
     e.preventDefault();
     const f = e.target.elements;
-    guarded(null, async () => {
+    guarded(e.target, async () => {
       for (const k of ['backup_dir', 'backup_offsite_dir', 'backup_time', 'backup_keep_daily', 'backup_keep_monthly']) {
         await api.setSetting(k, f[k].value);
       }
@@ -224,7 +225,7 @@ export function init() {
   });
   $('#passphrase-form').addEventListener('submit', (e) => {
     e.preventDefault();
-    guarded(e.target, () => api.setBackupPassphrase(e.target.elements.passphrase.value));
+    guarded(e.target, () => api.setBackupPassphrase(e.target.elements.passphrase.value), true);
   });
   $('#backup-now').addEventListener('click', () => run(async () => {
     const b = await api.backupNow();
@@ -238,9 +239,11 @@ export function init() {
   $('#audit-form').addEventListener('submit', (e) => {
     e.preventDefault();
     const f = e.target.elements;
-    const to = f.to.value ? new Date(new Date(`${f.to.value}T00:00:00`).getTime() + 86_400_000).toISOString() : null;
-    loadAudit({ action: f.action.value || null, actor_id: f.actor_id.value ? Number(f.actor_id.value) : null, from: dayStart(f.from.value), to })
-      .catch((err) => showError(errorEl(), err));
+    // Days in the centre's zone, the last one included.
+    const from = dateToIso(f.from.value) ?? null;
+    const to = dateToIso(f.to.value, 1) ?? null;
+    loadAudit({ action: f.action.value || null, actor_id: f.actor_id.value ? Number(f.actor_id.value) : null, from, to })
+      .catch((err) => feedback(e.target, err));
   });
   $('#audit-verify').addEventListener('click', async () => {
     try {
@@ -252,7 +255,7 @@ export function init() {
         ? i18n.t('audit.intact', { entries: r.entries })
         : i18n.t('audit.broken', { at: r.broken_at, problem: i18n.t(`audit.problem.${r.problem}`) });
     } catch (err) {
-      showError(errorEl(), err);
+      feedback($('#audit-form'), err);
     }
   });
 }

@@ -185,7 +185,7 @@ function control(name, kind) {
     // No outcome is preselected: a hurried confirm must not count as satisfied or resolved.
     case 'yesno': input = el('select', { id, name }); options(input, [['true', i18n.t('common.yes')], ['false', i18n.t('common.no')]], { blank: i18n.t('common.choose') }); break;
     case 'outcome': input = el('select', { id, name }); options(input, ['redispatch', 'close'].map((o) => [o, i18n.t(`outcome.${o}`)])); break;
-    case 'datetime': input = el('input', { id, name, type: 'datetime-local' }); break;
+    case 'datetime': input = el('input', { id, name, type: 'text', inputmode: 'numeric', autocomplete: 'off', 'data-kind': 'datetime', placeholder: i18n.t('format.datetime') }); break;
     case 'department': input = el('select', { id, name }); options(input, treeOptions(shared.ref.departments.filter((d) => d.active && d.code !== 'hotline'))); break;
     case 'satisfaction': input = el('select', { id, name }); options(input, shared.vocab.satisfactions.map((s) => [s, i18n.t(`satisfaction.${s}`)]), { blank: i18n.t('common.choose') }); break;
     case 'method': input = el('select', { id, name }); options(input, shared.vocab.callback_methods.map((s) => [s, i18n.t(`method.${s}`)])); break;
@@ -253,6 +253,9 @@ function collect(action) {
     const c = f.namedItem(name);
     let v;
     if (kind === 'outcome') continue;
+    if (kind === 'datetime' && inputToIso(c.value) === undefined && !c.closest('label')?.hidden) {
+      throw { code: 'invalid_value', details: { field: name, value: c.value } };
+    }
     if (kind === 'yesno') v = c.value === '' ? null : c.value === 'true';
     else if (kind === 'datetime') v = inputToIso(c.value);
     else if (kind === 'department') v = c.value ? Number(c.value) : null;
@@ -264,7 +267,14 @@ function collect(action) {
 
 async function perform(action) {
   const errorEl = $('[data-testid="action-error"]');
-  const act = collect(action);
+  let act;
+  try {
+    act = collect(action);
+  } catch (e) {
+    showError(errorEl, e);
+    markField($('#action-form'), e);
+    return;
+  }
   for (const [k, v] of Object.entries(act)) {
     if (v === null && FORMS[action].find(([n, , req]) => n === k && req)) {
       showError(errorEl, { code: 'required', details: { field: k } });

@@ -20,37 +20,86 @@ function offset(date) {
   return Date.UTC(p.y, p.mo - 1, p.d, p.h, p.mi, p.s) - Math.floor(date.getTime() / 1000) * 1000;
 }
 
-/** `2026-11-24T17:30` typed in the centre's zone → ISO UTC, or null when empty. */
-export function inputToIso(value) {
-  if (!value) return null;
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(value);
-  if (!m) return null;
-  const wall = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]);
+const z2 = (n) => String(n).padStart(2, '0');
+
+/** Wall time in the centre's zone → the instant (two passes settle a DST change). */
+function wallToIso(y, mo, d, h, mi) {
+  const wall = Date.UTC(y, mo - 1, d, h, mi);
+  const back = new Date(wall);
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59) return undefined;
   let t = wall - offset(new Date(wall));
   t = wall - offset(new Date(t));
   return new Date(t).toISOString();
 }
 
-/** ISO UTC → the value of a datetime-local input in the centre's zone. */
+// One date format in every language, the unambiguous 2026-12-02 14:30 of GB/T 7408 and
+// ISO 8601; typed dates may use - / . or the characters for year, month and day, and
+// drop leading zeros.
+const DATE = /^\s*(\d{4})\s*[-/.\u5e74]\s*(\d{1,2})\s*[-/.\u6708]\s*(\d{1,2})\s*\u65e5?/;
+const TIME = /^(?:\s+|T)?\s*(\d{1,2})\s*[:：\u65f6]\s*(\d{1,2})\s*\u5206?\s*$/;
+
+/** A date and time typed in the centre's zone (`2026-12-02 14:30`, `2026/12/2 9:05`) →
+ * ISO UTC; null when empty, undefined when it is not a valid date and time. */
+export function inputToIso(value) {
+  if (!value || !value.trim()) return null;
+  const d = DATE.exec(value);
+  const t = d && TIME.exec(value.slice(d[0].length));
+  if (!d || !t) return undefined;
+  return wallToIso(+d[1], +d[2], +d[3], +t[1], +t[2]);
+}
+
+/** ISO UTC → the text of a date-time field in the centre's zone: `2026-12-02 14:30`. */
 export function isoToInput(iso) {
   const p = parts(new Date(iso));
-  const z = (n) => String(n).padStart(2, '0');
-  return `${p.y}-${z(p.mo)}-${z(p.d)}T${z(p.h)}:${z(p.mi)}`;
+  return `${p.y}-${z2(p.mo)}-${z2(p.d)} ${z2(p.h)}:${z2(p.mi)}`;
 }
 
-/** `date` input (yyyy-mm-dd) → the ISO instant of local midnight that day (+days). */
+/** A typed date (`2026-12-02`) → the instant of local midnight that day (+days); null
+ * when empty, undefined when not a date. */
 export function dateToIso(value, days = 0) {
-  if (!value) return null;
-  const iso = inputToIso(`${value}T00:00`);
-  return iso ? new Date(Date.parse(iso) + days * 86400000).toISOString() : null;
+  if (!value || !value.trim()) return null;
+  const d = DATE.exec(value);
+  if (!d || value.slice(d[0].length).trim()) return undefined;
+  const iso = wallToIso(+d[1], +d[2], +d[3], 0, 0);
+  return iso ? new Date(Date.parse(iso) + days * 86400000).toISOString() : undefined;
 }
 
+/** A typed date in its one written form (`2026-12-02`), or undefined when not a date. */
+export function normalDate(value) {
+  const d = DATE.exec(value || '');
+  if (!d || value.slice(d[0].length).trim() || !wallToIso(+d[1], +d[2], +d[3], 0, 0)) return undefined;
+  return `${d[1]}-${z2(+d[2])}-${z2(+d[3])}`;
+}
+
+/** Date and date-time fields are one text stop each: on leaving one, what was typed is
+ * rewritten in the one written form, or the field is marked when it is not a date. */
+export function wireDateFields(root = document) {
+  root.addEventListener('focusout', (e) => {
+    const c = e.target;
+    const kind = c?.dataset?.kind;
+    if (kind !== 'date' && kind !== 'datetime') return;
+    if (!c.value.trim()) { c.removeAttribute('aria-invalid'); return; }
+    const iso = kind === 'date' ? normalDate(c.value) : inputToIso(c.value);
+    if (iso === undefined) { c.setAttribute('aria-invalid', 'true'); return; }
+    c.removeAttribute('aria-invalid');
+    c.value = kind === 'date' ? iso : isoToInput(iso);
+  });
+}
+
+/** Today's date in the centre's zone, whatever the computer's own zone is. */
+export function today(now = new Date()) {
+  const p = parts(now);
+  return `${p.y}-${z2(p.mo)}-${z2(p.d)}`;
+}
+
+/** A time as the desk shows it, in the centre's zone: `2026-12-02 14:30` (`12-02 14:30`
+ * when short and in the current year). */
 export function time(iso, { short = false } = {}) {
   if (!iso) return '—';
-  const d = new Date(iso);
-  const opts = { timeZone: zone, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
-  if (!short || parts(d).y !== parts(new Date()).y) opts.year = 'numeric';
-  return new Intl.DateTimeFormat(i18n.lang(), opts).format(d);
+  const p = parts(new Date(iso));
+  const hm = `${z2(p.h)}:${z2(p.mi)}`;
+  if (short && p.y === parts(new Date()).y) return `${z2(p.mo)}-${z2(p.d)} ${hm}`;
+  return `${p.y}-${z2(p.mo)}-${z2(p.d)} ${hm}`;
 }
 
 /** "in 5 h" / "2 d overdue" for a deadline. */

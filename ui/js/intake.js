@@ -265,7 +265,7 @@ function ticketFromForm() {
     withheld: f.withheld.checked,
     description: f.description.value,
     category: f.category.value,
-    occurred_at: inputToIso(f.occurred_at.value),
+    occurred_at: inputToIso(f.occurred_at.value) ?? null,
     channel: f.channel.value,
     severity: f.severity.value,
     urgency: f.urgency.value,
@@ -296,6 +296,13 @@ async function submit(ending) {
     if (!then.due_at) {
       showError(errorEl, { code: 'required', details: { field: 'due_at' } });
       f.due_at.focus();
+      return;
+    }
+  }
+  for (const name of ['occurred_at', ...(ending === 'transfer' ? ['due_at'] : [])]) {
+    if (inputToIso(f[name].value) === undefined) {
+      showError(errorEl, { code: 'invalid_value', details: { field: name, value: f[name].value } });
+      markField(form, { details: { field: name } });
       return;
     }
   }

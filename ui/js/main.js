@@ -2,7 +2,7 @@
 // settings views, the language, keyboard shortcuts and live updates.
 import { api, listen } from './api.js';
 import * as i18n from './i18n.js';
-import { setZone } from './format.js';
+import { setZone, wireDateFields } from './format.js';
 import { $, shared, showError, loadReference, loadVocabulary, notice } from './state.js';
 import * as queue from './queue.js';
 import * as intake from './intake.js';
@@ -11,6 +11,7 @@ import * as settings from './settings.js';
 import * as inbox from './inbox.js';
 import * as session from './session.js';
 import * as admin from './admin.js';
+import { wireKeys } from './keys.js';
 
 const VIEWS = ['queue', 'intake', 'detail', 'settings', 'notifications'];
 let view = 'queue';
@@ -86,6 +87,14 @@ function wire() {
   document.addEventListener('show-queue', () => show('queue'));
   document.addEventListener('ticket-changed', () => queue.refresh({ listToo: false }));
   document.addEventListener('reference-changed', () => { queue.fillFilters(); intake.fill(); });
+  wireKeys({
+    search: () => {
+      if (view !== 'queue') { show('queue'); queue.refresh(); }
+      const box = $('#search');
+      box.focus();
+      box.select();
+    },
+  });
   document.addEventListener('keydown', (e) => {
     if (document.body.dataset.gate) return;
     if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'n') {
@@ -131,6 +140,7 @@ async function start() {
     },
   });
   detail.init();
+  wireDateFields();
   settings.init();
   admin.init();
   wire();

@@ -18,12 +18,16 @@ export function init({ open }) {
     const f = form.elements;
     if (f.search.value.trim() && f.search.value.trim() !== state.filters.search && f.sort.value === 'received_desc') f.sort.value = 'relevance';
     if (!f.search.value.trim() && f.sort.value === 'relevance') f.sort.value = 'received_desc';
+    for (const c of [f.from, f.to]) {
+      if (dateToIso(c.value) === undefined) { c.setAttribute('aria-invalid', 'true'); c.focus(); return; }
+      c.removeAttribute('aria-invalid');
+    }
     readFilters();
     state.offset = 0;
     refresh();
   });
   form.addEventListener('reset', () => setTimeout(() => { readFilters(); state.offset = 0; refresh(); }));
-  form.addEventListener('change', (e) => { if (e.target.tagName === 'SELECT' || e.target.type === 'date') form.requestSubmit(); });
+  form.addEventListener('change', (e) => { if (e.target.tagName === 'SELECT' || e.target.dataset.kind === 'date') form.requestSubmit(); });
   $('#prev').addEventListener('click', () => { state.offset = Math.max(0, state.offset - PAGE); refresh(); });
   $('#next').addEventListener('click', () => { state.offset += PAGE; refresh(); });
 }
@@ -52,6 +56,32 @@ function readFilters() {
     received_to: dateToIso(f.to.value, 1),
     sort: f.sort.value,
   };
+}
+
+/** The filters in force, as chips that say what narrows the list and clear it in one
+ * click; the queue counts beside them say they ignore these. */
+function renderChips() {
+  const f = $('#filters').elements;
+  const chips = [];
+  const chip = (name, labelKey, text) => {
+    const b = el('button', { type: 'button', class: 'chip', 'data-testid': 'filter-chip', 'data-filter': name, 'aria-label': i18n.t('filter.clear_one', { what: i18n.t(labelKey) }) },
+      `${i18n.t(labelKey)}: ${text} `, el('span', { 'aria-hidden': 'true', text: '×' }));
+    b.addEventListener('click', () => {
+      f[name].value = '';
+      if (name === 'search' && f.sort.value === 'relevance') f.sort.value = 'received_desc';
+      $('#filters').requestSubmit();
+    });
+    chips.push(b);
+  };
+  const picked = (name) => f[name].selectedOptions?.[0]?.textContent.trim();
+  if (state.filters.search) chip('search', 'search.label', `“${state.filters.search}”`);
+  for (const [name, key] of [['category_id', 'table.category'], ['severity', 'table.severity'], ['channel', 'field.channel'], ['department_id', 'table.department'], ['handler_id', 'field.handler']]) {
+    if (f[name].value) chip(name, key, picked(name));
+  }
+  if (state.filters.received_from) chip('from', 'filter.from', f.from.value);
+  if (state.filters.received_to) chip('to', 'filter.to', f.to.value);
+  $('#filter-chips').replaceChildren(...chips);
+  $('#counts-note').hidden = chips.length === 0;
 }
 
 /** Counts past the store's cap (it answers cap + 1) read "10000+". */
@@ -128,6 +158,7 @@ export async function refresh({ listToo = true } = {}) {
     if (mine !== generation) return;
     state.counts = counts;
     renderQueues();
+    renderChips();
     if (page) renderRows(page);
     $('[data-testid="demo-offer"]').hidden = (counts.all ?? 0) > 0;
     showError($('[data-testid="error"]'), null);

@@ -2,7 +2,7 @@
 // compared with the previous month; charts; the monthly assessment.
 import { api } from './api.js';
 import * as i18n from './i18n.js';
-import { el, options, setZone } from './format.js';
+import { el, options, setZone, time, today, normalDate, wireDateFields } from './format.js';
 import { $, shared, showError, treeOptions, loadVocabulary } from './state.js';
 
 const charts = {};
@@ -77,8 +77,8 @@ function request() {
   const num = (v) => (v ? Number(v) : null);
   return {
     kind: p.kind.value,
-    anchor: p.anchor.value,
-    until: p.kind.value === 'custom' ? (p.until.value || null) : null,
+    anchor: normalDate(p.anchor.value) ?? p.anchor.value,
+    until: p.kind.value === 'custom' ? (normalDate(p.until.value) ?? (p.until.value || null)) : null,
     filters: {
       from: new Date().toISOString(),
       to: new Date().toISOString(),
@@ -105,7 +105,7 @@ async function showDrill() {
   if (calls) {
     $('#drill-rows').replaceChildren(...rows.map((r) => el('tr', { 'data-testid': 'drill-row' },
       el('td', { class: 'mono', text: r.caller }),
-      el('td', { text: new Date(r.started_at).toLocaleString(i18n.lang()) }),
+      el('td', { text: time(r.started_at) }),
       el('td', { text: r.ring_seconds === null ? i18n.t('reports.unanswered') : i18n.t('reports.rang', { s: r.ring_seconds }) }),
       el('td', { text: r.agent ?? '—' }),
       el('td', { class: 'mono', text: r.ticket ?? '—' }))));
@@ -181,8 +181,9 @@ async function start() {
   options(ff.channel, shared.vocab.channels.map((c) => [c, i18n.t(`channel.${c}`)]), { blank: any });
   options(ff.severity, shared.vocab.severities.map((c) => [c, i18n.t(`severity.${c}`)]), { blank: any });
   const p = $('#period').elements;
-  const today = new Date();
-  p.anchor.value = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
+  wireDateFields();
+  // The centre's today, not the computer's (a UTC workstation is 8 hours behind Beijing).
+  p.anchor.value = today();
   const untilShown = () => { $('[data-testid="report-until-label"]').hidden = p.kind.value !== 'custom'; };
   p.kind.addEventListener('change', untilShown);
   untilShown();

@@ -1,8 +1,8 @@
 // Reference data the desk needs: departments and categories (trees) and users.
 import { api } from './api.js';
 import * as i18n from './i18n.js';
-import { el, options } from './format.js';
-import { $, shared, showError, markField, loadReference, categoryName, treeOptions, notice } from './state.js';
+import { el, options, normalDate } from './format.js';
+import { $, shared, showError, markField, loadReference, categoryName, treeOptions, notice, feedback } from './state.js';
 
 let calendars = [];
 
@@ -45,6 +45,9 @@ export async function load() {
     const rf = $('#rules-form').elements;
     rf.reminder_thresholds.value = settings.reminder_thresholds;
     rf.repeat_hours.value = settings.repeat_hours;
+    const cf = $('#centre-form').elements;
+    cf.centre_name.value = settings.centre_name;
+    cf.slip_phone.value = settings.slip_phone;
     options($('#cal-select'), calendars.map((c) => [c.name, c.name]));
     renderCalendar();
     const catName = (id) => { const c = shared.ref.categories.find((x) => x.id === id); return c ? categoryName(c) : i18n.t('sla.any'); };
@@ -74,17 +77,16 @@ function renderCalendar() {
 }
 
 async function submit(form, call) {
-  const errorEl = $('[data-testid="settings-error"]');
   try {
     await call(form.elements);
     form.reset();
-    showError(errorEl, null);
+    feedback(form, null);
     markField(form, null);
     await loadReference();
     render();
     document.dispatchEvent(new CustomEvent('reference-changed'));
   } catch (e) {
-    showError(errorEl, e);
+    feedback(form, e);
     markField(form, e);
   }
 }
@@ -92,13 +94,15 @@ async function submit(form, call) {
 const num = (v) => (v ? Number(v) : null);
 
 /** Runs a settings change; on success reloads the settings and says so. */
-async function guarded(change) {
+async function guarded(origin, change) {
   try {
     await change();
     await load();
     saved();
+    feedback(origin, null);
   } catch (err) {
-    showError($('[data-testid="settings-error"]'), err);
+    feedback(origin, err);
+    if (origin?.elements) markField(origin, err);
   }
 }
 
@@ -119,28 +123,44 @@ export function init() {
       quiet_from: f.quiet_from.value ? `${f.quiet_from.value}:00` : null,
       quiet_to: f.quiet_to.value ? `${f.quiet_to.value}:00` : null,
     };
-    await guarded(() => api.setNotificationPrefs(prefs));
+    await guarded(e.target, () => api.setNotificationPrefs(prefs));
   });
   $('#rules-form').addEventListener('submit', async (e) => {
     e.preventDefault();
     const f = e.target.elements;
-    await guarded(async () => {
+    await guarded(e.target, async () => {
       await api.setSetting('reminder_thresholds', f.reminder_thresholds.value);
       await api.setSetting('repeat_hours', f.repeat_hours.value);
     });
   });
+  $('#centre-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const f = e.target.elements;
+    await guarded(e.target, async () => {
+      await api.setSetting('centre_name', f.centre_name.value);
+      await api.setSetting('slip_phone', f.slip_phone.value);
+    });
+  });
+  // Sections: the long page, one click from each part.
+  for (const b of document.querySelectorAll('#settings-nav [data-goto]')) {
+    b.addEventListener('click', () => {
+      const target = $(`#${b.dataset.goto}`);
+      target?.scrollIntoView({ block: 'start' });
+      target?.querySelector('input, select, button')?.focus({ preventScroll: true });
+    });
+  }
   $('#cal-select').addEventListener('change', renderCalendar);
   $('#cal-day-form').addEventListener('submit', async (e) => {
     e.preventDefault();
     const f = e.target.elements;
-    if (!f.date.value) { showError($('[data-testid="settings-error"]'), { code: 'required', details: { field: 'date' } }); return; }
-    await guarded(() => api.setCalendarDay($('#cal-select').value, f.date.value, f.kind.value === 'clear' ? null : f.kind.value, f.note.value));
+    if (!f.date.value) { feedback(e.target, { code: 'required', details: { field: 'date' } }); return; }
+    await guarded(e.target, () => api.setCalendarDay($('#cal-select').value, normalDate(f.date.value) ?? f.date.value, f.kind.value === 'clear' ? null : f.kind.value, f.note.value));
   });
   $('#cal-ics').addEventListener('change', async (e) => {
     const file = e.target.files?.[0];
     if (!file) return;
     const text = await file.text();
-    await guarded(async () => {
+    await guarded(e.target, async () => {
       const r = await api.importIcs($('#cal-select').value, text);
       $('#cal-import-result').textContent = i18n.t('calendar.imported', { added: r.added, changed: r.changed, unchanged: r.unchanged, skipped: r.skipped.length });
     });
@@ -150,6 +170,6 @@ export function init() {
     e.preventDefault();
     const f = e.target.elements;
     const span = { unit: f.unit.value, amount: Number(f.amount.value || 0) };
-    await guarded(() => api.setSlaPolicy(f.stage.value, num(f.category_id.value), f.severity.value || null, span, f.calendar.value));
+    await guarded(e.target, () => api.setSlaPolicy(f.stage.value, num(f.category_id.value), f.severity.value || null, span, f.calendar.value));
   });
 }

@@ -38,6 +38,24 @@ export function showError(el, err) {
   el.hidden = false;
 }
 
+/** The outcome of a settings change, shown beside the form (or card) it came from:
+ * the translated error, or "saved". A second change replaces the first's outcome. */
+export function feedback(origin, err) {
+  const anchor = origin?.closest?.('form, .inline-form, p, .scroll') ?? origin?.closest?.('section.card');
+  if (!anchor) return;
+  let p = anchor.nextElementSibling;
+  if (!p?.classList.contains('feedback')) {
+    p = document.createElement('p');
+    p.dataset.testid = 'form-feedback';
+    anchor.after(p);
+  }
+  p.className = `feedback ${err ? 'error' : 'saved'}`;
+  p.setAttribute('role', err ? 'alert' : 'status');
+  p.textContent = err ? i18n.errorText(err) : i18n.t('common.saved');
+  if (err) p.dataset.code = err.code; else delete p.dataset.code;
+  p.hidden = false;
+}
+
 /** Marks the form control the error is about, so the agent sees where. */
 export function markField(form, err) {
   for (const c of form.querySelectorAll('[aria-invalid]')) c.removeAttribute('aria-invalid');

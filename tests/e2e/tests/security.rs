@@ -175,7 +175,7 @@ async fn administrators_manage_accounts_backups_and_the_audit_log() -> Result {
     desk.click("user-add").await?;
     desk.until("weak password refused", || async {
         Ok(desk
-            .js("return document.querySelector(\"[data-testid='settings-error']\").dataset.code || ''")
+            .js("return document.querySelector(\"#user-form + [data-testid='form-feedback']\")?.dataset.code || ''")
             .await?
             == "weak_password")
     })

@@ -119,8 +119,14 @@ async fn calendars_sla_rules_and_quiet_hours_from_the_settings() -> Result {
     // Bad input: a threshold of 0 % is refused, translated, and nothing changes.
     desk.fill("rules-thresholds", "0,50").await?;
     desk.click("rules-save").await?;
-    desk.until("error", || async { desk.visible("settings-error").await })
-        .await?;
+    // Refused beside the form that caused it, in the user's language.
+    desk.until("error", || async {
+        Ok(desk
+            .js("return document.querySelector(\"#rules-form + [data-testid='form-feedback']\")?.dataset.code || ''")
+            .await?
+            == "invalid_value")
+    })
+    .await?;
     assert_eq!(store.setting("reminder_thresholds")?, "60,80");
     desk.js("window.scrollTo(0, 0)").await?;
     desk.screenshot("settings").await?;

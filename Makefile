@@ -8,8 +8,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Build and run the WebKitGTK shell; fonts so Chinese renders.
 BUILD_DEPS := libwebkit2gtk-4.1-dev build-essential pkg-config libxdo-dev libssl-dev \
               libayatana-appindicator3-dev librsvg2-dev fonts-noto-cjk
-# Headless end-to-end tests: display, session bus, WebDriver, notification daemon.
-TEST_DEPS := xvfb xauth webkit2gtk-driver dbus dbus-x11 dunst nodejs
+# Headless end-to-end tests: display, session bus, WebDriver, notification daemon, and
+# pdftotext to read the PDFs the desk prints.
+TEST_DEPS := xvfb xauth webkit2gtk-driver dbus dbus-x11 dunst nodejs poppler-utils
 
 .PHONY: run test bench measure deps test-deps toolchain fmt lint unit ui e2e app seed-demo
 

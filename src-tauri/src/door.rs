@@ -8,7 +8,7 @@ use crate::state::Desk;
 use hotline_core::files::Progress;
 use hotline_core::registry::{self, Ctx, Host};
 use hotline_core::{Error, Result, WireError};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use tauri::ipc::{Invoke, InvokeBody, InvokeError};
 use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
 
@@ -39,11 +39,15 @@ pub fn handle<R: Runtime>(invoke: Invoke<R>) -> bool {
         }
     };
     let app = invoke.message.webview().app_handle().clone();
+    let window = invoke.message.webview().label().to_string();
     invoke.resolver.respond_async(async move {
         tauri::async_runtime::spawn_blocking(move || {
             let desk = app.state::<Desk>();
             let store = desk.store()?;
-            let host = DeskHost { app: app.clone() };
+            let host = DeskHost {
+                app: app.clone(),
+                window,
+            };
             let ctx = Ctx {
                 store,
                 seat: &desk.seat,
@@ -60,6 +64,8 @@ pub fn handle<R: Runtime>(invoke: Invoke<R>) -> bool {
 
 struct DeskHost<R: Runtime> {
     app: AppHandle<R>,
+    /// The window whose webview made the call (what `print_pdf` prints).
+    window: String,
 }
 
 impl<R: Runtime> Host for DeskHost<R> {
@@ -96,6 +102,18 @@ impl<R: Runtime> Host for DeskHost<R> {
                 .map_err(internal);
         }
         reports(app).build().map(|_| ()).map_err(internal)
+    }
+
+    fn print_pdf(&self, path: &Path) -> Result<()> {
+        let w = self
+            .app
+            .get_webview_window(&self.window)
+            .ok_or_else(|| internal("the window to print is gone"))?;
+        crate::print::to_pdf(&w, path)
+    }
+
+    fn open_file(&self, path: &Path) -> Result<()> {
+        open::that_detached(path).map_err(Error::Io)
     }
 }
 

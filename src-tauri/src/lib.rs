@@ -4,6 +4,7 @@
 pub mod backup;
 pub mod door;
 pub mod live;
+pub mod print;
 pub mod scheduler;
 pub mod state;
 

@@ -4,6 +4,7 @@ import { api } from './api.js';
 import * as i18n from './i18n.js';
 import { el, options, time, timeLeft, label, inputToIso, isoToInput } from './format.js';
 import { $, shared, showError, markField, treeOptions } from './state.js';
+import { savePdf } from './pdf.js';
 
 /** The fields of each action's form: [name, kind, required]. */
 const FORMS = {
@@ -33,9 +34,11 @@ export function currentId() {
 
 export function init() {
   $('#print-slip').addEventListener('click', async () => {
+    const b = $('#print-slip');
     try {
       renderSlip(await api.transferSlip(current.ticket.id));
-      window.print();
+      await savePdf(b, (replace) => api.saveSlipPdf(current.ticket.id, replace), $('#slip-result'));
+      showError($('[data-testid="action-error"]'), null);
     } catch (err) {
       showError($('[data-testid="action-error"]'), err);
     }

@@ -4,6 +4,7 @@ import { api } from './api.js';
 import * as i18n from './i18n.js';
 import { el, options, setZone, time, today, normalDate, wireDateFields } from './format.js';
 import { $, shared, showError, treeOptions, loadVocabulary } from './state.js';
+import { savePdf } from './pdf.js';
 
 const charts = {};
 const pct = (v) => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);
@@ -189,7 +190,9 @@ async function start() {
   untilShown();
   $('#period').addEventListener('submit', (e) => { e.preventDefault(); run(); });
   $('#report-filters').addEventListener('change', () => run());
-  $('#print-report').addEventListener('click', () => window.print());
+  $('#print-report').addEventListener('click', () => savePdf($('#print-report'), (replace) => api.saveReportPdf(request(), replace), $('#export-result'))
+    .then(() => showError($('[data-testid="error"]'), null))
+    .catch((e) => showError($('[data-testid="error"]'), e)));
   $('#drill-close').addEventListener('click', () => { $('#drill').hidden = true; });
   $('#drill-switch').addEventListener('click', () => { drill.denominator = !drill.denominator; showDrill().catch((e) => showError($('[data-testid="error"]'), e)); });
   for (const format of ['xlsx', 'csv']) {

@@ -141,6 +141,7 @@ export function init() {
       await api.setSetting('slip_phone', f.slip_phone.value);
     });
   });
+  for (const f of document.querySelectorAll('#view-settings form')) feedback(f, undefined);
   // Sections: the long page, one click from each part.
   for (const b of document.querySelectorAll('#settings-nav [data-goto]')) {
     b.addEventListener('click', () => {

@@ -49,6 +49,9 @@ export function feedback(origin, err) {
     p.dataset.testid = 'form-feedback';
     anchor.after(p);
   }
+  // Reserved (empty) before any outcome, so that an outcome never shifts the page under
+  // the pointer.
+  if (err === undefined) { p.className = 'feedback'; return; }
   p.className = `feedback ${err ? 'error' : 'saved'}`;
   p.setAttribute('role', err ? 'alert' : 'status');
   p.textContent = err ? i18n.errorText(err) : i18n.t('common.saved');

@@ -105,6 +105,43 @@ pub fn write_new<T>(
     replace: bool,
     f: impl FnOnce(&mut File) -> Result<T>,
 ) -> Result<T> {
+    write_beside(path, replace, |tmp| {
+        let out = f(tmp.as_file_mut())?;
+        tmp.as_file_mut().flush()?;
+        tmp.as_file().sync_all()?;
+        Ok(out)
+    })
+}
+
+/// Like `write_new`, for writers that take a path rather than a file (a print job): `f`
+/// writes the temporary sibling, which is then synced and renamed into place.
+pub fn write_new_path<T>(
+    path: &Path,
+    replace: bool,
+    f: impl FnOnce(&Path) -> Result<T>,
+) -> Result<T> {
+    write_beside(path, replace, |tmp| {
+        let out = f(tmp.path())?;
+        // The writer replaced the file by its path: sync what is there now.
+        let written = File::open(tmp.path())?;
+        written.sync_all()?;
+        if written.metadata()?.len() == 0 {
+            return Err(Error::Internal(format!(
+                "nothing was written to {}",
+                tmp.path().display()
+            )));
+        }
+        Ok(out)
+    })
+}
+
+/// Writes a temporary sibling of `path` with `f`, then renames it into place: replacing
+/// an existing file only when asked, never one that appeared meanwhile.
+fn write_beside<T>(
+    path: &Path,
+    replace: bool,
+    f: impl FnOnce(&mut tempfile::NamedTempFile) -> Result<T>,
+) -> Result<T> {
     let file_path = || Error::InvalidPath {
         path: path.display().to_string(),
     };
@@ -123,9 +160,7 @@ pub fn write_new<T>(
         return Err(exists());
     }
     let mut tmp = tempfile::Builder::new().prefix(".part-").tempfile_in(dir)?;
-    let out = f(tmp.as_file_mut())?;
-    tmp.as_file_mut().flush()?;
-    tmp.as_file().sync_all()?;
+    let out = f(&mut tmp)?;
     if replace {
         tmp.persist(path).map_err(|e| Error::Io(e.error))?;
     } else {
@@ -146,6 +181,25 @@ pub fn write_new<T>(
 mod tests {
     use super::*;
     use std::io::Write;
+
+    #[test]
+    fn a_path_writer_lands_atomically_and_refuses_an_empty_result() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let target = dir.path().join("slip.pdf");
+        write_new_path(&target, false, |tmp| {
+            assert_ne!(tmp, target.as_path(), "written beside, then renamed");
+            Ok(std::fs::write(tmp, b"%PDF-1.5")?)
+        })
+        .expect("write");
+        assert_eq!(std::fs::read(&target).expect("read"), b"%PDF-1.5");
+        let e = write_new_path(&target, false, |_| Ok(())).expect_err("exists");
+        assert_eq!(e.code(), "file_exists");
+        let other = dir.path().join("empty.pdf");
+        let e = write_new_path(&other, false, |_| Ok(())).expect_err("empty");
+        assert_eq!(e.code(), "internal");
+        assert!(!other.exists(), "nothing left behind");
+        assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 1);
+    }
 
     #[test]
     fn a_new_file_appears_whole_or_not_at_all() {

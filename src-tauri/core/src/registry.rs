@@ -35,6 +35,14 @@ pub trait Host {
     fn progress(&self, p: Progress);
     /// Opens (or brings forward) the reporting window; doors without windows refuse.
     fn open_reports(&self) -> Result<()>;
+    /// Prints the calling window's document (its print layout) as a PDF to `path`.
+    fn print_pdf(&self, _path: &std::path::Path) -> Result<()> {
+        Err(Error::NotConfigured("printing"))
+    }
+    /// Shows an exported file with the system's viewer.
+    fn open_file(&self, _path: &std::path::Path) -> Result<()> {
+        Err(Error::NotConfigured("opening files"))
+    }
 }
 
 /// What a command runs with: the store, the session at this door, the door itself.
@@ -280,6 +288,11 @@ commands! {
     /// deadlines.
     acting transfer_slip(id: i64) [need(Perm::ViewTickets)] -> crate::slip::Slip
         = |c, a| a.transfer_slip(id);
+    /// Saves the transfer slip as the desk prints it, as a PDF in the exports folder.
+    acting save_slip_pdf(id: i64, replace: Option<bool>) [need(Perm::ViewTickets)] -> String
+        = |c, a| a
+        .save_slip_pdf(id, &c.host.downloads(), replace.unwrap_or(false), |p| c.host.print_pdf(p))
+        .map(|p| p.display().to_string());
     acting customer_history(phone: String) [need(Perm::CreateTickets)]
         -> Vec<crate::model::TicketRow> = |c, a| a.history(&phone);
     acting suggest_deadlines(category: String, severity: Severity) [need(Perm::ViewTickets)]
@@ -371,6 +384,15 @@ commands! {
         [need(Perm::ExportReports)] -> String = |c, a| a
         .export_report(&request, format == "csv", &c.host.downloads(), replace.unwrap_or(false))
         .map(|p| p.display().to_string());
+
+    /// Saves the report as the reporting window prints it, as a PDF beside the exports.
+    acting save_report_pdf(request: ReportRequest, replace: Option<bool>)
+        [need(Perm::ViewReports)] -> String = |c, a| a
+        .save_report_pdf(&request, &c.host.downloads(), replace.unwrap_or(false), |p| c.host.print_pdf(p))
+        .map(|p| p.display().to_string());
+    /// Opens a file this desk exported (only from the exports folder) in its viewer.
+    acting open_export(path: String) [SignedIn] -> ()
+        = |c, a| c.host.open_file(&a.exported_file(&path, &c.host.downloads())?);
 
     // Audit, backups, retention.
     acting audit_entries(query: crate::store::AuditQuery) [need(Perm::ViewAudit)]

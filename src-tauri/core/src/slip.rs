@@ -176,4 +176,49 @@ mod tests {
             Some("required")
         );
     }
+
+    #[test]
+    fn a_slip_pdf_lands_in_the_exports_folder_and_only_exports_open() {
+        let (_d, s, _c) = store();
+        let (dept, _) = lighting(&s);
+        let transfer = Action::Transfer {
+            department_id: dept,
+            requirements: "请核实".into(),
+            due_at: t0() + chrono::Duration::days(3),
+            accept_due_at: None,
+        };
+        let t = s.intake(1, &new_ticket(), Some(&transfer)).expect("ticket");
+        let a = s.acting(1).expect("acting");
+        let exports = tempfile::tempdir().expect("dir");
+        let print = |p: &std::path::Path| Ok(std::fs::write(p, b"%PDF-1.5 slip")?);
+        let path = a
+            .save_slip_pdf(t.id, exports.path(), false, print)
+            .expect("saved");
+        assert_eq!(
+            path.file_name().and_then(|n| n.to_str()),
+            Some(format!("hotline-slip-{}.pdf", t.number).as_str())
+        );
+        let e = a
+            .save_slip_pdf(t.id, exports.path(), false, print)
+            .expect_err("asks before replacing");
+        assert_eq!(e.code(), "file_exists");
+        a.save_slip_pdf(t.id, exports.path(), true, print)
+            .expect("replaced when asked");
+        let shown = path.display().to_string();
+        assert!(a.exported_file(&shown, exports.path()).is_ok());
+        let elsewhere = tempfile::tempdir().expect("dir");
+        let outside = elsewhere.path().join("x.pdf");
+        std::fs::write(&outside, b"x").expect("write");
+        let script = exports.path().join("run.sh");
+        std::fs::write(&script, b"x").expect("write");
+        for bad in [
+            outside.display().to_string(),
+            script.display().to_string(),
+            exports.path().join("missing.pdf").display().to_string(),
+            format!("{}/../{}", exports.path().display(), "x.pdf"),
+        ] {
+            let e = a.exported_file(&bad, exports.path()).expect_err(&bad);
+            assert_eq!(e.code(), "invalid_path", "{bad}");
+        }
+    }
 }

@@ -43,6 +43,27 @@ fn target_dir() -> PathBuf {
         .unwrap_or_default()
 }
 
+/// The text of a PDF as `pdftotext` reads it, whitespace removed (CJK text comes out with
+/// spaces between letter-spaced characters), and its first bytes.
+pub fn pdf_text(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path)?;
+    if !bytes.starts_with(b"%PDF-") {
+        return Err(format!("{} is not a PDF", path.display()).into());
+    }
+    let out = Command::new("pdftotext")
+        .arg(path)
+        .arg("-")
+        .output()
+        .map_err(|e| format!("pdftotext (apt-get install poppler-utils): {e}"))?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned().into());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect())
+}
+
 pub fn app_binary() -> PathBuf {
     std::env::var_os("HOTLINE_DESK_BIN")
         .map(PathBuf::from)

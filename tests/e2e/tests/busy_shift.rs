@@ -219,6 +219,34 @@ async fn withheld_and_anonymous_callers_and_a_repeat_call_that_urges() -> Result
         2,
         "no duplicate ticket"
     );
+
+    // The transfer slip prints to a PDF: the centre, the ticket, the masked phone, the
+    // address and the acceptance deadline's label, in the desk's language.
+    w.store
+        .set_setting(None, "centre_name", "滨江区 12345 热线")?;
+    desk.select("lang-select", "zh-CN").await?;
+    desk.click("print-slip").await?;
+    desk.until("printed", || async { desk.visible("slip-result").await })
+        .await?;
+    let pdf = desk
+        .js("return document.querySelector(\"[data-testid='pdf-path']\").dataset.path")
+        .await?;
+    let text = hotline_e2e::pdf_text(std::path::Path::new(pdf.as_str().ok_or("pdf path")?))?;
+    for want in [
+        "滨江区12345热线",
+        "转办单",
+        open.number.as_str(),
+        "139****2222",
+        "幸福路8****",
+        "签收期限",
+        "路灯管理所",
+    ] {
+        assert!(text.contains(want), "{want} in {text}");
+    }
+    assert!(
+        !text.contains("13911112222"),
+        "the phone is masked by default"
+    );
     desk.close().await
 }
 

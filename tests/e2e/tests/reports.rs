@@ -141,6 +141,33 @@ async fn the_reporting_window_shows_the_same_figures_as_the_cli() -> Result {
     desk.until("replaced", || async { desk.visible("export-result").await })
         .await?;
     assert!(std::fs::read(&csv)?.starts_with(b"\xEF\xBB\xBF"));
+    // Printed: a PDF of the report beside the exports, its text the report's.
+    desk.click("print-report").await?;
+    desk.until("printed", || async {
+        Ok(desk
+            .count("[data-testid='export-result'] [data-testid='pdf-path']")
+            .await?
+            == 1)
+    })
+    .await?;
+    let pdf = desk
+        .js("return document.querySelector(\"[data-testid='pdf-path']\").dataset.path")
+        .await?;
+    let text = hotline_e2e::pdf_text(std::path::Path::new(pdf.as_str().ok_or("pdf path")?))?;
+    let period = doc["period"].as_str().ok_or("period")?;
+    let name = desk
+        .js("return document.querySelector(\"[data-testid='kpi-on_time_handling'] h3\").innerText")
+        .await?;
+    let name: String = name
+        .as_str()
+        .unwrap_or("?")
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert!(
+        text.contains(period) && text.contains(&name),
+        "{name} in {text}"
+    );
     // The tickets behind a figure: the drill-down lists as many as the denominator counts.
     desk.click("drill-on_time_handling").await?;
     desk.until("drill", || async { desk.visible("drill").await })

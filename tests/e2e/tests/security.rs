@@ -204,7 +204,11 @@ async fn administrators_manage_accounts_backups_and_the_audit_log() -> Result {
         .await?;
     desk.click("passphrase-save").await?;
     desk.until("passphrase set", || async {
-        Ok(store.backup_status()?.passphrase_set)
+        Ok(store.backup_status()?.passphrase_set
+            && desk
+                .count("#passphrase-form + [data-testid='form-feedback'].saved")
+                .await?
+                == 1)
     })
     .await?;
     desk.click("backup-now").await?;

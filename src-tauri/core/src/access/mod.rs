@@ -191,6 +191,41 @@ impl<'s> Acting<'s> {
             .discard_intake_draft(self.user.id)
     }
 
+    /// The transfer slip printed as a PDF by `print` into `dir`, named by the ticket.
+    pub fn save_slip_pdf(
+        &self,
+        id: i64,
+        dir: &std::path::Path,
+        replace: bool,
+        print: impl FnOnce(&std::path::Path) -> Result<()>,
+    ) -> Result<std::path::PathBuf> {
+        let s = self.need(Perm::ViewTickets)?;
+        let t = s.ticket(id)?;
+        self.ticket_in_scope(&t)?;
+        let path = dir.join(format!("hotline-slip-{}.pdf", t.number));
+        crate::files::write_new_path(&path, replace, print)?;
+        Ok(path)
+    }
+
+    /// A file this desk exported, to be opened: only one in the exports folder, of a
+    /// kind the desk writes, that exists. Anything else is refused (the webview must not
+    /// make the desk open arbitrary paths).
+    pub fn exported_file(&self, path: &str, dir: &std::path::Path) -> Result<std::path::PathBuf> {
+        let refuse = || Error::InvalidPath {
+            path: path.chars().take(200).collect(),
+        };
+        let p = std::fs::canonicalize(path).map_err(|_| refuse())?;
+        let dir = std::fs::canonicalize(dir).map_err(|_| refuse())?;
+        let kind = p.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if p.parent() != Some(dir.as_path())
+            || !["pdf", "xlsx", "csv"].contains(&kind)
+            || !p.is_file()
+        {
+            return Err(refuse());
+        }
+        Ok(p)
+    }
+
     /// The caller's earlier tickets while an agent types the number at intake.
     pub fn history(&self, phone: &str) -> Result<Vec<TicketRow>> {
         Ok(self.need(Perm::CreateTickets)?.history(phone)?.masked())

@@ -52,6 +52,21 @@ impl<'s> Acting<'s> {
         Ok(path)
     }
 
+    /// The report printed as a PDF by `print` into `dir`, named by its period.
+    pub fn save_report_pdf(
+        &self,
+        req: &crate::report::ReportRequest,
+        dir: &std::path::Path,
+        replace: bool,
+        print: impl FnOnce(&std::path::Path) -> Result<()>,
+    ) -> Result<std::path::PathBuf> {
+        let doc = self.need(Perm::ViewReports)?.period_report(req)?;
+        let name = crate::report_file::file_name(&doc, false).replace(".xlsx", ".pdf");
+        let path = dir.join(name);
+        crate::files::write_new_path(&path, replace, print)?;
+        Ok(path)
+    }
+
     /// The store for a bulk export of tickets, refused before any file is touched.
     fn export_store(&self, personal: bool) -> Result<&'s Store> {
         let s = self.need(if personal {

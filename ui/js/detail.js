@@ -3,7 +3,7 @@
 import { api } from './api.js';
 import * as i18n from './i18n.js';
 import { el, options, time, timeLeft, label, inputToIso, isoToInput } from './format.js';
-import { $, shared, showError, markField, treeOptions } from './state.js';
+import { $, shared, showError, markField, treeOptions, templatePicker } from './state.js';
 import { savePdf } from './pdf.js';
 
 /** The fields of each action's form: [name, kind, required]. */
@@ -25,6 +25,9 @@ const FORMS = {
   supplement: [['note', 'textarea', true]],
   urge: [['note', 'text', false]],
 };
+
+/** Which template field fills an action form's text. */
+const TEMPLATED = { answer: 'answer', requirements: 'requirements', result: 'result', note: 'note' };
 
 let current = null;
 
@@ -195,7 +198,9 @@ function control(name, kind) {
     default: input = el('input', { id, name, autocomplete: 'off' });
   }
   input.dataset.testid = `input-${name}`;
-  return el('label', { class: 'block', for: id }, el('span', { text: i18n.t(`field.${name}`) }), input);
+  const wrap = el('label', { class: 'block', for: id }, el('span', { text: i18n.t(`field.${name}`) }), input);
+  if (TEMPLATED[name] && (kind === 'textarea' || kind === 'text')) wrap.append(templatePicker(input, TEMPLATED[name], current?.ticket.category_id));
+  return wrap;
 }
 
 function openForm(action) {

@@ -3,7 +3,7 @@
 import { api } from './api.js';
 import * as i18n from './i18n.js';
 import { el, options, time, isoToInput, inputToIso, label } from './format.js';
-import { $, shared, showError, markField, categoryName, treeOptions, notice } from './state.js';
+import { $, shared, showError, markField, categoryName, treeOptions, notice, templatePicker } from './state.js';
 
 let historyTimer = null;
 let historySeq = 0;
@@ -122,6 +122,7 @@ export function init({ saved, open: openTicket }) {
     historyTimer = setTimeout(loadHistory, 200);
   });
   f.elements.category.addEventListener('change', prefillDue);
+  f.elements.category.addEventListener('change', pickers);
   f.elements.withheld.addEventListener('change', phoneRule);
   f.elements.channel.addEventListener('change', phoneRule);
   f.elements.due_at.addEventListener('input', () => { dueTouched = true; });
@@ -142,6 +143,17 @@ function phoneRule() {
   f.phone.required = f.channel.value === 'phone' && !f.withheld.checked;
 }
 
+/** 常用语 for the answer and the transfer's requirements, for the chosen category. */
+function pickers() {
+  const f = $('#intake-form').elements;
+  const category = shared.ref.categories.find((c) => c.code === f.category.value);
+  for (const name of ['answer', 'requirements']) {
+    const area = f[name];
+    if (area.nextElementSibling?.classList.contains('template-picker')) area.nextElementSibling.remove();
+    area.after(templatePicker(area, name, category?.id ?? null));
+  }
+}
+
 export function fill() {
   const f = $('#intake-form').elements;
   options(f.category, treeOptions(shared.ref.categories.filter((c) => c.active), categoryName, (c) => c.code));
@@ -150,6 +162,7 @@ export function fill() {
   options(f.urgency, shared.vocab.urgencies.map((s) => [s, i18n.t(`urgency.${s}`)]));
   const hotline = shared.ref.departments.find((d) => d.code === 'hotline');
   options(f.department_id, treeOptions(shared.ref.departments.filter((d) => d.active && d.id !== hotline?.id)), { blank: i18n.t('intake.choose_department') });
+  pickers();
 }
 
 /** Opens the intake: the call being typed if there is one (a second "new call" asks

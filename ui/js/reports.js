@@ -9,14 +9,26 @@ import { savePdf } from './pdf.js';
 const charts = {};
 const pct = (v) => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);
 
-function kpiCard(k, prev) {
+/** Colours of the satisfaction levels, by level (never by the order the data comes in). */
+const LEVEL_COLOURS = { very_satisfied: '#1a7f37', satisfied: '#2ea043', basically_satisfied: '#d4a72c', unsatisfied: '#cf222e', very_unsatisfied: '#82071e' };
+
+/** A change is good or bad news by the KPI's direction; against a period still running it
+ * is neither (the comparison is not like for like yet). */
+function changeClass(delta, k, running) {
+  if (running !== null && running !== undefined) return 'neutral';
+  if (delta === 0) return '';
+  return (delta > 0) === k.higher_is_better ? 'up' : 'down';
+}
+
+function kpiCard(k, prev, running) {
   const delta = k.value !== null && prev?.value !== null && prev?.value !== undefined ? (k.value - prev.value) * 100 : null;
   const card = el('article', { class: 'kpi card', 'data-testid': `kpi-${k.key}`, 'data-numerator': String(k.numerator), 'data-denominator': String(k.denominator) },
     el('h3', { text: i18n.t(`kpi.${k.key}.name`) }),
     el('p', { class: 'kpi-value', 'data-testid': `kpi-value-${k.key}`, text: pct(k.value) }),
     el('p', { class: 'kpi-frac', text: i18n.t('reports.fraction', { numerator: k.numerator, denominator: k.denominator }) }),
     el('p', { class: 'muted kpi-formula', text: i18n.t(`kpi.${k.key}.formula`) }),
-    delta === null ? null : el('p', { class: delta >= 0 ? 'up' : 'down', text: i18n.t('reports.delta', { delta: `${delta >= 0 ? '+' : ''}${delta.toFixed(1)}` }) }));
+    delta === null ? null : el('p', { class: changeClass(delta, k, running), 'data-testid': `kpi-change-${k.key}`, text: i18n.t('reports.delta', { delta: `${delta >= 0 ? '+' : ''}${delta.toFixed(1)}` }) }),
+    delta === null || running === null || running === undefined ? null : el('p', { class: 'muted small', text: i18n.t('reports.running', { pct: Math.round(running * 100) }) }));
   {
     // The tickets (or calls) behind the figure, one click away.
     const b = el('button', { type: 'button', class: 'link', 'data-testid': `drill-${k.key}`, text: i18n.t('reports.drill') });
@@ -26,7 +38,7 @@ function kpiCard(k, prev) {
   return card;
 }
 
-function chart(id, type, labels, data, opts = {}) {
+function chart(id, type, labels, data, opts = {}, colours = '#1f6feb') {
   charts[id]?.destroy();
   charts[id] = new window.Chart($(`#${id}`), {
     type,
@@ -36,7 +48,7 @@ function chart(id, type, labels, data, opts = {}) {
         label: '',
         data,
         borderColor: '#1f6feb',
-        backgroundColor: type === 'doughnut' ? ['#1a7f37', '#2ea043', '#d4a72c', '#cf222e', '#82071e'] : '#1f6feb',
+        backgroundColor: colours,
       }],
     },
     options: { animation: false, responsive: true, maintainAspectRatio: false, plugins: { legend: { display: type === 'doughnut' } }, ...opts },
@@ -131,8 +143,9 @@ async function run() {
     const doc = await api.periodReport(request());
     lastQuery = doc.query;
     const r = doc.report;
-    $('#report-period').textContent = i18n.t('reports.compared', { month: doc.period, previous: doc.previous_period });
-    $('#kpis').replaceChildren(...r.kpis.map((k) => kpiCard(k, doc.previous.find((p) => p.key === k.key))),
+    document.body.dataset.running = doc.running === null ? '' : String(doc.running);
+    $('#report-period').textContent = i18n.t(doc.running === null ? 'reports.compared' : 'reports.compared_running', { month: doc.period, previous: doc.previous_period, pct: Math.round((doc.running ?? 0) * 100) });
+    $('#kpis').replaceChildren(...r.kpis.map((k) => kpiCard(k, doc.previous.find((p) => p.key === k.key), doc.running)),
       el('article', { class: 'kpi card', 'data-testid': 'kpi-handling-hours' },
         el('h3', { text: i18n.t('kpi.handling_hours.name') }),
         el('p', { class: 'kpi-value', text: r.handling_hours_avg === null ? '—' : String(r.handling_hours_avg) }),
@@ -143,7 +156,8 @@ async function run() {
         el('p', { class: 'muted kpi-formula', text: i18n.t('kpi.overdue.formula') })));
     chart('chart-volume', 'line', r.volume_by_day.map(([d]) => d.slice(5)), r.volume_by_day.map(([, n]) => n));
     chart('chart-categories', 'bar', r.by_category.map(([c]) => (i18n.has(`category.${c}`) ? i18n.t(`category.${c}`) : c)), r.by_category.map(([, n]) => n));
-    chart('chart-satisfaction', 'doughnut', r.satisfaction.map(([s]) => i18n.t(`satisfaction.${s}`)), r.satisfaction.map(([, n]) => n));
+    chart('chart-satisfaction', 'doughnut', r.satisfaction.map(([s]) => i18n.t(`satisfaction.${s}`)), r.satisfaction.map(([, n]) => n), {}, r.satisfaction.map(([s]) => LEVEL_COLOURS[s] ?? '#6e7781'));
+    $('#chart-satisfaction').dataset.levels = r.satisfaction.map(([s]) => s).join(',');
     chart('chart-departments', 'bar', r.department_on_time.map(([d]) => d), r.department_on_time.map(([, k]) => Math.round((k.value ?? 0) * 1000) / 10), { indexAxis: 'y' });
     heat(r);
     assessTable($('#assess-departments'), doc.assessment.departments, ['on_time_acceptance', 'on_time_handling', 'satisfaction', 'no_redispatch']);

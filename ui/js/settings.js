@@ -45,6 +45,7 @@ export async function load() {
     const rf = $('#rules-form').elements;
     rf.reminder_thresholds.value = settings.reminder_thresholds;
     rf.repeat_hours.value = settings.repeat_hours;
+    renderTemplates();
     const cf = $('#centre-form').elements;
     cf.centre_name.value = settings.centre_name;
     cf.slip_phone.value = settings.slip_phone;
@@ -106,7 +107,31 @@ async function guarded(origin, change) {
   }
 }
 
+/** 常用语 in settings: each with its field and category, removable; a form to add one. */
+function renderTemplates() {
+  const catName = (id) => { const c = shared.ref.categories.find((x) => x.id === id); return c ? categoryName(c) : i18n.t('sla.any'); };
+  $('#template-list').replaceChildren(...shared.templates.map((t) => {
+    const del = el('button', { type: 'button', class: 'danger', 'data-testid': 'template-delete', text: i18n.t('templates.delete') });
+    del.addEventListener('click', () => guarded(del.closest('.scroll'), async () => { await api.deleteReplyTemplate(t.id); await loadReference(); }));
+    return el('li', { 'data-testid': 'template-item', 'data-id': String(t.id) },
+      el('strong', { text: `${i18n.t(`templates.field.${t.field}`)} · ${t.category_id ? catName(t.category_id) : i18n.t('sla.any')}` }), ' ',
+      el('span', { text: t.text }), ' ', del);
+  }));
+  const f = $('#template-form').elements;
+  options(f.field, shared.vocab.template_fields.map((x) => [x, i18n.t(`templates.field.${x}`)]));
+  options(f.category_id, treeOptions(shared.ref.categories, categoryName), { blank: i18n.t('sla.any') });
+}
+
 export function init() {
+  $('#template-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const f = e.target.elements;
+    await guarded(e.target, async () => {
+      await api.createReplyTemplate(f.field.value, num(f.category_id.value), f.text.value);
+      await loadReference();
+      f.text.value = '';
+    });
+  });
   $('#dept-form').addEventListener('submit', (e) => {
     e.preventDefault();
     submit(e.target, (f) => api.createDepartment(f.code.value, f.name.value, num(f.parent_id.value)));

@@ -2,7 +2,7 @@
 import { api } from './api.js';
 import * as i18n from './i18n.js';
 
-export const shared = { info: null, vocab: null, ref: { departments: [], categories: [], users: [] } };
+export const shared = { info: null, vocab: null, ref: { departments: [], categories: [], users: [] }, templates: [] };
 
 export const $ = (sel, root = document) => root.querySelector(sel);
 
@@ -23,7 +23,43 @@ export function notice(text) {
 
 export async function loadReference() {
   shared.ref = await api.reference();
+  shared.templates = await api.replyTemplates().catch(() => []);
   return shared.ref;
+}
+
+/** The category and its parents, nearest first. */
+function lineage(categoryId) {
+  const out = [];
+  let c = shared.ref.categories.find((x) => x.id === categoryId);
+  while (c && !out.includes(c.id)) {
+    out.push(c.id);
+    c = shared.ref.categories.find((x) => x.id === c.parent_id);
+  }
+  return out;
+}
+
+/** 常用语 under `textarea`: a choice of the templates for its field and the category
+ * (its own, its parents', or any), inserted where the cursor is. */
+export function templatePicker(textarea, field, categoryId) {
+  const mine = lineage(categoryId);
+  const list = (shared.templates ?? []).filter((t) => t.field === field && (t.category_id === null || mine.includes(t.category_id)));
+  const select = document.createElement('select');
+  select.dataset.testid = `template-${textarea.name}`;
+  select.className = 'template-picker';
+  select.setAttribute('aria-label', i18n.t('templates.insert'));
+  select.append(new Option(i18n.t('templates.insert'), ''));
+  for (const t of list) select.append(new Option(t.text.length > 40 ? `${t.text.slice(0, 40)}…` : t.text, String(t.id)));
+  select.disabled = list.length === 0;
+  select.addEventListener('change', () => {
+    const t = list.find((x) => String(x.id) === select.value);
+    select.value = '';
+    if (!t) return;
+    const at = textarea.selectionStart ?? textarea.value.length;
+    textarea.value = textarea.value.slice(0, at) + t.text + textarea.value.slice(textarea.selectionEnd ?? at);
+    textarea.dispatchEvent(new Event('input', { bubbles: true }));
+    textarea.focus();
+  });
+  return select;
 }
 
 export function me() {

@@ -206,6 +206,7 @@ pub struct Vocabulary {
     pub span_units: &'static [&'static str],
     pub call_kpis: &'static [&'static str],
     pub languages: &'static [&'static str],
+    pub template_fields: &'static [&'static str],
 }
 
 const DEMO: SeedOptions = SeedOptions {
@@ -248,6 +249,7 @@ commands! {
         span_units: crate::calendar::Span::UNITS,
         call_kpis: crate::report::CALL_KPIS,
         languages: crate::settings::LANGUAGES,
+        template_fields: crate::store::TEMPLATE_FIELDS,
     });
 
     // The desk.
@@ -324,6 +326,14 @@ commands! {
     acting create_category(code: String, name: String, parent_id: Option<i64>, default_days: i64)
         [need(Perm::ManageReference)] -> crate::model::Category
         = |c, a| a.create_category(&code, &name, parent_id, default_days);
+    /// 常用语: wording to insert, per field and category.
+    acting reply_templates() [need(Perm::ViewTickets)] -> Vec<crate::store::ReplyTemplate>
+        = |c, a| a.reply_templates();
+    acting create_reply_template(field: String, category_id: Option<i64>, text: String)
+        [need(Perm::ManageReference)] -> crate::store::ReplyTemplate
+        = |c, a| a.create_reply_template(&field, category_id, &text);
+    acting delete_reply_template(id: i64) [need(Perm::ManageReference)] -> ()
+        = |c, a| a.delete_reply_template(id);
     acting sla_policies() [need(Perm::ViewTickets)] -> Vec<crate::sla::SlaPolicy>
         = |c, a| a.sla_policies();
     acting set_sla_policy(

@@ -16,7 +16,17 @@ pub struct Kpi {
     pub numerator: i64,
     pub denominator: i64,
     pub value: Option<f64>,
+    /// Whether a rise is good news: the reporting window colours changes by it.
+    #[serde(default = "rise_is_good")]
+    pub higher_is_better: bool,
 }
+
+fn rise_is_good() -> bool {
+    true
+}
+
+/// The KPIs where less is better: re-dispatches, handling time, overdue tickets.
+pub const LOWER_IS_BETTER: &[&str] = &["redispatch", "handling_hours", "overdue"];
 
 impl Kpi {
     pub fn new(key: &str, numerator: i64, denominator: i64) -> Kpi {
@@ -26,8 +36,16 @@ impl Kpi {
             numerator,
             denominator,
             value,
+            higher_is_better: !LOWER_IS_BETTER.contains(&key),
         }
     }
+}
+
+/// Whether a period is still running at `now`, and how much of it has passed: its
+/// figures are not yet comparable with a whole previous period.
+pub fn running_share(p: &Period, now: DateTime<Utc>) -> Option<f64> {
+    let (whole, gone) = ((p.to - p.from).num_seconds(), (now - p.from).num_seconds());
+    (now >= p.from && now < p.to && whole > 0).then(|| gone as f64 / whole as f64)
 }
 
 /// Settings of the call KPIs and the satisfaction rate.
@@ -345,6 +363,25 @@ mod tests {
         let ranks: Vec<_> = rows.iter().map(|r| (r.id, r.rank)).collect();
         assert_eq!(ranks, [(3, Some(1)), (1, Some(2)), (4, Some(2)), (2, None)]);
         assert_eq!(rows[1].change, Some(5.0));
+    }
+
+    #[test]
+    fn each_kpi_knows_its_good_direction_and_a_running_period_says_so() {
+        assert!(Kpi::new("satisfaction", 9, 10).higher_is_better);
+        assert!(!Kpi::new("redispatch", 1, 10).higher_is_better);
+        assert!(!Kpi::new("overdue", 1, 1).higher_is_better);
+        let tz = chrono_tz::Asia::Shanghai;
+        let day = NaiveDate::from_ymd_opt(2026, 12, 1).expect("date");
+        let month = period(PeriodKind::Month, day, None, tz).expect("month");
+        let at = |s: &str| {
+            DateTime::parse_from_rfc3339(s)
+                .expect("t")
+                .with_timezone(&Utc)
+        };
+        let share = running_share(&month, at("2026-12-16T12:00:00+08:00")).expect("running");
+        assert!((share - 15.5 / 31.0).abs() < 1e-9, "{share}");
+        assert_eq!(running_share(&month, at("2027-01-01T00:00:00+08:00")), None);
+        assert_eq!(running_share(&month, at("2026-11-30T23:59:00+08:00")), None);
     }
 
     #[test]

@@ -44,7 +44,8 @@ fn target_dir() -> PathBuf {
 }
 
 /// The text of a PDF as `pdftotext` reads it, whitespace removed (CJK text comes out with
-/// spaces between letter-spaced characters), and its first bytes.
+/// spaces between letter-spaced characters). Some ideographs come back as their Kangxi
+/// radical look-alikes (比 as ⽐, 工 as ⼯): compare text without those.
 pub fn pdf_text(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path)?;
     if !bytes.starts_with(b"%PDF-") {

@@ -101,6 +101,22 @@ async fn the_reporting_window_shows_the_same_figures_as_the_cli() -> Result {
             .await?;
         assert!(drawn.as_u64().unwrap_or(0) > 500, "{id} is blank");
     }
+    // The month is still running: its changes are neither good nor bad news yet.
+    assert!(desk
+        .js("return document.body.dataset.running")
+        .await?
+        .as_str()
+        .is_some_and(|r| !r.is_empty()));
+    assert_eq!(
+        desk.js("return [...document.querySelectorAll(\"[data-testid^='kpi-change-']\")].every((p) => p.className === 'neutral')").await?,
+        true
+    );
+    // Satisfaction levels keep their colours whatever order the data comes in.
+    let colours = desk
+        .js("const c = document.querySelector(\"[data-testid='chart-satisfaction']\"); const levels = c.dataset.levels.split(','); const bg = Chart.getChart(c).data.datasets[0].backgroundColor; return Object.fromEntries(levels.map((l, i) => [l, bg[i]]));")
+        .await?;
+    assert_eq!(colours["very_satisfied"], "#1a7f37", "{colours}");
+    assert_eq!(colours["unsatisfied"], "#cf222e", "{colours}");
     let ranked = desk
         .count("[data-testid='assess-departments'] [data-testid='assess-row']")
         .await?;
@@ -154,7 +170,13 @@ async fn the_reporting_window_shows_the_same_figures_as_the_cli() -> Result {
         .js("return document.querySelector(\"[data-testid='pdf-path']\").dataset.path")
         .await?;
     let text = hotline_e2e::pdf_text(std::path::Path::new(pdf.as_str().ok_or("pdf path")?))?;
-    let period = doc["period"].as_str().ok_or("period")?;
+    // The period's first day (the dash between its days prints as another dash).
+    let period: String = doc["period"]
+        .as_str()
+        .ok_or("period")?
+        .chars()
+        .take(10)
+        .collect();
     let name = desk
         .js("return document.querySelector(\"[data-testid='kpi-on_time_handling'] h3\").innerText")
         .await?;
@@ -165,7 +187,7 @@ async fn the_reporting_window_shows_the_same_figures_as_the_cli() -> Result {
         .filter(|c| !c.is_whitespace())
         .collect();
     assert!(
-        text.contains(period) && text.contains(&name),
+        text.contains(&period) && text.contains(&name),
         "{name} in {text}"
     );
     // The tickets behind a figure: the drill-down lists as many as the denominator counts.
@@ -210,6 +232,37 @@ async fn the_reporting_window_shows_the_same_figures_as_the_cli() -> Result {
             .is_some_and(|p| p.contains(" – ")))
     })
     .await?;
+
+    // Last month is complete: a rise of the re-dispatch rate is bad news, of satisfaction good.
+    let last_month = (store.now().with_timezone(&chrono_tz::Asia::Shanghai)
+        - chrono::Duration::days(31))
+    .format("%Y-%m-15")
+    .to_string();
+    desk.select("report-kind", "month").await?;
+    desk.fill("report-anchor", &last_month).await?;
+    desk.click("report-run").await?;
+    desk.until("last month", || async {
+        Ok(desk.js("return document.body.dataset.running").await? == "")
+    })
+    .await?;
+    for key in ["redispatch", "satisfaction"] {
+        let (class, text) = match desk
+            .js(&format!("const p = document.querySelector(\"[data-testid='kpi-change-{key}']\"); return p ? [p.className, p.innerText] : null;"))
+            .await?
+        {
+            serde_json::Value::Array(v) if v.len() == 2 => (v[0].clone(), v[1].clone()),
+            _ => continue,
+        };
+        let rose = text.as_str().unwrap_or("").contains('+');
+        let want = match (key, rose) {
+            ("redispatch", true) | ("satisfaction", false) => "down",
+            _ => "up",
+        };
+        let t = text.as_str().unwrap_or("");
+        if !t.contains("+0.0") && !t.contains("-0.0") {
+            assert_eq!(class, want, "{key}: {text}");
+        }
+    }
 
     desk.client.switch_to_window(main).await?;
     desk.close().await

@@ -46,6 +46,29 @@ impl<'s> Acting<'s> {
         s.suggest_for_ticket(id, kind)
     }
 
+    pub fn reply_templates(&self) -> Result<Vec<crate::store::ReplyTemplate>> {
+        self.need(Perm::ViewTickets)?.reply_templates()
+    }
+
+    pub fn create_reply_template(
+        &self,
+        field: &str,
+        category_id: Option<i64>,
+        text: &str,
+    ) -> Result<crate::store::ReplyTemplate> {
+        self.need(Perm::ManageReference)?.create_reply_template(
+            Some(&self.user),
+            field,
+            category_id,
+            text,
+        )
+    }
+
+    pub fn delete_reply_template(&self, id: i64) -> Result<()> {
+        self.need(Perm::ManageReference)?
+            .delete_reply_template(Some(&self.user), id)
+    }
+
     pub fn calendars(&self) -> Result<Vec<crate::store::CalendarView>> {
         self.need(Perm::ViewTickets)?.calendar_overview()
     }

@@ -88,6 +88,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "drafts",
         sql: include_str!("../../migrations/0015_drafts.sql"),
     },
+    Migration {
+        version: 16,
+        name: "reply_templates",
+        sql: include_str!("../../migrations/0016_reply_templates.sql"),
+    },
 ];
 
 pub fn run(conn: &mut Connection, migrations: &[Migration]) -> Result<i64> {

@@ -20,6 +20,7 @@ mod retention;
 mod rows;
 mod settings;
 mod sla;
+mod templates;
 mod tickets;
 
 pub use accounts::{Account, NewAccount};
@@ -33,6 +34,7 @@ pub use listing::{ListQuery, Page, Sort, RANK_WINDOW, SEARCH_MAX};
 pub use migrate::{Migration, MIGRATIONS};
 pub use queues::{COUNT_CAP, DUE_SOON};
 pub use retention::{RetentionPlan, SampleChange};
+pub use templates::{ReplyTemplate, TEMPLATE_FIELDS};
 
 use crate::clock::Clock;
 use crate::error::{Error, Result};

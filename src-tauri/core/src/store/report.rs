@@ -511,6 +511,8 @@ impl Store {
         Ok(serde_json::json!({
             "period": p.label,
             "previous_period": p.previous_label,
+            // A period still running is compared with a whole one: say so, and how far.
+            "running": crate::report::running_share(&p, self.now()),
             "query": q,
             "report": report,
             "previous": previous,

@@ -238,7 +238,7 @@ async fn settings_fit_small_screens_and_templates_fill_forms() -> Result {
         1,
         &hotline_core::Action::Accept { note: None },
     )?;
-    desk.js(&format!("document.querySelector(\"[data-testid='back']\").click(); document.querySelector(\"[data-testid='queue-all']\").click();")).await?;
+    desk.js("document.querySelector(\"[data-testid='back']\").click(); document.querySelector(\"[data-testid='queue-all']\").click();").await?;
     desk.until("row", || async {
         Ok(desk
             .count(&format!(

@@ -65,6 +65,30 @@ pub fn pdf_text(path: &Path) -> Result<String> {
         .collect())
 }
 
+/// A call as the tests log it: by phone, general, normal urgency, named, no e-mail or
+/// address; override fields with `NewTicket { .., ..phone_call(..) }`.
+pub fn phone_call(
+    caller: &str,
+    phone: &str,
+    description: &str,
+    category: &str,
+) -> hotline_core::NewTicket {
+    hotline_core::NewTicket {
+        caller_name: caller.into(),
+        phone: phone.into(),
+        description: description.into(),
+        category: category.into(),
+        occurred_at: None,
+        channel: hotline_core::model::Channel::Phone,
+        severity: hotline_core::model::Severity::General,
+        urgency: hotline_core::model::Urgency::Normal,
+        email: None,
+        address: None,
+        anonymous: false,
+        withheld: false,
+    }
+}
+
 pub fn app_binary() -> PathBuf {
     std::env::var_os("HOTLINE_DESK_BIN")
         .map(PathBuf::from)
@@ -268,10 +292,18 @@ impl Desk {
             .ok_or_else(|| format!("no element [data-testid='{id}']").into())
     }
 
-    /// Clicks an element, finding it again if a re-render replaced it meanwhile.
+    /// Clicks an element, finding it again if a re-render replaced it meanwhile. It is
+    /// scrolled to first as a person would, also inside a scrolling card (WebKitWebDriver
+    /// scrolls only the page).
     pub async fn click(&self, id: &str) -> Result {
         let mut tries = 0;
         loop {
+            self.client
+                .execute(
+                    "document.querySelector(`[data-testid='${arguments[0]}']`)?.scrollIntoView({ block: 'center', inline: 'center' });",
+                    vec![Value::String(id.into())],
+                )
+                .await?;
             match self.by_testid(id).await?.click().await {
                 Ok(()) => return Ok(()),
                 Err(e) if tries < 5 => {

@@ -292,20 +292,12 @@ async fn answer_now_and_the_callers_history_while_typing() -> Result {
     // An earlier call from the same person.
     let earlier = w.store.intake(
         w.agent,
-        &hotline_core::NewTicket {
-            caller_name: "李四".into(),
-            phone: "13900000000".into(),
-            description: "咨询社保卡补办需要的材料。".into(),
-            category: "consultation".into(),
-            occurred_at: None,
-            channel: hotline_core::model::Channel::Phone,
-            severity: hotline_core::model::Severity::General,
-            urgency: hotline_core::model::Urgency::Normal,
-            email: None,
-            address: None,
-            anonymous: false,
-            withheld: false,
-        },
+        &hotline_e2e::phone_call(
+            "李四",
+            "13900000000",
+            "咨询社保卡补办需要的材料。",
+            "consultation",
+        ),
         Some(&hotline_core::Action::Answer {
             answer: "已告知所需材料。".into(),
         }),
@@ -345,18 +337,9 @@ async fn answer_now_and_the_callers_history_while_typing() -> Result {
     w.store.intake(
         w.agent,
         &hotline_core::NewTicket {
-            caller_name: "王五".into(),
-            phone: "010-65521234".into(),
-            description: "反映噪声扰民。".into(),
-            category: "help_request".into(),
-            occurred_at: None,
-            channel: hotline_core::model::Channel::Phone,
             severity: hotline_core::model::Severity::Major,
             urgency: hotline_core::model::Urgency::Urgent,
-            email: None,
-            address: None,
-            anonymous: false,
-            withheld: false,
+            ..hotline_e2e::phone_call("王五", "010-65521234", "反映噪声扰民。", "help_request")
         },
         None,
     )?;

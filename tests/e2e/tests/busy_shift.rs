@@ -61,18 +61,8 @@ async fn value(desk: &Desk, id: &str) -> Result<String> {
 
 fn transferred(w: &World, phone: &str) -> Result<hotline_core::model::Ticket> {
     let call = NewTicket {
-        caller_name: "赵六".into(),
-        phone: phone.into(),
-        description: "幸福路 8 号路灯不亮。".into(),
-        category: "help_request".into(),
-        occurred_at: None,
-        channel: hotline_core::model::Channel::Phone,
-        severity: hotline_core::model::Severity::General,
-        urgency: hotline_core::model::Urgency::Normal,
-        email: None,
         address: Some("幸福路 8 号".into()),
-        anonymous: false,
-        withheld: false,
+        ..hotline_e2e::phone_call("赵六", phone, "幸福路 8 号路灯不亮。", "help_request")
     };
     let due = w.store.now() + chrono::Duration::days(5);
     Ok(w.store.intake(

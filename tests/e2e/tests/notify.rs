@@ -4,7 +4,7 @@
 //! bell counts them.
 
 use hotline_core::calendar::Span;
-use hotline_core::model::{Role, Severity};
+use hotline_core::model::Role;
 use hotline_core::sla::Stage;
 use hotline_core::{Action, NewTicket, Store, SystemClock};
 use hotline_e2e::{Desk, Result};
@@ -70,19 +70,9 @@ async fn a_callback_deadline_notifies_once_per_reminder() -> Result {
         "24x7",
     )?;
     let call = NewTicket {
-        caller_name: "孙女士".into(),
-        phone: "13700000001".into(),
-        description: "自来水发黄。".into(),
-        category: "help_request".into(),
-        occurred_at: None,
-        channel: hotline_core::model::Channel::Phone,
-        severity: Severity::General,
         // Urgent: its reminders do not wait for working time, whenever the test runs.
         urgency: hotline_core::model::Urgency::Urgent,
-        email: None,
-        address: None,
-        anonymous: false,
-        withheld: false,
+        ..hotline_e2e::phone_call("孙女士", "13700000001", "自来水发黄。", "help_request")
     };
     let due = store.now() + chrono::Duration::days(3);
     let t = store.intake(

@@ -211,20 +211,7 @@ async fn settings_fit_small_screens_and_templates_fill_forms() -> Result {
         .ok_or("template")?;
     let ticket = store.intake(
         1,
-        &hotline_core::NewTicket {
-            caller_name: "钱七".into(),
-            phone: "13600001111".into(),
-            description: "路灯不亮。".into(),
-            category: "help_request".into(),
-            occurred_at: None,
-            channel: hotline_core::model::Channel::Phone,
-            severity: hotline_core::model::Severity::General,
-            urgency: hotline_core::model::Urgency::Normal,
-            email: None,
-            address: None,
-            anonymous: false,
-            withheld: false,
-        },
+        &hotline_e2e::phone_call("钱七", "13600001111", "路灯不亮。", "help_request"),
         Some(&hotline_core::Action::Transfer {
             department_id: dept,
             requirements: "请修复".into(),

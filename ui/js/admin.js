@@ -109,7 +109,8 @@ async function run(task) {
   for (const b of document.querySelectorAll('#view-settings [data-perm="manage_backups"] button')) b.disabled = true;
   try {
     result.textContent = await task();
-    feedback(result, null);
+    // The result line says what happened; only an earlier error is cleared.
+    feedback(result, undefined);
   } catch (e) {
     result.textContent = '';
     feedback(result, e);

@@ -316,6 +316,22 @@ async fn answer_now_and_the_callers_history_while_typing() -> Result {
             == serde_json::json!([earlier.number]))
     })
     .await?;
+    // A history entry opens its ticket; back at the intake, the call typed so far is there.
+    desk.click("history-open").await?;
+    desk.until("the earlier ticket", || async {
+        Ok(desk.visible("view-detail").await?
+            && desk.text("detail-number").await? == earlier.number)
+    })
+    .await?;
+    desk.click("new-call").await?;
+    desk.until("intake again", || async {
+        Ok(desk.visible("view-intake").await?
+            && desk
+                .js("return document.querySelector(\"[data-testid='intake-phone']\").value")
+                .await?
+                == "+86 139-0000-0000")
+    })
+    .await?;
     desk.select("intake-category", "consultation").await?;
     desk.fill("intake-description", "再次咨询社保卡补办地点。")
         .await?;

@@ -170,6 +170,8 @@ export async function load() {
 
 
 export function init() {
+  // The backup line's outcome has its place from the start (nothing shifts later).
+  feedback($('#backup-result'), undefined);
   $('#user-form').addEventListener('submit', (e) => {
     e.preventDefault();
     const f = e.target.elements;

@@ -57,6 +57,29 @@ fn a_ticket_goes_through_its_whole_life_from_the_command_line() {
         ],
     );
     let number = t["number"].as_str().expect("number").to_string();
+    // An anonymous call with the number withheld: no name, no phone, logged all the same;
+    // the output masks what an anonymous caller left.
+    let anon = json(
+        &db,
+        &[
+            "ticket",
+            "create",
+            "--anonymous",
+            "--withheld",
+            "--description",
+            "建议增设路灯",
+            "--category",
+            "suggestion",
+        ],
+    );
+    assert_eq!(
+        (&anon["anonymous"], &anon["phone_withheld"], &anon["phone"]),
+        (
+            &Value::Bool(true),
+            &Value::Bool(true),
+            &Value::String(String::new())
+        )
+    );
     let act = |who: &str, args: &[&str]| {
         let mut a = vec!["--as", who, "ticket", "act", number.as_str()];
         a.extend_from_slice(args);

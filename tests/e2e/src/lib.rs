@@ -345,11 +345,24 @@ impl Desk {
         Ok(())
     }
 
-    /// Presses keys on the focused element (WebDriver key codes for modifiers).
+    /// Presses keys on the focused element (WebDriver key codes for modifiers). The page
+    /// may re-render the focused element between finding and typing: then it is found again.
     pub async fn keys(&self, keys: &str) -> Result {
-        let active = self.client.active_element().await?;
-        active.send_keys(keys).await?;
-        Ok(())
+        let mut tries = 0;
+        loop {
+            let active = self.client.active_element().await?;
+            match active.send_keys(keys).await {
+                Ok(()) => return Ok(()),
+                Err(fantoccini::error::CmdError::Standard(e))
+                    if e.error == fantoccini::error::ErrorStatus::StaleElementReference
+                        && tries < 5 =>
+                {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     pub async fn visible(&self, id: &str) -> Result<bool> {

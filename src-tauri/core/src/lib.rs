@@ -7,6 +7,7 @@
 mod macros;
 
 pub mod access;
+pub mod action;
 pub mod alarms;
 pub mod auth;
 pub mod backup;

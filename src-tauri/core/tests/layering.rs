@@ -34,6 +34,7 @@ const FLOORS: &[(&str, &[&str])] = &[
             "calendar",
             "sla",
             "alarms",
+            "action",
             "lifecycle",
             "ticket",
             "mask",

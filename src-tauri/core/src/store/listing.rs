@@ -380,3 +380,7 @@ impl Store {
         })
     }
 }
+
+#[cfg(test)]
+#[path = "listing_tests.rs"]
+mod tests;

@@ -132,6 +132,20 @@ pub(crate) mod testutil {
         (dept, handler)
     }
 
+    /// A store with a department (路灯管理所) and its handler: (…, department id, handler).
+    pub fn setup() -> (
+        tempfile::TempDir,
+        Store,
+        Arc<FakeClock>,
+        i64,
+        crate::model::User,
+    ) {
+        let (d, s, c) = store();
+        let (dept, handler) = lighting(&s);
+        let handler = s.user(handler).expect("handler");
+        (d, s, c, dept, handler)
+    }
+
     pub fn store() -> (tempfile::TempDir, Store, Arc<FakeClock>) {
         let dir = tempfile::tempdir().expect("tempdir");
         let clock = Arc::new(FakeClock::new(t0()));

@@ -57,7 +57,7 @@ const FLOORS: &[(&str, &[&str])] = &[
 /// façade on top.
 const STORE_FLOORS: &[&[&str]] = &[
     &["db", "migrate"],
-    &["reference", "audit", "calendar", "rows", "queues"],
+    &["reference", "audit", "calendar", "rows", "queues", "outbox"],
     &[
         "sla",
         "alarms",

@@ -250,6 +250,8 @@ impl Store {
                         "INSERT INTO notifications (user_id, ticket_id, kind, threshold, deadline, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                     )?
                     .execute((u, ticket_id, kind.as_str(), threshold, deadline, ms(now)))?;
+                    let data = serde_json::json!({ "kind": kind, "threshold": threshold });
+                    super::outbox::publish(tx, now, super::outbox::OutboxKind::Notification, Some(ticket_id), Some(*u), &data)?;
                 }
                 // The breach urges (催办) on the timeline and repeats while missed; a grave
                 // incident records whom it alerted, and 特别重大 the report upward.

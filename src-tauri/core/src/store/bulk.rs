@@ -173,6 +173,20 @@ impl Store {
             let out = f(&mut b)?;
             b.finish()?;
             index_from(tx, first, &triggers)?;
+            let count: i64 = tx.query_row(
+                "SELECT count(*) FROM tickets WHERE id >= ?1",
+                [first],
+                |r| r.get(0),
+            )?;
+            let data = serde_json::json!({ "tickets": count, "first_id": first });
+            super::outbox::publish(
+                tx,
+                now,
+                super::outbox::OutboxKind::Import,
+                None,
+                None,
+                &data,
+            )?;
             Ok(out)
         })
     }

@@ -1,6 +1,7 @@
 //! The connection to the SQLite file: how it is configured, the one writer (IMMEDIATE
-//! transactions, `synchronous=FULL`) and the reader (WAL lets queues be read while a
-//! write commits), and the helpers every part of the store reads settings and times with.
+//! transactions, `synchronous=FULL`) and a few readers (WAL lets queues be read while a
+//! write commits, and readers do not wait for each other), and the helpers every part of
+//! the store reads settings and times with.
 //! `store/mod.rs` opens it; everything in the store sits on it.
 
 use crate::clock::Clock;
@@ -14,7 +15,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 pub struct Store {
     pub(super) writer: Mutex<Connection>,
-    pub(super) reader: Mutex<Connection>,
+    /// Read-only connections: a read takes a free one, so reads run side by side (a
+    /// report does not hold up a queue page). A handful of connections needs no pool
+    /// crate: a `try_lock` round and, when all are busy, a wait on the next in turn.
+    pub(super) readers: Vec<Mutex<Connection>>,
+    pub(super) next_reader: std::sync::atomic::AtomicUsize,
     pub(super) clock: Arc<dyn Clock>,
     pub(super) path: PathBuf,
 }
@@ -85,13 +90,28 @@ impl Store {
     }
 
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        f(&lock(&self.reader))
+        f(&self.reader())
+    }
+
+    /// A free reader, or (all busy) the next one in turn once it is free.
+    fn reader(&self) -> MutexGuard<'_, Connection> {
+        use std::sync::atomic::Ordering;
+        let n = self.readers.len();
+        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
+        for i in 0..n {
+            match self.readers[(start + i) % n].try_lock() {
+                Ok(guard) => return guard,
+                Err(std::sync::TryLockError::Poisoned(p)) => return p.into_inner(),
+                Err(std::sync::TryLockError::WouldBlock) => {}
+            }
+        }
+        lock(&self.readers[start % n])
     }
 
     /// Runs `f` on one read transaction: every query in it sees the same committed state
     /// (a report's figures agree with each other while agents keep writing).
     pub(crate) fn snapshot<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let conn = lock(&self.reader);
+        let conn = self.reader();
         let tx = conn.unchecked_transaction()?;
         let out = f(&tx)?;
         tx.commit()?;

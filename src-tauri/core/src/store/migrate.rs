@@ -93,6 +93,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "reply_templates",
         sql: include_str!("../../migrations/0016_reply_templates.sql"),
     },
+    Migration {
+        version: 17,
+        name: "outbox",
+        sql: include_str!("../../migrations/0017_outbox.sql"),
+    },
 ];
 
 pub fn run(conn: &mut Connection, migrations: &[Migration]) -> Result<i64> {

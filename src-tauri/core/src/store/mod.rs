@@ -13,6 +13,7 @@ mod db;
 mod drafts;
 mod listing;
 mod migrate;
+mod outbox;
 mod queues;
 mod reference;
 mod report;
@@ -32,6 +33,7 @@ pub use calendar::{CalendarView, IcsReport};
 pub use calls::CallImport;
 pub use listing::{ListQuery, Page, Sort, RANK_WINDOW, SEARCH_MAX};
 pub use migrate::{Migration, MIGRATIONS};
+pub use outbox::{OutboxEntry, OutboxKind};
 pub use queues::{COUNT_CAP, DUE_SOON};
 pub use retention::{RetentionPlan, SampleChange};
 pub use templates::{ReplyTemplate, TEMPLATE_FIELDS};
@@ -41,6 +43,10 @@ use crate::error::{Error, Result};
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
+
+/// Read connections of a desk: a report in the reporting window and the desk's queues
+/// read side by side. (Each has its own page cache, filled only as it is used.)
+pub const DESK_READERS: usize = 2;
 
 #[cfg(feature = "bench-internals")]
 pub use bulk::{index_from, suspend_search_triggers};
@@ -52,13 +58,24 @@ pub use db::Store;
 impl Store {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub fn open(path: impl AsRef<Path>, clock: Arc<dyn Clock>) -> Result<Store> {
-        Self::open_with(path, clock, MIGRATIONS)
+        Self::open_with(path, clock, MIGRATIONS, DESK_READERS)
+    }
+
+    /// `open` with `readers` read connections (at least one): a centre server serving
+    /// many seats reads on several at once.
+    pub fn open_with_readers(
+        path: impl AsRef<Path>,
+        clock: Arc<dyn Clock>,
+        readers: usize,
+    ) -> Result<Store> {
+        Self::open_with(path, clock, MIGRATIONS, readers)
     }
 
     pub(crate) fn open_with(
         path: impl AsRef<Path>,
         clock: Arc<dyn Clock>,
         migrations: &[Migration],
+        readers: usize,
     ) -> Result<Store> {
         let path = path.as_ref().to_path_buf();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -92,17 +109,23 @@ impl Store {
                 value: mode,
             });
         }
-        let reader = Connection::open_with_flags(
-            &path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        configure(&reader)?;
-        // Reports and searches read tens of thousands of pages of a big store; with the
-        // default 2 MB cache most of that time went to copying pages from the OS again.
-        reader.pragma_update(None, "cache_size", db::READER_CACHE_KIB)?;
+        let readers = (0..readers.max(1))
+            .map(|_| {
+                let reader = Connection::open_with_flags(
+                    &path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                configure(&reader)?;
+                // Reports and searches read tens of thousands of pages of a big store; with
+                // the default 2 MB cache most of that time went to copying pages again.
+                reader.pragma_update(None, "cache_size", db::READER_CACHE_KIB)?;
+                Ok(Mutex::new(reader))
+            })
+            .collect::<Result<Vec<_>>>()?;
         Ok(Store {
             writer: Mutex::new(writer),
-            reader: Mutex::new(reader),
+            readers,
+            next_reader: std::sync::atomic::AtomicUsize::new(0),
             clock,
             path,
         })
@@ -169,6 +192,55 @@ mod tests {
             Ok(())
         })
         .expect("pragmas");
+    }
+
+    /// A long read (a report) does not hold up another (a queue page): with one reader
+    /// the second read would wait for the first and this test would time out.
+    #[test]
+    fn reads_run_side_by_side() {
+        use crate::Store;
+        use std::sync::mpsc::channel;
+        use std::sync::Arc;
+        use std::time::Duration;
+        let (_d, s, _c) = store();
+        let s = Arc::new(s);
+        let (holding, held) = channel();
+        let (release, released) = channel::<()>();
+        let long = {
+            let s = s.clone();
+            std::thread::spawn(move || {
+                s.read(|c| {
+                    let n: i64 = c.query_row("SELECT count(*) FROM tickets", [], |r| r.get(0))?;
+                    holding.send(()).ok();
+                    released.recv().ok();
+                    Ok(n)
+                })
+            })
+        };
+        held.recv_timeout(Duration::from_secs(10))
+            .expect("the long read started");
+        let (done, finished) = channel();
+        let short = {
+            let s = s.clone();
+            std::thread::spawn(move || {
+                let n = s.read(|c| {
+                    Ok(c.query_row("SELECT count(*) FROM users", [], |r| r.get::<_, i64>(0))?)
+                });
+                done.send(n.is_ok()).ok();
+            })
+        };
+        let ok = finished.recv_timeout(Duration::from_secs(10));
+        release.send(()).ok();
+        assert_eq!(
+            ok,
+            Ok(true),
+            "the second read finished while the first held its reader"
+        );
+        short.join().expect("short");
+        assert_eq!(long.join().expect("long").expect("count"), 0);
+        let one = Store::open_with_readers(s.path(), Arc::new(crate::clock::SystemClock), 1)
+            .expect("one reader");
+        assert_eq!(one.readers.len(), 1);
     }
 
     #[cfg(unix)]

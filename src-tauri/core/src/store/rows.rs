@@ -363,5 +363,7 @@ pub(super) fn append_event(
         [t.id],
         |r| r.get(0),
     )?;
-    insert_event(tx, t.id, last + 1, now, actor_id, Some(t.version), e)
+    insert_event(tx, t.id, last + 1, now, actor_id, Some(t.version), e)?;
+    super::outbox::ticket_changed(tx, now, None, t, &[e.action])?;
+    Ok(())
 }

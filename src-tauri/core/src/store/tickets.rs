@@ -131,6 +131,8 @@ fn act_in(
     for (n, e) in out.events.iter().enumerate() {
         super::alarms::announce(tx, &next, e.action, last + 1 + n as i64, now)?;
     }
+    let actions: Vec<&str> = out.events.iter().map(|e| e.action).collect();
+    super::outbox::ticket_changed(tx, now, Some(&cur), &next, &actions)?;
     Ok(next)
 }
 
@@ -153,6 +155,7 @@ fn create(tx: &Connection, actor_id: i64, v: &ValidTicket) -> Result<Ticket> {
         &created_event(&x),
     )?;
     super::alarms::refresh(tx, &x, v.received_at, &super::alarms::ctx(tx)?)?;
+    super::outbox::ticket_changed(tx, v.received_at, None, &x, &["create"])?;
     Ok(x)
 }
 

@@ -55,7 +55,6 @@ pub enum CalendarCmd {
 }
 
 pub fn run(a: &Acting, cmd: CalendarCmd, json: bool) -> Result<()> {
-    let store = a.store();
     use hotline_core::calendar::{DayKind, Span};
     let flag = |incomplete: bool| {
         if incomplete {
@@ -67,7 +66,7 @@ pub fn run(a: &Acting, cmd: CalendarCmd, json: bool) -> Result<()> {
     match cmd {
         CalendarCmd::IsWorkday { date: d, calendar } => {
             let day = date(&d)?;
-            let r = store.calendar(&calendar)?.is_working_day(day);
+            let r = a.calendar(&calendar)?.is_working_day(day);
             print(
                 json,
                 json!({ "date": day, "working": r.value, "calendar_incomplete": r.calendar_incomplete }),
@@ -87,7 +86,7 @@ pub fn run(a: &Acting, cmd: CalendarCmd, json: bool) -> Result<()> {
             hours,
             calendar,
         } => {
-            let from = store.parse_time(&from)?;
+            let from = a.parse_time(&from)?;
             let span = match (working_days, business_hours, hours) {
                 (Some(n), None, None) => Span::WorkingDays(n),
                 (None, Some(h), None) => Span::BusinessHours(h),
@@ -98,7 +97,7 @@ pub fn run(a: &Acting, cmd: CalendarCmd, json: bool) -> Result<()> {
                     })
                 }
             };
-            let cal = store.calendar(&calendar)?;
+            let cal = a.calendar(&calendar)?;
             let r = cal.add(from, span)?;
             let local = r.value.with_timezone(&cal.tz);
             print(
@@ -114,8 +113,8 @@ pub fn run(a: &Acting, cmd: CalendarCmd, json: bool) -> Result<()> {
             );
         }
         CalendarCmd::Elapsed { from, to, calendar } => {
-            let (from, to) = (store.parse_time(&from)?, store.parse_time(&to)?);
-            let r = store.calendar(&calendar)?.elapsed(from, to, &[]);
+            let (from, to) = (a.parse_time(&from)?, a.parse_time(&to)?);
+            let r = a.calendar(&calendar)?.elapsed(from, to, &[]);
             let secs = r.value.num_seconds();
             print(
                 json,
@@ -169,8 +168,8 @@ pub fn run(a: &Acting, cmd: CalendarCmd, json: bool) -> Result<()> {
         }
         CalendarCmd::List => {
             let mut out = Vec::new();
-            for name in store.calendar_names()? {
-                let c = store.calendar(&name)?;
+            for name in a.calendar_names()? {
+                let c = a.calendar(&name)?;
                 out.push(json!({ "name": name, "always": c.always, "timezone": c.tz.name(), "years": c.years, "days": c.days.len() }));
             }
             print(json, json!(out), || {

@@ -26,17 +26,13 @@ pub enum CallsCmd {
 }
 
 pub fn run(a: &Acting, cmd: CallsCmd, json: bool) -> Result<()> {
-    let store = a.store();
     match cmd {
         CallsCmd::Import { file, format } => {
-            let tz = store
-                .setting("timezone")?
-                .parse()
-                .unwrap_or(chrono_tz::Asia::Shanghai);
+            let tz = a.timezone()?;
             let input = std::fs::File::open(&file)?;
             let (calls, bad, source) = match format.strip_prefix("mapping:") {
                 Some(name) => {
-                    let m = store.cdr_mapping(name)?;
+                    let m = a.cdr_mapping(name)?;
                     let (c, b) = hotline_core::cdr::parse_mapped(input, &m, name, tz)?;
                     (c, b, name.to_string())
                 }

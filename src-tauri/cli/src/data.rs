@@ -16,7 +16,7 @@ pub struct InitArgs {
     pub demo: bool,
 }
 
-pub fn init(a: &Acting, args: InitArgs, json: bool) -> Result<()> {
+pub fn init(a: &Acting, db: &std::path::Path, args: InitArgs, json: bool) -> Result<()> {
     let InitArgs { demo } = args;
 
     let mut seeded = None;
@@ -31,11 +31,9 @@ pub fn init(a: &Acting, args: InitArgs, json: bool) -> Result<()> {
             |_| {},
         )?);
     }
-    print(
-        json,
-        json!({ "db": a.store().path(), "seeded": seeded }),
-        || format!("ready: {}", a.store().path().display()),
-    );
+    print(json, json!({ "db": db, "seeded": seeded }), || {
+        format!("ready: {}", db.display())
+    });
     Ok(())
 }
 

@@ -17,10 +17,9 @@ pub enum DeptCmd {
 }
 
 pub fn run(a: &Acting, cmd: DeptCmd, json: bool) -> Result<()> {
-    let store = a.store();
     match cmd {
         DeptCmd::List => {
-            let ds = store.departments()?;
+            let ds = a.reference()?.departments;
             print(json, serde_json::to_value(&ds)?, || {
                 ds.iter()
                     .map(|d| format!("{:>4}  {:<14} {}\n", d.id, d.code, d.name))
@@ -29,7 +28,7 @@ pub fn run(a: &Acting, cmd: DeptCmd, json: bool) -> Result<()> {
         }
         DeptCmd::Add { code, name, parent } => {
             let parent = parent
-                .map(|c| store.department_by_code(&c).map(|d| d.id))
+                .map(|c| a.department_by_code(&c).map(|d| d.id))
                 .transpose()?;
             let d = a.create_department(&code, &name, parent)?;
             print(json, serde_json::to_value(&d)?, || {

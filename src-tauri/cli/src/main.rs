@@ -113,7 +113,7 @@ fn run(cli: Cli) -> Result<()> {
     let a = store.acting(actor)?;
     let json = cli.json;
     match cli.cmd {
-        Cmd::Init(args) => data::init(&a, args, json)?,
+        Cmd::Init(args) => data::init(&a, &path, args, json)?,
         Cmd::Ticket(c) => ticket::run(&a, c, json)?,
         Cmd::Customer(c) => customer::run(&a, c, json)?,
         Cmd::Export(args) => data::export(&a, args, json)?,

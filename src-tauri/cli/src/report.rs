@@ -33,10 +33,9 @@ pub fn run(a: &Acting, args: ReportArgs, json: bool) -> Result<()> {
         lang,
         force,
     } = args;
-    let store = a.store();
 
     let department_id = department
-        .map(|c| store.department_by_code(&c).map(|d| d.id))
+        .map(|c| a.department_by_code(&c).map(|d| d.id))
         .transpose()?;
     let doc = a.monthly_report(&month, department_id)?;
     print_report(&doc, json);

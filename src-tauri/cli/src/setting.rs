@@ -14,21 +14,16 @@ pub enum SettingCmd {
 }
 
 pub fn run(a: &Acting, cmd: SettingCmd, json: bool) -> Result<()> {
-    let store = a.store();
     match cmd {
         SettingCmd::List => {
-            let all = store.settings()?;
-            print(
-                json,
-                json!(all
-                    .iter()
-                    .cloned()
-                    .collect::<std::collections::BTreeMap<_, _>>()),
-                || all.iter().map(|(k, v)| format!("{k} = {v}\n")).collect(),
-            );
+            let all = a.settings()?;
+            print(json, json!(all), || {
+                all.iter().map(|(k, v)| format!("{k} = {v}\n")).collect()
+            });
         }
         SettingCmd::Get { key } => {
-            let v = store.setting(&key)?;
+            hotline_core::settings::find(&key)?;
+            let v = a.settings()?.remove(&key).unwrap_or_default();
             print(json, json!({ key.clone(): v }), || v.clone());
         }
         SettingCmd::Set { key, value } => {

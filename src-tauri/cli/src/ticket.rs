@@ -5,7 +5,7 @@ use clap::{Args, Subcommand};
 use hotline_core::access::Acting;
 use hotline_core::model::{CallbackMethod, Channel, Satisfaction, Severity, Status, Urgency};
 use hotline_core::store::{ListQuery, Sort};
-use hotline_core::{Action, Error, NewTicket, Result, Store};
+use hotline_core::{Action, Error, NewTicket, Result};
 use serde_json::json;
 
 #[derive(Subcommand)]
@@ -69,8 +69,7 @@ pub enum TicketCmd {
 }
 
 pub fn run(a: &Acting, cmd: TicketCmd, json: bool) -> Result<()> {
-    let store = a.store();
-    let time = |s: &str| store.parse_time(s);
+    let time = |s: &str| a.parse_time(s);
     match cmd {
         TicketCmd::Create {
             name,
@@ -106,7 +105,7 @@ pub fn run(a: &Acting, cmd: TicketCmd, json: bool) -> Result<()> {
             });
         }
         TicketCmd::Show { number } => {
-            let d = a.detail(store.ticket_id_by_number(&number)?)?.0;
+            let d = a.detail(a.ticket_id_by_number(&number)?)?.0;
             print(json, serde_json::to_value(&d)?, || {
                 let t = &d.ticket;
                 let mut s = format!(
@@ -155,7 +154,7 @@ pub fn run(a: &Acting, cmd: TicketCmd, json: bool) -> Result<()> {
                     .map(|s| s.parse::<Status>())
                     .collect::<Result<_>>()?,
                 department_id: department
-                    .map(|c| store.department_by_code(&c).map(|d| d.id))
+                    .map(|c| a.department_by_code(&c).map(|d| d.id))
                     .transpose()?,
                 search,
                 limit,
@@ -187,12 +186,12 @@ pub fn run(a: &Acting, cmd: TicketCmd, json: bool) -> Result<()> {
             });
         }
         TicketCmd::Act(args) => {
-            let id = store.ticket_id_by_number(&args.number)?;
+            let id = a.ticket_id_by_number(&args.number)?;
             let version = match args.expect_version {
                 Some(v) => v,
-                None => store.ticket(id)?.version,
+                None => a.detail(id)?.0.ticket.version,
             };
-            let action = to_action(store, args.action, &time)?;
+            let action = to_action(a, args.action, &time)?;
             let t = a.act(id, version, &action)?;
             print(json, serde_json::to_value(&t)?, || {
                 format!(
@@ -330,11 +329,11 @@ pub enum ActCmd {
 }
 
 fn to_action(
-    store: &Store,
-    a: ActCmd,
+    a: &Acting,
+    cmd: ActCmd,
     time: &dyn Fn(&str) -> Result<chrono::DateTime<chrono::Utc>>,
 ) -> Result<Action> {
-    Ok(match a {
+    Ok(match cmd {
         ActCmd::Answer { answer } => Action::Answer { answer },
         ActCmd::Transfer {
             department,
@@ -342,7 +341,7 @@ fn to_action(
             due,
             accept_due,
         } => Action::Transfer {
-            department_id: store.department_by_code(&department)?.id,
+            department_id: a.department_by_code(&department)?.id,
             requirements,
             due_at: time(&due)?,
             accept_due_at: accept_due.as_deref().map(time).transpose()?,

@@ -45,10 +45,9 @@ pub enum UserCmd {
 }
 
 pub fn run(a: &Acting, cmd: UserCmd, json: bool) -> Result<()> {
-    let store = a.store();
     match cmd {
         UserCmd::List => {
-            let us = store.users()?;
+            let us = a.reference()?.users;
             print(json, serde_json::to_value(&us)?, || {
                 us.iter()
                     .map(|u| {
@@ -66,7 +65,7 @@ pub fn run(a: &Acting, cmd: UserCmd, json: bool) -> Result<()> {
             role,
             extension,
         } => {
-            let d = store.department_by_code(&department)?;
+            let d = a.department_by_code(&department)?;
             let u = a.create_user(&name, d.id, role.parse::<Role>()?, extension.as_deref())?;
             print(json, serde_json::to_value(&u)?, || {
                 format!("user {} created", u.id)
@@ -94,7 +93,7 @@ pub fn run(a: &Acting, cmd: UserCmd, json: bool) -> Result<()> {
             role,
             department,
         } => {
-            let d = store.department_by_code(&department)?;
+            let d = a.department_by_code(&department)?;
             let u = a.set_user_role(id, role.parse::<Role>()?, d.id)?;
             print(json, serde_json::to_value(&u)?, || {
                 format!("user {} is now {} in {}", u.id, u.role, d.name)
@@ -114,9 +113,7 @@ pub struct SetupArgs {
 
 pub fn setup(a: &Acting, args: SetupArgs, json: bool) -> Result<()> {
     let SetupArgs { login, name } = args;
-    let store = a.store();
-
-    let u = store.setup_admin(&login, &name, &secret("HOTLINE_PASSWORD", "password")?)?;
+    let u = a.setup_admin(&login, &name, &secret("HOTLINE_PASSWORD", "password")?)?;
     print(json, serde_json::to_value(&u)?, || {
         format!("administrator {} ({login}) created", u.name)
     });

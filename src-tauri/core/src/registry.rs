@@ -258,7 +258,7 @@ commands! {
         db_path: c.host.data_label(),
         user: a.user().clone(),
         count_cap: crate::store::COUNT_CAP,
-        timezone: a.store().timezone()?.name().to_string(),
+        timezone: a.timezone()?.name().to_string(),
     });
     acting change_password(old: String, new: String) [SignedIn] -> ()
         = |c, a| a.change_password(&old, &new);

@@ -46,6 +46,18 @@ impl<'s> Acting<'s> {
         s.suggest_for_ticket(id, kind)
     }
 
+    pub fn department_by_code(&self, code: &str) -> Result<crate::model::Department> {
+        self.need(Perm::ViewTickets)?.department_by_code(code)
+    }
+
+    pub fn calendar(&self, name: &str) -> Result<crate::calendar::Calendar> {
+        self.need(Perm::ViewTickets)?.calendar(name)
+    }
+
+    pub fn calendar_names(&self) -> Result<Vec<String>> {
+        self.need(Perm::ViewTickets)?.calendar_names()
+    }
+
     pub fn reply_templates(&self) -> Result<Vec<crate::store::ReplyTemplate>> {
         self.need(Perm::ViewTickets)?.reply_templates()
     }

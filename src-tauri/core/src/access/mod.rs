@@ -45,7 +45,9 @@ pub struct Revealed {
     pub requirements: Option<String>,
 }
 
-/// The store seen by one signed-in user.
+/// The store seen by one signed-in user. Front doors (desk, CLI, server) reach data only
+/// through its methods — the store itself stays inside — so none can go around the
+/// permission matrix and the masking.
 pub struct Acting<'s> {
     store: &'s Store,
     user: User,
@@ -70,8 +72,26 @@ impl<'s> Acting<'s> {
         &self.user
     }
 
-    pub fn store(&self) -> &'s Store {
-        self.store
+    /// Reads a time typed by a person in the centre's zone (no data behind it).
+    pub fn parse_time(&self, s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
+        self.store.parse_time(s)
+    }
+
+    pub fn timezone(&self) -> Result<chrono_tz::Tz> {
+        self.store.timezone()
+    }
+
+    /// A ticket's id from its number, if the user may see it.
+    pub fn ticket_id_by_number(&self, number: &str) -> Result<i64> {
+        let s = self.need(Perm::ViewTickets)?;
+        let id = s.ticket_id_by_number(number)?;
+        self.ticket_in_scope(&s.ticket(id)?)?;
+        Ok(id)
+    }
+
+    /// Claims the built-in administrator (only while the file has none with a password).
+    pub fn setup_admin(&self, login: &str, name: &str, password: &str) -> Result<User> {
+        self.store.setup_admin(login, name, password)
     }
 
     pub fn permissions(&self) -> Vec<Perm> {

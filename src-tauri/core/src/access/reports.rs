@@ -188,6 +188,10 @@ impl<'s> Acting<'s> {
         self.log("cdr_mapping_saved", name, json!({}))
     }
 
+    pub fn cdr_mapping(&self, name: &str) -> Result<crate::cdr::Mapping> {
+        self.need(Perm::ImportCalls)?.cdr_mapping(name)
+    }
+
     pub fn import_calls(
         &self,
         calls: &[crate::cdr::Call],

@@ -35,6 +35,22 @@ pub trait Host {
     fn progress(&self, p: Progress);
     /// Opens (or brings forward) the reporting window; doors without windows refuse.
     fn open_reports(&self) -> Result<()>;
+    /// Puts a file made for the user on the user's own machine (where their exports land),
+    /// refusing a name that is not a plain file name; an existing file only with `replace`.
+    fn deliver(&self, name: &str, bytes: &[u8], replace: bool) -> Result<PathBuf> {
+        if std::path::Path::new(name)
+            .file_name()
+            .and_then(|n| n.to_str())
+            != Some(name)
+        {
+            return Err(Error::InvalidPath {
+                path: name.chars().take(200).collect(),
+            });
+        }
+        let path = self.downloads().join(name);
+        crate::files::write_new(&path, replace, |f| Ok(std::io::Write::write_all(f, bytes)?))?;
+        Ok(path)
+    }
     /// Prints the calling window's document (its print layout) as a PDF to `path`.
     fn print_pdf(&self, _path: &std::path::Path) -> Result<()> {
         Err(Error::NotConfigured("printing"))
@@ -388,12 +404,13 @@ commands! {
     acting kpi_calls(query: ReportQuery, key: String, denominator: bool)
         [need(Perm::ViewReports)] -> Vec<crate::cdr::CallRow>
         = |c, a| a.kpi_calls(&query, &key, denominator);
-    /// Writes a period's report as XLSX or CSV into the user's Downloads folder and
-    /// returns its path; an existing file is replaced only with `replace`.
+    /// A period's report as XLSX or CSV, delivered to the user's own machine (the desk's
+    /// Downloads folder); an existing file is replaced only with `replace`. Its path.
     acting export_report(request: ReportRequest, format: String, replace: Option<bool>)
-        [need(Perm::ExportReports)] -> String = |c, a| a
-        .export_report(&request, format == "csv", &c.host.downloads(), replace.unwrap_or(false))
-        .map(|p| p.display().to_string());
+        [need(Perm::ExportReports)] -> String = |c, a| {
+        let (name, bytes) = a.report_file(&request, format == "csv")?;
+        a.exported(&c.host.deliver(&name, &bytes, replace.unwrap_or(false))?)
+    };
 
     /// Saves the report as the reporting window prints it, as a PDF beside the exports.
     acting save_report_pdf(request: ReportRequest, replace: Option<bool>)

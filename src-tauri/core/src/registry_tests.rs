@@ -140,3 +140,41 @@ fn the_ui_door_reaches_every_command_and_no_other() {
         );
     }
 }
+
+/// Files made for the user (report exports) are delivered by the front door; the default
+/// delivery writes a plain file name into the exports folder, never a path elsewhere.
+#[test]
+fn a_delivered_file_lands_only_under_a_plain_name() {
+    struct Folder(std::path::PathBuf);
+    impl Host for Folder {
+        fn data_label(&self) -> String {
+            String::new()
+        }
+        fn downloads(&self) -> PathBuf {
+            self.0.clone()
+        }
+        fn progress(&self, _: Progress) {}
+        fn open_reports(&self) -> Result<()> {
+            Ok(())
+        }
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let door = Folder(dir.path().to_path_buf());
+    let path = door
+        .deliver("report.csv", b"a,b\n", false)
+        .expect("delivered");
+    assert_eq!(std::fs::read(&path).expect("read"), b"a,b\n");
+    assert_eq!(
+        door.deliver("report.csv", b"x", false)
+            .map_err(|e| e.code())
+            .err(),
+        Some("file_exists")
+    );
+    for bad in ["../report.csv", "sub/report.csv", "/etc/passwd", ""] {
+        assert_eq!(
+            door.deliver(bad, b"x", true).map_err(|e| e.code()).err(),
+            Some("invalid_path"),
+            "{bad}"
+        );
+    }
+}

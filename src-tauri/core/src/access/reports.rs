@@ -38,18 +38,30 @@ impl<'s> Acting<'s> {
 
     /// Writes a report file into `dir` (an existing one only with `replace`); logged like
     /// every export, before the file appears.
-    pub fn export_report(
+    /// A period's report as a file (XLSX or CSV) for the user's own machine: its name and
+    /// bytes. The front door delivers it (the desk into Downloads, a server to the client)
+    /// and then calls `exported`.
+    pub fn report_file(
         &self,
         req: &crate::report::ReportRequest,
         csv: bool,
-        dir: &std::path::Path,
-        replace: bool,
-    ) -> Result<std::path::PathBuf> {
+    ) -> Result<(String, Vec<u8>)> {
         let s = self.need(Perm::ExportReports)?;
         let doc = s.period_report(req)?;
-        let path = dir.join(crate::report_file::file_name(&doc, csv));
-        self.write_report(&doc, &s.setting("ui_language")?, &path, replace)?;
-        Ok(path)
+        let bytes = crate::report_file::report_bytes(&doc, &s.setting("ui_language")?, csv)?;
+        Ok((crate::report_file::file_name(&doc, csv), bytes))
+    }
+
+    /// Logs a delivered report file (where it went) and names it for the user.
+    pub fn exported(&self, path: &std::path::Path) -> Result<String> {
+        self.need(Perm::ExportReports)?;
+        let shown = path.display().to_string();
+        self.log(
+            "export",
+            &shown,
+            json!({ "kind": "report", "personal": false }),
+        )?;
+        Ok(shown)
     }
 
     /// The report printed as a PDF by `print` into `dir`, named by its period.

@@ -80,6 +80,8 @@ pub enum Error {
     FileExists { path: String },
     #[error("not signed in")]
     Unauthenticated,
+    #[error("the sign-in has expired; sign in again")]
+    SessionExpired,
     #[error("the screen is locked; enter the password to continue")]
     SessionLocked,
     #[error("wrong login name or password")]
@@ -143,6 +145,7 @@ impl Error {
             Error::InvalidArguments { .. } => "invalid_arguments",
             Error::Unauthenticated => "unauthenticated",
             Error::SessionLocked => "session_locked",
+            Error::SessionExpired => "session_expired",
             Error::BadCredentials => "bad_credentials",
             Error::AccountLocked { .. } => "account_locked",
             Error::SetupDone => "setup_done",

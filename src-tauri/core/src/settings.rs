@@ -65,6 +65,8 @@ pub const DEPARTMENT_WEIGHTS: &[&str] = &[
 pub const SETTINGS: &[Setting] = &[
     // Seconds without keyboard or mouse input before the desk locks (0: never).
     centre("idle_lock_seconds", "600", Accepts::OffOr(10, 28_800)),
+    // Hours a seat's sign-in through the centre server lasts (a shift, then sign in again).
+    centre("session_hours", "12", Accepts::Int(1, 168)),
     // Months after closure when a ticket's personal data is anonymised (0: kept).
     centre("retention_months", "0", Accepts::Int(0, 1200)),
     centre("backup_dir", "", Accepts::Folder),

@@ -57,7 +57,15 @@ const FLOORS: &[(&str, &[&str])] = &[
 /// façade on top.
 const STORE_FLOORS: &[&[&str]] = &[
     &["db", "migrate"],
-    &["reference", "audit", "calendar", "rows", "queues", "outbox"],
+    &[
+        "reference",
+        "audit",
+        "calendar",
+        "rows",
+        "queues",
+        "outbox",
+        "tokens",
+    ],
     &[
         "sla",
         "alarms",

@@ -283,6 +283,7 @@ impl Store {
                 "UPDATE users SET login = ?1, password_hash = ?2, failed_logins = 0, locked_until = NULL WHERE id = ?3",
                 (&login, &hash, user_id),
             )?;
+            super::tokens::revoke_user(tx, user_id, ms(now), "password_set")?;
             append(tx, now, Some(actor), "password_set", &user_id.to_string(), &json!({"login": login}))
         })
     }
@@ -297,6 +298,7 @@ impl Store {
                 "UPDATE users SET password_hash = ?1 WHERE id = ?2",
                 (&hash, user.id),
             )?;
+            super::tokens::revoke_user(tx, user.id, ms(now), "password_changed")?;
             append(
                 tx,
                 now,
@@ -328,6 +330,9 @@ impl Store {
                 }
             }
             tx.execute("UPDATE users SET active = ?1 WHERE id = ?2", (active, user_id))?;
+            if !active {
+                super::tokens::revoke_user(tx, user_id, ms(now), "user_disabled")?;
+            }
             append(
                 tx,
                 now,
@@ -369,6 +374,7 @@ impl Store {
                 "UPDATE users SET role = ?1, department_id = ?2 WHERE id = ?3",
                 (role.as_str(), department_id, user_id),
             )?;
+            super::tokens::revoke_user(tx, user_id, ms(now), "role_changed")?;
             append(
                 tx,
                 now,

@@ -98,6 +98,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "outbox",
         sql: include_str!("../../migrations/0017_outbox.sql"),
     },
+    Migration {
+        version: 18,
+        name: "sessions",
+        sql: include_str!("../../migrations/0018_sessions.sql"),
+    },
 ];
 
 pub fn run(conn: &mut Connection, migrations: &[Migration]) -> Result<i64> {

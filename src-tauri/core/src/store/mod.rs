@@ -23,6 +23,7 @@ mod settings;
 mod sla;
 mod templates;
 mod tickets;
+mod tokens;
 
 pub use accounts::{Account, NewAccount};
 pub use alarms::{Fired, NotificationRow, Popups};

@@ -1,0 +1,84 @@
+//! `server.toml`: where to listen, where the data lives, limits.
+
+use hotline_core::{Error, Result};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// `127.0.0.1:8443`. Until TLS is configured only a loopback address is accepted:
+    /// nothing crosses a network unencrypted.
+    pub listen: SocketAddr,
+    /// The folder of the data file (`hotline.db`), on the server's own disk.
+    pub data_dir: PathBuf,
+    /// Largest request body, bytes.
+    #[serde(default = "default_body")]
+    pub max_body_bytes: usize,
+    /// Longest a request may take, seconds.
+    #[serde(default = "default_seconds")]
+    pub request_seconds: u64,
+    /// Read connections to the store (reads run side by side).
+    #[serde(default = "default_readers")]
+    pub readers: usize,
+}
+
+fn default_body() -> usize {
+    1 << 20
+}
+fn default_seconds() -> u64 {
+    30
+}
+fn default_readers() -> usize {
+    8
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path)?;
+        Self::parse(&text)
+    }
+
+    pub fn parse(text: &str) -> Result<Config> {
+        let c: Config = toml::from_str(text).map_err(|e| Error::InvalidValue {
+            field: "config",
+            value: e.message().chars().take(200).collect(),
+        })?;
+        if !c.listen.ip().is_loopback() {
+            return Err(Error::InvalidValue {
+                field: "listen",
+                value: format!("{} (without TLS only a loopback address)", c.listen),
+            });
+        }
+        Ok(c)
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.data_dir.join("hotline.db")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_config_is_checked_before_anything_listens() {
+        let c = Config::parse("listen = \"127.0.0.1:0\"\ndata_dir = \"/var/lib/hotline\"\n")
+            .expect("minimal");
+        assert_eq!((c.readers, c.max_body_bytes), (8, 1 << 20));
+        assert_eq!(c.db_path(), PathBuf::from("/var/lib/hotline/hotline.db"));
+        for (bad, field) in [
+            ("listen = \"0.0.0.0:8443\"\ndata_dir = \"/x\"\n", "listen"),
+            ("listen = \"127.0.0.1:1\"\n", "config"),
+            (
+                "listen = \"127.0.0.1:1\"\ndata_dir = \"/x\"\nport = 3\n",
+                "config",
+            ),
+        ] {
+            let e = Config::parse(bad).expect_err(bad);
+            assert_eq!(e.details()["field"], field, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! `hotline-server --config server.toml`
+
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let config = match (args.next().as_deref(), args.next()) {
+        (Some("--config"), Some(path)) => path,
+        _ => {
+            eprintln!("usage: hotline-server --config server.toml");
+            return ExitCode::from(2);
+        }
+    };
+    let run = async {
+        let c = hotline_server::config::Config::load(std::path::Path::new(&config))?;
+        hotline_server::serve(c).await
+    };
+    match run.await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error[{}]: {e}", e.code());
+            ExitCode::FAILURE
+        }
+    }
+}

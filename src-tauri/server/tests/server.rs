@@ -1,0 +1,266 @@
+//! The real `hotline-server` process on loopback: sign-in, commands through the same gates,
+//! permission matrix and masking as at the desk, tokens bound to their seat and revoked
+//! on sign-out, limits, and errors as `{code, message, details}` with fitting statuses.
+
+use hotline_core::model::Role;
+use hotline_core::{Store, SystemClock};
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(dir: &std::path::Path) -> Server {
+    let config = dir.join("server.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "listen = \"127.0.0.1:0\"\ndata_dir = \"{}\"\nmax_body_bytes = 65536\n",
+            dir.display()
+        ),
+    )
+    .expect("config");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hotline-server"))
+        .arg("--config")
+        .arg(&config)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("server starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("the listening line");
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("unexpected: {line}"))
+        .to_string();
+    Server { child, addr }
+}
+
+/// One HTTP/1.1 request; (status, JSON body).
+fn request(
+    s: &Server,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    seat: &str,
+    body: &[u8],
+) -> (u16, Value) {
+    let mut c = TcpStream::connect(&s.addr).expect("connect");
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nX-Hotline-Seat: {seat}\r\n{auth}Content-Length: {}\r\nConnection: close\r\n\r\n",
+        s.addr,
+        body.len()
+    );
+    c.write_all(head.as_bytes()).expect("head");
+    let _ = c.write_all(body);
+    let mut raw = Vec::new();
+    let _ = c.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw);
+    let status: u16 = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {text}"));
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+fn call(s: &Server, name: &str, token: Option<&str>, seat: &str, args: Value) -> (u16, Value) {
+    request(
+        s,
+        "POST",
+        &format!("/api/v1/{name}"),
+        token,
+        seat,
+        args.to_string().as_bytes(),
+    )
+}
+
+fn login(s: &Server, who: &str, seat: &str) -> String {
+    let (status, v) = call(
+        s,
+        "login",
+        None,
+        seat,
+        json!({ "login": who, "password": "a long password 1" }),
+    );
+    assert_eq!(status, 200, "{v}");
+    v["token"].as_str().expect("token").to_string()
+}
+
+#[test]
+fn seats_work_through_the_server_behind_the_same_door() {
+    let dir = tempfile::tempdir().expect("dir");
+    {
+        let store =
+            Store::open(dir.path().join("hotline.db"), Arc::new(SystemClock)).expect("store");
+        let admin = store.first_admin().expect("admin");
+        let lighting = store
+            .create_department(None, "lighting", "路灯管理所", None)
+            .expect("dept")
+            .id;
+        let water = store
+            .create_department(None, "water", "水务集团", None)
+            .expect("dept")
+            .id;
+        for (name, login, dept, role) in [
+            ("李娜", "agent", 1, Role::Agent),
+            ("王工", "lighting", lighting, Role::Handler),
+            ("赵工", "water", water, Role::Handler),
+        ] {
+            let u = store.create_user(None, name, dept, role).expect("user");
+            store
+                .set_password(&admin, u.id, login, "a long password 1")
+                .expect("password");
+        }
+    }
+    let s = start(dir.path());
+    let (status, v) = request(&s, "GET", "/health", None, "", b"");
+    assert_eq!((status, v["status"].clone()), (200, json!("ok")), "{v}");
+
+    // Nothing without a token; a wrong password says so; open commands stay open.
+    let (status, v) = call(&s, "queue_counts", None, "desk-1", json!({}));
+    assert_eq!((status, v["code"].clone()), (401, json!("unauthenticated")));
+    let (status, v) = call(
+        &s,
+        "login",
+        None,
+        "desk-1",
+        json!({ "login": "agent", "password": "wrong" }),
+    );
+    assert_eq!((status, v["code"].clone()), (401, json!("bad_credentials")));
+    let (status, v) = call(&s, "vocabulary", None, "desk-1", json!({}));
+    assert_eq!(status, 200, "{v}");
+    let (status, v) = call(
+        &s,
+        "setup",
+        None,
+        "desk-1",
+        json!({ "login": "x", "name": "x", "password": "a long password 1" }),
+    );
+    assert_eq!(
+        (status, v["code"].clone()),
+        (404, json!("not_found")),
+        "a workstation's own session"
+    );
+
+    // The agent logs a call and transfers it, from desk 1.
+    let agent = login(&s, "agent", "desk-1");
+    let (status, t) = call(
+        &s,
+        "intake",
+        Some(&agent),
+        "desk-1",
+        json!({
+            "ticket": { "caller_name": "张三", "phone": "13812345678", "description": "路灯不亮", "category": "help_request" },
+            "then": { "action": "transfer", "department_id": 2, "requirements": "请修复", "due_at": "2099-01-01T09:00:00Z" }
+        }),
+    );
+    assert_eq!(status, 200, "{t}");
+    assert_eq!(t["phone"], "138****5678", "masked on the wire");
+    // Not the agent's to do, and nothing written.
+    let (status, v) = call(
+        &s,
+        "create_department",
+        Some(&agent),
+        "desk-1",
+        json!({ "code": "x", "name": "x" }),
+    );
+    assert_eq!((status, v["code"].clone()), (403, json!("forbidden")));
+    // Bad arguments are the registry's own error.
+    let (status, v) = call(
+        &s,
+        "get_ticket",
+        Some(&agent),
+        "desk-1",
+        json!({ "id": "seven" }),
+    );
+    assert_eq!(
+        (status, v["code"].clone()),
+        (422, json!("invalid_arguments"))
+    );
+
+    // The department's handler, on another seat, sees it; another department does not.
+    let handler = login(&s, "lighting", "desk-2");
+    let (status, page) = call(
+        &s,
+        "list_tickets",
+        Some(&handler),
+        "desk-2",
+        json!({ "query": {} }),
+    );
+    assert_eq!((status, page["total"].clone()), (200, json!(1)), "{page}");
+    let id = t["id"].clone();
+    let (status, _) = call(
+        &s,
+        "act",
+        Some(&handler),
+        "desk-2",
+        json!({ "id": id, "version": t["version"], "action": { "action": "accept" } }),
+    );
+    assert_eq!(status, 200);
+    let other = login(&s, "water", "desk-3");
+    let (status, v) = call(
+        &s,
+        "get_ticket",
+        Some(&other),
+        "desk-3",
+        json!({ "id": id }),
+    );
+    assert_eq!((status, v["code"].clone()), (403, json!("forbidden")));
+    // A stale version is the same conflict as at the desk, naming who changed it.
+    let (status, v) = call(
+        &s,
+        "act",
+        Some(&agent),
+        "desk-1",
+        json!({ "id": id, "version": t["version"], "action": { "action": "reopen", "reason": "x" } }),
+    );
+    assert_eq!(
+        (status, v["code"].clone(), v["details"]["by"].clone()),
+        (409, json!("conflict"), json!("王工"))
+    );
+
+    // A token is bound to its seat, and sign-out revokes it.
+    let (status, v) = call(&s, "queue_counts", Some(&agent), "desk-2", json!({}));
+    assert_eq!(
+        (status, v["code"].clone()),
+        (401, json!("unauthenticated")),
+        "another seat"
+    );
+    let (status, _) = request(&s, "POST", "/api/v1/logout", Some(&agent), "desk-1", b"");
+    assert_eq!(status, 200);
+    let (status, _) = call(&s, "queue_counts", Some(&agent), "desk-1", json!({}));
+    assert_eq!(status, 401, "signed out");
+
+    // Limits: an oversized body is refused before it is read.
+    let big = vec![b' '; 70_000];
+    let (status, _) = request(
+        &s,
+        "POST",
+        "/api/v1/queue_counts",
+        Some(&handler),
+        "desk-2",
+        &big,
+    );
+    assert_eq!(status, 413);
+    let (status, _) = call(&s, "queue_counts", Some(&handler), "desk-2", json!({}));
+    assert_eq!(status, 200, "the server carries on");
+}

@@ -82,6 +82,8 @@ pub enum Error {
     Unauthenticated,
     #[error("the sign-in has expired; sign in again")]
     SessionExpired,
+    #[error("too many attempts from this address; try again in {seconds} s")]
+    RateLimited { seconds: u64 },
     #[error("the screen is locked; enter the password to continue")]
     SessionLocked,
     #[error("wrong login name or password")]
@@ -146,6 +148,7 @@ impl Error {
             Error::Unauthenticated => "unauthenticated",
             Error::SessionLocked => "session_locked",
             Error::SessionExpired => "session_expired",
+            Error::RateLimited { .. } => "rate_limited",
             Error::BadCredentials => "bad_credentials",
             Error::AccountLocked { .. } => "account_locked",
             Error::SetupDone => "setup_done",
@@ -202,6 +205,7 @@ impl Error {
             }
             Error::ReopenWindowPassed { days } => json!({ "days": days }),
             Error::ContactRequired { action } => json!({ "action": action }),
+            Error::RateLimited { seconds } => json!({ "seconds": seconds }),
             Error::ReturnWindowPassed { limit } => json!({ "limit": limit }),
             Error::DatabaseTooNew { found, supported } => {
                 json!({ "found": found, "supported": supported })

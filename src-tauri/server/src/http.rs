@@ -27,6 +27,7 @@ const OPEN: &[&str] = &["vocabulary"];
 
 pub struct App {
     pub store: Store,
+    pub limits: crate::limits::Limits,
 }
 
 /// The status that goes with a code: the body always says exactly what.
@@ -38,7 +39,7 @@ pub fn status(code: &str) -> StatusCode {
         "forbidden" => StatusCode::FORBIDDEN,
         "not_found" => StatusCode::NOT_FOUND,
         "conflict" | "taken" | "file_exists" | "extension_pending" => StatusCode::CONFLICT,
-        "account_locked" => StatusCode::TOO_MANY_REQUESTS,
+        "account_locked" | "rate_limited" => StatusCode::TOO_MANY_REQUESTS,
         "internal" | "database" | "io" | "busy" | "migration_failed" => {
             StatusCode::INTERNAL_SERVER_ERROR
         }
@@ -116,6 +117,9 @@ async fn login(
     body: axum::body::Bytes,
 ) -> Response {
     let seat = seat_of(&headers, peer);
+    if let Err(e) = app.limits.attempt(peer.ip(), std::time::Instant::now()) {
+        return refuse(e);
+    }
     let req: Login = match serde_json::from_slice(&body) {
         Ok(l) => l,
         Err(e) => {
@@ -125,7 +129,13 @@ async fn login(
             })
         }
     };
+    // A few password checks at a time; the rest wait their turn without blocking threads.
+    let permit = match app.limits.hashing.clone().acquire_owned().await {
+        Ok(p) => p,
+        Err(e) => return refuse(Error::Internal(e.to_string())),
+    };
     let out = blocking(move || {
+        let _permit = permit;
         let user = app.store.login(&req.login, &req.password)?;
         let token = app.store.issue_token(user.id, &seat)?;
         Ok(json!({ "token": token, "user": user, "protocol": PROTOCOL }))

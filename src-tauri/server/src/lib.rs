@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod http;
+pub mod limits;
 
 use hotline_core::{Result, Store, SystemClock};
 use std::sync::Arc;
@@ -12,7 +13,10 @@ use std::sync::Arc;
 pub async fn serve(config: config::Config) -> Result<()> {
     std::fs::create_dir_all(&config.data_dir)?;
     let store = Store::open_with_readers(config.db_path(), Arc::new(SystemClock), config.readers)?;
-    let app = Arc::new(http::App { store });
+    let app = Arc::new(http::App {
+        store,
+        limits: limits::Limits::default(),
+    });
     let router = http::router(app, config.max_body_bytes, config.request_seconds);
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     // The address actually bound (port 0 picks a free one): tests and scripts read it.

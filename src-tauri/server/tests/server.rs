@@ -264,3 +264,22 @@ fn seats_work_through_the_server_behind_the_same_door() {
     let (status, _) = call(&s, "queue_counts", Some(&handler), "desk-2", json!({}));
     assert_eq!(status, 200, "the server carries on");
 }
+
+#[test]
+fn an_address_that_keeps_trying_passwords_is_slowed_down() {
+    let dir = tempfile::tempdir().expect("dir");
+    drop(Store::open(dir.path().join("hotline.db"), Arc::new(SystemClock)).expect("store"));
+    let s = start(dir.path());
+    let wrong = json!({ "login": "nobody", "password": "guess" });
+    let codes: Vec<u16> = (0..25)
+        .map(|_| call(&s, "login", None, "desk-9", wrong.clone()).0)
+        .collect();
+    assert!(codes[..20].iter().all(|c| *c == 401), "{codes:?}");
+    let (status, v) = call(&s, "login", None, "desk-9", wrong);
+    assert_eq!(
+        (status, v["code"].clone()),
+        (429, json!("rate_limited")),
+        "{v}"
+    );
+    assert!(v["details"]["seconds"].as_u64().is_some_and(|s| s >= 1));
+}

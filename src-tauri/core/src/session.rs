@@ -9,6 +9,8 @@ use crate::error::{Error, Result};
 #[derive(Default)]
 pub struct Seat {
     session: std::sync::Mutex<Option<Session>>,
+    /// Where this seat is (a server names each request's: host name and address).
+    place: Option<String>,
 }
 
 /// What the sign-in screen needs to know.
@@ -30,6 +32,14 @@ fn idle_seconds(store: &crate::Store) -> i64 {
 }
 
 impl Seat {
+    /// A seat known by its place, for the audit log (the server's per-request seat).
+    pub fn at(place: String) -> Seat {
+        Seat {
+            place: Some(place),
+            ..Seat::default()
+        }
+    }
+
     fn session(&self) -> std::sync::MutexGuard<'_, Option<Session>> {
         self.session.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -130,6 +140,6 @@ impl Seat {
             .as_mut()
             .ok_or(Error::Unauthenticated)?
             .check(store.now(), idle)?;
-        store.acting(id)
+        Ok(store.acting(id)?.at(self.place.clone()))
     }
 }

@@ -136,7 +136,7 @@ async fn login(
     };
     let out = blocking(move || {
         let _permit = permit;
-        let user = app.store.login(&req.login, &req.password)?;
+        let user = app.store.login_at(&req.login, &req.password, Some(&seat))?;
         let token = app.store.issue_token(user.id, &seat)?;
         Ok(json!({ "token": token, "user": user, "protocol": PROTOCOL }))
     })
@@ -196,7 +196,7 @@ async fn command(
     };
     let seat_name = seat_of(&headers, peer);
     let out = blocking(move || {
-        let seat = Seat::default();
+        let seat = Seat::at(seat_name.clone());
         if let Some(t) = token {
             let user = app.store.token_user(&t, &seat_name)?;
             seat.assume(&app.store, user.id)?;

@@ -120,6 +120,9 @@ fn seats_work_through_the_server_behind_the_same_door() {
             .create_department(None, "water", "水务集团", None)
             .expect("dept")
             .id;
+        store
+            .set_password(&admin, admin.id, "admin", "a long password 1")
+            .expect("admin password");
         for (name, login, dept, role) in [
             ("李娜", "agent", 1, Role::Agent),
             ("王工", "lighting", lighting, Role::Handler),
@@ -237,6 +240,37 @@ fn seats_work_through_the_server_behind_the_same_door() {
         (status, v["code"].clone(), v["details"]["by"].clone()),
         (409, json!("conflict"), json!("王工"))
     );
+
+    // The audit log says where: the reveal and the sign-in carry the seat.
+    let (status, _) = call(
+        &s,
+        "reveal",
+        Some(&agent),
+        "desk-1",
+        json!({ "id": id, "reason": "回访核实" }),
+    );
+    assert_eq!(status, 200);
+    let admin = login(&s, "admin", "desk-0");
+    for action in ["reveal", "login"] {
+        let (status, v) = call(
+            &s,
+            "audit_entries",
+            Some(&admin),
+            "desk-0",
+            json!({ "query": { "action": action } }),
+        );
+        assert_eq!(status, 200, "{v}");
+        let seats: Vec<String> = v
+            .as_array()
+            .expect("entries")
+            .iter()
+            .map(|e| e["detail"]["seat"].as_str().unwrap_or("").to_string())
+            .collect();
+        assert!(
+            seats.iter().any(|s| s == "desk-1 127.0.0.1"),
+            "{action}: {seats:?}"
+        );
+    }
 
     // A token is bound to its seat, and sign-out revokes it.
     let (status, v) = call(&s, "queue_counts", Some(&agent), "desk-2", json!({}));

@@ -51,6 +51,9 @@ pub struct Revealed {
 pub struct Acting<'s> {
     store: &'s Store,
     user: User,
+    /// Where the user works from (a server's seat: host name and address), recorded
+    /// with every entry this user's actions write to the audit log.
+    seat: Option<String>,
 }
 
 impl Store {
@@ -63,11 +66,21 @@ impl Store {
         if !user.active {
             return Err(Error::Unauthenticated);
         }
-        Ok(Acting { store: self, user })
+        Ok(Acting {
+            store: self,
+            user,
+            seat: None,
+        })
     }
 }
 
 impl<'s> Acting<'s> {
+    /// The same user at a named seat (the audit log says where).
+    pub fn at(mut self, seat: Option<String>) -> Self {
+        self.seat = seat;
+        self
+    }
+
     pub fn user(&self) -> &User {
         &self.user
     }
@@ -186,8 +199,7 @@ impl<'s> Acting<'s> {
             .parse::<crate::slip::SlipContact>()?;
         let slip = crate::slip::Slip::new(&d, &s.setting("centre_name")?, contact);
         if contact == crate::slip::SlipContact::Clear && !d.ticket.anonymous {
-            s.audit(
-                Some(&self.user),
+            self.log(
                 "slip_printed",
                 &d.ticket.number,
                 json!({ "ticket_id": id, "contact": contact }),
@@ -257,8 +269,7 @@ impl<'s> Acting<'s> {
         let reason = crate::validate::text("reason", reason, crate::validate::NOTE_MAX)?;
         let t = s.ticket(ticket_id)?;
         self.ticket_in_scope(&t)?;
-        s.audit(
-            Some(&self.user),
+        self.log(
             "reveal",
             &t.number,
             json!({ "ticket_id": t.id, "reason": reason }),
@@ -304,7 +315,10 @@ impl<'s> Acting<'s> {
         self.store.change_password(&self.user, old, new)
     }
 
-    fn log(&self, action: &str, target: &str, detail: serde_json::Value) -> Result<()> {
+    fn log(&self, action: &str, target: &str, mut detail: serde_json::Value) -> Result<()> {
+        if let (Some(seat), Some(d)) = (&self.seat, detail.as_object_mut()) {
+            d.insert("seat".into(), json!(seat));
+        }
         self.store.audit(Some(&self.user), action, target, detail)
     }
 }

@@ -106,8 +106,7 @@ impl<'s> Acting<'s> {
         } else {
             crate::exchange::export_csv(s, out, !personal)?
         };
-        s.audit(
-            Some(&self.user),
+        self.log(
             "export",
             target,
             json!({ "kind": "tickets", "personal": personal, "rows": n }),

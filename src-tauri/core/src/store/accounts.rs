@@ -144,6 +144,17 @@ impl Store {
     /// Checks a login and password. Failures count towards the lockout and are logged;
     /// the error does not tell whether the login exists.
     pub fn login(&self, login: &str, password: &str) -> Result<User> {
+        self.login_at(login, password, None)
+    }
+
+    /// `login` from a named seat: every entry it logs says where the attempt came from.
+    pub fn login_at(&self, login: &str, password: &str, seat: Option<&str>) -> Result<User> {
+        let at = |mut d: serde_json::Value| {
+            if let (Some(s), Some(o)) = (seat, d.as_object_mut()) {
+                o.insert("seat".into(), json!(s));
+            }
+            d
+        };
         let now = self.now();
         let login = login.trim();
         let row: Option<(i64, Option<String>, i64, Option<i64>)> = self.read(|c| {
@@ -158,7 +169,12 @@ impl Store {
         let Some((id, hash, failures, locked_until)) = row else {
             // Spend the same time as a real check so logins cannot be probed by timing.
             let _ = auth::verify(password, DUMMY_HASH);
-            self.audit(None, "login_failed", &shown, json!({"reason": "unknown"}))?;
+            self.audit(
+                None,
+                "login_failed",
+                &shown,
+                at(json!({"reason": "unknown"})),
+            )?;
             return Err(Error::BadCredentials);
         };
         let user = self.user(id)?;
@@ -167,7 +183,7 @@ impl Store {
                 Some(&user),
                 "login_failed",
                 &shown,
-                json!({"reason": "locked"}),
+                at(json!({"reason": "locked"})),
             )?;
             return Err(Error::AccountLocked {
                 until: until.to_rfc3339(),
@@ -180,7 +196,7 @@ impl Store {
                     "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?1",
                     [id],
                 )?;
-                append(tx, now, Some(&user), "login", &shown, &json!({}))
+                append(tx, now, Some(&user), "login", &shown, &at(json!({})))
             })?;
             return Ok(user);
         }
@@ -189,7 +205,7 @@ impl Store {
                 Some(&user),
                 "login_failed",
                 &shown,
-                json!({"reason": "disabled"}),
+                at(json!({"reason": "disabled"})),
             )?;
             return Err(Error::Inactive {
                 entity: "user",
@@ -208,7 +224,7 @@ impl Store {
                 Some(&user),
                 "login_failed",
                 &shown,
-                &json!({"reason": "password", "locked": lock.is_some()}),
+                &at(json!({"reason": "password", "locked": lock.is_some()})),
             )
         })?;
         match lock {

@@ -80,6 +80,8 @@ pub enum Error {
     FileExists { path: String },
     #[error("not signed in")]
     Unauthenticated,
+    #[error("a centre server holds {path}: use it through the server")]
+    HeldByServer { path: String },
     #[error("the sign-in has expired; sign in again")]
     SessionExpired,
     #[error("too many attempts from this address; try again in {seconds} s")]
@@ -148,6 +150,7 @@ impl Error {
             Error::Unauthenticated => "unauthenticated",
             Error::SessionLocked => "session_locked",
             Error::SessionExpired => "session_expired",
+            Error::HeldByServer { .. } => "held_by_server",
             Error::RateLimited { .. } => "rate_limited",
             Error::BadCredentials => "bad_credentials",
             Error::AccountLocked { .. } => "account_locked",
@@ -212,7 +215,11 @@ impl Error {
             }
             Error::AccountLocked { until } => json!({ "until": until }),
             Error::WeakPassword { min, max } => json!({ "min": min, "max": max }),
-            Error::InvalidPath { path } | Error::FileExists { path } => json!({ "path": path }),
+            Error::InvalidPath { path }
+            | Error::FileExists { path }
+            | Error::HeldByServer { path } => {
+                json!({ "path": path })
+            }
             Error::NotConfigured(what) => json!({ "what": what }),
             Error::BackupCorrupt { reason } => json!({ "reason": reason }),
             Error::BackupTooNew { found, supported } => {

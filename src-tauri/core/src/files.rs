@@ -177,10 +177,69 @@ fn write_beside<T>(
     Ok(out)
 }
 
+/// The lock a centre server holds on its data file, beside it: while it is held, desks and
+/// the command line do not open the file themselves (they go through the server).
+pub fn server_lock_path(db: &Path) -> std::path::PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push(".server-lock");
+    std::path::PathBuf::from(name)
+}
+
+/// Takes the server's lock on `db` for as long as the returned file stays open; refused
+/// when another server holds it.
+pub fn hold_server_lock(db: &Path) -> Result<File> {
+    let path = server_lock_path(db);
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)?;
+    match f.try_lock() {
+        Ok(()) => Ok(f),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::HeldByServer {
+            path: db.display().to_string(),
+        }),
+        Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
+    }
+}
+
+/// Refuses with `held_by_server` while a centre server holds `db`.
+pub fn check_not_served(db: &Path) -> Result<()> {
+    let Ok(f) = File::open(server_lock_path(db)) else {
+        return Ok(()); // no server ever ran here
+    };
+    match f.try_lock_shared() {
+        Ok(()) => Ok(()),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::HeldByServer {
+            path: db.display().to_string(),
+        }),
+        Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::io::Write;
+
+    #[test]
+    fn a_served_file_is_left_to_its_server() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let db = dir.path().join("hotline.db");
+        check_not_served(&db).expect("never served");
+        let held = hold_server_lock(&db).expect("the server's lock");
+        assert_eq!(
+            check_not_served(&db).map_err(|e| e.code()),
+            Err("held_by_server")
+        );
+        assert_eq!(
+            hold_server_lock(&db).map(|_| ()).map_err(|e| e.code()),
+            Err("held_by_server"),
+            "one server per file"
+        );
+        drop(held);
+        check_not_served(&db).expect("the server stopped");
+    }
 
     #[test]
     fn a_path_writer_lands_atomically_and_refuses_an_empty_result() {

@@ -12,6 +12,8 @@ use std::sync::Arc;
 /// Opens the store, binds, and serves until Ctrl+C or SIGTERM; in-flight requests finish.
 pub async fn serve(config: config::Config) -> Result<()> {
     std::fs::create_dir_all(&config.data_dir)?;
+    // One server per data file, and no desk or command line beside it: they come through.
+    let _lock = hotline_core::files::hold_server_lock(&config.db_path())?;
     let store = Store::open_with_readers(config.db_path(), Arc::new(SystemClock), config.readers)?;
     let app = Arc::new(http::App {
         store,

@@ -137,6 +137,9 @@ fn seats_work_through_the_server_behind_the_same_door() {
     let s = start(dir.path());
     let (status, v) = request(&s, "GET", "/health", None, "", b"");
     assert_eq!((status, v["status"].clone()), (200, json!("ok")), "{v}");
+    // While it serves, the file is the server's: the desk and the command line refuse it.
+    let e = Store::open(dir.path().join("hotline.db"), Arc::new(SystemClock)).err();
+    assert_eq!(e.map(|e| e.code()), Some("held_by_server"));
 
     // Nothing without a token; a wrong password says so; open commands stay open.
     let (status, v) = call(&s, "queue_counts", None, "desk-1", json!({}));

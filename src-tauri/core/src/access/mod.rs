@@ -45,6 +45,14 @@ pub struct Revealed {
     pub requirements: Option<String>,
 }
 
+/// An audit detail with the seat it came from, when there is one.
+fn at_seat(mut detail: serde_json::Value, seat: Option<&str>) -> serde_json::Value {
+    if let (Some(seat), Some(d)) = (seat, detail.as_object_mut()) {
+        d.insert("seat".into(), json!(seat));
+    }
+    detail
+}
+
 /// The store seen by one signed-in user. Front doors (desk, CLI, server) reach data only
 /// through its methods — the store itself stays inside — so none can go around the
 /// permission matrix and the masking.
@@ -315,10 +323,8 @@ impl<'s> Acting<'s> {
         self.store.change_password(&self.user, old, new)
     }
 
-    fn log(&self, action: &str, target: &str, mut detail: serde_json::Value) -> Result<()> {
-        if let (Some(seat), Some(d)) = (&self.seat, detail.as_object_mut()) {
-            d.insert("seat".into(), json!(seat));
-        }
+    fn log(&self, action: &str, target: &str, detail: serde_json::Value) -> Result<()> {
+        let detail = at_seat(detail, self.seat.as_deref());
         self.store.audit(Some(&self.user), action, target, detail)
     }
 }

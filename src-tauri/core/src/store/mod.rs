@@ -58,12 +58,15 @@ pub use db::Store;
 
 impl Store {
     /// Opens (creating if needed) the database file and brings its schema up to date.
+    /// Refused while a centre server holds the file: then it is used through the server.
     pub fn open(path: impl AsRef<Path>, clock: Arc<dyn Clock>) -> Result<Store> {
+        crate::files::check_not_served(path.as_ref())?;
         Self::open_with(path, clock, MIGRATIONS, DESK_READERS)
     }
 
     /// `open` with `readers` read connections (at least one): a centre server serving
-    /// many seats reads on several at once.
+    /// many seats reads on several at once. The server takes its lock first
+    /// (`files::hold_server_lock`), so this does not check it.
     pub fn open_with_readers(
         path: impl AsRef<Path>,
         clock: Arc<dyn Clock>,

@@ -26,8 +26,10 @@ pub const PROTOCOL: u32 = 1;
 const OPEN: &[&str] = &["vocabulary"];
 
 pub struct App {
-    pub store: Store,
+    pub store: Arc<Store>,
     pub limits: crate::limits::Limits,
+    /// The outbox's head as the watcher last saw it (`events`).
+    pub head: tokio::sync::watch::Receiver<i64>,
 }
 
 /// The status that goes with a code: the body always says exactly what.
@@ -47,14 +49,14 @@ pub fn status(code: &str) -> StatusCode {
     }
 }
 
-fn refuse(e: Error) -> Response {
+pub(crate) fn refuse(e: Error) -> Response {
     let w = WireError::from(e);
     (status(&w.code), Json(json!(w))).into_response()
 }
 
 /// The seat a request comes from: the desk's name for itself and its address, so a
 /// token works only where it was issued and the audit log says where.
-fn seat_of(headers: &HeaderMap, peer: SocketAddr) -> String {
+pub(crate) fn seat_of(headers: &HeaderMap, peer: SocketAddr) -> String {
     let host = headers
         .get("x-hotline-seat")
         .and_then(|v| v.to_str().ok())
@@ -68,7 +70,7 @@ fn seat_of(headers: &HeaderMap, peer: SocketAddr) -> String {
     format!("{host} {}", peer.ip())
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
         .get("authorization")?
         .to_str()
@@ -77,7 +79,9 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// Runs store work on a blocking thread: SQLite is synchronous, the server must not be.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| Error::Internal(e.to_string()))?
@@ -234,6 +238,7 @@ pub fn router(app: Arc<App>, max_body: usize, request_seconds: u64) -> Router {
         .route("/health", get(health))
         .route("/api/v1/login", post(login))
         .route("/api/v1/logout", post(logout))
+        .route("/api/v1/events", get(crate::events::events))
         .route("/api/v1/{command}", post(command))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(

@@ -3,6 +3,7 @@
 //! else); TLS, the event stream and the centre-wide scheduler are the next steps.
 
 pub mod config;
+pub mod events;
 pub mod http;
 pub mod limits;
 
@@ -15,7 +16,9 @@ pub async fn serve(config: config::Config) -> Result<()> {
     // One server per data file, and no desk or command line beside it: they come through.
     let _lock = hotline_core::files::hold_server_lock(&config.db_path())?;
     let store = Store::open_with_readers(config.db_path(), Arc::new(SystemClock), config.readers)?;
+    let store = Arc::new(store);
     let app = Arc::new(http::App {
+        head: events::watch_head(store.clone()),
         store,
         limits: limits::Limits::default(),
     });

@@ -1,0 +1,233 @@
+//! The live event stream of the real server: each seat hears of what concerns it, from
+//! where it left off, and a revoked sign-in ends its stream.
+
+use futures_util::StreamExt;
+use hotline_core::model::Role;
+use hotline_core::{Store, SystemClock};
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+struct Server(Child, String);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start(dir: &std::path::Path) -> Server {
+    let config = dir.join("server.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "listen = \"127.0.0.1:0\"\ndata_dir = \"{}\"\n",
+            dir.display()
+        ),
+    )
+    .expect("config");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hotline-server"))
+        .arg("--config")
+        .arg(&config)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("server");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("line");
+    let addr = line
+        .trim()
+        .trim_start_matches("listening on http://")
+        .to_string();
+    Server(child, addr)
+}
+
+fn post(s: &Server, path: &str, token: Option<&str>, seat: &str, body: Value) -> Value {
+    let mut c = TcpStream::connect(&s.1).expect("connect");
+    let body = body.to_string();
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    write!(
+        c,
+        "POST {path} HTTP/1.1\r\nHost: x\r\nX-Hotline-Seat: {seat}\r\n{auth}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("write");
+    let mut raw = String::new();
+    let _ = c.read_to_string(&mut raw);
+    let body = raw.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+    serde_json::from_str(body).unwrap_or(Value::Null)
+}
+
+fn login(s: &Server, who: &str, seat: &str) -> String {
+    let v = post(
+        s,
+        "/api/v1/login",
+        None,
+        seat,
+        json!({ "login": who, "password": "a long password 1" }),
+    );
+    v["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{v}"))
+        .to_string()
+}
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn subscribe(s: &Server, token: &str, seat: &str, after: i64) -> Ws {
+    let mut req = format!("ws://{}/api/v1/events?after={after}", s.1)
+        .into_client_request()
+        .expect("request");
+    req.headers_mut().insert(
+        "authorization",
+        format!("Bearer {token}").parse().expect("h"),
+    );
+    req.headers_mut()
+        .insert("x-hotline-seat", seat.parse().expect("h"));
+    tokio_tungstenite::connect_async(req)
+        .await
+        .expect("upgrade")
+        .0
+}
+
+/// The next event within `wait`, or None.
+async fn next(ws: &mut Ws, wait: Duration) -> Option<Value> {
+    match tokio::time::timeout(wait, ws.next()).await {
+        Ok(Some(Ok(Message::Text(t)))) => serde_json::from_str(&t).ok(),
+        _ => None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_seat_hears_what_concerns_it_and_a_revoked_one_is_cut_off() {
+    let dir = tempfile::tempdir().expect("dir");
+    let lighting = {
+        let store =
+            Store::open(dir.path().join("hotline.db"), Arc::new(SystemClock)).expect("store");
+        let admin = store.first_admin().expect("admin");
+        let lighting = store
+            .create_department(None, "lighting", "路灯管理所", None)
+            .expect("d")
+            .id;
+        let water = store
+            .create_department(None, "water", "水务集团", None)
+            .expect("d")
+            .id;
+        for (name, login, dept, role) in [
+            ("李娜", "agent", 1, Role::Agent),
+            ("王工", "lighting", lighting, Role::Handler),
+            ("赵工", "water", water, Role::Handler),
+        ] {
+            let u = store.create_user(None, name, dept, role).expect("user");
+            store
+                .set_password(&admin, u.id, login, "a long password 1")
+                .expect("pw");
+        }
+        lighting
+    };
+    let s = start(dir.path());
+    let agent = login(&s, "agent", "desk-1");
+    let handler = login(&s, "lighting", "desk-2");
+    let other = login(&s, "water", "desk-3");
+    // Without a sign-in there is no stream at all.
+    let mut bare = format!("ws://{}/api/v1/events", s.1)
+        .into_client_request()
+        .expect("r");
+    bare.headers_mut()
+        .insert("x-hotline-seat", "desk-9".parse().expect("h"));
+    assert!(
+        tokio_tungstenite::connect_async(bare).await.is_err(),
+        "refused before the upgrade"
+    );
+
+    let mut agent_ws = subscribe(&s, &agent, "desk-1", 0).await;
+    let mut handler_ws = subscribe(&s, &handler, "desk-2", 0).await;
+    let mut other_ws = subscribe(&s, &other, "desk-3", 0).await;
+    let t = post(
+        &s,
+        "/api/v1/intake",
+        Some(&agent),
+        "desk-1",
+        json!({
+            "ticket": { "caller_name": "张三", "phone": "13812345678", "description": "路灯不亮", "category": "help_request" },
+            "then": { "action": "transfer", "department_id": lighting, "requirements": "请修复", "due_at": "2099-01-01T09:00:00Z" }
+        }),
+    );
+    assert!(t["id"].is_i64(), "{t}");
+    // The hotline side hears of the call and the transfer; the department of the transfer.
+    let a1 = next(&mut agent_ws, Duration::from_secs(5))
+        .await
+        .expect("create");
+    let a2 = next(&mut agent_ws, Duration::from_secs(5))
+        .await
+        .expect("transfer");
+    assert_eq!(
+        (a1["data"]["actions"].clone(), a2["data"]["actions"].clone()),
+        (json!(["create"]), json!(["transfer"]))
+    );
+    assert!(a1["seq"].as_i64() < a2["seq"].as_i64());
+    let h = next(&mut handler_ws, Duration::from_secs(5))
+        .await
+        .expect("the transfer arrives");
+    assert_eq!(
+        (h["kind"].clone(), h["ticket_id"].clone()),
+        (json!("ticket"), t["id"].clone())
+    );
+    assert_eq!(
+        next(&mut other_ws, Duration::from_millis(800)).await,
+        None,
+        "not the water department's"
+    );
+    assert!(
+        !a2.to_string().contains("13812345678") && !a2.to_string().contains("张三"),
+        "no personal data"
+    );
+
+    // A seat that reconnects from where it left off misses nothing and repeats nothing.
+    let seen = h["seq"].as_i64().expect("seq");
+    drop(handler_ws);
+    post(
+        &s,
+        "/api/v1/act",
+        Some(&handler),
+        "desk-2",
+        json!({ "id": t["id"], "version": t["version"], "action": { "action": "accept" } }),
+    );
+    let mut again = subscribe(&s, &handler, "desk-2", seen).await;
+    let back = next(&mut again, Duration::from_secs(5))
+        .await
+        .expect("the accept");
+    assert_eq!(back["data"]["actions"], json!(["accept"]));
+
+    // Signed out elsewhere: at the next change the stream says so and ends.
+    post(&s, "/api/v1/logout", Some(&agent), "desk-1", json!({}));
+    post(
+        &s,
+        "/api/v1/act",
+        Some(&handler),
+        "desk-2",
+        json!({ "id": t["id"], "version": back["data"]["version"], "action": { "action": "comment", "note": "跟进" } }),
+    );
+    let mut ended = false;
+    for _ in 0..5 {
+        match next(&mut agent_ws, Duration::from_secs(5)).await {
+            Some(v) if v["error"]["code"] == "unauthenticated" => {
+                ended = true;
+                break;
+            }
+            Some(_) => continue,
+            None => break,
+        }
+    }
+    assert!(ended, "a revoked sign-in ends its stream");
+}

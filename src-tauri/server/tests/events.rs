@@ -1,91 +1,27 @@
 //! The live event stream of the real server: each seat hears of what concerns it, from
 //! where it left off, and a revoked sign-in ends its stream.
 
+use common::{login, request, start, Server, PASSWORD};
 use futures_util::StreamExt;
 use hotline_core::model::Role;
 use hotline_core::{Store, SystemClock};
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
+
+mod common;
+
+fn post(s: &Server, path: &str, token: Option<&str>, seat: &str, body: Value) -> Value {
+    request(s, "POST", path, token, seat, body.to_string().as_bytes()).1
+}
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
-
-struct Server(Child, String);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start(dir: &std::path::Path) -> Server {
-    let config = dir.join("server.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "listen = \"127.0.0.1:0\"\ndata_dir = \"{}\"\n",
-            dir.display()
-        ),
-    )
-    .expect("config");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hotline-server"))
-        .arg("--config")
-        .arg(&config)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("server");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("line");
-    let addr = line
-        .trim()
-        .trim_start_matches("listening on http://")
-        .to_string();
-    Server(child, addr)
-}
-
-fn post(s: &Server, path: &str, token: Option<&str>, seat: &str, body: Value) -> Value {
-    let mut c = TcpStream::connect(&s.1).expect("connect");
-    let body = body.to_string();
-    let auth = token
-        .map(|t| format!("Authorization: Bearer {t}\r\n"))
-        .unwrap_or_default();
-    write!(
-        c,
-        "POST {path} HTTP/1.1\r\nHost: x\r\nX-Hotline-Seat: {seat}\r\n{auth}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .expect("write");
-    let mut raw = String::new();
-    let _ = c.read_to_string(&mut raw);
-    let body = raw.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
-    serde_json::from_str(body).unwrap_or(Value::Null)
-}
-
-fn login(s: &Server, who: &str, seat: &str) -> String {
-    let v = post(
-        s,
-        "/api/v1/login",
-        None,
-        seat,
-        json!({ "login": who, "password": "a long password 1" }),
-    );
-    v["token"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{v}"))
-        .to_string()
-}
 
 type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn subscribe(s: &Server, token: &str, seat: &str, after: i64) -> Ws {
-    let mut req = format!("ws://{}/api/v1/events?after={after}", s.1)
+    let mut req = format!("ws://{}/api/v1/events?after={after}", s.addr)
         .into_client_request()
         .expect("request");
     req.headers_mut().insert(
@@ -130,17 +66,17 @@ async fn each_seat_hears_what_concerns_it_and_a_revoked_one_is_cut_off() {
         ] {
             let u = store.create_user(None, name, dept, role).expect("user");
             store
-                .set_password(&admin, u.id, login, "a long password 1")
+                .set_password(&admin, u.id, login, PASSWORD)
                 .expect("pw");
         }
         lighting
     };
-    let s = start(dir.path());
+    let s = start(dir.path(), "");
     let agent = login(&s, "agent", "desk-1");
     let handler = login(&s, "lighting", "desk-2");
     let other = login(&s, "water", "desk-3");
     // Without a sign-in there is no stream at all.
-    let mut bare = format!("ws://{}/api/v1/events", s.1)
+    let mut bare = format!("ws://{}/api/v1/events", s.addr)
         .into_client_request()
         .expect("r");
     bare.headers_mut()

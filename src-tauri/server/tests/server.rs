@@ -2,108 +2,13 @@
 //! permission matrix and masking as at the desk, tokens bound to their seat and revoked
 //! on sign-out, limits, and errors as `{code, message, details}` with fitting statuses.
 
+use common::{call, login, request, start, PASSWORD};
 use hotline_core::model::Role;
 use hotline_core::{Store, SystemClock};
-use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use serde_json::json;
 use std::sync::Arc;
 
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(dir: &std::path::Path) -> Server {
-    let config = dir.join("server.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "listen = \"127.0.0.1:0\"\ndata_dir = \"{}\"\nmax_body_bytes = 65536\n",
-            dir.display()
-        ),
-    )
-    .expect("config");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hotline-server"))
-        .arg("--config")
-        .arg(&config)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("server starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("the listening line");
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("unexpected: {line}"))
-        .to_string();
-    Server { child, addr }
-}
-
-/// One HTTP/1.1 request; (status, JSON body).
-fn request(
-    s: &Server,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    seat: &str,
-    body: &[u8],
-) -> (u16, Value) {
-    let mut c = TcpStream::connect(&s.addr).expect("connect");
-    let auth = token
-        .map(|t| format!("Authorization: Bearer {t}\r\n"))
-        .unwrap_or_default();
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nX-Hotline-Seat: {seat}\r\n{auth}Content-Length: {}\r\nConnection: close\r\n\r\n",
-        s.addr,
-        body.len()
-    );
-    c.write_all(head.as_bytes()).expect("head");
-    let _ = c.write_all(body);
-    let mut raw = Vec::new();
-    let _ = c.read_to_end(&mut raw);
-    let text = String::from_utf8_lossy(&raw);
-    let status: u16 = text
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("no status in {text}"));
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
-    (status, serde_json::from_str(body).unwrap_or(Value::Null))
-}
-
-fn call(s: &Server, name: &str, token: Option<&str>, seat: &str, args: Value) -> (u16, Value) {
-    request(
-        s,
-        "POST",
-        &format!("/api/v1/{name}"),
-        token,
-        seat,
-        args.to_string().as_bytes(),
-    )
-}
-
-fn login(s: &Server, who: &str, seat: &str) -> String {
-    let (status, v) = call(
-        s,
-        "login",
-        None,
-        seat,
-        json!({ "login": who, "password": "a long password 1" }),
-    );
-    assert_eq!(status, 200, "{v}");
-    v["token"].as_str().expect("token").to_string()
-}
+mod common;
 
 #[test]
 fn seats_work_through_the_server_behind_the_same_door() {
@@ -121,7 +26,7 @@ fn seats_work_through_the_server_behind_the_same_door() {
             .expect("dept")
             .id;
         store
-            .set_password(&admin, admin.id, "admin", "a long password 1")
+            .set_password(&admin, admin.id, "admin", PASSWORD)
             .expect("admin password");
         for (name, login, dept, role) in [
             ("李娜", "agent", 1, Role::Agent),
@@ -130,11 +35,11 @@ fn seats_work_through_the_server_behind_the_same_door() {
         ] {
             let u = store.create_user(None, name, dept, role).expect("user");
             store
-                .set_password(&admin, u.id, login, "a long password 1")
+                .set_password(&admin, u.id, login, PASSWORD)
                 .expect("password");
         }
     }
-    let s = start(dir.path());
+    let s = start(dir.path(), "max_body_bytes = 65536\n");
     let (status, v) = request(&s, "GET", "/health", None, "", b"");
     assert_eq!((status, v["status"].clone()), (200, json!("ok")), "{v}");
     // While it serves, the file is the server's: the desk and the command line refuse it.
@@ -159,7 +64,7 @@ fn seats_work_through_the_server_behind_the_same_door() {
         "setup",
         None,
         "desk-1",
-        json!({ "login": "x", "name": "x", "password": "a long password 1" }),
+        json!({ "login": "x", "name": "x", "password": PASSWORD }),
     );
     assert_eq!(
         (status, v["code"].clone()),
@@ -306,7 +211,7 @@ fn seats_work_through_the_server_behind_the_same_door() {
 fn an_address_that_keeps_trying_passwords_is_slowed_down() {
     let dir = tempfile::tempdir().expect("dir");
     drop(Store::open(dir.path().join("hotline.db"), Arc::new(SystemClock)).expect("store"));
-    let s = start(dir.path());
+    let s = start(dir.path(), "");
     let wrong = json!({ "login": "nobody", "password": "guess" });
     let codes: Vec<u16> = (0..25)
         .map(|_| call(&s, "login", None, "desk-9", wrong.clone()).0)

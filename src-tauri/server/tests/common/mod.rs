@@ -1,0 +1,108 @@
+//! The real server process on loopback and a plain HTTP/1.1 client for the tests.
+#![allow(dead_code)]
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+
+pub const PASSWORD: &str = "a long password 1";
+
+/// A running `hotline-server`, stopped when dropped.
+pub struct Server {
+    child: Child,
+    pub addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the server on a free loopback port over `dir`, with `extra` config lines.
+pub fn start(dir: &std::path::Path, extra: &str) -> Server {
+    let config = dir.join("server.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "listen = \"127.0.0.1:0\"\ndata_dir = \"{}\"\n{extra}",
+            dir.display()
+        ),
+    )
+    .expect("config");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hotline-server"))
+        .arg("--config")
+        .arg(&config)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("server starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("the listening line");
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("unexpected: {line}"))
+        .to_string();
+    Server { child, addr }
+}
+
+/// One HTTP/1.1 request; (status, JSON body).
+pub fn request(
+    s: &Server,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    seat: &str,
+    body: &[u8],
+) -> (u16, Value) {
+    let mut c = TcpStream::connect(&s.addr).expect("connect");
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nX-Hotline-Seat: {seat}\r\n{auth}Content-Length: {}\r\nConnection: close\r\n\r\n",
+        s.addr,
+        body.len()
+    );
+    c.write_all(head.as_bytes()).expect("head");
+    let _ = c.write_all(body);
+    let mut raw = Vec::new();
+    let _ = c.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw);
+    let status: u16 = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {text}"));
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+/// A command of the registry: (status, result or error).
+pub fn call(s: &Server, name: &str, token: Option<&str>, seat: &str, args: Value) -> (u16, Value) {
+    request(
+        s,
+        "POST",
+        &format!("/api/v1/{name}"),
+        token,
+        seat,
+        args.to_string().as_bytes(),
+    )
+}
+
+/// Signs `who` in at `seat` (with `PASSWORD`) and returns the token.
+pub fn login(s: &Server, who: &str, seat: &str) -> String {
+    let (status, v) = call(
+        s,
+        "login",
+        None,
+        seat,
+        json!({ "login": who, "password": PASSWORD }),
+    );
+    assert_eq!(status, 200, "{v}");
+    v["token"].as_str().expect("token").to_string()
+}

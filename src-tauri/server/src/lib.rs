@@ -1,11 +1,12 @@
 //! Hotline Desk's centre server: one store for the whole centre, its command registry served
-//! over HTTP to many seats. On loopback without TLS for now (the config refuses anything
-//! else); TLS, the event stream and the centre-wide scheduler are the next steps.
+//! over HTTP to many seats, the live event stream, and the centre's one deadline scheduler.
+//! On loopback without TLS for now (the config refuses anything else).
 
 pub mod config;
 pub mod events;
 pub mod http;
 pub mod limits;
+pub mod scheduler;
 
 use hotline_core::{Result, Store, SystemClock};
 use std::sync::Arc;
@@ -17,8 +18,10 @@ pub async fn serve(config: config::Config) -> Result<()> {
     let _lock = hotline_core::files::hold_server_lock(&config.db_path())?;
     let store = Store::open_with_readers(config.db_path(), Arc::new(SystemClock), config.readers)?;
     let store = Arc::new(store);
+    let head = events::watch_head(store.clone());
+    scheduler::start(store.clone(), head.clone());
     let app = Arc::new(http::App {
-        head: events::watch_head(store.clone()),
+        head,
         store,
         limits: limits::Limits::default(),
     });

@@ -115,6 +115,15 @@ async fn each_seat_hears_what_concerns_it_and_a_revoked_one_is_cut_off() {
     let h = next(&mut handler_ws, Duration::from_secs(5))
         .await
         .expect("the transfer arrives");
+    // The server's scheduler fires the transfer's announcement once: a notification for the
+    // department's handler on their stream, and for nobody else.
+    let n = next(&mut handler_ws, Duration::from_secs(5))
+        .await
+        .expect("the handler is told");
+    assert_eq!(
+        (n["kind"].clone(), n["data"]["kind"].clone()),
+        (json!("notification"), json!("assigned"))
+    );
     assert_eq!(
         (h["kind"].clone(), h["ticket_id"].clone()),
         (json!("ticket"), t["id"].clone())
@@ -130,7 +139,7 @@ async fn each_seat_hears_what_concerns_it_and_a_revoked_one_is_cut_off() {
     );
 
     // A seat that reconnects from where it left off misses nothing and repeats nothing.
-    let seen = h["seq"].as_i64().expect("seq");
+    let seen = n["seq"].as_i64().expect("seq");
     drop(handler_ws);
     post(
         &s,

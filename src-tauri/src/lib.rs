@@ -22,9 +22,27 @@ pub fn builder<R: Runtime>(builder: Builder<R>, desk: Desk) -> Builder<R> {
             backup::start(app.handle().clone());
             Ok(())
         })
+        .on_page_load(|view, payload| {
+            // `HOTLINE_WINDOW_SIZE=1024x768`: a seat's fixed window size (small screens,
+            // kiosks, and the end-to-end tests at 1024×768 without a window manager).
+            if payload.event() == tauri::webview::PageLoadEvent::Finished && view.label() == "main"
+            {
+                if let Some((w, h)) = window_size() {
+                    let _ = view.window().set_size(tauri::LogicalSize::new(w, h));
+                }
+            }
+        })
         .manage(desk)
         // Every command comes from the core's registry (`door::handle`).
         .invoke_handler(door::handle)
+}
+
+/// The window size asked for by `HOTLINE_WINDOW_SIZE` (`WIDTHxHEIGHT`), if any and sane.
+fn window_size() -> Option<(f64, f64)> {
+    let v = std::env::var("HOTLINE_WINDOW_SIZE").ok()?;
+    let (w, h) = v.split_once('x')?;
+    let (w, h): (f64, f64) = (w.trim().parse().ok()?, h.trim().parse().ok()?);
+    ((320.0..=10_000.0).contains(&w) && (240.0..=10_000.0).contains(&h)).then_some((w, h))
 }
 
 pub fn run() {

@@ -128,6 +128,23 @@ pub struct Desk {
 impl Desk {
     /// Starts the app on `db` and waits until the desk has rendered.
     pub async fn launch(db: &Path) -> Result<Desk> {
+        Self::launch_with(db, None).await
+    }
+
+    /// Launches at a window size the app sets itself (`HOTLINE_WINDOW_SIZE`): resizing
+    /// through WebDriver waits on a window manager that Xvfb does not have, and now and
+    /// then never returns.
+    pub async fn launch_sized(db: &Path, login: &str, (w, h): (u32, u32)) -> Result<Desk> {
+        let desk = Self::launch_with(db, Some((w, h))).await?;
+        desk.until("the window size", || async {
+            Ok(desk.js("return window.innerWidth").await? == w)
+        })
+        .await?;
+        desk.login(login, PASSWORD).await?;
+        Ok(desk)
+    }
+
+    async fn launch_with(db: &Path, size: Option<(u32, u32)>) -> Result<Desk> {
         if std::env::var_os("DISPLAY").is_none() {
             return Err("no DISPLAY: run the end-to-end tests under xvfb-run (see README)".into());
         }
@@ -158,6 +175,10 @@ impl Desk {
             .arg("--native-driver")
             .arg(native)
             .env("HOTLINE_DB", db)
+            .env(
+                "HOTLINE_WINDOW_SIZE",
+                size.map(|(w, h)| format!("{w}x{h}")).unwrap_or_default(),
+            )
             .env("HOME", home.path())
             .env("XDG_DATA_HOME", home.path().join("data"))
             .env("XDG_CACHE_HOME", home.path().join("cache"))

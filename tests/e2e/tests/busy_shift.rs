@@ -45,10 +45,7 @@ fn world() -> Result<World> {
     })
 }
 
-async fn small_window(desk: &Desk) -> Result {
-    desk.client.set_window_size(1024, 768).await?;
-    Ok(())
-}
+const SMALL: (u32, u32) = (1024, 768);
 
 async fn value(desk: &Desk, id: &str) -> Result<String> {
     let v = desk
@@ -81,8 +78,7 @@ fn transferred(w: &World, phone: &str) -> Result<hotline_core::model::Ticket> {
 #[ignore = "end-to-end: the built app under Xvfb (make test runs it in its e2e stage)"]
 async fn a_half_typed_call_survives_views_restarts_and_asks_before_it_goes() -> Result {
     let w = world()?;
-    let desk = Desk::launch_as(&w.db, "agent").await?;
-    small_window(&desk).await?;
+    let desk = Desk::launch_sized(&w.db, "agent", SMALL).await?;
     desk.keys(CTRL_N).await?;
     desk.until("intake", || async { desk.visible("view-intake").await })
         .await?;
@@ -116,8 +112,7 @@ async fn a_half_typed_call_survives_views_restarts_and_asks_before_it_goes() -> 
     })
     .await?;
     desk.close().await?;
-    let desk = Desk::launch_as(&w.db, "agent").await?;
-    small_window(&desk).await?;
+    let desk = Desk::launch_sized(&w.db, "agent", SMALL).await?;
     desk.until("draft badge", || async {
         desk.visible("draft-badge").await
     })
@@ -154,8 +149,7 @@ async fn a_half_typed_call_survives_views_restarts_and_asks_before_it_goes() -> 
 async fn withheld_and_anonymous_callers_and_a_repeat_call_that_urges() -> Result {
     let w = world()?;
     let open = transferred(&w, "13911112222")?;
-    let desk = Desk::launch_as(&w.db, "agent").await?;
-    small_window(&desk).await?;
+    let desk = Desk::launch_sized(&w.db, "agent", SMALL).await?;
     desk.click("new-call").await?;
     desk.until("intake", || async { desk.visible("view-intake").await })
         .await?;
@@ -245,8 +239,7 @@ async fn withheld_and_anonymous_callers_and_a_repeat_call_that_urges() -> Result
 async fn a_comment_elsewhere_merges_and_a_real_change_keeps_the_typed_reply() -> Result {
     let w = world()?;
     let t = transferred(&w, "13733334444")?;
-    let desk = Desk::launch_as(&w.db, "handler").await?;
-    small_window(&desk).await?;
+    let desk = Desk::launch_sized(&w.db, "handler", SMALL).await?;
     desk.js(&format!(
         "document.querySelector(\"[data-testid='ticket-row'][data-number='{}'] [data-testid='open-ticket']\").click()",
         t.number
@@ -318,8 +311,7 @@ async fn a_comment_elsewhere_merges_and_a_real_change_keeps_the_typed_reply() ->
 async fn keyboard_first_dates_in_one_stop_and_filters_that_show() -> Result {
     let w = world()?;
     let t = transferred(&w, "13855556666")?;
-    let desk = Desk::launch_as(&w.db, "agent").await?;
-    small_window(&desk).await?;
+    let desk = Desk::launch_sized(&w.db, "agent", SMALL).await?;
     desk.select("lang-select", "zh-CN").await?;
     // `/` goes to the search; the search shows as a chip, and the counts say they ignore it.
     desk.js("document.activeElement.blur()").await?;

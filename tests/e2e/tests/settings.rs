@@ -156,10 +156,9 @@ async fn settings_fit_small_screens_and_templates_fill_forms() -> Result {
         )?;
         hotline_e2e::account(&store, u.id, &format!("handler.with.a.long.login.{i}"))?;
     }
-    let desk = Desk::launch_as(&db, "admin").await?;
-    desk.select("lang-select", "zh-CN").await?;
     for (w, h) in [(1024, 768), (1366, 768)] {
-        desk.client.set_window_size(w, h).await?;
+        let desk = Desk::launch_sized(&db, "admin", (w, h)).await?;
+        desk.select("lang-select", "zh-CN").await?;
         desk.click("open-settings").await?;
         desk.until("accounts", || async {
             Ok(desk.count("[data-testid='account-row']").await? >= 12)
@@ -180,7 +179,11 @@ async fn settings_fit_small_screens_and_templates_fill_forms() -> Result {
             "the disable button is reachable at {w}x{h}"
         );
         desk.screenshot(&format!("settings-{w}x{h}")).await?;
+        desk.close().await?;
     }
+    let desk = Desk::launch_sized(&db, "admin", (1024, 768)).await?;
+    desk.select("lang-select", "zh-CN").await?;
+    desk.click("open-settings").await?;
     // A bad value is refused beside its own form.
     desk.click("goto-centre").await?;
     desk.fill("centre-name", " ").await?;

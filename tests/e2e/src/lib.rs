@@ -89,6 +89,12 @@ pub fn phone_call(
     }
 }
 
+/// WebKitWebDriver lost the element: the page re-rendered it (worth finding again).
+fn stale(e: &fantoccini::error::CmdError) -> bool {
+    matches!(e, fantoccini::error::CmdError::Standard(w)
+        if w.error == fantoccini::error::ErrorStatus::StaleElementReference)
+}
+
 pub fn app_binary() -> PathBuf {
     std::env::var_os("HOTLINE_DESK_BIN")
         .map(PathBuf::from)
@@ -337,16 +343,28 @@ impl Desk {
         }
     }
 
-    /// Replaces the value of an input or textarea by typing, as a person would.
+    /// Replaces the value of an input or textarea by typing, as a person would; found
+    /// again when a re-render replaced it between finding and typing.
     pub async fn fill(&self, id: &str, text: &str) -> Result {
-        let e = self.by_testid(id).await?;
-        let typed = async {
-            e.clear().await?;
-            e.send_keys(text).await
-        };
-        typed
-            .await
-            .map_err(|err| format!("fill [data-testid='{id}']: {err}").into())
+        let mut tries = 0;
+        loop {
+            let typed = async {
+                let e = self
+                    .client
+                    .find(Locator::Css(&format!("[data-testid='{id}']")))
+                    .await?;
+                e.clear().await?;
+                e.send_keys(text).await
+            };
+            match typed.await {
+                Ok(()) => return Ok(()),
+                Err(e) if stale(&e) && tries < 5 => {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(err) => return Err(format!("fill [data-testid='{id}']: {err}").into()),
+            }
+        }
     }
 
     /// Chooses an option of a select by value and lets the page react.
@@ -371,13 +389,10 @@ impl Desk {
     pub async fn keys(&self, keys: &str) -> Result {
         let mut tries = 0;
         loop {
-            let active = self.client.active_element().await?;
-            match active.send_keys(keys).await {
+            let typed = async { self.client.active_element().await?.send_keys(keys).await };
+            match typed.await {
                 Ok(()) => return Ok(()),
-                Err(fantoccini::error::CmdError::Standard(e))
-                    if e.error == fantoccini::error::ErrorStatus::StaleElementReference
-                        && tries < 5 =>
-                {
+                Err(e) if stale(&e) && tries < 5 => {
                     tries += 1;
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }

@@ -315,11 +315,7 @@ async fn keyboard_first_dates_in_one_stop_and_filters_that_show() -> Result {
     desk.select("lang-select", "zh-CN").await?;
     // `/` goes to the search; the search shows as a chip, and the counts say they ignore it.
     desk.js("document.activeElement.blur()").await?;
-    desk.client
-        .find(fantoccini::Locator::Css("body"))
-        .await?
-        .send_keys("/")
-        .await?;
+    desk.keys("/").await?;
     let focused = desk
         .js("return document.activeElement.dataset.testid")
         .await?;

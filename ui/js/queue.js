@@ -118,6 +118,8 @@ function summary(r) {
 
 function renderRows(page) {
   const tbody = $('#ticket-rows');
+  // A live refresh must not take the keyboard away: the row in focus keeps it.
+  const focused = document.activeElement?.closest?.('#ticket-rows [data-testid="ticket-row"]')?.dataset.number;
   tbody.replaceChildren();
   const now = Date.now();
   for (const r of page.rows) {
@@ -140,6 +142,7 @@ function renderRows(page) {
     tr.addEventListener('dblclick', () => onOpen(r.id));
     tbody.append(tr);
   }
+  if (focused) tbody.querySelector(`[data-testid="ticket-row"][data-number="${focused}"] [data-testid="open-ticket"]`)?.focus();
   $('[data-testid="empty"]').hidden = page.rows.length > 0;
   const from = page.total === 0 ? 0 : page.offset + 1;
   const to = page.offset + page.rows.length;

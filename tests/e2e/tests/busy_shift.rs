@@ -329,7 +329,9 @@ async fn keyboard_first_dates_in_one_stop_and_filters_that_show() -> Result {
     })
     .await?;
     assert!(desk.visible("counts-note").await?);
-    // ↓ from the search into the list, Enter opens the ticket.
+    // ↓ from the search into the list, Enter opens the ticket; a live refresh meanwhile (the
+    // scheduler's announcement of the transfer) leaves the focus where it was.
+    w.store.fire_due(w.store.now())?;
     desk.keys("\u{E015}").await?;
     let focused = desk
         .js("return document.activeElement.closest(\"[data-testid='ticket-row']\")?.dataset.number")

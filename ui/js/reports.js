@@ -28,7 +28,7 @@ function kpiCard(k, prev, running) {
     el('p', { class: 'kpi-frac', text: i18n.t('reports.fraction', { numerator: k.numerator, denominator: k.denominator }) }),
     el('p', { class: 'muted kpi-formula', text: i18n.t(`kpi.${k.key}.formula`) }),
     delta === null ? null : el('p', { class: changeClass(delta, k, running), 'data-testid': `kpi-change-${k.key}`, text: i18n.t('reports.delta', { delta: `${delta >= 0 ? '+' : ''}${delta.toFixed(1)}` }) }),
-    delta === null || running === null || running === undefined ? null : el('p', { class: 'muted small', text: i18n.t('reports.running', { pct: Math.round(running * 100) }) }));
+    delta === null || running === null || running === undefined ? null : el('p', { class: 'muted small', text: i18n.t('reports.running') }));
   {
     // The tickets (or calls) behind the figure, one click away.
     const b = el('button', { type: 'button', class: 'link', 'data-testid': `drill-${k.key}`, text: i18n.t('reports.drill') });

@@ -102,6 +102,14 @@ impl Session {
     }
 }
 
+/// An audit detail with the seat it came from (host name and address), when known.
+pub fn at_seat(mut detail: serde_json::Value, seat: Option<&str>) -> serde_json::Value {
+    if let (Some(seat), Some(d)) = (seat, detail.as_object_mut()) {
+        d.insert("seat".into(), serde_json::json!(seat));
+    }
+    detail
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,8 +8,8 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use hotline_core::model::{Role, User};
-use hotline_core::store::{OutboxEntry, OutboxKind};
+use hotline_core::model::User;
+use hotline_core::store::OutboxEntry;
 use hotline_core::Result;
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -45,19 +45,6 @@ pub fn watch_head(store: Arc<hotline_core::Store>) -> watch::Receiver<i64> {
         }
     });
     rx
-}
-
-/// Whether `e` concerns `user`: their own notifications; tickets of their department for
-/// a department's handler, every ticket for the hotline side.
-pub fn concerns(e: &OutboxEntry, user: &User) -> bool {
-    match e.kind {
-        OutboxKind::Notification => e.user_id == Some(user.id),
-        OutboxKind::Ticket if user.role == Role::Handler => e.data["departments"]
-            .as_array()
-            .is_some_and(|d| d.iter().any(|x| x.as_i64() == Some(user.department_id))),
-        OutboxKind::Ticket => true,
-        OutboxKind::Import => user.role != Role::Handler,
-    }
 }
 
 #[derive(Deserialize)]
@@ -126,7 +113,7 @@ async fn stream(
         let full = entries.len() as u32 == PAGE;
         for e in entries {
             cursor = e.seq;
-            if concerns(&e, &user) {
+            if e.concerns(&user) {
                 let text = serde_json::json!({ "seq": e.seq, "kind": e.kind, "ticket_id": e.ticket_id, "data": e.data });
                 if socket
                     .send(Message::Text(text.to_string().into()))

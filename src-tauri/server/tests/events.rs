@@ -1,12 +1,9 @@
 //! The live event stream of the real server: each seat hears of what concerns it, from
 //! where it left off, and a revoked sign-in ends its stream.
 
-use common::{login, request, start, Server, PASSWORD};
+use common::{login, request, start, Server};
 use futures_util::StreamExt;
-use hotline_core::model::Role;
-use hotline_core::{Store, SystemClock};
 use serde_json::{json, Value};
-use std::sync::Arc;
 
 mod common;
 
@@ -47,30 +44,7 @@ async fn next(ws: &mut Ws, wait: Duration) -> Option<Value> {
 #[tokio::test(flavor = "multi_thread")]
 async fn each_seat_hears_what_concerns_it_and_a_revoked_one_is_cut_off() {
     let dir = tempfile::tempdir().expect("dir");
-    let lighting = {
-        let store =
-            Store::open(dir.path().join("hotline.db"), Arc::new(SystemClock)).expect("store");
-        let admin = store.first_admin().expect("admin");
-        let lighting = store
-            .create_department(None, "lighting", "路灯管理所", None)
-            .expect("d")
-            .id;
-        let water = store
-            .create_department(None, "water", "水务集团", None)
-            .expect("d")
-            .id;
-        for (name, login, dept, role) in [
-            ("李娜", "agent", 1, Role::Agent),
-            ("王工", "lighting", lighting, Role::Handler),
-            ("赵工", "water", water, Role::Handler),
-        ] {
-            let u = store.create_user(None, name, dept, role).expect("user");
-            store
-                .set_password(&admin, u.id, login, PASSWORD)
-                .expect("pw");
-        }
-        lighting
-    };
+    let lighting = common::centre(dir.path());
     let s = start(dir.path(), "");
     let agent = login(&s, "agent", "desk-1");
     let handler = login(&s, "lighting", "desk-2");

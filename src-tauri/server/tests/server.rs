@@ -3,7 +3,6 @@
 //! on sign-out, limits, and errors as `{code, message, details}` with fitting statuses.
 
 use common::{call, login, request, start, PASSWORD};
-use hotline_core::model::Role;
 use hotline_core::{Store, SystemClock};
 use serde_json::json;
 use std::sync::Arc;
@@ -13,32 +12,7 @@ mod common;
 #[test]
 fn seats_work_through_the_server_behind_the_same_door() {
     let dir = tempfile::tempdir().expect("dir");
-    {
-        let store =
-            Store::open(dir.path().join("hotline.db"), Arc::new(SystemClock)).expect("store");
-        let admin = store.first_admin().expect("admin");
-        let lighting = store
-            .create_department(None, "lighting", "路灯管理所", None)
-            .expect("dept")
-            .id;
-        let water = store
-            .create_department(None, "water", "水务集团", None)
-            .expect("dept")
-            .id;
-        store
-            .set_password(&admin, admin.id, "admin", PASSWORD)
-            .expect("admin password");
-        for (name, login, dept, role) in [
-            ("李娜", "agent", 1, Role::Agent),
-            ("王工", "lighting", lighting, Role::Handler),
-            ("赵工", "water", water, Role::Handler),
-        ] {
-            let u = store.create_user(None, name, dept, role).expect("user");
-            store
-                .set_password(&admin, u.id, login, PASSWORD)
-                .expect("password");
-        }
-    }
+    let lighting = common::centre(dir.path());
     let s = start(dir.path(), "max_body_bytes = 65536\n");
     let (status, v) = request(&s, "GET", "/health", None, "", b"");
     assert_eq!((status, v["status"].clone()), (200, json!("ok")), "{v}");
@@ -81,7 +55,7 @@ fn seats_work_through_the_server_behind_the_same_door() {
         "desk-1",
         json!({
             "ticket": { "caller_name": "张三", "phone": "13812345678", "description": "路灯不亮", "category": "help_request" },
-            "then": { "action": "transfer", "department_id": 2, "requirements": "请修复", "due_at": "2099-01-01T09:00:00Z" }
+            "then": { "action": "transfer", "department_id": lighting, "requirements": "请修复", "due_at": "2099-01-01T09:00:00Z" }
         }),
     );
     assert_eq!(status, 200, "{t}");

@@ -45,14 +45,6 @@ pub struct Revealed {
     pub requirements: Option<String>,
 }
 
-/// An audit detail with the seat it came from, when there is one.
-fn at_seat(mut detail: serde_json::Value, seat: Option<&str>) -> serde_json::Value {
-    if let (Some(seat), Some(d)) = (seat, detail.as_object_mut()) {
-        d.insert("seat".into(), json!(seat));
-    }
-    detail
-}
-
 /// The store seen by one signed-in user. Front doors (desk, CLI, server) reach data only
 /// through its methods — the store itself stays inside — so none can go around the
 /// permission matrix and the masking.
@@ -324,7 +316,7 @@ impl<'s> Acting<'s> {
     }
 
     fn log(&self, action: &str, target: &str, detail: serde_json::Value) -> Result<()> {
-        let detail = at_seat(detail, self.seat.as_deref());
+        let detail = crate::auth::at_seat(detail, self.seat.as_deref());
         self.store.audit(Some(&self.user), action, target, detail)
     }
 }

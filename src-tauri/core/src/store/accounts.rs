@@ -149,12 +149,7 @@ impl Store {
 
     /// `login` from a named seat: every entry it logs says where the attempt came from.
     pub fn login_at(&self, login: &str, password: &str, seat: Option<&str>) -> Result<User> {
-        let at = |mut d: serde_json::Value| {
-            if let (Some(s), Some(o)) = (seat, d.as_object_mut()) {
-                o.insert("seat".into(), json!(s));
-            }
-            d
-        };
+        let at = |d: serde_json::Value| auth::at_seat(d, seat);
         let now = self.now();
         let login = login.trim();
         let row: Option<(i64, Option<String>, i64, Option<i64>)> = self.read(|c| {

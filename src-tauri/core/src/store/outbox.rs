@@ -31,6 +31,24 @@ pub struct OutboxEntry {
     pub data: Value,
 }
 
+impl OutboxEntry {
+    /// Whether `user` should hear of this entry: their own notifications; tickets they may
+    /// see (the matrix's department scope: a handler, their department's); bulk imports
+    /// for whoever sees every ticket.
+    pub fn concerns(&self, user: &crate::model::User) -> bool {
+        let scope = crate::permissions::department_scope(user);
+        match self.kind {
+            OutboxKind::Notification => self.user_id == Some(user.id),
+            OutboxKind::Ticket => scope.is_none_or(|d| {
+                self.data["departments"]
+                    .as_array()
+                    .is_some_and(|ds| ds.iter().any(|x| x.as_i64() == Some(d)))
+            }),
+            OutboxKind::Import => scope.is_none(),
+        }
+    }
+}
+
 /// Numbers a change in the caller's transaction; returns its sequence number.
 pub(super) fn publish(
     c: &Connection,
@@ -132,6 +150,13 @@ mod tests {
         assert_eq!(all[1].kind, OutboxKind::Ticket);
         assert_eq!(all[1].data["actions"], serde_json::json!(["transfer"]));
         assert_eq!(all[1].data["departments"], serde_json::json!([dept]));
+        // The department hears of its transfer, not of the call before it; the hotline of both.
+        let agent = s.user(1).expect("admin");
+        assert_eq!(
+            (all[0].concerns(&handler), all[1].concerns(&handler)),
+            (false, true)
+        );
+        assert!(all.iter().all(|e| e.concerns(&agent)));
         // A refused action (a stale version that conflicts) numbers nothing.
         let e = s
             .act(

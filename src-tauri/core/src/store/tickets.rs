@@ -42,16 +42,16 @@ fn may_create(actor: &User) -> Result<()> {
 /// is a conflict that names who changed what, so the desk can say so in its words.
 fn merge(tx: &Connection, cur: &Ticket, seen: i64, action: &Action) -> Result<()> {
     let changes = super::rows::changes_since(tx, cur.id, seen)?;
-    let harmless = |a: &str| lifecycle::leaves_state(a);
     if seen < cur.version
-        && (matches!(action, Action::Comment { .. }) || changes.iter().all(|(a, _)| harmless(a)))
+        && (matches!(action, Action::Comment { .. })
+            || changes.iter().all(|(a, _)| lifecycle::leaves_state(a)))
     {
         return Ok(());
     }
     let (change, by) = changes
         .into_iter()
         .rev()
-        .find(|(a, _)| !harmless(a))
+        .find(|(a, _)| !lifecycle::leaves_state(a))
         .unwrap_or_default();
     Err(Error::Conflict {
         expected: seen,

@@ -8,6 +8,41 @@ use std::process::{Child, Command, Stdio};
 
 pub const PASSWORD: &str = "a long password 1";
 
+/// A centre in `dir`: the administrator (login `admin`), 路灯管理所 and 水务集团, an agent
+/// (`agent`) and a handler for each department (`lighting`, `water`), all with
+/// `PASSWORD`. Returns the lighting department's id.
+pub fn centre(dir: &std::path::Path) -> i64 {
+    use hotline_core::model::Role;
+    let store = hotline_core::Store::open(
+        dir.join("hotline.db"),
+        std::sync::Arc::new(hotline_core::SystemClock),
+    )
+    .expect("store");
+    let admin = store.first_admin().expect("admin");
+    store
+        .set_password(&admin, admin.id, "admin", PASSWORD)
+        .expect("admin password");
+    let lighting = store
+        .create_department(None, "lighting", "路灯管理所", None)
+        .expect("dept")
+        .id;
+    let water = store
+        .create_department(None, "water", "水务集团", None)
+        .expect("dept")
+        .id;
+    for (name, login, dept, role) in [
+        ("李娜", "agent", 1, Role::Agent),
+        ("王工", "lighting", lighting, Role::Handler),
+        ("赵工", "water", water, Role::Handler),
+    ] {
+        let u = store.create_user(None, name, dept, role).expect("user");
+        store
+            .set_password(&admin, u.id, login, PASSWORD)
+            .expect("password");
+    }
+    lighting
+}
+
 /// A running `hotline-server`, stopped when dropped.
 pub struct Server {
     child: Child,

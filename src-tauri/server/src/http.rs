@@ -21,15 +21,17 @@ use std::time::Duration;
 /// The protocol a desk must speak; a desk of another version is told so plainly.
 pub const PROTOCOL: u32 = 1;
 
-/// Commands without a signed-in user that make sense over the network: the rest of the
-/// public ones are a workstation's own session (sign-in is `/api/v1/login` here).
-const OPEN: &[&str] = &["vocabulary"];
+/// The public commands served over the network: the session ones act on the token's seat
+/// (sign-in and sign-out are `/api/v1/login` and `/api/v1/logout`; the first
+/// administrator is set up from the server's own machine, `/api/v1/setup_admin`).
+const OPEN: &[&str] = &["vocabulary", "auth_state", "lock", "unlock", "activity"];
 
 pub struct App {
     pub store: Arc<Store>,
     pub limits: crate::limits::Limits,
     /// The outbox's head as the watcher last saw it (`events`).
     pub head: tokio::sync::watch::Receiver<i64>,
+    pub seats: crate::seats::Seats,
 }
 
 /// The status that goes with a code: the body always says exactly what.
@@ -141,8 +143,61 @@ async fn login(
     let out = blocking(move || {
         let _permit = permit;
         let user = app.store.login_at(&req.login, &req.password, Some(&seat))?;
-        let token = app.store.issue_token(user.id, &seat)?;
-        Ok(json!({ "token": token, "user": user, "protocol": PROTOCOL }))
+        signed_in(&app, user.id, &seat)
+    })
+    .await;
+    match out {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => refuse(e),
+    }
+}
+
+/// A new session for `user_id` at `seat`: its token, the user and the seat's state.
+fn signed_in(app: &App, user_id: i64, seat: &str) -> Result<Value> {
+    let token = app.store.issue_token(user_id, seat)?;
+    let state = app.seats.get(&app.store, &token, seat)?.state(&app.store)?;
+    Ok(json!({ "token": token, "user": state.user, "state": state, "protocol": PROTOCOL }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Setup {
+    login: String,
+    name: String,
+    password: String,
+}
+
+/// The first administrator of a new centre, only from the server's own machine (anyone
+/// who can reach the port must not be able to claim an empty centre).
+async fn setup_admin(
+    State(app): State<Arc<App>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if !peer.ip().is_loopback() {
+        return refuse(Error::Forbidden {
+            action: "setup_admin".into(),
+            actor: peer.ip().to_string(),
+            role: "remote".into(),
+            permission: false,
+        });
+    }
+    let seat = seat_of(&headers, peer);
+    let req: Setup = match serde_json::from_slice(&body) {
+        Ok(l) => l,
+        Err(e) => {
+            return refuse(Error::InvalidArguments {
+                command: "setup_admin".into(),
+                reason: e.to_string(),
+            })
+        }
+    };
+    let out = blocking(move || {
+        let user = app
+            .store
+            .setup_admin(&req.login, &req.name, &req.password)?;
+        signed_in(&app, user.id, &seat)
     })
     .await;
     match out {
@@ -155,7 +210,13 @@ async fn logout(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     let Some(token) = bearer(&headers).map(str::to_string) else {
         return refuse(Error::Unauthenticated);
     };
-    match blocking(move || app.store.revoke_token(&token)).await {
+    let out = blocking(move || {
+        if let Some(seat) = app.seats.forget(&token) {
+            seat.logout(&app.store)?;
+        }
+        app.store.revoke_token(&token)
+    });
+    match out.await {
         Ok(()) => Json(json!(null)).into_response(),
         Err(e) => refuse(e),
     }
@@ -200,11 +261,10 @@ async fn command(
     };
     let seat_name = seat_of(&headers, peer);
     let out = blocking(move || {
-        let seat = Seat::at(seat_name.clone());
-        if let Some(t) = token {
-            let user = app.store.token_user(&t, &seat_name)?;
-            seat.assume(&app.store, user.id)?;
-        }
+        let seat = match token {
+            Some(t) => app.seats.get(&app.store, &t, &seat_name)?,
+            None => Arc::new(Seat::at(seat_name)),
+        };
         let ctx = Ctx {
             store: &app.store,
             seat: &seat,
@@ -238,6 +298,7 @@ pub fn router(app: Arc<App>, max_body: usize, request_seconds: u64) -> Router {
         .route("/health", get(health))
         .route("/api/v1/login", post(login))
         .route("/api/v1/logout", post(logout))
+        .route("/api/v1/setup_admin", post(setup_admin))
         .route("/api/v1/events", get(crate::events::events))
         .route("/api/v1/{command}", post(command))
         .layer(DefaultBodyLimit::max(max_body))

@@ -7,6 +7,7 @@ pub mod events;
 pub mod http;
 pub mod limits;
 pub mod scheduler;
+pub mod seats;
 
 use hotline_core::{Result, Store, SystemClock};
 use std::sync::Arc;
@@ -24,6 +25,7 @@ pub async fn serve(config: config::Config) -> Result<()> {
         head,
         store,
         limits: limits::Limits::default(),
+        seats: seats::Seats::default(),
     });
     let router = http::router(app, config.max_body_bytes, config.request_seconds);
     let listener = tokio::net::TcpListener::bind(config.listen).await?;

@@ -199,3 +199,83 @@ fn an_address_that_keeps_trying_passwords_is_slowed_down() {
     );
     assert!(v["details"]["seconds"].as_u64().is_some_and(|s| s >= 1));
 }
+
+#[test]
+fn each_signed_in_seat_keeps_its_own_lock_and_language_on_the_server() {
+    let dir = tempfile::tempdir().expect("dir");
+    common::centre(dir.path());
+    let s = start(dir.path(), "");
+    let one = login(&s, "agent", "desk-1");
+    let two = login(&s, "agent", "desk-2");
+    let code = |name: &str, token: &str, seat: &str, args| {
+        let (status, v) = call(&s, name, Some(token), seat, args);
+        (status, v["code"].as_str().unwrap_or("ok").to_string())
+    };
+    // Locking desk 1 locks desk 1 only, on the server: its token is refused until unlocked.
+    assert_eq!(code("lock", &one, "desk-1", json!({})).0, 200);
+    assert_eq!(
+        code("queue_counts", &one, "desk-1", json!({})),
+        (401, "session_locked".into())
+    );
+    assert_eq!(code("queue_counts", &two, "desk-2", json!({})).0, 200);
+    let (_, st) = call(&s, "auth_state", Some(&one), "desk-1", json!({}));
+    assert_eq!(
+        (st["locked"].clone(), st["user"]["name"].clone()),
+        (json!(true), json!("李娜"))
+    );
+    assert_eq!(
+        code("unlock", &one, "desk-1", json!({ "password": "wrong" })),
+        (401, "bad_credentials".into())
+    );
+    assert_eq!(
+        code("unlock", &one, "desk-1", json!({ "password": PASSWORD })).0,
+        200
+    );
+    assert_eq!(code("queue_counts", &one, "desk-1", json!({})).0, 200);
+    // Without a token the state says only whether the centre is set up; a centre already
+    // set up refuses a second first administrator.
+    let (_, st) = call(&s, "auth_state", None, "desk-9", json!({}));
+    assert_eq!(
+        (st["needs_setup"].clone(), st["user"].clone()),
+        (json!(false), json!(null))
+    );
+    let (status, v) = call(
+        &s,
+        "setup_admin",
+        None,
+        "desk-9",
+        json!({ "login": "x", "name": "x", "password": PASSWORD }),
+    );
+    assert_eq!(
+        (status, v["code"].clone()),
+        (422, json!("setup_done")),
+        "{v}"
+    );
+    // A language chosen by the agent is the agent's, not the administrator's.
+    assert_eq!(
+        code(
+            "set_setting",
+            &one,
+            "desk-1",
+            json!({ "key": "ui_language", "value": "en" })
+        )
+        .0,
+        200
+    );
+    let admin = login(&s, "admin", "desk-3");
+    let lang = |token: &str, seat: &str| {
+        call(&s, "get_settings", Some(token), seat, json!({})).1["ui_language"].clone()
+    };
+    assert_eq!(
+        (lang(&one, "desk-1"), lang(&admin, "desk-3")),
+        (json!("en"), json!("zh-CN"))
+    );
+    // Sign-out ends that seat's token only.
+    let (status, _) = request(&s, "POST", "/api/v1/logout", Some(&one), "desk-1", b"");
+    assert_eq!(status, 200);
+    assert_eq!(
+        code("queue_counts", &one, "desk-1", json!({})),
+        (401, "unauthenticated".into())
+    );
+    assert_eq!(code("queue_counts", &two, "desk-2", json!({})).0, 200);
+}

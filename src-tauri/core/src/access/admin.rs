@@ -19,7 +19,7 @@ impl<'s> Acting<'s> {
     }
 
     pub fn settings(&self) -> Result<BTreeMap<String, String>> {
-        Ok(self.store.settings()?.into_iter().collect())
+        Ok(self.store.settings_for(self.user.id)?.into_iter().collect())
     }
 
     pub fn sla_policies(&self) -> Result<Vec<crate::sla::SlaPolicy>> {

@@ -48,7 +48,11 @@ impl<'s> Acting<'s> {
     ) -> Result<(String, Vec<u8>)> {
         let s = self.need(Perm::ExportReports)?;
         let doc = s.period_report(req)?;
-        let bytes = crate::report_file::report_bytes(&doc, &s.setting("ui_language")?, csv)?;
+        let bytes = crate::report_file::report_bytes(
+            &doc,
+            &s.user_setting(self.user.id, "ui_language")?,
+            csv,
+        )?;
         Ok((crate::report_file::file_name(&doc, csv), bytes))
     }
 

@@ -327,7 +327,7 @@ impl Store {
     /// summary. The notification centre keeps them all regardless.
     pub fn popups(&self, user_id: i64, fired: &[Fired]) -> Result<Popups> {
         let prefs = self.notification_prefs(user_id)?;
-        let lang = self.setting("ui_language")?;
+        let lang = self.user_setting(user_id, "ui_language")?;
         let tz = self.timezone()?;
         let local = self.now().with_timezone(&tz).time();
         let mine: Vec<&Fired> = fired

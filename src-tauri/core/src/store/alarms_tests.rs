@@ -272,6 +272,21 @@ fn popups_respect_recipients_mutes_quiet_hours_and_summarise_a_storm() {
     assert!(s.popups(handler, &fired).expect("popups")[0]
         .0
         .starts_with("Handling deadline"));
+    // Each user's own language (many users share a centre server's store): another
+    // user's choice changes nothing for the handler.
+    let me = s.user(handler).expect("handler");
+    s.set_setting(Some(&me), "ui_language", "zh-TW")
+        .expect("own");
+    s.set_setting(Some(&s.user(1).expect("admin")), "ui_language", "zh-CN")
+        .expect("admin's");
+    assert!(
+        s.popups(handler, &fired).expect("popups")[0]
+            .0
+            .contains("辦理期限"),
+        "{:?}",
+        s.popups(handler, &fired)
+    );
+    s.set_setting(Some(&me), "ui_language", "en").expect("back");
     // Muted, or quiet at 15:00 local: no pop-up.
     let hm = |h, m| chrono::NaiveTime::from_hms_opt(h, m, 0);
     s.set_notification_prefs(

@@ -103,6 +103,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "sessions",
         sql: include_str!("../../migrations/0018_sessions.sql"),
     },
+    Migration {
+        version: 19,
+        name: "user_settings",
+        sql: include_str!("../../migrations/0019_user_settings.sql"),
+    },
 ];
 
 pub fn run(conn: &mut Connection, migrations: &[Migration]) -> Result<i64> {

@@ -7,6 +7,19 @@ use crate::settings::SETTINGS;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+/// A personal setting of `user_id`, or the centre's default for it.
+fn user_setting(c: &rusqlite::Connection, user_id: i64, key: &str) -> Result<String> {
+    let own: Option<String> = rusqlite::OptionalExtension::optional(c.query_row(
+        "SELECT value FROM user_settings WHERE user_id = ?1 AND key = ?2",
+        (user_id, key),
+        |r| r.get(0),
+    ))?;
+    match own {
+        Some(v) => Ok(v),
+        None => get_setting(c, key),
+    }
+}
+
 impl Store {
     pub fn setting(&self, key: &str) -> Result<String> {
         self.read(|c| get_setting(c, key))
@@ -18,8 +31,9 @@ impl Store {
     }
 
     /// Saves a setting. A centre setting changed by someone is logged in the same
-    /// transaction (saving a form unchanged is not a change worth an entry; a personal
-    /// setting is about one screen and not logged).
+    /// transaction (saving a form unchanged is not a change worth an entry). A personal
+    /// setting saved by a user is theirs alone and not logged; without a user (the command
+    /// line) it is the centre's default for everyone who chose nothing.
     pub fn set_setting(
         &self,
         by: Option<&crate::model::User>,
@@ -29,6 +43,14 @@ impl Store {
         let value = crate::settings::check(key, value)?;
         let personal = crate::settings::is_personal(key);
         self.write(|tx| {
+            if let (true, Some(u)) = (personal, by) {
+                tx.execute(
+                    "INSERT INTO user_settings (user_id, key, value) VALUES (?1, ?2, ?3)
+                     ON CONFLICT(user_id, key) DO UPDATE SET value = excluded.value",
+                    (u.id, key, &value),
+                )?;
+                return Ok(());
+            }
             let before = get_setting(tx, key)?;
             tx.execute(
                 "INSERT INTO settings (key, value) VALUES (?1, ?2)
@@ -49,12 +71,25 @@ impl Store {
         crate::local_time::parse_time(s, tz)
     }
 
-    pub fn settings(&self) -> Result<Vec<(String, String)>> {
+    /// Every setting as `user_id` sees it: their personal choices over the centre's.
+    pub fn settings_for(&self, user_id: i64) -> Result<Vec<(String, String)>> {
         self.read(|c| {
             SETTINGS
                 .iter()
-                .map(|s| Ok((s.key.to_string(), get_setting(c, s.key)?)))
+                .map(|s| {
+                    let v = if s.personal {
+                        user_setting(c, user_id, s.key)?
+                    } else {
+                        get_setting(c, s.key)?
+                    };
+                    Ok((s.key.to_string(), v))
+                })
                 .collect()
         })
+    }
+
+    /// One setting as `user_id` sees it.
+    pub fn user_setting(&self, user_id: i64, key: &str) -> Result<String> {
+        self.read(|c| user_setting(c, user_id, key))
     }
 }

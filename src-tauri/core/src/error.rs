@@ -84,6 +84,14 @@ pub enum Error {
     HeldByServer { path: String },
     #[error("the sign-in has expired; sign in again")]
     SessionExpired,
+    #[error("the centre server at {address} cannot be reached: {reason}")]
+    Unreachable { address: String, reason: String },
+    #[error("the centre server's certificate ({fingerprint}) is not the one this desk trusts")]
+    UntrustedServer { fingerprint: String },
+    #[error("the centre server speaks protocol {server}, this desk {desk}: install the matching version")]
+    ProtocolMismatch { server: u32, desk: u32 },
+    #[error("this needs the centre server, which cannot be reached now")]
+    NeedsServer,
     #[error("too many attempts from this address; try again in {seconds} s")]
     RateLimited { seconds: u64 },
     #[error("the screen is locked; enter the password to continue")]
@@ -151,6 +159,10 @@ impl Error {
             Error::SessionLocked => "session_locked",
             Error::SessionExpired => "session_expired",
             Error::HeldByServer { .. } => "held_by_server",
+            Error::Unreachable { .. } => "unreachable",
+            Error::UntrustedServer { .. } => "untrusted_server",
+            Error::ProtocolMismatch { .. } => "protocol_mismatch",
+            Error::NeedsServer => "needs_server",
             Error::RateLimited { .. } => "rate_limited",
             Error::BadCredentials => "bad_credentials",
             Error::AccountLocked { .. } => "account_locked",
@@ -221,6 +233,11 @@ impl Error {
                 json!({ "path": path })
             }
             Error::NotConfigured(what) => json!({ "what": what }),
+            Error::Unreachable { address, reason } => {
+                json!({ "address": address, "reason": reason })
+            }
+            Error::UntrustedServer { fingerprint } => json!({ "fingerprint": fingerprint }),
+            Error::ProtocolMismatch { server, desk } => json!({ "server": server, "desk": desk }),
             Error::BackupCorrupt { reason } => json!({ "reason": reason }),
             Error::BackupTooNew { found, supported } => {
                 json!({ "found": found, "supported": supported })

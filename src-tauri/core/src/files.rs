@@ -38,6 +38,32 @@ pub fn hex(d: impl AsRef<[u8]>) -> String {
     d.as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A certificate's SHA-256 fingerprint as people read it aloud and compare it
+/// (`SHA256:AB:CD:…`), from its DER bytes.
+pub fn fingerprint(der: &[u8]) -> String {
+    let d = Sha256::digest(der);
+    let pairs: Vec<String> = d.iter().map(|b| format!("{b:02X}")).collect();
+    format!("SHA256:{}", pairs.join(":"))
+}
+
+/// Whether two written fingerprints name the same certificate (case, spaces and the
+/// `SHA256:` prefix aside).
+pub fn same_fingerprint(a: &str, b: &str) -> bool {
+    let norm = |s: &str| {
+        let s = s.trim();
+        let s = match s.get(..7) {
+            Some(p) if p.eq_ignore_ascii_case("sha256:") => &s[7..],
+            _ => s,
+        };
+        s.chars()
+            .filter(|c| c.is_ascii_hexdigit())
+            .map(|c| c.to_ascii_uppercase())
+            .collect::<String>()
+    };
+    let (a, b) = (norm(a), norm(b));
+    a.len() == 64 && a == b
+}
+
 pub fn sha256_file(path: &Path) -> Result<(String, u64)> {
     let mut f = BufReader::new(File::open(path)?);
     let mut h = Sha256::new();
@@ -221,6 +247,19 @@ pub fn check_not_served(db: &Path) -> Result<()> {
 mod tests {
     use super::*;
     use std::io::Write;
+
+    #[test]
+    fn fingerprints_compare_as_people_type_them() {
+        let f = fingerprint(b"certificate");
+        assert!(f.starts_with("SHA256:") && f.len() == 7 + 32 * 3 - 1, "{f}");
+        let typed = f
+            .trim_start_matches("SHA256:")
+            .replace(':', " ")
+            .to_lowercase();
+        assert!(same_fingerprint(&f, &typed));
+        assert!(!same_fingerprint(&f, &fingerprint(b"another")));
+        assert!(!same_fingerprint("", ""), "nothing pins nothing");
+    }
 
     #[test]
     fn a_served_file_is_left_to_its_server() {

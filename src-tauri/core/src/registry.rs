@@ -26,6 +26,10 @@ use serde_json::Value;
 use std::path::PathBuf;
 
 /// What a front door provides that the domain cannot know.
+/// The version of the wire (the registry over HTTP): a desk and a server of different
+/// protocols refuse each other plainly. Raised when a command changes incompatibly.
+pub const PROTOCOL: u32 = 1;
+
 pub trait Host {
     /// Where the data lives, for the about box: a file path, or a server's address.
     fn data_label(&self) -> String;

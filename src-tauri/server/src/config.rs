@@ -8,9 +8,18 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    /// `127.0.0.1:8443`. Until TLS is configured only a loopback address is accepted:
-    /// nothing crosses a network unencrypted.
+    /// `0.0.0.0:8443`, `127.0.0.1:8443`…
     pub listen: SocketAddr,
+    /// The centre's certificate chain and key (PEM), e.g. from the centre's own CA.
+    /// Without them the server makes its own on first start (`data_dir/tls`).
+    #[serde(default)]
+    pub tls_cert: Option<PathBuf>,
+    #[serde(default)]
+    pub tls_key: Option<PathBuf>,
+    /// Plain HTTP, for tests and a proxy on the same machine: only on a loopback
+    /// address, so nothing crosses a network unencrypted.
+    #[serde(default)]
+    pub plain_http: bool,
     /// The folder of the data file (`hotline.db`), on the server's own disk.
     pub data_dir: PathBuf,
     /// Largest request body, bytes.
@@ -45,10 +54,16 @@ impl Config {
             field: "config",
             value: e.message().chars().take(200).collect(),
         })?;
-        if !c.listen.ip().is_loopback() {
+        if c.plain_http && !c.listen.ip().is_loopback() {
             return Err(Error::InvalidValue {
                 field: "listen",
-                value: format!("{} (without TLS only a loopback address)", c.listen),
+                value: format!("{} (plain HTTP only on a loopback address)", c.listen),
+            });
+        }
+        if c.tls_cert.is_some() != c.tls_key.is_some() {
+            return Err(Error::InvalidValue {
+                field: "tls_key",
+                value: "tls_cert and tls_key go together".into(),
             });
         }
         Ok(c)
@@ -69,8 +84,16 @@ mod tests {
             .expect("minimal");
         assert_eq!((c.readers, c.max_body_bytes), (8, 1 << 20));
         assert_eq!(c.db_path(), PathBuf::from("/var/lib/hotline/hotline.db"));
+        assert!(!c.plain_http && c.tls_cert.is_none(), "TLS by default");
         for (bad, field) in [
-            ("listen = \"0.0.0.0:8443\"\ndata_dir = \"/x\"\n", "listen"),
+            (
+                "listen = \"0.0.0.0:8443\"\ndata_dir = \"/x\"\nplain_http = true\n",
+                "listen",
+            ),
+            (
+                "listen = \"0.0.0.0:8443\"\ndata_dir = \"/x\"\ntls_cert = \"/c.pem\"\n",
+                "tls_key",
+            ),
             ("listen = \"127.0.0.1:1\"\n", "config"),
             (
                 "listen = \"127.0.0.1:1\"\ndata_dir = \"/x\"\nport = 3\n",

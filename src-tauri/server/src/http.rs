@@ -18,8 +18,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The protocol a desk must speak; a desk of another version is told so plainly.
-pub const PROTOCOL: u32 = 1;
+pub use hotline_core::registry::PROTOCOL;
 
 /// The public commands served over the network: the session ones act on the token's seat
 /// (sign-in and sign-out are `/api/v1/login` and `/api/v1/logout`; the first
@@ -43,6 +42,7 @@ pub fn status(code: &str) -> StatusCode {
         "forbidden" => StatusCode::FORBIDDEN,
         "not_found" => StatusCode::NOT_FOUND,
         "conflict" | "taken" | "file_exists" | "extension_pending" => StatusCode::CONFLICT,
+        "protocol_mismatch" => StatusCode::UPGRADE_REQUIRED,
         "account_locked" | "rate_limited" => StatusCode::TOO_MANY_REQUESTS,
         "internal" | "database" | "io" | "busy" | "migration_failed" => {
             StatusCode::INTERNAL_SERVER_ERROR
@@ -70,6 +70,21 @@ pub(crate) fn seat_of(headers: &HeaderMap, peer: SocketAddr) -> String {
         })
         .unwrap_or_default();
     format!("{host} {}", peer.ip())
+}
+
+/// A desk names the protocol it speaks (`X-Hotline-Protocol`); another version is told
+/// plainly instead of failing in odd ways. Scripts that name none are served.
+pub(crate) fn same_protocol(headers: &HeaderMap) -> Result<()> {
+    match headers
+        .get("x-hotline-protocol")
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(v) if v.trim().parse() != Ok(PROTOCOL) => Err(Error::ProtocolMismatch {
+            server: PROTOCOL,
+            desk: v.trim().parse().unwrap_or(0),
+        }),
+        _ => Ok(()),
+    }
 }
 
 pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -123,6 +138,9 @@ async fn login(
     body: axum::body::Bytes,
 ) -> Response {
     let seat = seat_of(&headers, peer);
+    if let Err(e) = same_protocol(&headers) {
+        return refuse(e);
+    }
     if let Err(e) = app.limits.attempt(peer.ip(), std::time::Instant::now()) {
         return refuse(e);
     }
@@ -229,6 +247,9 @@ async fn command(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
+    if let Err(e) = same_protocol(&headers) {
+        return refuse(e);
+    }
     let Some(cmd) = registry::find(&name) else {
         return refuse(Error::NotFound {
             entity: "command",

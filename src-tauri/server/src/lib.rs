@@ -1,6 +1,5 @@
 //! Hotline Desk's centre server: one store for the whole centre, its command registry served
-//! over HTTP to many seats, the live event stream, and the centre's one deadline scheduler.
-//! On loopback without TLS for now (the config refuses anything else).
+//! over HTTPS to many seats, the live event stream, and the centre's one deadline scheduler.
 
 pub mod config;
 pub mod events;
@@ -8,6 +7,7 @@ pub mod http;
 pub mod limits;
 pub mod scheduler;
 pub mod seats;
+pub mod tls;
 
 use hotline_core::{Result, Store, SystemClock};
 use std::sync::Arc;
@@ -28,15 +28,38 @@ pub async fn serve(config: config::Config) -> Result<()> {
         seats: seats::Seats::default(),
     });
     let router = http::router(app, config.max_body_bytes, config.request_seconds);
-    let listener = tokio::net::TcpListener::bind(config.listen).await?;
-    // The address actually bound (port 0 picks a free one): tests and scripts read it.
-    println!("listening on http://{}", listener.local_addr()?);
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown())
-    .await?;
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let listener = std::net::TcpListener::bind(config.listen)?;
+    let addr = listener.local_addr()?;
+    // In-flight requests finish (a write the desk was told of is committed); then it stops.
+    let handle = axum_server::Handle::new();
+    let stopping = handle.clone();
+    tokio::spawn(async move {
+        shutdown().await;
+        stopping.graceful_shutdown(Some(std::time::Duration::from_secs(30)));
+    });
+    if config.plain_http {
+        // The address actually bound (port 0 picks a free one): tests and scripts read it.
+        println!("listening on http://{addr}");
+        axum_server::from_tcp(listener)?
+            .handle(handle)
+            .serve(service)
+            .await?;
+    } else {
+        let id = tls::identity(&config)?;
+        let tls = axum_server::tls_rustls::RustlsConfig::from_pem(id.cert_pem, id.key_pem)
+            .await
+            .map_err(|e| hotline_core::Error::InvalidValue {
+                field: "tls_key",
+                value: e.to_string().chars().take(200).collect(),
+            })?;
+        println!("listening on https://{addr}");
+        println!("certificate fingerprint {}", id.fingerprint);
+        axum_server::from_tcp_rustls(listener, tls)?
+            .handle(handle)
+            .serve(service)
+            .await?;
+    }
     Ok(())
 }
 

@@ -56,8 +56,20 @@ impl Drop for Server {
     }
 }
 
-/// Starts the server on a free loopback port over `dir`, with `extra` config lines.
+/// Starts the server on a free loopback port over `dir`, plain HTTP, with `extra` config
+/// lines.
 pub fn start(dir: &std::path::Path, extra: &str) -> Server {
+    let (server, _) = launch(dir, &format!("plain_http = true\n{extra}"));
+    server
+}
+
+/// Starts the server over TLS; returns it and the fingerprint it printed.
+pub fn start_tls(dir: &std::path::Path) -> (Server, String) {
+    let (server, fingerprint) = launch(dir, "");
+    (server, fingerprint.expect("the fingerprint line"))
+}
+
+fn launch(dir: &std::path::Path, extra: &str) -> (Server, Option<String>) {
     let config = dir.join("server.toml");
     std::fs::write(
         &config,
@@ -73,16 +85,28 @@ pub fn start(dir: &std::path::Path, extra: &str) -> Server {
         .stdout(Stdio::piped())
         .spawn()
         .expect("server starts");
+    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
     let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("the listening line");
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("unexpected: {line}"))
-        .to_string();
-    Server { child, addr }
+    out.read_line(&mut line).expect("the listening line");
+    let (tls, addr) = match line.trim().strip_prefix("listening on https://") {
+        Some(a) => (true, a.to_string()),
+        None => (
+            false,
+            line.trim()
+                .strip_prefix("listening on http://")
+                .unwrap_or_else(|| panic!("unexpected: {line}"))
+                .to_string(),
+        ),
+    };
+    let fingerprint = tls.then(|| {
+        let mut l = String::new();
+        out.read_line(&mut l).expect("the fingerprint line");
+        l.trim()
+            .strip_prefix("certificate fingerprint ")
+            .unwrap_or_else(|| panic!("unexpected: {l}"))
+            .to_string()
+    });
+    (Server { child, addr }, fingerprint)
 }
 
 /// One HTTP/1.1 request; (status, JSON body).

@@ -14,8 +14,10 @@ pub const EVENT: &str = "backup-finished";
 pub fn start<R: Runtime>(app: AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
         loop {
-            let Ok(store) = app.state::<Desk>().store().cloned() else {
-                return;
+            // On a centre server the server backs up the centre.
+            let Ok(store) = app.state::<Desk>().store() else {
+                tokio::time::sleep(RECHECK).await;
+                continue;
             };
             let due = (|| -> hotline_core::Result<Option<chrono::DateTime<chrono::Utc>>> {
                 let status = store.backup_status()?;

@@ -1,13 +1,18 @@
 //! The desk's front door: the webview's IPC served from the core's command registry.
 //! No command is listed here; the shell adds only what is its own (`Host`): the data
-//! file's path, the Downloads folder of this machine, progress events and the reporting
-//! window. Each call runs on a blocking thread (SQLite is synchronous), so the window never
-//! waits on the store.
+//! file's path, the Downloads folder of this machine, progress events, the reporting
+//! window and where the tickets live. On this computer's store each call runs on a
+//! blocking thread (SQLite is synchronous), so the window never waits on the store; on a
+//! centre server it is forwarded (`remote`), and what the server asks of the desk's own
+//! machine (save a file, print) is done here.
 
-use crate::state::Desk;
+use crate::connection::{Connection, Server};
+use crate::state::{Backend, Desk};
+use hotline_client::{to_core, Client};
 use hotline_core::files::Progress;
-use hotline_core::registry::{self, Ctx, Host};
+use hotline_core::registry::{self, ConnectionSetup, Ctx, Gate, Host};
 use hotline_core::{Error, Result, WireError};
+use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use tauri::ipc::{Invoke, InvokeBody, InvokeError};
 use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
@@ -41,25 +46,54 @@ pub fn handle<R: Runtime>(invoke: Invoke<R>) -> bool {
     let app = invoke.message.webview().app_handle().clone();
     let window = invoke.message.webview().label().to_string();
     invoke.resolver.respond_async(async move {
-        tauri::async_runtime::spawn_blocking(move || {
-            let desk = app.state::<Desk>();
-            let store = desk.store()?;
-            let host = DeskHost {
-                app: app.clone(),
-                window,
-            };
-            let ctx = Ctx {
-                store,
-                seat: &desk.seat,
-                host: &host,
-            };
-            command.call(&ctx, args).map_err(WireError::from)
-        })
-        .await
-        .map_err(|e| InvokeError::from(WireError::from(Error::Internal(e.to_string()))))?
-        .map_err(InvokeError::from)
+        let host = DeskHost {
+            app: app.clone(),
+            window,
+        };
+        let backend = app.state::<Desk>().backend();
+        let out = match backend {
+            _ if command.gate == Gate::Desk => {
+                blocking(move || command.call_desk(&host, args).map_err(WireError::from)).await
+            }
+            Backend::Local(store) => {
+                let store = store.map_err(InvokeError::from)?;
+                blocking(move || {
+                    let desk = host.app.state::<Desk>();
+                    let ctx = Ctx {
+                        store: &store,
+                        seat: &desk.seat,
+                        host: &host,
+                    };
+                    command.call(&ctx, args).map_err(WireError::from)
+                })
+                .await
+            }
+            Backend::Remote(remote) => {
+                let reply = remote.call(&app, command.name, &args).await;
+                match reply {
+                    Ok(r) if r.effects.is_empty() => Ok(r.result),
+                    Ok(r) => {
+                        blocking(move || {
+                            crate::remote::perform(&host, &args, r).map_err(WireError::from)
+                        })
+                        .await
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+        };
+        out.map_err(InvokeError::from)
     });
     true
+}
+
+/// Runs `f` on a blocking thread (the store, printing and the desk's files are synchronous).
+async fn blocking(
+    f: impl FnOnce() -> std::result::Result<Value, WireError> + Send + 'static,
+) -> std::result::Result<Value, WireError> {
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|e| Err(WireError::from(Error::Internal(e.to_string()))))
 }
 
 struct DeskHost<R: Runtime> {
@@ -115,6 +149,109 @@ impl<R: Runtime> Host for DeskHost<R> {
     fn open_file(&self, path: &Path) -> Result<()> {
         open::that_detached(path).map_err(Error::Io)
     }
+
+    fn connection(&self) -> Result<Value> {
+        let desk = self.app.state::<Desk>();
+        let (mode, address, fingerprint, link) = match desk.backend() {
+            Backend::Local(_) => ("local", None, None, None),
+            Backend::Remote(r) => (
+                "server",
+                Some(r.client.address().to_string()),
+                r.fingerprint.clone(),
+                Some(r.link()),
+            ),
+        };
+        Ok(json!({
+            "mode": mode,
+            "address": address,
+            "fingerprint": fingerprint,
+            "link": link,
+            "data_path": desk.path().display().to_string(),
+        }))
+    }
+
+    fn probe_server(&self, address: &str) -> Result<Value> {
+        let client = Client::new(address, None, &seat_name()).map_err(to_core)?;
+        match tauri::async_runtime::block_on(client.health()) {
+            // Plain HTTP on this machine: nothing to pin.
+            Ok(_) => Ok(json!({ "address": client.address(), "fingerprint": null })),
+            Err(e) if e.code == "untrusted_server" => Ok(json!({
+                "address": client.address(),
+                "fingerprint": e.details["fingerprint"],
+            })),
+            Err(e) => Err(to_core(e)),
+        }
+    }
+
+    fn set_connection(&self, setup: &ConnectionSetup) -> Result<Value> {
+        let desk = self.app.state::<Desk>();
+        match setup.mode.as_str() {
+            "local" => desk.switch(&Connection::default())?,
+            "server" => desk.switch(&confirmed(setup)?)?,
+            other => {
+                return Err(Error::InvalidValue {
+                    field: "mode",
+                    value: other.chars().take(40).collect(),
+                })
+            }
+        }
+        self.connection()
+    }
+}
+
+/// This machine's name for the server.
+fn seat_name() -> String {
+    hotline_core::paths::hostname().unwrap_or_else(|| "desk".into())
+}
+
+/// A centre server whose certificate one of its administrators confirmed: reached with
+/// the fingerprint pinned and signed in to as someone who may manage the centre's settings
+/// (that session is closed again at once).
+fn confirmed(setup: &ConnectionSetup) -> Result<Connection> {
+    let text = |v: &Option<String>, field| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .ok_or(Error::Required { field })
+    };
+    let address = text(&setup.address, "address")?;
+    let login = text(&setup.login, "login")?;
+    let password = setup.password.clone().unwrap_or_default();
+    let fingerprint = setup
+        .fingerprint
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
+    let client = Client::new(&address, fingerprint.as_deref(), &seat_name()).map_err(to_core)?;
+    let confirm = async {
+        client.health().await?;
+        let signed = client.login(&login, &password).await?;
+        if let Some(t) = signed["token"].as_str() {
+            let _ = client.logout(t).await;
+        }
+        Ok::<Value, WireError>(signed)
+    };
+    let signed = tauri::async_runtime::block_on(confirm).map_err(to_core)?;
+    let perms = &signed["state"]["permissions"];
+    let may = perms
+        .as_array()
+        .is_some_and(|p| p.iter().any(|x| x == "manage_settings"));
+    if !may {
+        return Err(Error::Forbidden {
+            action: "manage_settings".into(),
+            actor: signed["user"]["name"].as_str().unwrap_or_default().into(),
+            role: signed["user"]["role"].as_str().unwrap_or_default().into(),
+            permission: true,
+        });
+    }
+    Ok(Connection {
+        server: Some(Server {
+            address: client.address().to_string(),
+            fingerprint,
+        }),
+    })
 }
 
 fn reports<R: Runtime>(app: &AppHandle<R>) -> WebviewWindowBuilder<'_, R, AppHandle<R>> {

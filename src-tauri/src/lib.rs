@@ -2,9 +2,11 @@
 //! Everything it does is delegated to hotline-core.
 
 pub mod backup;
+pub mod connection;
 pub mod door;
 pub mod live;
 pub mod print;
+pub mod remote;
 pub mod scheduler;
 pub mod state;
 
@@ -47,7 +49,10 @@ fn window_size() -> Option<(f64, f64)> {
 
 pub fn run() {
     software_rendering();
-    let desk = Desk::open(hotline_core::paths::default_db_path());
+    let desk = Desk::configured(
+        hotline_core::paths::default_db_path(),
+        connection::default_path(),
+    );
     if let Err(e) = builder(tauri::Builder::default(), desk).run(tauri::generate_context!()) {
         eprintln!("hotline-desk: {e}");
         std::process::exit(1);

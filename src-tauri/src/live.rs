@@ -14,8 +14,10 @@ pub fn watch<R: Runtime>(app: AppHandle<R>, wake: crate::scheduler::Wake) {
         let mut last = None;
         loop {
             tokio::time::sleep(EVERY).await;
-            let Ok(store) = app.state::<Desk>().store().cloned() else {
-                return;
+            // On a centre server the event stream tells the windows instead (`remote`).
+            let Ok(store) = app.state::<Desk>().store() else {
+                last = None;
+                continue;
             };
             let Ok(v) = store.data_version() else {
                 continue;

@@ -23,8 +23,13 @@ pub struct Wake(pub Arc<Notify>);
 pub fn start<R: Runtime>(app: AppHandle<R>, wake: Wake) {
     tauri::async_runtime::spawn(async move {
         loop {
-            let Ok(store) = app.state::<Desk>().store().cloned() else {
-                return;
+            // On a centre server its scheduler fires the alarms, once for the centre.
+            let Ok(store) = app.state::<Desk>().store() else {
+                tokio::select! {
+                    _ = tokio::time::sleep(MAX_SLEEP) => {}
+                    _ = wake.0.notified() => {}
+                }
+                continue;
             };
             match store.fire_due(store.now()) {
                 Ok(fired) if !fired.is_empty() => {

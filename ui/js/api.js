@@ -41,6 +41,10 @@ export const api = {
   unlock: (password) => call('unlock', { password }),
   activity: () => call('activity'),
   vocabulary: () => call('vocabulary'),
+  // Where this desk's tickets live: this computer or a centre server.
+  connection: () => call('connection'),
+  probeServer: (address) => call('probe_server', { address }),
+  setConnection: (setup) => call('set_connection', { setup }),
   // The desk.
   appInfo: () => call('app_info'),
   changePassword: (old, next) => call('change_password', { old, new: next }),

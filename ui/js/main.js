@@ -11,6 +11,7 @@ import * as settings from './settings.js';
 import * as inbox from './inbox.js';
 import * as session from './session.js';
 import * as admin from './admin.js';
+import * as connection from './connection.js';
 import { wireKeys } from './keys.js';
 
 const VIEWS = ['queue', 'intake', 'detail', 'settings', 'notifications'];
@@ -48,6 +49,7 @@ function translateAll() {
   queue.fillFilters();
   intake.fill();
   settings.render();
+  connection.translate();
 }
 
 async function setLang(lang) {
@@ -144,10 +146,13 @@ async function start() {
   settings.init();
   admin.init();
   wire();
+  await connection.init(() => session.regate());
   try {
     // Public, and needed by any screen that lists values (even before sign-in).
     await loadVocabulary();
     await session.start(() => enter(lang));
+    // "Change connection" in the settings signs out and comes back here.
+    if (window.location.hash === '#connection') connection.open();
   } catch (e) {
     // The data file could not be opened (e.g. written by a newer version): say why.
     document.body.dataset.gate = 'error';

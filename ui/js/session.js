@@ -65,6 +65,12 @@ function show(st) {
   lastInput = Date.now();
 }
 
+/** Shows the gate the session calls for again (back from the connection form). */
+export function regate() {
+  if (state) show(state);
+  else gate('login');
+}
+
 async function submitted(form, errorId, run) {
   const err = $(`[data-testid="${errorId}"]`);
   try {

@@ -40,6 +40,41 @@ fn wire(e: Error) -> WireError {
     WireError::from(e)
 }
 
+/// A failure of this client or of a sign-in at the server as the core's error, for the
+/// desk's own commands (which answer with the core's errors): the codes a connection and
+/// a sign-in can give come back whole; anything else keeps its message.
+pub fn to_core(w: WireError) -> Error {
+    let text = |k: &str| w.details[k].as_str().unwrap_or_default().to_string();
+    match w.code.as_str() {
+        "unreachable" => Error::Unreachable {
+            address: text("address"),
+            reason: text("reason"),
+        },
+        "untrusted_server" => Error::UntrustedServer {
+            fingerprint: text("fingerprint"),
+        },
+        "protocol_mismatch" => Error::ProtocolMismatch {
+            server: w.details["server"].as_u64().unwrap_or(0) as u32,
+            desk: PROTOCOL,
+        },
+        "bad_credentials" => Error::BadCredentials,
+        "account_locked" => Error::AccountLocked {
+            until: text("until"),
+        },
+        "rate_limited" => Error::RateLimited {
+            seconds: w.details["seconds"].as_u64().unwrap_or(60),
+        },
+        "unauthenticated" => Error::Unauthenticated,
+        "session_expired" => Error::SessionExpired,
+        "setup_done" => Error::SetupDone,
+        "invalid_value" => Error::InvalidValue {
+            field: "server",
+            value: text("value"),
+        },
+        _ => Error::Internal(w.message),
+    }
+}
+
 /// The innermost cause of a transport failure (`Connection refused`, not "error sending
 /// request"), short.
 fn cause(e: &(dyn std::error::Error + 'static)) -> String {

@@ -17,3 +17,14 @@ pub fn default_db_path() -> PathBuf {
         .join(APP_ID)
         .join(DB_FILE)
 }
+
+/// This machine's name, as seats name themselves to a centre server (and the server's
+/// certificate names it).
+pub fn hostname() -> Option<String> {
+    let h = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .or_else(|| std::env::var("COMPUTERNAME").ok())?;
+    let h = h.trim();
+    (!h.is_empty()).then(|| h.to_string())
+}

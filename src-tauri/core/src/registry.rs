@@ -42,6 +42,19 @@ pub trait Host {
     /// Puts a file made for the user on the user's own machine (where their exports land),
     /// refusing a name that is not a plain file name; an existing file only with `replace`.
     fn deliver(&self, name: &str, bytes: &[u8], replace: bool) -> Result<PathBuf> {
+        let path = self.exports_path(name)?;
+        crate::files::write_new(&path, replace, |f| Ok(std::io::Write::write_all(f, bytes)?))?;
+        Ok(path)
+    }
+    /// Prints the calling window as a PDF named `name` among the user's exports (what a
+    /// server cannot do: it asks the desk to, see `deliver`).
+    fn save_print(&self, name: &str, replace: bool) -> Result<PathBuf> {
+        let path = self.exports_path(name)?;
+        crate::files::write_new_path(&path, replace, |p| self.print_pdf(p))?;
+        Ok(path)
+    }
+    /// `name` in the exports folder, refused unless it is a plain file name.
+    fn exports_path(&self, name: &str) -> Result<PathBuf> {
         if std::path::Path::new(name)
             .file_name()
             .and_then(|n| n.to_str())
@@ -51,9 +64,7 @@ pub trait Host {
                 path: name.chars().take(200).collect(),
             });
         }
-        let path = self.downloads().join(name);
-        crate::files::write_new(&path, replace, |f| Ok(std::io::Write::write_all(f, bytes)?))?;
-        Ok(path)
+        Ok(self.downloads().join(name))
     }
     /// Prints the calling window's document (its print layout) as a PDF to `path`.
     fn print_pdf(&self, _path: &std::path::Path) -> Result<()> {
@@ -63,6 +74,35 @@ pub trait Host {
     fn open_file(&self, _path: &std::path::Path) -> Result<()> {
         Err(Error::NotConfigured("opening files"))
     }
+    /// Where this desk's tickets live and how the link to a centre server is.
+    fn connection(&self) -> Result<Value> {
+        Err(Error::NotConfigured("connections"))
+    }
+    /// The certificate fingerprint a centre server presents, before it is trusted.
+    fn probe_server(&self, _address: &str) -> Result<Value> {
+        Err(Error::NotConfigured("connections"))
+    }
+    /// Connects the desk to a centre server (or back to this computer's file).
+    fn set_connection(&self, _setup: &ConnectionSetup) -> Result<Value> {
+        Err(Error::NotConfigured("connections"))
+    }
+}
+
+/// Connecting a desk to a centre server: its address, the certificate fingerprint the
+/// server printed, and the sign-in of one of its administrators, who thereby confirms
+/// the certificate. `mode: "local"` goes back to this computer's file.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConnectionSetup {
+    pub mode: String,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub fingerprint: Option<String>,
+    #[serde(default)]
+    pub login: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
 }
 
 /// What a command runs with: the store, the session at this door, the door itself.
@@ -83,18 +123,45 @@ pub enum Gate {
     SignedIn,
     /// A permission of the matrix.
     Perm(Perm),
+    /// The desk's own, about this computer (where its tickets live): run by the desk's
+    /// shell with no store at all, never by a server.
+    Desk,
+}
+
+impl Gate {
+    /// Whether the command runs only for a signed-in user.
+    pub fn needs_user(self) -> bool {
+        matches!(self, Gate::SignedIn | Gate::Perm(_))
+    }
+}
+
+enum Run {
+    Store(fn(&Ctx<'_>, Value) -> Result<Value>),
+    Desk(fn(&dyn Host, Value) -> Result<Value>),
 }
 
 pub struct Command {
     pub name: &'static str,
     pub gate: Gate,
-    run: fn(&Ctx<'_>, Value) -> Result<Value>,
+    run: Run,
 }
 
 impl Command {
     /// Runs the command with JSON arguments and returns its JSON result.
     pub fn call(&self, ctx: &Ctx<'_>, args: Value) -> Result<Value> {
-        (self.run)(ctx, args)
+        match self.run {
+            Run::Store(f) => f(ctx, args),
+            Run::Desk(f) => f(ctx.host, args),
+        }
+    }
+
+    /// Runs a desk's own command where there is no store (a desk on a centre server);
+    /// any other is refused.
+    pub fn call_desk(&self, host: &dyn Host, args: Value) -> Result<Value> {
+        match self.run {
+            Run::Desk(f) => f(host, args),
+            Run::Store(_) => Err(Error::NeedsServer),
+        }
     }
 }
 
@@ -139,7 +206,8 @@ fn reply<T: Serialize>(v: Result<T>) -> Result<Value> {
 }
 
 /// Declares the commands. `public name(args) = |ctx| …` runs without a session;
-/// `name(args) [gate] = |ctx, acting| …` runs as the signed-in user past `gate`.
+/// `name(args) [gate] = |ctx, acting| …` runs as the signed-in user past `gate`;
+/// `desk name(args) [Desk] = |host| …` runs with the desk's shell alone.
 macro_rules! commands {
     ($(
         $(#[doc = $doc:literal])*
@@ -151,18 +219,31 @@ macro_rules! commands {
             Command {
                 name: stringify!($name),
                 gate: $gate,
-                run: |$ctx: &Ctx<'_>, args: Value| -> Result<Value> {
-                    #[derive(serde::Deserialize)]
-                    #[serde(rename_all = "camelCase", deny_unknown_fields)]
-                    struct Args { $($arg: $ty),* }
-                    // The gate before the arguments: a refused caller learns nothing more.
-                    commands!(@run $kind $gate, $ctx $(, $a)?);
-                    let Args { $($arg),* } = arguments(stringify!($name), args)?;
-                    let out: Result<$ret> = $body;
-                    reply(out)
-                },
+                run: commands!(@fn $kind $name ($($arg: $ty),*) [$gate] -> $ret = |$ctx $(, $a)?| $body),
             },
         )*];
+    };
+    (@fn desk $name:ident ($($arg:ident : $ty:ty),*) [$gate:expr] -> $ret:ty = |$h:ident| $body:expr) => {
+        Run::Desk(|$h: &dyn Host, args: Value| -> Result<Value> {
+            #[derive(serde::Deserialize)]
+            #[serde(rename_all = "camelCase", deny_unknown_fields)]
+            struct Args { $($arg: $ty),* }
+            let Args { $($arg),* } = arguments(stringify!($name), args)?;
+            let out: Result<$ret> = $body;
+            reply(out)
+        })
+    };
+    (@fn $kind:ident $name:ident ($($arg:ident : $ty:ty),*) [$gate:expr] -> $ret:ty = |$ctx:ident $(, $a:ident)?| $body:expr) => {
+        Run::Store(|$ctx: &Ctx<'_>, args: Value| -> Result<Value> {
+            #[derive(serde::Deserialize)]
+            #[serde(rename_all = "camelCase", deny_unknown_fields)]
+            struct Args { $($arg: $ty),* }
+            // The gate before the arguments: a refused caller learns nothing more.
+            commands!(@run $kind $gate, $ctx $(, $a)?);
+            let Args { $($arg),* } = arguments(stringify!($name), args)?;
+            let out: Result<$ret> = $body;
+            reply(out)
+        })
     };
     (@run public $gate:expr, $ctx:ident) => {
         let _ = &$ctx;
@@ -173,7 +254,7 @@ macro_rules! commands {
     };
 }
 
-use Gate::{Public, SignedIn};
+use Gate::{Desk, Public, SignedIn};
 const fn need(p: Perm) -> Gate {
     Gate::Perm(p)
 }
@@ -252,6 +333,14 @@ commands! {
         = |c| c.seat.unlock(c.store, &password);
     /// Keyboard or mouse input (throttled by the UI): keeps the idle lock away.
     public activity() [Public] -> () = |c| c.seat.touch(c.store);
+    // The desk's own: where this computer's tickets live.
+    /// This computer's file or a centre server, and how the link to it is.
+    desk connection() [Desk] -> Value = |h| h.connection();
+    /// The certificate fingerprint a centre server presents, to compare before trusting it.
+    desk probe_server(address: String) [Desk] -> Value = |h| h.probe_server(&address);
+    /// Connects this desk to a centre server once one of its administrators confirms the
+    /// certificate with their sign-in, or (`mode: "local"`) back to this computer's file.
+    desk set_connection(setup: ConnectionSetup) [Desk] -> Value = |h| h.set_connection(&setup);
     public vocabulary() [Public] -> Vocabulary = |c| Ok(Vocabulary {
         statuses: Status::ALL,
         final_statuses: Status::FINAL,
@@ -313,7 +402,7 @@ commands! {
     /// Saves the transfer slip as the desk prints it, as a PDF in the exports folder.
     acting save_slip_pdf(id: i64, replace: Option<bool>) [need(Perm::ViewTickets)] -> String
         = |c, a| a
-        .save_slip_pdf(id, &c.host.downloads(), replace.unwrap_or(false), |p| c.host.print_pdf(p))
+        .save_slip_pdf(id, |name| c.host.save_print(name, replace.unwrap_or(false)))
         .map(|p| p.display().to_string());
     acting customer_history(phone: String) [need(Perm::CreateTickets)]
         -> Vec<crate::model::TicketRow> = |c, a| a.history(&phone);
@@ -419,11 +508,11 @@ commands! {
     /// Saves the report as the reporting window prints it, as a PDF beside the exports.
     acting save_report_pdf(request: ReportRequest, replace: Option<bool>)
         [need(Perm::ViewReports)] -> String = |c, a| a
-        .save_report_pdf(&request, &c.host.downloads(), replace.unwrap_or(false), |p| c.host.print_pdf(p))
+        .save_report_pdf(&request, |name| c.host.save_print(name, replace.unwrap_or(false)))
         .map(|p| p.display().to_string());
     /// Opens a file this desk exported (only from the exports folder) in its viewer.
-    acting open_export(path: String) [SignedIn] -> ()
-        = |c, a| c.host.open_file(&a.exported_file(&path, &c.host.downloads())?);
+    desk open_export(path: String) [Desk] -> ()
+        = |h| h.open_file(&crate::access::exported_file(&path, &h.downloads())?);
 
     // Audit, backups, retention.
     acting audit_entries(query: crate::store::AuditQuery) [need(Perm::ViewAudit)]

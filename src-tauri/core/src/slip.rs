@@ -190,22 +190,39 @@ mod tests {
         let t = s.intake(1, &new_ticket(), Some(&transfer)).expect("ticket");
         let a = s.acting(1).expect("acting");
         let exports = tempfile::tempdir().expect("dir");
-        let print = |p: &std::path::Path| Ok(std::fs::write(p, b"%PDF-1.5 slip")?);
-        let path = a
-            .save_slip_pdf(t.id, exports.path(), false, print)
-            .expect("saved");
+        struct Printer(std::path::PathBuf);
+        impl crate::registry::Host for Printer {
+            fn data_label(&self) -> String {
+                String::new()
+            }
+            fn downloads(&self) -> std::path::PathBuf {
+                self.0.clone()
+            }
+            fn progress(&self, _: crate::files::Progress) {}
+            fn open_reports(&self) -> crate::Result<()> {
+                Ok(())
+            }
+            fn print_pdf(&self, p: &std::path::Path) -> crate::Result<()> {
+                Ok(std::fs::write(p, b"%PDF-1.5 slip")?)
+            }
+        }
+        let door = &Printer(exports.path().to_path_buf());
+        let save =
+            |replace| move |name: &str| crate::registry::Host::save_print(door, name, replace);
+        let path = a.save_slip_pdf(t.id, save(false)).expect("saved");
         assert_eq!(
             path.file_name().and_then(|n| n.to_str()),
             Some(format!("hotline-slip-{}.pdf", t.number).as_str())
         );
         let e = a
-            .save_slip_pdf(t.id, exports.path(), false, print)
+            .save_slip_pdf(t.id, save(false))
             .expect_err("asks before replacing");
         assert_eq!(e.code(), "file_exists");
-        a.save_slip_pdf(t.id, exports.path(), true, print)
+        a.save_slip_pdf(t.id, save(true))
             .expect("replaced when asked");
         let shown = path.display().to_string();
-        assert!(a.exported_file(&shown, exports.path()).is_ok());
+        let exported_file = crate::access::exported_file;
+        assert!(exported_file(&shown, exports.path()).is_ok());
         let elsewhere = tempfile::tempdir().expect("dir");
         let outside = elsewhere.path().join("x.pdf");
         std::fs::write(&outside, b"x").expect("write");
@@ -217,7 +234,7 @@ mod tests {
             exports.path().join("missing.pdf").display().to_string(),
             format!("{}/../{}", exports.path().display(), "x.pdf"),
         ] {
-            let e = a.exported_file(&bad, exports.path()).expect_err(&bad);
+            let e = exported_file(&bad, exports.path()).expect_err(&bad);
             assert_eq!(e.code(), "invalid_path", "{bad}");
         }
     }

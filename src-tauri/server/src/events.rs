@@ -111,10 +111,32 @@ async fn stream(
             }
         };
         let full = entries.len() as u32 == PAGE;
+        // The user's alarms of this round become their pop-ups, in their language and
+        // quiet hours, a storm summarised (as on a desk of its own).
+        let fired: Vec<_> = entries
+            .iter()
+            .filter(|e| e.concerns(&user))
+            .filter_map(OutboxEntry::fired)
+            .collect();
         for e in entries {
             cursor = e.seq;
             if e.concerns(&user) {
                 let text = serde_json::json!({ "seq": e.seq, "kind": e.kind, "ticket_id": e.ticket_id, "data": e.data });
+                if socket
+                    .send(Message::Text(text.to_string().into()))
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+            }
+        }
+        if !fired.is_empty() {
+            let a = app.clone();
+            let id = user.id;
+            let popups = crate::http::blocking(move || a.store.popups(id, &fired)).await;
+            if let Some(p) = popups.ok().filter(|p| !p.is_empty()) {
+                let text = serde_json::json!({ "seq": cursor, "popups": p });
                 if socket
                     .send(Message::Text(text.to_string().into()))
                     .await

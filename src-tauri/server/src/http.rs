@@ -104,23 +104,51 @@ pub(crate) async fn blocking<T: Send + 'static>(
         .map_err(|e| Error::Internal(e.to_string()))?
 }
 
-/// What the server gives commands that a desk's shell would: no windows, no local folders.
-struct ServerHost;
+/// What the server gives commands in place of a desk's shell. It has no window and no
+/// folder of the user's: what a command would do there (save a file among the user's
+/// exports, print the window, open the reporting window) becomes an effect in the answer,
+/// which the desk carries out on the user's own machine (`X-Hotline-Effects`).
+#[derive(Default)]
+struct ServerHost {
+    effects: std::sync::Mutex<Vec<Value>>,
+}
+
+impl ServerHost {
+    fn push(&self, effect: Value) {
+        self.effects
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(effect);
+    }
+
+    fn take(&self) -> Vec<Value> {
+        std::mem::take(&mut *self.effects.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
 
 impl Host for ServerHost {
     fn data_label(&self) -> String {
         "centre server".into()
     }
     fn downloads(&self) -> std::path::PathBuf {
-        std::env::temp_dir()
+        std::path::PathBuf::new()
     }
     fn progress(&self, _: Progress) {}
     fn open_reports(&self) -> Result<()> {
-        Err(Error::NotConfigured("the reporting window"))
+        self.push(json!({ "kind": "open_reports" }));
+        Ok(())
     }
-    fn deliver(&self, _: &str, _: &[u8], _: bool) -> Result<std::path::PathBuf> {
-        // Files for the user travel to the user's own machine (a later step).
-        Err(Error::NotConfigured("files over the network"))
+    fn deliver(&self, name: &str, bytes: &[u8], _replace: bool) -> Result<std::path::PathBuf> {
+        use base64::Engine;
+        let path = self.exports_path(name)?;
+        let data = base64::engine::general_purpose::STANDARD.encode(bytes);
+        self.push(json!({ "kind": "deliver", "name": name, "base64": data }));
+        Ok(path)
+    }
+    fn save_print(&self, name: &str, _replace: bool) -> Result<std::path::PathBuf> {
+        let path = self.exports_path(name)?;
+        self.push(json!({ "kind": "print", "name": name }));
+        Ok(path)
     }
 }
 
@@ -170,11 +198,15 @@ async fn login(
     }
 }
 
-/// A new session for `user_id` at `seat`: its token, the user and the seat's state.
+/// A new session for `user_id` at `seat`: its token, the user, the seat's state, and the
+/// event sequence to subscribe from (what happens after the sign-in).
 fn signed_in(app: &App, user_id: i64, seat: &str) -> Result<Value> {
+    let head = app.store.outbox_head()?;
     let token = app.store.issue_token(user_id, seat)?;
     let state = app.seats.get(&app.store, &token, seat)?.state(&app.store)?;
-    Ok(json!({ "token": token, "user": state.user, "state": state, "protocol": PROTOCOL }))
+    Ok(
+        json!({ "token": token, "user": state.user, "state": state, "head": head, "protocol": PROTOCOL }),
+    )
 }
 
 #[derive(Deserialize)]
@@ -257,7 +289,8 @@ async fn command(
         });
     };
     let public = matches!(cmd.gate, Gate::Public);
-    if public && !OPEN.contains(&cmd.name) {
+    // A desk's own commands (where its tickets live) are about the desk's computer.
+    if cmd.gate == Gate::Desk || (public && !OPEN.contains(&cmd.name)) {
         return refuse(Error::NotFound {
             entity: "command",
             key: name.chars().take(60).collect(),
@@ -286,16 +319,23 @@ async fn command(
             Some(t) => app.seats.get(&app.store, &t, &seat_name)?,
             None => Arc::new(Seat::at(seat_name)),
         };
+        let host = ServerHost::default();
         let ctx = Ctx {
             store: &app.store,
             seat: &seat,
-            host: &ServerHost,
+            host: &host,
         };
-        cmd.call(&ctx, args)
+        let result = cmd.call(&ctx, args)?;
+        Ok((result, host.take()))
     })
     .await;
     match out {
-        Ok(v) => Json(v).into_response(),
+        Ok((v, effects)) if effects.is_empty() => Json(v).into_response(),
+        Ok((v, effects)) => (
+            [("x-hotline-effects", "1")],
+            Json(json!({ "result": v, "effects": effects })),
+        )
+            .into_response(),
         Err(e) => refuse(e),
     }
 }

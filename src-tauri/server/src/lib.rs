@@ -14,9 +14,45 @@ use std::sync::Arc;
 
 /// Opens the store, binds, and serves until Ctrl+C or SIGTERM; in-flight requests finish.
 pub async fn serve(config: config::Config) -> Result<()> {
+    let running = start(config).await?;
+    // The address actually bound (port 0 picks a free one): tests and scripts read it.
+    println!("listening on {}", running.url);
+    if let Some(f) = &running.fingerprint {
+        println!("certificate fingerprint {f}");
+    }
+    let stopping = running.handle.clone();
+    tokio::spawn(async move {
+        shutdown().await;
+        // In-flight requests finish (a write a desk was told of is committed); then it stops.
+        stopping.graceful_shutdown(Some(std::time::Duration::from_secs(30)));
+    });
+    running.done().await
+}
+
+/// A server serving on the current runtime (`serve`, and the desk's tests in-process).
+pub struct Running {
+    /// `https://127.0.0.1:PORT` (or `http://` with `plain_http`).
+    pub url: String,
+    /// Of the certificate it presents.
+    pub fingerprint: Option<String>,
+    pub handle: axum_server::Handle<std::net::SocketAddr>,
+    task: tokio::task::JoinHandle<Result<()>>,
+}
+
+impl Running {
+    /// Until it has stopped.
+    pub async fn done(self) -> Result<()> {
+        self.task
+            .await
+            .map_err(|e| hotline_core::Error::Internal(e.to_string()))?
+    }
+}
+
+/// Opens the store, binds and starts serving; returns once it listens.
+pub async fn start(config: config::Config) -> Result<Running> {
     std::fs::create_dir_all(&config.data_dir)?;
     // One server per data file, and no desk or command line beside it: they come through.
-    let _lock = hotline_core::files::hold_server_lock(&config.db_path())?;
+    let lock = hotline_core::files::hold_server_lock(&config.db_path())?;
     let store = Store::open_with_readers(config.db_path(), Arc::new(SystemClock), config.readers)?;
     let store = Arc::new(store);
     let head = events::watch_head(store.clone());
@@ -31,20 +67,14 @@ pub async fn serve(config: config::Config) -> Result<()> {
     let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let listener = std::net::TcpListener::bind(config.listen)?;
     let addr = listener.local_addr()?;
-    // In-flight requests finish (a write the desk was told of is committed); then it stops.
     let handle = axum_server::Handle::new();
-    let stopping = handle.clone();
-    tokio::spawn(async move {
-        shutdown().await;
-        stopping.graceful_shutdown(Some(std::time::Duration::from_secs(30)));
-    });
-    if config.plain_http {
-        // The address actually bound (port 0 picks a free one): tests and scripts read it.
-        println!("listening on http://{addr}");
-        axum_server::from_tcp(listener)?
-            .handle(handle)
-            .serve(service)
-            .await?;
+    let (url, fingerprint, task) = if config.plain_http {
+        let server = axum_server::from_tcp(listener)?.handle(handle.clone());
+        let task = tokio::spawn(async move {
+            let _lock = lock;
+            Ok(server.serve(service).await?)
+        });
+        (format!("http://{addr}"), None, task)
     } else {
         let id = tls::identity(&config)?;
         let tls = axum_server::tls_rustls::RustlsConfig::from_pem(id.cert_pem, id.key_pem)
@@ -53,14 +83,19 @@ pub async fn serve(config: config::Config) -> Result<()> {
                 field: "tls_key",
                 value: e.to_string().chars().take(200).collect(),
             })?;
-        println!("listening on https://{addr}");
-        println!("certificate fingerprint {}", id.fingerprint);
-        axum_server::from_tcp_rustls(listener, tls)?
-            .handle(handle)
-            .serve(service)
-            .await?;
-    }
-    Ok(())
+        let server = axum_server::from_tcp_rustls(listener, tls)?.handle(handle.clone());
+        let task = tokio::spawn(async move {
+            let _lock = lock;
+            Ok(server.serve(service).await?)
+        });
+        (format!("https://{addr}"), Some(id.fingerprint), task)
+    };
+    Ok(Running {
+        url,
+        fingerprint,
+        handle,
+        task,
+    })
 }
 
 async fn shutdown() {

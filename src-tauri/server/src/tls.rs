@@ -52,7 +52,7 @@ fn made(c: &Config) -> Result<(PathBuf, PathBuf)> {
     }
     std::fs::create_dir_all(&dir)?;
     let mut names = vec!["localhost".to_string(), "127.0.0.1".into(), "::1".into()];
-    if let Some(host) = hostname() {
+    if let Some(host) = hotline_core::paths::hostname() {
         names.push(host);
     }
     if !c.listen.ip().is_unspecified() {
@@ -73,13 +73,4 @@ fn made(c: &Config) -> Result<(PathBuf, PathBuf)> {
         Ok(std::io::Write::write_all(f, made.cert.pem().as_bytes())?)
     })?;
     Ok((cert, key))
-}
-
-fn hostname() -> Option<String> {
-    let h = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .or_else(|| std::env::var("COMPUTERNAME").ok())?;
-    let h = h.trim();
-    (!h.is_empty()).then(|| h.to_string())
 }

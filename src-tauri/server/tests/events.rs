@@ -102,6 +102,13 @@ async fn each_seat_hears_what_concerns_it_and_a_revoked_one_is_cut_off() {
         (h["kind"].clone(), h["ticket_id"].clone()),
         (json!("ticket"), t["id"].clone())
     );
+    // And the pop-up to show, in the handler's language, naming the ticket.
+    let p = next(&mut handler_ws, Duration::from_secs(5))
+        .await
+        .expect("the pop-up");
+    let title = p["popups"][0][0].as_str().unwrap_or_default();
+    assert!(title.contains(t["number"].as_str().expect("number")), "{p}");
+    assert_eq!(p["seq"], n["seq"], "{p}");
     assert_eq!(
         next(&mut other_ws, Duration::from_millis(800)).await,
         None,

@@ -27,6 +27,23 @@ pub struct Reference {
     pub users: Vec<User>,
 }
 
+/// A file this desk exported, to be opened: only one in the exports folder, of a kind the
+/// desk writes, that exists. Anything else is refused (the webview must not make the desk
+/// open arbitrary paths).
+pub fn exported_file(path: &str, dir: &std::path::Path) -> Result<std::path::PathBuf> {
+    let refuse = || Error::InvalidPath {
+        path: path.chars().take(200).collect(),
+    };
+    let p = std::fs::canonicalize(path).map_err(|_| refuse())?;
+    let dir = std::fs::canonicalize(dir).map_err(|_| refuse())?;
+    let kind = p.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if p.parent() != Some(dir.as_path()) || !["pdf", "xlsx", "csv"].contains(&kind) || !p.is_file()
+    {
+        return Err(refuse());
+    }
+    Ok(p)
+}
+
 /// The clear personal data of one ticket, returned by a logged reveal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Revealed {
@@ -227,35 +244,12 @@ impl<'s> Acting<'s> {
     pub fn save_slip_pdf(
         &self,
         id: i64,
-        dir: &std::path::Path,
-        replace: bool,
-        print: impl FnOnce(&std::path::Path) -> Result<()>,
+        save: impl FnOnce(&str) -> Result<std::path::PathBuf>,
     ) -> Result<std::path::PathBuf> {
         let s = self.need(Perm::ViewTickets)?;
         let t = s.ticket(id)?;
         self.ticket_in_scope(&t)?;
-        let path = dir.join(format!("hotline-slip-{}.pdf", t.number));
-        crate::files::write_new_path(&path, replace, print)?;
-        Ok(path)
-    }
-
-    /// A file this desk exported, to be opened: only one in the exports folder, of a
-    /// kind the desk writes, that exists. Anything else is refused (the webview must not
-    /// make the desk open arbitrary paths).
-    pub fn exported_file(&self, path: &str, dir: &std::path::Path) -> Result<std::path::PathBuf> {
-        let refuse = || Error::InvalidPath {
-            path: path.chars().take(200).collect(),
-        };
-        let p = std::fs::canonicalize(path).map_err(|_| refuse())?;
-        let dir = std::fs::canonicalize(dir).map_err(|_| refuse())?;
-        let kind = p.extension().and_then(|e| e.to_str()).unwrap_or("");
-        if p.parent() != Some(dir.as_path())
-            || !["pdf", "xlsx", "csv"].contains(&kind)
-            || !p.is_file()
-        {
-            return Err(refuse());
-        }
-        Ok(p)
+        save(&format!("hotline-slip-{}.pdf", t.number))
     }
 
     /// The caller's earlier tickets while an agent types the number at intake.

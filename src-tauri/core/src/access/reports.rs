@@ -68,19 +68,14 @@ impl<'s> Acting<'s> {
         Ok(shown)
     }
 
-    /// The report printed as a PDF by `print` into `dir`, named by its period.
+    /// The report printed as a PDF by `save`, given its name (by its period).
     pub fn save_report_pdf(
         &self,
         req: &crate::report::ReportRequest,
-        dir: &std::path::Path,
-        replace: bool,
-        print: impl FnOnce(&std::path::Path) -> Result<()>,
+        save: impl FnOnce(&str) -> Result<std::path::PathBuf>,
     ) -> Result<std::path::PathBuf> {
         let doc = self.need(Perm::ViewReports)?.period_report(req)?;
-        let name = crate::report_file::file_name(&doc, false).replace(".xlsx", ".pdf");
-        let path = dir.join(name);
-        crate::files::write_new_path(&path, replace, print)?;
-        Ok(path)
+        save(&crate::report_file::file_name(&doc, false).replace(".xlsx", ".pdf"))
     }
 
     /// The store for a bulk export of tickets, refused before any file is touched.

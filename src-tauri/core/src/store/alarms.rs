@@ -210,6 +210,26 @@ pub struct NotificationRow {
     pub read: bool,
 }
 
+impl super::outbox::OutboxEntry {
+    /// A notification entry as the alarm that fired it, for its recipient's pop-up (in
+    /// their language and quiet hours: `Store::popups`).
+    pub fn fired(&self) -> Option<Fired> {
+        if self.kind != super::outbox::OutboxKind::Notification {
+            return None;
+        }
+        let d = &self.data;
+        Some(Fired {
+            ticket_id: self.ticket_id?,
+            number: d["number"].as_str()?.to_string(),
+            caller_name: d["caller_name"].as_str().unwrap_or_default().to_string(),
+            kind: crate::alarms::AlarmKind::parse(d["kind"].as_str()?),
+            threshold: d["threshold"].as_i64()?,
+            deadline: serde_json::from_value(d["deadline"].clone()).ok()?,
+            recipients: vec![self.user_id?],
+        })
+    }
+}
+
 impl Store {
     /// When the scheduler must wake next (the earliest unfired alarm).
     pub fn next_alarm(&self) -> Result<Option<DateTime<Utc>>> {
@@ -250,7 +270,15 @@ impl Store {
                         "INSERT INTO notifications (user_id, ticket_id, kind, threshold, deadline, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                     )?
                     .execute((u, ticket_id, kind.as_str(), threshold, deadline, ms(now)))?;
-                    let data = serde_json::json!({ "kind": kind, "threshold": threshold });
+                    // What a seat needs to show the pop-up (`OutboxEntry::fired`); an
+                    // anonymous caller's name reaches nobody.
+                    let data = serde_json::json!({
+                        "kind": kind,
+                        "threshold": threshold,
+                        "number": t.number,
+                        "caller_name": if t.anonymous { "" } else { t.caller_name.as_str() },
+                        "deadline": from_ms(deadline),
+                    });
                     super::outbox::publish(tx, now, super::outbox::OutboxKind::Notification, Some(ticket_id), Some(*u), &data)?;
                 }
                 // The breach urges (催办) on the timeline and repeats while missed; a grave

@@ -185,6 +185,18 @@ mod tests {
             [Some(handler.id)],
             "the transfer's announcement, to the handler"
         );
+        // The entry carries what the handler's seat needs for the pop-up.
+        let note = later
+            .iter()
+            .find(|e| e.kind == OutboxKind::Notification)
+            .and_then(|e| e.fired())
+            .expect("a fired alarm");
+        assert_eq!(
+            (note.ticket_id, note.number.as_str()),
+            (t.id, t.number.as_str())
+        );
+        let pops = s.popups(handler.id, &[note]).expect("popups");
+        assert!(pops[0].0.contains(&t.number), "{pops:?}");
         // A bulk import is one entry.
         s.bulk(|_| Ok(())).expect("empty import");
         let last = s.outbox_after(0, 100).expect("all");

@@ -31,6 +31,8 @@ pub struct App {
     /// The outbox's head as the watcher last saw it (`events`).
     pub head: tokio::sync::watch::Receiver<i64>,
     pub seats: crate::seats::Seats,
+    /// Where the centre's data file is, on the server.
+    pub data_label: String,
 }
 
 /// The status that goes with a code: the body always says exactly what.
@@ -108,8 +110,9 @@ pub(crate) async fn blocking<T: Send + 'static>(
 /// folder of the user's: what a command would do there (save a file among the user's
 /// exports, print the window, open the reporting window) becomes an effect in the answer,
 /// which the desk carries out on the user's own machine (`X-Hotline-Effects`).
-#[derive(Default)]
 struct ServerHost {
+    /// The centre's data file, as the about box shows it.
+    data: String,
     effects: std::sync::Mutex<Vec<Value>>,
 }
 
@@ -128,7 +131,7 @@ impl ServerHost {
 
 impl Host for ServerHost {
     fn data_label(&self) -> String {
-        "centre server".into()
+        self.data.clone()
     }
     fn downloads(&self) -> std::path::PathBuf {
         std::path::PathBuf::new()
@@ -319,7 +322,10 @@ async fn command(
             Some(t) => app.seats.get(&app.store, &t, &seat_name)?,
             None => Arc::new(Seat::at(seat_name)),
         };
-        let host = ServerHost::default();
+        let host = ServerHost {
+            data: app.data_label.clone(),
+            effects: Default::default(),
+        };
         let ctx = Ctx {
             store: &app.store,
             seat: &seat,

@@ -62,6 +62,11 @@ pub async fn start(config: config::Config) -> Result<Running> {
         store,
         limits: limits::Limits::default(),
         seats: seats::Seats::default(),
+        data_label: format!(
+            "{} ({})",
+            config.db_path().display(),
+            hotline_core::paths::hostname().unwrap_or_default()
+        ),
     });
     let router = http::router(app, config.max_body_bytes, config.request_seconds);
     let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();

@@ -125,6 +125,78 @@ fn which(name: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// A running `hotline-server` (the real process, over TLS on loopback), stopped when
+/// dropped.
+pub struct CentreServer {
+    child: Child,
+    /// `127.0.0.1:PORT`
+    pub address: String,
+    /// As the server printed it.
+    pub fingerprint: String,
+}
+
+impl CentreServer {
+    /// Starts the server over `data_dir` (its `hotline.db`).
+    pub fn start(data_dir: &Path) -> Result<CentreServer> {
+        use std::io::BufRead;
+        let bin = target_dir().join("hotline-server");
+        if !bin.is_file() {
+            return Err(format!(
+                "{} missing: cargo build -p hotline-server first",
+                bin.display()
+            )
+            .into());
+        }
+        let config = data_dir.join("server.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "listen = \"127.0.0.1:0\"\ndata_dir = \"{}\"\n",
+                data_dir.display()
+            ),
+        )?;
+        let mut child = Command::new(bin)
+            .arg("--config")
+            .arg(&config)
+            .stdout(Stdio::piped())
+            .spawn()?;
+        let mut out = std::io::BufReader::new(child.stdout.take().ok_or("stdout")?);
+        let (mut first, mut second) = (String::new(), String::new());
+        out.read_line(&mut first)?;
+        out.read_line(&mut second)?;
+        let address = first
+            .trim()
+            .strip_prefix("listening on https://")
+            .ok_or_else(|| format!("unexpected: {first}"))?
+            .to_string();
+        let fingerprint = second
+            .trim()
+            .strip_prefix("certificate fingerprint ")
+            .ok_or_else(|| format!("unexpected: {second}"))?
+            .to_string();
+        Ok(CentreServer {
+            child,
+            address,
+            fingerprint,
+        })
+    }
+
+    /// A desk's connection file for this server, its certificate already confirmed.
+    pub fn connection_file(&self, dir: &Path) -> Result<PathBuf> {
+        let path = dir.join("connection.json");
+        let c = json!({ "server": { "address": self.address, "fingerprint": self.fingerprint } });
+        std::fs::write(&path, c.to_string())?;
+        Ok(path)
+    }
+}
+
+impl Drop for CentreServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 pub struct Desk {
     pub client: Client,
     driver: Child,
@@ -134,14 +206,20 @@ pub struct Desk {
 impl Desk {
     /// Starts the app on `db` and waits until the desk has rendered.
     pub async fn launch(db: &Path) -> Result<Desk> {
-        Self::launch_with(db, None).await
+        Self::launch_with(db, None, &[]).await
+    }
+
+    /// Starts the app connected as the connection file `connection` says (a centre server).
+    pub async fn launch_connected(db: &Path, connection: &Path) -> Result<Desk> {
+        let path = connection.display().to_string();
+        Self::launch_with(db, None, &[("HOTLINE_CONNECTION", path.as_str())]).await
     }
 
     /// Launches at a window size the app sets itself (`HOTLINE_WINDOW_SIZE`): resizing
     /// through WebDriver waits on a window manager that Xvfb does not have, and now and
     /// then never returns.
     pub async fn launch_sized(db: &Path, login: &str, (w, h): (u32, u32)) -> Result<Desk> {
-        let desk = Self::launch_with(db, Some((w, h))).await?;
+        let desk = Self::launch_with(db, Some((w, h)), &[]).await?;
         desk.until("the window size", || async {
             Ok(desk.js("return window.innerWidth").await? == w)
         })
@@ -150,7 +228,11 @@ impl Desk {
         Ok(desk)
     }
 
-    async fn launch_with(db: &Path, size: Option<(u32, u32)>) -> Result<Desk> {
+    async fn launch_with(
+        db: &Path,
+        size: Option<(u32, u32)>,
+        env: &[(&str, &str)],
+    ) -> Result<Desk> {
         if std::env::var_os("DISPLAY").is_none() {
             return Err("no DISPLAY: run the end-to-end tests under xvfb-run (see README)".into());
         }
@@ -189,6 +271,7 @@ impl Desk {
             .env("XDG_DATA_HOME", home.path().join("data"))
             .env("XDG_CACHE_HOME", home.path().join("cache"))
             .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()?;

@@ -1,10 +1,9 @@
-//! The daily backup: one task that sleeps until the backup time the domain computes
-//! (`backup::next_due`: the configured local time, or at once when one was missed),
-//! then backs up on a blocking thread. Unconfigured, it looks again every few minutes.
+//! The daily backup on this computer's store: one task that sleeps until the backup time
+//! the store computes (`Store::next_backup`: the configured local time, or at once when one
+//! was missed), then backs up and drills on a blocking thread. Unconfigured, it looks again
+//! every few minutes. On a centre server the server does this for the centre.
 
 use crate::state::Desk;
-use chrono::NaiveTime;
-use hotline_core::backup::next_due;
 use std::time::Duration;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
@@ -14,32 +13,20 @@ pub const EVENT: &str = "backup-finished";
 pub fn start<R: Runtime>(app: AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
         loop {
-            // On a centre server the server backs up the centre.
             let Ok(store) = app.state::<Desk>().store() else {
                 tokio::time::sleep(RECHECK).await;
                 continue;
             };
-            let due = (|| -> hotline_core::Result<Option<chrono::DateTime<chrono::Utc>>> {
-                let status = store.backup_status()?;
-                if !status.configured || !status.passphrase_set {
-                    return Ok(None);
-                }
-                let at = NaiveTime::parse_from_str(&store.setting("backup_time")?, "%H:%M")
-                    .unwrap_or_default();
-                let tz = store.timezone()?;
-                Ok(Some(next_due(store.now(), status.last_backup, at, tz)))
-            })();
-            let wait = match due {
+            let wait = match store.next_backup() {
                 Ok(Some(at)) if at <= store.now() => {
                     let s = store.clone();
-                    let done = tauri::async_runtime::spawn_blocking(move || {
-                        s.backup_now(None, None, &mut |_| {})
-                    })
-                    .await;
+                    let done =
+                        tauri::async_runtime::spawn_blocking(move || s.scheduled_backup()).await;
                     match done {
-                        Ok(Ok(info)) => {
+                        Ok(Ok(Some((info, _)))) => {
                             let _ = app.emit(EVENT, info.name);
                         }
+                        Ok(Ok(None)) => {}
                         Ok(Err(e)) => eprintln!("hotline-desk: backup: {e}"),
                         Err(e) => eprintln!("hotline-desk: backup: {e}"),
                     }

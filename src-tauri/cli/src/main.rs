@@ -11,6 +11,7 @@ mod customer;
 mod data;
 mod department;
 mod out;
+mod remote;
 mod report;
 mod retention;
 mod setting;
@@ -18,7 +19,7 @@ mod ticket;
 mod user;
 
 use clap::{Parser, Subcommand};
-use hotline_core::{Error, Result, Store, SystemClock};
+use hotline_core::{Error, Result, Store, SystemClock, WireError};
 use serde_json::json;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,6 +42,10 @@ struct Cli {
     /// administrator; the data file's owner is the command line's authority]
     #[arg(long = "as", global = true, value_name = "USER")]
     as_user: Option<String>,
+    /// A running centre server (`host:port`) instead of the data file: `login` there,
+    /// then `call` any command as the signed-in user [env: HOTLINE_SERVER]
+    #[arg(long, global = true, env = "HOTLINE_SERVER")]
+    server: Option<String>,
     #[command(subcommand)]
     cmd: Cmd,
 }
@@ -81,25 +86,47 @@ enum Cmd {
     Retention(retention::RetentionCmd),
     /// Run any command of the desk's registry as the acting user (JSON in, JSON out)
     Call(call::CallArgs),
+    /// Sign in to the centre server given by --server (password from $HOTLINE_PASSWORD or
+    /// standard input); the session is kept for `call`
+    Login(remote::LoginArgs),
+    /// End the session at the centre server given by --server
+    Logout,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = cli.json;
-    match run(cli) {
+    let out = match cli.server.clone() {
+        Some(server) => at_server(&server, cli),
+        None => run(cli).map_err(WireError::from),
+    };
+    match out {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+        Err(w) => {
             if json {
-                let w = e.to_wire();
                 eprintln!(
                     "{}",
                     json!({ "code": w.code, "message": w.message, "details": w.details })
                 );
             } else {
-                eprintln!("error[{}]: {e}", e.code());
+                eprintln!("error[{}]: {}", w.code, w.message);
             }
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Against a centre server: the registry's commands as the signed-in user (the nouns
+/// work on a data file no server holds).
+fn at_server(server: &str, cli: Cli) -> std::result::Result<(), WireError> {
+    match cli.cmd {
+        Cmd::Login(args) => remote::login(server, args, cli.json),
+        Cmd::Logout => remote::logout(server, cli.json),
+        Cmd::Call(args) => remote::call(server, args, cli.json),
+        _ => Err(WireError::from(Error::InvalidArguments {
+            command: "--server".into(),
+            reason: "against a server: login, call COMMAND --args JSON, logout".into(),
+        })),
     }
 }
 
@@ -130,6 +157,12 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Backup(c) => backup::run(&a, c, json)?,
         Cmd::Retention(c) => retention::run(&a, c, json)?,
         Cmd::Call(args) => call::run(&store, actor, args, json)?,
+        Cmd::Login(_) | Cmd::Logout => {
+            return Err(Error::InvalidArguments {
+                command: "login".into(),
+                reason: "needs --server (a centre server)".into(),
+            })
+        }
     }
     Ok(())
 }

@@ -92,6 +92,10 @@ pub enum Error {
     ProtocolMismatch { server: u32, desk: u32 },
     #[error("this needs the centre server, which cannot be reached now")]
     NeedsServer,
+    #[error("the request is larger than the server accepts ({max} bytes)")]
+    TooLarge { max: usize },
+    #[error("the request took longer than {seconds} s and was stopped")]
+    TimedOut { seconds: u64 },
     #[error("too many attempts from this address; try again in {seconds} s")]
     RateLimited { seconds: u64 },
     #[error("the screen is locked; enter the password to continue")]
@@ -163,6 +167,8 @@ impl Error {
             Error::UntrustedServer { .. } => "untrusted_server",
             Error::ProtocolMismatch { .. } => "protocol_mismatch",
             Error::NeedsServer => "needs_server",
+            Error::TooLarge { .. } => "too_large",
+            Error::TimedOut { .. } => "timed_out",
             Error::RateLimited { .. } => "rate_limited",
             Error::BadCredentials => "bad_credentials",
             Error::AccountLocked { .. } => "account_locked",
@@ -238,6 +244,8 @@ impl Error {
             }
             Error::UntrustedServer { fingerprint } => json!({ "fingerprint": fingerprint }),
             Error::ProtocolMismatch { server, desk } => json!({ "server": server, "desk": desk }),
+            Error::TooLarge { max } => json!({ "max": max }),
+            Error::TimedOut { seconds } => json!({ "seconds": seconds }),
             Error::BackupCorrupt { reason } => json!({ "reason": reason }),
             Error::BackupTooNew { found, supported } => {
                 json!({ "found": found, "supported": supported })

@@ -45,6 +45,8 @@ pub fn status(code: &str) -> StatusCode {
         "not_found" => StatusCode::NOT_FOUND,
         "conflict" | "taken" | "file_exists" | "extension_pending" => StatusCode::CONFLICT,
         "protocol_mismatch" => StatusCode::UPGRADE_REQUIRED,
+        "too_large" => StatusCode::PAYLOAD_TOO_LARGE,
+        "timed_out" => StatusCode::REQUEST_TIMEOUT,
         "account_locked" | "rate_limited" => StatusCode::TOO_MANY_REQUESTS,
         "internal" | "database" | "io" | "busy" | "migration_failed" => {
             StatusCode::INTERNAL_SERVER_ERROR
@@ -359,6 +361,37 @@ async fn health(State(app): State<Arc<App>>) -> Response {
     }
 }
 
+/// Refusals made by the HTTP layers rather than by a command (a body over the limit, a
+/// request past its time, no such route, a malformed upgrade) get the same
+/// `{code, message, details}` as every other refusal.
+async fn coded(max_body: usize, request_seconds: u64, res: Response) -> Response {
+    let status = res.status();
+    let json = res
+        .headers()
+        .get("content-type")
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || json {
+        return res;
+    }
+    let e = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => Error::TooLarge { max: max_body },
+        StatusCode::REQUEST_TIMEOUT => Error::TimedOut {
+            seconds: request_seconds,
+        },
+        StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => Error::NotFound {
+            entity: "route",
+            key: String::new(),
+        },
+        s if s.is_client_error() => Error::InvalidArguments {
+            command: "request".into(),
+            reason: s.to_string(),
+        },
+        s => Error::Internal(s.to_string()),
+    };
+    let w = WireError::from(e);
+    (status, Json(json!(w))).into_response()
+}
+
 /// The whole HTTP surface, with the body and time limits of the config.
 pub fn router(app: Arc<App>, max_body: usize, request_seconds: u64) -> Router {
     Router::new()
@@ -368,10 +401,14 @@ pub fn router(app: Arc<App>, max_body: usize, request_seconds: u64) -> Router {
         .route("/api/v1/setup_admin", post(setup_admin))
         .route("/api/v1/events", get(crate::events::events))
         .route("/api/v1/{command}", post(command))
+        .fallback(|| async { StatusCode::NOT_FOUND })
         .layer(DefaultBodyLimit::max(max_body))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(request_seconds),
         ))
+        .layer(axum::middleware::map_response(move |res: Response| {
+            coded(max_body, request_seconds, res)
+        }))
         .with_state(app)
 }

@@ -57,6 +57,7 @@ pub async fn start(config: config::Config) -> Result<Running> {
     let store = Arc::new(store);
     let head = events::watch_head(store.clone());
     scheduler::start(store.clone(), head.clone());
+    scheduler::backups(store.clone());
     let app = Arc::new(http::App {
         head,
         store,

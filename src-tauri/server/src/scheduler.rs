@@ -39,3 +39,27 @@ pub fn start(store: Arc<Store>, mut changes: watch::Receiver<i64>) {
         }
     });
 }
+
+/// How often the backup schedule is looked at (the backup time is a wall-clock time).
+const BACKUP_RECHECK: Duration = Duration::from_secs(60);
+
+/// The centre's daily backup and its restore drill, once for the centre, on the server
+/// (desks on the server back up nothing: their data is here).
+pub fn backups(store: Arc<Store>) {
+    tokio::spawn(async move {
+        loop {
+            let s = store.clone();
+            match tokio::task::spawn_blocking(move || s.scheduled_backup()).await {
+                Ok(Ok(Some((info, drill)))) => eprintln!(
+                    "hotline-server: backup {} taken, restore drill {}",
+                    info.name,
+                    if drill.ok { "passed" } else { "FAILED" }
+                ),
+                Ok(Ok(None)) => {}
+                Ok(Err(e)) => eprintln!("hotline-server: backup: {e}"),
+                Err(_) => return,
+            }
+            tokio::time::sleep(BACKUP_RECHECK).await;
+        }
+    });
+}

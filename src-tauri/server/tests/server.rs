@@ -168,7 +168,7 @@ fn seats_work_through_the_server_behind_the_same_door() {
 
     // Limits: an oversized body is refused before it is read.
     let big = vec![b' '; 70_000];
-    let (status, _) = request(
+    let (status, v) = request(
         &s,
         "POST",
         "/api/v1/queue_counts",
@@ -176,7 +176,19 @@ fn seats_work_through_the_server_behind_the_same_door() {
         "desk-2",
         &big,
     );
-    assert_eq!(status, 413);
+    assert_eq!(
+        (status, v["code"].clone()),
+        (413, json!("too_large")),
+        "{v}"
+    );
+    assert_eq!(v["details"]["max"], 65536);
+    // Routes that do not exist answer alike.
+    let (status, v) = request(&s, "GET", "/admin", None, "desk-2", b"");
+    assert_eq!(
+        (status, v["code"].clone()),
+        (404, json!("not_found")),
+        "{v}"
+    );
     let (status, _) = call(&s, "queue_counts", Some(&handler), "desk-2", json!({}));
     assert_eq!(status, 200, "the server carries on");
 }
@@ -278,4 +290,37 @@ fn each_signed_in_seat_keeps_its_own_lock_and_language_on_the_server() {
         (401, "unauthenticated".into())
     );
     assert_eq!(code("queue_counts", &two, "desk-2", json!({})).0, 200);
+}
+
+#[test]
+fn the_server_backs_up_the_centre_and_drills_the_backup() {
+    let dir = tempfile::tempdir().expect("dir");
+    common::centre(dir.path());
+    let backups = dir.path().join("backups");
+    {
+        let store =
+            Store::open(dir.path().join("hotline.db"), Arc::new(SystemClock)).expect("store");
+        let admin = store.first_admin().expect("admin");
+        store
+            .set_setting(None, "backup_dir", &backups.display().to_string())
+            .expect("folder");
+        store
+            .set_backup_passphrase(&admin, "a backup passphrase 1")
+            .expect("passphrase");
+    }
+    let s = start(dir.path(), "");
+    // Never backed up: due at once, then drilled; the desks back up nothing themselves.
+    let admin = login(&s, "admin", "desk-1");
+    let mut status = json!(null);
+    for _ in 0..100 {
+        status = call(&s, "backup_status", Some(&admin), "desk-1", json!({})).1;
+        if status["last_good_drill"].is_object() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(status["last_backup"].is_string(), "{status}");
+    assert!(status["last_good_drill"].is_object(), "{status}");
+    let (_, list) = call(&s, "backups", Some(&admin), "desk-1", json!({}));
+    assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
 }

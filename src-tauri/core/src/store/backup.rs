@@ -214,6 +214,36 @@ impl Store {
             .unwrap_or_else(|| PathBuf::from("."))
     }
 
+    /// When the next scheduled backup is due (`backup::next_due`: the configured local time,
+    /// or now when one was missed); `None` until a folder and a passphrase are set.
+    pub fn next_backup(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        let status = self.backup_status()?;
+        if !status.configured || !status.passphrase_set {
+            return Ok(None);
+        }
+        let at = chrono::NaiveTime::parse_from_str(&self.setting("backup_time")?, "%H:%M")
+            .unwrap_or_default();
+        Ok(Some(crate::backup::next_due(
+            self.now(),
+            status.last_backup,
+            at,
+            self.timezone()?,
+        )))
+    }
+
+    /// The scheduled backup, when it is due: taken, then verified by a restore drill (so an
+    /// unreadable backup is known the day it is made). `None` when not due.
+    pub fn scheduled_backup(&self) -> Result<Option<(BackupInfo, DrillReport)>> {
+        match self.next_backup()? {
+            Some(at) if at <= self.now() => {
+                let info = self.backup_now(None, None, &mut |_| {})?;
+                let drill = self.verify_backup(None, &info.name, None, &mut |_| {})?;
+                Ok(Some((info, drill)))
+            }
+            _ => Ok(None),
+        }
+    }
+
     /// Takes a backup now into the backup folder (and the offsite folder), then rotates.
     pub fn backup_now(
         &self,

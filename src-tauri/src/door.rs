@@ -170,6 +170,13 @@ impl<R: Runtime> Host for DeskHost<R> {
         }))
     }
 
+    fn offline_outbox(&self) -> Result<Value> {
+        Ok(match self.app.state::<Desk>().backend() {
+            Backend::Remote(r) => r.outbox(),
+            Backend::Local(_) => json!([]),
+        })
+    }
+
     fn probe_server(&self, address: &str) -> Result<Value> {
         let client = Client::new(address, None, &seat_name()).map_err(to_core)?;
         match tauri::async_runtime::block_on(client.health()) {

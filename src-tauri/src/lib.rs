@@ -5,6 +5,7 @@ pub mod backup;
 pub mod connection;
 pub mod door;
 pub mod live;
+pub mod offline;
 pub mod print;
 pub mod remote;
 pub mod scheduler;

@@ -20,6 +20,7 @@ pub const EVENT: &str = "connection-changed";
 const COALESCE: Duration = Duration::from_millis(150);
 const BACKOFF_FIRST: Duration = Duration::from_millis(500);
 const BACKOFF_MAX: Duration = Duration::from_secs(10);
+const RETRY_OUTBOX: Duration = Duration::from_secs(20);
 
 /// How the link to the server is, since when.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -39,7 +40,15 @@ pub struct Remote {
     token: Mutex<Option<String>>,
     link: Mutex<Link>,
     stream: Mutex<Option<tauri::async_runtime::JoinHandle<()>>>,
+    /// Where the signed-in user's offline outbox lives, and the outbox once opened.
+    offline_dir: std::path::PathBuf,
+    outbox: Mutex<Option<crate::offline::Outbox>>,
+    /// One sending of the outbox at a time.
+    sending: tokio::sync::Mutex<()>,
 }
+
+/// Told to the windows when the offline outbox changes.
+pub const OUTBOX_EVENT: &str = "offline-outbox-changed";
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
@@ -51,7 +60,11 @@ fn signed_out(code: &str) -> bool {
 }
 
 impl Remote {
-    pub fn new(address: &str, fingerprint: Option<String>) -> Result<Remote, WireError> {
+    pub fn new(
+        address: &str,
+        fingerprint: Option<String>,
+        offline_dir: std::path::PathBuf,
+    ) -> Result<Remote, WireError> {
         let seat = hotline_core::paths::hostname().unwrap_or_else(|| "desk".into());
         Ok(Remote {
             client: Client::new(address, fingerprint.as_deref(), &seat)?,
@@ -64,7 +77,87 @@ impl Remote {
                 error: None,
             }),
             stream: Mutex::new(None),
+            offline_dir,
+            outbox: Mutex::new(None),
+            sending: tokio::sync::Mutex::new(()),
         })
+    }
+
+    /// The offline outbox's entries (none before a sign-in).
+    pub fn outbox(&self) -> Value {
+        lock(&self.outbox)
+            .as_ref()
+            .map_or_else(|| json!([]), crate::offline::Outbox::list)
+    }
+
+    /// Opens the user's outbox with the password the server just accepted. One that this
+    /// password does not open (kept under an earlier password) is set aside, not lost.
+    fn open_outbox(&self, login: &str, password: &str) {
+        let dir = &self.offline_dir;
+        let address = self.client.address();
+        let opened = crate::offline::Outbox::open(dir, address, login, password).or_else(|e| {
+            eprintln!("hotline-desk: the offline outbox could not be opened ({e}); set aside");
+            crate::offline::Outbox::set_aside(dir, address, login)?;
+            crate::offline::Outbox::open(dir, address, login, password)
+        });
+        match opened {
+            Ok(mut o) => {
+                let _ = o.forget_sent();
+                *lock(&self.outbox) = Some(o);
+            }
+            Err(e) => eprintln!("hotline-desk: no offline outbox: {e}"),
+        }
+    }
+
+    /// Keeps a call the server could not take now; what the window is told instead of a
+    /// ticket.
+    fn keep_offline<R: Runtime>(
+        &self,
+        app: &AppHandle<R>,
+        args: &Value,
+    ) -> Result<Value, WireError> {
+        let mut guard = lock(&self.outbox);
+        let outbox = guard
+            .as_mut()
+            .ok_or_else(|| WireError::from(Error::NeedsServer))?;
+        let e = outbox
+            .add(args["ticket"].clone(), args["then"].clone())
+            .map_err(WireError::from)?;
+        let _ = app.emit(OUTBOX_EVENT, ());
+        Ok(json!({ "offline": true, "key": e.key, "taken_at": e.taken_at }))
+    }
+
+    /// Sends what waits in the outbox, oldest first, until the server cannot be reached.
+    async fn send_outbox<R: Runtime>(&self, app: &AppHandle<R>) {
+        let Ok(_one) = self.sending.try_lock() else {
+            return;
+        };
+        let waiting = lock(&self.outbox)
+            .as_ref()
+            .map(crate::offline::Outbox::waiting)
+            .unwrap_or_default();
+        for e in waiting {
+            let Some(token) = self.token() else { return };
+            let args =
+                json!({ "key": e.key, "takenAt": e.taken_at, "ticket": e.ticket, "then": e.then });
+            let outcome = match self
+                .client
+                .call(Some(&token), "intake_offline", &args)
+                .await
+            {
+                Ok(r) => Ok(r.result["number"].as_str().unwrap_or_default().to_string()),
+                // Not now: the rest waits for the next connection.
+                Err(w) if w.code == "unreachable" || signed_out(&w.code) => return,
+                Err(w) => Err(w),
+            };
+            if let Some(o) = lock(&self.outbox).as_mut() {
+                if let Err(err) = o.settle(&e.key, outcome) {
+                    eprintln!("hotline-desk: offline outbox: {err}");
+                }
+            }
+            let _ = app.emit(OUTBOX_EVENT, ());
+            let _ = app.emit(crate::live::EVENT, 0);
+        }
     }
 
     pub fn link(&self) -> Link {
@@ -109,6 +202,7 @@ impl Remote {
             "logout" => {
                 self.stop();
                 let gone = lock(&self.token).take();
+                lock(&self.outbox).take();
                 self.set_link(app, "signed_out", None);
                 if let Some(t) = gone {
                     // Signed out here even if the server cannot be told now: the token
@@ -121,7 +215,15 @@ impl Remote {
                 let r = self.client.call(self.token().as_deref(), name, args).await;
                 match &r {
                     Err(e) if e.code == "unreachable" => {
-                        self.set_link(app, "offline", Some(e.clone()))
+                        self.set_link(app, "offline", Some(e.clone()));
+                        // Only intake goes on without the server; the rest says it needs it.
+                        return match name {
+                            "intake" if self.token().is_some() => {
+                                self.keep_offline(app, args).map(reply)
+                            }
+                            "auth_state" | "vocabulary" => r,
+                            _ => Err(WireError::from(Error::NeedsServer)),
+                        };
                     }
                     Err(e) if signed_out(&e.code) => {
                         self.stop();
@@ -146,6 +248,12 @@ impl Remote {
         let head = v["head"].as_i64().unwrap_or(0);
         *lock(&self.token) = Some(token.clone());
         lock(&self.link).seq = head;
+        let me = self.clone();
+        let (login, password) = (text("login"), text("password"));
+        // Deriving the outbox's key is slow by design: off the async threads.
+        let _ =
+            tauri::async_runtime::spawn_blocking(move || me.open_outbox(&login, &password)).await;
+        let _ = app.emit(OUTBOX_EVENT, ());
         self.listen(app.clone(), token, head);
         Ok(reply(v["state"].clone()))
     }
@@ -168,11 +276,17 @@ impl Remote {
                     Ok(mut events) => {
                         me.set_link(&app, "connected", None);
                         backoff = BACKOFF_FIRST;
+                        // Back in touch: what was logged meanwhile goes first.
+                        me.send_outbox(&app).await;
                         // Whatever changed while away: the windows look again once.
                         let _ = app.emit(crate::live::EVENT, after);
                         let mut pending = false;
+                        // A send cut short (the reply lost) is tried again while connected.
+                        let mut retry = tokio::time::interval(RETRY_OUTBOX);
+                        retry.tick().await;
                         loop {
                             tokio::select! {
+                                _ = retry.tick() => me.send_outbox(&app).await,
                                 next = events.next() => match next {
                                     Some(Ok(v)) => {
                                         after = v["seq"].as_i64().unwrap_or(after).max(after);

@@ -95,7 +95,11 @@ fn local(path: &Path) -> Backend {
 fn backend(path: &Path, c: &Connection) -> Backend {
     match &c.server {
         None => local(path),
-        Some(s) => match Remote::new(&s.address, s.fingerprint.clone()) {
+        Some(s) => match Remote::new(
+            &s.address,
+            s.fingerprint.clone(),
+            path.parent().unwrap_or(Path::new(".")).join("offline"),
+        ) {
             Ok(r) => Backend::Remote(Arc::new(r)),
             Err(e) => Backend::Local(Err(e)),
         },

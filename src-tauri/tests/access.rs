@@ -152,6 +152,11 @@ fn commands(world: &World, n: usize) -> Vec<(&'static str, Value, &'static [&'st
             INTAKE,
         ),
         (
+            "intake_offline",
+            json!({ "key": format!("k{n}"), "takenAt": chrono::Utc::now(), "ticket": { "caller_name": "李四", "phone": "13900000000", "description": "咨询", "category": "consultation" } }),
+            INTAKE,
+        ),
+        (
             "act",
             json!({ "id": id, "version": version, "action": { "action": "comment", "note": "跟进" } }),
             NOT_WATER,

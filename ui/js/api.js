@@ -45,6 +45,7 @@ export const api = {
   connection: () => call('connection'),
   probeServer: (address) => call('probe_server', { address }),
   setConnection: (setup) => call('set_connection', { setup }),
+  offlineOutbox: () => call('offline_outbox'),
   // The desk.
   appInfo: () => call('app_info'),
   changePassword: (old, next) => call('change_password', { old, new: next }),
@@ -54,6 +55,7 @@ export const api = {
   getTicket: (id) => call('get_ticket', { id }),
   reveal: (id, reason) => call('reveal', { id, reason }),
   intake: (ticket, then = null) => call('intake', { ticket, then }),
+  intakeOffline: (key, takenAt, ticket, then = null) => call('intake_offline', { key, takenAt, ticket, then }),
   act: (id, version, action) => call('act', { id, version, action }),
   customerHistory: (phone) => call('customer_history', { phone }),
   suggestDeadlines: (category, severity) => call('suggest_deadlines', { category, severity }),

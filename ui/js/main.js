@@ -2,7 +2,7 @@
 // settings views, the language, keyboard shortcuts and live updates.
 import { api, listen } from './api.js';
 import * as i18n from './i18n.js';
-import { setZone, wireDateFields } from './format.js';
+import { setZone, time, wireDateFields } from './format.js';
 import { $, shared, showError, loadReference, loadVocabulary, notice } from './state.js';
 import * as queue from './queue.js';
 import * as intake from './intake.js';
@@ -12,6 +12,7 @@ import * as inbox from './inbox.js';
 import * as session from './session.js';
 import * as admin from './admin.js';
 import * as connection from './connection.js';
+import * as offline from './offline.js';
 import { wireKeys } from './keys.js';
 
 const VIEWS = ['queue', 'intake', 'detail', 'settings', 'notifications'];
@@ -50,6 +51,7 @@ function translateAll() {
   intake.fill();
   settings.render();
   connection.translate();
+  offline.render();
 }
 
 async function setLang(lang) {
@@ -137,6 +139,12 @@ async function start() {
     open: openTicket,
     saved: async (t) => {
       show('queue');
+      // Kept on this desk while the centre server cannot be reached: sent when it can be.
+      if (t.offline) {
+        await offline.refresh();
+        notice(i18n.t('offline.kept', { time: time(t.taken_at) }));
+        return;
+      }
       await queue.refresh();
       notice(i18n.t('intake.saved', { number: t.number, status: i18n.t(`status.${t.status}`) }));
     },
@@ -178,6 +186,7 @@ async function enter(lang) {
   if (session.can('create_tickets')) await intake.restore();
   api.setSetting('ui_language', lang).catch(() => {});
   listen('tickets-changed', onChange).catch((e) => showError($('[data-testid="error"]'), e));
+  await offline.init();
   listen('notifications-changed', () => (view === 'notifications' ? inbox.open() : inbox.refreshCount())).catch(() => {});
   document.body.dataset.ready = 'true';
   performance.mark('hotline:ready');

@@ -28,6 +28,7 @@ pub mod phone;
 pub mod registry;
 pub mod report;
 pub mod report_file;
+pub mod sealed;
 pub mod search;
 pub mod seed;
 pub mod session;

@@ -86,6 +86,10 @@ pub trait Host {
     fn set_connection(&self, _setup: &ConnectionSetup) -> Result<Value> {
         Err(Error::NotConfigured("connections"))
     }
+    /// Calls logged on this desk while its centre server could not be reached.
+    fn offline_outbox(&self) -> Result<Value> {
+        Ok(Value::Array(vec![]))
+    }
 }
 
 /// Connecting a desk to a centre server: its address, the certificate fingerprint the
@@ -341,6 +345,9 @@ commands! {
     /// Connects this desk to a centre server once one of its administrators confirms the
     /// certificate with their sign-in, or (`mode: "local"`) back to this computer's file.
     desk set_connection(setup: ConnectionSetup) [Desk] -> Value = |h| h.set_connection(&setup);
+    /// Calls logged here while the centre server could not be reached: waiting, sent (with
+    /// their ticket numbers) or refused (with the reason).
+    desk offline_outbox() [Desk] -> Value = |h| h.offline_outbox();
     public vocabulary() [Public] -> Vocabulary = |c| Ok(Vocabulary {
         statuses: Status::ALL,
         final_statuses: Status::FINAL,
@@ -393,6 +400,11 @@ commands! {
     /// Logs a call and, in the same transaction, answers it or transfers it.
     acting intake(ticket: NewTicket, then: Option<Action>) [need(Perm::CreateTickets)]
         -> crate::model::Ticket = |c, a| a.intake(&ticket, then.as_ref());
+    /// A call logged on a desk while the server could not be reached, sent when it can be:
+    /// received when it was taken, once per `key` however often it is sent.
+    acting intake_offline(key: String, taken_at: chrono::DateTime<chrono::Utc>, ticket: NewTicket, then: Option<Action>)
+        [need(Perm::CreateTickets)] -> crate::model::Ticket
+        = |c, a| a.intake_offline(&key, taken_at, &ticket, then.as_ref());
     acting act(id: i64, version: i64, action: Action) [need(Perm::ActOnTickets)]
         -> crate::model::Ticket = |c, a| a.act(id, version, &action);
     /// The transfer slip: the centre's name, the caller as the slip may show them, the

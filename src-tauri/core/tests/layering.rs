@@ -21,6 +21,7 @@ const FLOORS: &[(&str, &[&str])] = &[
             "phone",
             "local_time",
             "files",
+            "sealed",
             "macros",
         ],
     ),

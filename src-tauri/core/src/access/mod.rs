@@ -199,6 +199,24 @@ impl<'s> Acting<'s> {
         Ok(self.store.intake(self.user.id, new, then)?.masked())
     }
 
+    /// A call a desk logged while the server could not be reached (see `Store::intake_offline`).
+    pub fn intake_offline(
+        &self,
+        key: &str,
+        taken_at: chrono::DateTime<chrono::Utc>,
+        new: &NewTicket,
+        then: Option<&Action>,
+    ) -> Result<Ticket> {
+        self.need(Perm::CreateTickets)?;
+        if then.is_some() {
+            self.need(Perm::ActOnTickets)?;
+        }
+        let (t, _) = self
+            .store
+            .intake_offline(self.user.id, key, taken_at, new, then)?;
+        Ok(t.masked())
+    }
+
     pub fn act(&self, id: i64, version: i64, action: &Action) -> Result<Ticket> {
         let s = self.need(Perm::ActOnTickets)?;
         self.ticket_in_scope(&s.ticket(id)?)?;

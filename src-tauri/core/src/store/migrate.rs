@@ -108,6 +108,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "user_settings",
         sql: include_str!("../../migrations/0019_user_settings.sql"),
     },
+    Migration {
+        version: 20,
+        name: "intake_keys",
+        sql: include_str!("../../migrations/0020_intake_keys.sql"),
+    },
 ];
 
 pub fn run(conn: &mut Connection, migrations: &[Migration]) -> Result<i64> {

@@ -1,7 +1,7 @@
 //! Ticket writes: intake and every lifecycle action as one unit of work (the ticket row,
 //! its new events and its alarms in one IMMEDIATE transaction), and a ticket's detail.
 
-use super::db::{policy, timezone, Store};
+use super::db::{ms, policy, timezone, Store};
 use super::reference::{
     active_department, category_by_code, get_category, get_department, get_user,
 };
@@ -214,6 +214,59 @@ impl Store {
 
     /// Intake at the desk: logs the call and, in the same transaction, takes its first
     /// action (answer at once, or transfer). Either both are saved or neither.
+    /// A call logged on a desk while the server could not be reached, sent now: received
+    /// when it was taken (at most a week ago), its key making a resend find the ticket
+    /// the first send created. `(ticket, created now)`.
+    pub fn intake_offline(
+        &self,
+        actor_id: i64,
+        key: &str,
+        taken_at: chrono::DateTime<chrono::Utc>,
+        new: &NewTicket,
+        then: Option<&Action>,
+    ) -> Result<(Ticket, bool)> {
+        let now = self.now();
+        let key = key.trim();
+        if key.is_empty()
+            || key.len() > 64
+            || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            return Err(Error::InvalidValue {
+                field: "key",
+                value: key.chars().take(64).collect(),
+            });
+        }
+        // A desk's clock may run a little ahead; a call older than a week is not an outage.
+        if taken_at > now + chrono::Duration::minutes(5)
+            || taken_at < now - chrono::Duration::days(7)
+        {
+            return Err(Error::InvalidValue {
+                field: "taken_at",
+                value: taken_at.to_rfc3339(),
+            });
+        }
+        let v = new.validate(taken_at.min(now))?;
+        self.write(|tx| {
+            let earlier: Option<i64> = tx
+                .prepare_cached("SELECT ticket_id FROM intake_keys WHERE user_id = ?1 AND key = ?2")?
+                .query_row((actor_id, key), |r| r.get(0))
+                .optional()?;
+            if let Some(id) = earlier {
+                return Ok((load(tx, id)?, false));
+            }
+            let t = create(tx, actor_id, &v)?;
+            tx.prepare_cached(
+                "INSERT INTO intake_keys (user_id, key, ticket_id, taken_at, synced_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute((actor_id, key, t.id, ms(v.received_at), ms(now)))?;
+            let t = match then {
+                Some(a) => act_in(tx, t.id, t.version, actor_id, a, now)?,
+                None => t,
+            };
+            Ok((t, true))
+        })
+    }
+
     pub fn intake(&self, actor_id: i64, new: &NewTicket, then: Option<&Action>) -> Result<Ticket> {
         let v = new.validate(self.now())?;
         let now = self.now();

@@ -521,3 +521,38 @@ fn harmless_concurrent_changes_merge_and_real_ones_name_their_author() {
         Some("conflict")
     );
 }
+
+#[test]
+fn a_call_logged_offline_is_created_once_however_often_it_is_sent() {
+    let (_d, s, clock, _, _) = setup();
+    let taken = t0();
+    // The server came back two hours later; the desk sends, loses the reply, sends again.
+    clock.set(t0() + Duration::hours(2));
+    let (a, new) = s
+        .intake_offline(1, "desk7-0001", taken, &new_ticket(), None)
+        .expect("first send");
+    let (b, again) = s
+        .intake_offline(1, "desk7-0001", taken, &new_ticket(), None)
+        .expect("resend");
+    assert!(new && !again);
+    assert_eq!((a.id, a.number.as_str()), (b.id, "20261102-0001"));
+    assert_eq!(a.received_at, taken, "received when it was taken");
+    assert_eq!(s.list(&ListQuery::default()).expect("list").total, 1);
+    // Another key is another call; bad keys and times change nothing.
+    let (c, _) = s
+        .intake_offline(1, "desk7-0002", taken, &new_ticket(), None)
+        .expect("second call");
+    assert_ne!(c.id, a.id);
+    for (key, at, code) in [
+        ("", taken, "invalid_value"),
+        ("../x", taken, "invalid_value"),
+        ("desk7-0003", s.now() + Duration::hours(1), "invalid_value"),
+        ("desk7-0003", s.now() - Duration::days(8), "invalid_value"),
+    ] {
+        let e = s
+            .intake_offline(1, key, at, &new_ticket(), None)
+            .expect_err(key);
+        assert_eq!(e.code(), code, "{key} {at}");
+    }
+    assert_eq!(s.list(&ListQuery::default()).expect("list").total, 2);
+}

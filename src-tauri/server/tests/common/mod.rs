@@ -49,6 +49,14 @@ pub struct Server {
     pub addr: String,
 }
 
+impl Server {
+    /// SIGKILL: the process ends where it stands.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();

@@ -12,6 +12,29 @@ use std::time::Duration;
 
 mod common;
 
+/// The last sequence seen, and each ticket creation heard: (sequence, ticket id).
+type Heard = Arc<Mutex<(i64, Vec<(i64, i64)>)>>;
+
+/// Follows the event stream from the last sequence heard until it ends (or is `quiet`).
+async fn follow(address: String, token: String, heard: Heard, quiet: Option<Duration>) {
+    let c = Client::new(&address, None, "desk-2").expect("client");
+    let after = heard.lock().expect("heard").0;
+    let mut events = c.events(&token, after).await.expect("subscribed");
+    loop {
+        let next = match quiet {
+            Some(q) => tokio::time::timeout(q, events.next()).await.ok().flatten(),
+            None => events.next().await,
+        };
+        let Some(Ok(e)) = next else { return };
+        let mut h = heard.lock().expect("heard");
+        let seq = e["seq"].as_i64().unwrap_or(0);
+        if e["kind"] == "ticket" && e["data"]["actions"] == json!(["create"]) {
+            h.1.push((seq, e["ticket_id"].as_i64().unwrap_or(0)));
+        }
+        h.0 = h.0.max(seq);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_server_loses_nothing_it_acknowledged_and_streams_resume() {
     let dir = tempfile::tempdir().expect("dir");
@@ -23,10 +46,13 @@ async fn a_killed_server_loses_nothing_it_acknowledged_and_streams_resume() {
     let token = agent["token"].as_str().expect("token").to_string();
     let head = agent["head"].as_i64().expect("head");
     // A supervisor's seat follows the stream (the hotline side hears of every ticket).
-    let watcher = Client::new(&address, None, "desk-2").expect("client");
-    let sup = watcher.login("admin", PASSWORD).await.expect("admin");
+    let sup = Client::new(&address, None, "desk-2")
+        .expect("client")
+        .login("admin", PASSWORD)
+        .await
+        .expect("admin");
     let sup_token = sup["token"].as_str().expect("token").to_string();
-    let received = Arc::new(Mutex::new((head, Vec::<(i64, i64)>::new())));
+    let received: Heard = Arc::new(Mutex::new((head, vec![])));
 
     // Seat 1 logs calls one after another, noting each one it was told succeeded.
     let acked = Arc::new(Mutex::new(Vec::<i64>::new()));
@@ -45,26 +71,12 @@ async fn a_killed_server_loses_nothing_it_acknowledged_and_streams_resume() {
             }
         })
     };
-    // The watcher's stream, until the server goes.
-    let follow = |received: Arc<Mutex<(i64, Vec<(i64, i64)>)>>| {
-        let (address, token) = (address.clone(), sup_token.clone());
-        tokio::spawn(async move {
-            let c = Client::new(&address, None, "desk-2").expect("client");
-            let after = received.lock().expect("r").0;
-            let Ok(mut events) = c.events(&token, after).await else {
-                return;
-            };
-            while let Some(Ok(e)) = events.next().await {
-                let mut r = received.lock().expect("r");
-                let seq = e["seq"].as_i64().unwrap_or(0);
-                if e["kind"] == "ticket" && e["data"]["actions"] == json!(["create"]) {
-                    r.1.push((seq, e["ticket_id"].as_i64().unwrap_or(0)));
-                }
-                r.0 = r.0.max(seq);
-            }
-        })
-    };
-    let first = follow(received.clone());
+    let first = tokio::spawn(follow(
+        address.clone(),
+        sup_token.clone(),
+        received.clone(),
+        None,
+    ));
     while acked.lock().expect("acked").len() < 25 {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -105,24 +117,8 @@ async fn a_killed_server_loses_nothing_it_acknowledged_and_streams_resume() {
 
     // The watcher resumes from its last sequence (its token outlived the restart): every
     // ticket's creation heard exactly once.
-    let second = {
-        let (received, token) = (received.clone(), sup_token.clone());
-        tokio::spawn(async move {
-            let c = Client::new(&address2, None, "desk-2").expect("client");
-            let after = received.lock().expect("r").0;
-            let mut events = c.events(&token, after).await.expect("resubscribed");
-            while let Ok(Some(Ok(e))) =
-                tokio::time::timeout(Duration::from_secs(2), events.next()).await
-            {
-                let mut r = received.lock().expect("r");
-                let seq = e["seq"].as_i64().unwrap_or(0);
-                if e["kind"] == "ticket" && e["data"]["actions"] == json!(["create"]) {
-                    r.1.push((seq, e["ticket_id"].as_i64().unwrap_or(0)));
-                }
-                r.0 = r.0.max(seq);
-            }
-        })
-    };
+    let quiet = Some(Duration::from_secs(2));
+    let second = tokio::spawn(follow(address2, sup_token, received.clone(), quiet));
     second.await.expect("followed");
     let heard = received.lock().expect("r").1.clone();
     let seqs: BTreeSet<i64> = heard.iter().map(|h| h.0).collect();

@@ -9,16 +9,22 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BUILD_DEPS := libwebkit2gtk-4.1-dev build-essential pkg-config libxdo-dev libssl-dev \
               libayatana-appindicator3-dev librsvg2-dev fonts-noto-cjk
 # Headless end-to-end tests: display, session bus, WebDriver, notification daemon, and
-# pdftotext to read the PDFs the desk prints.
-TEST_DEPS := xvfb xauth webkit2gtk-driver dbus dbus-x11 dunst nodejs poppler-utils
+# pdftotext to read the PDFs the desk prints; the packaging tools that build and check the
+# .deb and .rpm packages (rpm for rpmbuild, systemd for systemd-analyze).
+TEST_DEPS := xvfb xauth webkit2gtk-driver dbus dbus-x11 dunst nodejs poppler-utils rpm systemd
 
-.PHONY: run test bench measure deps test-deps toolchain fmt lint unit ui e2e app seed-demo
+.PHONY: run test package bench measure deps test-deps toolchain fmt lint unit ui e2e app seed-demo
 
 run: deps toolchain
 	$(CARGO) run --release -p hotline-desk
 
 test: deps test-deps toolchain
 	scripts/test.sh
+
+# The desk's and the centre server's .deb and .rpm (release build) into dist/.
+package: deps test-deps toolchain
+	scripts/package.sh
+	scripts/check-packages.sh
 
 # Performance figures (release build): the benchmark against raw SQL on a million
 # tickets (seeded once into the cache directory), then the app's start-up and memory.
@@ -41,6 +47,7 @@ test-deps:
 	  echo "installing: $$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+	@command -v npx >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends npm; }
 	@command -v tauri-driver >/dev/null || [ -x "$$HOME/.cargo/bin/tauri-driver" ] || $(CARGO) install tauri-driver --version '^2' --locked
 
 toolchain:

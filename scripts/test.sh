@@ -35,4 +35,7 @@ stage fmt $CARGO fmt --all -- --check
 stage build $CARGO test --workspace --tests --no-run
 stage unit $CARGO test --workspace --tests
 stage ui node --test tests/ui/
+# The packages from this build (the desk's by Tauri's bundler), checked with dpkg-deb, rpm
+# and systemd-analyze.
+stage package bash -c 'scripts/package.sh --debug >/dev/null && scripts/check-packages.sh' 
 stage e2e xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- $CARGO test --workspace --tests "${E2E[@]}"

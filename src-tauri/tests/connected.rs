@@ -211,7 +211,7 @@ fn a_desk_works_through_the_centre_server() {
     // The server goes away: commands say so, and the desk shows it.
     server.handle.shutdown();
     let _ = rt.block_on(server.done());
-    assert_eq!(code(invoke(&w, "queue_counts", json!({}))), "unreachable");
+    assert_eq!(code(invoke(&w, "queue_counts", json!({}))), "needs_server");
     let link = invoke(&w, "connection", json!({})).expect("c")["link"].clone();
     assert!(
         ["offline", "reconnecting"].contains(&link["status"].as_str().unwrap_or("")),

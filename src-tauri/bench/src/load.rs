@@ -1,0 +1,420 @@
+//! `hotline-load [--seats 50,150,300] [--seconds 120] [--tickets N]`: simulated seats of a
+//! shift against the real centre server (a child process, over TLS on loopback) — sign-in,
+//! intake, the queue every 10 s, ticket details, actions, search, the monthly report — each
+//! seat also following the event stream. Prints p50/p99 per operation, event fan-out
+//! (request sent → the change received by every seat that follows the stream), errors, the
+//! server's memory and CPU per change, beside the same operations in-process.
+
+use clap::Parser;
+use hotline_client::Client;
+use hotline_core::model::Role;
+use hotline_core::{Store, SystemClock};
+use serde_json::json;
+use std::collections::{BTreeMap, HashMap};
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+#[command(
+    name = "hotline-load",
+    about = "Simulated seats against the centre server"
+)]
+struct Args {
+    /// Seat counts to run, one after another
+    #[arg(long, default_value = "50,150,300", value_delimiter = ',')]
+    seats: Vec<usize>,
+    /// Seconds of shift per seat count
+    #[arg(long, default_value_t = 120)]
+    seconds: u64,
+    /// Tickets in the store (seeded once into the cache directory)
+    #[arg(long, default_value_t = 1_000_000)]
+    tickets: u64,
+    /// Internal: serve the config file (the server's child process)
+    #[arg(long, hide = true)]
+    serve: Option<PathBuf>,
+}
+
+const PASS: &str = "load-pass-1234";
+
+type Times = Arc<Mutex<BTreeMap<&'static str, Vec<f64>>>>;
+
+fn note(t: &Times, op: &'static str, ms: f64) {
+    t.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .entry(op)
+        .or_default()
+        .push(ms);
+}
+
+fn pct(v: &mut [f64], p: f64) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    v[((v.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// A small deterministic generator for think times (no shared state between seats).
+struct Jitter(u64);
+impl Jitter {
+    fn next(&mut self, max_ms: u64) -> Duration {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        Duration::from_millis(self.0 % max_ms.max(1))
+    }
+}
+
+fn main() {
+    let a = Args::parse();
+    if let Some(config) = a.serve {
+        let rt = tokio::runtime::Runtime::new().expect("runtime");
+        let c = hotline_server::config::Config::load(&config).expect("config");
+        if let Err(e) = rt.block_on(hotline_server::serve(c)) {
+            eprintln!("hotline-load: server: {e}");
+            std::process::exit(1);
+        }
+        return;
+    }
+    let base = dirs::cache_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join("hotline-bench")
+        .join(format!("bench-{}.db", a.tickets));
+    if let Err(e) = seed(&base, a.tickets) {
+        eprintln!("hotline-load: {e}");
+        std::process::exit(1);
+    }
+    println!("store: {} tickets ({})", a.tickets, base.display());
+    in_process(&base);
+    for seats in a.seats {
+        if let Err(e) = run(&base, seats, a.seconds) {
+            eprintln!("hotline-load: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+fn seed(base: &Path, tickets: u64) -> hotline_core::Result<()> {
+    let store = Store::open(base, Arc::new(SystemClock))?;
+    if store.status_counts()?.values().sum::<i64>() >= tickets as i64 {
+        return Ok(());
+    }
+    eprintln!("… seeding {tickets} tickets (once)");
+    hotline_core::seed::seed(
+        &store,
+        hotline_core::seed::SeedOptions {
+            tickets,
+            days: 730,
+            seed: 42,
+            extra_calls: 2,
+        },
+    )?;
+    Ok(())
+}
+
+/// The same operations on the store directly, one seat, for comparison.
+fn in_process(base: &Path) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("hotline.db");
+    std::fs::copy(base, &db).expect("copy");
+    let store = Store::open(&db, Arc::new(SystemClock)).expect("store");
+    let users = store.users().expect("users");
+    let agent = users
+        .iter()
+        .find(|u| u.role == Role::Agent)
+        .map_or(1, |u| u.id);
+    let a = store.acting(agent).expect("acting");
+    let times: Times = Arc::default();
+    let mut id = 0;
+    for i in 0..100 {
+        let t = Instant::now();
+        a.queue_counts().expect("counts");
+        note(&times, "queue counts", t.elapsed().as_secs_f64() * 1e3);
+        let t = Instant::now();
+        let page = a
+            .list(&serde_json::from_value(json!({ "limit": 50 })).expect("q"))
+            .expect("page");
+        note(&times, "queue page", t.elapsed().as_secs_f64() * 1e3);
+        id = page
+            .rows
+            .get(i % page.rows.len().max(1))
+            .map_or(id, |r| r.id);
+        let t = Instant::now();
+        let _ = a.detail(id);
+        note(&times, "detail", t.elapsed().as_secs_f64() * 1e3);
+        let t = Instant::now();
+        let _ =
+            a.list(&serde_json::from_value(json!({ "search": "路灯", "limit": 50 })).expect("q"));
+        note(&times, "search", t.elapsed().as_secs_f64() * 1e3);
+        let t = Instant::now();
+        let ticket = serde_json::from_value(json!({ "caller_name": "压测", "phone": "13800000000", "description": "路灯不亮", "category": "help_request" })).expect("t");
+        a.intake(&ticket, None).expect("intake");
+        note(&times, "intake", t.elapsed().as_secs_f64() * 1e3);
+    }
+    println!("\nin-process (one seat, same store):");
+    print_times(&times);
+}
+
+fn print_times(t: &Times) {
+    let mut t = t.lock().unwrap_or_else(|p| p.into_inner());
+    println!(
+        "  {:<16} {:>7} {:>9} {:>9}",
+        "operation", "n", "p50 ms", "p99 ms"
+    );
+    for (op, v) in t.iter_mut() {
+        let n = v.len();
+        println!(
+            "  {op:<16} {n:>7} {:>9.1} {:>9.1}",
+            pct(v, 0.5),
+            pct(v, 0.99)
+        );
+    }
+}
+
+/// (resident KiB, CPU seconds) of a process.
+fn usage(pid: u32) -> (u64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let rss = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0);
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (rss, (ticks(11) + ticks(12)) / 100.0)
+}
+
+fn run(base: &Path, seats: usize, seconds: u64) -> hotline_core::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("hotline.db");
+    std::fs::copy(base, &db)?;
+    // The seats' accounts: 70 % agents, 25 % handlers across the departments, supervisors.
+    let logins = {
+        let store = Store::open(&db, Arc::new(SystemClock))?;
+        let admin = store.first_admin()?;
+        let depts: Vec<i64> = store
+            .departments()?
+            .iter()
+            .filter(|d| d.id != 1)
+            .map(|d| d.id)
+            .collect();
+        let mut logins = vec![];
+        for i in 0..seats {
+            let (role, dept) = match i % 20 {
+                0 => (Role::Supervisor, 1),
+                1..=5 => (Role::Handler, depts[i % depts.len().max(1)]),
+                _ => (Role::Agent, 1),
+            };
+            let u = store.create_user(None, &format!("座席{i}"), dept, role)?;
+            let login = format!("seat{i}");
+            store.set_password(&admin, u.id, &login, PASS)?;
+            logins.push((login, role));
+        }
+        logins
+    };
+    let config = dir.path().join("server.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "listen = \"127.0.0.1:0\"\ndata_dir = \"{}\"\n",
+            dir.path().display()
+        ),
+    )?;
+    let mut child = std::process::Command::new(std::env::current_exe()?)
+        .arg("--serve")
+        .arg(&config)
+        .stdout(std::process::Stdio::piped())
+        .spawn()?;
+    let pid = child.id();
+    let mut out = std::io::BufReader::new(
+        child
+            .stdout
+            .take()
+            .ok_or(hotline_core::Error::Internal("stdout".into()))?,
+    );
+    let (mut l1, mut l2) = (String::new(), String::new());
+    out.read_line(&mut l1)?;
+    out.read_line(&mut l2)?;
+    let address = l1.trim().trim_start_matches("listening on ").to_string();
+    let pin = l2
+        .trim()
+        .trim_start_matches("certificate fingerprint ")
+        .to_string();
+    let rt = tokio::runtime::Runtime::new()?;
+    let report = rt.block_on(shift(address, pin, logins, seconds, pid));
+    let _ = child.kill();
+    let _ = child.wait();
+    report
+}
+
+async fn shift(
+    address: String,
+    pin: String,
+    logins: Vec<(String, Role)>,
+    seconds: u64,
+    pid: u32,
+) -> hotline_core::Result<()> {
+    let seats = logins.len();
+    let times: Times = Arc::default();
+    let errors = Arc::new(Mutex::new(BTreeMap::<String, u64>::new()));
+    let sent: Arc<Mutex<HashMap<i64, Instant>>> = Arc::default();
+    let fanout: Arc<Mutex<Vec<f64>>> = Arc::default();
+    let writes = Arc::new(Mutex::new(0u64));
+
+    // A shift change: every seat signs in at once.
+    let t = Instant::now();
+    let mut signing = vec![];
+    for (login, role) in logins {
+        let (address, pin, times) = (address.clone(), pin.clone(), times.clone());
+        signing.push(tokio::spawn(async move {
+            let c = Client::new(&address, Some(&pin), &format!("load-{login}")).ok()?;
+            let s = Instant::now();
+            let v = c.login(&login, PASS).await.ok()?;
+            note(&times, "sign-in", s.elapsed().as_secs_f64() * 1e3);
+            Some((
+                c,
+                v["token"].as_str()?.to_string(),
+                v["head"].as_i64()?,
+                role,
+            ))
+        }));
+    }
+    let mut clients = vec![];
+    for s in signing {
+        if let Ok(Some(c)) = s.await {
+            clients.push(c);
+        }
+    }
+    let signed_in = t.elapsed().as_secs_f64();
+    let (_, cpu0) = usage(pid);
+    let started = Instant::now();
+    let end = started + Duration::from_secs(seconds);
+    let mut tasks = vec![];
+    let mut peak_rss = 0;
+    for (i, (c, token, head, role)) in clients.into_iter().enumerate() {
+        let c = Arc::new(c);
+        // The seat's event stream: when each change reached it.
+        {
+            let (c, token, sent, fanout) = (c.clone(), token.clone(), sent.clone(), fanout.clone());
+            tasks.push(tokio::spawn(async move {
+                let Ok(mut ev) = c.events(&token, head).await else {
+                    return;
+                };
+                while let Ok(Some(Ok(e))) = tokio::time::timeout_at(end.into(), ev.next()).await {
+                    if e["data"]["actions"] == json!(["create"]) {
+                        let id = e["ticket_id"].as_i64().unwrap_or(0);
+                        if let Some(at) = sent.lock().unwrap_or_else(|p| p.into_inner()).get(&id) {
+                            fanout
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .push(at.elapsed().as_secs_f64() * 1e3);
+                        }
+                    }
+                }
+            }));
+        }
+        let (times, errors, sent, writes) =
+            (times.clone(), errors.clone(), sent.clone(), writes.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut j = Jitter(0x9e37_79b9_7f4a_7c15 ^ (i as u64 + 1) * 0x2545_f491);
+            tokio::time::sleep(j.next(10_000)).await;
+            let mut next_queue = Instant::now();
+            let mut last_id = 0i64;
+            while Instant::now() < end {
+                let op = |name: &'static str, r: Result<hotline_client::Reply, hotline_core::WireError>, s: Instant| {
+                    match &r {
+                        Ok(_) => note(&times, name, s.elapsed().as_secs_f64() * 1e3),
+                        Err(e) => *errors.lock().unwrap_or_else(|p| p.into_inner()).entry(format!("{name}: {}", e.code)).or_default() += 1,
+                    }
+                    r.ok().map(|r| r.result)
+                };
+                if Instant::now() >= next_queue {
+                    next_queue += Duration::from_secs(10);
+                    let s = Instant::now();
+                    op("queue counts", c.call(Some(&token), "queue_counts", &json!({})).await, s);
+                    let s = Instant::now();
+                    if let Some(p) = op("queue page", c.call(Some(&token), "list_tickets", &json!({ "query": { "limit": 50 } })).await, s) {
+                        last_id = p["rows"][j.next(50).as_millis() as usize % 50]["id"].as_i64().unwrap_or(last_id);
+                    }
+                }
+                let roll = j.next(100).as_millis();
+                match role {
+                    Role::Agent if roll < 40 => {
+                        let s = Instant::now();
+                        let ticket = json!({ "ticket": { "caller_name": "压测来电", "phone": "13800000000", "description": "路灯不亮，请处理", "category": "help_request" } });
+                        if let Some(t) = op("intake", c.call(Some(&token), "intake", &ticket).await, s) {
+                            sent.lock().unwrap_or_else(|p| p.into_inner()).insert(t["id"].as_i64().unwrap_or(0), s);
+                            *writes.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+                        }
+                    }
+                    Role::Handler if roll < 30 && last_id > 0 => {
+                        let s = Instant::now();
+                        if let Some(d) = op("detail", c.call(Some(&token), "get_ticket", &json!({ "id": last_id })).await, s) {
+                            let s = Instant::now();
+                            let act = json!({ "id": last_id, "version": d["version"], "action": { "action": "comment", "note": "跟进中" } });
+                            if op("action", c.call(Some(&token), "act", &act).await, s).is_some() {
+                                *writes.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+                            }
+                        }
+                    }
+                    Role::Supervisor if roll < 10 => {
+                        let s = Instant::now();
+                        let q = json!({ "month": chrono::Utc::now().format("%Y-%m").to_string(), "departmentId": null });
+                        op("monthly report", c.call(Some(&token), "monthly_report", &q).await, s);
+                    }
+                    _ if roll < 60 && last_id > 0 => {
+                        let s = Instant::now();
+                        op("detail", c.call(Some(&token), "get_ticket", &json!({ "id": last_id })).await, s);
+                    }
+                    _ => {
+                        let s = Instant::now();
+                        op("search", c.call(Some(&token), "list_tickets", &json!({ "query": { "search": "路灯", "limit": 50 } })).await, s);
+                    }
+                }
+                // A seat acts every 6 s or so.
+                tokio::time::sleep(Duration::from_millis(3000) + j.next(6000)).await;
+            }
+        }));
+    }
+    while Instant::now() < end {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        peak_rss = peak_rss.max(usage(pid).0);
+    }
+    for t in tasks {
+        let _ = t.await;
+    }
+    let (rss, cpu1) = usage(pid);
+    let changes = *writes.lock().unwrap_or_else(|p| p.into_inner());
+    println!("\n{seats} seats, {seconds} s (server over TLS on loopback, this machine's cores shared with the seats):");
+    println!("  {seats} sign-ins in {signed_in:.1} s");
+    print_times(&times);
+    let mut f = fanout.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    println!(
+        "  {:<16} {:>7} {:>9.1} {:>9.1}",
+        "event fan-out",
+        f.len(),
+        pct(&mut f, 0.5),
+        pct(&mut f, 0.99)
+    );
+    let errs = errors.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    println!(
+        "  errors: {}",
+        if errs.is_empty() {
+            "none".to_string()
+        } else {
+            format!("{errs:?}")
+        }
+    );
+    println!(
+        "  server: {:.0} MB resident (peak {:.0} MB), {:.1} CPU s for {changes} changes = {:.2} ms CPU per change",
+        rss as f64 / 1024.0,
+        peak_rss.max(rss) as f64 / 1024.0,
+        cpu1 - cpu0,
+        (cpu1 - cpu0) * 1e3 / changes.max(1) as f64
+    );
+    Ok(())
+}

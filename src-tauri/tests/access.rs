@@ -145,6 +145,7 @@ fn commands(world: &World, n: usize) -> Vec<(&'static str, Value, &'static [&'st
         ("queue_counts", json!({}), ALL),
         ("list_tickets", json!({ "query": {} }), ALL),
         ("get_ticket", json!({ "id": id }), NOT_WATER),
+        ("presence", json!({ "id": id, "editing": false }), NOT_WATER),
         ("reveal", json!({ "id": id, "reason": "回访核实" }), REVEAL),
         (
             "intake",

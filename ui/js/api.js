@@ -53,6 +53,7 @@ export const api = {
   queueCounts: () => call('queue_counts'),
   listTickets: (query) => call('list_tickets', { query }),
   getTicket: (id) => call('get_ticket', { id }),
+  presence: (id, editing = false) => call('presence', { id, editing }),
   reveal: (id, reason) => call('reveal', { id, reason }),
   intake: (ticket, then = null) => call('intake', { ticket, then }),
   intakeOffline: (key, takenAt, ticket, then = null) => call('intake_offline', { key, takenAt, ticket, then }),

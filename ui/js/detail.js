@@ -5,6 +5,7 @@ import * as i18n from './i18n.js';
 import { el, options, time, timeLeft, label, inputToIso, isoToInput } from './format.js';
 import { $, shared, showError, markField, treeOptions, templatePicker } from './state.js';
 import { savePdf } from './pdf.js';
+import * as presence from './presence.js';
 
 /** The fields of each action's form: [name, kind, required]. */
 const FORMS = {
@@ -84,6 +85,7 @@ export async function show(id) {
   if (current?.ticket.id !== id) hideRevealed();
   current = view;
   render();
+  presence.watch(id);
   return view;
 }
 
@@ -241,12 +243,14 @@ function openForm(action) {
   form.onsubmit = (e) => { e.preventDefault(); perform(action); };
   form.dataset.action = action;
   form.hidden = false;
+  presence.setEditing(true);
   showError($('[data-testid="action-error"]'), null);
   form.querySelector('input, textarea, select')?.focus();
 }
 
 function closeForm() {
   const form = $('#action-form');
+  presence.setEditing(false);
   form.hidden = true;
   form.replaceChildren();
   showError($('[data-testid="action-error"]'), null);

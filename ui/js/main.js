@@ -13,6 +13,7 @@ import * as session from './session.js';
 import * as admin from './admin.js';
 import * as connection from './connection.js';
 import * as offline from './offline.js';
+import * as presence from './presence.js';
 import { wireKeys } from './keys.js';
 
 const VIEWS = ['queue', 'intake', 'detail', 'settings', 'notifications'];
@@ -23,6 +24,7 @@ function show(name) {
   // Leaving the intake keeps the call being typed (saved now, restored on return).
   if (view === 'intake' && name !== 'intake') intake.flush();
   view = name;
+  if (name !== 'detail') presence.watch(null);
   for (const v of VIEWS) $(`#view-${v}`).hidden = v !== name;
   document.body.dataset.view = name;
 }
@@ -52,6 +54,7 @@ function translateAll() {
   settings.render();
   connection.translate();
   offline.render();
+  presence.render();
 }
 
 async function setLang(lang) {

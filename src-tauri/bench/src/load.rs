@@ -320,7 +320,7 @@ async fn shift(
         let (times, errors, sent, writes) =
             (times.clone(), errors.clone(), sent.clone(), writes.clone());
         tasks.push(tokio::spawn(async move {
-            let mut j = Jitter(0x9e37_79b9_7f4a_7c15 ^ (i as u64 + 1) * 0x2545_f491);
+            let mut j = Jitter(0x9e37_79b9_7f4a_7c15 ^ ((i as u64 + 1) * 0x2545_f491));
             tokio::time::sleep(j.next(10_000)).await;
             let mut next_queue = Instant::now();
             let mut last_id = 0i64;
@@ -355,7 +355,7 @@ async fn shift(
                         let s = Instant::now();
                         if let Some(d) = op("detail", c.call(Some(&token), "get_ticket", &json!({ "id": last_id })).await, s) {
                             let s = Instant::now();
-                            let act = json!({ "id": last_id, "version": d["version"], "action": { "action": "comment", "note": "跟进中" } });
+                            let act = json!({ "id": last_id, "version": d["ticket"]["version"], "action": { "action": "comment", "note": "跟进中" } });
                             if op("action", c.call(Some(&token), "act", &act).await, s).is_some() {
                                 *writes.lock().unwrap_or_else(|p| p.into_inner()) += 1;
                             }

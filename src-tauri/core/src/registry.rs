@@ -387,6 +387,9 @@ commands! {
         let (detail, allowed_actions) = a.detail(id)?;
         Ok(DetailView { detail, allowed_actions })
     };
+    /// This seat has ticket `id` open (none: it left it); who else has it open or is editing it.
+    acting presence(id: Option<i64>, editing: bool) [need(Perm::ViewTickets)]
+        -> Vec<crate::store::Presence> = |c, a| a.presence(id, editing);
     /// Shows one ticket's personal data in clear, for a stated reason (logged).
     acting reveal(id: i64, reason: String) [need(Perm::RevealPersonal)] -> Revealed
         = |c, a| a.reveal(id, &reason);

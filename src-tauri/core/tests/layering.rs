@@ -66,6 +66,7 @@ const STORE_FLOORS: &[&[&str]] = &[
         "queues",
         "outbox",
         "tokens",
+        "presence",
     ],
     &[
         "sla",

@@ -269,8 +269,21 @@ async fn one_centre_three_seats() -> Result {
     count(&handler, "awaiting_acceptance", 1).await?;
     count(&supervisor, "awaiting_acceptance", 1).await?;
     open(&handler, &number).await?;
+    // The agent opens it too: each sees the other has it open, and the agent sees the
+    // handler start editing (presence).
+    open(&agent, &number).await?;
+    agent
+        .until("the handler's presence", || async {
+            Ok(agent.visible("presence").await? && agent.text("presence").await?.contains("王工"))
+        })
+        .await?;
     handler.click("action-accept").await?;
     handler.wait_for("[data-testid='submit-accept']").await?;
+    agent
+        .until("the handler editing", || async {
+            Ok(agent.text("presence").await?.contains("正在编辑"))
+        })
+        .await?;
     handler.click("submit-accept").await?;
     status(&handler, "in_progress").await?;
     count(&supervisor, "awaiting_acceptance", 0).await?;

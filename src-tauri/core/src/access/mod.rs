@@ -199,6 +199,21 @@ impl<'s> Acting<'s> {
         Ok(self.store.intake(self.user.id, new, then)?.masked())
     }
 
+    /// This seat has ticket `id` open (or none; `editing` with an action's form open): who
+    /// else has it open, so two people do not work on it unawares.
+    pub fn presence(&self, id: Option<i64>, editing: bool) -> Result<Vec<crate::store::Presence>> {
+        let s = self.need(Perm::ViewTickets)?;
+        if let Some(id) = id {
+            self.ticket_in_scope(&s.ticket(id)?)?;
+        }
+        Ok(s.present(
+            &self.user,
+            self.seat.as_deref().unwrap_or("this desk"),
+            id,
+            editing,
+        ))
+    }
+
     /// A call a desk logged while the server could not be reached (see `Store::intake_offline`).
     pub fn intake_offline(
         &self,

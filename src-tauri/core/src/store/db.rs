@@ -22,7 +22,23 @@ pub struct Store {
     pub(super) next_reader: std::sync::atomic::AtomicUsize,
     pub(super) clock: Arc<dyn Clock>,
     pub(super) path: PathBuf,
+    /// Who has which ticket open (`presence`).
+    pub(super) presence: Presences,
 }
+
+/// One seat's having a ticket open (kept in memory: `presence`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Presence {
+    pub user_id: i64,
+    pub name: String,
+    /// An action's form is open (a save may come).
+    pub editing: bool,
+    pub since: chrono::DateTime<chrono::Utc>,
+}
+
+/// (user, seat) → (ticket, presence): a seat shows one ticket at a time.
+#[derive(Default)]
+pub struct Presences(pub(super) Mutex<std::collections::HashMap<(i64, String), (i64, Presence)>>);
 
 /// Page caches, in KiB (negative: a size, not a page count).
 pub(super) const READER_CACHE_KIB: i64 = -32_768;

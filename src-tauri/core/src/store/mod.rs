@@ -14,6 +14,7 @@ mod drafts;
 mod listing;
 mod migrate;
 mod outbox;
+mod presence;
 mod queues;
 mod reference;
 mod report;
@@ -32,6 +33,7 @@ pub use backup::{BackupInfo, BackupStatus, Check, Drill, DrillReport};
 pub use bulk::{Bulk, HistoricEvent, HistoricTicket};
 pub use calendar::{CalendarView, IcsReport};
 pub use calls::CallImport;
+pub use db::Presence;
 pub use listing::{ListQuery, Page, Sort, RANK_WINDOW, SEARCH_MAX};
 pub use migrate::{Migration, MIGRATIONS};
 pub use outbox::{OutboxEntry, OutboxKind};
@@ -132,6 +134,7 @@ impl Store {
             next_reader: std::sync::atomic::AtomicUsize::new(0),
             clock,
             path,
+            presence: Default::default(),
         })
     }
 }

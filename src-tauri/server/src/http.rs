@@ -392,6 +392,27 @@ async fn coded(max_body: usize, request_seconds: u64, res: Response) -> Response
     (status, Json(json!(w))).into_response()
 }
 
+/// One line per request: what, from where, how it ended, how long it took (never a body,
+/// a token or a password).
+async fn access_log(
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let (method, path) = (req.method().clone(), req.uri().path().to_string());
+    let seat = seat_of(req.headers(), peer);
+    let started = std::time::Instant::now();
+    let res = next.run(req).await;
+    let status = res.status().as_u16();
+    let ms = started.elapsed().as_secs_f64() * 1e3;
+    if status >= 500 {
+        tracing::error!(%method, %path, status, ms, %seat, "request");
+    } else {
+        tracing::info!(%method, %path, status, ms, %seat, "request");
+    }
+    res
+}
+
 /// The whole HTTP surface, with the body and time limits of the config.
 pub fn router(app: Arc<App>, max_body: usize, request_seconds: u64) -> Router {
     Router::new()
@@ -410,5 +431,6 @@ pub fn router(app: Arc<App>, max_body: usize, request_seconds: u64) -> Router {
         .layer(axum::middleware::map_response(move |res: Response| {
             coded(max_body, request_seconds, res)
         }))
+        .layer(axum::middleware::from_fn(access_log))
         .with_state(app)
 }

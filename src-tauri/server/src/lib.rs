@@ -15,6 +15,7 @@ use std::sync::Arc;
 /// Opens the store, binds, and serves until Ctrl+C or SIGTERM; in-flight requests finish.
 pub async fn serve(config: config::Config) -> Result<()> {
     let running = start(config).await?;
+    tracing::info!(url = %running.url, fingerprint = running.fingerprint.as_deref().unwrap_or(""), "listening");
     // The address actually bound (port 0 picks a free one): tests and scripts read it.
     println!("listening on {}", running.url);
     if let Some(f) = &running.fingerprint {
@@ -23,6 +24,7 @@ pub async fn serve(config: config::Config) -> Result<()> {
     let stopping = running.handle.clone();
     tokio::spawn(async move {
         shutdown().await;
+        tracing::info!("stopping: requests in flight finish");
         // In-flight requests finish (a write a desk was told of is committed); then it stops.
         stopping.graceful_shutdown(Some(std::time::Duration::from_secs(30)));
     });

@@ -4,6 +4,13 @@ use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // One JSON object per line on stderr; stdout keeps the listening address and the
+    // certificate's fingerprint for people and scripts.
+    tracing_subscriber::fmt()
+        .json()
+        .with_writer(std::io::stderr)
+        .with_current_span(false)
+        .init();
     let mut args = std::env::args().skip(1);
     let config = match (args.next().as_deref(), args.next()) {
         (Some("--config"), Some(path)) => path,
@@ -19,6 +26,7 @@ async fn main() -> ExitCode {
     match run.await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
+            tracing::error!(code = e.code(), error = %e, "hotline-server stopped");
             eprintln!("error[{}]: {e}", e.code());
             ExitCode::FAILURE
         }

@@ -19,6 +19,9 @@ pub fn start(store: Arc<Store>, mut changes: watch::Receiver<i64>) {
             let s = store.clone();
             let round = tokio::task::spawn_blocking(move || {
                 let fired = s.fire_due(s.now())?.len();
+                if fired > 0 {
+                    tracing::info!(fired, "alarms fired");
+                }
                 let next = s.next_alarm()?;
                 Ok::<_, hotline_core::Error>((fired, next.map(|at| at - s.now())))
             })
@@ -27,7 +30,7 @@ pub fn start(store: Arc<Store>, mut changes: watch::Receiver<i64>) {
                 Ok(Ok((_, Some(left)))) => left.to_std().unwrap_or(Duration::ZERO).min(MAX_SLEEP),
                 Ok(Ok((_, None))) => MAX_SLEEP,
                 Ok(Err(e)) => {
-                    eprintln!("hotline-server: scheduler: {e}");
+                    tracing::error!(code = e.code(), error = %e, "scheduler");
                     MAX_SLEEP
                 }
                 Err(_) => return,
@@ -50,13 +53,14 @@ pub fn backups(store: Arc<Store>) {
         loop {
             let s = store.clone();
             match tokio::task::spawn_blocking(move || s.scheduled_backup()).await {
-                Ok(Ok(Some((info, drill)))) => eprintln!(
-                    "hotline-server: backup {} taken, restore drill {}",
-                    info.name,
-                    if drill.ok { "passed" } else { "FAILED" }
-                ),
+                Ok(Ok(Some((info, drill)))) if drill.ok => {
+                    tracing::info!(backup = %info.name, "backup taken, restore drill passed")
+                }
+                Ok(Ok(Some((info, _)))) => {
+                    tracing::error!(backup = %info.name, "backup taken, restore drill FAILED")
+                }
                 Ok(Ok(None)) => {}
-                Ok(Err(e)) => eprintln!("hotline-server: backup: {e}"),
+                Ok(Err(e)) => tracing::error!(code = e.code(), error = %e, "backup"),
                 Err(_) => return,
             }
             tokio::time::sleep(BACKUP_RECHECK).await;

@@ -324,3 +324,33 @@ fn the_server_backs_up_the_centre_and_drills_the_backup() {
     let (_, list) = call(&s, "backups", Some(&admin), "desk-1", json!({}));
     assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
 }
+
+#[test]
+fn the_server_logs_each_request_as_one_json_line_without_secrets() {
+    let dir = tempfile::tempdir().expect("dir");
+    common::centre(dir.path());
+    let log = dir.path().join("server.log");
+    let s = common::start_logged(dir.path(), &log);
+    let token = login(&s, "agent", "desk-7");
+    call(&s, "queue_counts", Some(&token), "desk-7", json!({}));
+    drop(s);
+    let text = std::fs::read_to_string(&log).expect("log");
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let request = lines
+        .iter()
+        .find(|l| l["fields"]["path"] == "/api/v1/queue_counts")
+        .expect("the request's line");
+    assert_eq!(request["fields"]["status"], 200);
+    assert!(request["fields"]["seat"]
+        .as_str()
+        .unwrap_or("")
+        .starts_with("desk-7"));
+    assert!(lines.iter().any(|l| l["fields"]["message"] == "listening"));
+    assert!(
+        !text.contains(PASSWORD) && !text.contains(&token),
+        "no secrets in the log"
+    );
+}

@@ -67,17 +67,28 @@ impl Drop for Server {
 /// Starts the server on a free loopback port over `dir`, plain HTTP, with `extra` config
 /// lines.
 pub fn start(dir: &std::path::Path, extra: &str) -> Server {
-    let (server, _) = launch(dir, &format!("plain_http = true\n{extra}"));
+    let (server, _) = launch(dir, &format!("plain_http = true\n{extra}"), None);
+    server
+}
+
+/// Like `start`, its log (stderr) written to `log`.
+pub fn start_logged(dir: &std::path::Path, log: &std::path::Path) -> Server {
+    let file = std::fs::File::create(log).expect("log file");
+    let (server, _) = launch(dir, "plain_http = true\n", Some(file));
     server
 }
 
 /// Starts the server over TLS; returns it and the fingerprint it printed.
 pub fn start_tls(dir: &std::path::Path) -> (Server, String) {
-    let (server, fingerprint) = launch(dir, "");
+    let (server, fingerprint) = launch(dir, "", None);
     (server, fingerprint.expect("the fingerprint line"))
 }
 
-fn launch(dir: &std::path::Path, extra: &str) -> (Server, Option<String>) {
+fn launch(
+    dir: &std::path::Path,
+    extra: &str,
+    log: Option<std::fs::File>,
+) -> (Server, Option<String>) {
     let config = dir.join("server.toml");
     std::fs::write(
         &config,
@@ -91,6 +102,7 @@ fn launch(dir: &std::path::Path, extra: &str) -> (Server, Option<String>) {
         .arg("--config")
         .arg(&config)
         .stdout(Stdio::piped())
+        .stderr(log.map_or_else(Stdio::inherit, Stdio::from))
         .spawn()
         .expect("server starts");
     let mut out = BufReader::new(child.stdout.take().expect("stdout"));

@@ -24,6 +24,15 @@ pub struct Store {
     pub(super) path: PathBuf,
     /// Who has which ticket open (`presence`).
     pub(super) presence: Presences,
+    /// Queue counts shared by the users of one scope (`queues`).
+    pub(super) counts: Mutex<std::collections::HashMap<Option<i64>, SharedCounts>>,
+}
+
+/// Queue counts shared by every user of one scope, as of an outbox head and a time.
+pub struct SharedCounts {
+    pub(super) head: i64,
+    pub(super) at: chrono::DateTime<chrono::Utc>,
+    pub(super) counts: std::collections::BTreeMap<crate::model::Queue, i64>,
 }
 
 /// One seat's having a ticket open (kept in memory: `presence`).

@@ -135,6 +135,7 @@ impl Store {
             clock,
             path,
             presence: Default::default(),
+            counts: Default::default(),
         })
     }
 }

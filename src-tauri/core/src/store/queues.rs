@@ -1,6 +1,6 @@
 //! The desk's queues as SQL conditions, and their live counts.
 
-use super::db::{ms, Store};
+use super::db::{ms, SharedCounts, Store};
 use super::reference::get_user;
 use crate::error::Result;
 use crate::model::{Queue, Role, User};
@@ -87,27 +87,67 @@ pub(crate) fn number(clause: &str, start: usize) -> String {
     out
 }
 
+/// How long shared counts serve for the queues that move with the clock (due soon, overdue).
+const SHARED_FRESH: Duration = Duration::seconds(10);
+
+/// One queue's count for `me`, within their scope.
+fn count(c: &Connection, q: Queue, me: &User, now: DateTime<Utc>) -> Result<i64> {
+    let (mut cond, mut params) = condition(q, me, now);
+    if let Some((sc, p)) = scope(me) {
+        cond = format!("({cond}) AND {sc}");
+        params.extend(p);
+    }
+    capped_count(
+        c,
+        &format!("FROM tickets t WHERE {}", number(&cond, 0)),
+        rusqlite::params_from_iter(params),
+        COUNT_CAP,
+    )
+}
+
 impl Store {
     /// How many tickets stand in each queue for `actor_id` now (`COUNT_CAP + 1`: more).
+    /// The queue counts `actor_id` sees. Every queue but "mine" is the same for everyone
+    /// with the same scope (the hotline side, or one department): those are counted once
+    /// per change of the data (the outbox's head) and scope, and reused by every seat that
+    /// asks — at most `SHARED_FRESH` old, for the queues that move with the clock — so the
+    /// cost of one change does not grow with the seats that refresh after it.
     pub fn queue_counts(&self, actor_id: i64) -> Result<BTreeMap<Queue, i64>> {
         let now = self.now();
         self.read(|c| {
             let me = get_user(c, actor_id)?;
-            let mut out = BTreeMap::new();
-            for q in Queue::ALL {
-                let (mut cond, mut params) = condition(*q, &me, now);
-                if let Some((c, p)) = scope(&me) {
-                    cond = format!("({cond}) AND {c}");
-                    params.extend(p);
+            let scope_key = crate::permissions::department_scope(&me);
+            let head: i64 =
+                c.query_row("SELECT coalesce(max(seq), 0) FROM outbox", [], |r| r.get(0))?;
+            let cached = self
+                .counts
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(&scope_key)
+                .filter(|k| k.head == head && now >= k.at && now - k.at < SHARED_FRESH)
+                .map(|k| k.counts.clone());
+            let mut out = match cached {
+                Some(counts) => counts,
+                None => {
+                    let mut counts = BTreeMap::new();
+                    for q in Queue::ALL.iter().filter(|q| **q != Queue::Mine) {
+                        counts.insert(*q, count(c, *q, &me, now)?);
+                    }
+                    self.counts
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .insert(
+                            scope_key,
+                            SharedCounts {
+                                head,
+                                at: now,
+                                counts: counts.clone(),
+                            },
+                        );
+                    counts
                 }
-                let n = capped_count(
-                    c,
-                    &format!("FROM tickets t WHERE {}", number(&cond, 0)),
-                    rusqlite::params_from_iter(params),
-                    COUNT_CAP,
-                )?;
-                out.insert(*q, n);
-            }
+            };
+            out.insert(Queue::Mine, count(c, Queue::Mine, &me, now)?);
             Ok(out)
         })
     }
@@ -116,5 +156,59 @@ impl Store {
     /// committed to the file: the cheap signal behind live updates.
     pub fn data_version(&self) -> Result<i64> {
         self.read(|c| Ok(c.query_row("PRAGMA data_version", [], |r| r.get(0))?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lifecycle::Action;
+    use crate::model::{Queue, Role};
+    use crate::store::testutil::{setup, t0};
+    use crate::ticket::tests::new_ticket;
+    use chrono::Duration;
+
+    /// Shared counts are reused between users of a scope, yet never show a change late or
+    /// a deadline passed more than `SHARED_FRESH` late.
+    #[test]
+    fn shared_counts_follow_every_change_and_the_clock() {
+        let (_d, s, clock, dept, handler) = setup();
+        let other = s
+            .create_user(None, "赵工", dept, Role::Handler)
+            .expect("handler")
+            .id;
+        let count = |who: i64, q: Queue| s.queue_counts(who).expect("counts")[&q];
+        let t = s.create_ticket(1, &new_ticket()).expect("create");
+        let due = t0() + Duration::hours(2);
+        s.act(
+            t.id,
+            t.version,
+            1,
+            &Action::Transfer {
+                department_id: dept,
+                requirements: "核查".into(),
+                due_at: due,
+                accept_due_at: None,
+            },
+        )
+        .expect("transfer");
+        assert_eq!(count(handler.id, Queue::AwaitingAcceptance), 1);
+        assert_eq!(
+            count(other, Queue::AwaitingAcceptance),
+            1,
+            "the same scope's counts"
+        );
+        assert_eq!(count(1, Queue::All), 1);
+        // A change is counted at once, whoever asks first.
+        s.create_ticket(1, &new_ticket()).expect("another");
+        assert_eq!(count(1, Queue::All), 2);
+        // "Mine" is each user's own.
+        assert_eq!(count(handler.id, Queue::Mine), 1);
+        // The deadline passes: overdue within the freshness window.
+        assert_eq!(count(handler.id, Queue::Overdue), 0);
+        clock.set(due + Duration::seconds(1));
+        let later = s.queue_counts(handler.id).expect("counts");
+        clock.advance(Duration::seconds(11));
+        assert!(later[&Queue::Overdue] <= 1);
+        assert_eq!(count(handler.id, Queue::Overdue), 1);
     }
 }

@@ -174,7 +174,7 @@ async fn login(
     if let Err(e) = same_protocol(&headers) {
         return refuse(e);
     }
-    if let Err(e) = app.limits.attempt(peer.ip(), std::time::Instant::now()) {
+    if let Err(e) = app.limits.check(peer.ip(), std::time::Instant::now()) {
         return refuse(e);
     }
     let req: Login = match serde_json::from_slice(&body) {
@@ -191,9 +191,17 @@ async fn login(
         Ok(p) => p,
         Err(e) => return refuse(Error::Internal(e.to_string())),
     };
+    let ip = peer.ip();
     let out = blocking(move || {
         let _permit = permit;
-        let user = app.store.login_at(&req.login, &req.password, Some(&seat))?;
+        let user = app
+            .store
+            .login_at(&req.login, &req.password, Some(&seat))
+            .inspect_err(|e| {
+                if matches!(e.code(), "bad_credentials" | "account_locked") {
+                    app.limits.failed(ip, std::time::Instant::now());
+                }
+            })?;
         signed_in(&app, user.id, &seat)
     })
     .await;

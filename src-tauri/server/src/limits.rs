@@ -1,6 +1,7 @@
 //! Sign-in under load: a shift change of hundreds of sign-ins must neither exhaust memory
 //! (each Argon2 check takes 19 MiB) nor stall the other requests, and one address must
-//! not try passwords without end (the per-account lockout stays as it is).
+//! not try passwords without end (the per-account lockout stays as it is). Only failed
+//! sign-ins count: a whole centre behind one NAT address signs in at a shift change.
 
 use hotline_core::{Error, Result};
 use std::collections::HashMap;
@@ -12,7 +13,7 @@ use tokio::sync::Semaphore;
 /// Password checks at once: each is a 19 MiB, CPU-bound Argon2 run.
 pub const CONCURRENT_HASHES: usize = 4;
 
-/// Sign-in attempts per address within `WINDOW` before it waits.
+/// Failed sign-ins per address within `WINDOW` before it waits.
 pub const ATTEMPTS: u32 = 20;
 pub const WINDOW: Duration = Duration::from_secs(60);
 
@@ -31,20 +32,29 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// Counts a sign-in attempt from `ip` at `now`; refused past `ATTEMPTS` in a window.
-    pub fn attempt(&self, ip: IpAddr, now: Instant) -> Result<()> {
+    fn map(&self, now: Instant) -> std::sync::MutexGuard<'_, HashMap<IpAddr, (Instant, u32)>> {
         let mut map = self.attempts.lock().unwrap_or_else(|p| p.into_inner());
         // Old windows go, so the table stays as small as the addresses of this minute.
         map.retain(|_, (since, _)| now.duration_since(*since) < WINDOW);
-        let (since, n) = map.entry(ip).or_insert((now, 0));
-        if *n >= ATTEMPTS {
-            let left = WINDOW.saturating_sub(now.duration_since(*since));
-            return Err(Error::RateLimited {
-                seconds: left.as_secs().max(1),
-            });
+        map
+    }
+
+    /// Whether `ip` may try to sign in at `now`: refused after `ATTEMPTS` failures in a window.
+    pub fn check(&self, ip: IpAddr, now: Instant) -> Result<()> {
+        match self.map(now).get(&ip) {
+            Some((since, n)) if *n >= ATTEMPTS => Err(Error::RateLimited {
+                seconds: WINDOW
+                    .saturating_sub(now.duration_since(*since))
+                    .as_secs()
+                    .max(1),
+            }),
+            _ => Ok(()),
         }
-        *n += 1;
-        Ok(())
+    }
+
+    /// Counts a failed sign-in from `ip`.
+    pub fn failed(&self, ip: IpAddr, now: Instant) {
+        self.map(now).entry(ip).or_insert((now, 0)).1 += 1;
     }
 }
 
@@ -53,22 +63,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_address_waits_after_its_attempts_and_others_do_not() {
+    fn an_address_waits_after_its_failures_and_others_do_not() {
         let l = Limits::default();
         let t0 = Instant::now();
         let a: IpAddr = "192.0.2.7".parse().expect("ip");
         let b: IpAddr = "192.0.2.8".parse().expect("ip");
         for _ in 0..ATTEMPTS {
-            l.attempt(a, t0).expect("within the limit");
+            l.check(a, t0).expect("within the limit");
+            l.failed(a, t0);
         }
         let e = l
-            .attempt(a, t0 + Duration::from_secs(10))
+            .check(a, t0 + Duration::from_secs(10))
             .expect_err("limited");
         assert_eq!(
             (e.code(), e.details()["seconds"].clone()),
             ("rate_limited", 50.into())
         );
-        l.attempt(b, t0).expect("another address");
-        l.attempt(a, t0 + WINDOW).expect("a new window");
+        l.check(b, t0).expect("another address");
+        l.check(a, t0 + WINDOW).expect("a new window");
     }
 }

@@ -102,7 +102,8 @@ fn launch(
         .arg("--config")
         .arg(&config)
         .stdout(Stdio::piped())
-        .stderr(log.map_or_else(Stdio::inherit, Stdio::from))
+        // The request log is its own test's (`start_logged`); here it would drown the output.
+        .stderr(log.map_or_else(Stdio::null, Stdio::from))
         .spawn()
         .expect("server starts");
     let mut out = BufReader::new(child.stdout.take().expect("stdout"));

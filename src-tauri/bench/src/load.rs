@@ -70,7 +70,11 @@ impl Jitter {
 fn main() {
     let a = Args::parse();
     if let Some(config) = a.serve {
-        let rt = tokio::runtime::Runtime::new().expect("runtime");
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .max_blocking_threads(16)
+            .build()
+            .expect("runtime");
         let c = hotline_server::config::Config::load(&config).expect("config");
         if let Err(e) = rt.block_on(hotline_server::serve(c)) {
             eprintln!("hotline-load: server: {e}");
@@ -229,6 +233,8 @@ fn run(base: &Path, seats: usize, seconds: u64) -> hotline_core::Result<()> {
         ),
     )?;
     let mut child = std::process::Command::new(std::env::current_exe()?)
+        // As the packaged systemd unit runs it.
+        .env("MALLOC_ARENA_MAX", "2")
         .arg("--serve")
         .arg(&config)
         .stdout(std::process::Stdio::piped())

@@ -1,7 +1,9 @@
 //! The live event stream, `GET /api/v1/events?after=N` (WebSocket): the outbox entries
 //! after N that concern the signed-in user, then each new one as it is committed. One task
-//! watches the outbox's head for the whole server and wakes the streams, so a burst of
-//! changes is one wake-up and the cost of watching does not grow with the seats.
+//! reads the outbox for the whole server — a burst of changes is one read — and hands each
+//! batch to every stream, which keeps what concerns its user: the store's work per change
+//! does not grow with the seats. A stream reads the store itself only to catch up (a seat
+//! coming back after a while) and to re-check its sign-in every few seconds.
 
 use crate::http::App;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -19,32 +21,73 @@ use tokio::sync::watch;
 
 /// How often the head is looked at (one indexed `max(seq)` for the whole server).
 const WATCH_EVERY: Duration = Duration::from_millis(100);
-/// Entries sent per round; a seat far behind catches up in pages.
+/// Entries sent per round of a catch-up; a seat far behind catches up in pages.
 const PAGE: u32 = 500;
+/// How often a stream checks that its sign-in still holds (revoked, expired, disabled).
+const RECHECK: Duration = Duration::from_secs(5);
+/// Batches kept for streams that are slow to take them; one further behind catches up
+/// from the store.
+const BACKLOG: usize = 256;
 
-/// Watches the outbox's head and publishes it; every stream waits on the channel.
-pub fn watch_head(store: Arc<hotline_core::Store>) -> watch::Receiver<i64> {
+/// New outbox entries, as the watcher read them once for every stream.
+pub struct Batch {
+    pub entries: Vec<OutboxEntry>,
+}
+
+/// The outbox as the server follows it: its head (the scheduler wakes on it) and the
+/// batches of new entries.
+#[derive(Clone)]
+pub struct Feed {
+    pub head: watch::Receiver<i64>,
+    pub batches: tokio::sync::broadcast::Sender<Arc<Batch>>,
+}
+
+/// Follows the outbox: reads what is new once, publishes the head and the batch.
+pub fn watch_head(store: Arc<hotline_core::Store>) -> Feed {
     let start = store.outbox_head().unwrap_or(0);
     let (tx, rx) = watch::channel(start);
+    let (batches, _) = tokio::sync::broadcast::channel(BACKLOG);
+    let feed = Feed {
+        head: rx,
+        batches: batches.clone(),
+    };
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(WATCH_EVERY);
+        let mut last = start;
         loop {
             tick.tick().await;
             let s = store.clone();
-            let head = tokio::task::spawn_blocking(move || s.outbox_head()).await;
-            if let Ok(Ok(h)) = head {
-                tx.send_if_modified(|cur| {
-                    let newer = h > *cur;
-                    *cur = h.max(*cur);
-                    newer
-                });
+            let read = tokio::task::spawn_blocking(move || {
+                let head = s.outbox_head()?;
+                let mut entries = vec![];
+                let mut from = last;
+                while from < head {
+                    let page = s.outbox_after(from, 5_000)?;
+                    let Some(e) = page.last() else { break };
+                    from = e.seq;
+                    entries.extend(page);
+                }
+                Ok::<_, hotline_core::Error>(entries)
+            })
+            .await;
+            if let Ok(Ok(entries)) = read {
+                if let Some(e) = entries.last() {
+                    last = e.seq;
+                    // No stream listening is no error: the next one catches up.
+                    let _ = batches.send(Arc::new(Batch { entries }));
+                    tx.send_if_modified(|cur| {
+                        let newer = last > *cur;
+                        *cur = last.max(*cur);
+                        newer
+                    });
+                }
             }
             if tx.is_closed() {
                 break;
             }
         }
     });
-    rx
+    feed
 }
 
 #[derive(Deserialize)]
@@ -75,82 +118,134 @@ pub async fn events(
     if let Err(e) = check {
         return crate::http::refuse(e);
     }
-    let head = app.head.clone();
-    ws.on_upgrade(move |socket| stream(socket, app, head, token.unwrap_or_default(), seat, q.after))
+    let batches = app.feed.batches.subscribe();
+    ws.on_upgrade(move |socket| {
+        stream(
+            socket,
+            app,
+            batches,
+            token.unwrap_or_default(),
+            seat,
+            q.after,
+        )
+    })
+}
+
+/// Sends the entries of `entries` after `cursor` that concern `user`, then their pop-ups;
+/// the new cursor, or `None` when the seat has gone.
+async fn send(
+    socket: &mut WebSocket,
+    app: &Arc<App>,
+    user: &User,
+    entries: &[OutboxEntry],
+    mut cursor: i64,
+) -> Option<i64> {
+    // The user's alarms become their pop-ups, in their language and quiet hours, a storm
+    // summarised (as on a desk of its own).
+    let mine: Vec<&OutboxEntry> = entries
+        .iter()
+        .filter(|e| e.seq > cursor && e.concerns(user))
+        .collect();
+    let fired: Vec<_> = mine.iter().filter_map(|e| e.fired()).collect();
+    for e in &mine {
+        let text = serde_json::json!({ "seq": e.seq, "kind": e.kind, "ticket_id": e.ticket_id, "data": e.data });
+        socket
+            .send(Message::Text(text.to_string().into()))
+            .await
+            .ok()?;
+    }
+    cursor = entries.last().map_or(cursor, |e| e.seq.max(cursor));
+    if !fired.is_empty() {
+        let a = app.clone();
+        let id = user.id;
+        let popups = crate::http::blocking(move || a.store.popups(id, &fired)).await;
+        if let Some(p) = popups.ok().filter(|p| !p.is_empty()) {
+            let text = serde_json::json!({ "seq": cursor, "popups": p });
+            socket
+                .send(Message::Text(text.to_string().into()))
+                .await
+                .ok()?;
+        }
+    }
+    Some(cursor)
+}
+
+/// The sign-in behind a stream, checked again (revoked, expired, disabled, role changed).
+async fn signed_in(app: &Arc<App>, token: &str, seat: &str) -> Result<User> {
+    let a = app.clone();
+    let (t, s) = (token.to_string(), seat.to_string());
+    crate::http::blocking(move || a.store.token_user(&t, &s)).await
+}
+
+async fn refuse(socket: &mut WebSocket, e: hotline_core::Error) {
+    let w = hotline_core::WireError::from(e);
+    let _ = socket
+        .send(Message::Text(
+            serde_json::json!({ "error": w }).to_string().into(),
+        ))
+        .await;
+    let _ = socket.send(Message::Close(None)).await;
+}
+
+/// Catches up from the store from `cursor` to its head, page by page.
+async fn catch_up(
+    socket: &mut WebSocket,
+    app: &Arc<App>,
+    user: &User,
+    mut cursor: i64,
+) -> Option<i64> {
+    loop {
+        let a = app.clone();
+        let page = crate::http::blocking(move || a.store.outbox_after(cursor, PAGE))
+            .await
+            .ok()?;
+        let full = page.len() as u32 == PAGE;
+        cursor = send(socket, app, user, &page, cursor).await?;
+        if !full {
+            return Some(cursor);
+        }
+    }
 }
 
 async fn stream(
     mut socket: WebSocket,
     app: Arc<App>,
-    mut head: watch::Receiver<i64>,
+    mut batches: tokio::sync::broadcast::Receiver<Arc<Batch>>,
     token: String,
     seat: String,
-    mut cursor: i64,
+    cursor: i64,
 ) {
+    let mut user = match signed_in(&app, &token, &seat).await {
+        Ok(u) => u,
+        Err(e) => return refuse(&mut socket, e).await,
+    };
+    // Subscribed before catching up: nothing committed meanwhile is missed (the batches
+    // that overlap the catch-up are skipped by sequence).
+    let Some(mut cursor) = catch_up(&mut socket, &app, &user, cursor).await else {
+        return;
+    };
+    let mut recheck = tokio::time::interval(RECHECK);
+    recheck.tick().await;
     loop {
-        // Each round re-checks the sign-in: a revoked or expired token ends the stream.
-        let a = app.clone();
-        let (t, s) = (token.clone(), seat.clone());
-        let round: Result<(User, Vec<OutboxEntry>)> = crate::http::blocking(move || {
-            let user = a.store.token_user(&t, &s)?;
-            let entries = a.store.outbox_after(cursor, PAGE)?;
-            Ok((user, entries))
-        })
-        .await;
-        let (user, entries) = match round {
-            Ok(r) => r,
-            Err(e) => {
-                let w = hotline_core::WireError::from(e);
-                let _ = socket
-                    .send(Message::Text(
-                        serde_json::json!({ "error": w }).to_string().into(),
-                    ))
-                    .await;
-                let _ = socket.send(Message::Close(None)).await;
-                return;
-            }
-        };
-        let full = entries.len() as u32 == PAGE;
-        // The user's alarms of this round become their pop-ups, in their language and
-        // quiet hours, a storm summarised (as on a desk of its own).
-        let fired: Vec<_> = entries
-            .iter()
-            .filter(|e| e.concerns(&user))
-            .filter_map(OutboxEntry::fired)
-            .collect();
-        for e in entries {
-            cursor = e.seq;
-            if e.concerns(&user) {
-                let text = serde_json::json!({ "seq": e.seq, "kind": e.kind, "ticket_id": e.ticket_id, "data": e.data });
-                if socket
-                    .send(Message::Text(text.to_string().into()))
-                    .await
-                    .is_err()
-                {
-                    return;
-                }
-            }
-        }
-        if !fired.is_empty() {
-            let a = app.clone();
-            let id = user.id;
-            let popups = crate::http::blocking(move || a.store.popups(id, &fired)).await;
-            if let Some(p) = popups.ok().filter(|p| !p.is_empty()) {
-                let text = serde_json::json!({ "seq": cursor, "popups": p });
-                if socket
-                    .send(Message::Text(text.to_string().into()))
-                    .await
-                    .is_err()
-                {
-                    return;
-                }
-            }
-        }
-        if full {
-            continue;
-        }
         tokio::select! {
-            changed = head.changed() => if changed.is_err() { return },
+            batch = batches.recv() => {
+                let next = match batch {
+                    Ok(b) => send(&mut socket, &app, &user, &b.entries, cursor).await,
+                    // Too slow for the backlog: the store has it all.
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                        catch_up(&mut socket, &app, &user, cursor).await
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => None,
+                };
+                match next {
+                    Some(c) => cursor = c,
+                    None => return,
+                }
+            }
+            _ = recheck.tick() => match signed_in(&app, &token, &seat).await {
+                Ok(u) => user = u,
+                Err(e) => return refuse(&mut socket, e).await,
+            },
             msg = socket.recv() => match msg {
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
                 _ => {}

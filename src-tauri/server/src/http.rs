@@ -28,8 +28,8 @@ const OPEN: &[&str] = &["vocabulary", "auth_state", "lock", "unlock", "activity"
 pub struct App {
     pub store: Arc<Store>,
     pub limits: crate::limits::Limits,
-    /// The outbox's head as the watcher last saw it (`events`).
-    pub head: tokio::sync::watch::Receiver<i64>,
+    /// The outbox as the server follows it (`events`).
+    pub feed: crate::events::Feed,
     pub seats: crate::seats::Seats,
     /// Where the centre's data file is, on the server.
     pub data_label: String,

@@ -57,11 +57,11 @@ pub async fn start(config: config::Config) -> Result<Running> {
     let lock = hotline_core::files::hold_server_lock(&config.db_path())?;
     let store = Store::open_with_readers(config.db_path(), Arc::new(SystemClock), config.readers)?;
     let store = Arc::new(store);
-    let head = events::watch_head(store.clone());
-    scheduler::start(store.clone(), head.clone());
+    let feed = events::watch_head(store.clone());
+    scheduler::start(store.clone(), feed.head.clone());
     scheduler::backups(store.clone());
     let app = Arc::new(http::App {
-        head,
+        feed,
         store,
         limits: limits::Limits::default(),
         seats: seats::Seats::default(),

@@ -2,8 +2,23 @@
 
 use std::process::ExitCode;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    // Store work runs on blocking threads; more of them than the store has connections
+    // only queue on its locks while each holds a malloc arena of its own.
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(16)
+        .build()
+    {
+        Ok(rt) => rt.block_on(run()),
+        Err(e) => {
+            eprintln!("error[io]: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> ExitCode {
     // One JSON object per line on stderr; stdout keeps the listening address and the
     // certificate's fingerprint for people and scripts.
     tracing_subscriber::fmt()

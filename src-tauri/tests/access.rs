@@ -2,6 +2,8 @@
 //! `forbidden` as the permission matrix says, with the department scope; masking on every
 //! path the webview reads; the idle lock; fuzzed arguments never panic.
 
+mod common;
+use common::{invoke, W};
 use hotline_core::model::Role;
 use hotline_core::store::NewAccount;
 use hotline_core::{Store, SystemClock};
@@ -9,28 +11,8 @@ use hotline_desk_lib::{builder, state::Desk};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 use std::sync::Arc;
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::{WebviewWindow, WebviewWindowBuilder};
-
-type W = WebviewWindow<tauri::test::MockRuntime>;
-
-fn invoke(w: &W, cmd: &str, args: Value) -> Result<Value, Value> {
-    get_ipc_response(
-        w,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().expect("url"),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
-    .map(|b| b.deserialize::<Value>().expect("json"))
-}
+use tauri::test::{mock_builder, mock_context, noop_assets};
+use tauri::WebviewWindowBuilder;
 
 const PASS: &str = "role-pass-123";
 

@@ -4,34 +4,14 @@
 //! server makes land on the desk's own machine, changes made at another seat arrive live,
 //! and a server out of reach is said plainly.
 
+mod common;
+use common::{invoke, PASS};
 use hotline_client::Client;
 use hotline_desk_lib::{builder, state::Desk};
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::{Listener, WebviewWindow, WebviewWindowBuilder};
-
-type W = WebviewWindow<tauri::test::MockRuntime>;
-
-fn invoke(w: &W, cmd: &str, args: Value) -> Result<Value, Value> {
-    get_ipc_response(
-        w,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().expect("url"),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
-    .map(|b| b.deserialize::<Value>().expect("json"))
-}
-
-const PASS: &str = "a long password 1";
+use tauri::test::{mock_builder, mock_context, noop_assets};
+use tauri::{Listener, WebviewWindowBuilder};
 
 fn code(r: Result<Value, Value>) -> String {
     match r {
@@ -47,35 +27,8 @@ fn a_desk_works_through_the_centre_server() {
     std::fs::create_dir_all(&home).expect("home");
     std::env::set_var("HOME", &home);
     // The centre: an administrator, a manager, an agent and the lighting department.
-    let data = dir.path().join("centre");
-    std::fs::create_dir_all(&data).expect("data");
-    let lighting = {
-        use hotline_core::model::Role;
-        let s =
-            hotline_core::Store::open(data.join("hotline.db"), Arc::new(hotline_core::SystemClock))
-                .expect("store");
-        let admin = s.setup_admin("admin", "管理员", PASS).expect("admin");
-        let lighting = s
-            .create_department(None, "lighting", "路灯管理所", None)
-            .expect("dept")
-            .id;
-        for (login, role, dept) in [
-            ("agent", Role::Agent, 1),
-            ("manager", Role::Manager, 1),
-            ("lighting", Role::Handler, lighting),
-        ] {
-            let u = s.create_user(None, login, dept, role).expect("user");
-            s.set_password(&admin, u.id, login, PASS).expect("password");
-        }
-        lighting
-    };
     let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let config = hotline_server::config::Config::parse(&format!(
-        "listen = \"127.0.0.1:0\"\ndata_dir = \"{}\"\n",
-        data.display()
-    ))
-    .expect("config");
-    let server = rt.block_on(hotline_server::start(config)).expect("server");
+    let (server, lighting) = common::centre(&rt, &dir.path().join("centre"), "");
     let fingerprint = server.fingerprint.clone().expect("TLS");
     let address = server.url.trim_start_matches("https://").to_string();
 

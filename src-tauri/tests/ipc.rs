@@ -1,32 +1,12 @@
 //! Commands through Tauri's IPC on the mock runtime: argument names, serialisation and
 //! the error contract as the webview sees them.
 
+mod common;
+use common::invoke;
 use hotline_desk_lib::{builder, state::Desk};
-use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::{WebviewWindow, WebviewWindowBuilder};
-
-fn invoke(
-    w: &WebviewWindow<tauri::test::MockRuntime>,
-    cmd: &str,
-    args: Value,
-) -> Result<Value, Value> {
-    get_ipc_response(
-        w,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().expect("url"),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
-    .map(|b| b.deserialize::<Value>().expect("json"))
-}
+use serde_json::json;
+use tauri::test::{mock_builder, mock_context, noop_assets};
+use tauri::WebviewWindowBuilder;
 
 #[test]
 fn commands_round_trip_through_ipc() {

@@ -3,35 +3,16 @@
 //! desk, sealed; everything else says it needs the server; when it is back they are sent,
 //! and a send whose reply is cut on the way is sent again without creating a second ticket.
 
+mod common;
+use common::{invoke, PASS};
 use hotline_desk_lib::{builder, state::Desk};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::{WebviewWindow, WebviewWindowBuilder};
+use tauri::test::{mock_builder, mock_context, noop_assets};
+use tauri::WebviewWindowBuilder;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-type W = WebviewWindow<tauri::test::MockRuntime>;
-
-fn invoke(w: &W, cmd: &str, args: Value) -> Result<Value, Value> {
-    get_ipc_response(
-        w,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().expect("url"),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
-    .map(|b| b.deserialize::<Value>().expect("json"))
-}
-
-const PASS: &str = "a long password 1";
 /// Passes everything.
 const PASS_ALL: u8 = 0;
 /// Refuses every connection (the network is down).
@@ -108,25 +89,8 @@ async fn proxy(to: std::net::SocketAddr) -> (String, Proxy) {
 fn calls_logged_in_an_outage_are_kept_and_sent_once() {
     let dir = tempfile::tempdir().expect("tmp");
     std::env::set_var("HOME", dir.path());
-    let data = dir.path().join("centre");
-    std::fs::create_dir_all(&data).expect("data");
-    {
-        use hotline_core::model::Role;
-        let s =
-            hotline_core::Store::open(data.join("hotline.db"), Arc::new(hotline_core::SystemClock))
-                .expect("store");
-        let admin = s.setup_admin("admin", "管理员", PASS).expect("admin");
-        let u = s.create_user(None, "李娜", 1, Role::Agent).expect("agent");
-        s.set_password(&admin, u.id, "agent", PASS)
-            .expect("password");
-    }
     let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let config = hotline_server::config::Config::parse(&format!(
-        "listen = \"127.0.0.1:0\"\ndata_dir = \"{}\"\nplain_http = true\n",
-        data.display()
-    ))
-    .expect("config");
-    let server = rt.block_on(hotline_server::start(config)).expect("server");
+    let (server, _) = common::centre(&rt, &dir.path().join("centre"), "plain_http = true\n");
     let to: std::net::SocketAddr = server
         .url
         .trim_start_matches("http://")

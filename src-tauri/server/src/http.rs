@@ -157,6 +157,14 @@ impl Host for ServerHost {
     }
 }
 
+/// A request's JSON body, or the registry's own error for arguments that do not fit.
+fn parse<T: serde::de::DeserializeOwned>(command: &str, body: &[u8]) -> Result<T> {
+    serde_json::from_slice(body).map_err(|e| Error::InvalidArguments {
+        command: command.into(),
+        reason: e.to_string(),
+    })
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Login {
@@ -177,14 +185,9 @@ async fn login(
     if let Err(e) = app.limits.check(peer.ip(), std::time::Instant::now()) {
         return refuse(e);
     }
-    let req: Login = match serde_json::from_slice(&body) {
+    let req: Login = match parse("login", &body) {
         Ok(l) => l,
-        Err(e) => {
-            return refuse(Error::InvalidArguments {
-                command: "login".into(),
-                reason: e.to_string(),
-            })
-        }
+        Err(e) => return refuse(e),
     };
     // A few password checks at a time; the rest wait their turn without blocking threads.
     let permit = match app.limits.hashing.clone().acquire_owned().await {
@@ -247,14 +250,9 @@ async fn setup_admin(
         });
     }
     let seat = seat_of(&headers, peer);
-    let req: Setup = match serde_json::from_slice(&body) {
+    let req: Setup = match parse("setup_admin", &body) {
         Ok(l) => l,
-        Err(e) => {
-            return refuse(Error::InvalidArguments {
-                command: "setup_admin".into(),
-                reason: e.to_string(),
-            })
-        }
+        Err(e) => return refuse(e),
     };
     let out = blocking(move || {
         let user = app
@@ -316,14 +314,9 @@ async fn command(
     let args: Value = if body.is_empty() {
         json!({})
     } else {
-        match serde_json::from_slice(&body) {
+        match parse(cmd.name, &body) {
             Ok(v) => v,
-            Err(e) => {
-                return refuse(Error::InvalidArguments {
-                    command: cmd.name.into(),
-                    reason: e.to_string(),
-                })
-            }
+            Err(e) => return refuse(e),
         }
     };
     let seat_name = seat_of(&headers, peer);

@@ -125,6 +125,40 @@ fn which(name: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// The Notify calls on the session bus (every desk of a test shares it), one string per
+/// call as `dbus-monitor` prints it, collected while the returned process runs.
+pub fn notify_monitor() -> Result<(Child, std::sync::Arc<std::sync::Mutex<Vec<String>>>)> {
+    use std::io::BufRead;
+    let mut child = Command::new("dbus-monitor")
+        .args([
+            "--session",
+            "type='method_call',interface='org.freedesktop.Notifications',member='Notify'",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("dbus-monitor: {e} (apt-get install dbus)"))?;
+    let calls = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let out = child.stdout.take().ok_or("no stdout")?;
+    let sink = calls.clone();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(out)
+            .lines()
+            .map_while(std::result::Result::ok)
+        {
+            let mut calls = sink.lock().unwrap_or_else(|p| p.into_inner());
+            if line.starts_with("method call") {
+                calls.push(String::new());
+            }
+            if let Some(last) = calls.last_mut() {
+                last.push_str(&line);
+                last.push('\n');
+            }
+        }
+    });
+    Ok((child, calls))
+}
+
 /// A running `hotline-server` (the real process, over TLS on loopback), stopped when
 /// dropped.
 pub struct CentreServer {
@@ -340,6 +374,25 @@ impl Desk {
     pub async fn switch_to(&self, login: &str) -> Result {
         self.sign_out().await?;
         self.login(login, PASSWORD).await
+    }
+
+    /// Waits until queue `queue`'s badge shows `want`.
+    pub async fn count_is(&self, queue: &str, want: i64) -> Result {
+        self.until(&format!("count of {queue} = {want}"), || async {
+            Ok(self.text(&format!("count-{queue}")).await? == want.to_string())
+        })
+        .await
+    }
+
+    /// Waits until the ticket on screen has status `want`.
+    pub async fn status_is(&self, want: &str) -> Result {
+        self.until(&format!("status {want}"), || async {
+            Ok(self
+                .js("return document.querySelector(\"[data-testid='detail-status']\")?.dataset.status ?? ''")
+                .await?
+                == want)
+        })
+        .await
     }
 
     /// Waits up to 20 s for a CSS selector to match.

@@ -39,23 +39,6 @@ fn world() -> Result<World> {
     })
 }
 
-async fn count(desk: &Desk, queue: &str, want: i64) -> Result {
-    desk.until(&format!("count of {queue} = {want}"), || async {
-        Ok(desk.text(&format!("count-{queue}")).await? == want.to_string())
-    })
-    .await
-}
-
-async fn status(desk: &Desk, want: &str) -> Result {
-    desk.until(&format!("status {want}"), || async {
-        Ok(desk
-            .js("return document.querySelector(\"[data-testid='detail-status']\").dataset.status")
-            .await?
-            == want)
-    })
-    .await
-}
-
 async fn timeline(desk: &Desk) -> Result<Vec<String>> {
     let v = desk
         .js("return [...document.querySelectorAll(\"[data-testid='timeline-item']\")].map(li => li.dataset.action).reverse()")
@@ -76,7 +59,7 @@ async fn act(desk: &Desk, action: &str, then: &str, fill: &[(&str, &str)]) -> Re
         }
     }
     desk.click(&format!("submit-{action}")).await?;
-    status(desk, then).await
+    desk.status_is(then).await
 }
 
 /// A shift change: the other user signs in at the same desk and opens the ticket again.
@@ -149,8 +132,8 @@ async fn a_ticket_from_call_to_archive() -> Result {
         desk.visible("view-queue").await
     })
     .await?;
-    count(&desk, "awaiting_acceptance", 1).await?;
-    count(&desk, "all", 1).await?;
+    desk.count_is("awaiting_acceptance", 1).await?;
+    desk.count_is("all", 1).await?;
     let t = &w.store.list(&ListQuery::default())?.rows[0];
     assert_eq!(
         (t.status, t.phone.as_str()),
@@ -174,7 +157,7 @@ async fn a_ticket_from_call_to_archive() -> Result {
 
     // The detail shows the transfer; the department accepts and replies.
     desk.click("open-ticket").await?;
-    status(&desk, "transferred").await?;
+    desk.status_is("transferred").await?;
     assert_eq!(timeline(&desk).await?, ["create", "transfer"]);
     assert_eq!(desk.text("field-department").await?, "路灯管理所");
     assert!(
@@ -183,8 +166,8 @@ async fn a_ticket_from_call_to_archive() -> Result {
     );
     act_as(&desk, "handler", &t.number).await?;
     act(&desk, "accept", "in_progress", &[]).await?;
-    count(&desk, "in_progress", 1).await?;
-    count(&desk, "awaiting_acceptance", 0).await?;
+    desk.count_is("in_progress", 1).await?;
+    desk.count_is("awaiting_acceptance", 0).await?;
     act(
         &desk,
         "reply",
@@ -195,7 +178,7 @@ async fn a_ticket_from_call_to_archive() -> Result {
         ],
     )
     .await?;
-    count(&desk, "awaiting_feedback", 1).await?;
+    desk.count_is("awaiting_feedback", 1).await?;
 
     // The caller is not satisfied: the ticket goes back to the department, by the
     // deadline the SLA policy suggests (nothing is preselected: no satisfaction).
@@ -217,14 +200,14 @@ async fn a_ticket_from_call_to_archive() -> Result {
     })
     .await?;
     desk.click("submit-feedback").await?;
-    status(&desk, "transferred").await?;
+    desk.status_is("transferred").await?;
     let diff = (w.store.ticket(t.id)?.due_at.expect("due") - suggested).num_seconds();
     assert!(
         diff.abs() < 120,
         "re-dispatch deadline {diff} s off the policy's"
     );
     assert_eq!(desk.text("field-redispatch_count").await?, "1");
-    count(&desk, "awaiting_acceptance", 1).await?;
+    desk.count_is("awaiting_acceptance", 1).await?;
     act_as(&desk, "handler", &t.number).await?;
     act(&desk, "accept", "in_progress", &[]).await?;
     act(
@@ -247,7 +230,7 @@ async fn a_ticket_from_call_to_archive() -> Result {
         &[("select:input-satisfaction", "satisfied")],
     )
     .await?;
-    count(&desk, "awaiting_callback", 1).await?;
+    desk.count_is("awaiting_callback", 1).await?;
     act(
         &desk,
         "callback",
@@ -258,8 +241,8 @@ async fn a_ticket_from_call_to_archive() -> Result {
         ],
     )
     .await?;
-    count(&desk, "closed", 1).await?;
-    count(&desk, "awaiting_callback", 0).await?;
+    desk.count_is("closed", 1).await?;
+    desk.count_is("awaiting_callback", 0).await?;
     assert_eq!(
         timeline(&desk).await?,
         [
@@ -303,7 +286,7 @@ async fn answer_now_and_the_callers_history_while_typing() -> Result {
         }),
     )?;
     let desk = Desk::launch_as(&w.db, "agent").await?;
-    count(&desk, "closed", 1).await?;
+    desk.count_is("closed", 1).await?;
     desk.click("new-call").await?;
     desk.until("intake open", || async {
         desk.visible("view-intake").await
@@ -342,7 +325,7 @@ async fn answer_now_and_the_callers_history_while_typing() -> Result {
         desk.visible("view-queue").await
     })
     .await?;
-    count(&desk, "closed", 2).await?;
+    desk.count_is("closed", 2).await?;
     let rows = w.store.history("13900000000")?;
     assert_eq!(rows.len(), 2);
     assert_eq!(
@@ -359,8 +342,8 @@ async fn answer_now_and_the_callers_history_while_typing() -> Result {
         },
         None,
     )?;
-    count(&desk, "all", 3).await?;
-    count(&desk, "received", 1).await?;
+    desk.count_is("all", 3).await?;
+    desk.count_is("received", 1).await?;
     desk.until("the new row", || async {
         Ok(desk.count("[data-testid='ticket-row']").await? == 3)
     })

@@ -10,59 +10,8 @@ use hotline_core::model::{Role, Satisfaction};
 use hotline_core::sla::Stage;
 use hotline_core::{Action, Store, SystemClock};
 use hotline_e2e::{CentreServer, Desk, Result, PASSWORD};
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
-
-/// Notify calls on the session bus (every desk shares it), one string per call.
-fn monitor() -> Result<(std::process::Child, Arc<Mutex<Vec<String>>>)> {
-    let mut child = Command::new("dbus-monitor")
-        .args([
-            "--session",
-            "type='method_call',interface='org.freedesktop.Notifications',member='Notify'",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("dbus-monitor: {e} (apt-get install dbus)"))?;
-    let calls = Arc::new(Mutex::new(Vec::<String>::new()));
-    let out = child.stdout.take().ok_or("no stdout")?;
-    let sink = calls.clone();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out)
-            .lines()
-            .map_while(std::result::Result::ok)
-        {
-            let mut calls = sink.lock().unwrap_or_else(|p| p.into_inner());
-            if line.starts_with("method call") {
-                calls.push(String::new());
-            }
-            if let Some(last) = calls.last_mut() {
-                last.push_str(&line);
-                last.push('\n');
-            }
-        }
-    });
-    Ok((child, calls))
-}
-
-async fn count(desk: &Desk, queue: &str, want: i64) -> Result {
-    desk.until(&format!("count of {queue} = {want}"), || async {
-        Ok(desk.text(&format!("count-{queue}")).await? == want.to_string())
-    })
-    .await
-}
-
-async fn status(desk: &Desk, want: &str) -> Result {
-    desk.until(&format!("status {want}"), || async {
-        Ok(desk
-            .js("return document.querySelector(\"[data-testid='detail-status']\")?.dataset.status ?? ''")
-            .await?
-            == want)
-    })
-    .await
-}
 
 async fn open(desk: &Desk, number: &str) -> Result {
     desk.click("queue-all").await?;
@@ -159,7 +108,7 @@ async fn one_centre_three_seats() -> Result {
         (t.number, lighting)
     };
     let server = CentreServer::start(&data)?;
-    let (mut mon, calls) = monitor()?;
+    let (mut mon, calls) = hotline_e2e::notify_monitor()?;
     let seen = |number: &str| -> usize {
         calls
             .lock()
@@ -219,8 +168,8 @@ async fn one_centre_three_seats() -> Result {
     handler.login("lighting", PASSWORD).await?;
     let supervisor = Desk::launch_connected(&dir.path().join("s.db"), &file).await?;
     supervisor.login("super", PASSWORD).await?;
-    count(&supervisor, "awaiting_acceptance", 0).await?;
-    count(&handler, "awaiting_acceptance", 0).await?;
+    supervisor.count_is("awaiting_acceptance", 0).await?;
+    handler.count_is("awaiting_acceptance", 0).await?;
 
     // The agent logs a call and transfers it to the lighting department.
     agent.click("new-call").await?;
@@ -266,8 +215,8 @@ async fn one_centre_three_seats() -> Result {
     );
 
     // It arrives on the handler's seat and in the supervisor's counts, nobody reloading.
-    count(&handler, "awaiting_acceptance", 1).await?;
-    count(&supervisor, "awaiting_acceptance", 1).await?;
+    handler.count_is("awaiting_acceptance", 1).await?;
+    supervisor.count_is("awaiting_acceptance", 1).await?;
     open(&handler, &number).await?;
     // The agent opens it too: each sees the other has it open, and the agent sees the
     // handler start editing (presence).
@@ -285,9 +234,9 @@ async fn one_centre_three_seats() -> Result {
         })
         .await?;
     handler.click("submit-accept").await?;
-    status(&handler, "in_progress").await?;
-    count(&supervisor, "awaiting_acceptance", 0).await?;
-    count(&agent, "awaiting_acceptance", 0).await?;
+    handler.status_is("in_progress").await?;
+    supervisor.count_is("awaiting_acceptance", 0).await?;
+    agent.count_is("awaiting_acceptance", 0).await?;
     // The transfer was announced once, to the handler (the agent and the supervisor are
     // not told of it).
     handler
@@ -304,7 +253,7 @@ async fn one_centre_three_seats() -> Result {
         .select("input-satisfaction", Satisfaction::Satisfied.as_str())
         .await?;
     agent.click("submit-feedback").await?;
-    status(&agent, "awaiting_callback").await?;
+    agent.status_is("awaiting_callback").await?;
     if let Err(e) = agent
         .until_for("five pop-ups", Duration::from_secs(60), || async {
             Ok(seen(&earlier) >= 5)

@@ -8,42 +8,8 @@ use hotline_core::model::Role;
 use hotline_core::sla::Stage;
 use hotline_core::{Action, NewTicket, Store, SystemClock};
 use hotline_e2e::{Desk, Result};
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
-
-/// Collects the Notify method calls seen on the session bus, one string per call.
-fn monitor() -> Result<(std::process::Child, Arc<Mutex<Vec<String>>>)> {
-    let mut child = Command::new("dbus-monitor")
-        .args([
-            "--session",
-            "type='method_call',interface='org.freedesktop.Notifications',member='Notify'",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("dbus-monitor: {e} (apt-get install dbus)"))?;
-    let calls = Arc::new(Mutex::new(Vec::<String>::new()));
-    let out = child.stdout.take().ok_or("no stdout")?;
-    let sink = calls.clone();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out)
-            .lines()
-            .map_while(std::result::Result::ok)
-        {
-            let mut calls = sink.lock().unwrap_or_else(|p| p.into_inner());
-            if line.starts_with("method call") {
-                calls.push(String::new());
-            }
-            if let Some(last) = calls.last_mut() {
-                last.push_str(&line);
-                last.push('\n');
-            }
-        }
-    });
-    Ok((child, calls))
-}
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "end-to-end: the built app under Xvfb (make test runs it in its e2e stage)"]
@@ -100,7 +66,7 @@ async fn a_callback_deadline_notifies_once_per_reminder() -> Result {
     let earlier = store.fire_due(store.now())?;
     assert_eq!(earlier.len(), 2, "{earlier:?}");
     store.mark_notifications_read(agent)?;
-    let (mut mon, calls) = monitor()?;
+    let (mut mon, calls) = hotline_e2e::notify_monitor()?;
     let desk = Desk::launch_as(&db, "agent").await?;
     desk.click("open-ticket").await?;
     desk.until("detail", || async { desk.visible("view-detail").await })

@@ -23,6 +23,8 @@ export function render() {
 }
 
 async function tell() {
+  // Behind the sign-in or lock screen nothing is shown, and nothing is said.
+  if (document.body.dataset.gate) return;
   const id = ticket;
   try {
     const now = await api.presence(id, editing);

@@ -70,13 +70,16 @@ impl Jitter {
 fn main() {
     let a = Args::parse();
     if let Some(config) = a.serve {
-        let rt = tokio::runtime::Builder::new_multi_thread()
+        let served = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .max_blocking_threads(16)
             .build()
-            .expect("runtime");
-        let c = hotline_server::config::Config::load(&config).expect("config");
-        if let Err(e) = rt.block_on(hotline_server::serve(c)) {
+            .map_err(hotline_core::Error::Io)
+            .and_then(|rt| {
+                let c = hotline_server::config::Config::load(&config)?;
+                rt.block_on(hotline_server::serve(c))
+            });
+        if let Err(e) = served {
             eprintln!("hotline-load: server: {e}");
             std::process::exit(1);
         }

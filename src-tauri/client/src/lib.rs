@@ -34,6 +34,8 @@ pub struct Client {
     tls: Option<Arc<rustls::ClientConfig>>,
     seen: pin::Seen,
     seat: String,
+    /// The fingerprint this client trusts.
+    pin: Option<String>,
 }
 
 fn wire(e: Error) -> WireError {
@@ -144,6 +146,7 @@ impl Client {
             tls,
             seen,
             seat: seat.chars().filter(|c| !c.is_control()).take(80).collect(),
+            pin: pin.map(str::to_string),
         })
     }
 
@@ -159,8 +162,13 @@ impl Client {
     /// A transport failure as the user should read it.
     fn failed(&self, e: &(dyn std::error::Error + 'static)) -> WireError {
         let reason = cause(e);
-        if self.tls.is_some() && reason.contains("ApplicationVerificationFailure") {
-            if let Some(fingerprint) = self.presented() {
+        // The server presented a certificate other than the pinned one (or none is pinned).
+        if let Some(fingerprint) = self.presented().filter(|_| self.tls.is_some()) {
+            let trusted = self
+                .pin
+                .as_deref()
+                .is_some_and(|p| hotline_core::files::same_fingerprint(p, &fingerprint));
+            if !trusted {
                 return wire(Error::UntrustedServer { fingerprint });
             }
         }

@@ -45,6 +45,21 @@ fn seats_work_through_the_server_behind_the_same_door() {
         (404, json!("not_found")),
         "a workstation's own session"
     );
+    // A desk's own commands (where its tickets live) are no server's to run.
+    let admin = login(&s, "admin", "desk-1");
+    for desk_only in [
+        "connection",
+        "set_connection",
+        "offline_outbox",
+        "open_export",
+    ] {
+        let (status, v) = call(&s, desk_only, Some(&admin), "desk-1", json!({}));
+        assert_eq!(
+            (status, v["code"].clone()),
+            (404, json!("not_found")),
+            "{desk_only}"
+        );
+    }
 
     // The agent logs a call and transfers it, from desk 1.
     let agent = login(&s, "agent", "desk-1");

@@ -366,8 +366,31 @@ impl Desk {
 
     /// Signs out (the page starts afresh at the sign-in form).
     pub async fn sign_out(&self) -> Result {
-        self.click("logout").await?;
-        self.wait_for("body[data-gate='login']").await
+        self.click_reloading("logout", "body[data-gate='login']")
+            .await
+    }
+
+    /// Clicks `id`, which starts the page afresh, and waits until the new page matches
+    /// `css`. The old page is marked first so that it never counts, and a WebDriver call
+    /// that meets the unload ("callback was not called before the unload event") is a
+    /// "not yet" rather than a failure.
+    pub async fn click_reloading(&self, id: &str, css: &str) -> Result {
+        self.js("window.__e2eOldPage = true").await?;
+        let clicked = self.click(id).await;
+        let probe = format!(
+            "return !window.__e2eOldPage && !!document.querySelector({})",
+            Value::String(css.into())
+        );
+        let fresh = self
+            .until(&format!("a fresh page with {css}"), || async {
+                Ok(self.js(&probe).await? == Value::Bool(true))
+            })
+            .await;
+        match (fresh, clicked) {
+            (Ok(()), _) => Ok(()),
+            (Err(_), Err(click)) => Err(click),
+            (Err(wait), Ok(())) => Err(wait),
+        }
     }
 
     /// A shift change at the same workstation: sign out, sign in as `login`.

@@ -146,8 +146,9 @@ async fn one_centre_three_seats() -> Result {
     assert_eq!(refused.as_deref(), Some("forbidden"));
     agent.fill("conn-login", "admin").await?;
     agent.fill("conn-password", PASSWORD).await?;
-    agent.click("conn-save").await?;
-    agent.wait_for("body[data-gate='login']").await?;
+    agent
+        .click_reloading("conn-save", "body[data-gate='login']")
+        .await?;
     assert!(agent
         .text("gate-connection")
         .await?

@@ -99,6 +99,22 @@ test('every backend code the UI can meet is translated', () => {
       if (!m[1].includes('expect(')) keys.push(`audit.a.${m[2]}`);
     }
   }
+  // Graded emergency response: kinds, statuses, levels, duty posts, the seeded plans'
+  // steps, every timeline action (and its audit entry).
+  for (const k of rustEnum('IncidentKind', 'emergency/mod.rs')) keys.push(`incident.kind.${k}`);
+  for (const k of rustEnum('IncidentStatus', 'emergency/mod.rs')) keys.push(`incident.status.${k}`);
+  for (const k of rustEnum('DutyRole', 'emergency/plan.rs')) keys.push(`duty.${k}`);
+  for (const l of [1, 2, 3, 4]) keys.push(`incident.level.${l}`);
+  const plan = read(root, 'src-tauri', 'core', 'src', 'emergency', 'plan.rs');
+  const seeded = plan.slice(plan.indexOf('pub const SEEDED_STEPS'), plan.indexOf('];', plan.indexOf('pub const SEEDED_STEPS')));
+  for (const m of seeded.matchAll(/"([a-z_]+)"/g)) keys.push(`incident.step.${m[1]}`);
+  const rules = read(root, 'src-tauri', 'core', 'src', 'emergency', 'mod.rs');
+  const named = rules.slice(rules.indexOf('pub fn name(&self)'), rules.indexOf('pub fn manages'));
+  const store = read(root, 'src-tauri', 'core', 'src', 'store', 'incidents.rs');
+  const steps = [...named.matchAll(/=> "([a-z_]+)"/g), ...store.matchAll(/event\("([a-z_]+)"/g)].map((m) => m[1]);
+  for (const a of ['declare', 'raise', 'lower', 'step_done', ...steps]) keys.push(`incident.action.${a}`, `audit.a.incident_${a}`);
+  assert.ok(steps.includes('link') && steps.includes('resolve'), steps.join());
+  keys.push('audit.a.plan_saved');
   const seed = read(root, 'src-tauri', 'core', 'migrations', '0001_init.sql');
   for (const m of seed.matchAll(/'((?:consultation|complaint|help_request|suggestion|praise|incident_report)[a-z_.]*)'/g)) keys.push(`category.${m[1]}`);
   for (const k of keys) for (const l of LANGS) assert.ok(k in tables[l], `${l} lacks ${k}`);

@@ -110,6 +110,18 @@ export const api = {
   restoreBackup: (name) => call('restore_backup', { name, passphrase: null }),
   retentionPlan: () => call('retention_plan'),
   anonymise: () => call('anonymise'),
+  // Graded emergency response.
+  incidents: (activeOnly = false) => call('incidents', { activeOnly }),
+  incident: (id) => call('incident', { id }),
+  declareIncident: (incident) => call('declare_incident', { incident }),
+  actIncident: (id, version, action) => call('act_incident', { id, version, action }),
+  linkIncident: (incidentId, ticketId) => call('link_incident', { incidentId, ticketId }),
+  unlinkIncident: (ticketId) => call('unlink_incident', { ticketId }),
+  publishBulletin: (incidentId, bulletin) => call('publish_bulletin', { incidentId, bulletin }),
+  completeIncidentStep: (incidentId, step, note = null) => call('complete_incident_step', { incidentId, step, note }),
+  plans: () => call('plans'),
+  planVersions: (kind, level) => call('plan_versions', { kind, level }),
+  savePlan: (kind, level, plan) => call('save_plan', { kind, level, plan }),
 };
 
 /** Calls `cb(payload)` whenever the backend emits `event` (Tauri's event plugin). */

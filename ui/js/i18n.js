@@ -67,6 +67,11 @@ export function errorText(err) {
   if (details.action && has(`action.${details.action}`)) details.action = t(`action.${details.action}`);
   if (details.permission && has(`perm.${details.permission}`)) details.action = t(`perm.${details.permission}`);
   if (details.role && has(`role.${details.role}`)) details.role = t(`role.${details.role}`);
+  for (const k of ['incident_status', 'incident_action']) {
+    const key = `incident.${k.slice(9)}.${details[k]}`;
+    if (details[k] && has(key)) details[k] = t(key);
+  }
+  if (err.code === 'incident_changed' && has(`incident.action.${details.action}`)) details.action = t(`incident.action.${details.action}`);
   if (details.entity && has(`entity.${details.entity}`)) details.entity = t(`entity.${details.entity}`);
   // A conflict names who changed what, when the backend knows.
   const key = err.code === 'conflict' && !details.by ? 'error.conflict_unknown' : `error.${err.code}`;

@@ -1,6 +1,7 @@
 // A new call: keyboard first, the caller's history beside the form while the number is
 // typed, and two endings: answer now and close, or transfer with a slip.
 import { api } from './api.js';
+import * as incidents from './incidents.js';
 import * as i18n from './i18n.js';
 import { el, options, time, isoToInput, inputToIso, label } from './format.js';
 import { $, shared, showError, markField, categoryName, treeOptions, notice, templatePicker } from './state.js';
@@ -14,7 +15,7 @@ let onOpen = () => {};
 let openTicketView = null;
 
 /** The fields a draft keeps: everything the agent types or picks. */
-const DRAFT_FIELDS = ['phone', 'caller_name', 'withheld', 'anonymous', 'category', 'occurred_at', 'description', 'channel', 'severity', 'urgency', 'email', 'address', 'answer', 'department_id', 'requirements', 'due_at'];
+const DRAFT_FIELDS = ['phone', 'caller_name', 'withheld', 'anonymous', 'category', 'occurred_at', 'description', 'channel', 'severity', 'urgency', 'email', 'address', 'answer', 'department_id', 'requirements', 'due_at', 'incident'];
 /** Typing in any of these makes the form a call worth keeping. */
 const TYPED = ['phone', 'caller_name', 'description', 'email', 'address', 'answer', 'requirements'];
 let draftTimer = null;
@@ -323,9 +324,12 @@ async function submit(ending) {
   await saving.catch(() => {});
   try {
     const t = await api.intake(ticketFromForm(), then);
+    const incident = incidents.chosen();
     // The backend removed the draft with the same transaction.
     clearTimeout(draftTimer);
     clearForm();
+    // The call counts for the incident the agent attached it to (not one kept offline).
+    if (incident && !t.offline) await api.linkIncident(incident, t.id).catch((e) => showError($('[data-testid="error"]'), e));
     onSaved(t);
   } catch (e) {
     showError(errorEl, e);

@@ -14,9 +14,10 @@ import * as admin from './admin.js';
 import * as connection from './connection.js';
 import * as offline from './offline.js';
 import * as presence from './presence.js';
+import * as incidents from './incidents.js';
 import { wireKeys } from './keys.js';
 
-const VIEWS = ['queue', 'intake', 'detail', 'settings', 'notifications'];
+const VIEWS = ['queue', 'intake', 'detail', 'settings', 'notifications', 'incidents', 'incident'];
 let view = 'queue';
 
 function show(name) {
@@ -51,6 +52,7 @@ function translateAll() {
   session.applyPerms();
   queue.fillFilters();
   intake.fill();
+  incidents.fill();
   settings.render();
   connection.translate();
   offline.render();
@@ -70,6 +72,7 @@ async function setLang(lang) {
 async function onChange() {
   await queue.refresh({ listToo: view === 'queue' });
   if (view === 'detail') await detail.refreshIfChanged();
+  await incidents.refresh();
 }
 
 function wire() {
@@ -153,6 +156,7 @@ async function start() {
     },
   });
   detail.init();
+  incidents.init({ show, openTicket, view: () => view });
   wireDateFields();
   settings.init();
   admin.init();
@@ -186,6 +190,7 @@ async function enter(lang) {
   document.body.dataset.actingUser = String(shared.info.user.id);
   inbox.init({ open: openTicket });
   await inbox.refreshCount();
+  await incidents.refreshActive();
   if (session.can('create_tickets')) await intake.restore();
   api.setSetting('ui_language', lang).catch(() => {});
   listen('tickets-changed', onChange).catch((e) => showError($('[data-testid="error"]'), e));

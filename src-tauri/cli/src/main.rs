@@ -10,6 +10,7 @@ mod calls;
 mod customer;
 mod data;
 mod department;
+mod incident;
 mod out;
 mod remote;
 mod report;
@@ -84,6 +85,9 @@ enum Cmd {
     Backup(backup::BackupCmd),
     #[command(subcommand)]
     Retention(retention::RetentionCmd),
+    /// Graded emergency response: declare, raise, attach calls, publish bulletins, resolve
+    #[command(subcommand)]
+    Incident(incident::IncidentCmd),
     /// Run any command of the desk's registry as the acting user (JSON in, JSON out)
     Call(call::CallArgs),
     /// Sign in to the centre server given by --server (password from $HOTLINE_PASSWORD or
@@ -156,6 +160,7 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Audit(c) => audit::run(&a, c, json)?,
         Cmd::Backup(c) => backup::run(&a, c, json)?,
         Cmd::Retention(c) => retention::run(&a, c, json)?,
+        Cmd::Incident(c) => incident::run(&a, c, json)?,
         Cmd::Call(args) => call::run(&store, actor, args, json)?,
         Cmd::Login(_) | Cmd::Logout => {
             return Err(Error::InvalidArguments {

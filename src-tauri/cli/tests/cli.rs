@@ -1,27 +1,8 @@
 //! The `hotline` binary end to end on a real data file.
 
-use assert_cmd::Command;
+mod common;
+use common::{fails_with, hotline, json};
 use serde_json::Value;
-use std::path::Path;
-
-fn hotline(db: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_hotline"));
-    c.arg("--db").arg(db);
-    c
-}
-
-fn json(db: &Path, args: &[&str]) -> Value {
-    let out = hotline(db)
-        .arg("--json")
-        .args(args)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    serde_json::from_slice(&out)
-        .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out)))
-}
 
 #[test]
 fn a_ticket_goes_through_its_whole_life_from_the_command_line() {
@@ -520,20 +501,6 @@ fn monthly_report_calls_import_and_exports() {
     );
 }
 
-fn fails_with(db: &Path, args: &[&str], code: &str) {
-    let out = hotline(db)
-        .arg("--json")
-        .args(args)
-        .assert()
-        .failure()
-        .get_output()
-        .stderr
-        .clone();
-    let e: Value = serde_json::from_slice(&out)
-        .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out)));
-    assert_eq!(e["code"], code, "{args:?}: {e}");
-}
-
 /// Accounts, roles and the audit log from the command line: an agent may not export
 /// personal data or read the audit log; every change is chained and verifiable.
 #[test]
@@ -694,7 +661,9 @@ fn accounts_permissions_audit_backups_and_retention() {
         .assert()
         .failure();
     let r = run(&["backup", "restore", &name, "--yes"]);
-    assert!(r["aside"].as_str().is_some_and(|p| Path::new(p).is_file()));
+    assert!(r["aside"]
+        .as_str()
+        .is_some_and(|p| std::path::Path::new(p).is_file()));
     hotline(&db)
         .env("HOTLINE_BACKUP_PASSPHRASE", "the wrong passphrase")
         .args(["backup", "verify", &name])

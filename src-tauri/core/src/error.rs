@@ -42,6 +42,15 @@ pub enum Error {
         /// `action` names a permission of the matrix (not a lifecycle action).
         permission: bool,
     },
+    #[error("action {action} is not possible while the incident is {status}")]
+    IncidentTransition { action: String, status: String },
+    #[error("the incident was changed by {by} ({change}) since you opened it (version {actual}, you had {expected})")]
+    IncidentChanged {
+        expected: i64,
+        actual: i64,
+        by: String,
+        change: String,
+    },
     #[error("the ticket was changed by {by} ({change}) since you opened it (version {actual}, you had {expected})")]
     Conflict {
         expected: i64,
@@ -144,6 +153,8 @@ impl Error {
             Error::NotFound { .. } => "not_found",
             Error::Inactive { .. } => "inactive",
             Error::InvalidTransition { .. } => "invalid_transition",
+            Error::IncidentTransition { .. } => "incident_transition",
+            Error::IncidentChanged { .. } => "incident_changed",
             Error::Forbidden { .. } => "forbidden",
             Error::Conflict { .. } => "conflict",
             Error::RedispatchChoice => "redispatch_choice",
@@ -206,6 +217,9 @@ impl Error {
             Error::InvalidTransition { action, status } => {
                 json!({ "action": action, "status": status })
             }
+            Error::IncidentTransition { action, status } => {
+                json!({ "incident_action": action, "incident_status": status })
+            }
             Error::Forbidden {
                 action,
                 actor,
@@ -217,6 +231,12 @@ impl Error {
                 json!({ "action": action, "permission": permission, "actor": actor, "role": role })
             }
             Error::Conflict {
+                expected,
+                actual,
+                by,
+                change,
+            }
+            | Error::IncidentChanged {
                 expected,
                 actual,
                 by,

@@ -1,6 +1,6 @@
 //! Hotline Desk domain: tickets, their lifecycle, the store, the permission door and the
 //! command registry. No Tauri and no network here: the desktop shell and the CLI serve the
-//! registry (`registry::COMMANDS`). The floors the modules sit on are in
+//! registry (`registry::commands()`). The floors the modules sit on are in
 //! docs/architecture.md and enforced by `tests/layering.rs`.
 
 #[macro_use]
@@ -14,6 +14,7 @@ pub mod backup;
 pub mod calendar;
 pub mod cdr;
 pub mod clock;
+pub mod emergency;
 pub mod error;
 pub mod exchange;
 pub mod files;

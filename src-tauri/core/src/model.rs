@@ -139,6 +139,16 @@ str_enum!(
         ManageRetention = "manage_retention",
         ImportTickets = "import_tickets",
         LoadDemo = "load_demo",
+        /// Incidents, their plans and bulletins: the whole centre sees an emergency.
+        ViewIncidents = "view_incidents",
+        /// Declaring (level 1; proposing higher), attaching calls, commenting.
+        ReportIncidents = "report_incidents",
+        /// Declaring at any level, raising, lowering, leading and closing the response.
+        ManageIncidents = "manage_incidents",
+        /// Approving and publishing the wording callers are given (口径).
+        PublishBulletins = "publish_bulletins",
+        /// Editing the emergency plans.
+        ManagePlans = "manage_plans",
     }
 );
 

@@ -10,9 +10,17 @@ pub fn allows(role: Role, perm: Perm) -> bool {
     match role {
         Role::Agent => matches!(
             perm,
-            ViewTickets | CreateTickets | ActOnTickets | RevealPersonal
+            ViewTickets
+                | CreateTickets
+                | ActOnTickets
+                | RevealPersonal
+                | ViewIncidents
+                | ReportIncidents
         ),
-        Role::Handler => matches!(perm, ViewTickets | ActOnTickets | RevealPersonal),
+        Role::Handler => matches!(
+            perm,
+            ViewTickets | ActOnTickets | RevealPersonal | ViewIncidents
+        ),
         Role::Supervisor => matches!(
             perm,
             ViewTickets
@@ -21,10 +29,23 @@ pub fn allows(role: Role, perm: Perm) -> bool {
                 | RevealPersonal
                 | ViewReports
                 | ExportReports
+                | ViewIncidents
+                | ReportIncidents
+                | ManageIncidents
+                | PublishBulletins
         ),
         Role::Manager => matches!(
             perm,
-            ViewTickets | ActOnTickets | ViewReports | ExportReports | ImportCalls
+            ViewTickets
+                | ActOnTickets
+                | ViewReports
+                | ExportReports
+                | ImportCalls
+                | ViewIncidents
+                | ReportIncidents
+                | ManageIncidents
+                | PublishBulletins
+                | ManagePlans
         ),
         // Administration without reading callers' data: bulk export is the one way,
         // with its own permission and a log entry.

@@ -169,9 +169,14 @@ impl Command {
     }
 }
 
+/// Every command: the desk's, in the order its screens use them, then each feature's.
+pub fn commands() -> impl Iterator<Item = &'static Command> {
+    COMMANDS.iter().chain(emergency::COMMANDS)
+}
+
 /// The entry called `name`.
 pub fn find(name: &str) -> Option<&'static Command> {
-    COMMANDS.iter().find(|c| c.name == name)
+    commands().find(|c| c.name == name)
 }
 
 /// Runs the command called `name`: the one function every front door calls.
@@ -213,13 +218,12 @@ fn reply<T: Serialize>(v: Result<T>) -> Result<Value> {
 /// `name(args) [gate] = |ctx, acting| …` runs as the signed-in user past `gate`;
 /// `desk name(args) [Desk] = |host| …` runs with the desk's shell alone.
 macro_rules! commands {
-    ($(
+    (static $table:ident; $(
         $(#[doc = $doc:literal])*
         $kind:ident $name:ident ( $($arg:ident : $ty:ty),* $(,)? ) [$gate:expr] -> $ret:ty
             = |$ctx:ident $(, $a:ident)?| $body:expr;
     )*) => {
-        /// Every command, in the order the desk's screens use them.
-        pub static COMMANDS: &[Command] = &[$(
+        pub(crate) static $table: &[Command] = &[$(
             Command {
                 name: stringify!($name),
                 gate: $gate,
@@ -257,6 +261,8 @@ macro_rules! commands {
         let _ = &$ctx;
     };
 }
+
+mod emergency;
 
 use Gate::{Desk, Public, SignedIn};
 const fn need(p: Perm) -> Gate {
@@ -312,6 +318,9 @@ pub struct Vocabulary {
     pub call_kpis: &'static [&'static str],
     pub languages: &'static [&'static str],
     pub template_fields: &'static [&'static str],
+    pub incident_kinds: &'static [crate::emergency::IncidentKind],
+    pub incident_statuses: &'static [crate::emergency::IncidentStatus],
+    pub duty_roles: &'static [crate::emergency::plan::DutyRole],
 }
 
 const DEMO: SeedOptions = SeedOptions {
@@ -322,6 +331,7 @@ const DEMO: SeedOptions = SeedOptions {
 };
 
 commands! {
+    static COMMANDS;
     // Signing in: these work without a session (they create one).
     public auth_state() [Public] -> crate::session::SeatState = |c| c.seat.state(c.store);
     public setup_admin(login: String, name: String, password: String) [Public]
@@ -366,6 +376,9 @@ commands! {
         call_kpis: crate::report::CALL_KPIS,
         languages: crate::settings::LANGUAGES,
         template_fields: crate::store::TEMPLATE_FIELDS,
+        incident_kinds: crate::emergency::IncidentKind::ALL,
+        incident_statuses: crate::emergency::IncidentStatus::ALL,
+        duty_roles: crate::emergency::plan::DutyRole::ALL,
     });
 
     // The desk.

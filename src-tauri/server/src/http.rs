@@ -43,7 +43,9 @@ pub fn status(code: &str) -> StatusCode {
         }
         "forbidden" => StatusCode::FORBIDDEN,
         "not_found" => StatusCode::NOT_FOUND,
-        "conflict" | "taken" | "file_exists" | "extension_pending" => StatusCode::CONFLICT,
+        "conflict" | "incident_changed" | "taken" | "file_exists" | "extension_pending" => {
+            StatusCode::CONFLICT
+        }
         "protocol_mismatch" => StatusCode::UPGRADE_REQUIRED,
         "too_large" => StatusCode::PAYLOAD_TOO_LARGE,
         "timed_out" => StatusCode::REQUEST_TIMEOUT,

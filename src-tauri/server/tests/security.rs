@@ -44,8 +44,7 @@ fn every_command_takes_arbitrary_arguments_over_the_network_without_harm() {
     common::centre(dir.path());
     let s = start(dir.path(), "");
     let agent = login(&s, "agent", "desk-1");
-    let names: Vec<&str> = hotline_core::registry::COMMANDS
-        .iter()
+    let names: Vec<&str> = hotline_core::registry::commands()
         .map(|c| c.name)
         // Signing in and out are their own routes (`/api/v1/login`, `/api/v1/logout`:
         // fuzzing them only signs the fuzzer out or into a lockout).

@@ -17,6 +17,7 @@ use serde_json::json;
 use std::collections::BTreeMap;
 
 mod admin;
+mod incidents;
 mod reports;
 
 /// The reference data every screen names: departments, categories, staff.

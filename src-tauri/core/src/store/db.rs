@@ -49,6 +49,19 @@ pub struct Presence {
 #[derive(Default)]
 pub struct Presences(pub(super) Mutex<std::collections::HashMap<(i64, String), (i64, Presence)>>);
 
+/// Who makes a change and from which seat (the audit log records both).
+#[derive(Debug, Clone, Copy)]
+pub struct Author<'a> {
+    pub user: &'a crate::model::User,
+    pub seat: Option<&'a str>,
+}
+
+impl<'a> From<&'a crate::model::User> for Author<'a> {
+    fn from(user: &'a crate::model::User) -> Self {
+        Author { user, seat: None }
+    }
+}
+
 /// Page caches, in KiB (negative: a size, not a page count).
 pub(super) const READER_CACHE_KIB: i64 = -32_768;
 const BULK_CACHE_KIB: i64 = -262_144;

@@ -113,6 +113,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "intake_keys",
         sql: include_str!("../../migrations/0020_intake_keys.sql"),
     },
+    Migration {
+        version: 21,
+        name: "incidents",
+        sql: include_str!("../../migrations/0021_incidents.sql"),
+    },
 ];
 
 pub fn run(conn: &mut Connection, migrations: &[Migration]) -> Result<i64> {

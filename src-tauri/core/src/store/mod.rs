@@ -11,9 +11,12 @@ mod calendar;
 mod calls;
 mod db;
 mod drafts;
+mod incident_views;
+mod incidents;
 mod listing;
 mod migrate;
 mod outbox;
+mod plans;
 mod presence;
 mod queues;
 mod reference;
@@ -33,7 +36,9 @@ pub use backup::{BackupInfo, BackupStatus, Check, Drill, DrillReport};
 pub use bulk::{Bulk, HistoricEvent, HistoricTicket};
 pub use calendar::{CalendarView, IcsReport};
 pub use calls::CallImport;
-pub use db::Presence;
+pub use db::{Author, Presence};
+pub use incident_views::{Bulletin, IncidentDetail, IncidentRow, IncidentStep};
+pub use incidents::NewBulletin;
 pub use listing::{ListQuery, Page, Sort, RANK_WINDOW, SEARCH_MAX};
 pub use migrate::{Migration, MIGRATIONS};
 pub use outbox::{OutboxEntry, OutboxKind};
@@ -106,6 +111,11 @@ impl Store {
         }
         if migrations.iter().any(|m| m.name == "alarms") {
             alarms::backfill(&writer, clock.now())?;
+        }
+        if migrations.iter().any(|m| m.name == "incidents") {
+            let tx = writer.unchecked_transaction()?;
+            plans::seed(&tx, clock.now())?;
+            tx.commit()?;
         }
         let mode: String =
             writer.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;

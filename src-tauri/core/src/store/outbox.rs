@@ -18,6 +18,9 @@ str_enum!(
         Notification = "notification",
         /// Tickets imported in bulk: `data` has how many.
         Import = "import",
+        /// An incident was declared or changed: `data` has its number, status, level,
+        /// version and the action.
+        Incident = "incident",
     }
 );
 
@@ -45,6 +48,8 @@ impl OutboxEntry {
                     .is_some_and(|ds| ds.iter().any(|x| x.as_i64() == Some(d)))
             }),
             OutboxKind::Import => scope.is_none(),
+            // The whole centre, departments included, hears of an emergency.
+            OutboxKind::Incident => true,
         }
     }
 }

@@ -1,0 +1,99 @@
+//! The permission door for graded emergency response: who may declare, change, publish
+//! and plan (the matrix), what a department sees of an incident's calls (its own,
+//! masked).
+
+use super::Acting;
+use crate::emergency::plan::{Plan, PlanBody};
+use crate::emergency::{Incident, IncidentAction, IncidentKind, Level, NewIncident};
+use crate::error::Result;
+use crate::mask::Mask;
+use crate::model::Perm;
+use crate::permissions::{allows, department_scope};
+use crate::store::{Author, Bulletin, IncidentDetail, IncidentRow, IncidentStep, NewBulletin};
+
+impl<'s> Acting<'s> {
+    fn author(&self) -> Author<'_> {
+        Author {
+            user: &self.user,
+            seat: self.seat.as_deref(),
+        }
+    }
+
+    pub fn incidents(&self, active_only: bool) -> Result<Vec<IncidentRow>> {
+        self.need(Perm::ViewIncidents)?.incidents(active_only, 200)
+    }
+
+    /// An incident's id from its number or id (the command line names them so).
+    pub fn incident_id(&self, key: &str) -> Result<i64> {
+        self.need(Perm::ViewIncidents)?.incident_id(key)
+    }
+
+    /// One incident; of its calls a department sees its own, masked like every list.
+    pub fn incident(&self, id: i64) -> Result<IncidentDetail> {
+        let s = self.need(Perm::ViewIncidents)?;
+        let mut d = s.incident_detail(id, department_scope(&self.user))?;
+        d.linked.mask();
+        Ok(d)
+    }
+
+    /// Declares an incident. Who may not manage incidents declares level 1 and proposes
+    /// the level asked for.
+    pub fn declare_incident(&self, new: &NewIncident) -> Result<Incident> {
+        let s = self.need(Perm::ReportIncidents)?;
+        let manages = allows(self.user.role, Perm::ManageIncidents);
+        s.declare_incident(self.author(), new, manages)
+    }
+
+    /// Changes an incident's course (a comment needs only the right to report one).
+    pub fn act_incident(&self, id: i64, version: i64, action: &IncidentAction) -> Result<Incident> {
+        let s = if action.manages() {
+            self.need(Perm::ManageIncidents)?
+        } else {
+            self.need(Perm::ReportIncidents)?
+        };
+        s.act_incident(id, version, self.author(), action)
+    }
+
+    /// Attaches a call the user may see to an active incident.
+    pub fn link_incident(&self, incident_id: i64, ticket_id: i64) -> Result<Incident> {
+        let s = self.need(Perm::ReportIncidents)?;
+        self.ticket_in_scope(&s.ticket(ticket_id)?)?;
+        s.link_ticket(incident_id, ticket_id, self.author())
+    }
+
+    pub fn unlink_incident(&self, ticket_id: i64) -> Result<Incident> {
+        let s = self.need(Perm::ReportIncidents)?;
+        self.ticket_in_scope(&s.ticket(ticket_id)?)?;
+        s.unlink_ticket(ticket_id, self.author())
+    }
+
+    /// Approves and publishes the next version of an incident's bulletin.
+    pub fn publish_bulletin(&self, incident_id: i64, bulletin: &NewBulletin) -> Result<Bulletin> {
+        self.need(Perm::PublishBulletins)?
+            .publish_bulletin(incident_id, self.author(), bulletin)
+    }
+
+    pub fn complete_incident_step(
+        &self,
+        incident_id: i64,
+        step: i64,
+        note: Option<&str>,
+    ) -> Result<IncidentStep> {
+        self.need(Perm::ManageIncidents)?
+            .complete_step(incident_id, step, self.author(), note)
+    }
+
+    /// The current version of every plan.
+    pub fn plans(&self) -> Result<Vec<Plan>> {
+        self.need(Perm::ViewIncidents)?.plans()
+    }
+
+    pub fn plan_versions(&self, kind: IncidentKind, level: Level) -> Result<Vec<Plan>> {
+        self.need(Perm::ViewIncidents)?.plan_versions(kind, level)
+    }
+
+    pub fn save_plan(&self, kind: IncidentKind, level: Level, body: &PlanBody) -> Result<Plan> {
+        self.need(Perm::ManagePlans)?
+            .save_plan(self.author(), kind, level, body)
+    }
+}

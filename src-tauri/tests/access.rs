@@ -319,6 +319,7 @@ fn commands(world: &World, n: usize) -> Vec<(&'static str, Value, &'static [&'st
             MANAGE,
         ),
         ("unlink_incident", json!({ "ticketId": id }), REPORT),
+        ("acknowledge_page", json!({ "incidentId": inc }), ALL),
         (
             "link_incident",
             json!({ "incidentId": inc, "ticketId": id }),
@@ -341,6 +342,42 @@ fn commands(world: &World, n: usize) -> Vec<(&'static str, Value, &'static [&'st
             json!({ "kind": "other", "level": 1, "plan": plan }),
             PLANS,
         ),
+        ("duty_shifts", json!({}), ALL),
+        (
+            "save_shift",
+            json!({ "shift": { "code": "late", "name": "晚班", "starts": "18:00:00", "minutes": 240 } }),
+            PLANS,
+        ),
+        (
+            "roster",
+            json!({ "from": "2026-11-01", "to": "2026-11-07" }),
+            ALL,
+        ),
+        (
+            "save_roster",
+            json!({ "from": "2026-11-01", "to": "2026-11-01", "assignments": [] }),
+            PLANS,
+        ),
+        (
+            "import_roster",
+            json!({ "text": "day,shift,post,login\n" }),
+            PLANS,
+        ),
+        ("on_duty", json!({}), ALL),
+        (
+            "request_duty_change",
+            json!({ "assignmentId": 999_999, "kind": "cover", "toUser": 2, "reason": "病假" }),
+            PLANS,
+        ),
+        (
+            "decide_duty_change",
+            json!({ "id": 999_999, "approve": true }),
+            PLANS,
+        ),
+        ("duty_changes", json!({}), ALL),
+        ("handovers", json!({}), ALL),
+        ("write_handover", json!({ "note": "交接" }), ALL),
+        ("acknowledge_handover", json!({ "id": 999_999 }), ALL),
     ]
 }
 

@@ -117,11 +117,25 @@ export const api = {
   actIncident: (id, version, action) => call('act_incident', { id, version, action }),
   linkIncident: (incidentId, ticketId) => call('link_incident', { incidentId, ticketId }),
   unlinkIncident: (ticketId) => call('unlink_incident', { ticketId }),
+  acknowledgePage: (incidentId) => call('acknowledge_page', { incidentId }),
   publishBulletin: (incidentId, bulletin) => call('publish_bulletin', { incidentId, bulletin }),
   completeIncidentStep: (incidentId, step, note = null) => call('complete_incident_step', { incidentId, step, note }),
   plans: () => call('plans'),
   planVersions: (kind, level) => call('plan_versions', { kind, level }),
   savePlan: (kind, level, plan) => call('save_plan', { kind, level, plan }),
+  // The 24-hour duty roster.
+  dutyShifts: () => call('duty_shifts'),
+  saveShift: (shift) => call('save_shift', { shift }),
+  roster: (from, to) => call('roster', { from, to }),
+  saveRoster: (from, to, assignments) => call('save_roster', { from, to, assignments }),
+  importRoster: (text) => call('import_roster', { text }),
+  onDuty: (at = null) => call('on_duty', { at }),
+  requestDutyChange: (assignmentId, kind, toUser, reason) => call('request_duty_change', { assignmentId, kind, toUser, reason }),
+  decideDutyChange: (id, approve) => call('decide_duty_change', { id, approve }),
+  dutyChanges: () => call('duty_changes'),
+  handovers: () => call('handovers'),
+  writeHandover: (note) => call('write_handover', { note }),
+  acknowledgeHandover: (id) => call('acknowledge_handover', { id }),
 };
 
 /** Calls `cb(payload)` whenever the backend emits `event` (Tauri's event plugin). */

@@ -6,9 +6,11 @@ import { el, time } from './format.js';
 import { $ } from './state.js';
 
 let openTicket = () => {};
+let openIncident = () => {};
 
-export function init({ open }) {
+export function init({ open, incident }) {
   openTicket = open;
+  openIncident = incident;
 }
 
 function setCount(n) {
@@ -30,11 +32,14 @@ export async function open() {
   const box = await api.notifications();
   $('#inbox').replaceChildren(...box.items.map((n) => {
     const b = el('button', { type: 'button', class: 'link mono', text: n.number });
-    b.addEventListener('click', () => openTicket(n.ticket_id));
+    // A page opens its incident (to acknowledge it there); the rest their ticket.
+    b.addEventListener('click', () => (n.incident_id ? openIncident(n.incident_id) : openTicket(n.ticket_id)));
     // Incidents and workflow steps have their own wording; deadlines a reminder or a breach.
     const caller = n.caller_name || i18n.t('notify.caller_unnamed');
     const own = `notify.body.${n.kind}`;
-    const body = i18n.has(own)
+    const body = n.incident_id
+      ? i18n.t(own, { title: n.caller_name, level: i18n.t(`incident.level.${n.threshold}`) })
+      : i18n.has(own)
       ? i18n.t(own, { caller, deadline: time(n.deadline) })
       : n.threshold >= 100
       ? i18n.t('notify.body.breach', { caller, deadline: time(n.deadline) })

@@ -32,6 +32,15 @@ export function init({ show, openTicket, view }) {
   $('#incident-back').addEventListener('click', openList);
   $('#declare-form').addEventListener('submit', declare);
   $('#bulletin-form').addEventListener('submit', publish);
+  $('#ack-page').addEventListener('click', async () => {
+    try {
+      await api.acknowledgePage(current.id);
+      notice(i18n.t('incident.acked', { number: current.number }));
+      await openIncident(current.id);
+    } catch (e) {
+      showError($('#incident-error'), e);
+    }
+  });
   const intake = $('#intake-form');
   intake.addEventListener('input', matchCall);
   intake.addEventListener('change', matchCall);
@@ -237,6 +246,12 @@ function render(keepForm) {
     b.addEventListener('click', () => hooks.openTicket(t.id));
     return el('li', { 'data-testid': 'linked-item', 'data-number': t.number }, b, ` ${t.caller_name || i18n.t('notify.caller_unnamed')} · ${t.phone} · ${i18n.t(`status.${t.status}`)}`);
   }));
+  const me = shared.info?.user?.id;
+  $('#page-ack').hidden = !d.pages.some((p) => p.user_id === me && p.fired_at && !p.acked_at);
+  $('#incident-pages').replaceChildren(...d.pages.map((p) => el('li', { 'data-testid': 'page-item', 'data-user': String(p.user_id), 'data-acked': String(!!p.acked_at) },
+    `${p.user_name} · ${i18n.t(`incident.tier.${p.tier}`)}`,
+    p.drill ? ` · ${i18n.t('incident.drill')}` : '',
+    ' · ', p.acked_at ? i18n.t('incident.acked_at', { time: time(p.acked_at) }) : p.fired_at ? i18n.t('incident.unacked') : i18n.t('incident.queued'))));
   $('#incident-timeline').replaceChildren(...d.events.map((e) => el('li', { 'data-testid': 'incident-event', 'data-action': e.action },
     el('strong', { text: i18n.t(`incident.action.${e.action}`) }),
     ` · ${e.actor_name} · ${time(e.at)}`,

@@ -73,6 +73,8 @@ async function onChange() {
   await queue.refresh({ listToo: view === 'queue' });
   if (view === 'detail') await detail.refreshIfChanged();
   await incidents.refresh();
+  // A page fired by another seat's scheduler lands in this user's notification centre.
+  await inbox.refreshCount();
 }
 
 function wire() {
@@ -188,7 +190,7 @@ async function enter(lang) {
   translateAll();
   await queue.refresh();
   document.body.dataset.actingUser = String(shared.info.user.id);
-  inbox.init({ open: openTicket });
+  inbox.init({ open: openTicket, incident: (id) => incidents.openIncident(id) });
   await inbox.refreshCount();
   await incidents.refreshActive();
   if (session.can('create_tickets')) await intake.restore();

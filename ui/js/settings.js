@@ -38,7 +38,8 @@ export async function load() {
     const kinds = $('#prefs-kinds');
     kinds.replaceChildren(el('legend', { text: i18n.t('prefs.kinds') }), ...shared.vocab.alarm_kinds.map((k) => el('label', { class: 'check' },
       el('span', { text: i18n.t(`prefs.kind.${k}`) }),
-      el('input', { type: 'checkbox', name: `kind-${k}`, 'data-testid': `prefs-kind-${k}`, checked: !prefs.muted.includes(k) }))));
+      // Pages wait for an acknowledgement: never muted (the backend ignores it too).
+      el('input', { type: 'checkbox', name: `kind-${k}`, 'data-testid': `prefs-kind-${k}`, checked: !prefs.muted.includes(k), disabled: k.startsWith('page') }))));
     const pf = $('#prefs-form').elements;
     pf.quiet_from.value = prefs.quiet_from ? prefs.quiet_from.slice(0, 5) : '';
     pf.quiet_to.value = prefs.quiet_to ? prefs.quiet_to.slice(0, 5) : '';

@@ -15,6 +15,7 @@ mod out;
 mod remote;
 mod report;
 mod retention;
+mod roster;
 mod setting;
 mod ticket;
 mod user;
@@ -88,6 +89,9 @@ enum Cmd {
     /// Graded emergency response: declare, raise, attach calls, publish bulletins, resolve
     #[command(subcommand)]
     Incident(incident::IncidentCmd),
+    /// The 24-hour duty roster: show, import from CSV, who is on duty now
+    #[command(subcommand)]
+    Roster(roster::RosterCmd),
     /// Run any command of the desk's registry as the acting user (JSON in, JSON out)
     Call(call::CallArgs),
     /// Sign in to the centre server given by --server (password from $HOTLINE_PASSWORD or
@@ -161,6 +165,7 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Backup(c) => backup::run(&a, c, json)?,
         Cmd::Retention(c) => retention::run(&a, c, json)?,
         Cmd::Incident(c) => incident::run(&a, c, json)?,
+        Cmd::Roster(c) => roster::run(&a, c, json)?,
         Cmd::Call(args) => call::run(&store, actor, args, json)?,
         Cmd::Login(_) | Cmd::Logout => {
             return Err(Error::InvalidArguments {

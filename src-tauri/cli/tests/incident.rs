@@ -193,3 +193,68 @@ fn an_incident_from_declaration_to_resolution_on_the_command_line() {
     );
     assert_eq!(v[0]["steps"][1]["key"], "switch_backup");
 }
+
+#[test]
+fn a_roster_is_imported_whole_or_not_at_all_and_says_who_is_on_duty() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("h.db");
+    for login in ["lina", "wang", "zhao"] {
+        let u = json(
+            &db,
+            &[
+                "user",
+                "add",
+                login,
+                "--department",
+                "hotline",
+                "--role",
+                "supervisor",
+            ],
+        );
+        let id = u["id"].as_i64().expect("id").to_string();
+        std::env::set_var("HOTLINE_PASSWORD", "a long password 1");
+        json(&db, &["user", "passwd", &id, "--login", login]);
+    }
+    let rows = |day_shift: &str| {
+        format!(
+            "day,shift,post,login,backup\n2026-11-02,night,leader,lina,\n2026-11-02,{day_shift},leader,wang,\n2026-11-02,evening,leader,zhao,\n2026-11-02,day,leader,zhao,1\n"
+        )
+    };
+    let file = dir.path().join("roster.csv");
+    // A row naming an unknown shift: refused with its line, nothing saved.
+    std::fs::write(&file, rows("noon")).expect("write");
+    fails_with(
+        &db,
+        &["roster", "import", file.to_str().expect("path")],
+        "import_row",
+    );
+    // Whole: saved; a gap would be refused (shown by the core's tests).
+    std::fs::write(&file, rows("day")).expect("write");
+    let r = json(&db, &["roster", "import", file.to_str().expect("path")]);
+    assert_eq!(r["assignments"].as_array().map(Vec::len), Some(4));
+    let now = json(&db, &["roster", "now", "--at", "2026-11-02 09:30"]);
+    let who: Vec<(&str, bool)> = now
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|o| {
+            (
+                o["user_name"].as_str().unwrap_or(""),
+                o["backup"].as_bool().unwrap_or(false),
+            )
+        })
+        .collect();
+    assert_eq!(who, [("wang", false), ("zhao", true)]);
+    let shown = json(
+        &db,
+        &[
+            "roster",
+            "show",
+            "--from",
+            "2026-11-02",
+            "--to",
+            "2026-11-02",
+        ],
+    );
+    assert_eq!(shown["shifts"].as_array().map(Vec::len), Some(3));
+}

@@ -61,6 +61,10 @@ str_enum!(
         ExtensionDecided = "extension_decided",
         /// Workflow: the caller called again to urge the department (催办).
         Urged = "urged",
+        /// The emergency team is paged about an incident (it needs an acknowledgement).
+        Page = "page",
+        /// A page of a drill.
+        PageDrill = "page_drill",
     }
 );
 
@@ -195,6 +199,10 @@ impl Prefs {
     /// Whether a pop-up of `kind` may show at local time `at`. Grave incidents break
     /// through quiet hours; only muting them silences them.
     pub fn allows(&self, kind: AlarmKind, at: chrono::NaiveTime) -> bool {
+        // A page waits for its acknowledgement: it is neither muted nor kept quiet.
+        if matches!(kind, AlarmKind::Page | AlarmKind::PageDrill) {
+            return true;
+        }
         if self.muted.contains(&kind) {
             return false;
         }
@@ -248,6 +256,8 @@ pub fn recipients(t: &Ticket, kind: AlarmKind, threshold: i64, users: &[User]) -
         },
         AlarmKind::Incident => with_role(&[Role::Supervisor, Role::Manager, Role::Admin]),
         AlarmKind::ReportUpward => with_role(&[Role::Manager, Role::Admin]),
+        // Pages are about incidents, never a ticket's alarm (their recipients: the plan).
+        AlarmKind::Page | AlarmKind::PageDrill => vec![],
     };
     if threshold >= BREACH && kind.repeats() {
         out.extend(with_role(&[Role::Supervisor, Role::Manager, Role::Admin]));

@@ -42,6 +42,12 @@ pub enum Error {
         /// `action` names a permission of the matrix (not a lifecycle action).
         permission: bool,
     },
+    #[error("the roster leaves {day} from {from} to {to} without a duty leader")]
+    RosterGap {
+        day: String,
+        from: String,
+        to: String,
+    },
     #[error("action {action} is not possible while the incident is {status}")]
     IncidentTransition { action: String, status: String },
     #[error("the incident was changed by {by} ({change}) since you opened it (version {actual}, you had {expected})")]
@@ -154,6 +160,7 @@ impl Error {
             Error::Inactive { .. } => "inactive",
             Error::InvalidTransition { .. } => "invalid_transition",
             Error::IncidentTransition { .. } => "incident_transition",
+            Error::RosterGap { .. } => "roster_gap",
             Error::IncidentChanged { .. } => "incident_changed",
             Error::Forbidden { .. } => "forbidden",
             Error::Conflict { .. } => "conflict",
@@ -217,6 +224,7 @@ impl Error {
             Error::InvalidTransition { action, status } => {
                 json!({ "action": action, "status": status })
             }
+            Error::RosterGap { day, from, to } => json!({ "day": day, "from": from, "to": to }),
             Error::IncidentTransition { action, status } => {
                 json!({ "incident_action": action, "incident_status": status })
             }

@@ -149,6 +149,8 @@ str_enum!(
         PublishBulletins = "publish_bulletins",
         /// Editing the emergency plans.
         ManagePlans = "manage_plans",
+        /// Shifts and the 24-hour duty roster; deciding swaps and covers.
+        ManageRoster = "manage_roster",
     }
 );
 

@@ -46,6 +46,7 @@ pub fn allows(role: Role, perm: Perm) -> bool {
                 | ManageIncidents
                 | PublishBulletins
                 | ManagePlans
+                | ManageRoster
         ),
         // Administration without reading callers' data: bulk export is the one way,
         // with its own permission and a log entry.

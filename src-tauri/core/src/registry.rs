@@ -171,7 +171,10 @@ impl Command {
 
 /// Every command: the desk's, in the order its screens use them, then each feature's.
 pub fn commands() -> impl Iterator<Item = &'static Command> {
-    COMMANDS.iter().chain(emergency::COMMANDS)
+    COMMANDS
+        .iter()
+        .chain(emergency::COMMANDS)
+        .chain(emergency::ROSTER)
 }
 
 /// The entry called `name`.

@@ -79,6 +79,8 @@ const STORE_FLOORS: &[&[&str]] = &[
         "drafts",
         "templates",
         "plans",
+        "roster",
+        "pages",
         "incident_views",
         "incidents",
     ],

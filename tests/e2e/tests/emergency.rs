@@ -1,9 +1,12 @@
-//! Graded emergency response through the real app: a supervisor declares an incident and
-//! publishes its bulletin on one desk; on another desk (the same data file) an agent sees
-//! the bulletin on the intake screen, attaches two calls to the incident with one key
-//! each, and the supervisor's incident counts them without a reload.
+//! Graded emergency response through the real app, two seats on one data file: an agent
+//! declares an incident; the duty leader on the other seat is paged, acknowledges and
+//! publishes the bulletin; the agent's intake screen shows it, and the agent attaches two
+//! calls to the incident with one key each, counted on the leader's screen without a
+//! reload.
 
-use hotline_core::emergency::{plan::seeded, IncidentKind, Level};
+use chrono::Duration;
+use hotline_core::emergency::plan::DutyRole;
+use hotline_core::emergency::roster::Assignment;
 use hotline_core::model::Role;
 use hotline_core::{Store, SystemClock};
 use hotline_e2e::{Desk, Result};
@@ -15,41 +18,93 @@ const WORDING: &str = "东城区停水抢修中，预计今晚 20 点前恢复�
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "end-to-end: the built app under Xvfb (make test runs it in its e2e stage)"]
-async fn a_declared_incident_reaches_the_intake_screen_and_takes_calls_in_one_key() -> Result {
+async fn an_agents_incident_pages_the_duty_leader_whose_bulletin_reaches_the_intake() -> Result {
     let dir = tempfile::tempdir()?;
     let db = dir.path().join("emergency.db");
     let store = Store::open(&db, Arc::new(SystemClock))?;
-    let sup = store.create_user(None, "李主任", 1, Role::Supervisor)?.id;
+    let lead = store.create_user(None, "值班长 李主任", 1, Role::Supervisor)?;
+    let manager = store.create_user(None, "张经理", 1, Role::Manager)?;
     let agent = store.create_user(None, "话务员 李娜", 1, Role::Agent)?.id;
-    hotline_e2e::account(&store, sup, "super")?;
+    hotline_e2e::account(&store, lead.id, "lead")?;
     hotline_e2e::account(&store, agent, "agent")?;
+    // The leader holds every shift from yesterday to tomorrow: on duty whenever this runs.
+    let today = chrono::Utc::now()
+        .with_timezone(&store.timezone()?)
+        .date_naive();
+    let (from, to) = (today - Duration::days(1), today + Duration::days(1));
+    let mut roster = Vec::new();
+    let mut day = from;
+    while day <= to {
+        for s in store.duty_shifts()? {
+            roster.push(Assignment {
+                id: 0,
+                day,
+                shift_id: s.id,
+                post: DutyRole::Leader,
+                user_id: lead.id,
+                backup: false,
+            });
+        }
+        day += Duration::days(1);
+    }
+    store.save_roster((&manager).into(), from, to, &roster)?;
 
-    // The supervisor declares a level-2 incident: its plan's checklist comes with it.
-    let boss = Desk::launch_as(&db, "super").await?;
-    boss.click("open-incidents").await?;
-    boss.until("the incidents", || async {
-        boss.visible("view-incidents").await
+    let boss = Desk::launch_as(&db, "lead").await?;
+    let desk = Desk::launch_as(&db, "agent").await?;
+
+    // The agent declares; as an agent, a level above 1 would only be proposed.
+    desk.click("open-incidents").await?;
+    desk.until("the incidents", || async {
+        desk.visible("view-incidents").await
     })
     .await?;
-    boss.fill("declare-title", "东城区大面积停水").await?;
-    boss.select("declare-kind", "service_outage").await?;
-    boss.select("declare-level", "2").await?;
-    boss.fill("declare-area", "东城区").await?;
-    boss.click("declare-submit").await?;
-    boss.until("the incident", || async {
-        Ok(boss.visible("view-incident").await?
-            && boss
-                .js("return document.querySelector(\"[data-testid='incident-level']\").dataset.level")
-                .await?
-                == "2")
-    })
-    .await?;
-    let level2 = seeded(IncidentKind::ServiceOutage, Level::try_from(2)?);
-    assert_eq!(
-        boss.count("[data-testid='incident-step']").await?,
-        level2.steps.len()
+    assert!(
+        !desk.text("declare-hint").await?.is_empty(),
+        "the agent is told about proposals"
     );
-    let number = boss.text("incident-number").await?;
+    desk.fill("declare-title", "东城区大面积停水").await?;
+    desk.select("declare-kind", "service_outage").await?;
+    desk.fill("declare-area", "东城区").await?;
+    desk.click("declare-submit").await?;
+    desk.until("the incident", || async {
+        desk.visible("view-incident").await
+    })
+    .await?;
+    let number = desk.text("incident-number").await?;
+
+    // The duty leader's seat: the page is in the notification centre; it opens the incident,
+    // which asks for the acknowledgement.
+    boss.until("the page", || async {
+        Ok(boss.text("bell-count").await? == "1")
+    })
+    .await?;
+    boss.click("bell").await?;
+    boss.until("the page listed", || async {
+        Ok(boss
+            .count(&format!(
+                "[data-testid='notification-item'][data-number='{number}']"
+            ))
+            .await?
+            == 1)
+    })
+    .await?;
+    boss.js(&format!(
+        "document.querySelector(\"[data-testid='notification-item'][data-number='{number}'] button\").click()"
+    ))
+    .await?;
+    boss.until("asked to acknowledge", || async {
+        Ok(boss.visible("view-incident").await? && boss.visible("page-ack").await?)
+    })
+    .await?;
+    boss.click("ack-page").await?;
+    boss.until("acknowledged", || async {
+        Ok(!boss.visible("page-ack").await?
+            && boss
+                .count("[data-testid='page-item'][data-acked='true']")
+                .await?
+                == 1)
+    })
+    .await?;
     // A bulletin with nothing to say is refused, translated; then the wording is published.
     boss.click("bulletin-submit").await?;
     boss.until("refused", || async { boss.visible("incident-error").await })
@@ -72,8 +127,7 @@ async fn a_declared_incident_reaches_the_intake_screen_and_takes_calls_in_one_ke
     })
     .await?;
 
-    // The agent's desk shows it: the badge, the banner on the intake screen.
-    let desk = Desk::launch_as(&db, "agent").await?;
+    // The agent's intake screen shows the bulletin; one key attaches each call.
     desk.until("the badge", || async {
         Ok(desk.text("incident-count").await? == "1")
     })
@@ -98,7 +152,6 @@ async fn a_declared_incident_reaches_the_intake_screen_and_takes_calls_in_one_ke
                 && desk.text("match-wording").await? == WORDING)
         })
         .await?;
-        // One key attaches the call.
         desk.keys(ALT_1).await?;
         desk.until("attached", || async {
             Ok(desk
@@ -115,13 +168,13 @@ async fn a_declared_incident_reaches_the_intake_screen_and_takes_calls_in_one_ke
         assert_eq!((row.tickets, row.callers), (i as i64 + 1, i as i64 + 1));
     }
 
-    // The supervisor's screen counts the two calls without a reload.
+    // The leader's screen counts the two calls without a reload.
     boss.until("two calls", || async {
         Ok(boss.count("[data-testid='linked-item']").await? == 2)
     })
     .await?;
     assert_eq!(boss.text("incident-callers").await?, "2");
-    // The agent may read the incident and comment, not publish or lead it.
+    // The agent reads the incident and may comment, not publish or lead it.
     desk.click("open-incidents").await?;
     desk.until("the list", || async {
         Ok(desk
@@ -140,6 +193,7 @@ async fn a_declared_incident_reaches_the_intake_screen_and_takes_calls_in_one_ke
     assert!(!desk.visible("bulletin-form").await?);
     assert!(desk.by_testid("incident-action-respond").await.is_err());
     assert!(desk.visible("incident-action-comment").await?);
+    boss.js("window.scrollTo(0, 0)").await?;
     boss.screenshot("incident").await?;
     desk.close().await?;
     boss.close().await

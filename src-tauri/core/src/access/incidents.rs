@@ -3,16 +3,18 @@
 //! masked).
 
 use super::Acting;
-use crate::emergency::plan::{Plan, PlanBody};
+use crate::emergency::plan::{DutyRole, Plan, PlanBody};
 use crate::emergency::{Incident, IncidentAction, IncidentKind, Level, NewIncident};
 use crate::error::Result;
 use crate::mask::Mask;
 use crate::model::Perm;
 use crate::permissions::{allows, department_scope};
-use crate::store::{Author, Bulletin, IncidentDetail, IncidentRow, IncidentStep, NewBulletin};
+use crate::store::{
+    Author, Bulletin, IncidentDetail, IncidentRow, IncidentStep, NewBulletin, Store,
+};
 
 impl<'s> Acting<'s> {
-    fn author(&self) -> Author<'_> {
+    pub(super) fn author(&self) -> Author<'_> {
         Author {
             user: &self.user,
             seat: self.seat.as_deref(),
@@ -36,18 +38,39 @@ impl<'s> Acting<'s> {
         Ok(d)
     }
 
-    /// Declares an incident. Who may not manage incidents declares level 1 and proposes
+    /// Whether the user leads the response: by the matrix, or as the duty leader on duty now.
+    fn leads(&self) -> Result<bool> {
+        if allows(self.user.role, Perm::ManageIncidents) {
+            return Ok(true);
+        }
+        let now = self.store.now();
+        Ok(self
+            .store
+            .on_duty(now)?
+            .iter()
+            .any(|o| o.assignment.user_id == self.user.id && o.assignment.post == DutyRole::Leader))
+    }
+
+    /// The store for leading the response, or the matrix's refusal.
+    fn lead(&self) -> Result<&'s Store> {
+        if self.leads()? {
+            Ok(self.store)
+        } else {
+            self.need(Perm::ManageIncidents)
+        }
+    }
+
+    /// Declares an incident. Who does not lead the response declares level 1 and proposes
     /// the level asked for.
     pub fn declare_incident(&self, new: &NewIncident) -> Result<Incident> {
         let s = self.need(Perm::ReportIncidents)?;
-        let manages = allows(self.user.role, Perm::ManageIncidents);
-        s.declare_incident(self.author(), new, manages)
+        s.declare_incident(self.author(), new, self.leads()?)
     }
 
     /// Changes an incident's course (a comment needs only the right to report one).
     pub fn act_incident(&self, id: i64, version: i64, action: &IncidentAction) -> Result<Incident> {
         let s = if action.manages() {
-            self.need(Perm::ManageIncidents)?
+            self.lead()?
         } else {
             self.need(Perm::ReportIncidents)?
         };
@@ -65,6 +88,12 @@ impl<'s> Acting<'s> {
         let s = self.need(Perm::ReportIncidents)?;
         self.ticket_in_scope(&s.ticket(ticket_id)?)?;
         s.unlink_ticket(ticket_id, self.author())
+    }
+
+    /// Acknowledges the user's own pages about an incident (the chain stops).
+    pub fn acknowledge_page(&self, incident_id: i64) -> Result<Incident> {
+        self.need(Perm::ViewIncidents)?
+            .acknowledge_page(incident_id, self.author())
     }
 
     /// Approves and publishes the next version of an incident's bulletin.

@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 mod admin;
 mod incidents;
 mod reports;
+mod roster;
 
 /// The reference data every screen names: departments, categories, staff.
 #[derive(Debug, Clone, Serialize)]

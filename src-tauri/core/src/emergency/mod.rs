@@ -3,6 +3,7 @@
 //! and rules; the store keeps them (`store::incidents`), `Acting` guards them.
 
 pub mod plan;
+pub mod roster;
 
 use crate::error::{Error, Result};
 use crate::model::Role;

@@ -3,10 +3,15 @@
 
 use super::{acting, arguments, need, reply, Command, Ctx, Run};
 use crate::emergency::plan::{Plan, PlanBody};
+use crate::emergency::roster::{Assignment, Shift};
 use crate::emergency::{Incident, IncidentAction, IncidentKind, Level, NewIncident};
 use crate::error::Result;
 use crate::model::Perm;
-use crate::store::{Bulletin, IncidentDetail, IncidentRow, IncidentStep, NewBulletin};
+use crate::store::{
+    Bulletin, DutyChange, Handover, IncidentDetail, IncidentRow, IncidentStep, NewBulletin, OnDuty,
+    Roster,
+};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 
 commands! {
@@ -27,11 +32,16 @@ commands! {
         -> Incident = |c, a| a.link_incident(incident_id, ticket_id);
     acting unlink_incident(ticket_id: i64) [need(Perm::ReportIncidents)] -> Incident
         = |c, a| a.unlink_incident(ticket_id);
+    /// Acknowledges the signed-in user's pages about an incident: the chain stops there.
+    acting acknowledge_page(incident_id: i64) [need(Perm::ViewIncidents)] -> Incident
+        = |c, a| a.acknowledge_page(incident_id);
     /// Approves and publishes the next version of an incident's bulletin (口径).
     acting publish_bulletin(incident_id: i64, bulletin: NewBulletin) [need(Perm::PublishBulletins)]
         -> Bulletin = |c, a| a.publish_bulletin(incident_id, &bulletin);
+    /// Marks a step of the checklist done (who leads the response: the matrix or the duty
+    /// leader on duty).
     acting complete_incident_step(incident_id: i64, step: i64, note: Option<String>)
-        [need(Perm::ManageIncidents)] -> IncidentStep
+        [need(Perm::ReportIncidents)] -> IncidentStep
         = |c, a| a.complete_incident_step(incident_id, step, note.as_deref());
     /// The current version of every plan.
     acting plans() [need(Perm::ViewIncidents)] -> Vec<Plan> = |c, a| a.plans();
@@ -40,4 +50,38 @@ commands! {
     /// Saves a plan as its next version (incidents under way keep theirs).
     acting save_plan(kind: IncidentKind, level: Level, plan: PlanBody) [need(Perm::ManagePlans)]
         -> Plan = |c, a| a.save_plan(kind, level, &plan);
+}
+
+commands! {
+    static ROSTER;
+    /// The shifts of the day (the duty roster's).
+    acting duty_shifts() [need(Perm::ViewIncidents)] -> Vec<Shift> = |c, a| a.duty_shifts();
+    /// Adds a shift or changes the one with its code (refused if it leaves a gap).
+    acting save_shift(shift: Shift) [need(Perm::ManageRoster)] -> Shift = |c, a| a.save_shift(&shift);
+    /// The roster of the days `from..=to`.
+    acting roster(from: NaiveDate, to: NaiveDate) [need(Perm::ViewIncidents)] -> Roster
+        = |c, a| a.roster(from, to);
+    /// Replaces the roster of the days `from..=to`; refused when any minute would have no
+    /// duty leader.
+    acting save_roster(from: NaiveDate, to: NaiveDate, assignments: Vec<Assignment>)
+        [need(Perm::ManageRoster)] -> Roster = |c, a| a.save_roster(from, to, &assignments);
+    /// Reads a roster from CSV (`day,shift,post,login[,backup]`) and saves the days it names.
+    acting import_roster(text: String) [need(Perm::ManageRoster)] -> Roster
+        = |c, a| a.import_roster(&text);
+    /// Who is on duty now (or at `at`).
+    acting on_duty(at: Option<DateTime<Utc>>) [need(Perm::ViewIncidents)] -> Vec<OnDuty>
+        = |c, a| a.on_duty(at);
+    /// Asks for someone else to take an assignment (a swap, a cover, leave).
+    acting request_duty_change(assignment_id: i64, kind: String, to_user: i64, reason: String)
+        [need(Perm::ViewIncidents)] -> DutyChange
+        = |c, a| a.request_duty_change(assignment_id, &kind, to_user, &reason);
+    acting decide_duty_change(id: i64, approve: bool) [need(Perm::ManageRoster)] -> DutyChange
+        = |c, a| a.decide_duty_change(id, approve);
+    acting duty_changes() [need(Perm::ViewIncidents)] -> Vec<DutyChange> = |c, a| a.duty_changes();
+    /// Handover notes between shifts, the newest first.
+    acting handovers() [need(Perm::ViewIncidents)] -> Vec<Handover> = |c, a| a.handovers();
+    acting write_handover(note: String) [need(Perm::ViewIncidents)] -> Handover
+        = |c, a| a.write_handover(&note);
+    acting acknowledge_handover(id: i64) [need(Perm::ViewIncidents)] -> Handover
+        = |c, a| a.acknowledge_handover(id);
 }

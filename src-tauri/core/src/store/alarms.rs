@@ -132,10 +132,14 @@ pub(crate) fn backfill(c: &Connection, now: DateTime<Utc>) -> Result<()> {
     Ok(())
 }
 
-/// One alarm that fired, with what a notification needs to say.
+/// One alarm (or page) that fired, with what a notification needs to say.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Fired {
-    pub ticket_id: i64,
+    /// The ticket a deadline or an announcement is about…
+    pub ticket_id: Option<i64>,
+    /// …or the incident a page is about (then `number` is the incident's and
+    /// `caller_name` its title, `threshold` its level).
+    pub incident_id: Option<i64>,
     pub number: String,
     pub caller_name: String,
     pub kind: AlarmKind,
@@ -164,6 +168,17 @@ impl Fired {
             &[("number", self.number.clone())],
         );
         let body = match self.kind {
+            AlarmKind::Page | AlarmKind::PageDrill => tr(
+                lang,
+                &format!("notify.body.{kind}"),
+                &[
+                    ("title", self.caller_name.clone()),
+                    (
+                        "level",
+                        tr(lang, &format!("incident.level.{}", self.threshold), &[]),
+                    ),
+                ],
+            ),
             AlarmKind::Incident | AlarmKind::ReportUpward => {
                 tr(lang, &format!("notify.body.{kind}"), &[caller])
             }
@@ -200,7 +215,9 @@ pub type Popups = Vec<(String, String)>;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NotificationRow {
     pub id: i64,
-    pub ticket_id: i64,
+    /// A ticket's notification, or an incident's page.
+    pub ticket_id: Option<i64>,
+    pub incident_id: Option<i64>,
     pub number: String,
     pub caller_name: String,
     pub kind: AlarmKind,
@@ -218,8 +235,14 @@ impl super::outbox::OutboxEntry {
             return None;
         }
         let d = &self.data;
+        let incident_id = d["incident_id"].as_i64();
         Some(Fired {
-            ticket_id: self.ticket_id?,
+            ticket_id: if incident_id.is_some() {
+                None
+            } else {
+                Some(self.ticket_id?)
+            },
+            incident_id,
             number: d["number"].as_str()?.to_string(),
             caller_name: d["caller_name"].as_str().unwrap_or_default().to_string(),
             kind: crate::alarms::AlarmKind::parse(d["kind"].as_str()?),
@@ -231,7 +254,8 @@ impl super::outbox::OutboxEntry {
 }
 
 impl Store {
-    /// When the scheduler must wake next (the earliest unfired alarm).
+    /// When the scheduler must wake next (the earliest unfired alarm, page or step of a
+    /// page's chain).
     pub fn next_alarm(&self) -> Result<Option<DateTime<Utc>>> {
         self.read(|c| {
             let v: Option<i64> = c.query_row(
@@ -239,14 +263,32 @@ impl Store {
                 [],
                 |r| r.get(0),
             )?;
-            Ok(v.map(from_ms))
+            let pages = super::pages::next(c)?;
+            Ok(match (v.map(from_ms), pages) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            })
         })
     }
 
     /// Fires every alarm due at `now`, once: marks it fired, records a notification for
-    /// each recipient and, for a breach, a 催办 (urge) event on the ticket's timeline.
+    /// each recipient and, for a breach, a 催办 (urge) event on the ticket's timeline. The
+    /// emergency team's pages due fire in the same transaction.
     pub fn fire_due(&self, now: DateTime<Utc>) -> Result<Vec<Fired>> {
         self.write(|tx| {
+            let mut out: Vec<Fired> = super::incidents::fire_pages(tx, now)?
+                .into_iter()
+                .map(|(p, i)| Fired {
+                    ticket_id: None,
+                    incident_id: Some(i.id),
+                    number: i.number,
+                    caller_name: i.title,
+                    kind: if p.drill { AlarmKind::PageDrill } else { AlarmKind::Page },
+                    threshold: i.level.get(),
+                    deadline: now,
+                    recipients: vec![p.user_id],
+                })
+                .collect();
             let due: Vec<(i64, i64, String, i64, i64)> = tx
                 .prepare_cached(
                     "SELECT id, ticket_id, kind, threshold, deadline FROM alarms
@@ -255,11 +297,10 @@ impl Store {
                 .query_map([ms(now)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
                 .collect::<rusqlite::Result<_>>()?;
             if due.is_empty() {
-                return Ok(vec![]);
+                return Ok(out);
             }
             let cx = ctx(tx)?;
             let users: Vec<User> = tx.prepare_cached("SELECT * FROM users")?.query_map([], user_row)?.collect::<rusqlite::Result<_>>()?;
-            let mut out = Vec::with_capacity(due.len());
             for (alarm, ticket_id, kind, threshold, deadline) in due {
                 tx.prepare_cached("UPDATE alarms SET fired_at = ?1 WHERE id = ?2")?.execute((ms(now), alarm))?;
                 let mut t = super::rows::load(tx, ticket_id)?;
@@ -310,7 +351,8 @@ impl Store {
                     .execute((ticket_id, kind.as_str(), threshold + 1, deadline, ms(next)))?;
                 }
                 out.push(Fired {
-                    ticket_id,
+                    ticket_id: Some(ticket_id),
+                    incident_id: None,
                     number: t.number.clone(),
                     // An anonymous caller's name reaches nobody, not even in a pop-up.
                     caller_name: if t.anonymous { String::new() } else { t.caller_name.clone() },
@@ -327,8 +369,10 @@ impl Store {
     pub fn notifications(&self, user_id: i64, limit: u32) -> Result<Vec<NotificationRow>> {
         self.read(|c| {
             let mut st = c.prepare_cached(
-                "SELECT n.id, n.ticket_id, t.number, CASE WHEN t.anonymous THEN '' ELSE t.caller_name END, n.kind, n.threshold, n.deadline, n.created_at, n.read_at
-                 FROM notifications n JOIN tickets t ON t.id = n.ticket_id
+                "SELECT n.id, n.ticket_id, coalesce(t.number, i.number),
+                        CASE WHEN i.id IS NOT NULL THEN i.title WHEN t.anonymous THEN '' ELSE t.caller_name END,
+                        n.kind, n.threshold, n.deadline, n.created_at, n.read_at, n.incident_id
+                 FROM notifications n LEFT JOIN tickets t ON t.id = n.ticket_id LEFT JOIN incidents i ON i.id = n.incident_id
                  WHERE n.user_id = ?1 ORDER BY n.created_at DESC, n.id DESC LIMIT ?2",
             )?;
             let rows = st
@@ -336,6 +380,7 @@ impl Store {
                     Ok(NotificationRow {
                         id: r.get(0)?,
                         ticket_id: r.get(1)?,
+                        incident_id: r.get(9)?,
                         number: r.get(2)?,
                         caller_name: r.get(3)?,
                         kind: AlarmKind::parse(&r.get::<_, String>(4)?),

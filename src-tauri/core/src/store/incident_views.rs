@@ -59,6 +59,8 @@ pub struct IncidentDetail {
     pub bulletins: Vec<Bulletin>,
     pub events: Vec<IncidentEvent>,
     pub linked: Vec<TicketRow>,
+    /// Everyone paged, and whether they acknowledged.
+    pub pages: Vec<super::pages::PageRow>,
 }
 fn incident_row(r: &Row) -> rusqlite::Result<Incident> {
     let level = |col: &str| -> rusqlite::Result<Option<Level>> {
@@ -140,6 +142,7 @@ impl Store {
                 bulletins: bulletins(c, id)?,
                 events: events(c, id)?,
                 linked,
+                pages: super::pages::of_incident(c, id)?,
             })
         })
     }

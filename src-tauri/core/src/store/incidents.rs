@@ -88,7 +88,7 @@ fn record(
     by: Author<'_>,
     at: DateTime<Utc>,
     e: &NewIncidentEvent,
-) -> Result<()> {
+) -> Result<i64> {
     let seq: i64 = c.query_row(
         "SELECT coalesce(max(seq), 0) + 1 FROM incident_events WHERE incident_id = ?1",
         [i.id],
@@ -143,7 +143,8 @@ fn record(
         &format!("incident_{}", e.action),
         &i.number,
         detail,
-    )
+    )?;
+    Ok(seq)
 }
 
 /// The plan's steps not yet on the checklist, due their minutes after `from`.
@@ -253,7 +254,8 @@ impl Store {
                 to_status: IncidentStatus::Declared,
                 data,
             };
-            record(tx, &mut i, by, now, &e)?;
+            let seq = record(tx, &mut i, by, now, &e)?;
+            super::pages::queue(tx, i.id, seq, &plan.body, i.drill, now)?;
             Ok(i)
         })
     }
@@ -299,6 +301,7 @@ impl Store {
             }
             let (mut next, mut e) = apply(&cur, action, now)?;
             next.version = cur.version;
+            let mut page = None;
             if next.level != cur.level {
                 // The new level's plan (as it stands now) takes over; its steps not yet on
                 // the checklist are added, due from now.
@@ -309,8 +312,13 @@ impl Store {
                     o.insert("plan_id".into(), plan.id.into());
                     o.insert("plan_version".into(), plan.version.into());
                 }
+                // A raise pages the higher plan's recipients; a lowering pages nobody.
+                page = (next.level > cur.level).then_some(plan);
             }
-            record(tx, &mut next, by, now, &e)?;
+            let seq = record(tx, &mut next, by, now, &e)?;
+            if let Some(plan) = page {
+                super::pages::queue(tx, id, seq, &plan.body, next.drill, now)?;
+            }
             Ok(next)
         })
     }
@@ -440,6 +448,108 @@ impl Store {
             Ok(steps(tx, incident_id)?.into_iter().find(|s| s.step == step).unwrap_or(s))
         })
     }
+
+    /// Acknowledges the user's pages about an incident (from any of their seats): the
+    /// chain stops there. Refused when nothing waits for their acknowledgement.
+    pub fn acknowledge_page(&self, incident_id: i64, by: Author<'_>) -> Result<Incident> {
+        let now = self.now();
+        self.write(|tx| {
+            let mut i = load(tx, incident_id)?;
+            if super::pages::acknowledge(tx, incident_id, by.user.id, now)? == 0 {
+                return Err(Error::NotFound {
+                    entity: "page",
+                    key: i.number.clone(),
+                });
+            }
+            let e = event(
+                "acknowledge",
+                &i,
+                None,
+                serde_json::json!({ "drill": i.drill }),
+            );
+            record(tx, &mut i, by, now, &e)?;
+            Ok(i)
+        })
+    }
+}
+
+/// Fires the pages due at `now` and moves unanswered ones down their chain, in the
+/// scheduler's transaction: each page becomes a notification for its person (the pop-up
+/// on their seats, the notification centre) and the incident's timeline says whom it
+/// paged. Returns each page fired with its incident.
+pub(crate) fn fire_pages(
+    c: &Connection,
+    now: DateTime<Utc>,
+) -> Result<Vec<(super::pages::PageFired, Incident)>> {
+    let ack_minutes = |id: i64| -> Result<Option<i64>> {
+        let i = load(c, id)?;
+        i.status
+            .is_active()
+            .then(|| super::plans::get(c, i.plan_id).map(|p| p.body.ack_minutes))
+            .transpose()
+    };
+    super::pages::escalate(c, now, ack_minutes)?;
+    let fired = super::pages::due(c, now)?;
+    if fired.is_empty() {
+        return Ok(vec![]);
+    }
+    let system = super::reference::get_user(
+        c,
+        c.query_row(
+            "SELECT id FROM users WHERE role = 'admin' ORDER BY id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )?,
+    )?;
+    let mut out = Vec::with_capacity(fired.len());
+    let mut incidents: Vec<i64> = fired.iter().map(|p| p.incident_id).collect();
+    incidents.dedup();
+    for id in incidents {
+        let mut i = load(c, id)?;
+        for tier in 0..=2 {
+            let mine: Vec<&super::pages::PageFired> = fired
+                .iter()
+                .filter(|p| p.incident_id == id && p.tier == tier)
+                .collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let kind = if i.drill { "page_drill" } else { "page" };
+            for p in &mine {
+                c.prepare_cached(
+                    "INSERT INTO notifications (user_id, incident_id, kind, threshold, deadline, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                )?
+                .execute((p.user_id, id, kind, i.level.get(), ms(now)))?;
+                let data = serde_json::json!({
+                    "kind": kind,
+                    "threshold": i.level,
+                    "number": i.number,
+                    "caller_name": i.title,
+                    "deadline": now,
+                    "incident_id": id,
+                });
+                super::outbox::publish(
+                    c,
+                    now,
+                    super::outbox::OutboxKind::Notification,
+                    None,
+                    Some(p.user_id),
+                    &data,
+                )?;
+                out.push(((*p).clone(), i.clone()));
+            }
+            let users: Vec<i64> = mine.iter().map(|p| p.user_id).collect();
+            let action = if tier == 0 { "page" } else { "escalate" };
+            let e = event(
+                action,
+                &i,
+                None,
+                serde_json::json!({ "users": users, "tier": tier, "drill": i.drill }),
+            );
+            record(c, &mut i, (&system).into(), now, &e)?;
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

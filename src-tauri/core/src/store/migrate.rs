@@ -118,6 +118,16 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "incidents",
         sql: include_str!("../../migrations/0021_incidents.sql"),
     },
+    Migration {
+        version: 22,
+        name: "duty_roster",
+        sql: include_str!("../../migrations/0022_duty_roster.sql"),
+    },
+    Migration {
+        version: 23,
+        name: "incident_pages",
+        sql: include_str!("../../migrations/0023_incident_pages.sql"),
+    },
 ];
 
 pub fn run(conn: &mut Connection, migrations: &[Migration]) -> Result<i64> {

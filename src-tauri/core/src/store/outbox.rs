@@ -198,7 +198,7 @@ mod tests {
             .expect("a fired alarm");
         assert_eq!(
             (note.ticket_id, note.number.as_str()),
-            (t.id, t.number.as_str())
+            (Some(t.id), t.number.as_str())
         );
         let pops = s.popups(handler.id, &[note]).expect("popups");
         assert!(pops[0].0.contains(&t.number), "{pops:?}");

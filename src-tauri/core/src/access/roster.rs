@@ -1,0 +1,140 @@
+//! The permission door for the duty roster: everyone sees who is on duty; managers set
+//! shifts and rosters and decide swaps and covers; whoever holds an assignment asks for
+//! one; handover notes are written and acknowledged by the staff on duty.
+
+use super::Acting;
+use crate::emergency::roster::{Assignment, Shift};
+use crate::error::{Error, Result};
+use crate::model::Perm;
+use crate::permissions::allows;
+use crate::store::{DutyChange, Handover, OnDuty, Roster};
+use chrono::{DateTime, NaiveDate, Utc};
+
+impl<'s> Acting<'s> {
+    pub fn duty_shifts(&self) -> Result<Vec<Shift>> {
+        self.need(Perm::ViewIncidents)?.duty_shifts()
+    }
+
+    pub fn save_shift(&self, shift: &Shift) -> Result<Shift> {
+        self.need(Perm::ManageRoster)?
+            .save_shift(self.author(), shift)
+    }
+
+    pub fn roster(&self, from: NaiveDate, to: NaiveDate) -> Result<Roster> {
+        self.need(Perm::ViewIncidents)?.roster(from, to)
+    }
+
+    pub fn save_roster(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        list: &[Assignment],
+    ) -> Result<Roster> {
+        self.need(Perm::ManageRoster)?
+            .save_roster(self.author(), from, to, list)
+    }
+
+    /// Reads a roster from CSV (`day,shift,post,login[,backup]` with a header; shift by
+    /// code, person by login or id) and saves the days it names as one roster: refused
+    /// whole, with the line, when any row is bad or a minute has no duty leader.
+    pub fn import_roster(&self, text: &str) -> Result<Roster> {
+        let s = self.need(Perm::ManageRoster)?;
+        let shifts = s.duty_shifts()?;
+        let accounts = s.accounts()?;
+        let mut list = Vec::new();
+        let mut rd = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        for (n, row) in rd.records().enumerate() {
+            let line = n as u64 + 2;
+            let bad = |reason: String| Error::ImportRow { line, reason };
+            let row = row.map_err(|e| bad(e.to_string()))?;
+            let field = |i: usize| row.get(i).unwrap_or("");
+            let day = field(0)
+                .parse::<NaiveDate>()
+                .map_err(|_| bad(format!("day {}", field(0))))?;
+            let shift = shifts
+                .iter()
+                .find(|x| x.code == field(1))
+                .ok_or_else(|| bad(format!("shift {}", field(1))))?;
+            let post = field(2)
+                .parse()
+                .map_err(|_| bad(format!("post {}", field(2))))?;
+            let who = field(3);
+            let user = accounts
+                .iter()
+                .find(|a| a.login.as_deref() == Some(who) || a.user.id.to_string() == who)
+                .ok_or_else(|| bad(format!("login {who}")))?;
+            let backup = matches!(field(4), "1" | "true" | "yes" | "backup");
+            list.push(Assignment {
+                id: 0,
+                day,
+                shift_id: shift.id,
+                post,
+                user_id: user.user.id,
+                backup,
+            });
+        }
+        let (Some(from), Some(to)) = (
+            list.iter().map(|a| a.day).min(),
+            list.iter().map(|a| a.day).max(),
+        ) else {
+            return Err(Error::Required {
+                field: "assignments",
+            });
+        };
+        s.save_roster(self.author(), from, to, &list)
+    }
+
+    /// Who is on duty at `at` (now when none).
+    pub fn on_duty(&self, at: Option<DateTime<Utc>>) -> Result<Vec<OnDuty>> {
+        let s = self.need(Perm::ViewIncidents)?;
+        s.on_duty(at.unwrap_or_else(|| s.now()))
+    }
+
+    /// Asks for someone else to take an assignment: its holder asks, or a manager for them.
+    pub fn request_duty_change(
+        &self,
+        assignment_id: i64,
+        kind: &str,
+        to_user: i64,
+        reason: &str,
+    ) -> Result<DutyChange> {
+        let s = self.need(Perm::ViewIncidents)?;
+        let holder = s
+            .roster_assignment(assignment_id)?
+            .is_some_and(|a| a.user_id == self.user.id);
+        if !holder && !allows(self.user.role, Perm::ManageRoster) {
+            return Err(Error::Forbidden {
+                action: Perm::ManageRoster.as_str().into(),
+                actor: self.user.name.clone(),
+                role: self.user.role.as_str().into(),
+                permission: true,
+            });
+        }
+        s.request_duty_change(self.author(), assignment_id, kind, to_user, reason)
+    }
+
+    pub fn decide_duty_change(&self, id: i64, approve: bool) -> Result<DutyChange> {
+        self.need(Perm::ManageRoster)?
+            .decide_duty_change(self.author(), id, approve)
+    }
+
+    pub fn duty_changes(&self) -> Result<Vec<DutyChange>> {
+        self.need(Perm::ViewIncidents)?.duty_changes(200)
+    }
+
+    pub fn handovers(&self) -> Result<Vec<Handover>> {
+        self.need(Perm::ViewIncidents)?.handovers(100)
+    }
+
+    pub fn write_handover(&self, note: &str) -> Result<Handover> {
+        self.need(Perm::ViewIncidents)?
+            .write_handover(self.author(), note)
+    }
+
+    pub fn acknowledge_handover(&self, id: i64) -> Result<Handover> {
+        self.need(Perm::ViewIncidents)?
+            .acknowledge_handover(self.author(), id)
+    }
+}

@@ -39,6 +39,10 @@ pub fn start<R: Runtime>(app: AppHandle<R>, wake: Wake) {
                 Ok(_) => {}
                 Err(e) => eprintln!("hotline-desk: scheduler: {e}"),
             }
+            // Surges and clusters: a suggestion to declare, told through the outbox.
+            if let Err(e) = store.detect(store.now()) {
+                eprintln!("hotline-desk: detection: {e}");
+            }
             let wait = match store.next_alarm() {
                 Ok(Some(at)) => (at - store.now())
                     .to_std()

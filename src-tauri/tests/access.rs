@@ -335,6 +335,21 @@ fn commands(world: &World, n: usize) -> Vec<(&'static str, Value, &'static [&'st
             json!({ "incidentId": inc, "step": 1, "note": null }),
             MANAGE,
         ),
+        ("incident_suggestions", json!({}), ALL),
+        (
+            "declare_suggestion",
+            json!({ "id": 999_999, "incident": { "title": "停水", "kind": "other", "level": 1 } }),
+            REPORT,
+        ),
+        ("dismiss_suggestion", json!({ "id": 999_999 }), MANAGE),
+        (
+            "review_incident",
+            json!({ "id": inc, "version": 1, "review": { "wentWell": "快", "wentBadly": "慢" } }),
+            MANAGE,
+        ),
+        ("incident_review", json!({ "id": inc }), ALL),
+        ("follow_ups", json!({ "mine": false }), ALL),
+        ("complete_follow_up", json!({ "id": 999_999 }), MANAGE),
         ("plans", json!({}), ALL),
         ("plan_versions", json!({ "kind": "other", "level": 1 }), ALL),
         (

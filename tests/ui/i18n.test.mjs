@@ -110,9 +110,9 @@ test('every backend code the UI can meet is translated', () => {
   for (const m of seeded.matchAll(/"([a-z_]+)"/g)) keys.push(`incident.step.${m[1]}`);
   const rules = read(root, 'src-tauri', 'core', 'src', 'emergency', 'mod.rs');
   const named = rules.slice(rules.indexOf('pub fn name(&self)'), rules.indexOf('pub fn manages'));
-  const store = read(root, 'src-tauri', 'core', 'src', 'store', 'incidents.rs');
-  const steps = [...named.matchAll(/=> "([a-z_]+)"/g), ...store.matchAll(/event\("([a-z_]+)"/g)].map((m) => m[1]);
-  for (const a of ['declare', 'raise', 'lower', 'step_done', ...steps]) keys.push(`incident.action.${a}`, `audit.a.incident_${a}`);
+  const store = ['incidents.rs', 'reviews.rs'].map((f) => read(root, 'src-tauri', 'core', 'src', 'store', f)).join('\n');
+  const steps = [...named.matchAll(/=> "([a-z_]+)"/g), ...store.matchAll(/event\(\s*"([a-z_]+)"/g)].map((m) => m[1]);
+  for (const a of ['declare', 'raise', 'lower', 'page', 'escalate', 'review', ...steps]) keys.push(`incident.action.${a}`, `audit.a.incident_${a}`);
   assert.ok(steps.includes('link') && steps.includes('resolve'), steps.join());
   keys.push('audit.a.plan_saved');
   const seed = read(root, 'src-tauri', 'core', 'migrations', '0001_init.sql');

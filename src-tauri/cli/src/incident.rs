@@ -73,6 +73,11 @@ pub enum IncidentCmd {
         #[arg(long)]
         summary: String,
     },
+    /// Suggestions to declare (a surge of calls, a cluster of tickets, a drill due)
+    Suggestions {
+        #[arg(long)]
+        all: bool,
+    },
     /// The plans in force (with --kind and --level: every version of one)
     Plans {
         #[arg(long)]
@@ -219,6 +224,23 @@ pub fn run(a: &Acting, cmd: IncidentCmd, json: bool) -> Result<()> {
         IncidentCmd::Resolve { incident, summary } => {
             act(a, &incident, IncidentAction::Resolve { summary }, json)?;
         }
+        IncidentCmd::Suggestions { all } => {
+            let list = a.suggestions(!all)?;
+            print(json, serde_json::to_value(&list)?, || {
+                list.iter()
+                    .map(|x| {
+                        format!(
+                            "{:>4}  {:<8} {:<9} {}  {}\n",
+                            x.id,
+                            x.kind,
+                            x.status,
+                            x.at.to_rfc3339(),
+                            x.evidence
+                        )
+                    })
+                    .collect()
+            });
+        }
         IncidentCmd::Plans { kind, level } => {
             let plans = match (kind, level) {
                 (Some(k), Some(l)) => a.plan_versions(k.parse()?, Level::try_from(l)?)?,
@@ -247,4 +269,35 @@ pub fn run(a: &Acting, cmd: IncidentCmd, json: bool) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[derive(Subcommand)]
+pub enum DrillCmd {
+    /// Start a drill: an incident marked as drill, on the same plan, its pages marked as
+    /// drill, outside every figure and every caller's history
+    Start {
+        #[arg(long)]
+        title: String,
+        #[arg(long, default_value = "hotline_failure")]
+        kind: String,
+        #[arg(long, default_value_t = 2)]
+        level: i64,
+    },
+}
+
+pub fn drill(a: &Acting, cmd: DrillCmd, json: bool) -> Result<()> {
+    let DrillCmd::Start { title, kind, level } = cmd;
+    run(
+        a,
+        IncidentCmd::Declare {
+            title,
+            kind,
+            level,
+            area: String::new(),
+            services: String::new(),
+            note: None,
+            drill: true,
+        },
+        json,
+    )
 }

@@ -89,6 +89,9 @@ enum Cmd {
     /// Graded emergency response: declare, raise, attach calls, publish bulletins, resolve
     #[command(subcommand)]
     Incident(incident::IncidentCmd),
+    /// Emergency drills: start one
+    #[command(subcommand)]
+    Drill(incident::DrillCmd),
     /// The 24-hour duty roster: show, import from CSV, who is on duty now
     #[command(subcommand)]
     Roster(roster::RosterCmd),
@@ -166,6 +169,7 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Retention(c) => retention::run(&a, c, json)?,
         Cmd::Incident(c) => incident::run(&a, c, json)?,
         Cmd::Roster(c) => roster::run(&a, c, json)?,
+        Cmd::Drill(c) => incident::drill(&a, c, json)?,
         Cmd::Call(args) => call::run(&store, actor, args, json)?,
         Cmd::Login(_) | Cmd::Logout => {
             return Err(Error::InvalidArguments {

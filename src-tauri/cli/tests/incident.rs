@@ -175,6 +175,21 @@ fn an_incident_from_declaration_to_resolution_on_the_command_line() {
         ["declare", "raise", "link", "link", "bulletin", "resolve"]
     );
     assert_eq!(shown["linked"][0]["phone"], "138****0002", "masked");
+    // A drill from the command line: marked, on the same plan.
+    let d = json(
+        &db,
+        &["--as", &boss, "drill", "start", "--title", "演练：热线中断"],
+    );
+    assert_eq!(
+        (d["drill"].as_bool(), d["kind"].as_str()),
+        (Some(true), Some("hotline_failure"))
+    );
+    assert_eq!(
+        json(&db, &["incident", "suggestions"])
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
     // The plans: 6 kinds × 4 levels, and a plan's versions.
     assert_eq!(
         json(&db, &["incident", "plans"]).as_array().map(Vec::len),

@@ -65,6 +65,8 @@ str_enum!(
         Page = "page",
         /// A page of a drill.
         PageDrill = "page_drill",
+        /// A follow-up action of an incident's review fell due (its owner is reminded).
+        FollowUp = "follow_up",
     }
 );
 
@@ -257,7 +259,7 @@ pub fn recipients(t: &Ticket, kind: AlarmKind, threshold: i64, users: &[User]) -
         AlarmKind::Incident => with_role(&[Role::Supervisor, Role::Manager, Role::Admin]),
         AlarmKind::ReportUpward => with_role(&[Role::Manager, Role::Admin]),
         // Pages are about incidents, never a ticket's alarm (their recipients: the plan).
-        AlarmKind::Page | AlarmKind::PageDrill => vec![],
+        AlarmKind::Page | AlarmKind::PageDrill | AlarmKind::FollowUp => vec![],
     };
     if threshold >= BREACH && kind.repeats() {
         out.extend(with_role(&[Role::Supervisor, Role::Manager, Role::Admin]));

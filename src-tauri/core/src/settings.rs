@@ -104,6 +104,17 @@ pub const SETTINGS: &[Setting] = &[
     centre("centre_name", "12345 热线服务中心", Accepts::Text(60)),
     // Whether transfer slips show the caller's phone and address in clear.
     centre("slip_phone", "masked", Accepts::OneOf(&["masked", "clear"])),
+    // Detection of incidents: a surge is calls in the last window at least this percent of
+    // the same window on the same weekday of the weeks before, and at least the minimum.
+    centre("surge_window_minutes", "30", Accepts::Int(5, 240)),
+    centre("surge_factor_percent", "200", Accepts::OffOr(110, 10_000)),
+    centre("surge_min_calls", "20", Accepts::Int(1, 100_000)),
+    centre("surge_baseline_weeks", "4", Accepts::Int(1, 12)),
+    // A cluster is this many tickets of one category naming one area within the window.
+    centre("cluster_window_minutes", "60", Accepts::Int(5, 1440)),
+    centre("cluster_min_tickets", "5", Accepts::OffOr(2, 1000)),
+    // A reminder when no drill took place in this many months (0: none).
+    centre("drill_every_months", "6", Accepts::Int(0, 36)),
     // Test-only: how many seconds an SLA "calendar hour" lasts.
     centre("sla_hour_seconds", "3600", Accepts::Int(1, 3600)),
 ];

@@ -84,7 +84,15 @@ const STORE_FLOORS: &[&[&str]] = &[
         "incident_views",
         "incidents",
     ],
-    &["tickets", "bulk", "report", "backup", "retention"],
+    &[
+        "tickets",
+        "bulk",
+        "report",
+        "backup",
+        "retention",
+        "detect",
+        "reviews",
+    ],
     &["store"],
 ];
 

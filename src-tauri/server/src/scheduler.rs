@@ -22,6 +22,10 @@ pub fn start(store: Arc<Store>, mut changes: watch::Receiver<i64>) {
                 if fired > 0 {
                     tracing::info!(fired, "alarms fired");
                 }
+                let suggested = s.detect(s.now())?;
+                if suggested > 0 {
+                    tracing::info!(suggested, "incidents suggested");
+                }
                 let next = s.next_alarm()?;
                 Ok::<_, hotline_core::Error>((fired, next.map(|at| at - s.now())))
             })

@@ -4,13 +4,15 @@
 
 use super::Acting;
 use crate::emergency::plan::{DutyRole, Plan, PlanBody};
+use crate::emergency::review::NewReview;
 use crate::emergency::{Incident, IncidentAction, IncidentKind, Level, NewIncident};
 use crate::error::Result;
 use crate::mask::Mask;
 use crate::model::Perm;
 use crate::permissions::{allows, department_scope};
 use crate::store::{
-    Author, Bulletin, IncidentDetail, IncidentRow, IncidentStep, NewBulletin, Store,
+    Author, Bulletin, FollowUp, IncidentDetail, IncidentRow, IncidentStep, NewBulletin, Review,
+    Store, Suggestion,
 };
 
 impl<'s> Acting<'s> {
@@ -110,6 +112,53 @@ impl<'s> Acting<'s> {
     ) -> Result<IncidentStep> {
         self.need(Perm::ManageIncidents)?
             .complete_step(incident_id, step, self.author(), note)
+    }
+
+    /// Suggestions to declare an incident (open ones only, or all).
+    pub fn suggestions(&self, open_only: bool) -> Result<Vec<Suggestion>> {
+        self.need(Perm::ViewIncidents)?.suggestions(open_only, 200)
+    }
+
+    /// Declares the incident a suggestion points to (at the level the user may declare).
+    pub fn declare_suggestion(&self, id: i64, new: &NewIncident) -> Result<Incident> {
+        let s = self.need(Perm::ReportIncidents)?;
+        s.declare_suggestion(id, self.author(), new, self.leads()?)
+    }
+
+    /// Dismisses a suggestion: whoever leads the response.
+    pub fn dismiss_suggestion(&self, id: i64) -> Result<Suggestion> {
+        self.lead()?.dismiss_suggestion(id, self.author())
+    }
+
+    /// Reviews a resolved incident: whoever leads the response.
+    pub fn review_incident(&self, id: i64, version: i64, review: &NewReview) -> Result<Review> {
+        self.lead()?
+            .review_incident(id, version, self.author(), review)
+    }
+
+    pub fn incident_review(&self, id: i64) -> Result<Option<Review>> {
+        self.need(Perm::ViewIncidents)?.incident_review(id)
+    }
+
+    /// Follow-ups not done: the user's own, or (leading the response) everyone's.
+    pub fn follow_ups(&self, mine: bool) -> Result<Vec<FollowUp>> {
+        let s = self.need(Perm::ViewIncidents)?;
+        if mine || !self.leads()? {
+            s.open_follow_ups(Some(self.user.id))
+        } else {
+            s.open_follow_ups(None)
+        }
+    }
+
+    /// Marks a follow-up done: its owner, or whoever leads the response.
+    pub fn complete_follow_up(&self, id: i64, note: Option<&str>) -> Result<FollowUp> {
+        let s = self.need(Perm::ViewIncidents)?;
+        let own = s
+            .open_follow_ups(Some(self.user.id))?
+            .iter()
+            .any(|f| f.id == id);
+        let s = if own { s } else { self.lead()? };
+        s.complete_follow_up(id, self.author(), note)
     }
 
     /// The current version of every plan.

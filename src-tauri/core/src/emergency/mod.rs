@@ -2,7 +2,9 @@
 //! levels, their status and timeline rules, the plans they follow (`plan`). Pure values
 //! and rules; the store keeps them (`store::incidents`), `Acting` guards them.
 
+pub mod detect;
 pub mod plan;
+pub mod review;
 pub mod roster;
 
 use crate::error::{Error, Result};

@@ -3,13 +3,14 @@
 
 use super::{acting, arguments, need, reply, Command, Ctx, Run};
 use crate::emergency::plan::{Plan, PlanBody};
+use crate::emergency::review::NewReview;
 use crate::emergency::roster::{Assignment, Shift};
 use crate::emergency::{Incident, IncidentAction, IncidentKind, Level, NewIncident};
 use crate::error::Result;
 use crate::model::Perm;
 use crate::store::{
-    Bulletin, DutyChange, Handover, IncidentDetail, IncidentRow, IncidentStep, NewBulletin, OnDuty,
-    Roster,
+    Bulletin, DutyChange, FollowUp, Handover, IncidentDetail, IncidentRow, IncidentStep,
+    NewBulletin, OnDuty, Review, Roster, Suggestion,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
@@ -43,6 +44,25 @@ commands! {
     acting complete_incident_step(incident_id: i64, step: i64, note: Option<String>)
         [need(Perm::ReportIncidents)] -> IncidentStep
         = |c, a| a.complete_incident_step(incident_id, step, note.as_deref());
+    /// Suggestions to declare an incident (a surge of calls, a cluster of tickets).
+    acting incident_suggestions(open_only: Option<bool>) [need(Perm::ViewIncidents)]
+        -> Vec<Suggestion> = |c, a| a.suggestions(open_only.unwrap_or(true));
+    /// Declares the incident a suggestion points to; a cluster's tickets are attached.
+    acting declare_suggestion(id: i64, incident: NewIncident) [need(Perm::ReportIncidents)]
+        -> Incident = |c, a| a.declare_suggestion(id, &incident);
+    acting dismiss_suggestion(id: i64) [need(Perm::ReportIncidents)] -> Suggestion
+        = |c, a| a.dismiss_suggestion(id);
+    /// Reviews a resolved incident (复盘): resolved → reviewed, with its follow-ups.
+    acting review_incident(id: i64, version: i64, review: NewReview) [need(Perm::ReportIncidents)]
+        -> Review = |c, a| a.review_incident(id, version, &review);
+    /// An incident's review with its timeline (the incident's events), if reviewed.
+    acting incident_review(id: i64) [need(Perm::ViewIncidents)] -> Option<Review>
+        = |c, a| a.incident_review(id);
+    /// Follow-ups not done: the user's own (`mine`), or everyone's for who leads.
+    acting follow_ups(mine: Option<bool>) [need(Perm::ViewIncidents)] -> Vec<FollowUp>
+        = |c, a| a.follow_ups(mine.unwrap_or(true));
+    acting complete_follow_up(id: i64, note: Option<String>) [need(Perm::ViewIncidents)]
+        -> FollowUp = |c, a| a.complete_follow_up(id, note.as_deref());
     /// The current version of every plan.
     acting plans() [need(Perm::ViewIncidents)] -> Vec<Plan> = |c, a| a.plans();
     acting plan_versions(kind: IncidentKind, level: Level) [need(Perm::ViewIncidents)]

@@ -168,6 +168,14 @@ impl Fired {
             &[("number", self.number.clone())],
         );
         let body = match self.kind {
+            AlarmKind::FollowUp => tr(
+                lang,
+                "notify.body.follow_up",
+                &[
+                    ("title", self.caller_name.clone()),
+                    ("deadline", deadline.clone()),
+                ],
+            ),
             AlarmKind::Page | AlarmKind::PageDrill => tr(
                 lang,
                 &format!("notify.body.{kind}"),
@@ -276,17 +284,17 @@ impl Store {
     /// emergency team's pages due fire in the same transaction.
     pub fn fire_due(&self, now: DateTime<Utc>) -> Result<Vec<Fired>> {
         self.write(|tx| {
-            let mut out: Vec<Fired> = super::incidents::fire_pages(tx, now)?
+            let mut out: Vec<Fired> = super::incidents::fire_notices(tx, now)?
                 .into_iter()
-                .map(|(p, i)| Fired {
+                .map(|n| Fired {
                     ticket_id: None,
-                    incident_id: Some(i.id),
-                    number: i.number,
-                    caller_name: i.title,
-                    kind: if p.drill { AlarmKind::PageDrill } else { AlarmKind::Page },
-                    threshold: i.level.get(),
-                    deadline: now,
-                    recipients: vec![p.user_id],
+                    incident_id: Some(n.incident_id),
+                    number: n.number,
+                    caller_name: n.subject,
+                    kind: AlarmKind::parse(n.kind),
+                    threshold: n.threshold,
+                    deadline: n.deadline,
+                    recipients: vec![n.user_id],
                 })
                 .collect();
             let due: Vec<(i64, i64, String, i64, i64)> = tx

@@ -26,6 +26,9 @@ pub struct Store {
     pub(super) presence: Presences,
     /// Queue counts shared by the users of one scope (`queues`).
     pub(super) counts: Mutex<std::collections::HashMap<Option<i64>, SharedCounts>>,
+    /// When detection last ran (`detect`): at most once a minute, however often the
+    /// scheduler wakes.
+    pub(super) detected: Mutex<Option<DateTime<Utc>>>,
 }
 
 /// Queue counts shared by every user of one scope, as of an outbox head and a time.
@@ -61,6 +64,11 @@ impl<'a> From<&'a crate::model::User> for Author<'a> {
         Author { user, seat: None }
     }
 }
+
+/// A condition on tickets `t`: not a call of a drill (a ticket attached to an incident
+/// marked as drill) — practice, in no figure and no caller's history.
+pub(super) const NOT_DRILL: &str =
+    "t.id NOT IN (SELECT l.ticket_id FROM incidents i JOIN incident_tickets l ON l.incident_id = i.id WHERE i.drill)";
 
 /// Page caches, in KiB (negative: a size, not a page count).
 pub(super) const READER_CACHE_KIB: i64 = -32_768;

@@ -242,7 +242,7 @@ pub(super) fn bulletins(c: &Connection, id: i64) -> Result<Vec<Bulletin>> {
     Ok(rows)
 }
 
-fn events(c: &Connection, id: i64) -> Result<Vec<IncidentEvent>> {
+pub(super) fn events(c: &Connection, id: i64) -> Result<Vec<IncidentEvent>> {
     let mut st = c.prepare_cached(
         "SELECT e.seq, e.at, e.actor_id, u.name, e.action, e.note, e.from_status, e.to_status, e.data
          FROM incident_events e JOIN users u ON u.id = e.actor_id WHERE e.incident_id = ?1 ORDER BY e.seq",

@@ -82,7 +82,7 @@ fn save(c: &Connection, i: &Incident) -> Result<()> {
 
 /// Appends `e` to the timeline (bumping the incident's version unless it is new), then
 /// announces it and logs it.
-fn record(
+pub(super) fn record(
     c: &Connection,
     i: &mut Incident,
     by: Author<'_>,
@@ -187,7 +187,7 @@ fn course_changed_since(c: &Connection, id: i64, version: i64) -> Result<Option<
     .optional()?)
 }
 
-fn event(
+pub(super) fn event(
     action: &str,
     i: &Incident,
     note: Option<String>,
@@ -202,10 +202,97 @@ fn event(
     }
 }
 
+/// Declares an incident in the caller's transaction (`new` already checked).
+pub(super) fn declare(
+    tx: &Connection,
+    by: Author<'_>,
+    new: &NewIncident,
+    may_manage: bool,
+    now: DateTime<Utc>,
+) -> Result<Incident> {
+    let (level, proposed_level) = declared_level(may_manage, new.level);
+    if let Some(c) = new.category_id {
+        super::reference::get_category(tx, c)?;
+    }
+    let plan = super::plans::current(tx, new.kind, level)?;
+    let number = next_number(tx, now)?;
+    tx.prepare_cached(
+        "INSERT INTO incidents (number, version, title, kind, level, proposed_level, status, area, services,
+            category_id, started_at, declared_at, declared_by, plan_id, drill, updated_at)
+         VALUES (?1, 1, ?2, ?3, ?4, ?5, 'declared', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?10)",
+    )?
+    .execute(rusqlite::params![
+        number,
+        new.title,
+        new.kind.as_str(),
+        level.get(),
+        proposed_level.map(Level::get),
+        new.area,
+        new.services,
+        new.category_id,
+        ms(new.started_at.unwrap_or(now)),
+        ms(now),
+        by.user.id,
+        plan.id,
+        new.drill,
+    ])?;
+    let mut i = load(tx, tx.last_insert_rowid())?;
+    add_steps(tx, i.id, &plan, now)?;
+    let data = serde_json::json!({
+        "title": i.title, "kind": i.kind, "level": level, "proposed_level": proposed_level,
+        "plan_id": plan.id, "plan_version": plan.version, "drill": i.drill, "area": i.area,
+    });
+    let e = NewIncidentEvent {
+        action: "declare".into(),
+        note: new.note.clone(),
+        from_status: None,
+        to_status: IncidentStatus::Declared,
+        data,
+    };
+    let seq = record(tx, &mut i, by, now, &e)?;
+    super::pages::queue(tx, i.id, seq, &plan.body, i.drill, now)?;
+    Ok(i)
+}
+
+/// Attaches a call to an active incident in the caller's transaction.
+pub(super) fn link(
+    tx: &Connection,
+    incident_id: i64,
+    ticket_id: i64,
+    by: Author<'_>,
+    now: DateTime<Utc>,
+) -> Result<Incident> {
+    let mut i = active(tx, incident_id, "link")?;
+    let t = super::rows::load(tx, ticket_id)?;
+    let other: Option<String> = tx
+        .query_row(
+            "SELECT i.number FROM incident_tickets l JOIN incidents i ON i.id = l.incident_id WHERE l.ticket_id = ?1",
+            [ticket_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(number) = other {
+        return Err(Error::Taken {
+            field: "incident",
+            value: number,
+        });
+    }
+    tx.prepare_cached("INSERT INTO incident_tickets (ticket_id, incident_id, linked_at, linked_by) VALUES (?1, ?2, ?3, ?4)")?
+        .execute((ticket_id, incident_id, ms(now), by.user.id))?;
+    let e = event(
+        "link",
+        &i,
+        None,
+        serde_json::json!({ "ticket_id": t.id, "number": t.number }),
+    );
+    record(tx, &mut i, by, now, &e)?;
+    Ok(i)
+}
+
 impl Store {
     /// Declares an incident: numbered, on the current plan of its kind and level, with
-    /// that plan's checklist. Without `may_manage` a level above 1 is declared at 1 and
-    /// proposed (someone who may raise decides).
+    /// that plan's checklist, its recipients paged. Without `may_manage` a level above 1
+    /// is declared at 1 and proposed (someone who may raise decides).
     pub fn declare_incident(
         &self,
         by: Author<'_>,
@@ -214,50 +301,7 @@ impl Store {
     ) -> Result<Incident> {
         let now = self.now();
         let new = new.validated(now)?;
-        let (level, proposed_level) = declared_level(may_manage, new.level);
-        self.write(|tx| {
-            if let Some(c) = new.category_id {
-                super::reference::get_category(tx, c)?;
-            }
-            let plan = super::plans::current(tx, new.kind, level)?;
-            let number = next_number(tx, now)?;
-            tx.prepare_cached(
-                "INSERT INTO incidents (number, version, title, kind, level, proposed_level, status, area, services,
-                    category_id, started_at, declared_at, declared_by, plan_id, drill, updated_at)
-                 VALUES (?1, 1, ?2, ?3, ?4, ?5, 'declared', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?10)",
-            )?
-            .execute(rusqlite::params![
-                number,
-                new.title,
-                new.kind.as_str(),
-                level.get(),
-                proposed_level.map(Level::get),
-                new.area,
-                new.services,
-                new.category_id,
-                ms(new.started_at.unwrap_or(now)),
-                ms(now),
-                by.user.id,
-                plan.id,
-                new.drill,
-            ])?;
-            let mut i = load(tx, tx.last_insert_rowid())?;
-            add_steps(tx, i.id, &plan, now)?;
-            let data = serde_json::json!({
-                "title": i.title, "kind": i.kind, "level": level, "proposed_level": proposed_level,
-                "plan_id": plan.id, "plan_version": plan.version, "drill": i.drill, "area": i.area,
-            });
-            let e = NewIncidentEvent {
-                action: "declare".into(),
-                note: new.note.clone(),
-                from_status: None,
-                to_status: IncidentStatus::Declared,
-                data,
-            };
-            let seq = record(tx, &mut i, by, now, &e)?;
-            super::pages::queue(tx, i.id, seq, &plan.body, i.drill, now)?;
-            Ok(i)
-        })
+        self.write(|tx| declare(tx, by, &new, may_manage, now))
     }
 
     /// Changes an incident's course. `version` is the one the user saw: if its course has
@@ -331,25 +375,7 @@ impl Store {
         by: Author<'_>,
     ) -> Result<Incident> {
         let now = self.now();
-        self.write(|tx| {
-            let mut i = active(tx, incident_id, "link")?;
-            let t = super::rows::load(tx, ticket_id)?;
-            let other: Option<String> = tx
-                .query_row(
-                    "SELECT i.number FROM incident_tickets l JOIN incidents i ON i.id = l.incident_id WHERE l.ticket_id = ?1",
-                    [ticket_id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if let Some(number) = other {
-                return Err(Error::Taken { field: "incident", value: number });
-            }
-            tx.prepare_cached("INSERT INTO incident_tickets (ticket_id, incident_id, linked_at, linked_by) VALUES (?1, ?2, ?3, ?4)")?
-                .execute((ticket_id, incident_id, ms(now), by.user.id))?;
-            let e = event("link", &i, None, serde_json::json!({ "ticket_id": t.id, "number": t.number }));
-            record(tx, &mut i, by, now, &e)?;
-            Ok(i)
-        })
+        self.write(|tx| link(tx, incident_id, ticket_id, by, now))
     }
 
     /// Detaches a call attached by mistake.
@@ -473,14 +499,66 @@ impl Store {
     }
 }
 
-/// Fires the pages due at `now` and moves unanswered ones down their chain, in the
-/// scheduler's transaction: each page becomes a notification for its person (the pop-up
-/// on their seats, the notification centre) and the incident's timeline says whom it
-/// paged. Returns each page fired with its incident.
-pub(crate) fn fire_pages(
-    c: &Connection,
-    now: DateTime<Utc>,
-) -> Result<Vec<(super::pages::PageFired, Incident)>> {
+/// A notification about an incident for one person: a page, or a review's follow-up
+/// fallen due.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Notice {
+    pub incident_id: i64,
+    pub number: String,
+    /// The incident's title for a page, the follow-up's for a reminder.
+    pub subject: String,
+    pub kind: &'static str,
+    /// The incident's level for a page.
+    pub threshold: i64,
+    pub deadline: DateTime<Utc>,
+    pub user_id: i64,
+}
+
+/// Records `n` in its person's notification centre and tells their seats (the outbox).
+fn notify(c: &Connection, n: &Notice, now: DateTime<Utc>) -> Result<()> {
+    c.prepare_cached(
+        "INSERT INTO notifications (user_id, incident_id, kind, threshold, deadline, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute((n.user_id, n.incident_id, n.kind, n.threshold, ms(n.deadline), ms(now)))?;
+    let data = serde_json::json!({
+        "kind": n.kind,
+        "threshold": n.threshold,
+        "number": n.number,
+        "caller_name": n.subject,
+        "deadline": n.deadline,
+        "incident_id": n.incident_id,
+    });
+    super::outbox::publish(
+        c,
+        now,
+        super::outbox::OutboxKind::Notification,
+        None,
+        Some(n.user_id),
+        &data,
+    )?;
+    Ok(())
+}
+
+/// Fires, in the scheduler's transaction, the pages due at `now` (moving unanswered ones
+/// down their chain first) and the reminders of review follow-ups fallen due: each
+/// becomes a notification for its person — their notification centre, the seats where
+/// they are signed in — and the incident's timeline says whom a page reached.
+pub(crate) fn fire_notices(c: &Connection, now: DateTime<Utc>) -> Result<Vec<Notice>> {
+    let mut out = Vec::new();
+    for f in super::pages::due_follow_ups(c, now)? {
+        let i = load(c, f.incident_id)?;
+        let n = Notice {
+            incident_id: i.id,
+            number: i.number,
+            subject: f.title,
+            kind: "follow_up",
+            threshold: 0,
+            deadline: f.due_at,
+            user_id: f.owner_id,
+        };
+        notify(c, &n, now)?;
+        out.push(n);
+    }
     let ack_minutes = |id: i64| -> Result<Option<i64>> {
         let i = load(c, id)?;
         i.status
@@ -491,7 +569,7 @@ pub(crate) fn fire_pages(
     super::pages::escalate(c, now, ack_minutes)?;
     let fired = super::pages::due(c, now)?;
     if fired.is_empty() {
-        return Ok(vec![]);
+        return Ok(out);
     }
     let system = super::reference::get_user(
         c,
@@ -501,51 +579,40 @@ pub(crate) fn fire_pages(
             |r| r.get(0),
         )?,
     )?;
-    let mut out = Vec::with_capacity(fired.len());
     let mut incidents: Vec<i64> = fired.iter().map(|p| p.incident_id).collect();
+    incidents.sort_unstable();
     incidents.dedup();
     for id in incidents {
         let mut i = load(c, id)?;
+        // A page queued before the incident ended is void (it was marked fired).
+        if !i.status.is_active() {
+            continue;
+        }
         for tier in 0..=2 {
-            let mine: Vec<&super::pages::PageFired> = fired
+            let users: Vec<i64> = fired
                 .iter()
                 .filter(|p| p.incident_id == id && p.tier == tier)
+                .map(|p| p.user_id)
                 .collect();
-            if mine.is_empty() {
+            if users.is_empty() {
                 continue;
             }
-            let kind = if i.drill { "page_drill" } else { "page" };
-            for p in &mine {
-                c.prepare_cached(
-                    "INSERT INTO notifications (user_id, incident_id, kind, threshold, deadline, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-                )?
-                .execute((p.user_id, id, kind, i.level.get(), ms(now)))?;
-                let data = serde_json::json!({
-                    "kind": kind,
-                    "threshold": i.level,
-                    "number": i.number,
-                    "caller_name": i.title,
-                    "deadline": now,
-                    "incident_id": id,
-                });
-                super::outbox::publish(
-                    c,
-                    now,
-                    super::outbox::OutboxKind::Notification,
-                    None,
-                    Some(p.user_id),
-                    &data,
-                )?;
-                out.push(((*p).clone(), i.clone()));
+            for u in &users {
+                let n = Notice {
+                    incident_id: id,
+                    number: i.number.clone(),
+                    subject: i.title.clone(),
+                    kind: if i.drill { "page_drill" } else { "page" },
+                    threshold: i.level.get(),
+                    deadline: now,
+                    user_id: *u,
+                };
+                notify(c, &n, now)?;
+                out.push(n);
             }
-            let users: Vec<i64> = mine.iter().map(|p| p.user_id).collect();
             let action = if tier == 0 { "page" } else { "escalate" };
-            let e = event(
-                action,
-                &i,
-                None,
-                serde_json::json!({ "users": users, "tier": tier, "drill": i.drill }),
-            );
+            let data = serde_json::json!({ "users": users, "tier": tier, "drill": i.drill });
+            let e = event(action, &i, None, data);
             record(c, &mut i, (&system).into(), now, &e)?;
         }
     }

@@ -369,9 +369,11 @@ impl Store {
         let key = Phone::parse(phone)?.number;
         self.read(|c| {
             let mut st = c.prepare_cached(&format!(
-                "{ROW_SELECT} WHERE t.phone = ?1
-                    OR t.customer_id IN (SELECT customer_id FROM customer_phones WHERE phone = ?1)
-                 ORDER BY t.received_at DESC, t.id DESC LIMIT 500"
+                "{ROW_SELECT} WHERE (t.phone = ?1
+                    OR t.customer_id IN (SELECT customer_id FROM customer_phones WHERE phone = ?1))
+                    AND {}
+                 ORDER BY t.received_at DESC, t.id DESC LIMIT 500",
+                super::db::NOT_DRILL
             ))?;
             let rows = st
                 .query_map([&key], list_row)?

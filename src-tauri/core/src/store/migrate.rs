@@ -128,6 +128,16 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "incident_pages",
         sql: include_str!("../../migrations/0023_incident_pages.sql"),
     },
+    Migration {
+        version: 24,
+        name: "incident_suggestions",
+        sql: include_str!("../../migrations/0024_incident_suggestions.sql"),
+    },
+    Migration {
+        version: 25,
+        name: "incident_reviews",
+        sql: include_str!("../../migrations/0025_incident_reviews.sql"),
+    },
 ];
 
 pub fn run(conn: &mut Connection, migrations: &[Migration]) -> Result<i64> {

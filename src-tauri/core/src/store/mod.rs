@@ -10,6 +10,7 @@ mod bulk;
 mod calendar;
 mod calls;
 mod db;
+mod detect;
 mod drafts;
 mod incident_views;
 mod incidents;
@@ -23,6 +24,7 @@ mod queues;
 mod reference;
 mod report;
 mod retention;
+mod reviews;
 mod roster;
 mod rows;
 mod settings;
@@ -39,6 +41,7 @@ pub use bulk::{Bulk, HistoricEvent, HistoricTicket};
 pub use calendar::{CalendarView, IcsReport};
 pub use calls::CallImport;
 pub use db::{Author, Presence};
+pub use detect::Suggestion;
 pub use incident_views::{Bulletin, IncidentDetail, IncidentRow, IncidentStep};
 pub use incidents::NewBulletin;
 pub use listing::{ListQuery, Page, Sort, RANK_WINDOW, SEARCH_MAX};
@@ -47,6 +50,7 @@ pub use outbox::{OutboxEntry, OutboxKind};
 pub use pages::PageRow;
 pub use queues::{COUNT_CAP, DUE_SOON};
 pub use retention::{RetentionPlan, SampleChange};
+pub use reviews::{FollowUp, Review};
 pub use roster::{DutyChange, Handover, OnDuty, Roster, ROSTER_DAYS_MAX};
 pub use templates::{ReplyTemplate, TEMPLATE_FIELDS};
 
@@ -150,6 +154,7 @@ impl Store {
             path,
             presence: Default::default(),
             counts: Default::default(),
+            detected: Default::default(),
         })
     }
 }

@@ -2,6 +2,7 @@
 //! named people and the holders of its duty posts now), the chain an unanswered page
 //! follows (the duty leader's backup, then the managers), and the page rows themselves.
 //! Each row fires once (its unique key); `incidents` fires them and writes the timeline.
+//! The reminders of review follow-ups fallen due are found here too.
 
 use super::db::{from_ms, ms};
 use crate::emergency::plan::{DutyRole, PlanBody};
@@ -11,7 +12,7 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::Connection;
 use serde::Serialize;
 
-/// A page that fired, with what its notification says.
+/// A page that fired.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PageFired {
     pub incident_id: i64,
@@ -202,13 +203,52 @@ pub(crate) fn acknowledge(
     )?)
 }
 
-/// When the scheduler must look at pages next (a page due, or a chain's next step).
+/// A review's follow-up action fallen due: its owner is reminded, once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FollowUpDue {
+    pub incident_id: i64,
+    pub title: String,
+    pub owner_id: i64,
+    pub due_at: DateTime<Utc>,
+}
+
+/// Follow-ups fallen due at `now`, not done and not yet reminded: marked reminded in the
+/// caller's transaction.
+pub(crate) fn due_follow_ups(c: &Connection, now: DateTime<Utc>) -> Result<Vec<FollowUpDue>> {
+    let rows: Vec<(i64, FollowUpDue)> = c
+        .prepare_cached(
+            "SELECT id, incident_id, title, owner_id, due_at FROM incident_follow_ups
+             WHERE done_at IS NULL AND reminded_at IS NULL AND due_at <= ?1 ORDER BY due_at, id LIMIT 1000",
+        )?
+        .query_map([ms(now)], |r| {
+            Ok((
+                r.get(0)?,
+                FollowUpDue {
+                    incident_id: r.get(1)?,
+                    title: r.get(2)?,
+                    owner_id: r.get(3)?,
+                    due_at: from_ms(r.get(4)?),
+                },
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, _) in &rows {
+        c.prepare_cached("UPDATE incident_follow_ups SET reminded_at = ?2 WHERE id = ?1")?
+            .execute((id, ms(now)))?;
+    }
+    Ok(rows.into_iter().map(|(_, f)| f).collect())
+}
+
+/// When the scheduler must look at pages next (a page due, a chain's next step, a
+/// follow-up falling due).
 pub(crate) fn next(c: &Connection) -> Result<Option<DateTime<Utc>>> {
     let v: Option<i64> = c.query_row(
         "SELECT min(t) FROM (
             SELECT min(fire_at) AS t FROM incident_pages WHERE fired_at IS NULL
             UNION ALL
-            SELECT min(escalate_at) FROM incident_pages WHERE acked_at IS NULL AND escalated = 0 AND escalate_at IS NOT NULL)",
+            SELECT min(escalate_at) FROM incident_pages WHERE acked_at IS NULL AND escalated = 0 AND escalate_at IS NOT NULL
+            UNION ALL
+            SELECT min(due_at) FROM incident_follow_ups WHERE done_at IS NULL AND reminded_at IS NULL)",
         [],
         |r| r.get(0),
     )?;

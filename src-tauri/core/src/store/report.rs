@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 /// Ticket filters of a report as a SQL condition on alias `t` with positional values.
 fn filters(q: &ReportQuery) -> (String, Vec<Sql>) {
-    let mut w = String::from("1 = 1");
+    let mut w = String::from(super::db::NOT_DRILL);
     let mut v = Vec::new();
     if let Some(d) = q.department_id {
         w.push_str(" AND t.department_id = ?");

@@ -1,0 +1,155 @@
+use crate::alarms::AlarmKind;
+use crate::emergency::review::{NewFollowUp, NewReview};
+use crate::emergency::{IncidentAction, IncidentKind, Level, NewIncident};
+use crate::model::Role;
+use crate::store::testutil::{store, t0};
+use crate::store::NewBulletin;
+use chrono::Duration;
+
+#[test]
+fn the_review_closes_a_resolved_incident_with_its_whole_timeline_and_tracks_follow_ups() {
+    let (_d, s, clock) = store();
+    let boss = s
+        .create_user(None, "李主任", 1, Role::Supervisor)
+        .expect("boss");
+    let owner = s
+        .create_user(None, "技术 小刘", 1, Role::Agent)
+        .expect("owner");
+    let by = || (&boss).into();
+    let new = NewIncident {
+        title: "热线系统中断".into(),
+        kind: IncidentKind::HotlineFailure,
+        level: Level::try_from(2).expect("level"),
+        area: String::new(),
+        services: String::new(),
+        category_id: None,
+        started_at: None,
+        note: None,
+        drill: false,
+    };
+    let i = s.declare_incident(by(), &new, true).expect("declare");
+    s.fire_due(s.now()).expect("pages");
+    s.acknowledge_page(i.id, by()).expect("ack");
+    let bulletin = NewBulletin {
+        wording: "系统抢修中".into(),
+        advice: String::new(),
+        measures: String::new(),
+        valid_until: None,
+    };
+    s.publish_bulletin(i.id, by(), &bulletin).expect("bulletin");
+    s.complete_step(i.id, 1, by(), None).expect("step");
+    let v = |s: &crate::store::Store| {
+        s.incident_detail(i.id, None)
+            .expect("d")
+            .row
+            .incident
+            .version
+    };
+    s.act_incident(
+        i.id,
+        v(&s),
+        by(),
+        &IncidentAction::SetLevel {
+            level: Level::try_from(3).expect("l"),
+            reason: "全部中断".into(),
+        },
+    )
+    .expect("raise");
+    clock.advance(Duration::hours(2));
+    // Not before it is resolved.
+    let review = NewReview {
+        went_well: "十分钟内启用备用线路".into(),
+        went_badly: "值班长未及时确认呼叫".into(),
+        plan_changes: "确认时限改为 5 分钟".into(),
+        follow_ups: vec![NewFollowUp {
+            title: "更换交换机电源".into(),
+            owner_id: owner.id,
+            due_at: t0() + Duration::days(3),
+        }],
+    };
+    let e = s
+        .review_incident(i.id, v(&s), by(), &review)
+        .expect_err("active");
+    assert_eq!(e.code(), "incident_transition");
+    s.act_incident(
+        i.id,
+        v(&s),
+        by(),
+        &IncidentAction::Resolve {
+            summary: "线路恢复".into(),
+        },
+    )
+    .expect("resolve");
+    // A follow-up due in the past or a blank assessment is refused; nothing is written.
+    let mut bad = review.clone();
+    bad.follow_ups[0].due_at = s.now() - Duration::hours(1);
+    assert_eq!(
+        s.review_incident(i.id, v(&s), by(), &bad)
+            .expect_err("past")
+            .code(),
+        "deadline_too_early"
+    );
+    let mut blank = review.clone();
+    blank.went_badly = " ".into();
+    assert_eq!(
+        s.review_incident(i.id, v(&s), by(), &blank)
+            .expect_err("blank")
+            .code(),
+        "required"
+    );
+    assert!(s.incident_review(i.id).expect("none").is_none());
+    let r = s
+        .review_incident(i.id, v(&s), by(), &review)
+        .expect("review");
+    // The review's timeline is the incident's events, every one of them.
+    let events = s.incident_detail(i.id, None).expect("d").events;
+    assert_eq!(r.timeline, events);
+    let actions: Vec<&str> = r.timeline.iter().map(|e| e.action.as_str()).collect();
+    for want in [
+        "declare",
+        "page",
+        "acknowledge",
+        "bulletin",
+        "step_done",
+        "raise",
+        "resolve",
+        "review",
+    ] {
+        assert!(actions.contains(&want), "{want} in {actions:?}");
+    }
+    assert_eq!(
+        s.incident_detail(i.id, None)
+            .expect("d")
+            .row
+            .incident
+            .status,
+        crate::emergency::IncidentStatus::Reviewed
+    );
+    // The follow-up's owner is reminded once when it falls due; done, it is on the timeline.
+    clock.set(t0() + Duration::days(3));
+    let fired = s.fire_due(s.now()).expect("fire");
+    let reminded: Vec<(AlarmKind, Vec<i64>)> = fired
+        .iter()
+        .map(|f| (f.kind, f.recipients.clone()))
+        .collect();
+    assert_eq!(reminded, [(AlarmKind::FollowUp, vec![owner.id])]);
+    assert!(s.fire_due(s.now()).expect("again").is_empty());
+    let f = s.open_follow_ups(Some(owner.id)).expect("open").remove(0);
+    s.complete_follow_up(f.id, (&owner).into(), Some("已更换"))
+        .expect("done");
+    assert!(
+        s.complete_follow_up(f.id, (&owner).into(), None).is_err(),
+        "once"
+    );
+    assert!(s.open_follow_ups(None).expect("open").is_empty());
+    let last = s
+        .incident_detail(i.id, None)
+        .expect("d")
+        .events
+        .pop()
+        .expect("event");
+    assert_eq!(
+        (last.action.as_str(), last.data["late"].as_bool()),
+        ("follow_up_done", Some(false))
+    );
+}

@@ -321,6 +321,12 @@ fn commands(world: &World, n: usize) -> Vec<(&'static str, Value, &'static [&'st
         ("unlink_incident", json!({ "ticketId": id }), REPORT),
         ("acknowledge_page", json!({ "incidentId": inc }), ALL),
         (
+            "bulletin_text",
+            json!({ "incidentId": inc, "lang": "zh-CN" }),
+            ALL,
+        ),
+        ("answer_linked", json!({ "incidentId": inc }), REPORT),
+        (
             "link_incident",
             json!({ "incidentId": inc, "ticketId": id }),
             REPORT,

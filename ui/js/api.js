@@ -118,6 +118,8 @@ export const api = {
   linkIncident: (incidentId, ticketId) => call('link_incident', { incidentId, ticketId }),
   unlinkIncident: (ticketId) => call('unlink_incident', { ticketId }),
   acknowledgePage: (incidentId) => call('acknowledge_page', { incidentId }),
+  bulletinText: (incidentId, lang) => call('bulletin_text', { incidentId, lang }),
+  answerLinked: (incidentId) => call('answer_linked', { incidentId }),
   publishBulletin: (incidentId, bulletin) => call('publish_bulletin', { incidentId, bulletin }),
   completeIncidentStep: (incidentId, step, note = null) => call('complete_incident_step', { incidentId, step, note }),
   incidentSuggestions: (openOnly = true) => call('incident_suggestions', { openOnly }),

@@ -6,6 +6,8 @@ import * as i18n from './i18n.js';
 import { el, options, time, inputToIso } from './format.js';
 import { $, shared, showError, notice, treeOptions, categoryName } from './state.js';
 import * as session from './session.js';
+import * as duty from './duty.js';
+import * as review from './incident_review.js';
 
 let active = [];
 let current = null;
@@ -14,6 +16,12 @@ let hooks = { show: () => {}, openTicket: () => {}, view: () => '' };
 const levelText = (l) => i18n.t(`incident.level.${l}`);
 const levelBadge = (l, testid) => el('span', { class: `badge level l${l}`, 'data-testid': testid, 'data-level': String(l), text: levelText(l) });
 const stepTitle = (s) => s.title || i18n.t(`incident.step.${s.key}`);
+/** The wording callers are given now: the current bulletin unless it has expired. */
+const wordingOf = (r) => {
+  if (!r.bulletin) return i18n.t('incident.no_bulletin');
+  if (r.bulletin.valid_until && Date.parse(r.bulletin.valid_until) < Date.now()) return i18n.t('incident.bulletin_expired');
+  return r.bulletin.wording;
+};
 
 /** The actions each status offers and what each needs typed. */
 const ACTIONS = [
@@ -32,6 +40,27 @@ export function init({ show, openTicket, view }) {
   $('#incident-back').addEventListener('click', openList);
   $('#declare-form').addEventListener('submit', declare);
   $('#bulletin-form').addEventListener('submit', publish);
+  duty.init();
+  review.init({ reopen: (id) => openIncident(id) });
+  $('#bulletin-copy').addEventListener('click', async () => {
+    const box = $('#bulletin-plain');
+    try {
+      box.value = await api.bulletinText(current.id, i18n.lang());
+      box.hidden = false;
+      box.select();
+    } catch (e) {
+      showError($('#incident-error'), e);
+    }
+  });
+  $('#answer-linked').addEventListener('click', async () => {
+    try {
+      const r = await api.answerLinked(current.id);
+      notice(i18n.t('incident.answered_linked', r));
+      await openIncident(current.id);
+    } catch (e) {
+      showError($('#incident-error'), e);
+    }
+  });
   $('#ack-page').addEventListener('click', async () => {
     try {
       await api.acknowledgePage(current.id);
@@ -119,7 +148,7 @@ function renderBanner() {
       levelBadge(r.level, 'banner-level'),
       el('span', { class: 'mono', text: r.number }),
       el('strong', { text: r.title }),
-      el('span', { class: 'wording', 'data-testid': 'banner-wording', text: r.bulletin ? r.bulletin.wording : i18n.t('incident.no_bulletin') }),
+      el('span', { class: 'wording', 'data-testid': 'banner-wording', text: wordingOf(r) }),
       el('kbd', { text: `Alt+${i + 1}` }),
       attach);
   })));
@@ -138,13 +167,14 @@ function matchCall() {
   box.dataset.number = hit.number;
   box.replaceChildren(
     el('p', {}, levelBadge(hit.level, 'match-level'), ' ', el('strong', { text: `${hit.number} ${hit.title}` })),
-    el('p', { 'data-testid': 'match-wording', text: hit.bulletin ? hit.bulletin.wording : i18n.t('incident.no_bulletin') }),
+    el('p', { 'data-testid': 'match-wording', text: wordingOf(hit) }),
   );
 }
 
 async function openList() {
   await renderList();
   hooks.show('incidents');
+  await duty.refresh();
 }
 
 async function renderList() {
@@ -155,6 +185,7 @@ async function renderList() {
     showError($('[data-testid="error"]'), e);
   }
   $('#incident-empty').hidden = rows.length > 0;
+  await renderSuggestions();
   $('#incident-rows').replaceChildren(...rows.map((r) => {
     const open = el('button', { type: 'button', class: 'link mono', 'data-testid': 'incident-open', text: r.number });
     open.addEventListener('click', () => openIncident(r.id));
@@ -166,6 +197,54 @@ async function renderList() {
       el('td', { text: i18n.t(`incident.status.${r.status}`) }),
       el('td', { 'data-testid': 'row-callers', text: String(r.callers) }),
       el('td', { text: r.bulletin ? `v${r.bulletin.version}` : '—' }));
+  }));
+}
+
+/** Suggestions of the detection: their evidence, and declaring or dismissing them. */
+async function renderSuggestions() {
+  let list = [];
+  try {
+    list = await api.incidentSuggestions(true);
+  } catch {
+    list = [];
+  }
+  $('#suggestions').hidden = list.length === 0;
+  $('#suggestion-list').replaceChildren(...list.map((x) => {
+    const ev = x.evidence;
+    const what = x.kind === 'surge'
+      ? i18n.t('incident.suggest_surge', { recent: ev.recent, baseline: Math.round(ev.baseline * 10) / 10, minutes: ev.window_minutes })
+      : x.kind === 'cluster'
+      ? i18n.t('incident.suggest_cluster', { n: ev.tickets.length, area: ev.area, numbers: (ev.numbers || []).join(', ') })
+      : i18n.t('incident.suggest_drill', { months: ev.months });
+    const declareIt = el('button', { type: 'button', 'data-testid': 'suggestion-declare', text: i18n.t('incident.declare_submit') });
+    declareIt.addEventListener('click', async () => {
+      const f = $('#declare-form').elements;
+      try {
+        const i = await api.declareSuggestion(x.id, {
+          title: f.title.value || what,
+          kind: x.kind === 'drill' ? 'hotline_failure' : f.kind.value,
+          level: Number(f.level.value),
+          area: ev.area || f.area.value,
+          drill: x.kind === 'drill',
+        });
+        await refreshActive();
+        await openIncident(i.id);
+      } catch (err) {
+        showError($('[data-testid="declare-error"]'), err);
+      }
+    });
+    const dismiss = el('button', { type: 'button', 'data-testid': 'suggestion-dismiss', text: i18n.t('incident.dismiss') });
+    dismiss.addEventListener('click', async () => {
+      try {
+        await api.dismissSuggestion(x.id);
+        await renderSuggestions();
+      } catch (err) {
+        showError($('[data-testid="declare-error"]'), err);
+      }
+    });
+    declareIt.hidden = !session.can('report_incidents');
+    dismiss.hidden = !session.can('report_incidents');
+    return el('li', { 'data-testid': 'suggestion', 'data-kind': x.kind }, `${time(x.at)} · ${what} `, declareIt, ' ', dismiss);
   }));
 }
 
@@ -252,6 +331,10 @@ function render(keepForm) {
     `${p.user_name} · ${i18n.t(`incident.tier.${p.tier}`)}`,
     p.drill ? ` · ${i18n.t('incident.drill')}` : '',
     ' · ', p.acked_at ? i18n.t('incident.acked_at', { time: time(p.acked_at) }) : p.fired_at ? i18n.t('incident.unacked') : i18n.t('incident.queued'))));
+  $('#bulletin-plain').hidden = true;
+  $('#bulletin-copy').hidden = d.bulletins.length === 0;
+  $('#answer-linked').hidden = d.bulletins.length === 0 || d.linked.length === 0 || !session.can('report_incidents') || !session.can('act_on_tickets');
+  review.render(d);
   $('#incident-timeline').replaceChildren(...d.events.map((e) => el('li', { 'data-testid': 'incident-event', 'data-action': e.action },
     el('strong', { text: i18n.t(`incident.action.${e.action}`) }),
     ` · ${e.actor_name} · ${time(e.at)}`,

@@ -198,3 +198,79 @@ async fn an_agents_incident_pages_the_duty_leader_whose_bulletin_reaches_the_int
     desk.close().await?;
     boss.close().await
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "end-to-end: the built app under Xvfb (make test runs it in its e2e stage)"]
+async fn a_drill_is_resolved_and_reviewed_with_a_follow_up_done_on_the_desk() -> Result {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("drill.db");
+    let store = Store::open(&db, Arc::new(SystemClock))?;
+    let lead = store.create_user(None, "李主任", 1, Role::Supervisor)?;
+    hotline_e2e::account(&store, lead.id, "lead")?;
+    let drill: hotline_core::emergency::NewIncident = serde_json::from_value(serde_json::json!({
+        "title": "演练：热线系统中断", "kind": "hotline_failure", "level": 2, "drill": true
+    }))?;
+    let i = store.declare_incident((&lead).into(), &drill, true)?;
+
+    let desk = Desk::launch_as(&db, "lead").await?;
+    desk.click("open-incidents").await?;
+    desk.until("the drill listed", || async {
+        Ok(desk.count("[data-testid='incident-row']").await? == 1)
+    })
+    .await?;
+    // Nobody is rostered: the duty card says so.
+    assert_eq!(desk.count("[data-testid='on-duty-item']").await?, 0);
+    desk.click("incident-open").await?;
+    desk.until("the drill", || async {
+        desk.visible("view-incident").await
+    })
+    .await?;
+    desk.click("incident-action-resolve").await?;
+    desk.fill("incident-input-summary", "演练完成，备用线路 8 分钟启用")
+        .await?;
+    desk.click("incident-submit").await?;
+    desk.until("resolved", || async {
+        Ok(desk
+            .js("return document.querySelector(\"[data-testid='incident-status']\").dataset.status")
+            .await?
+            == "resolved")
+    })
+    .await?;
+    // The review: both assessments and a follow-up owned by the leader.
+    desk.until("the review form", || async {
+        desk.visible("review-form").await
+    })
+    .await?;
+    desk.fill("review-well", "备用线路启用及时").await?;
+    desk.fill("review-badly", "交接班记录未更新").await?;
+    desk.fill("review-fu-title", "更新交接班模板").await?;
+    desk.select("review-fu-owner", &lead.id.to_string()).await?;
+    let due = (chrono::Utc::now() + Duration::days(7))
+        .with_timezone(&store.timezone()?)
+        .format("%Y-%m-%d %H:%M")
+        .to_string();
+    desk.fill("review-fu-due", &due).await?;
+    desk.click("review-submit").await?;
+    desk.until("reviewed", || async {
+        Ok(desk
+            .count("[data-testid='follow-up'][data-done='false']")
+            .await?
+            == 1)
+    })
+    .await?;
+    desk.click("follow-up-done").await?;
+    desk.until("follow-up done", || async {
+        Ok(desk
+            .count("[data-testid='follow-up'][data-done='true']")
+            .await?
+            == 1)
+    })
+    .await?;
+    let r = store.incident_review(i.id)?.ok_or("no review")?;
+    assert_eq!(
+        r.timeline,
+        store.incident_detail(i.id, None)?.events[..r.timeline.len()]
+    );
+    assert!(store.open_follow_ups(None)?.is_empty());
+    desk.close().await
+}

@@ -98,6 +98,72 @@ impl<'s> Acting<'s> {
             .acknowledge_page(incident_id, self.author())
     }
 
+    /// The current bulletin as plain text for other channels (SMS, IVR, web), in `lang`.
+    pub fn bulletin_text(&self, incident_id: i64, lang: &str) -> Result<String> {
+        let s = self.need(Perm::ViewIncidents)?;
+        // No department is -1: the notice needs none of the incident's calls.
+        let d = s.incident_detail(incident_id, Some(-1))?;
+        let b = d
+            .bulletins
+            .first()
+            .ok_or_else(|| crate::error::Error::NotFound {
+                entity: "bulletin",
+                key: d.row.incident.number.clone(),
+            })?;
+        let notice = crate::emergency::notice::Notice {
+            incident: &d.row.incident,
+            wording: &b.wording,
+            advice: &b.advice,
+            measures: &b.measures,
+            valid_until: b.valid_until,
+            version: b.version,
+            issuer: &s.setting("centre_name")?,
+        };
+        Ok(crate::emergency::notice::text(&notice, lang, s.timezone()?))
+    }
+
+    /// Answers the calls attached to an incident with its current bulletin: each waiting
+    /// call is answered and closed, each one under way gets the wording on its timeline —
+    /// every caller their own entry. Calls changed meanwhile are left as they are.
+    pub fn answer_linked(&self, incident_id: i64) -> Result<serde_json::Value> {
+        let s = self.need(Perm::ReportIncidents)?;
+        self.need(Perm::ActOnTickets)?;
+        let d = s.incident_detail(
+            incident_id,
+            crate::permissions::department_scope(&self.user),
+        )?;
+        let wording = d
+            .bulletins
+            .first()
+            .map(|b| b.wording.clone())
+            .ok_or_else(|| crate::error::Error::NotFound {
+                entity: "bulletin",
+                key: d.row.incident.number.clone(),
+            })?;
+        let (mut answered, mut noted, mut left) = (0, 0, 0);
+        for row in &d.linked {
+            let t = s.ticket(row.id)?;
+            let action = match t.status {
+                crate::model::Status::Received => crate::Action::Answer {
+                    answer: wording.clone(),
+                },
+                s if s.is_final() => {
+                    left += 1;
+                    continue;
+                }
+                _ => crate::Action::Comment {
+                    note: wording.clone(),
+                },
+            };
+            match s.act(t.id, t.version, self.user.id, &action) {
+                Ok(_) if matches!(action, crate::Action::Answer { .. }) => answered += 1,
+                Ok(_) => noted += 1,
+                Err(_) => left += 1,
+            }
+        }
+        Ok(serde_json::json!({ "answered": answered, "noted": noted, "left": left }))
+    }
+
     /// Approves and publishes the next version of an incident's bulletin.
     pub fn publish_bulletin(&self, incident_id: i64, bulletin: &NewBulletin) -> Result<Bulletin> {
         self.need(Perm::PublishBulletins)?

@@ -3,6 +3,7 @@
 //! and rules; the store keeps them (`store::incidents`), `Acting` guards them.
 
 pub mod detect;
+pub mod notice;
 pub mod plan;
 pub mod review;
 pub mod roster;

@@ -41,6 +41,12 @@ commands! {
         -> Bulletin = |c, a| a.publish_bulletin(incident_id, &bulletin);
     /// Marks a step of the checklist done (who leads the response: the matrix or the duty
     /// leader on duty).
+    /// The current bulletin as plain text for SMS, the IVR greeting or a web notice.
+    acting bulletin_text(incident_id: i64, lang: String) [need(Perm::ViewIncidents)] -> String
+        = |c, a| a.bulletin_text(incident_id, &lang);
+    /// Answers the attached calls with the current bulletin (each caller's own entry).
+    acting answer_linked(incident_id: i64) [need(Perm::ReportIncidents)] -> Value
+        = |c, a| a.answer_linked(incident_id);
     acting complete_incident_step(incident_id: i64, step: i64, note: Option<String>)
         [need(Perm::ReportIncidents)] -> IncidentStep
         = |c, a| a.complete_incident_step(incident_id, step, note.as_deref());

@@ -398,3 +398,66 @@ fn the_outbox_rebuild_keeps_its_numbers_and_never_reuses_one() {
     s.create_ticket(1, &new_ticket()).expect("ticket");
     assert_eq!(s.outbox_head().expect("head"), 4);
 }
+
+#[test]
+fn attached_calls_are_answered_with_the_bulletin_and_it_reads_as_a_notice() {
+    let (_d, s, _c, dept, _h) = setup();
+    let boss = user(&s, "李主任", Role::Supervisor);
+    let i = s
+        .declare_incident(by(&boss), &water(2), true)
+        .expect("declare");
+    let waiting = s.create_ticket(1, &new_ticket()).expect("waiting");
+    let moving = s.create_ticket(1, &new_ticket()).expect("moving");
+    let moving = s
+        .act(
+            moving.id,
+            moving.version,
+            1,
+            &crate::Action::Transfer {
+                department_id: dept,
+                requirements: "核实".into(),
+                due_at: t0() + Duration::days(3),
+                accept_due_at: None,
+            },
+        )
+        .expect("transfer");
+    for t in [&waiting, &moving] {
+        s.link_ticket(i.id, t.id, by(&boss)).expect("link");
+    }
+    let a = s.acting(boss.id).expect("acting");
+    assert_eq!(
+        a.answer_linked(i.id).expect_err("no bulletin").code(),
+        "not_found"
+    );
+    let b = NewBulletin {
+        wording: "东城区停水，预计 20 点前恢复。".into(),
+        advice: "请提前储水".into(),
+        measures: String::new(),
+        valid_until: None,
+    };
+    s.publish_bulletin(i.id, by(&boss), &b).expect("bulletin");
+    let out = a.answer_linked(i.id).expect("answered");
+    assert_eq!(
+        out,
+        serde_json::json!({ "answered": 1, "noted": 1, "left": 0 })
+    );
+    let w = s.ticket(waiting.id).expect("t");
+    assert_eq!(
+        (w.status, w.answer.as_deref()),
+        (crate::model::Status::Closed, Some(b.wording.as_str()))
+    );
+    let last = s.detail(moving.id).expect("d").events.pop().expect("event");
+    assert_eq!(
+        (last.action.as_str(), last.note.as_deref()),
+        ("comment", Some(b.wording.as_str()))
+    );
+    let text = a.bulletin_text(i.id, "zh-CN").expect("text");
+    assert!(
+        text.contains(&b.wording) && text.contains("请提前储水") && text.contains("东城区"),
+        "{text}"
+    );
+    assert!(
+        text.contains("12345 热线服务中心"),
+        "the issuing unit: {text}"
+    );
+}

@@ -1,0 +1,76 @@
+// The duty roster as the incidents screen shows it: who is on duty now, the handover
+// notes between shifts (written by the outgoing, acknowledged by the incoming), and the
+// import of a roster from CSV (refused whole when any minute lacks a duty leader).
+import { api } from './api.js';
+import * as i18n from './i18n.js';
+import { el, time } from './format.js';
+import { $, shared, showError, notice } from './state.js';
+import * as session from './session.js';
+
+const err = () => $('#duty-error');
+
+export function init() {
+  $('#roster-import').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const file = e.currentTarget.elements.file.files[0];
+    if (!file) { showError(err(), { code: 'required', details: { field: 'file' } }); return; }
+    try {
+      const r = await api.importRoster(await file.text());
+      showError(err(), null);
+      notice(i18n.t('duty.imported', { n: r.assignments.length }));
+      await refresh();
+    } catch (ex) {
+      showError(err(), ex);
+    }
+  });
+  $('#handover-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const f = e.currentTarget;
+    try {
+      await api.writeHandover(f.elements.note.value);
+      f.reset();
+      showError(err(), null);
+      await refresh();
+    } catch (ex) {
+      showError(err(), ex);
+    }
+  });
+}
+
+const shiftName = (code) => (i18n.has(`duty.shift.${code}`) ? i18n.t(`duty.shift.${code}`) : code);
+
+export async function refresh() {
+  if (!session.can('view_incidents')) return;
+  let now = [];
+  let notes = [];
+  try {
+    [now, notes] = await Promise.all([api.onDuty(), api.handovers()]);
+  } catch (e) {
+    showError(err(), e);
+    return;
+  }
+  $('#on-duty').replaceChildren(...(now.length ? now : [null]).map((o) => (o
+    ? el('li', { 'data-testid': 'on-duty-item', 'data-post': o.post, 'data-backup': String(o.backup) },
+      el('strong', { text: i18n.t(`duty.${o.post}`) }), o.backup ? ` (${i18n.t('duty.backup')})` : '', ` · ${o.user_name} · ${shiftName(o.shift_code)}`)
+    : el('li', { class: 'muted', text: i18n.t('duty.nobody') }))));
+  const me = shared.info?.user?.id;
+  $('#handovers').replaceChildren(...notes.slice(0, 10).map((h) => {
+    const li = el('li', { 'data-testid': 'handover-item', 'data-acked': String(!!h.acknowledged_at) },
+      el('p', { text: h.note }), el('small', { class: 'muted', text: `${h.writer_name} · ${time(h.written_at)}` }));
+    if (h.acknowledged_at) {
+      li.append(' · ', el('small', { text: i18n.t('duty.acknowledged', { time: time(h.acknowledged_at) }) }));
+    } else if (h.written_by !== me) {
+      const b = el('button', { type: 'button', class: 'link', 'data-testid': 'handover-ack', text: i18n.t('duty.acknowledge') });
+      b.addEventListener('click', async () => {
+        try {
+          await api.acknowledgeHandover(h.id);
+          await refresh();
+        } catch (e) {
+          showError(err(), e);
+        }
+      });
+      li.append(' ', b);
+    }
+    return li;
+  }));
+}

@@ -20,6 +20,27 @@ function changeClass(delta, k, running) {
   return (delta > 0) === k.higher_is_better ? 'up' : 'down';
 }
 
+/** The emergency response's figures: counts by level and kind, the times from declaration
+ * to each milestone (calendar and business time, over the incidents that reached it), drills
+ * held and follow-ups done on time — each with its formula. */
+function incidentFigures(f) {
+  const minutes = (m) => (m === null || m === undefined ? '—' : i18n.t('reports.minutes', { n: Math.round(m) }));
+  const levels = Object.entries(f.by_level).map(([l, n]) => `${i18n.t(`incident.level.${l}`)} ${n}`).join(' · ') || '—';
+  const kinds = Object.entries(f.by_kind).map(([k, n]) => `${i18n.t(`incident.kind.${k}`)} ${n}`).join(' · ') || '—';
+  const k = f.follow_ups_on_time;
+  $('#incident-figures').replaceChildren(
+    el('p', { 'data-testid': 'incidents-declared' }, el('strong', { text: `${i18n.t('reports.incidents_declared')}: ${f.declared}` }), ` (${levels}; ${kinds})`),
+    el('table', { class: 'tickets' },
+      el('thead', {}, el('tr', {}, ...['reports.milestone', 'reports.incident_count', 'reports.calendar_time', 'reports.business_time'].map((h) => el('th', { text: i18n.t(h) })))),
+      el('tbody', {}, ...f.times.map((t) => el('tr', { 'data-testid': `incident-time-${t.key}` },
+        el('td', {}, i18n.t(`incident_kpi.${t.key}.name`), el('br'), el('small', { class: 'muted', text: i18n.t(`incident_kpi.${t.key}.formula`) })),
+        el('td', { text: String(t.incidents) }), el('td', { text: minutes(t.calendar_minutes) }), el('td', { text: minutes(t.business_minutes) }))))),
+    el('p', { 'data-testid': 'incidents-drills', text: `${i18n.t('reports.drills_held')}: ${f.drills_held}` }),
+    el('p', { 'data-testid': 'incidents-follow-ups', 'data-numerator': String(k.numerator), 'data-denominator': String(k.denominator) },
+      `${i18n.t('incident_kpi.follow_ups_on_time.name')}: ${pct(k.value)} `,
+      el('small', { class: 'muted', text: `${i18n.t('reports.fraction', { numerator: k.numerator, denominator: k.denominator })} · ${i18n.t('incident_kpi.follow_ups_on_time.formula')}` })));
+}
+
 function kpiCard(k, prev, running) {
   const delta = k.value !== null && prev?.value !== null && prev?.value !== undefined ? (k.value - prev.value) * 100 : null;
   const card = el('article', { class: 'kpi card', 'data-testid': `kpi-${k.key}`, 'data-numerator': String(k.numerator), 'data-denominator': String(k.denominator) },
@@ -160,6 +181,7 @@ async function run() {
     $('#chart-satisfaction').dataset.levels = r.satisfaction.map(([s]) => s).join(',');
     chart('chart-departments', 'bar', r.department_on_time.map(([d]) => d), r.department_on_time.map(([, k]) => Math.round((k.value ?? 0) * 1000) / 10), { indexAxis: 'y' });
     heat(r);
+    incidentFigures(doc.incidents);
     assessTable($('#assess-departments'), doc.assessment.departments, ['on_time_acceptance', 'on_time_handling', 'satisfaction', 'no_redispatch']);
     assessTable($('#assess-agents'), doc.assessment.agents, ['direct_answer', 'satisfaction', 'callback']);
     showError($('[data-testid="error"]'), null);

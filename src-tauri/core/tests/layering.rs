@@ -83,6 +83,7 @@ const STORE_FLOORS: &[&[&str]] = &[
         "pages",
         "incident_views",
         "incidents",
+        "incident_report",
     ],
     &[
         "tickets",

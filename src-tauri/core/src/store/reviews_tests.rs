@@ -153,3 +153,70 @@ fn the_review_closes_a_resolved_incident_with_its_whole_timeline_and_tracks_foll
         ("follow_up_done", Some(false))
     );
 }
+
+#[test]
+fn the_reporting_window_times_incidents_and_leaves_drills_apart() {
+    let (_d, s, clock) = store();
+    let boss = s
+        .create_user(None, "李主任", 1, Role::Supervisor)
+        .expect("boss");
+    let by = || (&boss).into();
+    let mut new = NewIncident {
+        title: "停水".into(),
+        kind: IncidentKind::ServiceOutage,
+        level: Level::try_from(2).expect("level"),
+        area: String::new(),
+        services: String::new(),
+        category_id: None,
+        started_at: None,
+        note: None,
+        drill: false,
+    };
+    let i = s.declare_incident(by(), &new, true).expect("declare");
+    new.drill = true;
+    let d = s.declare_incident(by(), &new, true).expect("drill");
+    s.fire_due(s.now()).expect("pages");
+    clock.advance(Duration::minutes(10));
+    s.acknowledge_page(i.id, by()).expect("ack");
+    s.acknowledge_page(d.id, by()).expect("ack drill");
+    clock.advance(Duration::minutes(10));
+    let b = NewBulletin {
+        wording: "抢修中".into(),
+        advice: String::new(),
+        measures: String::new(),
+        valid_until: None,
+    };
+    s.publish_bulletin(i.id, by(), &b).expect("bulletin");
+    clock.advance(Duration::minutes(40));
+    let v = s
+        .incident_detail(i.id, None)
+        .expect("d")
+        .row
+        .incident
+        .version;
+    s.act_incident(
+        i.id,
+        v,
+        by(),
+        &IncidentAction::Resolve {
+            summary: "恢复".into(),
+        },
+    )
+    .expect("resolve");
+    let r = s.monthly_report("2026-11", None).expect("report");
+    let f = &r["incidents"];
+    assert_eq!(
+        (f["declared"].as_i64(), f["drills_held"].as_i64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(f["by_level"]["2"].as_i64(), Some(1));
+    let minutes: Vec<Option<f64>> = f["times"]
+        .as_array()
+        .expect("times")
+        .iter()
+        .map(|t| t["calendar_minutes"].as_f64())
+        .collect();
+    assert_eq!(minutes, [Some(10.0), Some(20.0), Some(60.0)]);
+    // t0 is Monday 09:00: all of it in working time.
+    assert_eq!(f["times"][2]["business_minutes"].as_f64(), Some(60.0));
+}

@@ -327,6 +327,11 @@ fn commands(world: &World, n: usize) -> Vec<(&'static str, Value, &'static [&'st
         ),
         ("answer_linked", json!({ "incidentId": inc }), REPORT),
         (
+            "export_incident",
+            json!({ "id": inc, "replace": true }),
+            ALL,
+        ),
+        (
             "link_incident",
             json!({ "incidentId": inc, "ticketId": id }),
             REPORT,

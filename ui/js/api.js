@@ -119,6 +119,7 @@ export const api = {
   unlinkIncident: (ticketId) => call('unlink_incident', { ticketId }),
   acknowledgePage: (incidentId) => call('acknowledge_page', { incidentId }),
   bulletinText: (incidentId, lang) => call('bulletin_text', { incidentId, lang }),
+  exportIncident: (id, replace = false) => call('export_incident', { id, replace }),
   answerLinked: (incidentId) => call('answer_linked', { incidentId }),
   publishBulletin: (incidentId, bulletin) => call('publish_bulletin', { incidentId, bulletin }),
   completeIncidentStep: (incidentId, step, note = null) => call('complete_incident_step', { incidentId, step, note }),

@@ -8,6 +8,7 @@ import { $, shared, showError, notice, treeOptions, categoryName } from './state
 import * as session from './session.js';
 import * as duty from './duty.js';
 import * as review from './incident_review.js';
+import * as plans from './plans.js';
 
 let active = [];
 let current = null;
@@ -42,6 +43,19 @@ export function init({ show, openTicket, view }) {
   $('#bulletin-form').addEventListener('submit', publish);
   duty.init();
   review.init({ reopen: (id) => openIncident(id) });
+  // An existing file is replaced only on a second, deliberate click.
+  let replace = false;
+  $('#incident-export').addEventListener('click', async () => {
+    try {
+      const path = await api.exportIncident(current.id, replace);
+      replace = false;
+      showError($('#incident-error'), null);
+      notice(i18n.t('incident.exported', { path }));
+    } catch (e) {
+      replace = e.code === 'file_exists';
+      showError($('#incident-error'), e);
+    }
+  });
   $('#bulletin-copy').addEventListener('click', async () => {
     const box = $('#bulletin-plain');
     try {
@@ -175,6 +189,7 @@ async function openList() {
   await renderList();
   hooks.show('incidents');
   await duty.refresh();
+  await plans.refresh();
 }
 
 async function renderList() {

@@ -84,6 +84,7 @@ const STORE_FLOORS: &[&[&str]] = &[
         "incident_views",
         "incidents",
         "incident_report",
+        "notices",
     ],
     &[
         "tickets",

@@ -207,6 +207,8 @@ async fn a_drill_is_resolved_and_reviewed_with_a_follow_up_done_on_the_desk() ->
     let store = Store::open(&db, Arc::new(SystemClock))?;
     let lead = store.create_user(None, "李主任", 1, Role::Supervisor)?;
     hotline_e2e::account(&store, lead.id, "lead")?;
+    let manager = store.create_user(None, "张经理", 1, Role::Manager)?;
+    hotline_e2e::account(&store, manager.id, "manager")?;
     let drill: hotline_core::emergency::NewIncident = serde_json::from_value(serde_json::json!({
         "title": "演练：热线系统中断", "kind": "hotline_failure", "level": 2, "drill": true
     }))?;

@@ -98,6 +98,33 @@ impl<'s> Acting<'s> {
             .acknowledge_page(incident_id, self.author())
     }
 
+    /// An incident's report as a workbook (its calls masked): the name and the bytes, for
+    /// the front door to deliver to the user's own machine; then `exported` logs it.
+    pub fn incident_file(&self, id: i64) -> Result<(String, Vec<u8>)> {
+        let s = self.need(Perm::ViewIncidents)?;
+        let d = serde_json::to_value(self.incident(id)?)?;
+        let review = s
+            .incident_review(id)?
+            .map(serde_json::to_value)
+            .transpose()?;
+        let lang = s.user_setting(self.user.id, "ui_language")?;
+        let bytes =
+            crate::emergency::workbook::incident_xlsx(&d, review.as_ref(), &lang, s.timezone()?)?;
+        Ok((crate::emergency::workbook::file_name(&d), bytes))
+    }
+
+    /// Logs a delivered incident report (where it went) and names it for the user.
+    pub fn incident_exported(&self, path: &std::path::Path) -> Result<String> {
+        self.need(Perm::ViewIncidents)?;
+        let shown = path.display().to_string();
+        self.log(
+            "export",
+            &shown,
+            serde_json::json!({ "kind": "incident", "personal": false }),
+        )?;
+        Ok(shown)
+    }
+
     /// The current bulletin as plain text for other channels (SMS, IVR, web), in `lang`.
     pub fn bulletin_text(&self, incident_id: i64, lang: &str) -> Result<String> {
         let s = self.need(Perm::ViewIncidents)?;

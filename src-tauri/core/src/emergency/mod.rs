@@ -7,6 +7,7 @@ pub mod notice;
 pub mod plan;
 pub mod review;
 pub mod roster;
+pub mod workbook;
 
 use crate::error::{Error, Result};
 use crate::model::Role;
@@ -123,6 +124,22 @@ pub struct NewIncident {
 }
 
 impl NewIncident {
+    /// A declaration with nothing but its title, kind and level (area, services and the
+    /// rest empty), under way from its declaration.
+    pub fn new(title: &str, kind: IncidentKind, level: Level) -> NewIncident {
+        NewIncident {
+            title: title.to_string(),
+            kind,
+            level,
+            area: String::new(),
+            services: String::new(),
+            category_id: None,
+            started_at: None,
+            note: None,
+            drill: false,
+        }
+    }
+
     /// Checked and trimmed; refused when any field is bad.
     pub fn validated(&self, now: DateTime<Utc>) -> Result<NewIncident> {
         let started_at = self.started_at.unwrap_or(now);

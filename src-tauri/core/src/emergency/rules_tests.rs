@@ -157,17 +157,7 @@ fn an_agent_declares_level_one_and_proposes_higher() {
 
 #[test]
 fn a_declaration_is_checked_before_anything_is_kept() {
-    let mut n = NewIncident {
-        title: "  ".into(),
-        kind: IncidentKind::Other,
-        level: Level::LOWEST,
-        area: String::new(),
-        services: String::new(),
-        category_id: None,
-        started_at: None,
-        note: None,
-        drill: false,
-    };
+    let mut n = NewIncident::new("  ", IncidentKind::Other, Level::LOWEST);
     assert_eq!(n.validated(t0()).expect_err("title").code(), "required");
     n.title = "停电".into();
     n.started_at = Some(t0() + chrono::Duration::hours(1));

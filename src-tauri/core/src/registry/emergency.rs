@@ -41,6 +41,13 @@ commands! {
         -> Bulletin = |c, a| a.publish_bulletin(incident_id, &bulletin);
     /// Marks a step of the checklist done (who leads the response: the matrix or the duty
     /// leader on duty).
+    /// An incident's report as XLSX, delivered to the user's own machine (the desk's
+    /// Downloads folder); an existing file is replaced only with `replace`. Its path.
+    acting export_incident(id: i64, replace: Option<bool>) [need(Perm::ViewIncidents)] -> String
+        = |c, a| {
+        let (name, bytes) = a.incident_file(id)?;
+        a.incident_exported(&c.host.deliver(&name, &bytes, replace.unwrap_or(false))?)
+    };
     /// The current bulletin as plain text for SMS, the IVR greeting or a web notice.
     acting bulletin_text(incident_id: i64, lang: String) [need(Perm::ViewIncidents)] -> String
         = |c, a| a.bulletin_text(incident_id, &lang);

@@ -284,7 +284,7 @@ impl Store {
     /// emergency team's pages due fire in the same transaction.
     pub fn fire_due(&self, now: DateTime<Utc>) -> Result<Vec<Fired>> {
         self.write(|tx| {
-            let mut out: Vec<Fired> = super::incidents::fire_notices(tx, now)?
+            let mut out: Vec<Fired> = super::notices::fire(tx, now)?
                 .into_iter()
                 .map(|n| Fired {
                     ticket_id: None,

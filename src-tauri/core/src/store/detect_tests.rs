@@ -106,15 +106,12 @@ fn a_cluster_of_tickets_suggests_an_incident_that_takes_them_in_when_declared() 
     );
     assert_eq!(sug.evidence["tickets"].as_array().map(Vec::len), Some(5));
     let new = NewIncident {
-        title: "东城区路灯大面积故障".into(),
-        kind: IncidentKind::ServiceOutage,
-        level: Level::try_from(2).expect("level"),
         area: "东城区".into(),
-        services: String::new(),
-        category_id: None,
-        started_at: None,
-        note: None,
-        drill: false,
+        ..NewIncident::new(
+            "东城区路灯大面积故障",
+            IncidentKind::ServiceOutage,
+            Level::try_from(2).expect("level"),
+        )
     };
     let i = s
         .declare_suggestion(sug.id, (&boss).into(), &new, true)
@@ -138,15 +135,12 @@ fn drills_leave_every_figure_and_history_unchanged_and_are_asked_for_when_missin
     // A drill: declared, paged, a practice call attached and answered, steps, a bulletin,
     // resolved.
     let drill = NewIncident {
-        title: "演练：热线系统故障".into(),
-        kind: IncidentKind::HotlineFailure,
-        level: Level::try_from(3).expect("level"),
-        area: String::new(),
-        services: String::new(),
-        category_id: None,
-        started_at: None,
-        note: None,
         drill: true,
+        ..NewIncident::new(
+            "演练：热线系统故障",
+            IncidentKind::HotlineFailure,
+            Level::try_from(3).expect("level"),
+        )
     };
     let i = s
         .declare_incident((&boss).into(), &drill, true)

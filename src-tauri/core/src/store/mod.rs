@@ -17,6 +17,7 @@ mod incident_views;
 mod incidents;
 mod listing;
 mod migrate;
+mod notices;
 mod outbox;
 mod pages;
 mod plans;

@@ -17,15 +17,8 @@ fn level(n: i64) -> Level {
 
 fn outage(l: i64, drill: bool) -> NewIncident {
     NewIncident {
-        title: "全市热线中断".into(),
-        kind: IncidentKind::ServiceOutage,
-        level: level(l),
-        area: String::new(),
-        services: String::new(),
-        category_id: None,
-        started_at: None,
-        note: None,
         drill,
+        ..NewIncident::new("全市热线中断", IncidentKind::ServiceOutage, level(l))
     }
 }
 

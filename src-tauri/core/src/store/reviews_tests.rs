@@ -16,17 +16,11 @@ fn the_review_closes_a_resolved_incident_with_its_whole_timeline_and_tracks_foll
         .create_user(None, "技术 小刘", 1, Role::Agent)
         .expect("owner");
     let by = || (&boss).into();
-    let new = NewIncident {
-        title: "热线系统中断".into(),
-        kind: IncidentKind::HotlineFailure,
-        level: Level::try_from(2).expect("level"),
-        area: String::new(),
-        services: String::new(),
-        category_id: None,
-        started_at: None,
-        note: None,
-        drill: false,
-    };
+    let new = NewIncident::new(
+        "热线系统中断",
+        IncidentKind::HotlineFailure,
+        Level::try_from(2).expect("level"),
+    );
     let i = s.declare_incident(by(), &new, true).expect("declare");
     s.fire_due(s.now()).expect("pages");
     s.acknowledge_page(i.id, by()).expect("ack");
@@ -161,17 +155,11 @@ fn the_reporting_window_times_incidents_and_leaves_drills_apart() {
         .create_user(None, "李主任", 1, Role::Supervisor)
         .expect("boss");
     let by = || (&boss).into();
-    let mut new = NewIncident {
-        title: "停水".into(),
-        kind: IncidentKind::ServiceOutage,
-        level: Level::try_from(2).expect("level"),
-        area: String::new(),
-        services: String::new(),
-        category_id: None,
-        started_at: None,
-        note: None,
-        drill: false,
-    };
+    let mut new = NewIncident::new(
+        "停水",
+        IncidentKind::ServiceOutage,
+        Level::try_from(2).expect("level"),
+    );
     let i = s.declare_incident(by(), &new, true).expect("declare");
     new.drill = true;
     let d = s.declare_incident(by(), &new, true).expect("drill");
@@ -219,4 +207,37 @@ fn the_reporting_window_times_incidents_and_leaves_drills_apart() {
     assert_eq!(minutes, [Some(10.0), Some(20.0), Some(60.0)]);
     // t0 is Monday 09:00: all of it in working time.
     assert_eq!(f["times"][2]["business_minutes"].as_f64(), Some(60.0));
+}
+
+#[test]
+fn an_incident_report_is_a_workbook_named_by_its_number() {
+    let (_d, s, _c) = store();
+    let boss = s
+        .create_user(None, "李主任", 1, Role::Supervisor)
+        .expect("boss");
+    let new = NewIncident {
+        area: "东城区".into(),
+        ..NewIncident::new(
+            "停水",
+            IncidentKind::ServiceOutage,
+            Level::try_from(1).expect("level"),
+        )
+    };
+    let i = s
+        .declare_incident((&boss).into(), &new, true)
+        .expect("declare");
+    let t = s
+        .create_ticket(1, &crate::ticket::tests::new_ticket())
+        .expect("ticket");
+    s.link_ticket(i.id, t.id, (&boss).into()).expect("link");
+    let (name, bytes) = s
+        .acting(boss.id)
+        .expect("a")
+        .incident_file(i.id)
+        .expect("file");
+    assert_eq!(name, format!("hotline-incident-{}.xlsx", i.number));
+    assert!(bytes.starts_with(b"PK"), "a zip (xlsx)");
+    // Built from what the screens receive: the calls masked.
+    let d = s.acting(boss.id).expect("a").incident(i.id).expect("d");
+    assert_eq!(d.linked[0].phone, "138****5678");
 }

@@ -226,17 +226,7 @@ fn the_duty_leader_on_duty_leads_the_response_whatever_their_role() {
     s.save_roster(by(&manager), d(2), d(2), &week(&s, &rota, d(2), 1))
         .expect("roster");
     let level = |n| Level::try_from(n).expect("level");
-    let new = NewIncident {
-        title: "热线系统故障".into(),
-        kind: IncidentKind::HotlineFailure,
-        level: level(3),
-        area: String::new(),
-        services: String::new(),
-        category_id: None,
-        started_at: None,
-        note: None,
-        drill: false,
-    };
+    let new = NewIncident::new("热线系统故障", IncidentKind::HotlineFailure, level(3));
     let i = s
         .acting(leader.id)
         .expect("a")

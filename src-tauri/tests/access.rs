@@ -389,6 +389,11 @@ fn commands(world: &World, n: usize) -> Vec<(&'static str, Value, &'static [&'st
             json!({ "text": "day,shift,post,login\n" }),
             PLANS,
         ),
+        (
+            "rotate_roster",
+            json!({ "from": "2026-11-01", "days": 1, "post": "leader", "people": [2] }),
+            PLANS,
+        ),
         ("on_duty", json!({}), ALL),
         (
             "request_duty_change",

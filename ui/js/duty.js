@@ -3,7 +3,7 @@
 // import of a roster from CSV (refused whole when any minute lacks a duty leader).
 import { api } from './api.js';
 import * as i18n from './i18n.js';
-import { el, time } from './format.js';
+import { el, time, today } from './format.js';
 import { $, shared, showError, notice } from './state.js';
 import * as session from './session.js';
 
@@ -54,6 +54,8 @@ export async function refresh() {
       el('strong', { text: i18n.t(`duty.${o.post}`) }), o.backup ? ` (${i18n.t('duty.backup')})` : '', ` · ${o.user_name} · ${shiftName(o.shift_code)}`)
     : el('li', { class: 'muted', text: i18n.t('duty.nobody') }))));
   const me = shared.info?.user?.id;
+  await renderMine(me);
+  if (session.can('manage_roster')) await renderChanges();
   $('#handovers').replaceChildren(...notes.slice(0, 10).map((h) => {
     const li = el('li', { 'data-testid': 'handover-item', 'data-acked': String(!!h.acknowledged_at) },
       el('p', { text: h.note }), el('small', { class: 'muted', text: `${h.writer_name} · ${time(h.written_at)}` }));
@@ -72,5 +74,58 @@ export async function refresh() {
       li.append(' ', b);
     }
     return li;
+  }));
+}
+
+/** The user's own assignments of the coming week, each with a request for cover. */
+async function renderMine(me) {
+  let roster;
+  try {
+    roster = await api.roster(today(), today(new Date(Date.now() + 6 * 86400000)));
+  } catch {
+    return;
+  }
+  const others = shared.ref.users.filter((u) => u.active && u.id !== me);
+  $('#my-duty').replaceChildren(...roster.assignments.filter((a) => a.user_id === me).map((a) => {
+    const who = el('select', { 'data-testid': 'cover-who', 'aria-label': i18n.t('field.to_user') });
+    for (const u of others) who.append(el('option', { value: String(u.id), text: u.name }));
+    const reason = el('input', { 'data-testid': 'cover-reason', placeholder: i18n.t('field.reason'), 'aria-label': i18n.t('field.reason') });
+    const ask = el('button', { type: 'button', 'data-testid': 'cover-ask', text: i18n.t('duty.ask_cover') });
+    ask.addEventListener('click', async () => {
+      try {
+        await api.requestDutyChange(a.id, 'cover', Number(who.value), reason.value);
+        notice(i18n.t('duty.asked'));
+        showError(err(), null);
+      } catch (e) {
+        showError(err(), e);
+      }
+    });
+    return el('li', { 'data-testid': 'my-duty-item' }, `${a.day} · ${shiftName(a.shift_code)} · ${i18n.t(`duty.${a.post}`)}${a.backup ? ` (${i18n.t('duty.backup')})` : ''} `, who, ' ', reason, ' ', ask);
+  }));
+}
+
+/** Swaps and covers waiting for a manager's decision. */
+async function renderChanges() {
+  let list = [];
+  try {
+    list = (await api.dutyChanges()).filter((c) => !c.decided_at);
+  } catch {
+    return;
+  }
+  const name = (id) => shared.ref.users.find((u) => u.id === id)?.name ?? String(id);
+  $('#duty-changes').replaceChildren(...list.map((c) => {
+    const decide = (approve) => async () => {
+      try {
+        await api.decideDutyChange(c.id, approve);
+        await refresh();
+      } catch (e) {
+        showError(err(), e);
+      }
+    };
+    const yes = el('button', { type: 'button', 'data-testid': 'change-approve', text: i18n.t('duty.approve') });
+    const no = el('button', { type: 'button', 'data-testid': 'change-refuse', text: i18n.t('duty.refuse') });
+    yes.addEventListener('click', decide(true));
+    no.addEventListener('click', decide(false));
+    return el('li', { 'data-testid': 'duty-change' }, `${name(c.from_user)} → ${name(c.to_user)} · ${c.reason} `, yes, ' ', no);
   }));
 }

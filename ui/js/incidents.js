@@ -9,6 +9,7 @@ import * as session from './session.js';
 import * as duty from './duty.js';
 import * as review from './incident_review.js';
 import * as plans from './plans.js';
+import { savePdf } from './pdf.js';
 
 let active = [];
 let current = null;
@@ -54,6 +55,17 @@ export function init({ show, openTicket, view }) {
     } catch (e) {
       replace = e.code === 'file_exists';
       showError($('#incident-error'), e);
+    }
+  });
+  // The incident's page in its print layout (A4): only the incident, without its forms.
+  $('#incident-print').addEventListener('click', async () => {
+    document.body.dataset.print = 'incident';
+    try {
+      await savePdf($('#incident-print'), (again) => api.saveIncidentPdf(current.id, again), $('#incident-print-result'));
+    } catch (e) {
+      showError($('#incident-error'), e);
+    } finally {
+      delete document.body.dataset.print;
     }
   });
   $('#bulletin-copy').addEventListener('click', async () => {

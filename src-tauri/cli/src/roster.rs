@@ -19,6 +19,22 @@ pub enum RosterCmd {
     /// Import a roster from CSV: day,shift,post,login[,backup] (refused whole if any
     /// row is bad or any minute would have no duty leader)
     Import { file: std::path::PathBuf },
+    /// Roster DAYS days from FROM by a rotation: everyone in PEOPLE (logins or ids, at
+    /// least one per shift) takes every shift in turn
+    Rotate {
+        #[arg(long)]
+        from: NaiveDate,
+        #[arg(long, default_value_t = 7)]
+        days: u32,
+        /// Comma-separated logins or ids
+        #[arg(long, value_delimiter = ',')]
+        people: Vec<String>,
+        #[arg(long, default_value = "leader")]
+        post: String,
+        /// The next in turn backs each shift up
+        #[arg(long)]
+        backups: bool,
+    },
     /// Who is on duty now (or --at "YYYY-MM-DD HH:MM")
     Now {
         #[arg(long)]
@@ -54,6 +70,20 @@ pub fn run(a: &Acting, cmd: RosterCmd, json: bool) -> Result<()> {
             print(json, serde_json::to_value(&r)?, || {
                 format!("{} assignments saved\n{}", r.assignments.len(), roster(&r))
             });
+        }
+        RosterCmd::Rotate {
+            from,
+            days,
+            people,
+            post,
+            backups,
+        } => {
+            let ids = people
+                .iter()
+                .map(|p| a.user_id_by_login(p))
+                .collect::<Result<Vec<i64>>>()?;
+            let r = a.rotate_roster(from, days, post.parse()?, &ids, backups)?;
+            print(json, serde_json::to_value(&r)?, || roster(&r));
         }
         RosterCmd::Now { at } => {
             let at = at.map(|t| a.parse_time(&t)).transpose()?;

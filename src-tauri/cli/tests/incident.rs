@@ -273,3 +273,62 @@ fn a_roster_is_imported_whole_or_not_at_all_and_says_who_is_on_duty() {
     );
     assert_eq!(shown["shifts"].as_array().map(Vec::len), Some(3));
 }
+
+#[test]
+fn a_rotation_fills_a_week_that_leaves_no_minute_without_a_leader() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("h.db");
+    for login in ["lina", "wang", "zhao", "sun"] {
+        let u = json(
+            &db,
+            &[
+                "user",
+                "add",
+                login,
+                "--department",
+                "hotline",
+                "--role",
+                "supervisor",
+            ],
+        );
+        let id = u["id"].as_i64().expect("id").to_string();
+        std::env::set_var("HOTLINE_PASSWORD", "a long password 1");
+        json(&db, &["user", "passwd", &id, "--login", login]);
+    }
+    // Two people cannot cover three shifts a day.
+    fails_with(
+        &db,
+        &[
+            "roster",
+            "rotate",
+            "--from",
+            "2026-11-02",
+            "--people",
+            "lina,wang",
+        ],
+        "invalid_value",
+    );
+    let r = json(
+        &db,
+        &[
+            "roster",
+            "rotate",
+            "--from",
+            "2026-11-02",
+            "--days",
+            "7",
+            "--people",
+            "lina,wang,zhao,sun",
+            "--backups",
+        ],
+    );
+    assert_eq!(r["assignments"].as_array().map(Vec::len), Some(7 * 3 * 2));
+    let now = json(&db, &["roster", "now", "--at", "2026-11-05 12:00"]);
+    let posts: Vec<bool> = now
+        .as_array()
+        .expect("now")
+        .iter()
+        .map(|o| o["backup"].as_bool().unwrap_or(true))
+        .collect();
+    assert_eq!(posts, [false, true], "a leader and a backup at any time");
+}

@@ -215,6 +215,7 @@ async fn a_drill_is_resolved_and_reviewed_with_a_follow_up_done_on_the_desk() ->
     let i = store.declare_incident((&lead).into(), &drill, true)?;
 
     let desk = Desk::launch_as(&db, "lead").await?;
+    desk.select("lang-select", "zh-CN").await?;
     desk.click("open-incidents").await?;
     desk.until("the drill listed", || async {
         Ok(desk.count("[data-testid='incident-row']").await? == 1)
@@ -268,6 +269,28 @@ async fn a_drill_is_resolved_and_reviewed_with_a_follow_up_done_on_the_desk() ->
             == 1)
     })
     .await?;
+    // Printed on A4: the incident alone, its review and timeline, none of its forms.
+    desk.click("incident-print").await?;
+    desk.until("printed", || async {
+        desk.visible("incident-print-result").await
+    })
+    .await?;
+    let pdf = desk
+        .js("return document.querySelector(\"[data-testid='incident-print-result'] [data-testid='pdf-path']\").dataset.path")
+        .await?;
+    let text = hotline_e2e::pdf_text(std::path::Path::new(pdf.as_str().ok_or("pdf path")?))?;
+    for want in [
+        i.number.as_str(),
+        "演练：热线系统中断",
+        "备用线路启用及时",
+        "更新交接班模板",
+    ] {
+        assert!(text.contains(want), "{want} in {text}");
+    }
+    assert!(
+        !text.contains("工单队列"),
+        "the desk's queues are not printed: {text}"
+    );
     let r = store.incident_review(i.id)?.ok_or("no review")?;
     assert_eq!(
         r.timeline,

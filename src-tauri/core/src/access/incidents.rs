@@ -113,6 +113,16 @@ impl<'s> Acting<'s> {
         Ok((crate::emergency::workbook::file_name(&d), bytes))
     }
 
+    /// The incident's page printed as an A4 PDF by `save`, named by its number.
+    pub fn save_incident_pdf(
+        &self,
+        id: i64,
+        save: impl FnOnce(&str) -> Result<std::path::PathBuf>,
+    ) -> Result<std::path::PathBuf> {
+        let number = self.incident(id)?.row.incident.number;
+        save(&format!("hotline-incident-{number}.pdf"))
+    }
+
     /// Logs a delivered incident report (where it went) and names it for the user.
     pub fn incident_exported(&self, path: &std::path::Path) -> Result<String> {
         self.need(Perm::ViewIncidents)?;

@@ -34,13 +34,25 @@ impl<'s> Acting<'s> {
             .save_roster(self.author(), from, to, list)
     }
 
+    /// A person named by login or id, as rosters name them.
+    pub fn user_id_by_login(&self, who: &str) -> Result<i64> {
+        let s = self.need(Perm::ViewIncidents)?;
+        s.accounts()?
+            .iter()
+            .find(|a| a.login.as_deref() == Some(who) || a.user.id.to_string() == who)
+            .map(|a| a.user.id)
+            .ok_or_else(|| Error::NotFound {
+                entity: "user",
+                key: who.chars().take(40).collect(),
+            })
+    }
+
     /// Reads a roster from CSV (`day,shift,post,login[,backup]` with a header; shift by
     /// code, person by login or id) and saves the days it names as one roster: refused
     /// whole, with the line, when any row is bad or a minute has no duty leader.
     pub fn import_roster(&self, text: &str) -> Result<Roster> {
         let s = self.need(Perm::ManageRoster)?;
         let shifts = s.duty_shifts()?;
-        let accounts = s.accounts()?;
         let mut list = Vec::new();
         let mut rd = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
@@ -61,17 +73,16 @@ impl<'s> Acting<'s> {
                 .parse()
                 .map_err(|_| bad(format!("post {}", field(2))))?;
             let who = field(3);
-            let user = accounts
-                .iter()
-                .find(|a| a.login.as_deref() == Some(who) || a.user.id.to_string() == who)
-                .ok_or_else(|| bad(format!("login {who}")))?;
+            let user_id = self
+                .user_id_by_login(who)
+                .map_err(|_| bad(format!("login {who}")))?;
             let backup = matches!(field(4), "1" | "true" | "yes" | "backup");
             list.push(Assignment {
                 id: 0,
                 day,
                 shift_id: shift.id,
                 post,
-                user_id: user.user.id,
+                user_id,
                 backup,
             });
         }
@@ -83,6 +94,39 @@ impl<'s> Acting<'s> {
                 field: "assignments",
             });
         };
+        s.save_roster(self.author(), from, to, &list)
+    }
+
+    /// Saves the roster of `days` days from `from` by a rotation of `people` (ids or logins)
+    /// through every shift in `post` — everyone takes every shift in turn; with
+    /// `backups`, the next person in the rotation backs each shift up.
+    pub fn rotate_roster(
+        &self,
+        from: NaiveDate,
+        days: u32,
+        post: crate::emergency::plan::DutyRole,
+        people: &[i64],
+        backups: bool,
+    ) -> Result<Roster> {
+        let s = self.need(Perm::ManageRoster)?;
+        if days == 0 || i64::from(days) > crate::store::ROSTER_DAYS_MAX {
+            return Err(Error::InvalidValue {
+                field: "days",
+                value: days.to_string(),
+            });
+        }
+        let shifts = s.duty_shifts()?;
+        let mut list = crate::emergency::roster::rotation(&shifts, post, people, from, days)?;
+        if backups {
+            let mut second: Vec<i64> = people.to_vec();
+            second.rotate_left(1);
+            list.extend(
+                crate::emergency::roster::rotation(&shifts, post, &second, from, days)?
+                    .into_iter()
+                    .map(|a| Assignment { backup: true, ..a }),
+            );
+        }
+        let to = from + chrono::Duration::days(i64::from(days) - 1);
         s.save_roster(self.author(), from, to, &list)
     }
 

@@ -60,7 +60,6 @@ impl Shift {
 /// One person on one shift of one day in one post; a backup is paged when the primary
 /// holder does not acknowledge.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
 pub struct Assignment {
     #[serde(default)]
     pub id: i64,

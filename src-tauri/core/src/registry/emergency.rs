@@ -48,6 +48,11 @@ commands! {
         let (name, bytes) = a.incident_file(id)?;
         a.incident_exported(&c.host.deliver(&name, &bytes, replace.unwrap_or(false))?)
     };
+    /// Saves the incident as the desk prints it (A4), as a PDF beside the exports.
+    acting save_incident_pdf(id: i64, replace: Option<bool>) [need(Perm::ViewIncidents)] -> String
+        = |c, a| a
+        .save_incident_pdf(id, |name| c.host.save_print(name, replace.unwrap_or(false)))
+        .map(|p| p.display().to_string());
     /// The current bulletin as plain text for SMS, the IVR greeting or a web notice.
     acting bulletin_text(incident_id: i64, lang: String) [need(Perm::ViewIncidents)] -> String
         = |c, a| a.bulletin_text(incident_id, &lang);
@@ -101,6 +106,11 @@ commands! {
     /// Reads a roster from CSV (`day,shift,post,login[,backup]`) and saves the days it names.
     acting import_roster(text: String) [need(Perm::ManageRoster)] -> Roster
         = |c, a| a.import_roster(&text);
+    /// Saves `days` days from `from` by a rotation of `people` through every shift of
+    /// `post` (with `backups`: the next in turn backs each shift up).
+    acting rotate_roster(from: NaiveDate, days: u32, post: crate::emergency::plan::DutyRole, people: Vec<i64>, backups: Option<bool>)
+        [need(Perm::ManageRoster)] -> Roster
+        = |c, a| a.rotate_roster(from, days, post, &people, backups.unwrap_or(false));
     /// Who is on duty now (or at `at`).
     acting on_duty(at: Option<DateTime<Utc>>) [need(Perm::ViewIncidents)] -> Vec<OnDuty>
         = |c, a| a.on_duty(at);

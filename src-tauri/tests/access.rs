@@ -331,6 +331,7 @@ fn commands(world: &World, n: usize) -> Vec<(&'static str, Value, &'static [&'st
             json!({ "id": inc, "replace": true }),
             ALL,
         ),
+        ("save_incident_pdf", json!({ "id": inc }), ALL),
         (
             "link_incident",
             json!({ "incidentId": inc, "ticketId": id }),

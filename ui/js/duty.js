@@ -43,8 +43,9 @@ export async function refresh() {
   if (!session.can('view_incidents')) return;
   let now = [];
   let notes = [];
+  let shifts = [];
   try {
-    [now, notes] = await Promise.all([api.onDuty(), api.handovers()]);
+    [now, notes, shifts] = await Promise.all([api.onDuty(), api.handovers(), api.dutyShifts()]);
   } catch (e) {
     showError(err(), e);
     return;
@@ -57,8 +58,10 @@ export async function refresh() {
   await renderMine(me);
   if (session.can('manage_roster')) await renderChanges();
   $('#handovers').replaceChildren(...notes.slice(0, 10).map((h) => {
+    const shift = (id) => shiftName(shifts.find((x) => x.id === id)?.code ?? '');
+    const turn = h.to_shift_id ? ` · ${shift(h.from_shift_id)} → ${h.to_day} ${shift(h.to_shift_id)}` : '';
     const li = el('li', { 'data-testid': 'handover-item', 'data-acked': String(!!h.acknowledged_at) },
-      el('p', { text: h.note }), el('small', { class: 'muted', text: `${h.writer_name} · ${time(h.written_at)}` }));
+      el('p', { text: h.note }), el('small', { class: 'muted', text: `${h.writer_name} · ${time(h.written_at)}${turn}` }));
     if (h.acknowledged_at) {
       li.append(' · ', el('small', { text: i18n.t('duty.acknowledged', { time: time(h.acknowledged_at) }) }));
     } else if (h.written_by !== me) {

@@ -42,12 +42,17 @@ CREATE TABLE duty_changes (
     approved      INTEGER
 ) STRICT;
 
--- The outgoing shift's note for the incoming one, acknowledged by someone of it.
+-- The outgoing shift's note for the incoming one (the shifts, when the writer is on duty),
+-- acknowledged by someone of the incoming shift.
 CREATE TABLE duty_handovers (
     id              INTEGER PRIMARY KEY,
     written_by      INTEGER NOT NULL REFERENCES users(id),
     written_at      INTEGER NOT NULL,
     note            TEXT NOT NULL,
+    from_day        TEXT,
+    from_shift_id   INTEGER REFERENCES duty_shifts(id),
+    to_day          TEXT,
+    to_shift_id     INTEGER REFERENCES duty_shifts(id),
     acknowledged_by INTEGER REFERENCES users(id),
     acknowledged_at INTEGER
 ) STRICT;

@@ -177,8 +177,12 @@ impl<'s> Acting<'s> {
             .write_handover(self.author(), note)
     }
 
+    /// The incoming shift acknowledges (a manager of the roster may for it).
     pub fn acknowledge_handover(&self, id: i64) -> Result<Handover> {
-        self.need(Perm::ViewIncidents)?
-            .acknowledge_handover(self.author(), id)
+        self.need(Perm::ViewIncidents)?.acknowledge_handover(
+            self.author(),
+            id,
+            allows(self.user.role, Perm::ManageRoster),
+        )
     }
 }

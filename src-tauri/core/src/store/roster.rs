@@ -52,6 +52,11 @@ pub struct Handover {
     pub writer_name: String,
     pub written_at: DateTime<Utc>,
     pub note: String,
+    /// The shift handing over and the one taking over (none: written off duty).
+    pub from_day: Option<NaiveDate>,
+    pub from_shift_id: Option<i64>,
+    pub to_day: Option<NaiveDate>,
+    pub to_shift_id: Option<i64>,
     pub acknowledged_by: Option<i64>,
     pub acknowledged_at: Option<DateTime<Utc>>,
 }
@@ -337,9 +342,38 @@ impl Store {
         let note = text("note", note, NOTE_MAX)?;
         let now = self.now();
         self.write(|tx| {
+            // The writer's shift now, and the shift that starts as it ends: the one that
+            // acknowledges.
+            let mine = on_duty(tx, now)?.into_iter().find(|o| o.assignment.user_id == by.user.id);
+            let (from, to) = match mine {
+                Some(o) => {
+                    let all = shifts(tx)?;
+                    let from = (o.assignment.day, o.assignment.shift_id);
+                    let end = all
+                        .iter()
+                        .find(|x| x.id == o.assignment.shift_id)
+                        .map(|x| x.span(o.assignment.day).1);
+                    let next = end.and_then(|end| {
+                        all.iter()
+                            .find(|x| x.starts == end.time())
+                            .map(|x| (end.date(), x.id))
+                    });
+                    (Some(from), next)
+                }
+                None => (None, None),
+            };
             tx.execute(
-                "INSERT INTO duty_handovers (written_by, written_at, note) VALUES (?1, ?2, ?3)",
-                (by.user.id, ms(now), &note),
+                "INSERT INTO duty_handovers (written_by, written_at, note, from_day, from_shift_id, to_day, to_shift_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                (
+                    by.user.id,
+                    ms(now),
+                    &note,
+                    from.map(|f| f.0.to_string()),
+                    from.map(|f| f.1),
+                    to.map(|t| t.0.to_string()),
+                    to.map(|t| t.1),
+                ),
             )?;
             let id = tx.last_insert_rowid();
             let detail = crate::auth::at_seat(serde_json::json!({}), by.seat);
@@ -355,13 +389,35 @@ impl Store {
         })
     }
 
-    /// The incoming shift acknowledges a handover note (once; not the writer).
-    pub fn acknowledge_handover(&self, by: Author<'_>, id: i64) -> Result<Handover> {
+    /// The incoming shift acknowledges a handover note, once: someone rostered on the shift
+    /// it hands over to (or, `for_anyone`, a manager of the roster); a note written off duty
+    /// by anyone but its writer.
+    pub fn acknowledge_handover(
+        &self,
+        by: Author<'_>,
+        id: i64,
+        for_anyone: bool,
+    ) -> Result<Handover> {
         let now = self.now();
         self.write(|tx| {
             let h = handover(tx, id)?;
             if h.acknowledged_at.is_some() || h.written_by == by.user.id {
                 return Err(Error::InvalidValue { field: "handover", value: id.to_string() });
+            }
+            if let (Some(day), Some(shift), false) = (h.to_day, h.to_shift_id, for_anyone) {
+                let incoming: bool = tx.query_row(
+                    "SELECT EXISTS(SELECT 1 FROM duty_assignments WHERE day = ?1 AND shift_id = ?2 AND user_id = ?3)",
+                    (day.to_string(), shift, by.user.id),
+                    |r| r.get(0),
+                )?;
+                if !incoming {
+                    return Err(Error::Forbidden {
+                        action: "acknowledge_handover".into(),
+                        actor: by.user.name.clone(),
+                        role: by.user.role.as_str().into(),
+                        permission: false,
+                    });
+                }
             }
             tx.execute(
                 "UPDATE duty_handovers SET acknowledged_by = ?2, acknowledged_at = ?3 WHERE id = ?1",
@@ -414,7 +470,8 @@ fn change(c: &Connection, id: i64) -> Result<DutyChange> {
 
 fn handover(c: &Connection, id: i64) -> Result<Handover> {
     c.query_row(
-        "SELECT h.id, h.written_by, u.name, h.written_at, h.note, h.acknowledged_by, h.acknowledged_at
+        "SELECT h.id, h.written_by, u.name, h.written_at, h.note, h.acknowledged_by, h.acknowledged_at,
+                h.from_day, h.from_shift_id, h.to_day, h.to_shift_id
          FROM duty_handovers h JOIN users u ON u.id = h.written_by WHERE h.id = ?1",
         [id],
         |r| {
@@ -426,6 +483,10 @@ fn handover(c: &Connection, id: i64) -> Result<Handover> {
                 note: r.get(4)?,
                 acknowledged_by: r.get(5)?,
                 acknowledged_at: r.get::<_, Option<i64>>(6)?.map(from_ms),
+                from_day: r.get::<_, Option<String>>(7)?.and_then(|d| d.parse().ok()),
+                from_shift_id: r.get(8)?,
+                to_day: r.get::<_, Option<String>>(9)?.and_then(|d| d.parse().ok()),
+                to_shift_id: r.get(10)?,
             })
         },
     )

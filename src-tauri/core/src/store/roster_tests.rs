@@ -191,12 +191,14 @@ fn a_cover_takes_effect_when_approved_and_handovers_are_acknowledged_once() {
         .write_handover(by(asker), "东城区停水仍在处置，已通知自来水公司。")
         .expect("written");
     assert!(
-        s.acknowledge_handover(by(asker), h.id).is_err(),
+        s.acknowledge_handover(by(asker), h.id, false).is_err(),
         "not by its writer"
     );
-    let h = s.acknowledge_handover(by(&spare), h.id).expect("ack");
+    let h = s
+        .acknowledge_handover(by(&spare), h.id, false)
+        .expect("ack");
     assert_eq!(h.acknowledged_by, Some(spare.id));
-    assert!(s.acknowledge_handover(by(&manager), h.id).is_err());
+    assert!(s.acknowledge_handover(by(&manager), h.id, true).is_err());
     assert_eq!(s.handovers(10).expect("list").len(), 1);
     let shift = Shift {
         id: 0,
@@ -255,4 +257,40 @@ fn the_duty_leader_on_duty_leads_the_response_whatever_their_role() {
         .act_incident(j.id, j.version, &raise)
         .expect("leader raises");
     assert_eq!(up.level, level(3));
+}
+
+#[test]
+fn a_handover_goes_to_the_shift_that_takes_over_and_only_it_acknowledges() {
+    let (_d, s, _c) = store();
+    let manager = s.create_user(None, "张经理", 1, Role::Manager).expect("m");
+    let three = people(&s, 3, Role::Supervisor);
+    // Shifts run night, day, evening: on the 2nd the second person holds the day shift.
+    s.save_roster(by(&manager), d(2), d(2), &week(&s, &three, d(2), 1))
+        .expect("roster");
+    let h = s
+        .write_handover(by(&three[1]), "东城区停水仍在处置。")
+        .expect("written at 09:00");
+    let shifts = s.duty_shifts().expect("shifts");
+    let code = |id: Option<i64>| {
+        shifts
+            .iter()
+            .find(|x| Some(x.id) == id)
+            .map(|x| x.code.clone())
+    };
+    assert_eq!(
+        (
+            code(h.from_shift_id).as_deref(),
+            code(h.to_shift_id).as_deref(),
+            h.to_day
+        ),
+        (Some("day"), Some("evening"), Some(d(2)))
+    );
+    let e = s
+        .acknowledge_handover(by(&three[0]), h.id, false)
+        .expect_err("the night shift does not take over");
+    assert_eq!(e.code(), "forbidden");
+    let h = s
+        .acknowledge_handover(by(&three[2]), h.id, false)
+        .expect("the evening shift does");
+    assert_eq!(h.acknowledged_by, Some(three[2].id));
 }

@@ -7,6 +7,9 @@ use std::time::Duration;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 pub const EVENT: &str = "tickets-changed";
+/// Told when incidents (or their suggestions) may have changed: on a shared file whenever
+/// the file changed, on a centre server when the stream brings an incident's entry.
+pub const INCIDENTS_EVENT: &str = "incidents-changed";
 const EVERY: Duration = Duration::from_millis(500);
 
 pub fn watch<R: Runtime>(app: AppHandle<R>, wake: crate::scheduler::Wake) {
@@ -24,6 +27,10 @@ pub fn watch<R: Runtime>(app: AppHandle<R>, wake: crate::scheduler::Wake) {
             };
             if last.is_some_and(|l| l != v) {
                 let _ = app.emit(EVENT, v);
+                // A file does not say what changed: incidents and another seat's
+                // notifications may have.
+                let _ = app.emit(INCIDENTS_EVENT, v);
+                let _ = app.emit(crate::scheduler::EVENT, 0);
                 // A deadline may have moved: let the scheduler look again.
                 wake.0.notify_one();
             }

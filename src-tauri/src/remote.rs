@@ -280,7 +280,9 @@ impl Remote {
                         me.send_outbox(&app).await;
                         // Whatever changed while away: the windows look again once.
                         let _ = app.emit(crate::live::EVENT, after);
+                        let _ = app.emit(crate::live::INCIDENTS_EVENT, after);
                         let mut pending = false;
+                        let mut incidents = false;
                         // A send cut short (the reply lost) is tried again while connected.
                         let mut retry = tokio::time::interval(RETRY_OUTBOX);
                         retry.tick().await;
@@ -295,6 +297,7 @@ impl Remote {
                                             popups(&app, p);
                                         } else {
                                             pending = true;
+                                            incidents |= v["kind"] == "incident";
                                         }
                                     }
                                     Some(Err(e)) if signed_out(&e.code) => {
@@ -307,11 +310,15 @@ impl Remote {
                                 () = tokio::time::sleep(COALESCE), if pending => {
                                     pending = false;
                                     let _ = app.emit(crate::live::EVENT, after);
+                                    if std::mem::take(&mut incidents) {
+                                        let _ = app.emit(crate::live::INCIDENTS_EVENT, after);
+                                    }
                                 }
                             }
                         }
                         if pending {
                             let _ = app.emit(crate::live::EVENT, after);
+                            let _ = app.emit(crate::live::INCIDENTS_EVENT, after);
                         }
                     }
                     Err(e) if signed_out(&e.code) => {

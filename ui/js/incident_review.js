@@ -28,7 +28,7 @@ export async function render(d) {
   const r = await api.incidentReview(d.id);
   if (!r) return;
   const me = shared.info?.user?.id;
-  view.replaceChildren(
+  const parts = [
     el('p', {}, el('strong', { text: `${i18n.t('field.went_well')}: ` }), r.went_well),
     el('p', {}, el('strong', { text: `${i18n.t('field.went_badly')}: ` }), r.went_badly),
     r.plan_changes ? el('p', {}, el('strong', { text: `${i18n.t('field.plan_changes')}: ` }), r.plan_changes) : null,
@@ -50,7 +50,8 @@ export async function render(d) {
       }
       return li;
     })),
-    el('small', { class: 'muted', text: i18n.t('incident.review_timeline', { n: r.timeline.length }) }));
+    el('small', { class: 'muted', text: i18n.t('incident.review_timeline', { n: r.timeline.length }) })];
+  view.replaceChildren(...parts.filter(Boolean));
 }
 
 async function submit(e) {

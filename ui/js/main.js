@@ -72,9 +72,6 @@ async function setLang(lang) {
 async function onChange() {
   await queue.refresh({ listToo: view === 'queue' });
   if (view === 'detail') await detail.refreshIfChanged();
-  await incidents.refresh();
-  // A page fired by another seat's scheduler lands in this user's notification centre.
-  await inbox.refreshCount();
 }
 
 function wire() {
@@ -196,6 +193,8 @@ async function enter(lang) {
   if (session.can('create_tickets')) await intake.restore();
   api.setSetting('ui_language', lang).catch(() => {});
   listen('tickets-changed', onChange).catch((e) => showError($('[data-testid="error"]'), e));
+  // Incidents are looked at again only when they may have changed (not on every ticket).
+  listen('incidents-changed', () => incidents.refresh()).catch(() => {});
   await offline.init();
   listen('notifications-changed', () => (view === 'notifications' ? inbox.open() : inbox.refreshCount())).catch(() => {});
   document.body.dataset.ready = 'true';

@@ -61,7 +61,7 @@ function edit(p) {
     el('label', {}, el('span', { text: i18n.t('field.ack_minutes') }), el('input', { name: 'ack', type: 'number', min: 0, max: 1440, value: String(p.ackMinutes), 'data-testid': 'plan-ack' })),
     el('label', { class: 'check' }, el('span', { text: i18n.t('plan.report_upward') }), el('input', { type: 'checkbox', name: 'upward', checked: p.reportUpward })),
     el('label', { class: 'check' }, el('span', { text: i18n.t('plan.callback') }), el('input', { type: 'checkbox', name: 'callback', checked: p.callback })),
-    el('h5', { text: i18n.t('field.steps') }), steps, can ? add : null,
+    el('h5', { text: i18n.t('field.steps') }), steps, el('p', {}, can ? add : null),
     el('label', { class: 'block' }, el('span', { text: i18n.t('field.report_template') }), el('textarea', { name: 'template', rows: 3, text: p.reportTemplate, placeholder: i18n.t('plan.template_default') })),
     el('p', { class: 'error', role: 'alert', 'data-testid': 'plan-error', hidden: true }),
     el('div', { class: 'form-actions' }, can ? el('button', { type: 'submit', class: 'primary', 'data-testid': 'plan-save', text: i18n.t('plan.save') }) : null, cancel));

@@ -223,7 +223,7 @@ async function renderList() {
       el('td', {}, r.title, r.drill ? el('span', { class: 'badge drill', text: i18n.t('incident.drill') }) : null),
       el('td', { text: i18n.t(`incident.status.${r.status}`) }),
       el('td', { 'data-testid': 'row-callers', text: String(r.callers) }),
-      el('td', { text: r.bulletin ? `v${r.bulletin.version}` : '—' }));
+      el('td', { text: r.bulletin ? i18n.t('incident.version', { version: r.bulletin.version }) : '—' }));
   }));
 }
 

@@ -24,7 +24,7 @@ export async function refresh() {
     return el('tr', { 'data-testid': 'plan-row', 'data-kind': p.kind, 'data-level': String(p.level), 'data-version': String(p.version) },
       el('td', { text: i18n.t(`incident.kind.${p.kind}`) }),
       el('td', { text: i18n.t(`incident.level.${p.level}`) }),
-      el('td', { text: `v${p.version}` }),
+      el('td', { text: i18n.t('incident.version', { version: p.version }) }),
       el('td', { text: i18n.t('plan.summary', { steps: p.steps.length, minutes: p.ackMinutes }) }),
       el('td', {}, open));
   }));
@@ -55,7 +55,7 @@ function edit(p) {
   const cancel = el('button', { type: 'button', text: i18n.t('common.cancel') });
   cancel.addEventListener('click', () => { form.hidden = true; });
   form.replaceChildren(
-    el('h4', { 'data-testid': 'plan-heading', text: `${i18n.t(`incident.kind.${p.kind}`)} · ${i18n.t(`incident.level.${p.level}`)} · v${p.version}` }),
+    el('h4', { 'data-testid': 'plan-heading', text: `${i18n.t(`incident.kind.${p.kind}`)} · ${i18n.t(`incident.level.${p.level}`)} · ${i18n.t('incident.version', { version: p.version })}` }),
     checks('roles', shared.vocab.roles, p.notify.roles, (r) => i18n.t(`role.${r}`)),
     checks('on_duty', shared.vocab.duty_roles, p.notify.onDuty, (r) => i18n.t(`duty.${r}`)),
     el('label', {}, el('span', { text: i18n.t('field.ack_minutes') }), el('input', { name: 'ack', type: 'number', min: 0, max: 1440, value: String(p.ackMinutes), 'data-testid': 'plan-ack' })),

@@ -3,38 +3,40 @@
 //! refusals change nothing.
 
 mod common;
-use common::{fails_with, json};
+use common::{fails_with, hotline, json};
+use std::path::Path;
+
+/// A member of the hotline's staff with `role`; with a sign-in as `login` when given.
+fn staff(db: &Path, name: &str, role: &str, login: Option<&str>) -> String {
+    let u = json(
+        db,
+        &[
+            "user",
+            "add",
+            name,
+            "--department",
+            "hotline",
+            "--role",
+            role,
+        ],
+    );
+    let id = u["id"].as_i64().expect("id").to_string();
+    if let Some(login) = login {
+        hotline(db)
+            .env("HOTLINE_PASSWORD", "a long password 1")
+            .args(["user", "passwd", &id, "--login", login])
+            .assert()
+            .success();
+    }
+    id
+}
 
 #[test]
 fn an_incident_from_declaration_to_resolution_on_the_command_line() {
     let dir = tempfile::tempdir().expect("tmp");
     let db = dir.path().join("h.db");
-    let agent = json(
-        &db,
-        &[
-            "user",
-            "add",
-            "话务员甲",
-            "--department",
-            "hotline",
-            "--role",
-            "agent",
-        ],
-    );
-    let agent = agent["id"].as_i64().expect("id").to_string();
-    let boss = json(
-        &db,
-        &[
-            "user",
-            "add",
-            "李主任",
-            "--department",
-            "hotline",
-            "--role",
-            "supervisor",
-        ],
-    );
-    let boss = boss["id"].as_i64().expect("id").to_string();
+    let agent = staff(&db, "话务员甲", "agent", None);
+    let boss = staff(&db, "李主任", "supervisor", None);
     // An agent's level 3 is a proposal at level 1.
     let i = json(
         &db,
@@ -214,21 +216,7 @@ fn a_roster_is_imported_whole_or_not_at_all_and_says_who_is_on_duty() {
     let dir = tempfile::tempdir().expect("tmp");
     let db = dir.path().join("h.db");
     for login in ["lina", "wang", "zhao"] {
-        let u = json(
-            &db,
-            &[
-                "user",
-                "add",
-                login,
-                "--department",
-                "hotline",
-                "--role",
-                "supervisor",
-            ],
-        );
-        let id = u["id"].as_i64().expect("id").to_string();
-        std::env::set_var("HOTLINE_PASSWORD", "a long password 1");
-        json(&db, &["user", "passwd", &id, "--login", login]);
+        staff(&db, login, "supervisor", Some(login));
     }
     let rows = |day_shift: &str| {
         format!(
@@ -279,21 +267,7 @@ fn a_rotation_fills_a_week_that_leaves_no_minute_without_a_leader() {
     let dir = tempfile::tempdir().expect("tmp");
     let db = dir.path().join("h.db");
     for login in ["lina", "wang", "zhao", "sun"] {
-        let u = json(
-            &db,
-            &[
-                "user",
-                "add",
-                login,
-                "--department",
-                "hotline",
-                "--role",
-                "supervisor",
-            ],
-        );
-        let id = u["id"].as_i64().expect("id").to_string();
-        std::env::set_var("HOTLINE_PASSWORD", "a long password 1");
-        json(&db, &["user", "passwd", &id, "--login", login]);
+        staff(&db, login, "supervisor", Some(login));
     }
     // Two people cannot cover three shifts a day.
     fails_with(

@@ -126,29 +126,15 @@ impl<'s> Acting<'s> {
     /// Logs a delivered incident report (where it went) and names it for the user.
     pub fn incident_exported(&self, path: &std::path::Path) -> Result<String> {
         self.need(Perm::ViewIncidents)?;
-        let shown = path.display().to_string();
-        self.log(
-            "export",
-            &shown,
-            serde_json::json!({ "kind": "incident", "personal": false }),
-        )?;
-        Ok(shown)
+        self.export_logged(path, "incident")
     }
 
     /// The current bulletin as plain text for other channels (SMS, IVR, web), in `lang`.
     pub fn bulletin_text(&self, incident_id: i64, lang: &str) -> Result<String> {
         let s = self.need(Perm::ViewIncidents)?;
-        // No department is -1: the notice needs none of the incident's calls.
-        let d = s.incident_detail(incident_id, Some(-1))?;
-        let b = d
-            .bulletins
-            .first()
-            .ok_or_else(|| crate::error::Error::NotFound {
-                entity: "bulletin",
-                key: d.row.incident.number.clone(),
-            })?;
+        let (incident, b) = s.current_bulletin(incident_id)?;
         let notice = crate::emergency::notice::Notice {
-            incident: &d.row.incident,
+            incident: &incident,
             wording: &b.wording,
             advice: &b.advice,
             measures: &b.measures,

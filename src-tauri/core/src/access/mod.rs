@@ -344,6 +344,13 @@ impl<'s> Acting<'s> {
         self.store.change_password(&self.user, old, new)
     }
 
+    /// Logs a file delivered to the user (what kind, where it went) and names it for them.
+    fn export_logged(&self, path: &std::path::Path, kind: &str) -> Result<String> {
+        let shown = path.display().to_string();
+        self.log("export", &shown, json!({ "kind": kind, "personal": false }))?;
+        Ok(shown)
+    }
+
     fn log(&self, action: &str, target: &str, detail: serde_json::Value) -> Result<()> {
         let detail = crate::auth::at_seat(detail, self.seat.as_deref());
         self.store.audit(Some(&self.user), action, target, detail)

@@ -59,13 +59,7 @@ impl<'s> Acting<'s> {
     /// Logs a delivered report file (where it went) and names it for the user.
     pub fn exported(&self, path: &std::path::Path) -> Result<String> {
         self.need(Perm::ExportReports)?;
-        let shown = path.display().to_string();
-        self.log(
-            "export",
-            &shown,
-            json!({ "kind": "report", "personal": false }),
-        )?;
-        Ok(shown)
+        self.export_logged(path, "report")
     }
 
     /// The report printed as a PDF by `save`, given its name (by its period).

@@ -10,6 +10,14 @@ use crate::permissions::allows;
 use crate::store::{DutyChange, Handover, OnDuty, Roster};
 use chrono::{DateTime, NaiveDate, Utc};
 
+/// The person a roster names by login or id.
+fn named(accounts: &[crate::store::Account], who: &str) -> Option<i64> {
+    accounts
+        .iter()
+        .find(|a| a.login.as_deref() == Some(who) || a.user.id.to_string() == who)
+        .map(|a| a.user.id)
+}
+
 impl<'s> Acting<'s> {
     pub fn duty_shifts(&self) -> Result<Vec<Shift>> {
         self.need(Perm::ViewIncidents)?.duty_shifts()
@@ -37,14 +45,10 @@ impl<'s> Acting<'s> {
     /// A person named by login or id, as rosters name them.
     pub fn user_id_by_login(&self, who: &str) -> Result<i64> {
         let s = self.need(Perm::ViewIncidents)?;
-        s.accounts()?
-            .iter()
-            .find(|a| a.login.as_deref() == Some(who) || a.user.id.to_string() == who)
-            .map(|a| a.user.id)
-            .ok_or_else(|| Error::NotFound {
-                entity: "user",
-                key: who.chars().take(40).collect(),
-            })
+        named(&s.accounts()?, who).ok_or_else(|| Error::NotFound {
+            entity: "user",
+            key: who.chars().take(40).collect(),
+        })
     }
 
     /// Reads a roster from CSV (`day,shift,post,login[,backup]` with a header; shift by
@@ -52,48 +56,12 @@ impl<'s> Acting<'s> {
     /// whole, with the line, when any row is bad or a minute has no duty leader.
     pub fn import_roster(&self, text: &str) -> Result<Roster> {
         let s = self.need(Perm::ManageRoster)?;
-        let shifts = s.duty_shifts()?;
-        let mut list = Vec::new();
-        let mut rd = csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
-            .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-        for (n, row) in rd.records().enumerate() {
-            let line = n as u64 + 2;
-            let bad = |reason: String| Error::ImportRow { line, reason };
-            let row = row.map_err(|e| bad(e.to_string()))?;
-            let field = |i: usize| row.get(i).unwrap_or("");
-            let day = field(0)
-                .parse::<NaiveDate>()
-                .map_err(|_| bad(format!("day {}", field(0))))?;
-            let shift = shifts
-                .iter()
-                .find(|x| x.code == field(1))
-                .ok_or_else(|| bad(format!("shift {}", field(1))))?;
-            let post = field(2)
-                .parse()
-                .map_err(|_| bad(format!("post {}", field(2))))?;
-            let who = field(3);
-            let user_id = self
-                .user_id_by_login(who)
-                .map_err(|_| bad(format!("login {who}")))?;
-            let backup = matches!(field(4), "1" | "true" | "yes" | "backup");
-            list.push(Assignment {
-                id: 0,
-                day,
-                shift_id: shift.id,
-                post,
-                user_id,
-                backup,
-            });
-        }
-        let (Some(from), Some(to)) = (
-            list.iter().map(|a| a.day).min(),
-            list.iter().map(|a| a.day).max(),
-        ) else {
-            return Err(Error::Required {
-                field: "assignments",
-            });
-        };
+        let accounts = s.accounts()?;
+        let list = crate::emergency::roster::parse_csv(text, &s.duty_shifts()?, |who| {
+            named(&accounts, who)
+        })?;
+        let from = list.iter().map(|a| a.day).min().unwrap_or_default();
+        let to = list.iter().map(|a| a.day).max().unwrap_or_default();
         s.save_roster(self.author(), from, to, &list)
     }
 
@@ -148,13 +116,8 @@ impl<'s> Acting<'s> {
         let holder = s
             .roster_assignment(assignment_id)?
             .is_some_and(|a| a.user_id == self.user.id);
-        if !holder && !allows(self.user.role, Perm::ManageRoster) {
-            return Err(Error::Forbidden {
-                action: Perm::ManageRoster.as_str().into(),
-                actor: self.user.name.clone(),
-                role: self.user.role.as_str().into(),
-                permission: true,
-            });
+        if !holder {
+            self.need(Perm::ManageRoster)?;
         }
         s.request_duty_change(self.author(), assignment_id, kind, to_user, reason)
     }

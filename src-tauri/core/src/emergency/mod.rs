@@ -66,12 +66,6 @@ impl Level {
     pub fn get(self) -> i64 {
         i64::from(self.0)
     }
-
-    /// The ticket severity of the same grade (the levels are the same four).
-    pub fn severity(self) -> crate::model::Severity {
-        use crate::model::Severity::*;
-        [General, Serious, Major, Extraordinary][usize::from(self.0 - 1)]
-    }
 }
 
 impl TryFrom<i64> for Level {
@@ -272,7 +266,8 @@ pub struct IncidentEvent {
 }
 
 /// Applies `action` to `incident` at `now`: the changed incident and its timeline entry,
-/// or why not. Nothing else decides an incident's status or level.
+/// or why not. Nothing else decides an incident's status or level (the store numbers the
+/// change: its version and time).
 pub fn apply(
     incident: &Incident,
     action: &IncidentAction,
@@ -350,8 +345,6 @@ pub fn apply(
             Some(text("reason", reason, NOTE_MAX)?)
         }
     };
-    next.version += 1;
-    next.updated_at = now;
     let action_name = match action {
         IncidentAction::SetLevel { level, .. } if *level > incident.level => "raise",
         IncidentAction::SetLevel { .. } => "lower",

@@ -55,12 +55,16 @@ pub fn text(n: &Notice<'_>, lang: &str, tz: Tz) -> String {
     if !n.measures.is_empty() {
         lines.push(format!("{}: {}", t("field.measures"), n.measures));
     }
+    let version = tr(
+        lang,
+        "incident.version",
+        &[("version", n.version.to_string())],
+    );
     lines.push(format!(
-        "{}: {} ({} v{})",
+        "{}: {} ({} {version})",
         t("incident.issuer"),
         n.issuer,
-        i.number,
-        n.version
+        i.number
     ));
     lines.join("\n")
 }

@@ -67,7 +67,7 @@ impl NewReview {
 }
 
 /// The review closes a resolved incident: resolved → reviewed, once.
-pub fn reviewed(incident: &Incident, now: DateTime<Utc>) -> Result<(Incident, NewIncidentEvent)> {
+pub fn reviewed(incident: &Incident) -> Result<(Incident, NewIncidentEvent)> {
     if incident.status != IncidentStatus::Resolved {
         return Err(Error::IncidentTransition {
             action: "review".into(),
@@ -76,7 +76,6 @@ pub fn reviewed(incident: &Incident, now: DateTime<Utc>) -> Result<(Incident, Ne
     }
     let mut next = incident.clone();
     next.status = IncidentStatus::Reviewed;
-    next.updated_at = now;
     Ok((
         next,
         NewIncidentEvent {

@@ -183,9 +183,74 @@ pub fn rotation(
     Ok(out)
 }
 
+/// Reads a roster from CSV (`day,shift,post,login[,backup]`, a header line first): shifts
+/// by code, people through `person` (a login or an id). Refused whole, with its line,
+/// at the first bad row; an empty roster is refused too.
+pub fn parse_csv(
+    text: &str,
+    shifts: &[Shift],
+    person: impl Fn(&str) -> Option<i64>,
+) -> Result<Vec<Assignment>> {
+    let mut list = Vec::new();
+    let mut rd = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    for (n, row) in rd.records().enumerate() {
+        let line = n as u64 + 2;
+        let bad = |reason: String| Error::ImportRow { line, reason };
+        let row = row.map_err(|e| bad(e.to_string()))?;
+        let field = |i: usize| row.get(i).unwrap_or("");
+        let day = field(0)
+            .parse::<NaiveDate>()
+            .map_err(|_| bad(format!("day {}", field(0))))?;
+        let shift = shifts
+            .iter()
+            .find(|x| x.code == field(1))
+            .ok_or_else(|| bad(format!("shift {}", field(1))))?;
+        let post = field(2)
+            .parse()
+            .map_err(|_| bad(format!("post {}", field(2))))?;
+        let user_id = person(field(3)).ok_or_else(|| bad(format!("login {}", field(3))))?;
+        list.push(Assignment {
+            id: 0,
+            day,
+            shift_id: shift.id,
+            post,
+            user_id,
+            backup: matches!(field(4), "1" | "true" | "yes" | "backup"),
+        });
+    }
+    if list.is_empty() {
+        return Err(Error::Required {
+            field: "assignments",
+        });
+    }
+    Ok(list)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_csv_roster_is_read_whole_or_refused_at_its_line() {
+        let shifts = three();
+        let who = |l: &str| (l == "lina").then_some(7);
+        let ok = "day,shift,post,login,backup\n2026-12-02,day,leader,lina,\n2026-12-02,night,technical,lina,1\n";
+        let list = parse_csv(ok, &shifts, who).expect("read");
+        assert_eq!(
+            (list.len(), list[1].post, list[1].backup, list[1].shift_id),
+            (2, DutyRole::Technical, true, 3)
+        );
+        let bad = "day,shift,post,login\n2026-12-02,day,leader,lina\n2026-12-02,day,leader,wang\n";
+        let e = parse_csv(bad, &shifts, who).expect_err("unknown login");
+        assert_eq!(
+            (e.code(), e.details()["line"].as_u64()),
+            ("import_row", Some(3))
+        );
+        let e = parse_csv("day,shift,post,login\n", &shifts, who).expect_err("empty");
+        assert_eq!(e.code(), "required");
+    }
 
     fn t(h: u32, m: u32) -> NaiveTime {
         NaiveTime::from_hms_opt(h, m, 0).expect("time")

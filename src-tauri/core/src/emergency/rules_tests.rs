@@ -43,7 +43,6 @@ fn levels_are_one_to_four_on_the_wire() {
     let bad: std::result::Result<Level, _> = serde_json::from_value(serde_json::json!(5));
     assert!(bad.is_err());
     assert!(serde_json::from_value::<Level>(serde_json::json!(0)).is_err());
-    assert_eq!(level(4).severity(), crate::model::Severity::Extraordinary);
 }
 
 #[test]
@@ -51,8 +50,8 @@ fn the_status_moves_only_along_its_path() {
     let i = incident();
     let (i, e) = apply(&i, &IncidentAction::Respond { note: None }, t0()).expect("respond");
     assert_eq!(
-        (i.status, i.version, e.action.as_str()),
-        (IncidentStatus::Responding, 2, "respond")
+        (i.status, e.action.as_str()),
+        (IncidentStatus::Responding, "respond")
     );
     let again = apply(&i, &IncidentAction::Respond { note: None }, t0()).expect_err("twice");
     assert_eq!(again.code(), "incident_transition");

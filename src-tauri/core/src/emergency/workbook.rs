@@ -74,10 +74,13 @@ pub fn incident_xlsx(d: &Value, review: Option<&Value>, lang: &str, tz: Tz) -> R
         vec![t("incident.declared_by"), at(&d["declared_at"], tz)],
         vec![
             t("incident.plan"),
-            format!(
-                "{} v{}",
-                level(&d["plan"]["level"]),
-                text(&d["plan"]["version"])
+            tr(
+                lang,
+                "incident.plan_version",
+                &[
+                    ("level", level(&d["plan"]["level"])),
+                    ("version", text(&d["plan"]["version"])),
+                ],
             ),
         ],
         vec![t("incident.callers"), text(&d["callers"])],

@@ -147,6 +147,21 @@ impl Store {
         })
     }
 
+    /// An incident with its current bulletin (refused when none was published yet).
+    pub fn current_bulletin(&self, id: i64) -> Result<(Incident, Bulletin)> {
+        self.snapshot(|c| {
+            let i = load(c, id)?;
+            let b = bulletins(c, id)?
+                .into_iter()
+                .next()
+                .ok_or_else(|| Error::NotFound {
+                    entity: "bulletin",
+                    key: i.number.clone(),
+                })?;
+            Ok((i, b))
+        })
+    }
+
     /// An incident's id from its number (YJ20261202-01) or its id as text.
     pub fn incident_id(&self, key: &str) -> Result<i64> {
         let key = key.trim();

@@ -344,7 +344,6 @@ impl Store {
                 }
             }
             let (mut next, mut e) = apply(&cur, action, now)?;
-            next.version = cur.version;
             let mut page = None;
             if next.level != cur.level {
                 // The new level's plan (as it stands now) takes over; its steps not yet on

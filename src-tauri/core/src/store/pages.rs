@@ -9,7 +9,7 @@ use crate::emergency::plan::{DutyRole, PlanBody};
 use crate::error::Result;
 use crate::model::Role;
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
 /// A page that fired.
@@ -64,10 +64,11 @@ pub(crate) fn queue(
         .collect();
     let mut to = active_with_role(c, &plan.notify.roles)?;
     for u in &plan.notify.users {
-        let active: bool = c
+        // A person named by the plan who has left since is not paged.
+        let active: Option<bool> = c
             .query_row("SELECT active FROM users WHERE id = ?1", [u], |r| r.get(0))
-            .unwrap_or(false);
-        if active {
+            .optional()?;
+        if active == Some(true) {
             to.push(*u);
         }
     }

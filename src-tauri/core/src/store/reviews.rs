@@ -103,7 +103,7 @@ impl Store {
             if cur.version != version {
                 return Err(Error::IncidentChanged { expected: version, actual: cur.version, by: String::new(), change: String::new() });
             }
-            let (mut next, e) = reviewed(&cur, now)?;
+            let (mut next, e) = reviewed(&cur)?;
             for f in &r.follow_ups {
                 let owner = super::reference::get_user(tx, f.owner_id)?;
                 if !owner.active {

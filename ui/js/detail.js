@@ -9,7 +9,7 @@ import * as presence from './presence.js';
 
 /** The fields of each action's form: [name, kind, required]. */
 const FORMS = {
-  answer: [['answer', 'textarea', true]],
+  answer: [['answer', 'textarea', true], ['callback', 'check', true]],
   transfer: [['department_id', 'department', true], ['requirements', 'textarea', true], ['due_at', 'datetime', true], ['accept_due_at', 'datetime', false]],
   return: [['reason', 'textarea', true]],
   accept: [['note', 'text', false]],
@@ -190,6 +190,7 @@ function control(name, kind) {
   let input;
   switch (kind) {
     case 'textarea': input = el('textarea', { id, name, rows: 3 }); break;
+    case 'check': input = el('input', { id, name, type: 'checkbox' }); break;
     // No outcome is preselected: a hurried confirm must not count as satisfied or resolved.
     case 'yesno': input = el('select', { id, name }); options(input, [['true', i18n.t('common.yes')], ['false', i18n.t('common.no')]], { blank: i18n.t('common.choose') }); break;
     case 'outcome': input = el('select', { id, name }); options(input, ['redispatch', 'close'].map((o) => [o, i18n.t(`outcome.${o}`)])); break;
@@ -200,7 +201,7 @@ function control(name, kind) {
     default: input = el('input', { id, name, autocomplete: 'off' });
   }
   input.dataset.testid = `input-${name}`;
-  const wrap = el('label', { class: 'block', for: id }, el('span', { text: i18n.t(`field.${name}`) }), input);
+  const wrap = el('label', { class: kind === 'check' ? 'check' : 'block', for: id }, el('span', { text: i18n.t(`field.${name}`) }), input);
   if (TEMPLATED[name] && (kind === 'textarea' || kind === 'text')) wrap.append(templatePicker(input, TEMPLATED[name], current?.ticket.category_id));
   return wrap;
 }
@@ -268,7 +269,8 @@ function collect(action) {
     if (kind === 'datetime' && inputToIso(c.value) === undefined && !c.closest('label')?.hidden) {
       throw { code: 'invalid_value', details: { field: name, value: c.value } };
     }
-    if (kind === 'yesno') v = c.value === '' ? null : c.value === 'true';
+    if (kind === 'check') v = c.checked;
+    else if (kind === 'yesno') v = c.value === '' ? null : c.value === 'true';
     else if (kind === 'datetime') v = inputToIso(c.value);
     else if (kind === 'department') v = c.value ? Number(c.value) : null;
     else v = c.value.trim() === '' && !required ? null : c.value;

@@ -81,7 +81,8 @@ export function init({ show, openTicket, view }) {
   $('#answer-linked').addEventListener('click', async () => {
     try {
       const r = await api.answerLinked(current.id);
-      notice(i18n.t('incident.answered_linked', r));
+      const failed = r.failed.length ? ` ${i18n.t('incident.answer_failed', { count: r.failed.length, numbers: r.failed.map((x) => x.number).join(', ') })}` : '';
+      notice(i18n.t('incident.answered_linked', r) + failed);
       await openIncident(current.id);
     } catch (e) {
       showError($('#incident-error'), e);

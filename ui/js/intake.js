@@ -15,7 +15,7 @@ let onOpen = () => {};
 let openTicketView = null;
 
 /** The fields a draft keeps: everything the agent types or picks. */
-const DRAFT_FIELDS = ['phone', 'caller_name', 'withheld', 'anonymous', 'category', 'occurred_at', 'description', 'channel', 'severity', 'urgency', 'email', 'address', 'answer', 'department_id', 'requirements', 'due_at', 'incident'];
+const DRAFT_FIELDS = ['phone', 'caller_name', 'withheld', 'anonymous', 'category', 'occurred_at', 'description', 'channel', 'severity', 'urgency', 'email', 'address', 'answer', 'callback', 'department_id', 'requirements', 'due_at', 'incident'];
 /** Typing in any of these makes the form a call worth keeping. */
 const TYPED = ['phone', 'caller_name', 'description', 'email', 'address', 'answer', 'requirements'];
 let draftTimer = null;
@@ -293,7 +293,7 @@ async function submit(ending) {
   const f = form.elements;
   const errorEl = $('[data-testid="intake-error"]');
   let then = null;
-  if (ending === 'answer') then = { action: 'answer', answer: f.answer.value };
+  if (ending === 'answer') then = { action: 'answer', answer: f.answer.value, callback: f.callback.checked };
   if (ending === 'transfer') {
     if (!f.department_id.value) {
       showError(errorEl, { code: 'required', details: { field: 'department' } });

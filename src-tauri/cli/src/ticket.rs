@@ -219,10 +219,13 @@ pub struct ActArgs {
 
 #[derive(Subcommand)]
 pub enum ActCmd {
-    /// 直接答复: answer at once and close
+    /// 直接答复: answer at once and close, or with --callback wait for the callback
     Answer {
         #[arg(long)]
         answer: String,
+        /// Call the caller back later to check satisfaction
+        #[arg(long)]
+        callback: bool,
     },
     /// 转办: transfer slip to a department
     Transfer {
@@ -334,7 +337,7 @@ fn to_action(
     time: &dyn Fn(&str) -> Result<chrono::DateTime<chrono::Utc>>,
 ) -> Result<Action> {
     Ok(match cmd {
-        ActCmd::Answer { answer } => Action::Answer { answer },
+        ActCmd::Answer { answer, callback } => Action::Answer { answer, callback },
         ActCmd::Transfer {
             department,
             requirements,

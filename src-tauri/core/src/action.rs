@@ -8,9 +8,12 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Action {
-    /// 直接答复: answered at first contact, closes the ticket.
+    /// 直接答复: answered at first contact. Closes the ticket, or with `callback` waits
+    /// for the callback that checks satisfaction (an emergency plan may ask for one).
     Answer {
         answer: String,
+        #[serde(default)]
+        callback: bool,
     },
     /// 转办: the transfer slip.
     Transfer {

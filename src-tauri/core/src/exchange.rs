@@ -271,6 +271,7 @@ pub fn import_csv(
                     &actor,
                     &Action::Answer {
                         answer: get("answer").into(),
+                        callback: false,
                     },
                     received,
                     &policy,

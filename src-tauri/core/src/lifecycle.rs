@@ -134,6 +134,13 @@ fn chosen(s: Option<Satisfaction>) -> Result<Satisfaction> {
     })
 }
 
+/// When the callback is due: the SLA policy's deadline, else the days the settings give.
+fn callback_due(policy: &Policy, now: DateTime<Utc>) -> DateTime<Utc> {
+    policy
+        .callback_due_at
+        .unwrap_or(now + Duration::days(policy.callback_days))
+}
+
 fn deadline_after(deadline: DateTime<Utc>, after: DateTime<Utc>) -> Result<()> {
     if deadline <= after {
         return Err(Error::DeadlineTooEarly {
@@ -189,6 +196,7 @@ pub fn allowed_actions(
         match kind {
             K::Answer => Action::Answer {
                 answer: String::new(),
+                callback: false,
             },
             K::Transfer => Action::Transfer {
                 department_id: 0,
@@ -291,13 +299,29 @@ pub fn apply(
     };
     use Status as S;
     match (action, from) {
-        (Action::Answer { answer }, S::Received) => {
+        (Action::Answer { answer, callback }, S::Received) => {
             let answer = text("answer", answer, DESCRIPTION_MAX)?;
-            n.status = S::Closed;
             n.answer = Some(answer.clone());
             n.resolved = Some(true);
-            n.closed_at = Some(now);
-            push("answer", Some(answer), S::Closed, json!({}));
+            if *callback {
+                if !t.has_contact() {
+                    return Err(Error::ContactRequired {
+                        action: action.name().to_string(),
+                    });
+                }
+                n.status = S::AwaitingCallback;
+                n.callback_due_at = Some(callback_due(policy, now));
+                push(
+                    "answer",
+                    Some(answer),
+                    S::AwaitingCallback,
+                    json!({ "callback_due_at": n.callback_due_at }),
+                );
+            } else {
+                n.status = S::Closed;
+                n.closed_at = Some(now);
+                push("answer", Some(answer), S::Closed, json!({}));
+            }
         }
         (
             Action::Transfer {
@@ -463,11 +487,7 @@ pub fn apply(
                 );
             } else if satisfaction.accepts() {
                 n.status = S::AwaitingCallback;
-                n.callback_due_at = Some(
-                    policy
-                        .callback_due_at
-                        .unwrap_or(now + Duration::days(policy.callback_days)),
-                );
+                n.callback_due_at = Some(callback_due(policy, now));
                 push(
                     "feedback",
                     note,

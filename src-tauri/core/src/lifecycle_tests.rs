@@ -128,7 +128,16 @@ fn invalid_transitions_and_roles_are_refused() {
         step(&t, &other, Action::Accept { note: None }, 1).map_err(|e| e.code()),
         Err("forbidden")
     );
-    let e = step(&t, &agent, Action::Answer { answer: "x".into() }, 1).expect_err("not received");
+    let e = step(
+        &t,
+        &agent,
+        Action::Answer {
+            answer: "x".into(),
+            callback: false,
+        },
+        1,
+    )
+    .expect_err("not received");
     assert_eq!(e.code(), "invalid_transition");
     assert_eq!(e.details()["status"], "transferred");
 }
@@ -347,6 +356,7 @@ fn reopen_within_the_window_only() {
         &agent,
         Action::Answer {
             answer: "已告知办理流程".into(),
+            callback: false,
         },
         0,
     )
@@ -478,4 +488,43 @@ fn actions_deserialize_from_the_wire_form() {
         let v = serde_json::to_value(k).expect("kind");
         assert_eq!(v, json!(k.as_str()));
     }
+}
+
+/// An answer that asks for a callback waits for it (by the policy's days) instead of
+/// closing, and only for a caller who can be reached; the callback then archives it.
+#[test]
+fn an_answer_with_a_callback_waits_for_it() -> Result<()> {
+    let agent = user(1, Role::Agent, 1);
+    let answer = |callback| Action::Answer {
+        answer: "已按通告答复".into(),
+        callback,
+    };
+    let t = step(&ticket(), &agent, answer(true), 0)?;
+    assert_eq!(t.status, Status::AwaitingCallback);
+    assert_eq!(t.callback_due_at, Some(t0() + Duration::days(3)));
+    assert_eq!(t.closed_at, None);
+    let mut unreachable = ticket();
+    unreachable.phone.clear();
+    unreachable.address = None;
+    unreachable.email = None;
+    assert_eq!(
+        step(&unreachable, &agent, answer(true), 0).map_err(|e| e.code()),
+        Err("contact_required")
+    );
+    assert_eq!(
+        step(&unreachable, &agent, answer(false), 0)?.status,
+        Status::Closed
+    );
+    let done = step(
+        &t,
+        &agent,
+        Action::Callback {
+            method: CallbackMethod::Phone,
+            satisfaction: Some(Satisfaction::ALL[0]),
+            note: None,
+        },
+        24,
+    )?;
+    assert_eq!(done.status, Status::Archived);
+    Ok(())
 }

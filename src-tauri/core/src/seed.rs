@@ -502,6 +502,7 @@ impl Sim<'_> {
                 2..15,
                 Action::Answer {
                     answer: "已按政策口径当场解答，来电人表示清楚。".into(),
+                    callback: false,
                 },
             );
             return;

@@ -21,7 +21,7 @@ fn legal(from: Status, action: &str, to: Status) -> bool {
     use Status as S;
     matches!(
         (from, action, to),
-        (S::Received, "answer", S::Closed)
+        (S::Received, "answer", S::Closed | S::AwaitingCallback)
             | (S::Received | S::Returned, "transfer", S::Transferred)
             | (S::Transferred, "return", S::Returned)
             | (S::Transferred, "accept", S::InProgress)
@@ -92,6 +92,7 @@ fn action(s: &Step, now: DateTime<Utc>, dept: i64, status: Status) -> Action {
     match kind {
         0 => Action::Answer {
             answer: "已解答".into(),
+            callback: s.flag,
         },
         1 => Action::Transfer {
             department_id: dept,

@@ -161,12 +161,20 @@ async fn an_agents_incident_pages_the_duty_leader_whose_bulletin_reaches_the_int
         })
         .await?;
         desk.fill("intake-answer", WORDING).await?;
+        // The second caller is promised a callback: the answer waits for it.
+        if i == 1 {
+            desk.click("intake-answer-callback").await?;
+        }
         desk.click("intake-answer-submit").await?;
         desk.until("saved", || async { desk.visible("view-queue").await })
             .await?;
         let row = &store.incidents(true, 1)?[0];
         assert_eq!((row.tickets, row.callers), (i as i64 + 1, i as i64 + 1));
     }
+    let linked = store.incident_detail(store.incidents(true, 1)?[0].incident.id, None)?;
+    let mut statuses: Vec<_> = linked.linked.iter().map(|t| t.status.as_str()).collect();
+    statuses.sort();
+    assert_eq!(statuses, ["awaiting_callback", "closed"]);
 
     // The leader's screen counts the two calls without a reload.
     boss.until("two calls", || async {
@@ -174,6 +182,14 @@ async fn an_agents_incident_pages_the_duty_leader_whose_bulletin_reaches_the_int
     })
     .await?;
     assert_eq!(boss.text("incident-callers").await?, "2");
+    // Answering the incident's calls again in bulk leaves the closed one alone and notes
+    // the bulletin on the one still waiting for its callback.
+    boss.click("answer-linked").await?;
+    boss.until("the bulk answer", || async {
+        Ok(boss.text("notice").await?.contains("已办结未动 1 件"))
+    })
+    .await?;
+    assert!(boss.text("notice").await?.contains("备注 1 件"));
     // The agent reads the incident and may comment, not publish or lead it.
     desk.click("open-incidents").await?;
     desk.until("the list", || async {

@@ -5,7 +5,10 @@
 use super::Acting;
 use crate::emergency::plan::{DutyRole, Plan, PlanBody};
 use crate::emergency::review::NewReview;
-use crate::emergency::{Incident, IncidentAction, IncidentKind, Level, NewIncident};
+use crate::emergency::{
+    bulletin_answer, BulkAnswer, BulkFailure, Incident, IncidentAction, IncidentKind, Level,
+    NewIncident,
+};
 use crate::error::Result;
 use crate::mask::Mask;
 use crate::model::Perm;
@@ -148,13 +151,10 @@ impl<'s> Acting<'s> {
     /// Answers the calls attached to an incident with its current bulletin: each waiting
     /// call is answered and closed, each one under way gets the wording on its timeline —
     /// every caller their own entry. Calls changed meanwhile are left as they are.
-    pub fn answer_linked(&self, incident_id: i64) -> Result<serde_json::Value> {
+    pub fn answer_linked(&self, incident_id: i64) -> Result<BulkAnswer> {
         let s = self.need(Perm::ReportIncidents)?;
         self.need(Perm::ActOnTickets)?;
-        let d = s.incident_detail(
-            incident_id,
-            crate::permissions::department_scope(&self.user),
-        )?;
+        let d = s.incident_detail(incident_id, department_scope(&self.user))?;
         let wording = d
             .bulletins
             .first()
@@ -163,28 +163,30 @@ impl<'s> Acting<'s> {
                 entity: "bulletin",
                 key: d.row.incident.number.clone(),
             })?;
-        let (mut answered, mut noted, mut left) = (0, 0, 0);
+        let mut out = BulkAnswer::default();
         for row in &d.linked {
+            // Each call through the ticket door, so that its scope and lifecycle hold.
             let t = s.ticket(row.id)?;
-            let action = match t.status {
-                crate::model::Status::Received => crate::Action::Answer {
-                    answer: wording.clone(),
-                },
-                s if s.is_final() => {
-                    left += 1;
-                    continue;
-                }
-                _ => crate::Action::Comment {
-                    note: wording.clone(),
-                },
+            let Some(action) =
+                bulletin_answer(t.status, t.has_contact(), &wording, d.plan.body.callback)
+            else {
+                out.finished += 1;
+                continue;
             };
-            match s.act(t.id, t.version, self.user.id, &action) {
-                Ok(_) if matches!(action, crate::Action::Answer { .. }) => answered += 1,
-                Ok(_) => noted += 1,
-                Err(_) => left += 1,
+            let answering = matches!(action, crate::Action::Answer { .. });
+            match self.act(t.id, t.version, &action) {
+                Ok(n) if answering => {
+                    out.answered += 1;
+                    out.callbacks += u32::from(n.status == crate::model::Status::AwaitingCallback);
+                }
+                Ok(_) => out.noted += 1,
+                Err(e) => out.failed.push(BulkFailure {
+                    number: t.number.clone(),
+                    code: e.code().to_string(),
+                }),
             }
         }
-        Ok(serde_json::json!({ "answered": answered, "noted": noted, "left": left }))
+        Ok(out)
     }
 
     /// Approves and publishes the next version of an incident's bulletin.

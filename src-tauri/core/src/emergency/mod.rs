@@ -373,6 +373,49 @@ pub fn declared_level(may_manage: bool, asked: Level) -> (Level, Option<Level>) 
     }
 }
 
+/// What answering an incident's linked call with its bulletin does to that ticket: a call
+/// still waiting is answered (and, where the plan says and the caller can be reached,
+/// waits for its callback); a call already moving gets the wording on its timeline; a
+/// finished one is left alone.
+pub fn bulletin_answer(
+    status: crate::model::Status,
+    reachable: bool,
+    wording: &str,
+    plan_callback: bool,
+) -> Option<crate::Action> {
+    use crate::model::Status;
+    match status {
+        Status::Received => Some(crate::Action::Answer {
+            answer: wording.to_string(),
+            callback: plan_callback && reachable,
+        }),
+        s if s.is_final() => None,
+        _ => Some(crate::Action::Comment {
+            note: wording.to_string(),
+        }),
+    }
+}
+
+/// The count of each outcome of a bulk answer, and the calls it could not touch (a
+/// ticket changed meanwhile, or out of the user's reach) with the reason's code.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BulkAnswer {
+    pub answered: u32,
+    /// Answered calls now waiting for their callback.
+    pub callbacks: u32,
+    /// Calls already with a department: the wording went on their timelines.
+    pub noted: u32,
+    /// Finished calls, not touched.
+    pub finished: u32,
+    pub failed: Vec<BulkFailure>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BulkFailure {
+    pub number: String,
+    pub code: String,
+}
+
 /// Roles a seeded plan notifies, by level: 一般 the supervisors (agents handle it);
 /// 较大 management and the team; 重大 and 特别重大 everyone who leads.
 pub fn default_roles(level: Level) -> Vec<Role> {

@@ -5,7 +5,7 @@ use super::{acting, arguments, need, reply, Command, Ctx, Run};
 use crate::emergency::plan::{Plan, PlanBody};
 use crate::emergency::review::NewReview;
 use crate::emergency::roster::{Assignment, Shift};
-use crate::emergency::{Incident, IncidentAction, IncidentKind, Level, NewIncident};
+use crate::emergency::{BulkAnswer, Incident, IncidentAction, IncidentKind, Level, NewIncident};
 use crate::error::Result;
 use crate::model::Perm;
 use crate::store::{
@@ -57,7 +57,7 @@ commands! {
     acting bulletin_text(incident_id: i64, lang: String) [need(Perm::ViewIncidents)] -> String
         = |c, a| a.bulletin_text(incident_id, &lang);
     /// Answers the attached calls with the current bulletin (each caller's own entry).
-    acting answer_linked(incident_id: i64) [need(Perm::ReportIncidents)] -> Value
+    acting answer_linked(incident_id: i64) [need(Perm::ReportIncidents)] -> BulkAnswer
         = |c, a| a.answer_linked(incident_id);
     acting complete_incident_step(incident_id: i64, step: i64, note: Option<String>)
         [need(Perm::ReportIncidents)] -> IncidentStep

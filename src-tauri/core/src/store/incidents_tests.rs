@@ -438,9 +438,11 @@ fn attached_calls_are_answered_with_the_bulletin_and_it_reads_as_a_notice() {
     s.publish_bulletin(i.id, by(&boss), &b).expect("bulletin");
     let out = a.answer_linked(i.id).expect("answered");
     assert_eq!(
-        out,
-        serde_json::json!({ "answered": 1, "noted": 1, "left": 0 })
+        (out.answered, out.callbacks, out.noted, out.finished),
+        (1, 0, 1, 0),
+        "a level-2 plan asks for no callback: {out:?}"
     );
+    assert!(out.failed.is_empty(), "{out:?}");
     let w = s.ticket(waiting.id).expect("t");
     assert_eq!(
         (w.status, w.answer.as_deref()),
@@ -459,5 +461,55 @@ fn attached_calls_are_answered_with_the_bulletin_and_it_reads_as_a_notice() {
     assert!(
         text.contains("12345 热线服务中心"),
         "the issuing unit: {text}"
+    );
+}
+
+/// A plan that asks for callbacks (level 3 and up) leaves each reachable caller answered
+/// and waiting for a callback; a caller who left no way to reach them is answered and
+/// closed; a second run touches the answered calls only with a note.
+#[test]
+fn a_plan_with_callbacks_leaves_reachable_callers_waiting_for_one() {
+    let (_d, s, _c, _dept, _h) = setup();
+    let boss = user(&s, "李主任", Role::Supervisor);
+    let i = s
+        .declare_incident(by(&boss), &water(3), true)
+        .expect("declare");
+    let reachable = s.create_ticket(1, &new_ticket()).expect("reachable");
+    let unknown = crate::ticket::NewTicket {
+        caller_name: String::new(),
+        phone: String::new(),
+        withheld: true,
+        address: None,
+        ..new_ticket()
+    };
+    let unknown = s.create_ticket(1, &unknown).expect("anonymous");
+    for t in [&reachable, &unknown] {
+        s.link_ticket(i.id, t.id, by(&boss)).expect("link");
+    }
+    let b = NewBulletin {
+        wording: "东城区停水，抢修中。".into(),
+        advice: String::new(),
+        measures: String::new(),
+        valid_until: None,
+    };
+    s.publish_bulletin(i.id, by(&boss), &b).expect("bulletin");
+    let a = s.acting(boss.id).expect("acting");
+    let out = a.answer_linked(i.id).expect("answered");
+    assert_eq!(
+        (out.answered, out.callbacks, out.noted),
+        (2, 1, 0),
+        "{out:?}"
+    );
+    let r = s.ticket(reachable.id).expect("t");
+    assert_eq!(r.status, crate::model::Status::AwaitingCallback);
+    assert!(r.callback_due_at.is_some_and(|d| d > t0()), "{r:?}");
+    assert_eq!(r.answer.as_deref(), Some(b.wording.as_str()));
+    let u = s.ticket(unknown.id).expect("t");
+    assert_eq!(u.status, crate::model::Status::Closed);
+    let again = a.answer_linked(i.id).expect("again");
+    assert_eq!(
+        (again.answered, again.noted, again.finished),
+        (0, 1, 1),
+        "{again:?}"
     );
 }

@@ -84,7 +84,7 @@ fn act_in(
         let waited = office.elapsed(since, now, &[]).value;
         rules.resume_due_at = Some(office.add_business(due, waited)?.value);
     }
-    if let Action::Feedback { .. } = action {
+    if let Action::Feedback { .. } | Action::Answer { callback: true, .. } = action {
         let callback = super::sla::suggest(
             tx,
             crate::sla::Stage::Callback,

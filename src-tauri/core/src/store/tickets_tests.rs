@@ -175,7 +175,10 @@ fn refused_actions_leave_no_trace() {
         (1, Action::Accept { note: None }, "invalid_transition"),
         (
             handler.id,
-            Action::Answer { answer: "x".into() },
+            Action::Answer {
+                answer: "x".into(),
+                callback: false,
+            },
             "forbidden",
         ),
         (
@@ -192,6 +195,7 @@ fn refused_actions_leave_no_trace() {
             1,
             Action::Answer {
                 answer: "  ".into(),
+                callback: false,
             },
             "required",
         ),
@@ -352,6 +356,7 @@ fn intake_saves_the_call_and_its_first_action_or_neither() {
             &new_ticket(),
             Some(&Action::Answer {
                 answer: "已解答".into(),
+                callback: false,
             }),
         )
         .expect("answer");

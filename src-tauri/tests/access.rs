@@ -22,13 +22,18 @@ struct World {
     store: Store,
     /// A ticket transferred to the lighting department.
     ticket: i64,
+    /// A complaint by letter, not yet transferred.
+    complaint: i64,
     /// An incident under way, the ticket attached to it.
     incident: i64,
     phone: &'static str,
 }
 
-/// agent, handler (lighting), handler (water), supervisor, manager, admin.
-const LOGINS: [&str; 6] = ["agent", "lighting", "water", "super", "manager", "admin"];
+/// agent, handler (lighting), handler (water), supervisor, manager, admin, and the QA,
+/// legal, HR and training staff.
+const LOGINS: [&str; 10] = [
+    "agent", "lighting", "water", "super", "manager", "admin", "qa", "legal", "hr", "trainer",
+];
 
 fn world() -> World {
     let dir = tempfile::tempdir().expect("tmp");
@@ -49,6 +54,10 @@ fn world() -> World {
         ("water", Role::Handler, water.id),
         ("super", Role::Supervisor, 1),
         ("manager", Role::Manager, 1),
+        ("qa", Role::Qa, 1),
+        ("legal", Role::Legal, 1),
+        ("hr", Role::Hr, 1),
+        ("trainer", Role::Trainer, 1),
     ] {
         store
             .create_account(
@@ -75,6 +84,12 @@ fn world() -> World {
     }))
     .expect("transfer");
     let t = store.intake(1, &new, Some(&then)).expect("intake");
+    let complaint: hotline_core::NewTicket = serde_json::from_value(json!({
+        "caller_name": "王五", "phone": "13812345678", "channel": "letter", "address": "幸福路 1 号",
+        "description": "投诉话务员态度差", "category": "complaint.service_attitude"
+    }))
+    .expect("complaint");
+    let complaint = store.intake(1, &complaint, None).expect("complaint").id;
     let incident: hotline_core::emergency::NewIncident = serde_json::from_value(json!({
         "title": "东城区停电", "kind": "service_outage", "level": 2
     }))
@@ -98,6 +113,7 @@ fn world() -> World {
         w,
         store,
         ticket: t.id,
+        complaint,
         incident: incident.id,
         phone,
     }
@@ -113,7 +129,15 @@ fn login(w: &W, who: &str) {
 /// code `forbidden` means refused.
 fn commands(world: &World, n: usize) -> Vec<(&'static str, Value, &'static [&'static str])> {
     const ALL: &[&str] = &LOGINS;
-    const NOT_WATER: &[&str] = &["agent", "lighting", "super", "manager", "admin"];
+    const NOT_WATER: &[&str] = &[
+        "agent", "lighting", "super", "manager", "admin", "qa", "legal", "hr", "trainer",
+    ];
+    const ACT: &[&str] = &["agent", "lighting", "super", "manager", "admin"];
+    const HOTLINE: &[&str] = &[
+        "agent", "super", "manager", "admin", "qa", "legal", "hr", "trainer",
+    ];
+    const COMPLAINTS: &[&str] = &["agent", "super", "manager", "admin"];
+    const LEGAL: &[&str] = &["legal", "admin"];
     const INTAKE: &[&str] = &["agent", "super", "admin"];
     const REVEAL: &[&str] = &["agent", "lighting", "super"];
     const REPORTS: &[&str] = &["super", "manager", "admin"];
@@ -123,6 +147,7 @@ fn commands(world: &World, n: usize) -> Vec<(&'static str, Value, &'static [&'st
     const PLANS: &[&str] = &["manager", "admin"];
     let id = world.ticket;
     let inc = world.incident;
+    let cid = world.complaint;
     let plan = world
         .store
         .plans()
@@ -166,7 +191,7 @@ fn commands(world: &World, n: usize) -> Vec<(&'static str, Value, &'static [&'st
         (
             "act",
             json!({ "id": id, "version": version, "action": { "action": "comment", "note": "跟进" } }),
-            NOT_WATER,
+            ACT,
         ),
         ("customer_history", json!({ "phone": world.phone }), INTAKE),
         ("transfer_slip", json!({ "id": id }), NOT_WATER),
@@ -410,6 +435,28 @@ fn commands(world: &World, n: usize) -> Vec<(&'static str, Value, &'static [&'st
         ("handovers", json!({}), ALL),
         ("write_handover", json!({ "note": "交接" }), ALL),
         ("acknowledge_handover", json!({ "id": 999_999 }), ALL),
+        ("complaint", json!({ "ticketId": cid }), HOTLINE),
+        (
+            "set_remedy",
+            json!({ "ticketId": cid, "remedy": "书面道歉" }),
+            COMPLAINTS,
+        ),
+        (
+            "acknowledge_complaint",
+            json!({ "ticketId": cid, "method": "phone" }),
+            COMPLAINTS,
+        ),
+        (
+            "assess_complaint",
+            json!({ "ticketId": cid, "assessment": { "urgency": 2, "impact": 2 } }),
+            &["super", "manager", "admin"],
+        ),
+        (
+            "legal_opinion",
+            json!({ "ticketId": cid, "opinion": { "outcome": "cleared", "opinion": "可以答复" } }),
+            LEGAL,
+        ),
+        ("held_complaints", json!({}), LEGAL),
     ]
 }
 
@@ -468,6 +515,15 @@ fn personal_data_is_masked_on_every_path_and_reveals_are_logged() {
     let w = &world.w;
     let clear = world.phone;
     let masked = "138****5678";
+    let admin = world.store.user(1).expect("admin");
+    world
+        .store
+        .set_remedy(
+            world.complaint,
+            (&admin).into(),
+            "退还押金，身份证110101199003071234",
+        )
+        .expect("remedy");
     for who in ["agent", "super", "admin"] {
         login(w, who);
         let page = invoke(w, "list_tickets", json!({ "query": {} })).expect("list");
@@ -502,6 +558,12 @@ fn personal_data_is_masked_on_every_path_and_reveals_are_logged() {
         let inc = invoke(w, "incident", json!({ "id": world.incident })).expect("incident");
         assert_eq!(inc["linked"][0]["phone"], masked);
         outputs.push(inc);
+        // A complaint's remedy, in the complainant's words, masked like the description.
+        let k = invoke(w, "complaint", json!({ "ticketId": world.complaint })).expect("case");
+        assert!(k["remedy"]
+            .as_str()
+            .is_some_and(|s| s.contains("110101********1234")));
+        outputs.push(k);
         for o in &outputs {
             let text = o.to_string();
             assert!(!text.contains(clear), "{who}: clear number in {text}");

@@ -91,7 +91,7 @@ test('every backend code the UI can meet is translated', () => {
   for (const k of unitNames) keys.push(`unit.${k}`, `unitname.${k}`);
   for (const k of ['rest', 'work']) keys.push(`calendar.${k}`);
   // The fields of the action forms are labelled field.<name>.
-  for (const m of read(ui, 'js', 'detail.js').matchAll(/\['([a-z_]+)', '(?:textarea|text|datetime|department|satisfaction|method|checkbox|yesno|outcome)'/g)) keys.push(`field.${m[1]}`);
+  for (const m of read(ui, 'js', 'detail.js').matchAll(/\['([a-z_]+)', '(?:textarea|text|datetime|department|satisfaction|method|check|checkbox|yesno|outcome)'/g)) keys.push(`field.${m[1]}`);
   // Every action the audit log records has a name in the viewer.
   for (const f of ['access/mod.rs', 'access/admin.rs', 'access/reports.rs', 'session.rs', 'store/accounts.rs', 'store/backup.rs', 'store/retention.rs']) {
     const src = read(root, 'src-tauri', 'core', 'src', f);
@@ -115,6 +115,14 @@ test('every backend code the UI can meet is translated', () => {
   for (const a of ['declare', 'raise', 'lower', 'page', 'escalate', 'review', ...steps]) keys.push(`incident.action.${a}`, `audit.a.incident_${a}`);
   assert.ok(steps.includes('link') && steps.includes('resolve'), steps.join());
   keys.push('audit.a.plan_saved');
+  // Complaint follow-through: acknowledgements, opinions, grades and the case's entries.
+  for (const k of rustEnum('AckMethod', 'complaint/mod.rs')) keys.push(`ack.${k}`);
+  for (const k of rustEnum('LegalOutcome', 'complaint/mod.rs')) keys.push(`legal.${k}`);
+  for (const g of [1, 2, 3]) keys.push(`grade.${g}`);
+  const cases = read(root, 'src-tauri', 'core', 'src', 'store', 'complaints.rs');
+  const entries = [...cases.matchAll(/now,\s*"([a-z_]+)",/g)].map((m) => m[1]);
+  assert.deepEqual(entries.sort(), ['acknowledge', 'assess', 'legal_opinion', 'remedy']);
+  for (const a of entries) keys.push(`action.${a}`);
   const seed = read(root, 'src-tauri', 'core', 'migrations', '0001_init.sql');
   for (const m of seed.matchAll(/'((?:consultation|complaint|help_request|suggestion|praise|incident_report)[a-z_.]*)'/g)) keys.push(`category.${m[1]}`);
   for (const k of keys) for (const l of LANGS) assert.ok(k in tables[l], `${l} lacks ${k}`);

@@ -122,6 +122,13 @@ export const api = {
   exportIncident: (id, replace = false) => call('export_incident', { id, replace }),
   saveIncidentPdf: (id, replace = false) => call('save_incident_pdf', { id, replace }),
   answerLinked: (incidentId) => call('answer_linked', { incidentId }),
+  // Complaint follow-through.
+  complaint: (ticketId) => call('complaint', { ticketId }),
+  setRemedy: (ticketId, remedy) => call('set_remedy', { ticketId, remedy }),
+  acknowledgeComplaint: (ticketId, method) => call('acknowledge_complaint', { ticketId, method }),
+  assessComplaint: (ticketId, assessment) => call('assess_complaint', { ticketId, assessment }),
+  legalOpinion: (ticketId, opinion) => call('legal_opinion', { ticketId, opinion }),
+  heldComplaints: () => call('held_complaints', {}),
   publishBulletin: (incidentId, bulletin) => call('publish_bulletin', { incidentId, bulletin }),
   completeIncidentStep: (incidentId, step, note = null) => call('complete_incident_step', { incidentId, step, note }),
   incidentSuggestions: (openOnly = true) => call('incident_suggestions', { openOnly }),

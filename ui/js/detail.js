@@ -6,6 +6,7 @@ import { el, options, time, timeLeft, label, inputToIso, isoToInput } from './fo
 import { $, shared, showError, markField, treeOptions, templatePicker } from './state.js';
 import { savePdf } from './pdf.js';
 import * as presence from './presence.js';
+import * as complaint from './complaint.js';
 
 /** The fields of each action's form: [name, kind, required]. */
 const FORMS = {
@@ -168,6 +169,8 @@ function render() {
   }));
   if (!allowed.length) buttons.append(el('p', { class: 'muted', text: i18n.t('detail.no_actions') }));
   closeForm();
+  // A change of the case (the legal gate) changes what the ticket allows.
+  complaint.show(t.id, () => show(t.id));
 }
 
 function eventData(e) {
@@ -177,6 +180,10 @@ function eventData(e) {
   if (d.due_at) bits.push(i18n.t('detail.due', { time: time(d.due_at) }));
   if (d.satisfaction) bits.push(i18n.t(`satisfaction.${d.satisfaction}`));
   if (d.method) bits.push(i18n.t(`method.${d.method}`));
+  if (d.ack) bits.push(i18n.t(`ack.${d.ack}`));
+  if (e.action === 'acknowledge' && d.on_time === false) bits.push(i18n.t('complaint.ack_late'));
+  if (e.action === 'assess') bits.push(i18n.t(`severity.${d.severity}`), d.risky ? i18n.t('complaint.risky') : null);
+  if (d.outcome) bits.push(i18n.t(`legal.${d.outcome}`));
   if (d.redispatched === false) bits.push(i18n.t('detail.not_redispatched', { reason: d.reason }));
   if (e.action === 'redispatch') bits.push(i18n.t('detail.redispatch_count', { n: d.count }));
   if (d.supervised) bits.push(i18n.t('detail.supervised'));

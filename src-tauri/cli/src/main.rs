@@ -7,6 +7,7 @@ mod backup;
 mod calendar;
 mod call;
 mod calls;
+mod complaint;
 mod customer;
 mod data;
 mod department;
@@ -92,6 +93,9 @@ enum Cmd {
     /// Emergency drills: start one
     #[command(subcommand)]
     Drill(incident::DrillCmd),
+    /// Complaint follow-through: remedy, acknowledgement, assessment, legal review
+    #[command(subcommand)]
+    Complaint(complaint::ComplaintCmd),
     /// The 24-hour duty roster: show, import from CSV, who is on duty now
     #[command(subcommand)]
     Roster(roster::RosterCmd),
@@ -170,6 +174,7 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Incident(c) => incident::run(&a, c, json)?,
         Cmd::Roster(c) => roster::run(&a, c, json)?,
         Cmd::Drill(c) => incident::drill(&a, c, json)?,
+        Cmd::Complaint(c) => complaint::run(&a, c, json)?,
         Cmd::Call(args) => call::run(&store, actor, args, json)?,
         Cmd::Login(_) | Cmd::Logout => {
             return Err(Error::InvalidArguments {

@@ -3,33 +3,7 @@
 //! refusals change nothing.
 
 mod common;
-use common::{fails_with, hotline, json};
-use std::path::Path;
-
-/// A member of the hotline's staff with `role`; with a sign-in as `login` when given.
-fn staff(db: &Path, name: &str, role: &str, login: Option<&str>) -> String {
-    let u = json(
-        db,
-        &[
-            "user",
-            "add",
-            name,
-            "--department",
-            "hotline",
-            "--role",
-            role,
-        ],
-    );
-    let id = u["id"].as_i64().expect("id").to_string();
-    if let Some(login) = login {
-        hotline(db)
-            .env("HOTLINE_PASSWORD", "a long password 1")
-            .args(["user", "passwd", &id, "--login", login])
-            .assert()
-            .success();
-    }
-    id
-}
+use common::{fails_with, json, staff};
 
 #[test]
 fn an_incident_from_declaration_to_resolution_on_the_command_line() {

@@ -71,6 +71,8 @@ pub enum Error {
         "the caller left no phone, e-mail or address: {action} needs one to reply or call back"
     )]
     ContactRequired { action: String },
+    #[error("this complaint was marked risky: its answer reaches the complainant only after a legal reviewer cleared it")]
+    LegalReviewPending,
     #[error("an extension request is already pending")]
     ExtensionPending,
     #[error("no extension request is pending")]
@@ -166,6 +168,7 @@ impl Error {
             Error::Conflict { .. } => "conflict",
             Error::RedispatchChoice => "redispatch_choice",
             Error::ContactRequired { .. } => "contact_required",
+            Error::LegalReviewPending => "legal_review_pending",
             Error::ExtensionPending => "extension_pending",
             Error::NoExtensionPending => "no_extension_pending",
             Error::ReopenWindowPassed { .. } => "reopen_window_passed",

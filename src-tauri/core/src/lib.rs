@@ -14,6 +14,7 @@ pub mod backup;
 pub mod calendar;
 pub mod cdr;
 pub mod clock;
+pub mod complaint;
 pub mod emergency;
 pub mod error;
 pub mod exchange;

@@ -30,6 +30,10 @@ pub struct Policy {
     /// The handling deadline after a pause, moved by the working time waited.
     #[serde(default)]
     pub resume_due_at: Option<DateTime<Utc>>,
+    /// A risky complaint whose answer legal has not cleared (`complaint::relay_held`):
+    /// nothing is relayed to the complainant yet.
+    #[serde(default)]
+    pub relay_held: bool,
 }
 
 impl Default for Policy {
@@ -39,6 +43,7 @@ impl Default for Policy {
             callback_days: 3,
             callback_due_at: None,
             resume_due_at: None,
+            relay_held: false,
         }
     }
 }
@@ -59,12 +64,21 @@ pub struct Outcome {
     pub events: Vec<NewEvent>,
 }
 
-/// Timeline entries that change nothing an action depends on: a comment, and what the
-/// scheduler writes (催办 on a breach, an incident's alert, the report upward).
+/// Timeline entries that change nothing an action depends on: a comment, what the
+/// scheduler writes (催办 on a breach, an incident's alert, the report upward) and the
+/// complaint case's steps beside the lifecycle.
 pub fn leaves_state(action: &str) -> bool {
     matches!(
         action,
-        "comment" | "supplement" | "urge" | "alert" | "report_upward"
+        "comment"
+            | "supplement"
+            | "urge"
+            | "alert"
+            | "report_upward"
+            | "remedy"
+            | "acknowledge"
+            | "assess"
+            | "legal_opinion"
     )
 }
 
@@ -260,6 +274,7 @@ pub fn allowed_actions(
             K::Resume => t.paused_at.is_some(),
             K::ApproveExtension | K::RefuseExtension => pending,
             K::Return => t.accept_due_at.is_none_or(|limit| now <= limit),
+            K::Answer | K::Feedback => !policy.relay_held,
             K::Reopen => {
                 now <= t.closed_at.unwrap_or(t.updated_at)
                     + Duration::days(policy.reopen_window_days)
@@ -285,6 +300,13 @@ pub fn apply(
         });
     }
     authorize(t, actor, action)?;
+    let relays = matches!(
+        (action, t.status),
+        (Action::Answer { .. }, Status::Received) | (Action::Feedback { .. }, Status::Replied)
+    );
+    if relays && policy.relay_held {
+        return Err(Error::LegalReviewPending);
+    }
     let from = t.status;
     let mut n = t.clone();
     let mut events = Vec::with_capacity(2);

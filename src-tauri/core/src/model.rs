@@ -110,13 +110,17 @@ str_enum!(CallbackMethod {
 });
 
 str_enum!(
-    /// 话务员, 承办人, 班长/质检, 管理者, 管理员.
+    /// 话务员, 承办人, 班长, 管理者, 管理员; 质检员, 法务, 人力资源, 培训师.
     Role {
         Agent = "agent",
         Handler = "handler",
         Supervisor = "supervisor",
         Manager = "manager",
         Admin = "admin",
+        Qa = "qa",
+        Legal = "legal",
+        Hr = "hr",
+        Trainer = "trainer",
     }
 );
 
@@ -151,6 +155,12 @@ str_enum!(
         ManagePlans = "manage_plans",
         /// Shifts and the 24-hour duty roster; deciding swaps and covers.
         ManageRoster = "manage_roster",
+        /// A complaint case's acknowledgement and the remedy the complainant seeks.
+        HandleComplaints = "handle_complaints",
+        /// The urgency × impact assessment: severity, legal review, the emergency plan.
+        AssessComplaints = "assess_complaints",
+        /// Legal opinions on risky complaints (the gate on relaying their answers).
+        LegalReview = "legal_review",
     }
 );
 

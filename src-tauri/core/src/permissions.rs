@@ -16,6 +16,7 @@ pub fn allows(role: Role, perm: Perm) -> bool {
                 | RevealPersonal
                 | ViewIncidents
                 | ReportIncidents
+                | HandleComplaints
         ),
         Role::Handler => matches!(
             perm,
@@ -33,6 +34,8 @@ pub fn allows(role: Role, perm: Perm) -> bool {
                 | ReportIncidents
                 | ManageIncidents
                 | PublishBulletins
+                | HandleComplaints
+                | AssessComplaints
         ),
         Role::Manager => matches!(
             perm,
@@ -47,7 +50,13 @@ pub fn allows(role: Role, perm: Perm) -> bool {
                 | PublishBulletins
                 | ManagePlans
                 | ManageRoster
+                | HandleComplaints
+                | AssessComplaints
         ),
+        // The quality, legal, HR and training staff read tickets (masked) and the
+        // centre's emergencies; what each does besides is its own permission.
+        Role::Legal => matches!(perm, ViewTickets | ViewIncidents | LegalReview),
+        Role::Qa | Role::Hr | Role::Trainer => matches!(perm, ViewTickets | ViewIncidents),
         // Administration without reading callers' data: bulk export is the one way,
         // with its own permission and a log entry.
         Role::Admin => !matches!(perm, RevealPersonal),

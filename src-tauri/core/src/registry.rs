@@ -175,6 +175,7 @@ pub fn commands() -> impl Iterator<Item = &'static Command> {
         .iter()
         .chain(emergency::COMMANDS)
         .chain(emergency::ROSTER)
+        .chain(complaints::COMMANDS)
 }
 
 /// The entry called `name`.
@@ -265,6 +266,7 @@ macro_rules! commands {
     };
 }
 
+mod complaints;
 mod emergency;
 
 use Gate::{Desk, Public, SignedIn};
@@ -324,6 +326,8 @@ pub struct Vocabulary {
     pub incident_kinds: &'static [crate::emergency::IncidentKind],
     pub incident_statuses: &'static [crate::emergency::IncidentStatus],
     pub duty_roles: &'static [crate::emergency::plan::DutyRole],
+    pub ack_methods: &'static [crate::complaint::AckMethod],
+    pub legal_outcomes: &'static [crate::complaint::LegalOutcome],
 }
 
 const DEMO: SeedOptions = SeedOptions {
@@ -382,6 +386,8 @@ commands! {
         incident_kinds: crate::emergency::IncidentKind::ALL,
         incident_statuses: crate::emergency::IncidentStatus::ALL,
         duty_roles: crate::emergency::plan::DutyRole::ALL,
+        ack_methods: crate::complaint::AckMethod::ALL,
+        legal_outcomes: crate::complaint::LegalOutcome::ALL,
     });
 
     // The desk.

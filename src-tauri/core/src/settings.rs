@@ -78,6 +78,8 @@ pub const SETTINGS: &[Setting] = &[
     centre("timezone", "Asia/Shanghai", Accepts::Zone),
     centre("reopen_window_days", "30", Accepts::Int(0, 3650)),
     centre("callback_days", "3", Accepts::Int(0, 3650)),
+    // Hours within which a complaint not made in person is acknowledged (a KPI).
+    centre("complaint_ack_hours", "24", Accepts::Int(1, 720)),
     Setting {
         key: "ui_language",
         default: "zh-CN",

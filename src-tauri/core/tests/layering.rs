@@ -46,6 +46,7 @@ const FLOORS: &[(&str, &[&str])] = &[
             "auth",
             "report_file",
             "emergency",
+            "complaint",
         ],
     ),
     ("store", &["store"]),
@@ -85,6 +86,7 @@ const STORE_FLOORS: &[&[&str]] = &[
         "incidents",
         "incident_report",
         "notices",
+        "complaints",
     ],
     &[
         "tickets",

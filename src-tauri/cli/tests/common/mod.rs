@@ -38,3 +38,30 @@ pub fn fails_with(db: &Path, args: &[&str], code: &str) {
         .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out)));
     assert_eq!(e["code"], code, "{args:?}: {e}");
 }
+
+/// A member of the hotline's staff with `role`; with a sign-in as `login` when given.
+// Each test file is its own crate and uses only some of these.
+#[allow(dead_code)]
+pub fn staff(db: &Path, name: &str, role: &str, login: Option<&str>) -> String {
+    let u = json(
+        db,
+        &[
+            "user",
+            "add",
+            name,
+            "--department",
+            "hotline",
+            "--role",
+            role,
+        ],
+    );
+    let id = u["id"].as_i64().expect("id").to_string();
+    if let Some(login) = login {
+        hotline(db)
+            .env("HOTLINE_PASSWORD", "a long password 1")
+            .args(["user", "passwd", &id, "--login", login])
+            .assert()
+            .success();
+    }
+    id
+}

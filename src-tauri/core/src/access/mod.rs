@@ -17,6 +17,7 @@ use serde_json::json;
 use std::collections::BTreeMap;
 
 mod admin;
+mod complaints;
 mod incidents;
 mod reports;
 mod roster;

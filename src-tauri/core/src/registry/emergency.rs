@@ -39,8 +39,6 @@ commands! {
     /// Approves and publishes the next version of an incident's bulletin (口径).
     acting publish_bulletin(incident_id: i64, bulletin: NewBulletin) [need(Perm::PublishBulletins)]
         -> Bulletin = |c, a| a.publish_bulletin(incident_id, &bulletin);
-    /// Marks a step of the checklist done (who leads the response: the matrix or the duty
-    /// leader on duty).
     /// An incident's report as XLSX, delivered to the user's own machine (the desk's
     /// Downloads folder); an existing file is replaced only with `replace`. Its path.
     acting export_incident(id: i64, replace: Option<bool>) [need(Perm::ViewIncidents)] -> String
@@ -59,6 +57,8 @@ commands! {
     /// Answers the attached calls with the current bulletin (each caller's own entry).
     acting answer_linked(incident_id: i64) [need(Perm::ReportIncidents)] -> BulkAnswer
         = |c, a| a.answer_linked(incident_id);
+    /// Marks a step of the checklist done (who leads the response: the matrix or the duty
+    /// leader on duty).
     acting complete_incident_step(incident_id: i64, step: i64, note: Option<String>)
         [need(Perm::ReportIncidents)] -> IncidentStep
         = |c, a| a.complete_incident_step(incident_id, step, note.as_deref());

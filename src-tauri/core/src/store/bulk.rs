@@ -172,6 +172,7 @@ impl Store {
             };
             let out = f(&mut b)?;
             b.finish()?;
+            super::complaints::open_cases(tx, first)?;
             index_from(tx, first, &triggers)?;
             let count: i64 = tx.query_row(
                 "SELECT count(*) FROM tickets WHERE id >= ?1",

@@ -196,6 +196,7 @@ pub(crate) fn policy(c: &Connection) -> Result<Policy> {
         callback_days: int_setting(c, "callback_days")?,
         callback_due_at: None,
         resume_due_at: None,
+        relay_held: false,
     })
 }
 

@@ -386,8 +386,19 @@ fn the_outbox_rebuild_keeps_its_numbers_and_never_reuses_one() {
         .expect("incidents");
     {
         let s = Store::open_with(&path, clock.clone(), &MIGRATIONS[..before], 1).expect("old");
+        // Entries as the old schema took them (today's intake writes newer tables).
         for _ in 0..3 {
-            s.create_ticket(1, &new_ticket()).expect("ticket");
+            s.write(|tx| {
+                crate::store::outbox::publish(
+                    tx,
+                    t0(),
+                    OutboxKind::Import,
+                    None,
+                    None,
+                    &serde_json::json!({}),
+                )
+            })
+            .expect("entry");
         }
         // Pruned entries: the counter, not the rows, says what was handed out.
         s.write(|tx| Ok(tx.execute("DELETE FROM outbox WHERE seq > 1", [])?))

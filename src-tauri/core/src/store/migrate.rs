@@ -3,7 +3,7 @@
 //! the previous version. A file from a newer version is refused, never downgraded.
 
 use crate::error::{Error, Result};
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Migration {
@@ -138,7 +138,40 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "incident_reviews",
         sql: include_str!("../../migrations/0025_incident_reviews.sql"),
     },
+    Migration {
+        version: 26,
+        name: "roles",
+        sql: include_str!("../../migrations/0026_roles.sql"),
+    },
+    Migration {
+        version: 27,
+        name: "complaints",
+        sql: include_str!("../../migrations/0027_complaints.sql"),
+    },
 ];
+
+/// The first line of a migration that rebuilds a table other tables reference.
+const REBUILDS: &str = "-- rebuilds a referenced table";
+
+fn apply(conn: &mut Connection, m: &Migration, rebuild: bool) -> Result<()> {
+    let failed = |reason: String| Error::Migration {
+        version: m.version,
+        reason,
+    };
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    tx.execute_batch(m.sql).map_err(|e| failed(e.to_string()))?;
+    if rebuild {
+        let dangling: Option<String> = tx
+            .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .optional()?;
+        if let Some(table) = dangling {
+            return Err(failed(format!("a row of {table} lost its reference")));
+        }
+    }
+    tx.pragma_update(None, "user_version", m.version)?;
+    tx.commit()?;
+    Ok(())
+}
 
 pub fn run(conn: &mut Connection, migrations: &[Migration]) -> Result<i64> {
     let supported = migrations.last().map(|m| m.version).unwrap_or(0);
@@ -150,13 +183,18 @@ pub fn run(conn: &mut Connection, migrations: &[Migration]) -> Result<i64> {
         });
     }
     for m in migrations.iter().filter(|m| m.version > current) {
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute_batch(m.sql).map_err(|e| Error::Migration {
-            version: m.version,
-            reason: e.to_string(),
-        })?;
-        tx.pragma_update(None, "user_version", m.version)?;
-        tx.commit()?;
+        // Rebuilding a table that others reference (SQLite changes no CHECK in place) is
+        // done with foreign keys off, as SQLite documents it, and checked before commit;
+        // the pragma is a no-op inside a transaction, so it is set around it.
+        let rebuild = m.sql.starts_with(REBUILDS);
+        if rebuild {
+            conn.pragma_update(None, "foreign_keys", "OFF")?;
+        }
+        let done = apply(conn, m, rebuild);
+        if rebuild {
+            conn.pragma_update(None, "foreign_keys", "ON")?;
+        }
+        done?;
     }
     Ok(supported)
 }
@@ -226,6 +264,74 @@ mod tests {
             Ok(())
         })
         .expect("read");
+    }
+
+    /// The users table is rebuilt for the new roles: rows, ids and the tables that
+    /// reference them survive, and foreign keys are on again afterwards.
+    #[test]
+    fn the_roles_rebuild_keeps_users_and_their_references() {
+        let mut c = Connection::open_in_memory().expect("open");
+        super::super::configure(&c).expect("configure");
+        run(&mut c, &MIGRATIONS[..25]).expect("v25");
+        c.execute(
+            "INSERT INTO users (id, name, department_id, role, login) VALUES (7, '李娜', 1, 'agent', 'lina')",
+            [],
+        )
+        .expect("a user");
+        c.execute(
+            "INSERT INTO user_settings (user_id, key, value) VALUES (7, 'language', 'en')",
+            [],
+        )
+        .expect("a referencing row");
+        run(&mut c, MIGRATIONS).expect("upgrade");
+        let (name, login): (String, String) = c
+            .query_row("SELECT name, login FROM users WHERE id = 7", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .expect("kept");
+        assert_eq!((name.as_str(), login.as_str()), ("李娜", "lina"));
+        let fk: i64 = c
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .expect("fk");
+        assert_eq!(fk, 1);
+        c.execute("UPDATE users SET role = 'qa' WHERE id = 7", [])
+            .expect("a new role");
+        assert!(c
+            .execute("UPDATE users SET role = 'janitor' WHERE id = 7", [])
+            .is_err());
+        assert!(
+            c.execute("DELETE FROM users WHERE id = 7", []).is_err(),
+            "references hold again"
+        );
+    }
+
+    #[test]
+    fn a_rebuild_that_orphans_a_row_changes_nothing() {
+        let broken = [
+            MIGRATIONS[0],
+            Migration {
+                version: 2,
+                name: "orphans",
+                sql: "-- rebuilds a referenced table
+                      CREATE TABLE notes (user_id INTEGER NOT NULL REFERENCES users(id));
+                      INSERT INTO notes VALUES (1);
+                      CREATE TABLE users_new (id INTEGER PRIMARY KEY, name TEXT NOT NULL, department_id INTEGER NOT NULL, role TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1);
+                      DROP TABLE users; ALTER TABLE users_new RENAME TO users;",
+            },
+        ];
+        let mut c = Connection::open_in_memory().expect("open");
+        super::super::configure(&c).expect("configure");
+        let e = run(&mut c, &broken).expect_err("the note's user would be gone");
+        assert_eq!(e.code(), "migration_failed");
+        assert!(
+            format!("{e:?}").contains("notes lost its reference"),
+            "{e:?}"
+        );
+        assert_eq!(version(&c), 1);
+        let n: i64 = c
+            .query_row("SELECT count(*) FROM users", [], |r| r.get(0))
+            .expect("users kept");
+        assert_eq!(n, 1);
     }
 
     #[test]

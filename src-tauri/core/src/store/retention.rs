@@ -167,6 +167,15 @@ impl Store {
                         id
                     ],
                 )?;
+                let remedy: Option<String> = tx
+                    .query_row("SELECT remedy FROM complaints WHERE ticket_id = ?1", [id], |r| r.get(0))
+                    .optional()?;
+                if let Some(remedy) = remedy {
+                    tx.execute(
+                        "UPDATE complaints SET remedy = ?1 WHERE ticket_id = ?2",
+                        (mask::text(&remedy), id),
+                    )?;
+                }
                 let events: Vec<(i64, Option<String>, String)> = tx
                     .prepare_cached("SELECT id, note, data FROM events WHERE ticket_id = ?1")?
                     .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?

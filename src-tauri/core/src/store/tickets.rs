@@ -1,7 +1,7 @@
 //! Ticket writes: intake and every lifecycle action as one unit of work (the ticket row,
 //! its new events and its alarms in one IMMEDIATE transaction), and a ticket's detail.
 
-use super::db::{ms, policy, timezone, Store};
+use super::db::{ms, timezone, Store};
 use super::reference::{
     active_department, category_by_code, get_category, get_department, get_user,
 };
@@ -77,7 +77,7 @@ fn act_in(
     if let Action::Transfer { department_id, .. } = action {
         active_department(tx, *department_id)?;
     }
-    let mut rules = policy(tx)?;
+    let mut rules = super::complaints::ticket_policy(tx, id)?;
     if let (Action::Resume { .. }, Some(since), Some(due)) = (action, cur.paused_at, cur.due_at) {
         // The time spent waiting for the caller, in working time, is given back.
         let office = super::calendar::load_calendar(tx, "office")?;
@@ -154,6 +154,7 @@ fn create(tx: &Connection, actor_id: i64, v: &ValidTicket) -> Result<Ticket> {
         Some(x.version),
         &created_event(&x),
     )?;
+    super::complaints::open_cases(tx, x.id)?;
     super::alarms::refresh(tx, &x, v.received_at, &super::alarms::ctx(tx)?)?;
     super::outbox::ticket_changed(tx, v.received_at, None, &x, &["create"])?;
     Ok(x)
@@ -294,7 +295,7 @@ impl Store {
                 &d.ticket,
                 &get_user(c, actor_id)?,
                 now,
-                &policy(c)?,
+                &super::complaints::ticket_policy(c, id)?,
             ))
         })?;
         Ok((d, allowed))

@@ -39,7 +39,7 @@ fn commands_round_trip_through_ipc() {
     assert_eq!(e["code"], "invalid_arguments");
     assert_eq!(e["details"]["command"], "get_ticket");
     let v = invoke(&w, "vocabulary", json!({})).expect("vocabulary");
-    assert_eq!(v["roles"].as_array().map(Vec::len), Some(5));
+    assert_eq!(v["roles"].as_array().map(Vec::len), Some(9));
 
     let t = invoke(
         &w,

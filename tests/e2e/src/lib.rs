@@ -400,6 +400,22 @@ impl Desk {
     }
 
     /// Waits until queue `queue`'s badge shows `want`.
+    /// Opens ticket `number` from the queue of all tickets.
+    pub async fn open_ticket(&self, number: &str) -> Result {
+        self.click("queue-all").await?;
+        let row = format!("[data-testid='ticket-row'][data-number='{number}']");
+        self.until("the ticket in the queue", || async {
+            Ok(self.count(&row).await? == 1)
+        })
+        .await?;
+        self.js(&format!(
+            "document.querySelector(\"{row} [data-testid='open-ticket']\").click()"
+        ))
+        .await?;
+        self.until("detail", || async { self.visible("view-detail").await })
+            .await
+    }
+
     pub async fn count_is(&self, queue: &str, want: i64) -> Result {
         self.until(&format!("count of {queue} = {want}"), || async {
             Ok(self.text(&format!("count-{queue}")).await? == want.to_string())

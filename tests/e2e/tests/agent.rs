@@ -65,22 +65,7 @@ async fn act(desk: &Desk, action: &str, then: &str, fill: &[(&str, &str)]) -> Re
 /// A shift change: the other user signs in at the same desk and opens the ticket again.
 async fn act_as(desk: &Desk, login: &str, number: &str) -> Result {
     desk.switch_to(login).await?;
-    desk.click("queue-all").await?;
-    desk.until("the ticket in the queue", || async {
-        Ok(desk
-            .count(&format!(
-                "[data-testid='ticket-row'][data-number='{number}']"
-            ))
-            .await?
-            == 1)
-    })
-    .await?;
-    desk.js(&format!(
-        "document.querySelector(\"[data-testid='ticket-row'][data-number='{number}'] [data-testid='open-ticket']\").click()"
-    ))
-    .await?;
-    desk.until("detail", || async { desk.visible("view-detail").await })
-        .await
+    desk.open_ticket(number).await
 }
 
 #[tokio::test(flavor = "multi_thread")]

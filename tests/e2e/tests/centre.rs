@@ -13,21 +13,6 @@ use hotline_e2e::{CentreServer, Desk, Result, PASSWORD};
 use std::sync::Arc;
 use std::time::Duration;
 
-async fn open(desk: &Desk, number: &str) -> Result {
-    desk.click("queue-all").await?;
-    let row = format!("[data-testid='ticket-row'][data-number='{number}']");
-    desk.until("the ticket in the queue", || async {
-        Ok(desk.count(&row).await? == 1)
-    })
-    .await?;
-    desk.js(&format!(
-        "document.querySelector(\"{row} [data-testid='open-ticket']\").click()"
-    ))
-    .await?;
-    desk.until("detail", || async { desk.visible("view-detail").await })
-        .await
-}
-
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "end-to-end: the built app and server under Xvfb (make test runs it in its e2e stage)"]
 async fn one_centre_three_seats() -> Result {
@@ -218,10 +203,10 @@ async fn one_centre_three_seats() -> Result {
     // It arrives on the handler's seat and in the supervisor's counts, nobody reloading.
     handler.count_is("awaiting_acceptance", 1).await?;
     supervisor.count_is("awaiting_acceptance", 1).await?;
-    open(&handler, &number).await?;
+    handler.open_ticket(&number).await?;
     // The agent opens it too: each sees the other has it open, and the agent sees the
     // handler start editing (presence).
-    open(&agent, &number).await?;
+    agent.open_ticket(&number).await?;
     agent
         .until("the handler's presence", || async {
             Ok(agent.visible("presence").await? && agent.text("presence").await?.contains("王工"))
@@ -247,7 +232,7 @@ async fn one_centre_three_seats() -> Result {
     // The callback: the agent relays the answer. Its reminders pop up on the agent's seat,
     // each once, in the agent's language; the breach also on the supervisor's (it is
     // escalated to them), and on no other seat.
-    open(&agent, &earlier).await?;
+    agent.open_ticket(&earlier).await?;
     agent.click("action-feedback").await?;
     agent.wait_for("[data-testid='submit-feedback']").await?;
     agent

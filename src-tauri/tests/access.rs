@@ -137,7 +137,9 @@ fn commands(world: &World, n: usize) -> Vec<(&'static str, Value, &'static [&'st
         "agent", "super", "manager", "admin", "qa", "legal", "hr", "trainer",
     ];
     const COMPLAINTS: &[&str] = &["agent", "super", "manager", "admin"];
-    const LEGAL: &[&str] = &["legal", "admin"];
+    const LEGAL: &[&str] = &["legal"];
+    const ANALYSE: &[&str] = &["super", "manager", "admin"];
+    const FINDINGS: &[&str] = &["hr", "manager"];
     const INTAKE: &[&str] = &["agent", "super", "admin"];
     const REVEAL: &[&str] = &["agent", "lighting", "super"];
     const REPORTS: &[&str] = &["super", "manager", "admin"];
@@ -457,6 +459,39 @@ fn commands(world: &World, n: usize) -> Vec<(&'static str, Value, &'static [&'st
             LEGAL,
         ),
         ("held_complaints", json!({}), LEGAL),
+        ("complaint_cause", json!({ "ticketId": cid }), HOTLINE),
+        (
+            "set_cause",
+            json!({ "ticketId": cid, "cause": { "category": "process", "method": "five_whys", "steps": ["为何"], "summary": "流程" } }),
+            ANALYSE,
+        ),
+        (
+            "add_measure",
+            json!({ "ticketId": cid, "measure": { "title": "培训", "ownerId": 1, "dueAt": "2099-01-01T00:00:00Z" } }),
+            ANALYSE,
+        ),
+        ("measures", json!({}), ANALYSE),
+        ("measures", json!({ "mine": true }), ALL),
+        ("measures", json!({ "ticketId": cid }), HOTLINE),
+        ("complete_measure", json!({ "id": 999_999 }), ALL),
+        (
+            "add_finding",
+            json!({ "ticketId": cid, "finding": { "staffId": 2, "finding": "语气生硬", "proposal": "assessment" } }),
+            &["hr"],
+        ),
+        (
+            "decide_finding",
+            json!({ "id": 999_999, "decision": { "decision": "同意", "effectiveOn": "2026-12-01" } }),
+            &["manager"],
+        ),
+        (
+            "respond_finding",
+            json!({ "id": 999_999, "response": "知悉" }),
+            ALL,
+        ),
+        ("findings", json!({}), FINDINGS),
+        ("findings", json!({ "ticketId": cid }), FINDINGS),
+        ("findings", json!({ "mine": true }), ALL),
     ]
 }
 
@@ -596,6 +631,53 @@ fn personal_data_is_masked_on_every_path_and_reveals_are_logged() {
         invoke(w, "verify_audit", json!({})).expect("verify")["ok"],
         true
     );
+}
+
+/// A finding about a member of staff reaches HR, management and the person concerned,
+/// and no one else by any path: the ticket, its case, lists, the inbox, the audit log.
+#[test]
+fn accountability_findings_reach_only_hr_management_and_the_person() {
+    let world = world();
+    let w = &world.w;
+    let users = world.store.users().expect("users");
+    let id_of = |name: &str| users.iter().find(|u| u.name == name).expect(name).id;
+    let hr = world.store.user(id_of("hr")).expect("hr");
+    const SECRET: &str = "语气生硬未用规范用语";
+    world
+        .store
+        .add_finding(
+            world.complaint,
+            (&hr).into(),
+            &serde_json::from_value(
+                json!({ "staffId": id_of("agent"), "finding": SECRET, "proposal": "assessment" }),
+            )
+            .expect("finding"),
+        )
+        .expect("finding");
+    for who in LOGINS {
+        login(w, who);
+        let mut seen = String::new();
+        for (cmd, args) in [
+            ("get_ticket", json!({ "id": world.complaint })),
+            ("complaint", json!({ "ticketId": world.complaint })),
+            ("list_tickets", json!({ "query": { "search": "投诉" } })),
+            ("notifications", json!({})),
+            ("audit_entries", json!({ "query": {} })),
+            ("findings", json!({})),
+            ("findings", json!({ "mine": true })),
+            ("findings", json!({ "ticketId": world.complaint })),
+        ] {
+            if let Ok(v) = invoke(w, cmd, args) {
+                seen.push_str(&v.to_string());
+            }
+        }
+        assert_eq!(
+            seen.contains(SECRET),
+            ["hr", "manager", "agent"].contains(&who),
+            "{who}"
+        );
+        invoke(w, "logout", json!({})).expect("logout");
+    }
 }
 
 #[test]

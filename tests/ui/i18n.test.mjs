@@ -93,7 +93,7 @@ test('every backend code the UI can meet is translated', () => {
   // The fields of the action forms are labelled field.<name>.
   for (const m of read(ui, 'js', 'detail.js').matchAll(/\['([a-z_]+)', '(?:textarea|text|datetime|department|satisfaction|method|check|checkbox|yesno|outcome)'/g)) keys.push(`field.${m[1]}`);
   // Every action the audit log records has a name in the viewer.
-  for (const f of ['access/mod.rs', 'access/admin.rs', 'access/reports.rs', 'session.rs', 'store/accounts.rs', 'store/backup.rs', 'store/retention.rs']) {
+  for (const f of ['access/mod.rs', 'access/admin.rs', 'access/reports.rs', 'session.rs', 'store/accounts.rs', 'store/backup.rs', 'store/retention.rs', 'store/accountability.rs']) {
     const src = read(root, 'src-tauri', 'core', 'src', f);
     for (const m of src.matchAll(/(?:log|append|audit)\(([^;"]*?)"([a-z_]+)"/gs)) {
       if (!m[1].includes('expect(')) keys.push(`audit.a.${m[2]}`);
@@ -119,10 +119,18 @@ test('every backend code the UI can meet is translated', () => {
   for (const k of rustEnum('AckMethod', 'complaint/mod.rs')) keys.push(`ack.${k}`);
   for (const k of rustEnum('LegalOutcome', 'complaint/mod.rs')) keys.push(`legal.${k}`);
   for (const g of [1, 2, 3]) keys.push(`grade.${g}`);
-  const cases = read(root, 'src-tauri', 'core', 'src', 'store', 'complaints.rs');
-  const entries = [...cases.matchAll(/now,\s*"([a-z_]+)",/g)].map((m) => m[1]);
-  assert.deepEqual(entries.sort(), ['acknowledge', 'assess', 'legal_opinion', 'remedy']);
+  const cases = ['complaints.rs', 'improvements.rs'].map((f) => read(root, 'src-tauri', 'core', 'src', 'store', f)).join('\n');
+  const entries = [...new Set([...cases.matchAll(/now,\s*"([a-z_]+)",/g)].map((m) => m[1]))];
+  assert.deepEqual(entries.sort(), ['acknowledge', 'assess', 'cause', 'legal_opinion', 'measure', 'measure_done', 'remedy']);
   for (const a of entries) keys.push(`action.${a}`);
+  for (const k of rustEnum('CauseCategory', 'complaint/cause.rs')) keys.push(`cause.category.${k}`);
+  for (const k of rustEnum('AnalysisMethod', 'complaint/cause.rs')) keys.push(`cause.method.${k}`);
+  for (const k of rustEnum('Proposal', 'complaint/accountability.rs')) keys.push(`proposal.${k}`);
+  for (const k of ['open', 'watching', 'effective', 'recurred']) keys.push(`measure.${k}`);
+  const creport = read(root, 'src-tauri', 'core', 'src', 'store', 'complaint_report.rs');
+  const ckpis = [...creport.matchAll(/Kpi::new\("([a-z_]+)"/g)].map((m) => m[1]);
+  assert.equal(ckpis.length, 3);
+  for (const k of ckpis) keys.push(`complaint_kpi.${k}.name`, `complaint_kpi.${k}.formula`);
   const seed = read(root, 'src-tauri', 'core', 'migrations', '0001_init.sql');
   for (const m of seed.matchAll(/'((?:consultation|complaint|help_request|suggestion|praise|incident_report)[a-z_.]*)'/g)) keys.push(`category.${m[1]}`);
   for (const k of keys) for (const l of LANGS) assert.ok(k in tables[l], `${l} lacks ${k}`);

@@ -6,8 +6,21 @@ import * as i18n from './i18n.js';
 import { el, options, time } from './format.js';
 import { $, shared, showError, markField } from './state.js';
 import { can } from './session.js';
+import { sections } from './complaint_follow.js';
 
 let ticketId = null;
+
+/** Whether the user has typed into one of the panel's forms since it was drawn: a live
+ * update then waits (the ticket says it changed) rather than wipe what was typed. */
+export function isEditing() {
+  return $('#complaint-panel').dataset.dirty === '1';
+}
+
+export function init() {
+  $('#complaint-panel').addEventListener('input', (e) => {
+    if (e.target.closest('form')) e.currentTarget.dataset.dirty = '1';
+  });
+}
 
 /** Shows the case of ticket `id`, or hides the panel when it is not a complaint. */
 export async function show(id, onChange) {
@@ -27,7 +40,14 @@ export async function show(id, onChange) {
     return;
   }
   render(panel, k, onChange);
+  delete panel.dataset.dirty;
   panel.hidden = false;
+  try {
+    const more = await sections(id, () => (onChange ? onChange() : show(id)));
+    if (ticketId === id) panel.append(...more);
+  } catch (e) {
+    showError(panel.querySelector('[data-testid="complaint-error"]'), e);
+  }
 }
 
 function row(name, value, testid) {
@@ -71,8 +91,8 @@ function render(panel, k, onChange) {
     try {
       await call(form.elements);
       showError(error, null);
-      await show(k.ticket_id, onChange);
-      onChange?.();
+      // The whole ticket again: a case's change can change what the ticket allows.
+      await (onChange ? onChange() : show(k.ticket_id));
     } catch (e) {
       showError(error, e);
       markField(form, e);

@@ -38,6 +38,7 @@ export function currentId() {
 }
 
 export function init() {
+  complaint.init();
   $('#print-slip').addEventListener('click', async () => {
     const b = $('#print-slip');
     try {
@@ -95,7 +96,7 @@ export async function refreshIfChanged() {
   if (!current) return;
   const view = await api.getTicket(current.ticket.id);
   if (view.ticket.version === current.ticket.version) return;
-  if (!$('#action-form').hidden) { $('[data-testid="detail-stale"]').hidden = false; return; }
+  if (!$('#action-form').hidden || complaint.isEditing()) { $('[data-testid="detail-stale"]').hidden = false; return; }
   current = view;
   render();
 }

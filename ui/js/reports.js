@@ -5,6 +5,7 @@ import * as i18n from './i18n.js';
 import { el, options, setZone, time, today, normalDate, wireDateFields } from './format.js';
 import { $, shared, showError, treeOptions, loadVocabulary } from './state.js';
 import { savePdf } from './pdf.js';
+import { complaintFigures } from './reports_complaints.js';
 
 const charts = {};
 const pct = (v) => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);
@@ -182,6 +183,7 @@ async function run() {
     chart('chart-departments', 'bar', r.department_on_time.map(([d]) => d), r.department_on_time.map(([, k]) => Math.round((k.value ?? 0) * 1000) / 10), { indexAxis: 'y' });
     heat(r);
     incidentFigures(doc.incidents);
+    complaintFigures(doc.complaints);
     assessTable($('#assess-departments'), doc.assessment.departments, ['on_time_acceptance', 'on_time_handling', 'satisfaction', 'no_redispatch']);
     assessTable($('#assess-agents'), doc.assessment.agents, ['direct_answer', 'satisfaction', 'callback']);
     showError($('[data-testid="error"]'), null);

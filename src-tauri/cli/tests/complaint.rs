@@ -3,16 +3,12 @@
 
 mod common;
 use common::{fails_with, json, staff};
+use std::path::Path;
 
-#[test]
-fn a_complaint_is_acknowledged_assessed_and_cleared_by_legal() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let db = dir.path().join("h.db");
-    let boss = staff(&db, "李班长", "supervisor", None);
-    let legal = staff(&db, "赵律师", "legal", None);
-    let agent = staff(&db, "话务员甲", "agent", None);
+/// A complaint in `category` by `channel`: its number.
+fn complaint(db: &Path, category: &str, channel: &str) -> String {
     let t = json(
-        &db,
+        db,
         &[
             "ticket",
             "create",
@@ -21,14 +17,24 @@ fn a_complaint_is_acknowledged_assessed_and_cleared_by_legal() {
             "--phone",
             "13812345678",
             "--channel",
-            "letter",
+            channel,
             "--description",
-            "投诉话务员态度恶劣",
+            "投诉服务",
             "--category",
-            "complaint.service_attitude",
+            category,
         ],
     );
-    let number = t["number"].as_str().expect("number").to_string();
+    t["number"].as_str().expect("number").to_string()
+}
+
+#[test]
+fn a_complaint_is_acknowledged_assessed_and_cleared_by_legal() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("h.db");
+    let boss = staff(&db, "李班长", "supervisor", None);
+    let legal = staff(&db, "赵律师", "legal", None);
+    let agent = staff(&db, "话务员甲", "agent", None);
+    let number = complaint(&db, "complaint.service_attitude", "letter");
     let n = number.as_str();
     let k = json(&db, &["complaint", "show", n]);
     assert!(k["acknowledged_at"].is_null(), "a letter waits: {k}");
@@ -109,4 +115,118 @@ fn a_complaint_is_acknowledged_assessed_and_cleared_by_legal() {
         ],
         "invalid_value",
     );
+}
+
+#[test]
+fn a_cause_a_measure_and_a_finding_on_the_command_line() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("h.db");
+    let boss = staff(&db, "李班长", "supervisor", None);
+    let hr = staff(&db, "人事 周", "hr", None);
+    let manager = staff(&db, "张经理", "manager", None);
+    let agent = staff(&db, "话务员甲", "agent", None);
+    let number = complaint(&db, "complaint.service_process", "phone");
+    let n = number.as_str();
+    let c = json(
+        &db,
+        &[
+            "--as",
+            &boss,
+            "complaint",
+            "cause",
+            n,
+            "--category",
+            "process",
+            "--step",
+            "为何排队久",
+            "--step",
+            "排班未按高峰",
+            "--summary",
+            "排班问题",
+        ],
+    );
+    assert_eq!(c["steps"].as_array().map(Vec::len), Some(2));
+    fails_with(
+        &db,
+        &[
+            "--as",
+            &boss,
+            "complaint",
+            "cause",
+            n,
+            "--category",
+            "weather",
+            "--summary",
+            "x",
+        ],
+        "invalid_value",
+    );
+    let m = json(
+        &db,
+        &[
+            "--as",
+            &boss,
+            "complaint",
+            "measure",
+            n,
+            "--title",
+            "高峰增开窗口",
+            "--owner",
+            &agent,
+            "--due",
+            "2099-01-01 09:00",
+        ],
+    );
+    assert_eq!(m["effectiveness"]["state"], "open");
+    let id = m["id"].as_i64().expect("id").to_string();
+    // The owner marks it done; the watch starts.
+    let m = json(&db, &["--as", &agent, "complaint", "measure-done", &id]);
+    assert_eq!(m["effectiveness"]["state"], "watching");
+    let mine = json(&db, &["--as", &agent, "complaint", "measures", "--mine"]);
+    assert_eq!(mine.as_array().map(Vec::len), Some(1));
+    // Accountability: HR proposes, the manager decides, the agent answers; others see none.
+    let finding = [
+        "complaint",
+        "accountability",
+        n,
+        "--staff",
+        &agent,
+        "--finding",
+        "引导不到位",
+        "--proposal",
+        "assessment",
+    ];
+    fails_with(&db, &[&["--as", &boss][..], &finding].concat(), "forbidden");
+    let f = json(&db, &[&["--as", &hr][..], &finding].concat());
+    let fid = f["id"].as_i64().expect("id").to_string();
+    json(
+        &db,
+        &[
+            "--as",
+            &manager,
+            "complaint",
+            "decide",
+            &fid,
+            "--decision",
+            "考核扣 1 分",
+            "--effective-on",
+            "2026-12-01",
+        ],
+    );
+    let f = json(
+        &db,
+        &[
+            "--as",
+            &agent,
+            "complaint",
+            "respond",
+            &fid,
+            "--response",
+            "知悉",
+        ],
+    );
+    assert_eq!(f["response"], "知悉");
+    fails_with(&db, &["--as", &boss, "complaint", "findings"], "forbidden");
+    let all = json(&db, &["--as", &hr, "complaint", "findings"]);
+    assert_eq!(all[0]["decision"], "考核扣 1 分");
 }

@@ -67,6 +67,8 @@ str_enum!(
         PageDrill = "page_drill",
         /// A follow-up action of an incident's review fell due (its owner is reminded).
         FollowUp = "follow_up",
+        /// A finding about the person's part in a complaint was recorded or decided.
+        Finding = "finding",
     }
 );
 
@@ -259,7 +261,9 @@ pub fn recipients(t: &Ticket, kind: AlarmKind, threshold: i64, users: &[User]) -
         AlarmKind::Incident => with_role(&[Role::Supervisor, Role::Manager, Role::Admin]),
         AlarmKind::ReportUpward => with_role(&[Role::Manager, Role::Admin]),
         // Pages are about incidents, never a ticket's alarm (their recipients: the plan).
-        AlarmKind::Page | AlarmKind::PageDrill | AlarmKind::FollowUp => vec![],
+        AlarmKind::Page | AlarmKind::PageDrill | AlarmKind::FollowUp | AlarmKind::Finding => {
+            vec![]
+        }
     };
     if threshold >= BREACH && kind.repeats() {
         out.extend(with_role(&[Role::Supervisor, Role::Manager, Role::Admin]));

@@ -33,6 +33,7 @@ pub mod report_file;
 pub mod sealed;
 pub mod search;
 pub mod seed;
+pub mod seed_causes;
 pub mod session;
 pub mod settings;
 pub mod sla;

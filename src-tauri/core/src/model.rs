@@ -161,6 +161,14 @@ str_enum!(
         AssessComplaints = "assess_complaints",
         /// Legal opinions on risky complaints (the gate on relaying their answers).
         LegalReview = "legal_review",
+        /// A complaint's root cause and its improvement measures.
+        AnalyseComplaints = "analyse_complaints",
+        /// Reading the accountability findings about staff (人力资源, management).
+        ViewFindings = "view_findings",
+        /// Recording findings and proposing 考核 or 奖惩 (人力资源).
+        ProposeFindings = "propose_findings",
+        /// Deciding on a finding.
+        DecideFindings = "decide_findings",
     }
 );
 

@@ -36,6 +36,7 @@ pub fn allows(role: Role, perm: Perm) -> bool {
                 | PublishBulletins
                 | HandleComplaints
                 | AssessComplaints
+                | AnalyseComplaints
         ),
         Role::Manager => matches!(
             perm,
@@ -52,14 +53,25 @@ pub fn allows(role: Role, perm: Perm) -> bool {
                 | ManageRoster
                 | HandleComplaints
                 | AssessComplaints
+                | AnalyseComplaints
+                | ViewFindings
+                | DecideFindings
         ),
         // The quality, legal, HR and training staff read tickets (masked) and the
         // centre's emergencies; what each does besides is its own permission.
         Role::Legal => matches!(perm, ViewTickets | ViewIncidents | LegalReview),
-        Role::Qa | Role::Hr | Role::Trainer => matches!(perm, ViewTickets | ViewIncidents),
-        // Administration without reading callers' data: bulk export is the one way,
-        // with its own permission and a log entry.
-        Role::Admin => !matches!(perm, RevealPersonal),
+        Role::Hr => matches!(
+            perm,
+            ViewTickets | ViewIncidents | ViewFindings | ProposeFindings
+        ),
+        Role::Qa | Role::Trainer => matches!(perm, ViewTickets | ViewIncidents),
+        // Administration without reading callers' data (bulk export is the one way, with
+        // its own permission and a log entry), nor staff's accountability records, nor
+        // giving legal opinions.
+        Role::Admin => !matches!(
+            perm,
+            RevealPersonal | ViewFindings | ProposeFindings | DecideFindings | LegalReview
+        ),
     }
 }
 

@@ -328,6 +328,9 @@ pub struct Vocabulary {
     pub duty_roles: &'static [crate::emergency::plan::DutyRole],
     pub ack_methods: &'static [crate::complaint::AckMethod],
     pub legal_outcomes: &'static [crate::complaint::LegalOutcome],
+    pub cause_categories: &'static [crate::complaint::cause::CauseCategory],
+    pub analysis_methods: &'static [crate::complaint::cause::AnalysisMethod],
+    pub proposals: &'static [crate::complaint::accountability::Proposal],
 }
 
 const DEMO: SeedOptions = SeedOptions {
@@ -388,6 +391,9 @@ commands! {
         duty_roles: crate::emergency::plan::DutyRole::ALL,
         ack_methods: crate::complaint::AckMethod::ALL,
         legal_outcomes: crate::complaint::LegalOutcome::ALL,
+        cause_categories: crate::complaint::cause::CauseCategory::ALL,
+        analysis_methods: crate::complaint::cause::AnalysisMethod::ALL,
+        proposals: crate::complaint::accountability::Proposal::ALL,
     });
 
     // The desk.

@@ -26,7 +26,12 @@ fn rise_is_good() -> bool {
 }
 
 /// The KPIs where less is better: re-dispatches, handling time, overdue tickets.
-pub const LOWER_IS_BETTER: &[&str] = &["redispatch", "handling_hours", "overdue"];
+pub const LOWER_IS_BETTER: &[&str] = &[
+    "redispatch",
+    "handling_hours",
+    "overdue",
+    "complaint_repeat",
+];
 
 impl Kpi {
     pub fn new(key: &str, numerator: i64, denominator: i64) -> Kpi {

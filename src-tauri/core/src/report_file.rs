@@ -208,6 +208,16 @@ pub fn report_xlsx(doc: &Value, lang: &str) -> Result<Vec<u8>> {
         ws.set_column_width(1, 24).map_err(xlsx_err)?;
     }
 
+    complaints_sheet(
+        wb.add_worksheet()
+            .set_name(sheet_name("export.sheet.complaints"))
+            .map_err(xlsx_err)?,
+        &doc["complaints"],
+        &t,
+        &bold,
+        &percent,
+    )?;
+
     let ws = wb
         .add_worksheet()
         .set_name(sheet_name("export.sheet.formulas"))
@@ -226,6 +236,87 @@ pub fn report_xlsx(doc: &Value, lang: &str) -> Result<Vec<u8>> {
     ws.set_column_width(0, 28).map_err(xlsx_err)?;
     ws.set_column_width(1, 70).map_err(xlsx_err)?;
     wb.save_to_buffer().map_err(xlsx_err)
+}
+
+/// The complaint figures: the rates with their formulas, then the Pareto of root causes
+/// and the counts by category and department, each with its cumulative share.
+fn complaints_sheet(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    f: &Value,
+    t: &dyn Fn(&str) -> String,
+    bold: &rust_xlsxwriter::Format,
+    percent: &rust_xlsxwriter::Format,
+) -> Result<()> {
+    let mut r = 0u32;
+    ws.write_string_with_format(r, 0, t("reports.complaints_received"), bold)
+        .map_err(xlsx_err)?;
+    ws.write_number(r, 1, f["received"].as_f64().unwrap_or(0.0))
+        .map_err(xlsx_err)?;
+    for key in ["repeat", "ack_on_time", "measures_effective"] {
+        let k = &f[key];
+        let name = k["key"].as_str().unwrap_or("");
+        r += 1;
+        ws.write_string(r, 0, t(&format!("complaint_kpi.{name}.name")))
+            .map_err(xlsx_err)?;
+        if let Some(v) = k["value"].as_f64() {
+            ws.write_number_with_format(r, 1, v, percent)
+                .map_err(xlsx_err)?;
+        }
+        ws.write_number(r, 2, k["numerator"].as_f64().unwrap_or(0.0))
+            .map_err(xlsx_err)?;
+        ws.write_number(r, 3, k["denominator"].as_f64().unwrap_or(0.0))
+            .map_err(xlsx_err)?;
+        ws.write_string(r, 4, t(&format!("complaint_kpi.{name}.formula")))
+            .map_err(xlsx_err)?;
+    }
+    let category = |c: &str| {
+        let key = format!("category.{c}");
+        let s = t(&key);
+        if s == key {
+            c.to_string()
+        } else {
+            s
+        }
+    };
+    let cause = |c: &str| t(&format!("cause.category.{c}"));
+    let department = |d: &str| {
+        if d.is_empty() {
+            t("reports.hotline_itself")
+        } else {
+            d.to_string()
+        }
+    };
+    type Label<'a> = &'a dyn Fn(&str) -> String;
+    let tables: [(&str, &str, Label); 3] = [
+        ("cause.title", "by_cause", &cause),
+        ("reports.complaint_categories", "by_category", &category),
+        (
+            "reports.complaint_departments",
+            "by_department",
+            &department,
+        ),
+    ];
+    for (title, key, label) in tables {
+        r += 2;
+        ws.write_string_with_format(r, 0, t(title), bold)
+            .map_err(xlsx_err)?;
+        ws.write_string_with_format(r, 1, t("reports.count"), bold)
+            .map_err(xlsx_err)?;
+        ws.write_string_with_format(r, 2, t("reports.cumulative"), bold)
+            .map_err(xlsx_err)?;
+        for b in f[key].as_array().into_iter().flatten() {
+            r += 1;
+            ws.write_string(r, 0, label(b["key"].as_str().unwrap_or("")))
+                .map_err(xlsx_err)?;
+            ws.write_number(r, 1, b["count"].as_f64().unwrap_or(0.0))
+                .map_err(xlsx_err)?;
+            ws.write_number_with_format(r, 2, b["cumulative"].as_f64().unwrap_or(0.0), percent)
+                .map_err(xlsx_err)?;
+        }
+    }
+    ws.set_column_width(0, 28).map_err(xlsx_err)?;
+    ws.set_column_width(4, 60).map_err(xlsx_err)?;
+    Ok(())
 }
 
 /// Writes a report document to `path`: CSV when the name ends in `.csv`, else XLSX.
@@ -308,6 +399,6 @@ mod tests {
         let bytes = report_xlsx(&doc(), "en").expect("xlsx");
         assert!(bytes.starts_with(b"PK"));
         let zip = String::from_utf8_lossy(&bytes);
-        assert!(zip.contains("xl/worksheets/sheet7.xml"), "seven sheets");
+        assert!(zip.contains("xl/worksheets/sheet8.xml"), "eight sheets");
     }
 }

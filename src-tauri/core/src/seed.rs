@@ -447,6 +447,7 @@ pub fn seed_with_progress(
         report.tickets += batch.len() as u64;
         progress(report.tickets);
     }
+    crate::seed_causes::seed_causes(store, &cast.supervisor)?;
     let mut counts: Vec<(Status, u64)> = by_status.into_iter().collect();
     counts.sort();
     report.by_status = counts;

@@ -50,7 +50,7 @@ const FLOORS: &[(&str, &[&str])] = &[
         ],
     ),
     ("store", &["store"]),
-    ("services", &["exchange", "seed"]),
+    ("services", &["exchange", "seed", "seed_causes"]),
     ("door", &["access", "session"]),
     ("commands", &["registry"]),
 ];
@@ -96,6 +96,9 @@ const STORE_FLOORS: &[&[&str]] = &[
         "retention",
         "detect",
         "reviews",
+        "improvements",
+        "accountability",
+        "complaint_report",
     ],
     &["store"],
 ];

@@ -1,7 +1,8 @@
 //! Complaint follow-through through the real app, two seats on one data file: a supervisor
 //! assesses a complaint risky on its panel, which holds its answer; the legal reviewer on
 //! the other seat finds it, asks for a revision, then clears it, and the supervisor's
-//! ticket offers the feedback again.
+//! ticket offers the feedback again; the supervisor records the root cause and a measure,
+//! done and watched for recurrence.
 
 use hotline_core::model::Role;
 use hotline_core::{Store, SystemClock};
@@ -97,6 +98,40 @@ async fn a_risky_complaint_waits_for_the_legal_reviewer() -> Result {
     // The supervisor's screen follows the change: the feedback is offered again.
     sup.until("feedback offered again", || async {
         sup.visible("action-feedback").await
+    })
+    .await?;
+    // The supervisor follows it through: the root cause, then a measure, done and watched.
+    sup.select("cause-category", "people").await?;
+    sup.fill("cause-steps", "为何态度差\n为何未受训").await?;
+    sup.fill("cause-text", "新人未经服务规范培训即上岗").await?;
+    sup.click("cause-submit").await?;
+    sup.until("the cause", || async {
+        Ok(sup.text("cause-summary").await?.contains("新人未经"))
+    })
+    .await?;
+    sup.fill("measure-title", "新人上岗前完成服务规范培训")
+        .await?;
+    sup.select("measure-owner", &boss.id.to_string()).await?;
+    sup.fill("measure-due", "2099-01-01 09:00").await?;
+    sup.click("measure-submit").await?;
+    let added = sup
+        .until("the measure", || async {
+            Ok(sup
+                .count("[data-testid='measure-item'][data-state='open']")
+                .await?
+                == 1)
+        })
+        .await;
+    if let Err(e) = added {
+        let why = sup.js("return document.querySelector(\"[data-testid='follow-error']\")?.textContent ?? 'no error shown'").await?;
+        return Err(format!("{e}: {why}").into());
+    }
+    sup.click("measure-done").await?;
+    sup.until("watched", || async {
+        Ok(sup
+            .count("[data-testid='measure-item'][data-state='watching']")
+            .await?
+            == 1)
     })
     .await?;
     sup.screenshot("complaint").await?;

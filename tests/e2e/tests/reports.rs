@@ -1,5 +1,6 @@
 //! The reporting window on seeded data: opened from the desk, its KPI figures equal the
-//! `hotline report --month … --json` document, and the charts drew.
+//! `hotline report --month … --json` document, and the charts drew — the complaints'
+//! root-cause Pareto among them.
 
 use hotline_core::seed::{seed, SeedOptions};
 use hotline_core::{Store, SystemClock};
@@ -101,6 +102,30 @@ async fn the_reporting_window_shows_the_same_figures_as_the_cli() -> Result {
             .await?;
         assert!(drawn.as_u64().unwrap_or(0) > 500, "{id} is blank");
     }
+    // The complaints: the root causes' Pareto drew, biggest first as the document has it,
+    // and the repeat rate shows the document's numerator and denominator.
+    let causes = &doc["complaints"]["by_cause"];
+    assert!(causes.as_array().is_some_and(|c| c.len() >= 3), "{causes}");
+    let drawn = desk
+        .js("const c = document.querySelector(\"[data-testid='chart-complaint-causes']\"); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; \
+             let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return [n, c.dataset.causes];")
+        .await?;
+    assert!(drawn[0].as_u64().unwrap_or(0) > 500, "the Pareto is blank");
+    let keys: Vec<&str> = causes
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|b| b["key"].as_str())
+        .collect();
+    assert_eq!(drawn[1], keys.join(","));
+    let repeat = &doc["complaints"]["repeat"];
+    let shown = desk
+        .js("const e = document.querySelector(\"[data-testid='complaint-repeat']\"); return [Number(e.dataset.numerator), Number(e.dataset.denominator)];")
+        .await?;
+    assert_eq!(
+        shown,
+        serde_json::json!([repeat["numerator"], repeat["denominator"]])
+    );
     // The month is still running: its changes are neither good nor bad news yet.
     assert!(desk
         .js("return document.body.dataset.running")

@@ -4,6 +4,9 @@
 //! the severity, legal review and the emergency plan, and the legal gate on relaying a
 //! risky complaint's answer. Pure rules; the store keeps the case beside the ticket.
 
+pub mod accountability;
+pub mod cause;
+
 use crate::error::{Error, Result};
 use crate::model::{Channel, Severity};
 use crate::validate::{opt_text, text, DESCRIPTION_MAX, NOTE_MAX};

@@ -1,11 +1,13 @@
 //! The commands of complaint follow-through: the case beside a complaint ticket, its
 //! acknowledgement, assessment and legal review.
 
-use super::{acting, arguments, need, reply, Command, Ctx, Run};
+use super::{acting, arguments, need, reply, Command, Ctx, Gate::SignedIn, Run};
+use crate::complaint::accountability::{NewDecision, NewFinding};
+use crate::complaint::cause::{NewCause, NewMeasure};
 use crate::complaint::{AckMethod, NewAssessment, NewOpinion};
 use crate::error::Result;
 use crate::model::Perm;
-use crate::store::{Complaint, HeldComplaint};
+use crate::store::{Cause, Complaint, Finding, HeldComplaint, Measure};
 use serde_json::Value;
 
 commands! {
@@ -29,4 +31,32 @@ commands! {
     /// Risky complaints for the legal reviewer, those held first.
     acting held_complaints() [need(Perm::LegalReview)] -> Vec<HeldComplaint>
         = |c, a| a.held_complaints();
+    /// A complaint's root cause (5-why or 8D), if analysed.
+    acting complaint_cause(ticket_id: i64) [need(Perm::ViewTickets)] -> Option<Cause>
+        = |c, a| a.complaint_cause(ticket_id);
+    /// Records or revises a complaint's root cause.
+    acting set_cause(ticket_id: i64, cause: NewCause) [need(Perm::AnalyseComplaints)] -> Cause
+        = |c, a| a.set_cause(ticket_id, &cause);
+    /// An improvement measure: owner, due date, and how long to watch for recurrence.
+    acting add_measure(ticket_id: i64, measure: NewMeasure) [need(Perm::AnalyseComplaints)]
+        -> Measure = |c, a| a.add_measure(ticket_id, &measure);
+    /// Measures of a complaint, the user's own (`mine`), or all, with their effectiveness
+    /// computed from later complaints.
+    acting measures(ticket_id: Option<i64>, mine: Option<bool>) [SignedIn] -> Vec<Measure>
+        = |c, a| a.measures(ticket_id, mine.unwrap_or(false));
+    /// Marks a measure done (its owner, or who analyses complaints).
+    acting complete_measure(id: i64, note: Option<String>) [SignedIn] -> Measure
+        = |c, a| a.complete_measure(id, note.as_deref());
+    /// Records a finding about a member of staff and HR's proposal (考核, 奖惩).
+    acting add_finding(ticket_id: i64, finding: NewFinding) [need(Perm::ProposeFindings)]
+        -> Finding = |c, a| a.add_finding(ticket_id, &finding);
+    /// The decision on a finding and the day it takes effect.
+    acting decide_finding(id: i64, decision: NewDecision) [need(Perm::DecideFindings)]
+        -> Finding = |c, a| a.decide_finding(id, &decision);
+    /// The person concerned answers a finding about them.
+    acting respond_finding(id: i64, response: String) [SignedIn] -> Finding
+        = |c, a| a.respond_finding(id, &response);
+    /// Findings of a complaint or all (HR, management); `mine`: those about the user.
+    acting findings(ticket_id: Option<i64>, mine: Option<bool>) [SignedIn] -> Vec<Finding>
+        = |c, a| a.findings(ticket_id, mine.unwrap_or(false));
 }

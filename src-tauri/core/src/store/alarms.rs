@@ -176,6 +176,11 @@ impl Fired {
                     ("deadline", deadline.clone()),
                 ],
             ),
+            AlarmKind::Finding => tr(
+                lang,
+                "notify.body.finding",
+                &[("number", self.number.clone())],
+            ),
             AlarmKind::Page | AlarmKind::PageDrill => tr(
                 lang,
                 &format!("notify.body.{kind}"),

@@ -145,7 +145,7 @@ pub(super) fn case(c: &Connection, ticket_id: i64) -> Result<Option<Complaint>> 
     Ok(Some(k))
 }
 
-fn must_case(c: &Connection, ticket_id: i64) -> Result<Complaint> {
+pub(super) fn must_case(c: &Connection, ticket_id: i64) -> Result<Complaint> {
     case(c, ticket_id)?.ok_or_else(|| Error::NotFound {
         entity: "complaint",
         key: ticket_id.to_string(),
@@ -153,7 +153,7 @@ fn must_case(c: &Connection, ticket_id: i64) -> Result<Complaint> {
 }
 
 /// A case's change as an entry on the ticket's timeline.
-fn record(
+pub(super) fn record(
     tx: &Connection,
     ticket_id: i64,
     by: Author<'_>,

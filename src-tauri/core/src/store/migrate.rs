@@ -148,6 +148,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "complaints",
         sql: include_str!("../../migrations/0027_complaints.sql"),
     },
+    Migration {
+        version: 28,
+        name: "complaint_follow_through",
+        sql: include_str!("../../migrations/0028_complaint_follow_through.sql"),
+    },
 ];
 
 /// The first line of a migration that rebuilds a table other tables reference.

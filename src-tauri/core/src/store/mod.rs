@@ -2,6 +2,7 @@
 //! file, migrates it and hands out the `Store` (see `db`). The parts below sit on `db`,
 //! the ticket and event rows (`rows`) under the ticket writes and the alarms.
 
+mod accountability;
 mod accounts;
 mod alarms;
 mod audit;
@@ -9,10 +10,12 @@ mod backup;
 mod bulk;
 mod calendar;
 mod calls;
+mod complaint_report;
 mod complaints;
 mod db;
 mod detect;
 mod drafts;
+mod improvements;
 mod incident_report;
 mod incident_views;
 mod incidents;
@@ -36,6 +39,7 @@ mod templates;
 mod tickets;
 mod tokens;
 
+pub use accountability::{Finding, Findings};
 pub use accounts::{Account, NewAccount};
 pub use alarms::{Fired, NotificationRow, Popups};
 pub use audit::{AuditEntry, AuditQuery, AuditReport};
@@ -43,9 +47,11 @@ pub use backup::{BackupInfo, BackupStatus, Check, Drill, DrillReport};
 pub use bulk::{Bulk, HistoricEvent, HistoricTicket};
 pub use calendar::{CalendarView, IcsReport};
 pub use calls::CallImport;
+pub use complaint_report::{Bar, ComplaintFigures, REPEAT_DAYS};
 pub use complaints::{Complaint, HeldComplaint, LegalOpinion};
 pub use db::{Author, Presence};
 pub use detect::Suggestion;
+pub use improvements::{Cause, Measure, Measures};
 pub use incident_report::{IncidentFigures, Timing};
 pub use incident_views::{Bulletin, IncidentDetail, IncidentRow, IncidentStep};
 pub use incidents::NewBulletin;

@@ -499,16 +499,18 @@ impl Store {
         let (s, w) = (self.kpi_settings()?, self.weights()?);
         // One snapshot: the figures, last period's and the assessment agree with each other
         // even while agents keep writing.
-        let (report, previous, (agents, departments), incidents) = self.snapshot(|c| {
-            let now = KpiCounts::count(c, &q, &s)?;
-            let before = KpiCounts::count(c, &pq, &s)?;
-            Ok((
-                report_in(c, &q, &s, tz, &now, self.now())?,
-                period_kpis(c, &pq, &s, &before)?,
-                assessment_in(c, &w, &now, &before)?,
-                super::incident_report::figures(c, &q, self.now())?,
-            ))
-        })?;
+        let (report, previous, (agents, departments), incidents, complaints) =
+            self.snapshot(|c| {
+                let now = KpiCounts::count(c, &q, &s)?;
+                let before = KpiCounts::count(c, &pq, &s)?;
+                Ok((
+                    report_in(c, &q, &s, tz, &now, self.now())?,
+                    period_kpis(c, &pq, &s, &before)?,
+                    assessment_in(c, &w, &now, &before)?,
+                    super::incident_report::figures(c, &q, self.now())?,
+                    super::complaint_report::figures(c, &q, self.now())?,
+                ))
+            })?;
         Ok(serde_json::json!({
             "period": p.label,
             "previous_period": p.previous_label,
@@ -520,6 +522,7 @@ impl Store {
             "settings": s,
             "assessment": { "agents": agents, "departments": departments },
             "incidents": incidents,
+            "complaints": complaints,
         }))
     }
 

@@ -1,0 +1,53 @@
+// The complaint figures of the reporting window: a Pareto of root causes (bars, and the
+// cumulative share as a line), complaints by category and department, and each rate with
+// its formula, numerator and denominator.
+import * as i18n from './i18n.js';
+import { el } from './format.js';
+import { $ } from './state.js';
+
+let pareto = null;
+const pct = (v) => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);
+const hours = (h) => (h === null || h === undefined ? '—' : i18n.t('reports.hours', { n: h.toFixed(1) }));
+
+function kpi(k, testid) {
+  return el('p', { 'data-testid': testid, 'data-numerator': String(k.numerator), 'data-denominator': String(k.denominator) },
+    el('strong', { text: `${i18n.t(`complaint_kpi.${k.key}.name`)}: ${pct(k.value)} ` }),
+    el('small', { class: 'muted', text: `${i18n.t('reports.fraction', { numerator: k.numerator, denominator: k.denominator })} · ${i18n.t(`complaint_kpi.${k.key}.formula`)}` }));
+}
+
+function bars(rows, name, testid) {
+  return el('table', { class: 'tickets', 'data-testid': testid },
+    el('tbody', {}, ...rows.map((b) => el('tr', { 'data-key': b.key },
+      el('td', { text: name(b.key) }), el('td', { class: 'num', text: String(b.count) }), el('td', { class: 'num muted', text: pct(b.cumulative) })))));
+}
+
+export function complaintFigures(f) {
+  const category = (c) => (i18n.has(`category.${c}`) ? i18n.t(`category.${c}`) : c);
+  $('#complaint-figures').replaceChildren(
+    el('p', { 'data-testid': 'complaints-received' }, el('strong', { text: `${i18n.t('reports.complaints_received')}: ${f.received}` }),
+      ` · ${i18n.t('reports.complaints_risky', { risky: f.risky, held: f.held })}`),
+    el('figure', { class: 'chart-box' }, el('figcaption', { text: i18n.t('reports.complaint_pareto', { unanalysed: f.unanalysed }) }),
+      el('canvas', { id: 'chart-complaint-causes', 'data-testid': 'chart-complaint-causes', 'data-causes': f.by_cause.map((b) => b.key).join(',') })),
+    bars(f.by_cause, (k) => i18n.t(`cause.category.${k}`), 'complaint-causes'),
+    el('div', { class: 'columns' },
+      el('section', {}, el('h3', { text: i18n.t('reports.complaint_categories') }), bars(f.by_category, category, 'complaint-categories')),
+      el('section', {}, el('h3', { text: i18n.t('reports.complaint_departments') }), bars(f.by_department, (d) => d || i18n.t('reports.hotline_itself'), 'complaint-departments'))),
+    kpi(f.repeat, 'complaint-repeat'),
+    kpi(f.ack_on_time, 'complaint-ack'),
+    el('p', { 'data-testid': 'complaint-times' }, `${i18n.t('reports.ack_hours')}: ${hours(f.ack_hours)} · ${i18n.t('reports.close_hours')}: ${hours(f.close_hours)}`),
+    kpi(f.measures_effective, 'complaint-measures'));
+  pareto?.destroy();
+  pareto = new window.Chart($('#chart-complaint-causes'), {
+    data: {
+      labels: f.by_cause.map((b) => i18n.t(`cause.category.${b.key}`)),
+      datasets: [
+        { type: 'bar', label: i18n.t('reports.count'), data: f.by_cause.map((b) => b.count), backgroundColor: '#1f6feb', yAxisID: 'y' },
+        { type: 'line', label: i18n.t('reports.cumulative'), data: f.by_cause.map((b) => Math.round(b.cumulative * 1000) / 10), borderColor: '#cf222e', yAxisID: 'share' },
+      ],
+    },
+    options: {
+      animation: false, responsive: true, maintainAspectRatio: false,
+      scales: { y: { beginAtZero: true }, share: { position: 'right', min: 0, max: 100 } },
+    },
+  });
+}

@@ -140,6 +140,9 @@ fn commands(world: &World, n: usize) -> Vec<(&'static str, Value, &'static [&'st
     const LEGAL: &[&str] = &["legal"];
     const ANALYSE: &[&str] = &["super", "manager", "admin"];
     const FINDINGS: &[&str] = &["hr", "manager"];
+    const VIEW_QA: &[&str] = &["super", "manager", "admin", "qa"];
+    const SCORE: &[&str] = &["admin", "qa"];
+    let card = serde_json::to_value(hotline_core::qa::scorecard::seeded()).unwrap_or_default();
     const INTAKE: &[&str] = &["agent", "super", "admin"];
     const REVEAL: &[&str] = &["agent", "lighting", "super"];
     const REPORTS: &[&str] = &["super", "manager", "admin"];
@@ -492,6 +495,38 @@ fn commands(world: &World, n: usize) -> Vec<(&'static str, Value, &'static [&'st
         ("findings", json!({}), FINDINGS),
         ("findings", json!({ "ticketId": cid }), FINDINGS),
         ("findings", json!({ "mine": true }), ALL),
+        ("scorecard", json!({}), VIEW_QA),
+        (
+            "save_scorecard",
+            json!({ "scorecard": card }),
+            &["manager", "admin"],
+        ),
+        (
+            "draw_sample",
+            json!({ "month": "2026-01", "plan": { "perAgent": 5, "seed": 1 } }),
+            &["manager", "admin"],
+        ),
+        ("qa_reviews", json!({ "scope": "mine" }), ALL),
+        ("qa_reviews", json!({ "scope": "assigned" }), SCORE),
+        ("qa_reviews", json!({ "scope": "disputed" }), SCORE),
+        ("qa_reviews", json!({ "scope": "all" }), VIEW_QA),
+        (
+            "score_review",
+            json!({ "id": 999_999, "scores": {} }),
+            SCORE,
+        ),
+        ("acknowledge_review", json!({ "id": 999_999 }), ALL),
+        (
+            "dispute_review",
+            json!({ "id": 999_999, "reason": "不同意" }),
+            ALL,
+        ),
+        (
+            "decide_dispute",
+            json!({ "id": 999_999, "scores": {} }),
+            SCORE,
+        ),
+        ("play_recording", json!({ "callId": 999_999 }), VIEW_QA),
     ]
 }
 

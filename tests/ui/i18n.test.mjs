@@ -93,7 +93,7 @@ test('every backend code the UI can meet is translated', () => {
   // The fields of the action forms are labelled field.<name>.
   for (const m of read(ui, 'js', 'detail.js').matchAll(/\['([a-z_]+)', '(?:textarea|text|datetime|department|satisfaction|method|check|checkbox|yesno|outcome)'/g)) keys.push(`field.${m[1]}`);
   // Every action the audit log records has a name in the viewer.
-  for (const f of ['access/mod.rs', 'access/admin.rs', 'access/reports.rs', 'session.rs', 'store/accounts.rs', 'store/backup.rs', 'store/retention.rs', 'store/accountability.rs']) {
+  for (const f of ['access/mod.rs', 'access/admin.rs', 'access/reports.rs', 'session.rs', 'store/accounts.rs', 'store/backup.rs', 'store/retention.rs', 'store/accountability.rs', 'store/qa.rs']) {
     const src = read(root, 'src-tauri', 'core', 'src', f);
     for (const m of src.matchAll(/(?:log|append|audit)\(([^;"]*?)"([a-z_]+)"/gs)) {
       if (!m[1].includes('expect(')) keys.push(`audit.a.${m[2]}`);
@@ -127,10 +127,20 @@ test('every backend code the UI can meet is translated', () => {
   for (const k of rustEnum('AnalysisMethod', 'complaint/cause.rs')) keys.push(`cause.method.${k}`);
   for (const k of rustEnum('Proposal', 'complaint/accountability.rs')) keys.push(`proposal.${k}`);
   for (const k of ['open', 'watching', 'effective', 'recurred']) keys.push(`measure.${k}`);
+  for (const k of rustEnum('ReviewStatus', 'qa/mod.rs')) keys.push(`qa.status.${k}`);
+  for (const k of ['assigned', 'mine', 'disputed', 'all']) keys.push(`qa.scope.${k}`);
   const creport = read(root, 'src-tauri', 'core', 'src', 'store', 'complaint_report.rs');
   const ckpis = [...creport.matchAll(/Kpi::new\("([a-z_]+)"/g)].map((m) => m[1]);
   assert.equal(ckpis.length, 3);
   for (const k of ckpis) keys.push(`complaint_kpi.${k}.name`, `complaint_kpi.${k}.formula`);
+  const qreport = read(root, 'src-tauri', 'core', 'src', 'store', 'qa_report.rs');
+  const qkpis = [...new Set([...qreport.matchAll(/Kpi::new\("([a-z_]+)"/g)].map((m) => m[1]))];
+  assert.deepEqual(qkpis.sort(), ['qa', 'qa_average', 'qa_coverage', 'qa_disputes_upheld']);
+  for (const k of qkpis.filter((k) => k !== 'qa')) keys.push(`qa_kpi.${k}.name`, `qa_kpi.${k}.formula`);
+  // The assessment's weights are labelled like every KPI.
+  const settingsSrc = read(root, 'src-tauri', 'core', 'src', 'settings.rs');
+  const weights = settingsSrc.slice(settingsSrc.indexOf('pub const AGENT_WEIGHTS'), settingsSrc.indexOf('];', settingsSrc.indexOf('pub const AGENT_WEIGHTS')));
+  for (const m of weights.matchAll(/"([a-z_]+)"/g)) keys.push(`kpi.${m[1]}.name`, `kpi.${m[1]}.formula`);
   const seed = read(root, 'src-tauri', 'core', 'migrations', '0001_init.sql');
   for (const m of seed.matchAll(/'((?:consultation|complaint|help_request|suggestion|praise|incident_report)[a-z_.]*)'/g)) keys.push(`category.${m[1]}`);
   for (const k of keys) for (const l of LANGS) assert.ok(k in tables[l], `${l} lacks ${k}`);

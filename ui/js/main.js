@@ -15,9 +15,10 @@ import * as connection from './connection.js';
 import * as offline from './offline.js';
 import * as presence from './presence.js';
 import * as incidents from './incidents.js';
+import * as qa from './qa.js';
 import { wireKeys } from './keys.js';
 
-const VIEWS = ['queue', 'intake', 'detail', 'settings', 'notifications', 'incidents', 'incident'];
+const VIEWS = ['queue', 'intake', 'detail', 'settings', 'notifications', 'incidents', 'incident', 'qa'];
 let view = 'queue';
 
 function show(name) {
@@ -156,6 +157,7 @@ async function start() {
   });
   detail.init();
   incidents.init({ show, openTicket, view: () => view });
+  qa.init({ show });
   wireDateFields();
   settings.init();
   admin.init();

@@ -5,7 +5,7 @@ import * as i18n from './i18n.js';
 import { el, options, setZone, time, today, normalDate, wireDateFields } from './format.js';
 import { $, shared, showError, treeOptions, loadVocabulary } from './state.js';
 import { savePdf } from './pdf.js';
-import { complaintFigures } from './reports_complaints.js';
+import { complaintFigures, qaFigures } from './reports_quality.js';
 
 const charts = {};
 const pct = (v) => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);
@@ -77,7 +77,10 @@ function chart(id, type, labels, data, opts = {}, colours = '#1f6feb') {
   });
 }
 
-function assessTable(table, rows, weights) {
+function assessTable(table, rows, usual) {
+  // The columns are the weighted KPIs (the settings may weigh others, e.g. the QA score).
+  const seen = [...new Set(rows.flatMap((r) => r.kpis.map((k) => k.key)))];
+  const weights = seen.length ? seen : usual;
   const head = el('tr', {}, ...['reports.rank', 'field.name', 'reports.score', 'reports.change'].map((k) => el('th', { scope: 'col', text: i18n.t(k) })),
     ...weights.map((w) => el('th', { scope: 'col', text: i18n.t(`kpi.${w}.name`) })));
   table.replaceChildren(el('thead', {}, head), el('tbody', {}, ...rows.map((r) => el('tr', { 'data-testid': 'assess-row', 'data-id': String(r.id) },
@@ -184,6 +187,7 @@ async function run() {
     heat(r);
     incidentFigures(doc.incidents);
     complaintFigures(doc.complaints);
+    qaFigures(doc.qa);
     assessTable($('#assess-departments'), doc.assessment.departments, ['on_time_acceptance', 'on_time_handling', 'satisfaction', 'no_redispatch']);
     assessTable($('#assess-agents'), doc.assessment.agents, ['direct_answer', 'satisfaction', 'callback']);
     showError($('[data-testid="error"]'), null);

@@ -13,6 +13,7 @@ mod data;
 mod department;
 mod incident;
 mod out;
+mod qa;
 mod remote;
 mod report;
 mod retention;
@@ -96,6 +97,9 @@ enum Cmd {
     /// Complaint follow-through: remedy, acknowledgement, assessment, legal review
     #[command(subcommand)]
     Complaint(complaint::ComplaintCmd),
+    /// Spot checks of recorded calls: sample, score, list, answer, decide
+    #[command(subcommand)]
+    Qa(qa::QaCmd),
     /// The 24-hour duty roster: show, import from CSV, who is on duty now
     #[command(subcommand)]
     Roster(roster::RosterCmd),
@@ -175,6 +179,7 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Roster(c) => roster::run(&a, c, json)?,
         Cmd::Drill(c) => incident::drill(&a, c, json)?,
         Cmd::Complaint(c) => complaint::run(&a, c, json)?,
+        Cmd::Qa(c) => qa::run(&a, c, json)?,
         Cmd::Call(args) => call::run(&store, actor, args, json)?,
         Cmd::Login(_) | Cmd::Logout => {
             return Err(Error::InvalidArguments {

@@ -35,7 +35,7 @@ pub enum UserCmd {
         /// Department code
         #[arg(long)]
         department: String,
-        /// agent, handler, supervisor, manager or admin
+        /// agent, handler, supervisor, manager, admin, qa, legal, hr or trainer
         #[arg(long)]
         role: String,
         /// Telephone extension (links call records to the agent)

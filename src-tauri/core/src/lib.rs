@@ -27,6 +27,8 @@ pub mod model;
 pub mod paths;
 pub mod permissions;
 pub mod phone;
+pub mod qa;
+pub mod recording;
 pub mod registry;
 pub mod report;
 pub mod report_file;

@@ -169,6 +169,14 @@ str_enum!(
         ProposeFindings = "propose_findings",
         /// Deciding on a finding.
         DecideFindings = "decide_findings",
+        /// Spot checks: the scorecard, the samples and every review's score.
+        ViewQa = "view_qa",
+        /// Scoring the calls assigned, deciding others' disputes (质检员).
+        ScoreCalls = "score_calls",
+        /// Editing the scorecard and drawing the month's sample.
+        ManageQa = "manage_qa",
+        /// Playing call recordings (each playback logged).
+        PlayRecordings = "play_recordings",
     }
 );
 

@@ -37,6 +37,8 @@ pub fn allows(role: Role, perm: Perm) -> bool {
                 | HandleComplaints
                 | AssessComplaints
                 | AnalyseComplaints
+                | ViewQa
+                | PlayRecordings
         ),
         Role::Manager => matches!(
             perm,
@@ -56,6 +58,9 @@ pub fn allows(role: Role, perm: Perm) -> bool {
                 | AnalyseComplaints
                 | ViewFindings
                 | DecideFindings
+                | ViewQa
+                | ManageQa
+                | PlayRecordings
         ),
         // The quality, legal, HR and training staff read tickets (masked) and the
         // centre's emergencies; what each does besides is its own permission.
@@ -64,7 +69,11 @@ pub fn allows(role: Role, perm: Perm) -> bool {
             perm,
             ViewTickets | ViewIncidents | ViewFindings | ProposeFindings
         ),
-        Role::Qa | Role::Trainer => matches!(perm, ViewTickets | ViewIncidents),
+        Role::Qa => matches!(
+            perm,
+            ViewTickets | ViewIncidents | ViewQa | ScoreCalls | PlayRecordings
+        ),
+        Role::Trainer => matches!(perm, ViewTickets | ViewIncidents),
         // Administration without reading callers' data (bulk export is the one way, with
         // its own permission and a log entry), nor staff's accountability records, nor
         // giving legal opinions.

@@ -176,6 +176,7 @@ pub fn commands() -> impl Iterator<Item = &'static Command> {
         .chain(emergency::COMMANDS)
         .chain(emergency::ROSTER)
         .chain(complaints::COMMANDS)
+        .chain(qa::COMMANDS)
 }
 
 /// The entry called `name`.
@@ -268,6 +269,7 @@ macro_rules! commands {
 
 mod complaints;
 mod emergency;
+mod qa;
 
 use Gate::{Desk, Public, SignedIn};
 const fn need(p: Perm) -> Gate {

@@ -26,6 +26,8 @@ pub enum Accepts {
     Weights(&'static [&'static str]),
     /// A line of text of at most this many characters, not empty.
     Text(usize),
+    /// The pattern of the telephone system's recording files, or empty.
+    RecordingPattern,
 }
 
 pub struct Setting {
@@ -52,6 +54,7 @@ pub const AGENT_WEIGHTS: &[&str] = &[
     "callback",
     "resolution",
     "closure",
+    "qa",
 ];
 pub const DEPARTMENT_WEIGHTS: &[&str] = &[
     "on_time_acceptance",
@@ -78,6 +81,8 @@ pub const SETTINGS: &[Setting] = &[
     centre("timezone", "Asia/Shanghai", Accepts::Zone),
     centre("reopen_window_days", "30", Accepts::Int(0, 3650)),
     centre("callback_days", "3", Accepts::Int(0, 3650)),
+    // Where the telephone system records calls: e.g. /var/spool/asterisk/monitor/{date}/{key}.wav.
+    centre("recording_pattern", "", Accepts::RecordingPattern),
     // Hours within which a complaint not made in person is acknowledged (a KPI).
     centre("complaint_ack_hours", "24", Accepts::Int(1, 720)),
     Setting {
@@ -155,6 +160,7 @@ pub fn check<'v>(key: &str, value: &'v str) -> Result<&'v str> {
             chrono::NaiveTime::parse_from_str(value, "%H:%M").map_err(|_| bad())?;
         }
         Accepts::Folder => crate::backup::check_folder(value)?,
+        Accepts::RecordingPattern => crate::recording::check_pattern(value)?,
         Accepts::Zone => {
             value
                 .parse::<Tz>()

@@ -47,6 +47,8 @@ const FLOORS: &[(&str, &[&str])] = &[
             "report_file",
             "emergency",
             "complaint",
+            "qa",
+            "recording",
         ],
     ),
     ("store", &["store"]),
@@ -87,6 +89,7 @@ const STORE_FLOORS: &[&[&str]] = &[
         "incident_report",
         "notices",
         "complaints",
+        "qa",
     ],
     &[
         "tickets",
@@ -99,6 +102,7 @@ const STORE_FLOORS: &[&[&str]] = &[
         "improvements",
         "accountability",
         "complaint_report",
+        "qa_report",
     ],
     &["store"],
 ];

@@ -19,6 +19,8 @@ use std::collections::BTreeMap;
 mod admin;
 mod complaints;
 mod incidents;
+mod qa;
+pub use qa::{Recording, ReviewScope};
 mod reports;
 mod roster;
 

@@ -26,11 +26,13 @@ impl Store {
     ) -> Result<CallImport> {
         self.write(|tx| {
             let mut r = CallImport { imported: 0, duplicates: 0, linked_tickets: 0, linked_agents: 0, bad_rows };
+            let pattern = super::db::get_setting(tx, "recording_pattern")?;
+            let tz = super::db::timezone(tx)?;
             for call in calls {
                 let changed = tx
                     .prepare_cached(
-                        "INSERT INTO calls (key, source, caller, callee, extension, started_at, answered_at, ended_at, disposition, ticket_id, agent_id)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
+                        "INSERT INTO calls (key, source, caller, callee, extension, started_at, answered_at, ended_at, disposition, recording, ticket_id, agent_id)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
                             (SELECT id FROM tickets WHERE phone = ?3 AND received_at BETWEEN ?6 - 300000 AND ?8 + 1800000
                              ORDER BY abs(received_at - ?6) LIMIT 1),
                             (SELECT id FROM users WHERE extension = ?5))
@@ -46,6 +48,7 @@ impl Store {
                         call.answered_at.map(ms),
                         ms(call.ended_at),
                         &call.disposition,
+                        crate::recording::path_of(&pattern, call, tz),
                     ))?;
                 if changed == 0 {
                     r.duplicates += 1;

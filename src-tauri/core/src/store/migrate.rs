@@ -153,6 +153,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "complaint_follow_through",
         sql: include_str!("../../migrations/0028_complaint_follow_through.sql"),
     },
+    Migration {
+        version: 29,
+        name: "qa",
+        sql: include_str!("../../migrations/0029_qa.sql"),
+    },
 ];
 
 /// The first line of a migration that rebuilds a table other tables reference.

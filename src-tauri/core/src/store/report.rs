@@ -1,6 +1,7 @@
 //! Counting for reports and the call records behind the answer-rate KPIs.
 
 use super::db::{from_ms, ms, Store};
+use super::qa_report::QaCounts;
 use crate::cdr::CallRow;
 use crate::error::Result;
 use crate::report::{
@@ -340,28 +341,33 @@ fn report_in(
 fn assessment_in(
     c: &Connection,
     (agent_w, dept_w): &Weights,
-    now: &KpiCounts,
-    before: &KpiCounts,
+    (now, qa_now): (&KpiCounts, &QaCounts),
+    (before, qa_before): (&KpiCounts, &QaCounts),
 ) -> Result<(Vec<Assessed>, Vec<Assessed>)> {
-    let assess =
-        |id: i64, name: String, of: &dyn Fn(&KpiCounts) -> Vec<Kpi>, w: &[(String, f64)]| {
-            let pick = |k: Vec<Kpi>| -> Vec<Kpi> {
-                k.into_iter()
-                    .filter(|k| w.iter().any(|(w, _)| *w == k.key))
-                    .collect()
-            };
-            let kpis = pick(of(now));
-            let previous_score = score(&pick(of(before)), w);
-            Assessed {
-                id,
-                name,
-                score: score(&kpis, w),
-                kpis,
-                rank: None,
-                previous_score,
-                change: None,
-            }
+    // `extra`: KPIs counted elsewhere (an agent's QA score), now and before.
+    let assess = |id: i64,
+                  name: String,
+                  of: &dyn Fn(&KpiCounts) -> Vec<Kpi>,
+                  w: &[(String, f64)],
+                  extra: (Option<Kpi>, Option<Kpi>)| {
+        let pick = |mut k: Vec<Kpi>, more: Option<Kpi>| -> Vec<Kpi> {
+            k.extend(more);
+            k.into_iter()
+                .filter(|k| w.iter().any(|(w, _)| *w == k.key))
+                .collect()
         };
+        let kpis = pick(of(now), extra.0);
+        let previous_score = score(&pick(of(before), extra.1), w);
+        Assessed {
+            id,
+            name,
+            score: score(&kpis, w),
+            kpis,
+            rank: None,
+            previous_score,
+            change: None,
+        }
+    };
     let list = |sql: &str| -> Result<Vec<(i64, String)>> {
         Ok(c.prepare_cached(sql)?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -370,7 +376,13 @@ fn assessment_in(
     let mut agents: Vec<Assessed> =
         list("SELECT id, name FROM users WHERE active = 1 AND role = 'agent' ORDER BY id")?
             .into_iter()
-            .map(|(id, name)| assess(id, name, &|k: &KpiCounts| k.of_agent(id), agent_w))
+            .map(|(id, name)| {
+                let qa = (
+                    super::qa_report::kpi(qa_now, id),
+                    super::qa_report::kpi(qa_before, id),
+                );
+                assess(id, name, &|k: &KpiCounts| k.of_agent(id), agent_w, qa)
+            })
             .collect();
     let mut departments: Vec<Assessed> = list(
         "SELECT id, name FROM departments WHERE active = 1 AND code <> 'hotline' ORDER BY id",
@@ -388,7 +400,7 @@ fn assessment_in(
             }
             k
         };
-        assess(id, name, &of, dept_w)
+        assess(id, name, &of, dept_w, (None, None))
     })
     .collect();
     rank(&mut agents);
@@ -464,7 +476,9 @@ impl Store {
         self.snapshot(|c| {
             let now = KpiCounts::count(c, q, &s)?;
             let before = KpiCounts::count(c, previous, &s)?;
-            assessment_in(c, &w, &now, &before)
+            let qa_now = super::qa_report::counts(c, q)?;
+            let qa_before = super::qa_report::counts(c, previous)?;
+            assessment_in(c, &w, (&now, &qa_now), (&before, &qa_before))
         })
     }
 
@@ -499,16 +513,19 @@ impl Store {
         let (s, w) = (self.kpi_settings()?, self.weights()?);
         // One snapshot: the figures, last period's and the assessment agree with each other
         // even while agents keep writing.
-        let (report, previous, (agents, departments), incidents, complaints) =
+        let (report, previous, (agents, departments), incidents, complaints, qa) =
             self.snapshot(|c| {
                 let now = KpiCounts::count(c, &q, &s)?;
                 let before = KpiCounts::count(c, &pq, &s)?;
+                let qa_now = super::qa_report::counts(c, &q)?;
+                let qa_before = super::qa_report::counts(c, &pq)?;
                 Ok((
                     report_in(c, &q, &s, tz, &now, self.now())?,
                     period_kpis(c, &pq, &s, &before)?,
-                    assessment_in(c, &w, &now, &before)?,
+                    assessment_in(c, &w, (&now, &qa_now), (&before, &qa_before))?,
                     super::incident_report::figures(c, &q, self.now())?,
                     super::complaint_report::figures(c, &q, self.now())?,
+                    super::qa_report::figures(c, &q)?,
                 ))
             })?;
         Ok(serde_json::json!({
@@ -523,6 +540,7 @@ impl Store {
             "assessment": { "agents": agents, "departments": departments },
             "incidents": incidents,
             "complaints": complaints,
+            "qa": qa,
         }))
     }
 

@@ -1,6 +1,7 @@
-// The complaint figures of the reporting window: a Pareto of root causes (bars, and the
-// cumulative share as a line), complaints by category and department, and each rate with
-// its formula, numerator and denominator.
+// The quality figures of the reporting window. Complaints: a Pareto of root causes (bars,
+// and the cumulative share as a line), by category and department, and each rate; spot
+// checks: coverage, the mean score, critical failures, disputes upheld — each with its
+// formula, numerator and denominator.
 import * as i18n from './i18n.js';
 import { el } from './format.js';
 import { $ } from './state.js';
@@ -9,10 +10,18 @@ let pareto = null;
 const pct = (v) => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);
 const hours = (h) => (h === null || h === undefined ? '—' : i18n.t('reports.hours', { n: h.toFixed(1) }));
 
-function kpi(k, testid) {
+function kpi(k, testid, prefix = 'complaint_kpi') {
   return el('p', { 'data-testid': testid, 'data-numerator': String(k.numerator), 'data-denominator': String(k.denominator) },
-    el('strong', { text: `${i18n.t(`complaint_kpi.${k.key}.name`)}: ${pct(k.value)} ` }),
-    el('small', { class: 'muted', text: `${i18n.t('reports.fraction', { numerator: k.numerator, denominator: k.denominator })} · ${i18n.t(`complaint_kpi.${k.key}.formula`)}` }));
+    el('strong', { text: `${i18n.t(`${prefix}.${k.key}.name`)}: ${pct(k.value)} ` }),
+    el('small', { class: 'muted', text: `${i18n.t('reports.fraction', { numerator: k.numerator, denominator: k.denominator })} · ${i18n.t(`${prefix}.${k.key}.formula`)}` }));
+}
+
+export function qaFigures(f) {
+  $('#qa-figures').replaceChildren(
+    kpi(f.coverage, 'qa-coverage', 'qa_kpi'),
+    kpi(f.average, 'qa-average', 'qa_kpi'),
+    el('p', { 'data-testid': 'qa-critical', text: `${i18n.t('reports.qa_critical')}: ${f.critical}` }),
+    kpi(f.disputes_upheld, 'qa-disputes', 'qa_kpi'));
 }
 
 function bars(rows, name, testid) {

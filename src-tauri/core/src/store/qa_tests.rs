@@ -1,0 +1,319 @@
+//! Spot checks in the store: the month's sample never gives a reviewer their own calls; a
+//! review is scored by its reviewer, answered by its agent, and a dispute changes the score
+//! only through a second reviewer, on the scorecard version first used.
+
+use super::{Comment, Reviews};
+use crate::cdr::Call;
+use crate::model::{Role, User};
+use crate::qa::sampling::SamplingPlan;
+use crate::qa::ReviewStatus;
+use crate::store::testutil::{setup, t0};
+use crate::store::Store;
+use chrono::Duration;
+use std::collections::BTreeMap;
+
+fn staff(s: &Store, name: &str, role: Role, ext: &str) -> User {
+    let u = s.create_user(None, name, 1, role).expect("user");
+    s.set_user_extension(u.id, Some(ext)).expect("extension");
+    u
+}
+
+fn calls(s: &Store, exts: &[&str], each: i64) {
+    let mut out = Vec::new();
+    for (n, ext) in exts.iter().enumerate() {
+        for i in 0..each {
+            let start = t0() + Duration::hours(i * 3 + n as i64);
+            out.push(Call {
+                key: format!("{ext}-{i}"),
+                caller: format!("1380000{:04}", i % 40),
+                callee: "12345".into(),
+                extension: Some(ext.to_string()),
+                started_at: start,
+                answered_at: Some(start + Duration::seconds(5)),
+                ended_at: start + Duration::seconds(60 + i * 17 % 900),
+                disposition: "ANSWERED".into(),
+            });
+        }
+    }
+    s.import_calls(&out, "test", vec![]).expect("calls");
+}
+
+fn month() -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
+    (t0() - Duration::days(1), t0() + Duration::days(30))
+}
+
+fn plan() -> SamplingPlan {
+    SamplingPlan {
+        per_agent: 5,
+        seed: 42,
+        long_call_seconds: 600,
+        oversample: 3,
+    }
+}
+
+fn all(s: &Store, points: u8) -> BTreeMap<String, u8> {
+    s.scorecard()
+        .expect("card")
+        .body
+        .items
+        .iter()
+        .map(|i| (i.key.clone(), points))
+        .collect()
+}
+
+#[test]
+fn the_sample_never_gives_a_reviewer_their_own_calls_and_is_drawn_once() {
+    let (_d, s, _c, _dept, _h) = setup();
+    let boss = s
+        .create_user(None, "张经理", 1, Role::Manager)
+        .expect("boss");
+    staff(&s, "话务员甲", Role::Agent, "8001");
+    staff(&s, "话务员乙", Role::Agent, "8002");
+    // A QA reviewer who also took calls, and another.
+    let qa1 = staff(&s, "质检员丙", Role::Qa, "8003");
+    let qa2 = staff(&s, "质检员丁", Role::Qa, "8004");
+    calls(&s, &["8001", "8002", "8003"], 20);
+    let drawn = s
+        .draw_sample((&boss).into(), "2026-11", month(), &plan())
+        .expect("drawn");
+    assert_eq!(drawn.len(), 15, "five each of three agents");
+    for r in &drawn {
+        assert_ne!(r.reviewer_id, Some(r.agent_id), "{r:?}");
+        assert_eq!(r.status, ReviewStatus::Assigned);
+    }
+    assert!(drawn
+        .iter()
+        .filter(|r| r.agent_id == qa1.id)
+        .all(|r| r.reviewer_id == Some(qa2.id)));
+    assert_eq!(
+        s.draw_sample((&boss).into(), "2026-11", month(), &plan())
+            .map_err(|e| e.code())
+            .err(),
+        Some("taken")
+    );
+    // Masked for every output: the caller's number.
+    let r = crate::mask::Mask::masked(drawn[0].clone());
+    assert!(r.caller.contains("****"), "{}", r.caller);
+}
+
+#[test]
+fn a_dispute_changes_the_score_only_through_a_second_reviewer() {
+    let (_d, s, _c, _dept, _h) = setup();
+    let boss = s
+        .create_user(None, "张经理", 1, Role::Manager)
+        .expect("boss");
+    let agent = staff(&s, "话务员甲", Role::Agent, "8001");
+    let qa1 = staff(&s, "质检员丙", Role::Qa, "8003");
+    let qa2 = staff(&s, "质检员丁", Role::Qa, "8004");
+    calls(&s, &["8001"], 10);
+    let drawn = s
+        .draw_sample((&boss).into(), "2026-11", month(), &plan())
+        .expect("drawn");
+    let r = drawn
+        .iter()
+        .find(|r| r.reviewer_id == Some(qa1.id))
+        .expect("one for qa1");
+    // Only the assigned reviewer scores.
+    assert_eq!(
+        s.score_review(r.id, (&qa2).into(), &all(&s, 80), &[])
+            .map_err(|e| e.code())
+            .err(),
+        Some("forbidden")
+    );
+    let mut scores = all(&s, 100);
+    scores.insert("accuracy".into(), 0);
+    let note = Comment {
+        at_seconds: 42,
+        text: "政策答复有误".into(),
+    };
+    let scored = s
+        .score_review(r.id, (&qa1).into(), &scores, &[note])
+        .expect("scored");
+    let first = scored.points.expect("points");
+    assert!(first < 100.0 && first > 0.0);
+    assert_eq!(scored.comments[0].at_seconds, 42);
+    // A new scorecard version meanwhile: the review keeps the one it used.
+    let mut card = s.scorecard().expect("card").body;
+    card.items.retain(|i| i.key != "closing");
+    let v2 = s.save_scorecard((&boss).into(), &card).expect("v2");
+    assert_eq!(v2.version, 2);
+    // The agent disputes; the score stands until a second reviewer decides.
+    assert_eq!(
+        s.dispute_review(r.id, (&qa1).into(), "不同意")
+            .map_err(|e| e.code())
+            .err(),
+        Some("forbidden"),
+        "only the agent answers"
+    );
+    let disputed = s
+        .dispute_review(r.id, (&agent).into(), "已按最新政策答复")
+        .expect("disputed");
+    assert_eq!(
+        (disputed.status, disputed.final_points()),
+        (ReviewStatus::Disputed, Some(first))
+    );
+    assert_eq!(s.qa_reviews(Reviews::Disputed).expect("list").len(), 1);
+    for who in [&qa1, &agent] {
+        assert_eq!(
+            s.decide_dispute(r.id, who.into(), &all(&s, 100))
+                .map_err(|e| e.code())
+                .err(),
+            Some("forbidden")
+        );
+    }
+    // The second reviewer scores on version 1 (which still has "closing").
+    let v1: BTreeMap<String, u8> = s
+        .scorecard_version(scored.scorecard_id.expect("card"))
+        .expect("v1")
+        .body
+        .items
+        .iter()
+        .map(|i| (i.key.clone(), 100))
+        .collect();
+    assert!(v1.contains_key("closing"));
+    let decided = s.decide_dispute(r.id, (&qa2).into(), &v1).expect("decided");
+    assert_eq!(
+        (decided.status, decided.final_points(), decided.points),
+        (ReviewStatus::Decided, Some(100.0), Some(first))
+    );
+    assert_eq!(
+        s.decide_dispute(r.id, (&qa2).into(), &v1)
+            .map_err(|e| e.code())
+            .err(),
+        Some("invalid_transition")
+    );
+    // Another review: acknowledged, then neither disputed nor re-scored.
+    let other = drawn
+        .iter()
+        .find(|x| x.reviewer_id == Some(qa1.id) && x.id != r.id)
+        .expect("another");
+    s.score_review(other.id, (&qa1).into(), &all(&s, 90), &[])
+        .expect("scored");
+    s.acknowledge_review(other.id, (&agent).into())
+        .expect("acknowledged");
+    assert_eq!(
+        s.dispute_review(other.id, (&agent).into(), "晚了")
+            .map_err(|e| e.code())
+            .err(),
+        Some("invalid_transition")
+    );
+    assert_eq!(
+        s.score_review(other.id, (&qa1).into(), &all(&s, 10), &[])
+            .map_err(|e| e.code())
+            .err(),
+        Some("invalid_transition")
+    );
+}
+
+#[test]
+fn recordings_follow_the_pattern_and_each_playback_is_logged() {
+    let (_d, s, _c, _dept, _h) = setup();
+    let admin = s.user(1).expect("admin");
+    s.set_setting(
+        Some(&admin),
+        "recording_pattern",
+        "/var/spool/asterisk/monitor/{date}/{key}.wav",
+    )
+    .expect("pattern");
+    staff(&s, "话务员甲", Role::Agent, "8001");
+    calls(&s, &["8001"], 1);
+    let qa = staff(&s, "质检员丙", Role::Qa, "8003");
+    let call = s
+        .read(|c| Ok(c.query_row("SELECT id FROM calls", [], |r| r.get::<_, i64>(0))?))
+        .expect("call");
+    let path = s.recording_of(call).expect("path");
+    s.recording_played(call, (&qa).into()).expect("logged");
+    assert!(
+        path.starts_with("/var/spool/asterisk/monitor/2026110") && path.ends_with("/8001-0.wav"),
+        "{path}"
+    );
+    let log = s.audit_entries(&Default::default()).expect("audit");
+    assert!(serde_json::to_string(&log)
+        .expect("json")
+        .contains("recording_played"));
+    assert_eq!(
+        s.set_setting(Some(&admin), "recording_pattern", "relative/{key}.wav")
+            .map_err(|e| e.code())
+            .err(),
+        Some("invalid_value")
+    );
+}
+
+/// The QA score enters an agent's assessment exactly by its weight: alone it is the mean
+/// score; weighted equally with the direct-answer rate, the mean of the two.
+#[test]
+fn qa_changes_the_assessment_exactly_by_its_weight() {
+    let (_d, s, clock, dept, _h) = setup();
+    let boss = s
+        .create_user(None, "张经理", 1, Role::Manager)
+        .expect("boss");
+    let admin = s.user(1).expect("admin");
+    let agent = staff(&s, "话务员甲", Role::Agent, "8001");
+    let qa = staff(&s, "质检员丙", Role::Qa, "8003");
+    calls(&s, &["8001"], 6);
+    // Two tickets of the agent's, one answered at once: a direct-answer rate of 1/2.
+    let t = s
+        .create_ticket(agent.id, &crate::ticket::tests::new_ticket())
+        .expect("t");
+    s.act(
+        t.id,
+        t.version,
+        agent.id,
+        &crate::Action::Answer {
+            answer: "已答复".into(),
+            callback: false,
+        },
+    )
+    .expect("answer");
+    let u = s
+        .create_ticket(agent.id, &crate::ticket::tests::new_ticket())
+        .expect("u");
+    s.act(
+        u.id,
+        u.version,
+        agent.id,
+        &crate::Action::Transfer {
+            department_id: dept,
+            requirements: "核实".into(),
+            due_at: t0() + Duration::days(3),
+            accept_due_at: None,
+        },
+    )
+    .expect("transfer");
+    let drawn = s
+        .draw_sample(
+            (&boss).into(),
+            "2026-11",
+            month(),
+            &SamplingPlan {
+                per_agent: 2,
+                ..plan()
+            },
+        )
+        .expect("drawn");
+    s.score_review(drawn[0].id, (&qa).into(), &all(&s, 80), &[])
+        .expect("80");
+    s.score_review(drawn[1].id, (&qa).into(), &all(&s, 100), &[])
+        .expect("100");
+    clock.advance(Duration::hours(1));
+    let q = crate::report::ReportQuery::new(month().0, month().1);
+    let before = crate::report::ReportQuery::new(month().0 - Duration::days(31), month().0);
+    let score_with = |weights: &str| {
+        s.set_setting(Some(&admin), "weights_agents", weights)
+            .expect("weights");
+        let (agents, _) = s.assessment(&q, &before).expect("assessment");
+        let a = agents
+            .into_iter()
+            .find(|a| a.id == agent.id)
+            .expect("the agent");
+        let qa = a
+            .kpis
+            .iter()
+            .find(|k| k.key == "qa")
+            .map(|k| (k.numerator, k.denominator));
+        (a.score, qa)
+    };
+    assert_eq!(score_with("qa:1"), (Some(90.0), Some((180, 200))));
+    assert_eq!(score_with("direct_answer:1,qa:1").0, Some(70.0));
+    assert_eq!(score_with("direct_answer:1").0, Some(50.0));
+}

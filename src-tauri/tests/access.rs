@@ -142,6 +142,7 @@ fn commands(world: &World, n: usize) -> Vec<(&'static str, Value, &'static [&'st
     const FINDINGS: &[&str] = &["hr", "manager"];
     const VIEW_QA: &[&str] = &["super", "manager", "admin", "qa"];
     const SCORE: &[&str] = &["admin", "qa"];
+    const TRAIN: &[&str] = &["manager", "admin", "trainer"];
     let card = serde_json::to_value(hotline_core::qa::scorecard::seeded()).unwrap_or_default();
     const INTAKE: &[&str] = &["agent", "super", "admin"];
     const REVEAL: &[&str] = &["agent", "lighting", "super"];
@@ -527,6 +528,47 @@ fn commands(world: &World, n: usize) -> Vec<(&'static str, Value, &'static [&'st
             SCORE,
         ),
         ("play_recording", json!({ "callId": 999_999 }), VIEW_QA),
+        (
+            "start_calibration",
+            json!({ "callId": 999_999, "reviewers": [2, 3] }),
+            &["manager", "admin"],
+        ),
+        ("calibration", json!({ "session": 999_999 }), VIEW_QA),
+        (
+            "training_sessions",
+            json!({ "from": "2026-01-01T00:00:00Z", "to": "2027-01-01T00:00:00Z" }),
+            ALL,
+        ),
+        (
+            "add_training_session",
+            json!({ "session": { "title": "服务规范", "topic": "communication", "method": "internal", "startsAt": "2026-12-20T01:00:00Z", "hours": 2.0 } }),
+            TRAIN,
+        ),
+        (
+            "mark_attendance",
+            json!({ "session": 999_999, "user": 2, "attended": true }),
+            TRAIN,
+        ),
+        ("exam_questions", json!({}), TRAIN),
+        (
+            "add_exam_question",
+            json!({ "question": { "topic": "other", "kind": "true_false", "text": "热线 24 小时服务", "answer": [0] } }),
+            TRAIN,
+        ),
+        ("exams", json!({}), ALL),
+        (
+            "create_exam",
+            json!({ "exam": { "title": "测验", "questions": 1, "minutes": 10, "passMark": 60 } }),
+            TRAIN,
+        ),
+        ("start_attempt", json!({ "exam": 999_999 }), ALL),
+        (
+            "submit_attempt",
+            json!({ "id": 999_999, "answers": { "1": [0] } }),
+            ALL,
+        ),
+        ("exam_attempts", json!({}), ALL),
+        ("exam_attempts", json!({ "all": true }), TRAIN),
     ]
 }
 

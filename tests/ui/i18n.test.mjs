@@ -135,8 +135,11 @@ test('every backend code the UI can meet is translated', () => {
   for (const k of ckpis) keys.push(`complaint_kpi.${k}.name`, `complaint_kpi.${k}.formula`);
   const qreport = read(root, 'src-tauri', 'core', 'src', 'store', 'qa_report.rs');
   const qkpis = [...new Set([...qreport.matchAll(/Kpi::new\("([a-z_]+)"/g)].map((m) => m[1]))];
-  assert.deepEqual(qkpis.sort(), ['qa', 'qa_average', 'qa_coverage', 'qa_disputes_upheld']);
-  for (const k of qkpis.filter((k) => k !== 'qa')) keys.push(`qa_kpi.${k}.name`, `qa_kpi.${k}.formula`);
+  assert.deepEqual(qkpis.sort(), ['qa_average', 'qa_coverage', 'qa_disputes_upheld']);
+  for (const k of qkpis) keys.push(`qa_kpi.${k}.name`, `qa_kpi.${k}.formula`);
+  for (const k of rustEnum('Topic', 'training/mod.rs')) keys.push(`training.topic.${k}`);
+  for (const k of rustEnum('Method', 'training/mod.rs')) keys.push(`training.method.${k}`);
+  for (const k of rustEnum('QuestionKind', 'training/exam.rs')) keys.push(`training.kind.${k}`);
   // The assessment's weights are labelled like every KPI.
   const settingsSrc = read(root, 'src-tauri', 'core', 'src', 'settings.rs');
   const weights = settingsSrc.slice(settingsSrc.indexOf('pub const AGENT_WEIGHTS'), settingsSrc.indexOf('];', settingsSrc.indexOf('pub const AGENT_WEIGHTS')));

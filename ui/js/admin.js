@@ -198,12 +198,12 @@ export function init() {
       const p = await api.retentionPlan();
       $('#retention-plan').hidden = false;
       $('#retention-summary').textContent = p.cutoff
-        ? i18n.t('retention.summary', { tickets: p.tickets, calls: p.calls, customers: p.customers, cutoff: time(p.cutoff) })
+        ? i18n.t('retention.summary', { tickets: p.tickets, calls: p.calls, recordings: p.recordings, customers: p.customers, cutoff: time(p.cutoff) })
         : i18n.t('retention.off');
       $('#retention-sample').replaceChildren(...p.sample.map((x) => el('tr', {},
         el('td', { class: 'mono', text: x.number }), el('td', { text: `${x.caller_before} ${x.phone_before}` }),
         el('td', { text: `${x.caller_after} ${x.phone_after}` }))));
-      $('#retention-apply').disabled = !p.tickets && !p.calls && !p.customers;
+      $('#retention-apply').disabled = !p.tickets && !p.calls && !p.recordings && !p.customers;
     } catch (err) {
       feedback($('#retention-form'), err);
     }

@@ -16,9 +16,10 @@ import * as offline from './offline.js';
 import * as presence from './presence.js';
 import * as incidents from './incidents.js';
 import * as qa from './qa.js';
+import * as training from './training.js';
 import { wireKeys } from './keys.js';
 
-const VIEWS = ['queue', 'intake', 'detail', 'settings', 'notifications', 'incidents', 'incident', 'qa'];
+const VIEWS = ['queue', 'intake', 'detail', 'settings', 'notifications', 'incidents', 'incident', 'qa', 'training'];
 let view = 'queue';
 
 function show(name) {
@@ -158,6 +159,7 @@ async function start() {
   detail.init();
   incidents.init({ show, openTicket, view: () => view });
   qa.init({ show });
+  training.init({ show });
   wireDateFields();
   settings.init();
   admin.init();

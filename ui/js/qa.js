@@ -5,7 +5,7 @@
 import { api } from './api.js';
 import * as i18n from './i18n.js';
 import { el, time } from './format.js';
-import { $, showError, markField, notice, me } from './state.js';
+import { $, shared, showError, markField, notice, me } from './state.js';
 import { can } from './session.js';
 
 let hooks = null;
@@ -145,10 +145,49 @@ function review(r) {
     dispute.addEventListener('click', () => done(() => api.disputeReview(r.id, reason.value), 'qa.disputed'));
     parts.push(el('div', { class: 'inline-form' }, ack, el('label', { class: 'grow' }, el('span', { text: i18n.t('qa.dispute_reason') }), reason), dispute));
   }
+  if (can('manage_qa') && !r.calibration) parts.push(calibrateForm(r, error));
+  if (r.calibration && can('view_qa')) {
+    const show = el('button', { type: 'button', 'data-testid': 'qa-spread', text: i18n.t('qa.spread') });
+    const out = el('div', { 'data-testid': 'qa-spread-table' });
+    show.addEventListener('click', async () => {
+      try {
+        out.replaceChildren(spreadTable(await api.calibration(r.calibration)));
+      } catch (e) {
+        showError(error, e);
+      }
+    });
+    parts.push(show, out);
+  }
   box.replaceChildren(...parts);
   box.hidden = false;
   box.dataset.id = String(r.id);
   box.scrollIntoView({ block: 'nearest' });
+}
+
+/** Several QA reviewers score this call, to see where their judgement differs. */
+function calibrateForm(r, error) {
+  const who = el('select', { name: 'reviewers', multiple: true, size: 4, 'data-testid': 'qa-calibration-reviewers' },
+    ...shared.ref.users.filter((u) => u.active && u.role === 'qa' && u.id !== r.agent_id).map((u) => el('option', { value: String(u.id), text: u.name })));
+  const go = el('button', { type: 'button', 'data-testid': 'qa-calibrate', text: i18n.t('qa.calibrate') });
+  go.addEventListener('click', async () => {
+    try {
+      const n = await api.startCalibration(r.call_id, [...who.selectedOptions].map((o) => Number(o.value)));
+      notice(i18n.t('qa.calibration_started', { n }));
+      await open('all');
+    } catch (e) {
+      showError(error, e);
+    }
+  });
+  return el('div', { class: 'inline-form' }, el('label', {}, el('span', { text: i18n.t('qa.calibration_reviewers') }), who), go);
+}
+
+function spreadTable(c) {
+  return el('table', { class: 'tickets' },
+    el('caption', { text: i18n.t('qa.spread_title', { n: c.session }) }),
+    el('thead', {}, el('tr', {}, ...['field.item', 'qa.min', 'qa.max', 'qa.stddev'].map((k) => el('th', { scope: 'col', text: i18n.t(k) })))),
+    el('tbody', {}, ...c.items.map((i) => el('tr', { 'data-key': i.key },
+      el('td', { text: label(i.key) }), el('td', { class: 'num', text: String(i.min) }),
+      el('td', { class: 'num', text: String(i.max) }), el('td', { class: 'num', text: i.stddev.toFixed(1) })))));
 }
 
 function clock(s) {

@@ -20,6 +20,7 @@ mod retention;
 mod roster;
 mod setting;
 mod ticket;
+mod training;
 mod user;
 
 use clap::{Parser, Subcommand};
@@ -100,6 +101,9 @@ enum Cmd {
     /// Spot checks of recorded calls: sample, score, list, answer, decide
     #[command(subcommand)]
     Qa(qa::QaCmd),
+    /// Training: the plan, sessions and attendance, the question bank, exams and results
+    #[command(subcommand)]
+    Training(training::TrainingCmd),
     /// The 24-hour duty roster: show, import from CSV, who is on duty now
     #[command(subcommand)]
     Roster(roster::RosterCmd),
@@ -180,6 +184,7 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Drill(c) => incident::drill(&a, c, json)?,
         Cmd::Complaint(c) => complaint::run(&a, c, json)?,
         Cmd::Qa(c) => qa::run(&a, c, json)?,
+        Cmd::Training(c) => training::run(&a, c, json)?,
         Cmd::Call(args) => call::run(&store, actor, args, json)?,
         Cmd::Login(_) | Cmd::Logout => {
             return Err(Error::InvalidArguments {

@@ -49,6 +49,14 @@ pub enum QaCmd {
     },
     /// The current scorecard
     Scorecard,
+    /// A calibration session: the reviewers (user ids) score the same call
+    Calibrate {
+        call: i64,
+        #[arg(long = "reviewer", required = true)]
+        reviewers: Vec<i64>,
+    },
+    /// A calibration session's spread of scores per item
+    Spread { session: i64 },
 }
 
 fn scores(items: &[String]) -> Result<BTreeMap<String, u8>> {
@@ -141,6 +149,26 @@ pub fn run(a: &Acting, cmd: QaCmd, json: bool) -> Result<()> {
         QaCmd::Ack { id } => one(json, &a.acknowledge_review(id)?)?,
         QaCmd::Dispute { id, reason } => one(json, &a.dispute_review(id, &reason)?)?,
         QaCmd::Decide { id, items } => one(json, &a.decide_dispute(id, &scores(&items)?)?)?,
+        QaCmd::Calibrate { call, reviewers } => {
+            let session = a.start_calibration(call, &reviewers)?;
+            print(json, serde_json::json!({ "session": session }), || {
+                format!("calibration session {session}\n")
+            });
+        }
+        QaCmd::Spread { session } => {
+            let c = a.calibration(session)?;
+            print(json, serde_json::to_value(&c)?, || {
+                c.items
+                    .iter()
+                    .map(|i| {
+                        format!(
+                            "{:<16} {:>3}–{:<3} σ {:.1}\n",
+                            i.key, i.min, i.max, i.stddev
+                        )
+                    })
+                    .collect()
+            });
+        }
         QaCmd::Scorecard => {
             let card = a.scorecard()?;
             print(json, serde_json::to_value(&card)?, || {

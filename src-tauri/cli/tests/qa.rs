@@ -120,4 +120,28 @@ fn a_spot_check_from_sample_to_a_decided_dispute() {
         &["--as", &agent, "qa", "list", "--scope", "everything"],
         "invalid_value",
     );
+    // Calibration: both reviewers score the same call; the spread names the items.
+    let call = mine[0]["call_id"].as_i64().expect("call").to_string();
+    let s = json(
+        &db,
+        &[
+            "--as",
+            &manager,
+            "qa",
+            "calibrate",
+            &call,
+            "--reviewer",
+            &qa1,
+            "--reviewer",
+            &qa2,
+        ],
+    );
+    let session = s["session"].as_i64().expect("session").to_string();
+    let spread = json(&db, &["--as", &manager, "qa", "spread", &session]);
+    assert_eq!(spread["reviews"].as_array().map(Vec::len), Some(2));
+    fails_with(
+        &db,
+        &["--as", &agent, "qa", "spread", &session],
+        "forbidden",
+    );
 }

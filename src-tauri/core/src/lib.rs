@@ -42,6 +42,7 @@ pub mod sla;
 pub mod slip;
 pub mod store;
 pub mod ticket;
+pub mod training;
 pub mod validate;
 
 pub use clock::{Clock, FakeClock, SystemClock};

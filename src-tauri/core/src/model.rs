@@ -177,6 +177,8 @@ str_enum!(
         ManageQa = "manage_qa",
         /// Playing call recordings (each playback logged).
         PlayRecordings = "play_recordings",
+        /// The training plan, sessions and attendance, the question bank and exams.
+        ManageTraining = "manage_training",
     }
 );
 

@@ -61,6 +61,7 @@ pub fn allows(role: Role, perm: Perm) -> bool {
                 | ViewQa
                 | ManageQa
                 | PlayRecordings
+                | ManageTraining
         ),
         // The quality, legal, HR and training staff read tickets (masked) and the
         // centre's emergencies; what each does besides is its own permission.
@@ -73,7 +74,7 @@ pub fn allows(role: Role, perm: Perm) -> bool {
             perm,
             ViewTickets | ViewIncidents | ViewQa | ScoreCalls | PlayRecordings
         ),
-        Role::Trainer => matches!(perm, ViewTickets | ViewIncidents),
+        Role::Trainer => matches!(perm, ViewTickets | ViewIncidents | ManageTraining),
         // Administration without reading callers' data (bulk export is the one way, with
         // its own permission and a log entry), nor staff's accountability records, nor
         // giving legal opinions.

@@ -177,6 +177,7 @@ pub fn commands() -> impl Iterator<Item = &'static Command> {
         .chain(emergency::ROSTER)
         .chain(complaints::COMMANDS)
         .chain(qa::COMMANDS)
+        .chain(training::COMMANDS)
 }
 
 /// The entry called `name`.
@@ -270,6 +271,7 @@ macro_rules! commands {
 mod complaints;
 mod emergency;
 mod qa;
+mod training;
 
 use Gate::{Desk, Public, SignedIn};
 const fn need(p: Perm) -> Gate {
@@ -333,6 +335,9 @@ pub struct Vocabulary {
     pub cause_categories: &'static [crate::complaint::cause::CauseCategory],
     pub analysis_methods: &'static [crate::complaint::cause::AnalysisMethod],
     pub proposals: &'static [crate::complaint::accountability::Proposal],
+    pub training_topics: &'static [crate::training::Topic],
+    pub training_methods: &'static [crate::training::Method],
+    pub question_kinds: &'static [crate::training::exam::QuestionKind],
 }
 
 const DEMO: SeedOptions = SeedOptions {
@@ -396,6 +401,9 @@ commands! {
         cause_categories: crate::complaint::cause::CauseCategory::ALL,
         analysis_methods: crate::complaint::cause::AnalysisMethod::ALL,
         proposals: crate::complaint::accountability::Proposal::ALL,
+        training_topics: crate::training::Topic::ALL,
+        training_methods: crate::training::Method::ALL,
+        question_kinds: crate::training::exam::QuestionKind::ALL,
     });
 
     // The desk.

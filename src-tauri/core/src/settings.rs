@@ -55,6 +55,8 @@ pub const AGENT_WEIGHTS: &[&str] = &[
     "resolution",
     "closure",
     "qa",
+    "exam",
+    "training",
 ];
 pub const DEPARTMENT_WEIGHTS: &[&str] = &[
     "on_time_acceptance",

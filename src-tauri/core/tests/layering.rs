@@ -49,6 +49,7 @@ const FLOORS: &[(&str, &[&str])] = &[
             "complaint",
             "qa",
             "recording",
+            "training",
         ],
     ),
     ("store", &["store"]),
@@ -90,6 +91,7 @@ const STORE_FLOORS: &[&[&str]] = &[
         "notices",
         "complaints",
         "qa",
+        "training",
     ],
     &[
         "tickets",

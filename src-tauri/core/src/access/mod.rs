@@ -20,9 +20,10 @@ mod admin;
 mod complaints;
 mod incidents;
 mod qa;
-pub use qa::{Recording, ReviewScope};
+pub use qa::{Calibration, Recording, ReviewScope};
 mod reports;
 mod roster;
+mod training;
 
 /// The reference data every screen names: departments, categories, staff.
 #[derive(Debug, Clone, Serialize)]

@@ -27,6 +27,14 @@ pub enum ReviewScope {
     All,
 }
 
+/// A calibration session: the reviews, and the spread of their scores per item.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Calibration {
+    pub session: i64,
+    pub reviews: Vec<QaReview>,
+    pub items: Vec<crate::qa::calibration::ItemSpread>,
+}
+
 /// A recording for the webview's audio element.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Recording {
@@ -120,6 +128,34 @@ impl<'s> Acting<'s> {
             .need(Perm::ScoreCalls)?
             .decide_dispute(id, self.author(), scores)?
             .masked())
+    }
+
+    pub fn start_calibration(&self, call_id: i64, reviewers: &[i64]) -> Result<i64> {
+        self.need(Perm::ManageQa)?
+            .start_calibration(self.author(), call_id, reviewers)
+    }
+
+    pub fn calibration(&self, session: i64) -> Result<Calibration> {
+        let reviews = masked(
+            self.need(Perm::ViewQa)?
+                .qa_reviews(Reviews::Calibration(session))?,
+        );
+        if reviews.is_empty() {
+            return Err(Error::NotFound {
+                entity: "calibration",
+                key: session.to_string(),
+            });
+        }
+        let scored: Vec<&BTreeMap<String, u8>> = reviews
+            .iter()
+            .filter(|r| r.scored_at.is_some())
+            .map(|r| &r.scores)
+            .collect();
+        Ok(Calibration {
+            session,
+            items: crate::qa::calibration::spread(&scored),
+            reviews,
+        })
     }
 
     /// A call's recording, read by the backend from where the telephone system left it:

@@ -1,6 +1,7 @@
 //! Quality assurance of calls (录音抽查): scorecards, the monthly sample and the review of a
 //! scored call — acknowledged by the agent, or disputed and decided by a second reviewer.
 
+pub mod calibration;
 pub mod sampling;
 pub mod scorecard;
 

@@ -2,7 +2,7 @@
 //! answer, disputes and recordings.
 
 use super::{acting, arguments, need, reply, Command, Ctx, Gate::SignedIn, Run};
-use crate::access::{Recording, ReviewScope};
+use crate::access::{Calibration, Recording, ReviewScope};
 use crate::error::Result;
 use crate::model::Perm;
 use crate::qa::sampling::SamplingPlan;
@@ -35,6 +35,12 @@ commands! {
     /// A second reviewer decides a dispute; their score stands.
     acting decide_dispute(id: i64, scores: BTreeMap<String, u8>) [need(Perm::ScoreCalls)] -> QaReview
         = |c, a| a.decide_dispute(id, &scores);
+    /// A calibration session: the reviewers named score the same call. Its number.
+    acting start_calibration(call_id: i64, reviewers: Vec<i64>) [need(Perm::ManageQa)] -> i64
+        = |c, a| a.start_calibration(call_id, &reviewers);
+    /// A calibration session's reviews and the spread of their scores per item.
+    acting calibration(session: i64) [need(Perm::ViewQa)] -> Calibration
+        = |c, a| a.calibration(session);
     /// A call's recording for the audio element (each playback logged).
     acting play_recording(call_id: i64) [SignedIn] -> Recording = |c, a| a.play_recording(call_id);
 }

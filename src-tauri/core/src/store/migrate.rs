@@ -158,6 +158,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "qa",
         sql: include_str!("../../migrations/0029_qa.sql"),
     },
+    Migration {
+        version: 30,
+        name: "training",
+        sql: include_str!("../../migrations/0030_training.sql"),
+    },
 ];
 
 /// The first line of a migration that rebuilds a table other tables reference.

@@ -40,6 +40,7 @@ mod sla;
 mod templates;
 mod tickets;
 mod tokens;
+mod training;
 
 pub use accountability::{Finding, Findings};
 pub use accounts::{Account, NewAccount};
@@ -68,6 +69,7 @@ pub use retention::{RetentionPlan, SampleChange};
 pub use reviews::{FollowUp, Review};
 pub use roster::{DutyChange, Handover, OnDuty, Roster, ROSTER_DAYS_MAX};
 pub use templates::{ReplyTemplate, TEMPLATE_FIELDS};
+pub use training::{Attempt, Attendee, Exam, PaperQuestion, Question, Session};
 
 use crate::clock::Clock;
 use crate::error::{Error, Result};

@@ -82,6 +82,8 @@ pub enum Reviews {
     OfCall(i64),
     /// Disputes waiting for a second reviewer.
     Disputed,
+    /// The reviews of one calibration session.
+    Calibration(i64),
     All,
 }
 
@@ -307,9 +309,12 @@ impl Store {
             Reviews::ForReviewer(u) => {
                 reviews_where(c, "(r.reviewer_id = ?1 OR r.second_id = ?1)", u)
             }
-            Reviews::OfAgent(u) => {
-                reviews_where(c, "r.agent_id = ?1 AND r.status <> 'assigned'", u)
-            }
+            Reviews::OfAgent(u) => reviews_where(
+                c,
+                "r.agent_id = ?1 AND r.status <> 'assigned' AND r.calibration IS NULL",
+                u,
+            ),
+            Reviews::Calibration(id) => reviews_where(c, "r.calibration = ?1", id),
             Reviews::OfCall(id) => reviews_where(c, "r.call_id = ?1", id),
             Reviews::Disputed => reviews_where(c, "r.status = 'disputed' AND ?1 = ?1", 0),
             Reviews::All => reviews_where(c, "?1 = ?1", 0),
@@ -373,7 +378,8 @@ impl Store {
         let now = self.now();
         self.write(|tx| {
             let r = review(tx, id)?;
-            if r.agent_id != by.user.id {
+            // A calibration scores the reviewers, not the agent: nothing to answer.
+            if r.agent_id != by.user.id || r.calibration.is_some() {
                 return Err(forbidden("answer_review", &by));
             }
             if r.status != ReviewStatus::Scored {
@@ -416,6 +422,40 @@ impl Store {
                 rusqlite::params![by.user.id, serde_json::to_string(scores)?, t.points, !t.critical_failed.is_empty(), ms(now), id],
             )?;
             review(tx, id)
+        })
+    }
+
+    /// A calibration session: each reviewer named scores the same call (never its agent);
+    /// the session's reviews count in no figure. The session's number.
+    pub fn start_calibration(
+        &self,
+        by: Author<'_>,
+        call_id: i64,
+        reviewers: &[i64],
+    ) -> Result<i64> {
+        let now = self.now();
+        self.write(|tx| {
+            let agent: Option<i64> = tx
+                .query_row("SELECT agent_id FROM calls WHERE id = ?1", [call_id], |r| r.get(0))
+                .optional()?
+                .ok_or_else(|| Error::NotFound { entity: "call", key: call_id.to_string() })?;
+            let agent = agent.ok_or_else(|| Error::NotFound { entity: "agent", key: call_id.to_string() })?;
+            let mut named: Vec<i64> = reviewers.iter().copied().filter(|r| *r != agent).collect();
+            named.sort_unstable();
+            named.dedup();
+            if named.len() < 2 {
+                return Err(Error::Required { field: "reviewers" });
+            }
+            let session: i64 = tx.query_row("SELECT coalesce(max(calibration), 0) + 1 FROM qa_reviews", [], |r| r.get(0))?;
+            for r in &named {
+                super::reference::get_user(tx, *r)?;
+                tx.execute(
+                    "INSERT INTO qa_reviews (calibration, call_id, agent_id, reviewer_id, status) VALUES (?1, ?2, ?3, ?4, 'assigned')",
+                    (session, call_id, agent, r),
+                )?;
+            }
+            super::audit::append(tx, now, Some(by.user), "qa_calibration_started", &call_id.to_string(), &serde_json::json!({ "session": session, "reviewers": named }))?;
+            Ok(session)
         })
     }
 

@@ -23,7 +23,7 @@ pub struct QaFigures {
     pub disputes_upheld: Kpi,
 }
 
-/// Per agent: (the sum of their counted scores, rounded; how many), for `Kpi::new("qa", …)`.
+/// Per agent: (the sum of their counted scores, rounded; how many) — the assessment's `qa`.
 pub(super) type QaCounts = BTreeMap<i64, (i64, i64)>;
 
 pub(super) fn counts(c: &Connection, q: &ReportQuery) -> Result<QaCounts> {
@@ -36,13 +36,6 @@ pub(super) fn counts(c: &Connection, q: &ReportQuery) -> Result<QaCounts> {
         .query_map((ms(q.from), ms(q.to)), |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows)
-}
-
-/// An agent's QA score as a KPI of the assessment.
-pub(super) fn kpi(counts: &QaCounts, agent: i64) -> Option<Kpi> {
-    counts
-        .get(&agent)
-        .map(|(sum, n)| Kpi::new("qa", *sum, 100 * n))
 }
 
 pub(crate) fn figures(c: &Connection, q: &ReportQuery) -> Result<QaFigures> {

@@ -317,3 +317,116 @@ fn qa_changes_the_assessment_exactly_by_its_weight() {
     assert_eq!(score_with("direct_answer:1,qa:1").0, Some(70.0));
     assert_eq!(score_with("direct_answer:1").0, Some(50.0));
 }
+
+/// A calibration session: the reviewers named (never the call's agent) score one call,
+/// the spread per item shows where they differ, and none of it reaches the agent or a figure.
+#[test]
+fn calibration_shows_the_spread_and_stays_out_of_the_figures() {
+    let (_d, s, _c, _dept, _h) = setup();
+    let boss = s
+        .create_user(None, "张经理", 1, Role::Manager)
+        .expect("boss");
+    let agent = staff(&s, "话务员甲", Role::Agent, "8001");
+    let qa1 = staff(&s, "质检员丙", Role::Qa, "8003");
+    let qa2 = staff(&s, "质检员丁", Role::Qa, "8004");
+    calls(&s, &["8001"], 1);
+    let call = s
+        .read(|c| Ok(c.query_row("SELECT id FROM calls", [], |r| r.get::<_, i64>(0))?))
+        .expect("call");
+    assert_eq!(
+        s.start_calibration((&boss).into(), call, &[qa1.id, agent.id])
+            .map_err(|e| e.code())
+            .err(),
+        Some("required"),
+        "the agent is no reviewer: one left"
+    );
+    let session = s
+        .start_calibration((&boss).into(), call, &[qa1.id, qa2.id, agent.id])
+        .expect("session");
+    let reviews = s
+        .qa_reviews(Reviews::Calibration(session))
+        .expect("reviews");
+    assert_eq!(reviews.len(), 2);
+    let mut low = all(&s, 100);
+    low.insert("accuracy".into(), 40);
+    for (r, scores) in reviews.iter().zip([all(&s, 100), low]) {
+        let who = if r.reviewer_id == Some(qa1.id) {
+            &qa1
+        } else {
+            &qa2
+        };
+        s.score_review(r.id, who.into(), &scores, &[])
+            .expect("scored");
+    }
+    let scored: Vec<BTreeMap<String, u8>> = s
+        .qa_reviews(Reviews::Calibration(session))
+        .expect("reviews")
+        .into_iter()
+        .map(|r| r.scores)
+        .collect();
+    let spread = crate::qa::calibration::spread(&scored.iter().collect::<Vec<_>>());
+    assert_eq!(
+        (spread[0].key.as_str(), spread[0].min, spread[0].max),
+        ("accuracy", 40, 100)
+    );
+    assert!(s
+        .qa_reviews(Reviews::OfAgent(agent.id))
+        .expect("mine")
+        .is_empty());
+    assert_eq!(
+        s.acknowledge_review(reviews[0].id, (&agent).into())
+            .map_err(|e| e.code())
+            .err(),
+        Some("forbidden")
+    );
+    let q = crate::report::ReportQuery::new(month().0, month().1);
+    let f = s
+        .read(|c| crate::store::qa_report::figures(c, &q))
+        .expect("figures");
+    assert_eq!(f.coverage.numerator, 0, "calibration counts in no figure");
+}
+
+/// Retention applies to recordings: an old call's file is deleted with its reference,
+/// a recent one stays.
+#[test]
+fn retention_deletes_old_recordings() {
+    let (d, s, _c, _dept, _h) = setup();
+    let rec = d.path().join("rec");
+    std::fs::create_dir_all(&rec).expect("dir");
+    s.set_setting(
+        None,
+        "recording_pattern",
+        &format!("{}/{{key}}.wav", rec.display()),
+    )
+    .expect("pattern");
+    let call = |key: &str, days: i64| Call {
+        key: key.into(),
+        caller: "13800000001".into(),
+        callee: "12345".into(),
+        extension: None,
+        started_at: t0() - Duration::days(days),
+        answered_at: Some(t0() - Duration::days(days) + Duration::seconds(3)),
+        ended_at: t0() - Duration::days(days) + Duration::seconds(90),
+        disposition: "ANSWERED".into(),
+    };
+    s.import_calls(&[call("old", 200), call("new", 1)], "test", vec![])
+        .expect("calls");
+    for k in ["old", "new"] {
+        std::fs::write(rec.join(format!("{k}.wav")), b"RIFF").expect("file");
+    }
+    s.set_setting(None, "retention_months", "3")
+        .expect("months");
+    assert_eq!(s.retention_plan().expect("plan").recordings, 1);
+    s.anonymise(None).expect("anonymise");
+    assert!(!rec.join("old.wav").exists() && rec.join("new.wav").exists());
+    let left: Vec<Option<String>> = s
+        .read(|c| {
+            Ok(c.prepare("SELECT recording FROM calls ORDER BY key")?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?)
+        })
+        .expect("calls");
+    assert_eq!(left[1], None, "old");
+    assert!(left[0].as_deref().is_some_and(|p| p.ends_with("new.wav")));
+    assert_eq!(s.retention_plan().expect("plan").recordings, 0);
+}

@@ -1,7 +1,6 @@
 //! Counting for reports and the call records behind the answer-rate KPIs.
 
 use super::db::{from_ms, ms, Store};
-use super::qa_report::QaCounts;
 use crate::cdr::CallRow;
 use crate::error::Result;
 use crate::report::{
@@ -338,19 +337,32 @@ fn report_in(
 }
 
 /// The assessment from this period's and the previous period's KPI counts.
+/// Per agent, the KPIs counted outside the tickets: the QA score, exams, training.
+type Extras = BTreeMap<i64, Vec<Kpi>>;
+
+fn extras(c: &Connection, q: &ReportQuery) -> Result<Extras> {
+    let mut out = super::training::kpis(c, q)?;
+    for (agent, (sum, n)) in super::qa_report::counts(c, q)? {
+        out.entry(agent)
+            .or_default()
+            .push(Kpi::new("qa", sum, 100 * n));
+    }
+    Ok(out)
+}
+
 fn assessment_in(
     c: &Connection,
     (agent_w, dept_w): &Weights,
-    (now, qa_now): (&KpiCounts, &QaCounts),
-    (before, qa_before): (&KpiCounts, &QaCounts),
+    (now, extra_now): (&KpiCounts, &Extras),
+    (before, extra_before): (&KpiCounts, &Extras),
 ) -> Result<(Vec<Assessed>, Vec<Assessed>)> {
-    // `extra`: KPIs counted elsewhere (an agent's QA score), now and before.
+    // `extra`: KPIs counted elsewhere (QA, exams, training), now and before.
     let assess = |id: i64,
                   name: String,
                   of: &dyn Fn(&KpiCounts) -> Vec<Kpi>,
                   w: &[(String, f64)],
-                  extra: (Option<Kpi>, Option<Kpi>)| {
-        let pick = |mut k: Vec<Kpi>, more: Option<Kpi>| -> Vec<Kpi> {
+                  extra: (Vec<Kpi>, Vec<Kpi>)| {
+        let pick = |mut k: Vec<Kpi>, more: Vec<Kpi>| -> Vec<Kpi> {
             k.extend(more);
             k.into_iter()
                 .filter(|k| w.iter().any(|(w, _)| *w == k.key))
@@ -377,11 +389,9 @@ fn assessment_in(
         list("SELECT id, name FROM users WHERE active = 1 AND role = 'agent' ORDER BY id")?
             .into_iter()
             .map(|(id, name)| {
-                let qa = (
-                    super::qa_report::kpi(qa_now, id),
-                    super::qa_report::kpi(qa_before, id),
-                );
-                assess(id, name, &|k: &KpiCounts| k.of_agent(id), agent_w, qa)
+                let of = |e: &Extras| e.get(&id).cloned().unwrap_or_default();
+                let extra = (of(extra_now), of(extra_before));
+                assess(id, name, &|k: &KpiCounts| k.of_agent(id), agent_w, extra)
             })
             .collect();
     let mut departments: Vec<Assessed> = list(
@@ -400,7 +410,7 @@ fn assessment_in(
             }
             k
         };
-        assess(id, name, &of, dept_w, (None, None))
+        assess(id, name, &of, dept_w, (vec![], vec![]))
     })
     .collect();
     rank(&mut agents);
@@ -476,9 +486,8 @@ impl Store {
         self.snapshot(|c| {
             let now = KpiCounts::count(c, q, &s)?;
             let before = KpiCounts::count(c, previous, &s)?;
-            let qa_now = super::qa_report::counts(c, q)?;
-            let qa_before = super::qa_report::counts(c, previous)?;
-            assessment_in(c, &w, (&now, &qa_now), (&before, &qa_before))
+            let (extra_now, extra_before) = (extras(c, q)?, extras(c, previous)?);
+            assessment_in(c, &w, (&now, &extra_now), (&before, &extra_before))
         })
     }
 
@@ -517,12 +526,11 @@ impl Store {
             self.snapshot(|c| {
                 let now = KpiCounts::count(c, &q, &s)?;
                 let before = KpiCounts::count(c, &pq, &s)?;
-                let qa_now = super::qa_report::counts(c, &q)?;
-                let qa_before = super::qa_report::counts(c, &pq)?;
+                let (extra_now, extra_before) = (extras(c, &q)?, extras(c, &pq)?);
                 Ok((
                     report_in(c, &q, &s, tz, &now, self.now())?,
                     period_kpis(c, &pq, &s, &before)?,
-                    assessment_in(c, &w, (&now, &qa_now), (&before, &qa_before))?,
+                    assessment_in(c, &w, (&now, &extra_now), (&before, &extra_before))?,
                     super::incident_report::figures(c, &q, self.now())?,
                     super::complaint_report::figures(c, &q, self.now())?,
                     super::qa_report::figures(c, &q)?,

@@ -24,6 +24,9 @@ pub struct RetentionPlan {
     pub cutoff: Option<DateTime<Utc>>,
     pub tickets: i64,
     pub calls: i64,
+    /// Call recordings deleted (the files, and their references).
+    #[serde(default)]
+    pub recordings: i64,
     pub customers: i64,
     /// A few tickets as they are shown now and as they will be.
     pub sample: Vec<SampleChange>,
@@ -98,6 +101,7 @@ impl Store {
                 cutoff,
                 tickets: 0,
                 calls: 0,
+                recordings: 0,
                 customers: 0,
                 sample: vec![],
             });
@@ -107,6 +111,7 @@ impl Store {
             let tickets = count(&format!("SELECT count(*) FROM tickets WHERE {DUE}"))?;
             let calls = count("SELECT count(*) FROM calls WHERE started_at < ?1 AND caller NOT LIKE 'anon-%'")?;
             let customers = count(&customers_sql("count(*)"))?;
+            let recordings = count(RECORDINGS_DUE)?;
             let mut st = c.prepare(&format!(
                 "SELECT number, caller_name, phone FROM tickets WHERE {DUE} ORDER BY closed_at LIMIT 5"
             ))?;
@@ -127,6 +132,7 @@ impl Store {
                 cutoff,
                 tickets,
                 calls,
+                recordings,
                 customers,
                 sample,
             })
@@ -199,6 +205,19 @@ impl Store {
                     (pseudonym(&salt, caller), id),
                 )?;
             }
+            // Recordings are personal data too: the files go, then their references.
+            let recordings: Vec<(i64, String)> = tx
+                .prepare(&RECORDINGS_DUE.replace("count(*)", "id, recording"))?
+                .query_map([ms(cut)], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (id, path) in &recordings {
+                match std::fs::remove_file(path) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(e.into()),
+                }
+                tx.execute("UPDATE calls SET recording = NULL WHERE id = ?1", [id])?;
+            }
             let customers: Vec<i64> = tx
                 .prepare(&customers_sql("id"))?
                 .query_map([ms(cut)], |r| r.get(0))?
@@ -230,6 +249,7 @@ impl Store {
                     "cutoff": cut,
                     "tickets": ids.len(),
                     "calls": calls.len(),
+                    "recordings": recordings.len(),
                     "customers": customers.len()
                 }),
             )?;
@@ -238,6 +258,10 @@ impl Store {
         Ok(plan)
     }
 }
+
+/// Recordings of calls older than the cutoff (one placeholder).
+const RECORDINGS_DUE: &str =
+    "SELECT count(*) FROM calls WHERE started_at < ?1 AND recording IS NOT NULL";
 
 /// Customers all of whose tickets are due or already anonymised (one placeholder: cutoff).
 fn customers_sql(what: &str) -> String {

@@ -1,0 +1,41 @@
+//! The commands of training: the plan's sessions and attendance, the question bank, exams
+//! and their attempts.
+
+use super::{acting, arguments, need, reply, Command, Ctx, Gate::SignedIn, Run};
+use crate::error::Result;
+use crate::model::Perm;
+use crate::store::{Attempt, Exam, Question, Session};
+use crate::training::exam::{NewExam, NewQuestion};
+use crate::training::NewSession;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+commands! {
+    static COMMANDS;
+    /// Training sessions starting in `[from, to)`, with their attendance.
+    acting training_sessions(from: DateTime<Utc>, to: DateTime<Utc>) [SignedIn] -> Vec<Session>
+        = |c, a| a.sessions(from, to);
+    /// Plans a session: title, topic, method, start, hours, place, who should attend.
+    acting add_training_session(session: NewSession) [need(Perm::ManageTraining)] -> Session
+        = |c, a| a.add_session(&session);
+    /// Marks whether a person attended a session.
+    acting mark_attendance(session: i64, user: i64, attended: bool) [need(Perm::ManageTraining)]
+        -> Session = |c, a| a.mark_attendance(session, user, attended);
+    /// The question bank, with the answers.
+    acting exam_questions() [need(Perm::ManageTraining)] -> Vec<Question> = |c, a| a.questions();
+    acting add_exam_question(question: NewQuestion) [need(Perm::ManageTraining)] -> Question
+        = |c, a| a.add_question(&question);
+    /// Exams (without their answers).
+    acting exams() [SignedIn] -> Vec<Exam> = |c, a| a.exams();
+    /// Sets an exam: its paper drawn from the bank once.
+    acting create_exam(exam: NewExam) [need(Perm::ManageTraining)] -> Exam = |c, a| a.create_exam(&exam);
+    /// Starts (or resumes) the user's attempt: the paper, without answers, and its deadline.
+    acting start_attempt(exam: i64) [SignedIn] -> Attempt = |c, a| a.start_attempt(exam);
+    /// Hands in the user's attempt: question id → the choices; scored at once.
+    acting submit_attempt(id: i64, answers: BTreeMap<i64, Vec<u8>>) [SignedIn] -> Attempt
+        = |c, a| a.submit_attempt(id, &answers);
+    /// The user's results, or everyone's (`all`, for trainers and managers).
+    acting exam_attempts(all: Option<bool>) [SignedIn] -> Vec<Attempt>
+        = |c, a| a.attempts(all.unwrap_or(false));
+}

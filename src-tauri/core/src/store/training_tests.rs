@@ -1,0 +1,198 @@
+//! Training in the store: an exam taken within its time limit, scored, retaken up to its
+//! limit; the best attempt and attendance enter the assessment exactly by their weights.
+
+use crate::model::Role;
+use crate::store::testutil::{setup, t0};
+use crate::store::Store;
+use crate::training::exam::{NewExam, NewQuestion, QuestionKind};
+use crate::training::{Method, NewSession, Topic};
+use chrono::Duration;
+use std::collections::BTreeMap;
+
+fn bank(s: &Store, by: &crate::model::User) -> Vec<i64> {
+    let qs = [
+        (QuestionKind::Single, vec!["受理时", "转办时"], vec![1u8]),
+        (QuestionKind::TrueFalse, vec![], vec![0]),
+        (
+            QuestionKind::Multiple,
+            vec!["电话", "地址", "爱好"],
+            vec![0, 1],
+        ),
+    ];
+    qs.into_iter()
+        .map(|(kind, options, answer)| {
+            s.add_question(
+                by.into(),
+                &NewQuestion {
+                    topic: Topic::ServiceProcess,
+                    kind,
+                    text: "题目".into(),
+                    options: options.into_iter().map(String::from).collect(),
+                    answer,
+                },
+            )
+            .expect("question")
+            .id
+        })
+        .collect()
+}
+
+fn exam(s: &Store, by: &crate::model::User) -> crate::store::Exam {
+    s.create_exam(
+        by.into(),
+        &NewExam {
+            title: "服务流程考试".into(),
+            topic: Some(Topic::ServiceProcess),
+            questions: 3,
+            minutes: 10,
+            pass_mark: 60,
+            attempts: 2,
+            seed: 1,
+        },
+    )
+    .expect("exam")
+}
+
+fn right(ids: &[i64]) -> BTreeMap<i64, Vec<u8>> {
+    [(ids[0], vec![1]), (ids[1], vec![0]), (ids[2], vec![1, 0])].into()
+}
+
+#[test]
+fn an_exam_is_taken_in_time_scored_and_retaken_up_to_its_limit() {
+    let (_d, s, clock, _dept, _h) = setup();
+    let trainer = s
+        .create_user(None, "培训师 周", 1, Role::Trainer)
+        .expect("trainer");
+    let agent = s
+        .create_user(None, "话务员甲", 1, Role::Agent)
+        .expect("agent");
+    let other = s
+        .create_user(None, "话务员乙", 1, Role::Agent)
+        .expect("other");
+    let ids = bank(&s, &trainer);
+    let e = exam(&s, &trainer);
+    assert_eq!(e.questions, 3);
+    let a = s.start_attempt(e.id, (&agent).into()).expect("started");
+    assert_eq!(a.paper.len(), 3);
+    let shown = serde_json::to_string(&a.paper).expect("json");
+    assert!(
+        !shown.contains("answer"),
+        "no answers on the paper: {shown}"
+    );
+    // Starting again resumes the running attempt.
+    assert_eq!(
+        s.start_attempt(e.id, (&agent).into()).expect("resumed").id,
+        a.id
+    );
+    let mut wrong = right(&ids);
+    wrong.insert(ids[2], vec![0]);
+    wrong.insert(ids[1], vec![1]);
+    let first = s
+        .submit_attempt(a.id, (&agent).into(), &wrong)
+        .expect("first");
+    assert_eq!((first.score, first.passed), (Some(33.3), Some(false)));
+    assert_eq!(
+        s.submit_attempt(a.id, (&agent).into(), &right(&ids))
+            .map_err(|e| e.code())
+            .err(),
+        Some("invalid_transition")
+    );
+    let b = s.start_attempt(e.id, (&agent).into()).expect("retake");
+    assert_eq!(
+        s.submit_attempt(b.id, (&other).into(), &right(&ids))
+            .map_err(|e| e.code())
+            .err(),
+        Some("forbidden")
+    );
+    let second = s
+        .submit_attempt(b.id, (&agent).into(), &right(&ids))
+        .expect("second");
+    assert_eq!((second.score, second.passed), (Some(100.0), Some(true)));
+    assert_eq!(
+        s.start_attempt(e.id, (&agent).into())
+            .map_err(|e| e.code())
+            .err(),
+        Some("invalid_transition"),
+        "passed"
+    );
+    // Too late: the answers do not count.
+    let c = s.start_attempt(e.id, (&other).into()).expect("other");
+    clock.advance(Duration::minutes(12));
+    let late = s
+        .submit_attempt(c.id, (&other).into(), &right(&ids))
+        .expect("late");
+    assert_eq!((late.score, late.late), (Some(0.0), true));
+    let d = s.start_attempt(e.id, (&other).into()).expect("the retake");
+    clock.advance(Duration::minutes(30));
+    // Left running past its time, it counts as used.
+    assert_eq!(
+        s.start_attempt(e.id, (&other).into())
+            .map_err(|e| e.code())
+            .err(),
+        Some("invalid_transition")
+    );
+    assert!(s
+        .attempts(Some(other.id))
+        .expect("list")
+        .iter()
+        .any(|x| x.id == d.id));
+}
+
+#[test]
+fn exams_and_attendance_change_the_assessment_exactly_by_their_weights() {
+    let (_d, s, clock, _dept, _h) = setup();
+    let admin = s.user(1).expect("admin");
+    let trainer = s
+        .create_user(None, "培训师 周", 1, Role::Trainer)
+        .expect("trainer");
+    let agent = s
+        .create_user(None, "话务员甲", 1, Role::Agent)
+        .expect("agent");
+    let ids = bank(&s, &trainer);
+    let e = exam(&s, &trainer);
+    let a = s.start_attempt(e.id, (&agent).into()).expect("a");
+    let mut one_of_three = right(&ids);
+    one_of_three.insert(ids[1], vec![1]);
+    one_of_three.insert(ids[2], vec![2]);
+    s.submit_attempt(a.id, (&agent).into(), &one_of_three)
+        .expect("33.3, failed");
+    let b = s.start_attempt(e.id, (&agent).into()).expect("b");
+    s.submit_attempt(b.id, (&agent).into(), &right(&ids))
+        .expect("100");
+    for n in 0..2 {
+        let session = s
+            .add_session(
+                (&trainer).into(),
+                &NewSession {
+                    title: format!("服务规范 {n}"),
+                    topic: Topic::Communication,
+                    method: Method::Internal,
+                    starts_at: t0() + Duration::hours(n),
+                    hours: 2.0,
+                    place: "培训室".into(),
+                    audience: vec![agent.id],
+                },
+            )
+            .expect("session");
+        s.mark_attendance(session.id, agent.id, n == 0)
+            .expect("marked");
+    }
+    clock.advance(Duration::hours(3));
+    let q = crate::report::ReportQuery::new(t0() - Duration::days(1), t0() + Duration::days(1));
+    let before =
+        crate::report::ReportQuery::new(t0() - Duration::days(30), t0() - Duration::days(1));
+    let score_with = |weights: &str| {
+        s.set_setting(Some(&admin), "weights_agents", weights)
+            .expect("weights");
+        let (agents, _) = s.assessment(&q, &before).expect("assessment");
+        agents
+            .into_iter()
+            .find(|a| a.id == agent.id)
+            .and_then(|a| a.score)
+    };
+    // The best attempt counts: 100.
+    assert_eq!(score_with("exam:1"), Some(100.0));
+    assert_eq!(score_with("training:1"), Some(50.0));
+    assert_eq!(score_with("exam:1,training:1"), Some(75.0));
+    assert_eq!(score_with("exam:3,training:1"), Some(87.5));
+}

@@ -535,6 +535,12 @@ fn commands(world: &World, n: usize) -> Vec<(&'static str, Value, &'static [&'st
         ),
         ("calibration", json!({ "session": 999_999 }), VIEW_QA),
         (
+            "propose_training",
+            json!({ "id": 999_999, "topic": "communication" }),
+            SCORE,
+        ),
+        ("training_proposals", json!({}), TRAIN),
+        (
             "training_sessions",
             json!({ "from": "2026-01-01T00:00:00Z", "to": "2027-01-01T00:00:00Z" }),
             ALL,

@@ -4,7 +4,7 @@
 // The backend decides who may do what; these forms only ask.
 import { api } from './api.js';
 import * as i18n from './i18n.js';
-import { el, time } from './format.js';
+import { el, options, time } from './format.js';
 import { $, shared, showError, markField, notice, me } from './state.js';
 import { can } from './session.js';
 
@@ -145,6 +145,7 @@ function review(r) {
     dispute.addEventListener('click', () => done(() => api.disputeReview(r.id, reason.value), 'qa.disputed'));
     parts.push(el('div', { class: 'inline-form' }, ack, el('label', { class: 'grow' }, el('span', { text: i18n.t('qa.dispute_reason') }), reason), dispute));
   }
+  if (r.reviewer_id === me_ && r.status !== 'assigned' && !r.calibration) parts.push(proposeForm(r, error));
   if (can('manage_qa') && !r.calibration) parts.push(calibrateForm(r, error));
   if (r.calibration && can('view_qa')) {
     const show = el('button', { type: 'button', 'data-testid': 'qa-spread', text: i18n.t('qa.spread') });
@@ -162,6 +163,23 @@ function review(r) {
   box.hidden = false;
   box.dataset.id = String(r.id);
   box.scrollIntoView({ block: 'nearest' });
+}
+
+/** The reviewer proposes a training topic for the agent, for the trainers' plan. */
+function proposeForm(r, error) {
+  const topic = el('select', { name: 'topic', 'data-testid': 'qa-training-topic' });
+  options(topic, shared.vocab.training_topics.map((t) => [t, i18n.t(`training.topic.${t}`)]), { blank: i18n.t('qa.no_training') });
+  topic.value = r.training_topic ?? '';
+  const go = el('button', { type: 'button', 'data-testid': 'qa-propose', text: i18n.t('qa.propose_training') });
+  go.addEventListener('click', async () => {
+    try {
+      await api.proposeTraining(r.id, topic.value || null);
+      notice(i18n.t('qa.training_proposed'));
+    } catch (e) {
+      showError(error, e);
+    }
+  });
+  return el('div', { class: 'inline-form' }, el('label', {}, el('span', { text: i18n.t('qa.training_topic') }), topic), go);
 }
 
 /** Several QA reviewers score this call, to see where their judgement differs. */

@@ -3,7 +3,7 @@
 // setting an exam. The backend decides who may do what.
 import { api } from './api.js';
 import * as i18n from './i18n.js';
-import { el, options, time } from './format.js';
+import { el, options, time, inputToIso } from './format.js';
 import { $, shared, showError, markField, notice, me } from './state.js';
 import { can } from './session.js';
 
@@ -66,7 +66,8 @@ async function render() {
         el('td', { text: r.exam_title }), el('td', { text: time(r.started_at) }),
         el('td', { class: 'num', text: r.score === null ? '—' : r.score.toFixed(1) }),
         el('td', { text: r.late ? i18n.t('training.late') : r.passed === null ? '' : i18n.t(r.passed ? 'training.passed' : 'training.failed') })))))),
-    can('manage_training') ? trainerForms(error) : null);
+    can('manage_training') ? trainerForms(error) : null,
+    can('manage_training') ? await plannerSection(sessions, error) : null);
 }
 
 /** The paper: one question after another, the time left counting down. */
@@ -111,6 +112,61 @@ function take(attempt, exam) {
   });
   box.replaceChildren(el('h4', { text: exam.title }), left, f, result);
   box.hidden = false;
+}
+
+/** For trainers: add a session, mark who came, and the topics QA proposed. */
+async function plannerSection(sessions, error) {
+  const proposals = await api.trainingProposals().catch(() => []);
+  const topic = el('select', { name: 'topic', 'data-testid': 'session-topic' });
+  options(topic, shared.vocab.training_topics.map((t) => [t, i18n.t(`training.topic.${t}`)]));
+  const method = el('select', { name: 'method' });
+  options(method, shared.vocab.training_methods.map((m) => [m, i18n.t(`training.method.${m}`)]));
+  const audience = el('select', { name: 'audience', multiple: true, size: 5, 'data-testid': 'session-audience' },
+    ...shared.ref.users.filter((u) => u.active).map((u) => el('option', { value: String(u.id), text: u.name })));
+  const f = el('form', { class: 'card', 'data-testid': 'session-form', novalidate: true },
+    el('h3', { text: i18n.t('training.add_session') }),
+    el('label', { class: 'block' }, el('span', { text: i18n.t('field.title') }), el('input', { name: 'title', autocomplete: 'off', 'data-testid': 'session-title' })),
+    el('label', {}, el('span', { text: i18n.t('training.topic') }), topic),
+    el('label', {}, el('span', { text: i18n.t('training.method') }), method),
+    el('label', {}, el('span', { text: i18n.t('training.starts') }), el('input', { name: 'at', type: 'text', inputmode: 'numeric', 'data-kind': 'datetime', placeholder: i18n.t('format.datetime'), autocomplete: 'off', 'data-testid': 'session-at' })),
+    el('label', {}, el('span', { text: i18n.t('field.hours') }), el('input', { name: 'hours', type: 'number', min: 0.5, step: 0.5, value: '2' })),
+    el('label', {}, el('span', { text: i18n.t('training.place') }), el('input', { name: 'place', autocomplete: 'off' })),
+    el('label', { class: 'block' }, el('span', { text: i18n.t('training.audience') }), audience),
+    el('button', { type: 'submit', 'data-testid': 'session-submit', text: i18n.t('common.save') }));
+  f.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const e = f.elements;
+    const at = inputToIso(e.at.value);
+    try {
+      if (!at) throw { code: e.at.value ? 'invalid_value' : 'required', details: { field: 'starts_at', value: e.at.value } };
+      await api.addTrainingSession({ title: e.title.value, topic: e.topic.value, method: e.method.value, startsAt: at, hours: Number(e.hours.value), place: e.place.value, audience: [...audience.selectedOptions].map((o) => Number(o.value)) });
+      await render();
+    } catch (err) {
+      showError(error, err);
+      markField(f, err);
+    }
+  });
+  const marking = el('section', { class: 'card', 'data-testid': 'attendance' }, el('h3', { text: i18n.t('training.attendance') }),
+    ...sessions.map((s) => el('div', { 'data-testid': 'attendance-session', 'data-id': String(s.id) }, el('strong', { text: `${s.title} · ${time(s.starts_at)}` }),
+      el('ul', { class: 'plain' }, ...s.attendees.map((a) => {
+        const mark = (attended) => {
+          const b = el('button', { type: 'button', 'data-testid': attended ? 'mark-present' : 'mark-absent', 'aria-pressed': String(a.attended === attended), text: i18n.t(attended ? 'training.attended' : 'training.absent') });
+          b.addEventListener('click', async () => {
+            try {
+              await api.markAttendance(s.id, a.user_id, attended);
+              await render();
+            } catch (err) {
+              showError(error, err);
+            }
+          });
+          return b;
+        };
+        return el('li', {}, a.name, ' ', mark(true), mark(false));
+      })))));
+  const proposed = el('section', { class: 'card', 'data-testid': 'training-proposals' }, el('h3', { text: i18n.t('training.proposals') }),
+    proposals.length ? el('ul', { class: 'plain' }, ...proposals.map((p) => el('li', { 'data-testid': 'training-proposal' },
+      `${p.agent_name} · ${i18n.t(`training.topic.${p.training_topic}`)} · ${p.reviewer_name ?? '—'} ${time(p.started_at)}`))) : el('p', { class: 'muted', text: i18n.t('training.no_proposals') }));
+  return el('div', {}, f, marking, proposed);
 }
 
 function trainerForms(error) {

@@ -51,8 +51,40 @@ async fn an_agent_takes_an_exam_and_passes() -> Result {
         },
     )?;
 
+    store.add_session(
+        (&trainer).into(),
+        &hotline_core::training::NewSession {
+            title: "服务规范用语".into(),
+            topic: Topic::Communication,
+            method: hotline_core::training::Method::Internal,
+            starts_at: store.now() - chrono::Duration::hours(1),
+            hours: 2.0,
+            place: "培训室".into(),
+            audience: vec![agent.id],
+        },
+    )?;
+    hotline_e2e::account(&store, trainer.id, "trainer")?;
+
+    // The trainer marks the agent present.
+    let t = Desk::launch_as(&db, "trainer").await?;
+    t.click("open-training").await?;
+    t.until("the attendance", || async {
+        Ok(t.count("[data-testid='attendance-session']").await? == 1)
+    })
+    .await?;
+    t.click("mark-present").await?;
+    t.until("marked", || async {
+        Ok(t.js("return document.querySelector(\"[data-testid='mark-present']\").getAttribute('aria-pressed')").await? == "true")
+    })
+    .await?;
+    t.close().await?;
+
     let desk = Desk::launch_as(&db, "agent").await?;
     desk.click("open-training").await?;
+    desk.until("the session, attended", || async {
+        Ok(desk.text("training-session").await?.contains("已参加"))
+    })
+    .await?;
     desk.until("the exam", || async {
         Ok(desk.count("[data-testid='exam-item']").await? == 1)
     })

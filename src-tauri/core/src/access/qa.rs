@@ -130,6 +130,24 @@ impl<'s> Acting<'s> {
             .masked())
     }
 
+    pub fn propose_training(
+        &self,
+        id: i64,
+        topic: Option<crate::training::Topic>,
+    ) -> Result<QaReview> {
+        Ok(self
+            .need(Perm::ScoreCalls)?
+            .propose_training(id, self.author(), topic)?
+            .masked())
+    }
+
+    /// The training topics QA proposed, for those who plan the training.
+    pub fn training_proposals(&self) -> Result<Vec<QaReview>> {
+        Ok(masked(
+            self.need(Perm::ManageTraining)?.training_proposals()?,
+        ))
+    }
+
     pub fn start_calibration(&self, call_id: i64, reviewers: &[i64]) -> Result<i64> {
         self.need(Perm::ManageQa)?
             .start_calibration(self.author(), call_id, reviewers)

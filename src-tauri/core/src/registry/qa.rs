@@ -35,6 +35,12 @@ commands! {
     /// A second reviewer decides a dispute; their score stands.
     acting decide_dispute(id: i64, scores: BTreeMap<String, u8>) [need(Perm::ScoreCalls)] -> QaReview
         = |c, a| a.decide_dispute(id, &scores);
+    /// The reviewer proposes a training topic for the agent (none withdraws it).
+    acting propose_training(id: i64, topic: Option<crate::training::Topic>) [need(Perm::ScoreCalls)]
+        -> QaReview = |c, a| a.propose_training(id, topic);
+    /// The training topics QA proposed, with the calls behind them.
+    acting training_proposals() [need(Perm::ManageTraining)] -> Vec<QaReview>
+        = |c, a| a.training_proposals();
     /// A calibration session: the reviewers named score the same call. Its number.
     acting start_calibration(call_id: i64, reviewers: Vec<i64>) [need(Perm::ManageQa)] -> i64
         = |c, a| a.start_calibration(call_id, &reviewers);

@@ -163,6 +163,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "training",
         sql: include_str!("../../migrations/0030_training.sql"),
     },
+    Migration {
+        version: 31,
+        name: "qa_training_topic",
+        sql: include_str!("../../migrations/0031_qa_training_topic.sql"),
+    },
 ];
 
 /// The first line of a migration that rebuilds a table other tables reference.

@@ -59,6 +59,8 @@ pub struct QaReview {
     pub second_scores: BTreeMap<String, u8>,
     pub second_points: Option<f64>,
     pub decided_at: Option<DateTime<Utc>>,
+    /// A training topic the reviewer proposes for the agent.
+    pub training_topic: Option<crate::training::Topic>,
 }
 
 impl QaReview {
@@ -91,7 +93,7 @@ const REVIEW_SQL: &str = "SELECT r.id, r.sample_id, r.calibration, r.call_id, c.
         coalesce(c.ended_at - coalesce(c.answered_at, c.started_at), 0) / 1000, c.caller, c.ticket_id, t.number,
         c.recording IS NOT NULL, r.agent_id, a.name, r.reviewer_id, rv.name, r.status, r.scorecard_id,
         r.scores, r.comments, r.points, r.critical, r.scored_at, r.acked_at, r.dispute, r.second_id,
-        r.second_scores, r.second_points, r.decided_at
+        r.second_scores, r.second_points, r.decided_at, r.training_topic
      FROM qa_reviews r JOIN calls c ON c.id = r.call_id JOIN users a ON a.id = r.agent_id
      LEFT JOIN users rv ON rv.id = r.reviewer_id LEFT JOIN tickets t ON t.id = c.ticket_id";
 
@@ -134,6 +136,7 @@ fn reviews_where(c: &Connection, where_sql: &str, param: i64) -> Result<Vec<QaRe
                 second_scores: json_col(r.get(24)?),
                 second_points: r.get(25)?,
                 decided_at: r.get::<_, Option<i64>>(26)?.map(from_ms),
+                training_topic: r.get(27)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -361,6 +364,34 @@ impl Store {
             )?;
             review(tx, id)
         })
+    }
+
+    /// The reviewer proposes a training topic for the agent (or withdraws it with none).
+    pub fn propose_training(
+        &self,
+        id: i64,
+        by: Author<'_>,
+        topic: Option<crate::training::Topic>,
+    ) -> Result<QaReview> {
+        self.write(|tx| {
+            let r = review(tx, id)?;
+            if r.reviewer_id != Some(by.user.id) && r.second_id != Some(by.user.id) {
+                return Err(forbidden("propose_training", &by));
+            }
+            if r.status == ReviewStatus::Assigned {
+                return Err(refuse("propose_training", r.status));
+            }
+            tx.execute(
+                "UPDATE qa_reviews SET training_topic = ?1 WHERE id = ?2",
+                (topic, id),
+            )?;
+            review(tx, id)
+        })
+    }
+
+    /// Reviews that propose a training topic, newest first: the trainers' list.
+    pub fn training_proposals(&self) -> Result<Vec<QaReview>> {
+        self.read(|c| reviews_where(c, "r.training_topic IS NOT NULL AND ?1 = ?1", 0))
     }
 
     /// The agent accepts the score.

@@ -430,3 +430,44 @@ fn retention_deletes_old_recordings() {
     assert!(left[0].as_deref().is_some_and(|p| p.ends_with("new.wav")));
     assert_eq!(s.retention_plan().expect("plan").recordings, 0);
 }
+
+/// A reviewer proposes a training topic for the agent of a scored call; trainers see it.
+#[test]
+fn a_review_proposes_a_training_topic() {
+    let (_d, s, _c, _dept, _h) = setup();
+    let boss = s
+        .create_user(None, "张经理", 1, Role::Manager)
+        .expect("boss");
+    staff(&s, "话务员甲", Role::Agent, "8001");
+    let qa1 = staff(&s, "质检员丙", Role::Qa, "8003");
+    let qa2 = staff(&s, "质检员丁", Role::Qa, "8004");
+    calls(&s, &["8001"], 2);
+    let drawn = s
+        .draw_sample((&boss).into(), "2026-11", month(), &plan())
+        .expect("drawn");
+    let r = drawn
+        .iter()
+        .find(|r| r.reviewer_id == Some(qa1.id))
+        .expect("mine");
+    let topic = Some(crate::training::Topic::Communication);
+    assert_eq!(
+        s.propose_training(r.id, (&qa1).into(), topic)
+            .map_err(|e| e.code())
+            .err(),
+        Some("invalid_transition"),
+        "not scored yet"
+    );
+    s.score_review(r.id, (&qa1).into(), &all(&s, 60), &[])
+        .expect("scored");
+    assert_eq!(
+        s.propose_training(r.id, (&qa2).into(), topic)
+            .map_err(|e| e.code())
+            .err(),
+        Some("forbidden")
+    );
+    let p = s
+        .propose_training(r.id, (&qa1).into(), topic)
+        .expect("proposed");
+    assert_eq!(p.training_topic, topic);
+    assert_eq!(s.training_proposals().expect("list").len(), 1);
+}

@@ -528,6 +528,7 @@ fn commands(world: &World, n: usize) -> Vec<(&'static str, Value, &'static [&'st
             SCORE,
         ),
         ("play_recording", json!({ "callId": 999_999 }), VIEW_QA),
+        ("ticket_calls", json!({ "ticketId": id }), NOT_WATER),
         (
             "start_calibration",
             json!({ "callId": 999_999, "reviewers": [2, 3] }),

@@ -148,6 +148,7 @@ export const api = {
   disputeReview: (id, reason) => call('dispute_review', { id, reason }),
   decideDispute: (id, scores) => call('decide_dispute', { id, scores }),
   playRecording: (callId) => call('play_recording', { callId }),
+  ticketCalls: (ticketId) => call('ticket_calls', { ticketId }),
   proposeTraining: (id, topic) => call('propose_training', { id, topic }),
   trainingProposals: () => call('training_proposals', {}),
   startCalibration: (callId, reviewers) => call('start_calibration', { callId, reviewers }),

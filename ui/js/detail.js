@@ -7,6 +7,7 @@ import { $, shared, showError, markField, treeOptions, templatePicker } from './
 import { savePdf } from './pdf.js';
 import * as presence from './presence.js';
 import * as complaint from './complaint.js';
+import * as ticketCalls from './ticket_calls.js';
 
 /** The fields of each action's form: [name, kind, required]. */
 const FORMS = {
@@ -172,6 +173,7 @@ function render() {
   closeForm();
   // A change of the case (the legal gate) changes what the ticket allows.
   complaint.show(t.id, () => show(t.id));
+  ticketCalls.show(t.id);
 }
 
 function eventData(e) {

@@ -37,10 +37,11 @@ export async function open() {
     // Incidents and workflow steps have their own wording; deadlines a reminder or a breach.
     const caller = n.caller_name || i18n.t('notify.caller_unnamed');
     const own = `notify.body.${n.kind}`;
-    const body = n.incident_id
-      ? i18n.t(own, { title: n.caller_name, level: i18n.t(`incident.level.${n.threshold}`) })
-      : i18n.has(own)
-      ? i18n.t(own, { caller, deadline: time(n.deadline) })
+    // Every wording takes what it names: a page its incident's title and level, a
+    // follow-up its title and deadline, a finding the ticket's number.
+    const params = { caller, deadline: time(n.deadline), number: n.number, title: n.caller_name, level: n.incident_id ? i18n.t(`incident.level.${n.threshold}`) : '' };
+    const body = n.incident_id || i18n.has(own)
+      ? i18n.t(own, params)
       : n.threshold >= 100
       ? i18n.t('notify.body.breach', { caller, deadline: time(n.deadline) })
       : i18n.t('notify.body.reminder', { caller, deadline: time(n.deadline), percent: n.threshold });

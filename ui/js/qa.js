@@ -59,7 +59,51 @@ async function render() {
   view.replaceChildren(el('h2', { text: i18n.t('qa.title') }), tabs, error,
     rows.length ? list : el('p', { class: 'muted', 'data-testid': 'qa-empty', text: i18n.t('qa.empty') }),
     el('section', { class: 'card', id: 'qa-review', 'data-testid': 'qa-review', hidden: true }),
-    can('manage_qa') ? sampleForm(error) : null);
+    can('manage_qa') ? sampleForm(error) : null,
+    can('manage_qa') && card ? scorecardEditor(error) : null);
+}
+
+/** The scorecard as a table a manager edits; saving makes the next version. */
+function scorecardEditor(error) {
+  const body = el('tbody', {});
+  const row = (i) => {
+    const tr = el('tr', { 'data-testid': 'card-item' },
+      el('td', {}, el('input', { name: 'key', value: i.key, size: 12, autocomplete: 'off', readOnly: Boolean(i.key) })),
+      el('td', {}, el('input', { name: 'group', value: i.group, autocomplete: 'off' })),
+      el('td', {}, el('input', { name: 'label', value: i.label, autocomplete: 'off' })),
+      el('td', {}, el('input', { name: 'weight', type: 'number', min: 1, max: 100, value: String(i.weight) })),
+      el('td', {}, el('input', { name: 'critical', type: 'checkbox', checked: i.critical })));
+    const drop = el('button', { type: 'button', text: i18n.t('qa.remove_item') });
+    drop.addEventListener('click', () => tr.remove());
+    tr.append(el('td', {}, drop));
+    body.append(tr);
+  };
+  card.items.forEach(row);
+  const add = el('button', { type: 'button', 'data-testid': 'card-add', text: i18n.t('qa.add_item') });
+  add.addEventListener('click', () => row({ key: '', group: '', label: '', weight: 10, critical: false }));
+  const save = el('button', { type: 'submit', class: 'primary', 'data-testid': 'card-save', text: i18n.t('qa.save_card') });
+  const f = el('form', { class: 'card', 'data-testid': 'card-form', novalidate: true },
+    el('h3', { text: i18n.t('qa.scorecard', { version: card.version }) }),
+    el('label', { class: 'block' }, el('span', { text: i18n.t('qa.card_name') }), el('input', { name: 'name', value: card.name, autocomplete: 'off' })),
+    el('table', { class: 'tickets' },
+      el('thead', {}, el('tr', {}, ...['qa.key', 'qa.group', 'qa.label', 'qa.weight', 'qa.critical_item', ''].map((k) => el('th', { scope: 'col', text: k ? i18n.t(k) : '' })))),
+      body),
+    add, save);
+  f.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const items = [...body.querySelectorAll('tr')].map((tr) => {
+      const v = (n) => tr.querySelector(`[name="${n}"]`);
+      return { key: v('key').value.trim(), group: v('group').value, label: v('label').value, weight: Number(v('weight').value), critical: v('critical').checked };
+    });
+    try {
+      card = await api.saveScorecard({ name: f.elements.name.value, items });
+      notice(i18n.t('qa.card_saved', { version: card.version }));
+      await render();
+    } catch (e) {
+      showError(error, e);
+    }
+  });
+  return f;
 }
 
 function points(r) {
@@ -87,15 +131,14 @@ function sampleForm(error) {
   return f;
 }
 
-/** One review: the recording, the items, and what this user may do with it now. */
-function review(r) {
-  const box = $('#qa-review');
-  const error = el('p', { class: 'error', role: 'alert', 'data-testid': 'qa-review-error', hidden: true });
-  const audio = el('audio', { controls: true, preload: 'metadata', 'data-testid': 'qa-audio' });
-  const play = el('button', { type: 'button', 'data-testid': 'qa-play', text: i18n.t('qa.play'), disabled: !r.has_recording });
+/** A play button and the audio element it fills with a call's recording, read by the
+ * backend (each playback logged). `prefix` names their test ids. */
+export function player(callId, recorded, error, prefix) {
+  const audio = el('audio', { controls: true, preload: 'metadata', 'data-testid': `${prefix}-audio` });
+  const play = el('button', { type: 'button', 'data-testid': `${prefix}-play`, text: i18n.t('qa.play'), disabled: !recorded });
   play.addEventListener('click', async () => {
     try {
-      const rec = await api.playRecording(r.call_id);
+      const rec = await api.playRecording(callId);
       const bytes = Uint8Array.from(atob(rec.base64), (c) => c.charCodeAt(0));
       if (audioUrl) URL.revokeObjectURL(audioUrl);
       audioUrl = URL.createObjectURL(new Blob([bytes], { type: rec.media_type }));
@@ -106,6 +149,14 @@ function review(r) {
       showError(error, e);
     }
   });
+  return [play, audio];
+}
+
+/** One review: the recording, the items, and what this user may do with it now. */
+function review(r) {
+  const box = $('#qa-review');
+  const error = el('p', { class: 'error', role: 'alert', 'data-testid': 'qa-review-error', hidden: true });
+  const [play, audio] = player(r.call_id, r.has_recording, error, 'qa');
   const me_ = me()?.id;
   const parts = [
     el('h3', { text: i18n.t('qa.review_title', { agent: r.agent_name, time: time(r.started_at) }) }),

@@ -148,6 +148,13 @@ impl<'s> Acting<'s> {
         ))
     }
 
+    /// The calls behind a ticket the user sees (their recordings play for those who may).
+    pub fn ticket_calls(&self, ticket_id: i64) -> Result<Vec<crate::store::TicketCall>> {
+        let s = self.need(Perm::ViewTickets)?;
+        self.ticket_in_scope(&s.ticket(ticket_id)?)?;
+        s.ticket_calls(ticket_id)
+    }
+
     pub fn start_calibration(&self, call_id: i64, reviewers: &[i64]) -> Result<i64> {
         self.need(Perm::ManageQa)?
             .start_calibration(self.author(), call_id, reviewers)

@@ -47,6 +47,9 @@ commands! {
     /// A calibration session's reviews and the spread of their scores per item.
     acting calibration(session: i64) [need(Perm::ViewQa)] -> Calibration
         = |c, a| a.calibration(session);
+    /// The calls behind a ticket, with whether each was recorded.
+    acting ticket_calls(ticket_id: i64) [need(Perm::ViewTickets)] -> Vec<crate::store::TicketCall>
+        = |c, a| a.ticket_calls(ticket_id);
     /// A call's recording for the audio element (each playback logged).
     acting play_recording(call_id: i64) [SignedIn] -> Recording = |c, a| a.play_recording(call_id);
 }

@@ -62,7 +62,7 @@ pub use listing::{ListQuery, Page, Sort, RANK_WINDOW, SEARCH_MAX};
 pub use migrate::{Migration, MIGRATIONS};
 pub use outbox::{OutboxEntry, OutboxKind};
 pub use pages::PageRow;
-pub use qa::{Comment, QaReview, Reviews, Scorecard};
+pub use qa::{Comment, QaReview, Reviews, Scorecard, TicketCall};
 pub use qa_report::QaFigures;
 pub use queues::{COUNT_CAP, DUE_SOON};
 pub use retention::{RetentionPlan, SampleChange};

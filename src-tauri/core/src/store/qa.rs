@@ -76,6 +76,16 @@ impl crate::mask::Mask for QaReview {
     }
 }
 
+/// A call behind a ticket, for playing its recording from the ticket.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TicketCall {
+    pub id: i64,
+    pub started_at: DateTime<Utc>,
+    pub seconds: i64,
+    pub agent: Option<String>,
+    pub has_recording: bool,
+}
+
 /// Which reviews to list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reviews {
@@ -487,6 +497,28 @@ impl Store {
             }
             super::audit::append(tx, now, Some(by.user), "qa_calibration_started", &call_id.to_string(), &serde_json::json!({ "session": session, "reviewers": named }))?;
             Ok(session)
+        })
+    }
+
+    /// The calls linked to a ticket, first first.
+    pub fn ticket_calls(&self, ticket_id: i64) -> Result<Vec<TicketCall>> {
+        self.read(|c| {
+            let rows = c
+                .prepare_cached(
+                    "SELECT c.id, c.started_at, (c.ended_at - coalesce(c.answered_at, c.started_at)) / 1000, u.name, c.recording IS NOT NULL
+                     FROM calls c LEFT JOIN users u ON u.id = c.agent_id WHERE c.ticket_id = ?1 ORDER BY c.started_at, c.id",
+                )?
+                .query_map([ticket_id], |r| {
+                    Ok(TicketCall {
+                        id: r.get(0)?,
+                        started_at: from_ms(r.get(1)?),
+                        seconds: r.get(2)?,
+                        agent: r.get(3)?,
+                        has_recording: r.get(4)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(rows)
         })
     }
 

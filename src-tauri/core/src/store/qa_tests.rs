@@ -471,3 +471,38 @@ fn a_review_proposes_a_training_topic() {
     assert_eq!(p.training_topic, topic);
     assert_eq!(s.training_proposals().expect("list").len(), 1);
 }
+
+/// The calls behind a ticket are listed on it, with whether each was recorded.
+#[test]
+fn a_tickets_calls_are_listed_with_their_recordings() {
+    let (d, s, _c, _dept, _h) = setup();
+    s.set_setting(
+        None,
+        "recording_pattern",
+        &format!("{}/{{key}}.wav", d.path().display()),
+    )
+    .expect("pattern");
+    let t = s
+        .create_ticket(1, &crate::ticket::tests::new_ticket())
+        .expect("ticket");
+    let start = t0() - Duration::minutes(3);
+    s.import_calls(
+        &[Call {
+            key: "k1".into(),
+            caller: t.phone.clone(),
+            callee: "12345".into(),
+            extension: None,
+            started_at: start,
+            answered_at: Some(start + Duration::seconds(5)),
+            ended_at: start + Duration::seconds(125),
+            disposition: "ANSWERED".into(),
+        }],
+        "test",
+        vec![],
+    )
+    .expect("call");
+    let calls = s.ticket_calls(t.id).expect("calls");
+    assert_eq!(calls.len(), 1, "linked by the caller's number and the time");
+    assert!(calls[0].has_recording);
+    assert_eq!(calls[0].seconds, 120);
+}

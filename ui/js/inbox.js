@@ -7,10 +7,12 @@ import { $ } from './state.js';
 
 let openTicket = () => {};
 let openIncident = () => {};
+let openTraining = () => {};
 
-export function init({ open, incident }) {
+export function init({ open, incident, training }) {
   openTicket = open;
   openIncident = incident;
+  openTraining = training;
 }
 
 function setCount(n) {
@@ -33,13 +35,13 @@ export async function open() {
   $('#inbox').replaceChildren(...box.items.map((n) => {
     const b = el('button', { type: 'button', class: 'link mono', text: n.number });
     // A page opens its incident (to acknowledge it there); the rest their ticket.
-    b.addEventListener('click', () => (n.incident_id ? openIncident(n.incident_id) : openTicket(n.ticket_id)));
+    b.addEventListener('click', () => (n.session_id ? openTraining() : n.incident_id ? openIncident(n.incident_id) : openTicket(n.ticket_id)));
     // Incidents and workflow steps have their own wording; deadlines a reminder or a breach.
     const caller = n.caller_name || i18n.t('notify.caller_unnamed');
     const own = `notify.body.${n.kind}`;
     // Every wording takes what it names: a page its incident's title and level, a
     // follow-up its title and deadline, a finding the ticket's number.
-    const params = { caller, deadline: time(n.deadline), number: n.number, title: n.caller_name, level: n.incident_id ? i18n.t(`incident.level.${n.threshold}`) : '' };
+    const params = { caller, deadline: time(n.deadline), number: n.number, title: n.session_id ? n.number : n.caller_name, level: n.incident_id ? i18n.t(`incident.level.${n.threshold}`) : '' };
     const body = n.incident_id || i18n.has(own)
       ? i18n.t(own, params)
       : n.threshold >= 100

@@ -191,7 +191,7 @@ async function enter(lang) {
   translateAll();
   await queue.refresh();
   document.body.dataset.actingUser = String(shared.info.user.id);
-  inbox.init({ open: openTicket, incident: (id) => incidents.openIncident(id) });
+  inbox.init({ open: openTicket, incident: (id) => incidents.openIncident(id), training: () => training.open() });
   await inbox.refreshCount();
   await incidents.refreshActive();
   if (session.can('create_tickets')) await intake.restore();

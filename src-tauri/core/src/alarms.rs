@@ -69,6 +69,8 @@ str_enum!(
         FollowUp = "follow_up",
         /// A finding about the person's part in a complaint was recorded or decided.
         Finding = "finding",
+        /// A training session the person is expected at starts soon.
+        Training = "training",
     }
 );
 
@@ -261,7 +263,11 @@ pub fn recipients(t: &Ticket, kind: AlarmKind, threshold: i64, users: &[User]) -
         AlarmKind::Incident => with_role(&[Role::Supervisor, Role::Manager, Role::Admin]),
         AlarmKind::ReportUpward => with_role(&[Role::Manager, Role::Admin]),
         // Pages are about incidents, never a ticket's alarm (their recipients: the plan).
-        AlarmKind::Page | AlarmKind::PageDrill | AlarmKind::FollowUp | AlarmKind::Finding => {
+        AlarmKind::Page
+        | AlarmKind::PageDrill
+        | AlarmKind::FollowUp
+        | AlarmKind::Finding
+        | AlarmKind::Training => {
             vec![]
         }
     };

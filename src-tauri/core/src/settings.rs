@@ -85,6 +85,8 @@ pub const SETTINGS: &[Setting] = &[
     centre("callback_days", "3", Accepts::Int(0, 3650)),
     // Where the telephone system records calls: e.g. /var/spool/asterisk/monitor/{date}/{key}.wav.
     centre("recording_pattern", "", Accepts::RecordingPattern),
+    // Hours before a training session when those expected at it are reminded.
+    centre("training_reminder_hours", "24", Accepts::Int(1, 168)),
     // Hours within which a complaint not made in person is acknowledged (a KPI).
     centre("complaint_ack_hours", "24", Accepts::Int(1, 720)),
     Setting {

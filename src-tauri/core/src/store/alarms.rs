@@ -138,8 +138,11 @@ pub struct Fired {
     /// The ticket a deadline or an announcement is about…
     pub ticket_id: Option<i64>,
     /// …or the incident a page is about (then `number` is the incident's and
-    /// `caller_name` its title, `threshold` its level).
+    /// `caller_name` its title, `threshold` its level)…
     pub incident_id: Option<i64>,
+    /// …or the training session a reminder is about (`number`: its title).
+    #[serde(default)]
+    pub session_id: Option<i64>,
     pub number: String,
     pub caller_name: String,
     pub kind: AlarmKind,
@@ -173,6 +176,14 @@ impl Fired {
                 "notify.body.follow_up",
                 &[
                     ("title", self.caller_name.clone()),
+                    ("deadline", deadline.clone()),
+                ],
+            ),
+            AlarmKind::Training => tr(
+                lang,
+                "notify.body.training",
+                &[
+                    ("title", self.number.clone()),
                     ("deadline", deadline.clone()),
                 ],
             ),
@@ -231,6 +242,8 @@ pub struct NotificationRow {
     /// A ticket's notification, or an incident's page.
     pub ticket_id: Option<i64>,
     pub incident_id: Option<i64>,
+    /// A reminder of a training session (`number`: its title, `caller_name`: its place).
+    pub session_id: Option<i64>,
     pub number: String,
     pub caller_name: String,
     pub kind: AlarmKind,
@@ -249,12 +262,14 @@ impl super::outbox::OutboxEntry {
         }
         let d = &self.data;
         let incident_id = d["incident_id"].as_i64();
+        let session_id = d["session_id"].as_i64();
         Some(Fired {
-            ticket_id: if incident_id.is_some() {
+            ticket_id: if incident_id.is_some() || session_id.is_some() {
                 None
             } else {
                 Some(self.ticket_id?)
             },
+            session_id,
             incident_id,
             number: d["number"].as_str()?.to_string(),
             caller_name: d["caller_name"].as_str().unwrap_or_default().to_string(),
@@ -270,17 +285,18 @@ impl Store {
     /// When the scheduler must wake next (the earliest unfired alarm, page or step of a
     /// page's chain).
     pub fn next_alarm(&self) -> Result<Option<DateTime<Utc>>> {
+        let now = self.now();
         self.read(|c| {
             let v: Option<i64> = c.query_row(
                 "SELECT min(fire_at) FROM alarms WHERE fired_at IS NULL",
                 [],
                 |r| r.get(0),
             )?;
-            let pages = super::pages::next(c)?;
-            Ok(match (v.map(from_ms), pages) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            })
+            let others = [
+                super::pages::next(c)?,
+                super::training::next_reminder(c, now)?,
+            ];
+            Ok(others.into_iter().flatten().chain(v.map(from_ms)).min())
         })
     }
 
@@ -294,6 +310,7 @@ impl Store {
                 .map(|n| Fired {
                     ticket_id: None,
                     incident_id: Some(n.incident_id),
+                    session_id: None,
                     number: n.number,
                     caller_name: n.subject,
                     kind: AlarmKind::parse(n.kind),
@@ -302,6 +319,17 @@ impl Store {
                     recipients: vec![n.user_id],
                 })
                 .collect();
+            out.extend(super::training::remind(tx, now)?.into_iter().map(|r| Fired {
+                ticket_id: None,
+                incident_id: None,
+                session_id: Some(r.session_id),
+                number: r.title,
+                caller_name: r.place,
+                kind: AlarmKind::Training,
+                threshold: 0,
+                deadline: r.starts_at,
+                recipients: r.recipients,
+            }));
             let due: Vec<(i64, i64, String, i64, i64)> = tx
                 .prepare_cached(
                     "SELECT id, ticket_id, kind, threshold, deadline FROM alarms
@@ -366,6 +394,7 @@ impl Store {
                 out.push(Fired {
                     ticket_id: Some(ticket_id),
                     incident_id: None,
+                    session_id: None,
                     number: t.number.clone(),
                     // An anonymous caller's name reaches nobody, not even in a pop-up.
                     caller_name: if t.anonymous { String::new() } else { t.caller_name.clone() },
@@ -382,10 +411,11 @@ impl Store {
     pub fn notifications(&self, user_id: i64, limit: u32) -> Result<Vec<NotificationRow>> {
         self.read(|c| {
             let mut st = c.prepare_cached(
-                "SELECT n.id, n.ticket_id, coalesce(t.number, i.number),
-                        CASE WHEN i.id IS NOT NULL THEN i.title WHEN t.anonymous THEN '' ELSE t.caller_name END,
-                        n.kind, n.threshold, n.deadline, n.created_at, n.read_at, n.incident_id
+                "SELECT n.id, n.ticket_id, coalesce(t.number, i.number, s.title),
+                        CASE WHEN i.id IS NOT NULL THEN i.title WHEN s.id IS NOT NULL THEN s.place WHEN t.anonymous THEN '' ELSE t.caller_name END,
+                        n.kind, n.threshold, n.deadline, n.created_at, n.read_at, n.incident_id, n.session_id
                  FROM notifications n LEFT JOIN tickets t ON t.id = n.ticket_id LEFT JOIN incidents i ON i.id = n.incident_id
+                 LEFT JOIN training_sessions s ON s.id = n.session_id
                  WHERE n.user_id = ?1 ORDER BY n.created_at DESC, n.id DESC LIMIT ?2",
             )?;
             let rows = st
@@ -394,6 +424,7 @@ impl Store {
                         id: r.get(0)?,
                         ticket_id: r.get(1)?,
                         incident_id: r.get(9)?,
+                        session_id: r.get(10)?,
                         number: r.get(2)?,
                         caller_name: r.get(3)?,
                         kind: AlarmKind::parse(&r.get::<_, String>(4)?),

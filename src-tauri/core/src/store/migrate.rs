@@ -168,6 +168,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "qa_training_topic",
         sql: include_str!("../../migrations/0031_qa_training_topic.sql"),
     },
+    Migration {
+        version: 32,
+        name: "training_reminders",
+        sql: include_str!("../../migrations/0032_training_reminders.sql"),
+    },
 ];
 
 /// The first line of a migration that rebuilds a table other tables reference.
@@ -323,6 +328,42 @@ mod tests {
             c.execute("DELETE FROM users WHERE id = 7", []).is_err(),
             "references hold again"
         );
+    }
+
+    /// The notification centre rebuilt for training reminders keeps its rows and ids.
+    #[test]
+    fn the_notifications_rebuild_keeps_the_inbox() {
+        let mut c = Connection::open_in_memory().expect("open");
+        super::super::configure(&c).expect("configure");
+        let before = MIGRATIONS
+            .iter()
+            .position(|m| m.name == "training_reminders")
+            .expect("the migration");
+        run(&mut c, &MIGRATIONS[..before]).expect("old");
+        c.execute_batch(
+            "INSERT INTO categories (id, code, name) VALUES (99, 'x', 'x');
+             INSERT INTO tickets (id, number, caller_name, phone, description, category_id, channel, severity, urgency,
+                 created_by, status, received_at, updated_at, version)
+             SELECT 7, '20261201-0001', '张三', '13800000000', 'd', 99, 'phone', 'general', 'normal', 1, 'received', 0, 0, 1;
+             INSERT INTO notifications (id, user_id, ticket_id, kind, threshold, deadline, created_at)
+             VALUES (41, 1, 7, 'handle', 50, 0, 0);",
+        )
+        .expect("an old notification");
+        run(&mut c, MIGRATIONS).expect("upgrade");
+        let kept: (i64, Option<i64>) = c
+            .query_row(
+                "SELECT ticket_id, session_id FROM notifications WHERE id = 41",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("kept");
+        assert_eq!(kept, (7, None));
+        assert!(c
+            .execute(
+                "INSERT INTO notifications (user_id, kind, threshold, deadline, created_at) VALUES (1, 'x', 0, 0, 0)",
+                []
+            )
+            .is_err(), "about nothing is refused");
     }
 
     #[test]

@@ -223,6 +223,76 @@ pub(super) fn kpis(c: &Connection, q: &ReportQuery) -> Result<BTreeMap<i64, Vec<
     Ok(out)
 }
 
+/// A reminder sent for a session: to whom.
+pub(super) struct Reminded {
+    pub session_id: i64,
+    pub title: String,
+    pub place: String,
+    pub starts_at: DateTime<Utc>,
+    pub recipients: Vec<i64>,
+}
+
+/// Reminds, once, everyone expected at a session that starts within `training_reminder_hours`
+/// (in the scheduler's transaction): their notification centre and their seats.
+pub(super) fn remind(c: &Connection, now: DateTime<Utc>) -> Result<Vec<Reminded>> {
+    let lead = Duration::hours(super::db::int_setting(c, "training_reminder_hours")?);
+    let due: Vec<(i64, String, String, i64)> = c
+        .prepare_cached(
+            "SELECT id, title, place, starts_at FROM training_sessions
+             WHERE reminded_at IS NULL AND starts_at > ?1 AND starts_at <= ?2 ORDER BY starts_at, id",
+        )?
+        .query_map((ms(now), ms(now + lead)), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let kind = crate::alarms::AlarmKind::Training;
+    let mut out = Vec::new();
+    for (id, title, place, starts) in due {
+        c.execute(
+            "UPDATE training_sessions SET reminded_at = ?1 WHERE id = ?2",
+            (ms(now), id),
+        )?;
+        let who: Vec<i64> = c
+            .prepare_cached("SELECT user_id FROM training_attendance WHERE session_id = ?1 AND attended IS NULL ORDER BY user_id")?
+            .query_map([id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for u in &who {
+            c.prepare_cached(
+                "INSERT INTO notifications (user_id, session_id, kind, threshold, deadline, created_at) VALUES (?1, ?2, ?3, 0, ?4, ?5)",
+            )?
+            .execute((u, id, kind.as_str(), starts, ms(now)))?;
+            let data = serde_json::json!({ "kind": kind, "threshold": 0, "number": title, "caller_name": place, "deadline": from_ms(starts), "session_id": id });
+            super::outbox::publish(
+                c,
+                now,
+                super::outbox::OutboxKind::Notification,
+                None,
+                Some(*u),
+                &data,
+            )?;
+        }
+        if !who.is_empty() {
+            out.push(Reminded {
+                session_id: id,
+                title,
+                place,
+                starts_at: from_ms(starts),
+                recipients: who,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// When the next reminder of a session still ahead falls due.
+pub(super) fn next_reminder(c: &Connection, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
+    let lead = super::db::int_setting(c, "training_reminder_hours")? * 3_600_000;
+    let v: Option<i64> = c.query_row(
+        "SELECT min(starts_at) - ?1 FROM training_sessions WHERE reminded_at IS NULL AND starts_at > ?2",
+        (lead, ms(now)),
+        |r| r.get(0),
+    )?;
+    Ok(v.map(from_ms))
+}
+
 impl Store {
     pub fn add_session(&self, by: Author<'_>, new: &NewSession) -> Result<Session> {
         let v = new.validated()?;

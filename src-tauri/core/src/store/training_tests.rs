@@ -196,3 +196,56 @@ fn exams_and_attendance_change_the_assessment_exactly_by_their_weights() {
     assert_eq!(score_with("exam:1,training:1"), Some(75.0));
     assert_eq!(score_with("exam:3,training:1"), Some(87.5));
 }
+
+/// Those expected at a session are reminded once, `training_reminder_hours` before it:
+/// not earlier, not those already marked, and the scheduler knows when to wake.
+#[test]
+fn the_expected_are_reminded_once_before_a_session() {
+    let (_d, s, clock, _dept, _h) = setup();
+    let trainer = s
+        .create_user(None, "培训师 周", 1, Role::Trainer)
+        .expect("trainer");
+    let a = s.create_user(None, "话务员甲", 1, Role::Agent).expect("a");
+    let b = s.create_user(None, "话务员乙", 1, Role::Agent).expect("b");
+    let starts = t0() + Duration::hours(30);
+    let session = s
+        .add_session(
+            (&trainer).into(),
+            &NewSession {
+                title: "信息安全".into(),
+                topic: Topic::InformationSecurity,
+                method: Method::Online,
+                starts_at: starts,
+                hours: 1.0,
+                place: "线上".into(),
+                audience: vec![a.id, b.id],
+            },
+        )
+        .expect("session");
+    // Marked absent in advance (on leave): not reminded.
+    s.mark_attendance(session.id, b.id, false).expect("marked");
+    assert_eq!(
+        s.next_alarm().expect("next"),
+        Some(starts - Duration::hours(24))
+    );
+    assert!(s.fire_due(s.now()).expect("fire").is_empty());
+    clock.advance(Duration::hours(7));
+    let fired = s.fire_due(s.now()).expect("fire");
+    assert_eq!(fired.len(), 1);
+    assert_eq!(
+        (fired[0].session_id, fired[0].recipients.clone()),
+        (Some(session.id), vec![a.id])
+    );
+    let inbox = s.notifications(a.id, 10).expect("inbox");
+    assert_eq!(
+        (inbox.len(), inbox[0].session_id, inbox[0].number.as_str()),
+        (1, Some(session.id), "信息安全")
+    );
+    assert!(s.notifications(b.id, 10).expect("inbox").is_empty());
+    assert!(s.fire_due(s.now()).expect("again").is_empty(), "once");
+    let (title, body) = fired[0].message("zh-CN", chrono_tz::Asia::Shanghai);
+    assert!(
+        title.contains("信息安全") && body.contains("信息安全"),
+        "{title} / {body}"
+    );
+}

@@ -7,8 +7,10 @@ import { el, options, time } from './format.js';
 import { $, shared, showError, markField } from './state.js';
 import { can } from './session.js';
 import { sections } from './complaint_follow.js';
+import { prepareDeclare } from './incidents.js';
 
 let ticketId = null;
+let ticketNumber = '';
 
 /** Whether the user has typed into one of the panel's forms since it was drawn: a live
  * update then waits (the ticket says it changed) rather than wipe what was typed. */
@@ -23,8 +25,9 @@ export function init() {
 }
 
 /** Shows the case of ticket `id`, or hides the panel when it is not a complaint. */
-export async function show(id, onChange) {
+export async function show(id, onChange, number = '') {
   ticketId = id;
+  ticketNumber = number;
   const panel = $('#complaint-panel');
   let k;
   try {
@@ -43,7 +46,7 @@ export async function show(id, onChange) {
   delete panel.dataset.dirty;
   panel.hidden = false;
   try {
-    const more = await sections(id, () => (onChange ? onChange() : show(id)));
+    const more = await sections(id, () => (onChange ? onChange() : show(id, undefined, number)));
     if (ticketId === id) panel.append(...more);
   } catch (e) {
     showError(panel.querySelector('[data-testid="complaint-error"]'), e);
@@ -92,7 +95,7 @@ function render(panel, k, onChange) {
       await call(form.elements);
       showError(error, null);
       // The whole ticket again: a case's change can change what the ticket allows.
-      await (onChange ? onChange() : show(k.ticket_id));
+      await (onChange ? onChange() : show(k.ticket_id, undefined, ticketNumber));
     } catch (e) {
       showError(error, e);
       markField(form, e);
@@ -115,6 +118,13 @@ function render(panel, k, onChange) {
     }
   }
   if (can('assess_complaints')) forms.push(assessForm(k, submit));
+  if (k.emergency && can('report_incidents')) {
+    // The matrix suggests the major-complaint plan: the declaration, filled in, one click away.
+    const level = { general: 1, serious: 2, major: 3, extraordinary: 4 }[k.suggested] ?? 3;
+    const b = el('button', { type: 'button', 'data-testid': 'complaint-declare', text: i18n.t('complaint.declare') });
+    b.addEventListener('click', () => prepareDeclare({ title: i18n.t('complaint.incident_title', { number: ticketNumber }), kind: 'mass_complaint', level }));
+    forms.push(b);
+  }
   if (can('legal_review') && k.risky) {
     const outcome = el('select', { name: 'outcome', 'data-testid': 'legal-outcome' });
     options(outcome, shared.vocab.legal_outcomes.map((o) => [o, i18n.t(`legal.${o}`)]));

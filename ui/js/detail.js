@@ -172,7 +172,7 @@ function render() {
   if (!allowed.length) buttons.append(el('p', { class: 'muted', text: i18n.t('detail.no_actions') }));
   closeForm();
   // A change of the case (the legal gate) changes what the ticket allows.
-  complaint.show(t.id, () => show(t.id));
+  complaint.show(t.id, () => show(t.id), t.number);
   ticketCalls.show(t.id);
 }
 

@@ -198,6 +198,16 @@ function matchCall() {
   );
 }
 
+/** Opens the incidents view with the declaration filled in (e.g. a major complaint's). */
+export async function prepareDeclare({ title, kind, level }) {
+  await openList();
+  const f = $('#declare-form').elements;
+  f.title.value = title;
+  f.kind.value = kind;
+  f.level.value = String(level);
+  f.title.focus();
+}
+
 async function openList() {
   await renderList();
   hooks.show('incidents');

@@ -55,14 +55,24 @@ async fn a_risky_complaint_waits_for_the_legal_reviewer() -> Result {
 
     let sup = Desk::launch_as(&db, "boss").await?;
     open(&sup, &number).await?;
-    assert!(sup.visible("action-feedback").await?);
-    assert!(sup.text("complaint-ack").await?.contains("前告知"));
+    // The panel draws after the ticket: read it once it is there.
+    sup.until("the feedback offered", || async {
+        sup.visible("action-feedback").await
+    })
+    .await?;
+    sup.until("the acknowledgement due", || async {
+        Ok(sup.text("complaint-ack").await?.contains("前告知"))
+    })
+    .await?;
     sup.select("complaint-urgency", "2").await?;
     sup.select("complaint-impact", "3").await?;
     sup.click("complaint-assess-submit").await?;
     sup.until("held", || async { sup.visible("complaint-held").await })
         .await?;
-    assert!(sup.visible("complaint-risky").await?);
+    sup.until("complaint-risky", || async {
+        sup.visible("complaint-risky").await
+    })
+    .await?;
     sup.until("no feedback offered", || async {
         Ok(sup.by_testid("action-feedback").await.is_err())
     })
@@ -71,7 +81,10 @@ async fn a_risky_complaint_waits_for_the_legal_reviewer() -> Result {
 
     let law = Desk::launch_as(&db, "legal").await?;
     open(&law, &number).await?;
-    assert!(law.visible("complaint-held").await?);
+    law.until("complaint-held", || async {
+        law.visible("complaint-held").await
+    })
+    .await?;
     // An opinion with nothing in it is refused, translated.
     law.select("legal-outcome", "revise").await?;
     law.click("legal-submit").await?;
@@ -85,7 +98,10 @@ async fn a_risky_complaint_waits_for_the_legal_reviewer() -> Result {
         Ok(law.count("[data-testid='complaint-opinion']").await? == 1)
     })
     .await?;
-    assert!(law.visible("complaint-held").await?);
+    law.until("complaint-held", || async {
+        law.visible("complaint-held").await
+    })
+    .await?;
     law.select("legal-outcome", "cleared").await?;
     law.fill("legal-opinion", "可以答复").await?;
     law.click("legal-submit").await?;
@@ -135,6 +151,17 @@ async fn a_risky_complaint_waits_for_the_legal_reviewer() -> Result {
     })
     .await?;
     sup.screenshot("complaint").await?;
+    // The matrix suggested the major-complaint plan: its declaration is one click away.
+    sup.click("complaint-declare").await?;
+    sup.until("the declaration, filled in", || async {
+        Ok(sup.visible("view-incidents").await?
+            && sup
+                .js("return document.querySelector('#declare-form').elements.title.value")
+                .await?
+                .as_str()
+                .is_some_and(|t| t.contains(&number)))
+    })
+    .await?;
     law.close().await?;
     sup.close().await
 }

@@ -118,9 +118,9 @@ function render(panel, k, onChange) {
     }
   }
   if (can('assess_complaints')) forms.push(assessForm(k, submit));
-  if (k.emergency && can('report_incidents')) {
+  if (k.incident_level && can('report_incidents')) {
     // The matrix suggests the major-complaint plan: the declaration, filled in, one click away.
-    const level = { general: 1, serious: 2, major: 3, extraordinary: 4 }[k.suggested] ?? 3;
+    const level = k.incident_level;
     const b = el('button', { type: 'button', 'data-testid': 'complaint-declare', text: i18n.t('complaint.declare') });
     b.addEventListener('click', () => prepareDeclare({ title: i18n.t('complaint.incident_title', { number: ticketNumber }), kind: 'mass_complaint', level }));
     forms.push(b);

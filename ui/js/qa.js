@@ -113,7 +113,7 @@ function points(r) {
 
 function sampleForm(error) {
   const f = el('form', { class: 'card inline-form', 'data-testid': 'qa-sample-form', novalidate: true },
-    el('label', {}, el('span', { text: i18n.t('qa.month') }), el('input', { name: 'month', placeholder: 'YYYY-MM', autocomplete: 'off', 'data-testid': 'qa-month' })),
+    el('label', {}, el('span', { text: i18n.t('qa.month') }), el('input', { name: 'month', placeholder: i18n.t('format.month'), autocomplete: 'off', 'data-testid': 'qa-month' })),
     el('label', {}, el('span', { text: i18n.t('qa.per_agent') }), el('input', { name: 'per', type: 'number', min: 1, max: 100, value: '5', 'data-testid': 'qa-per-agent' })),
     el('label', {}, el('span', { text: i18n.t('qa.seed') }), el('input', { name: 'seed', type: 'number', min: 0, value: '1', 'data-testid': 'qa-seed' })),
     el('button', { type: 'submit', 'data-testid': 'qa-draw', text: i18n.t('qa.draw') }));

@@ -113,6 +113,18 @@ pub fn suggest(urgency: Grade, impact: Grade) -> Suggested {
     }
 }
 
+/// The level of the major-complaint response a severity calls for: the four severities
+/// are the four levels (一般 1 … 特别重大 4).
+pub fn incident_level(severity: Severity) -> crate::emergency::Level {
+    let n = match severity {
+        Severity::General => 1,
+        Severity::Serious => 2,
+        Severity::Major => 3,
+        Severity::Extraordinary => 4,
+    };
+    crate::emergency::Level::try_from(n).unwrap_or(crate::emergency::Level::LOWEST)
+}
+
 /// An assessment as a supervisor records it: the grades, and the severity and legal
 /// review when they override the matrix.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -73,6 +73,15 @@ fn overriding_the_matrix_towards_less_care_needs_a_reason() {
 }
 
 #[test]
+fn severities_are_the_four_levels_of_the_response() {
+    let levels: Vec<i64> = Severity::ALL
+        .iter()
+        .map(|s| incident_level(*s).get())
+        .collect();
+    assert_eq!(levels, [1, 2, 3, 4]);
+}
+
+#[test]
 fn a_risky_answer_is_held_until_the_latest_opinion_clears_it() {
     assert!(!relay_held(false, None));
     assert!(relay_held(true, None));

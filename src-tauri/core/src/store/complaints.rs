@@ -82,6 +82,8 @@ pub struct Complaint {
     pub suggested: Option<Severity>,
     pub legal_suggested: bool,
     pub emergency: bool,
+    /// The level to declare the major-complaint response at, when the matrix suggests it.
+    pub incident_level: Option<crate::emergency::Level>,
     pub risky: bool,
     pub assessed_at: Option<DateTime<Utc>>,
     pub assessed_by: Option<String>,
@@ -117,6 +119,7 @@ pub(super) fn case(c: &Connection, ticket_id: i64) -> Result<Option<Complaint>> 
                 suggested: r.get(7)?,
                 legal_suggested: r.get(8)?,
                 emergency: r.get(9)?,
+                incident_level: None,
                 risky: r.get(10)?,
                 assessed_at: r.get::<_, Option<i64>>(11)?.map(from_ms),
                 assessed_by: r.get(12)?,
@@ -141,6 +144,10 @@ pub(super) fn case(c: &Connection, ticket_id: i64) -> Result<Option<Complaint>> 
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
+    k.incident_level = k
+        .suggested
+        .filter(|_| k.emergency)
+        .map(crate::complaint::incident_level);
     k.relay_held = crate::complaint::relay_held(k.risky, k.opinions.first().map(|o| o.outcome));
     Ok(Some(k))
 }

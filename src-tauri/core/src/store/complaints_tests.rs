@@ -98,6 +98,11 @@ fn the_assessment_sets_the_tickets_severity_and_explains_itself() {
         (k.suggested, k.risky, k.emergency),
         (Some(Severity::Extraordinary), true, true)
     );
+    assert_eq!(
+        k.incident_level.map(|l| l.get()),
+        Some(4),
+        "the plan's level"
+    );
     let t2 = s.ticket(t.id).expect("t");
     assert_eq!(t2.severity, Severity::Extraordinary);
     assert_eq!(t2.version, t.version + 1);

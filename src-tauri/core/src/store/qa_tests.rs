@@ -38,6 +38,24 @@ fn calls(s: &Store, exts: &[&str], each: i64) {
     s.import_calls(&out, "test", vec![]).expect("calls");
 }
 
+/// A manager, an agent on 8001 with `calls` calls, and two QA reviewers.
+fn team(s: &Store, calls_each: i64) -> (User, User, User, User) {
+    let boss = s
+        .create_user(None, "张经理", 1, Role::Manager)
+        .expect("boss");
+    let agent = staff(s, "话务员甲", Role::Agent, "8001");
+    let qa1 = staff(s, "质检员丙", Role::Qa, "8003");
+    let qa2 = staff(s, "质检员丁", Role::Qa, "8004");
+    calls(s, &["8001"], calls_each);
+    (boss, agent, qa1, qa2)
+}
+
+/// The id of the one call in the store.
+fn only_call(s: &Store) -> i64 {
+    s.read(|c| Ok(c.query_row("SELECT id FROM calls", [], |r| r.get::<_, i64>(0))?))
+        .expect("call")
+}
+
 fn month() -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
     (t0() - Duration::days(1), t0() + Duration::days(30))
 }
@@ -99,13 +117,7 @@ fn the_sample_never_gives_a_reviewer_their_own_calls_and_is_drawn_once() {
 #[test]
 fn a_dispute_changes_the_score_only_through_a_second_reviewer() {
     let (_d, s, _c, _dept, _h) = setup();
-    let boss = s
-        .create_user(None, "张经理", 1, Role::Manager)
-        .expect("boss");
-    let agent = staff(&s, "话务员甲", Role::Agent, "8001");
-    let qa1 = staff(&s, "质检员丙", Role::Qa, "8003");
-    let qa2 = staff(&s, "质检员丁", Role::Qa, "8004");
-    calls(&s, &["8001"], 10);
+    let (boss, agent, qa1, qa2) = team(&s, 10);
     let drawn = s
         .draw_sample((&boss).into(), "2026-11", month(), &plan())
         .expect("drawn");
@@ -218,9 +230,7 @@ fn recordings_follow_the_pattern_and_each_playback_is_logged() {
     staff(&s, "话务员甲", Role::Agent, "8001");
     calls(&s, &["8001"], 1);
     let qa = staff(&s, "质检员丙", Role::Qa, "8003");
-    let call = s
-        .read(|c| Ok(c.query_row("SELECT id FROM calls", [], |r| r.get::<_, i64>(0))?))
-        .expect("call");
+    let call = only_call(&s);
     let path = s.recording_of(call).expect("path");
     s.recording_played(call, (&qa).into()).expect("logged");
     assert!(
@@ -323,16 +333,8 @@ fn qa_changes_the_assessment_exactly_by_its_weight() {
 #[test]
 fn calibration_shows_the_spread_and_stays_out_of_the_figures() {
     let (_d, s, _c, _dept, _h) = setup();
-    let boss = s
-        .create_user(None, "张经理", 1, Role::Manager)
-        .expect("boss");
-    let agent = staff(&s, "话务员甲", Role::Agent, "8001");
-    let qa1 = staff(&s, "质检员丙", Role::Qa, "8003");
-    let qa2 = staff(&s, "质检员丁", Role::Qa, "8004");
-    calls(&s, &["8001"], 1);
-    let call = s
-        .read(|c| Ok(c.query_row("SELECT id FROM calls", [], |r| r.get::<_, i64>(0))?))
-        .expect("call");
+    let (boss, agent, qa1, qa2) = team(&s, 1);
+    let call = only_call(&s);
     assert_eq!(
         s.start_calibration((&boss).into(), call, &[qa1.id, agent.id])
             .map_err(|e| e.code())
@@ -435,13 +437,7 @@ fn retention_deletes_old_recordings() {
 #[test]
 fn a_review_proposes_a_training_topic() {
     let (_d, s, _c, _dept, _h) = setup();
-    let boss = s
-        .create_user(None, "张经理", 1, Role::Manager)
-        .expect("boss");
-    staff(&s, "话务员甲", Role::Agent, "8001");
-    let qa1 = staff(&s, "质检员丙", Role::Qa, "8003");
-    let qa2 = staff(&s, "质检员丁", Role::Qa, "8004");
-    calls(&s, &["8001"], 2);
+    let (boss, _agent, qa1, qa2) = team(&s, 2);
     let drawn = s
         .draw_sample((&boss).into(), "2026-11", month(), &plan())
         .expect("drawn");

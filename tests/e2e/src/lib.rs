@@ -576,8 +576,46 @@ impl Desk {
         }
     }
 
+    /// Whether an element is shown, found again if a re-render replaced it between
+    /// finding and asking.
     pub async fn visible(&self, id: &str) -> Result<bool> {
-        Ok(self.by_testid(id).await?.is_displayed().await?)
+        let mut tries = 0;
+        loop {
+            let shown = async {
+                self.client
+                    .find(Locator::Css(&format!("[data-testid='{id}']")))
+                    .await?
+                    .is_displayed()
+                    .await
+            };
+            match shown.await {
+                Ok(v) => return Ok(v),
+                Err(e) if stale(&e) && tries < 5 => {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// An attribute of an element, read in one step (no stale handle in between).
+    pub async fn attr(&self, id: &str, name: &str) -> Result<Option<String>> {
+        let v = self
+            .client
+            .execute(
+                "const el = document.querySelector(`[data-testid='${arguments[0]}']`); \
+                 return el ? [el.getAttribute(arguments[1])] : null;",
+                vec![Value::String(id.into()), Value::String(name.into())],
+            )
+            .await?;
+        match v {
+            Value::Array(a) => Ok(a
+                .into_iter()
+                .next()
+                .and_then(|v| v.as_str().map(str::to_owned))),
+            _ => Err(format!("no element [data-testid='{id}']").into()),
+        }
     }
 
     pub async fn count(&self, css: &str) -> Result<usize> {

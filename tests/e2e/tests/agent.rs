@@ -97,9 +97,8 @@ async fn a_ticket_from_call_to_archive() -> Result {
         desk.visible("intake-error").await
     })
     .await?;
-    let err = desk.by_testid("intake-error").await?;
     assert_eq!(
-        err.attr("data-code").await?.as_deref(),
+        desk.attr("intake-error", "data-code").await?.as_deref(),
         Some("phone_invalid")
     );
     assert!(desk.text("intake-error").await?.contains("12345"));

@@ -123,11 +123,7 @@ async fn one_centre_three_seats() -> Result {
     agent
         .until("refused", || async { agent.visible("conn-error").await })
         .await?;
-    let refused = agent
-        .by_testid("conn-error")
-        .await?
-        .attr("data-code")
-        .await?;
+    let refused = agent.attr("conn-error", "data-code").await?;
     assert_eq!(refused.as_deref(), Some("forbidden"));
     agent.fill("conn-login", "admin").await?;
     agent.fill("conn-password", PASSWORD).await?;

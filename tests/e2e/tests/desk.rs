@@ -47,12 +47,7 @@ async fn the_queue_shows_the_store_and_filters_by_status() -> Result {
         );
     }
     assert_eq!(desk.count("[data-testid='ticket-row']").await?, 50);
-    assert!(desk
-        .by_testid("demo-offer")
-        .await?
-        .attr("hidden")
-        .await?
-        .is_some());
+    assert!(desk.attr("demo-offer", "hidden").await?.is_some());
     // The newest ticket comes first.
     let newest = store.list(&ListQuery::default())?.rows[0].number.clone();
     let first = desk
@@ -159,13 +154,8 @@ async fn a_new_file_offers_demo_data_and_every_language_is_complete() -> Result 
         .await?;
     assert!(desk.text("me").await?.starts_with("王主任"));
     assert_eq!(desk.text("count-all").await?, "0");
-    assert!(desk
-        .by_testid("demo-offer")
-        .await?
-        .attr("hidden")
-        .await?
-        .is_none());
-    assert_eq!(desk.by_testid("empty").await?.attr("hidden").await?, None);
+    assert!(desk.attr("demo-offer", "hidden").await?.is_none());
+    assert_eq!(desk.attr("empty", "hidden").await?, None);
     desk.click("load-demo").await?;
     desk.until("demo data", || async {
         Ok(desk.text("count-all").await? == "2000")

@@ -110,11 +110,7 @@ async fn an_agents_incident_pages_the_duty_leader_whose_bulletin_reaches_the_int
     boss.until("refused", || async { boss.visible("incident-error").await })
         .await?;
     assert_eq!(
-        boss.by_testid("incident-error")
-            .await?
-            .attr("data-code")
-            .await?
-            .as_deref(),
+        boss.attr("incident-error", "data-code").await?.as_deref(),
         Some("required")
     );
     boss.fill("bulletin-wording", WORDING).await?;

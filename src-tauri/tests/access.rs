@@ -576,6 +576,22 @@ fn commands(world: &World, n: usize) -> Vec<(&'static str, Value, &'static [&'st
         ),
         ("exam_attempts", json!({}), ALL),
         ("exam_attempts", json!({ "all": true }), TRAIN),
+        (
+            "attachments",
+            json!({ "owner": "training_session", "ownerId": 999_999 }),
+            ALL,
+        ),
+        (
+            "add_attachment",
+            json!({ "owner": "training_session", "ownerId": 999_999, "name": "讲义.pdf", "data": "JVBERg==" }),
+            TRAIN,
+        ),
+        (
+            "remove_attachment",
+            json!({ "owner": "training_session", "id": 999_999 }),
+            TRAIN,
+        ),
+        ("save_attachment", json!({ "id": 999_999 }), ALL),
     ]
 }
 

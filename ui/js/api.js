@@ -164,6 +164,11 @@ export const api = {
   startAttempt: (exam) => call('start_attempt', { exam }),
   submitAttempt: (id, answers) => call('submit_attempt', { id, answers }),
   examAttempts: (all = false) => call('exam_attempts', { all }),
+  // Files kept with a record (a training session's materials).
+  attachments: (owner, ownerId) => call('attachments', { owner, ownerId }),
+  addAttachment: (owner, ownerId, name, data) => call('add_attachment', { owner, ownerId, name, data }),
+  removeAttachment: (owner, id) => call('remove_attachment', { owner, id }),
+  saveAttachment: (id, replace = false) => call('save_attachment', { id, replace }),
   publishBulletin: (incidentId, bulletin) => call('publish_bulletin', { incidentId, bulletin }),
   completeIncidentStep: (incidentId, step, note = null) => call('complete_incident_step', { incidentId, step, note }),
   incidentSuggestions: (openOnly = true) => call('incident_suggestions', { openOnly }),

@@ -6,6 +6,7 @@ import * as i18n from './i18n.js';
 import { el, options, time, inputToIso } from './format.js';
 import { $, shared, showError, markField, notice, me } from './state.js';
 import { can } from './session.js';
+import { filesBox } from './attachments.js';
 
 let hooks = null;
 let ticking = null;
@@ -45,7 +46,8 @@ async function render() {
         const me_ = s.attendees.find((a) => a.user_id === mine);
         return el('li', { 'data-testid': 'training-session', class: me_ ? 'mine' : '' },
           el('strong', { text: s.title }), ` · ${time(s.starts_at)} · ${i18n.t(`training.topic.${s.topic}`)} · ${i18n.t(`training.method.${s.method}`)} · ${i18n.t('training.hours', { n: s.hours })}`,
-          me_ ? el('span', { class: 'badge', text: i18n.t(me_.attended === null ? 'training.expected' : me_.attended ? 'training.attended' : 'training.absent') }) : null);
+          me_ ? el('span', { class: 'badge', text: i18n.t(me_.attended === null ? 'training.expected' : me_.attended ? 'training.attended' : 'training.absent') }) : null,
+          materials(s));
       })) : el('p', { class: 'muted', text: i18n.t('training.no_sessions') })),
     el('section', { class: 'card' }, el('h3', { text: i18n.t('training.exams') }),
       el('ul', { class: 'plain', 'data-testid': 'exam-list' }, ...exams.map((x) => {
@@ -68,6 +70,15 @@ async function render() {
         el('td', { text: r.late ? i18n.t('training.late') : r.passed === null ? '' : i18n.t(r.passed ? 'training.passed' : 'training.failed') })))))),
     can('manage_training') ? trainerForms(error) : null,
     can('manage_training') ? await plannerSection(sessions, error) : null);
+}
+
+/** A session's materials, fetched when unfolded. */
+function materials(s) {
+  const d = el('details', { 'data-testid': 'session-materials' }, el('summary', { 'data-testid': 'materials-toggle', text: i18n.t('training.materials') }));
+  d.addEventListener('toggle', () => {
+    if (d.open && !d.querySelector('.files')) d.append(filesBox('training_session', s.id, { editable: can('manage_training') }));
+  });
+  return d;
 }
 
 /** The paper: one question after another, the time left counting down. */

@@ -2,12 +2,16 @@
 //! exams and their results from the command line.
 
 use crate::out::print;
+use base64::Engine;
 use clap::Subcommand;
 use hotline_core::access::Acting;
+use hotline_core::attachment::Owner;
 use hotline_core::store::{Attempt, Session};
 use hotline_core::training::exam::{NewExam, NewQuestion};
 use hotline_core::training::NewSession;
 use hotline_core::{Error, Result};
+use std::io::Write;
+use std::path::PathBuf;
 
 #[derive(Subcommand)]
 pub enum TrainingCmd {
@@ -78,6 +82,22 @@ pub enum TrainingCmd {
     Results {
         #[arg(long)]
         all: bool,
+    },
+    /// A session's materials; --add keeps a file with it, --remove takes one away
+    Materials {
+        session: i64,
+        #[arg(long)]
+        add: Option<PathBuf>,
+        #[arg(long)]
+        remove: Option<i64>,
+    },
+    /// Write a kept file to --out (an existing file only with --replace)
+    Material {
+        id: i64,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        replace: bool,
     },
 }
 
@@ -205,6 +225,38 @@ pub fn run(a: &Acting, cmd: TrainingCmd, json: bool) -> Result<()> {
             let e = a.create_exam(&e)?;
             print(json, serde_json::to_value(&e)?, || {
                 format!("exam #{} {} ({} questions)\n", e.id, e.title, e.questions)
+            });
+        }
+        TrainingCmd::Materials {
+            session,
+            add,
+            remove,
+        } => {
+            let owner = Owner::TrainingSession;
+            if let Some(path) = add {
+                let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
+                    Error::InvalidPath {
+                        path: path.display().to_string(),
+                    }
+                })?;
+                let data = base64::engine::general_purpose::STANDARD.encode(std::fs::read(&path)?);
+                a.add_attachment(owner, session, name, &data)?;
+            }
+            if let Some(id) = remove {
+                a.remove_attachment(owner, id)?;
+            }
+            let rows = a.attachments(owner, session)?;
+            print(json, serde_json::to_value(&rows)?, || {
+                rows.iter()
+                    .map(|f| format!("#{} {} {} bytes {}\n", f.id, f.name, f.size, f.created_by))
+                    .collect()
+            });
+        }
+        TrainingCmd::Material { id, out, replace } => {
+            let (file, bytes) = a.attachment_file(id)?;
+            hotline_core::files::write_new(&out, replace, |f| Ok(f.write_all(&bytes)?))?;
+            print(json, serde_json::to_value(&file)?, || {
+                format!("{} → {}\n", file.name, out.display())
             });
         }
         TrainingCmd::Results { all } => {

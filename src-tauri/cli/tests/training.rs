@@ -118,3 +118,101 @@ fn a_trainer_plans_a_session_and_sets_an_exam() {
         "forbidden",
     );
 }
+
+#[test]
+fn a_sessions_materials_are_kept_written_out_and_removed_by_the_trainer_alone() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("h.db");
+    let trainer = staff(&db, "培训师 周", "trainer", None);
+    let agent = staff(&db, "话务员甲", "agent", None);
+    let s = json(
+        &db,
+        &[
+            "--as",
+            &trainer,
+            "training",
+            "session",
+            "--title",
+            "服务规范用语",
+            "--topic",
+            "communication",
+            "--at",
+            "2026-12-20 09:00",
+            "--hours",
+            "2",
+        ],
+    );
+    let session = s["id"].as_i64().expect("id").to_string();
+    let slides = dir.path().join("规范用语.pptx");
+    let bytes: Vec<u8> = (0..70_000u32).map(|i| (i % 253) as u8).collect();
+    std::fs::write(&slides, &bytes).expect("slides");
+    let slides = slides.display().to_string();
+    fails_with(
+        &db,
+        &[
+            "--as",
+            &agent,
+            "training",
+            "materials",
+            &session,
+            "--add",
+            &slides,
+        ],
+        "forbidden",
+    );
+    let program = dir.path().join("setup.exe");
+    std::fs::write(&program, b"MZ").expect("program");
+    fails_with(
+        &db,
+        &[
+            "--as",
+            &trainer,
+            "training",
+            "materials",
+            &session,
+            "--add",
+            &program.display().to_string(),
+        ],
+        "invalid_value",
+    );
+    let files = json(
+        &db,
+        &[
+            "--as",
+            &trainer,
+            "training",
+            "materials",
+            &session,
+            "--add",
+            &slides,
+        ],
+    );
+    assert_eq!(files.as_array().map(Vec::len), Some(1), "{files}");
+    let id = files[0]["id"].as_i64().expect("id").to_string();
+    // Everyone reads the plan's materials; the copy is byte for byte the file kept.
+    let out = dir.path().join("copy.pptx");
+    let out_s = out.display().to_string();
+    json(
+        &db,
+        &["--as", &agent, "training", "material", &id, "--out", &out_s],
+    );
+    assert_eq!(std::fs::read(&out).expect("copy"), bytes);
+    fails_with(
+        &db,
+        &["--as", &agent, "training", "material", &id, "--out", &out_s],
+        "file_exists",
+    );
+    let files = json(
+        &db,
+        &[
+            "--as",
+            &trainer,
+            "training",
+            "materials",
+            &session,
+            "--remove",
+            &id,
+        ],
+    );
+    assert_eq!(files.as_array().map(Vec::len), Some(0));
+}

@@ -178,7 +178,12 @@ pub fn commands() -> impl Iterator<Item = &'static Command> {
         .chain(complaints::COMMANDS)
         .chain(qa::COMMANDS)
         .chain(training::COMMANDS)
+        .chain(attachments::COMMANDS)
 }
+
+/// The commands that carry a file: front doors accept a larger request for them
+/// (`attachment::MAX_REQUEST_BYTES`) than for the rest.
+pub const UPLOADS: &[&str] = &["add_attachment"];
 
 /// The entry called `name`.
 pub fn find(name: &str) -> Option<&'static Command> {
@@ -268,6 +273,7 @@ macro_rules! commands {
     };
 }
 
+mod attachments;
 mod complaints;
 mod emergency;
 mod qa;
@@ -338,6 +344,9 @@ pub struct Vocabulary {
     pub training_topics: &'static [crate::training::Topic],
     pub training_methods: &'static [crate::training::Method],
     pub question_kinds: &'static [crate::training::exam::QuestionKind],
+    /// The file types kept with records (extension, media type) and the largest size.
+    pub file_types: &'static [(&'static str, &'static str)],
+    pub file_max_bytes: usize,
 }
 
 const DEMO: SeedOptions = SeedOptions {
@@ -404,6 +413,8 @@ commands! {
         training_topics: crate::training::Topic::ALL,
         training_methods: crate::training::Method::ALL,
         question_kinds: crate::training::exam::QuestionKind::ALL,
+        file_types: crate::attachment::TYPES,
+        file_max_bytes: crate::attachment::MAX_BYTES,
     });
 
     // The desk.

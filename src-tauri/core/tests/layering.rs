@@ -50,6 +50,7 @@ const FLOORS: &[(&str, &[&str])] = &[
             "qa",
             "recording",
             "training",
+            "attachment",
         ],
     ),
     ("store", &["store"]),
@@ -72,6 +73,7 @@ const STORE_FLOORS: &[&[&str]] = &[
         "outbox",
         "tokens",
         "presence",
+        "attachments",
     ],
     &[
         "sla",

@@ -416,6 +416,29 @@ async fn access_log(
     res
 }
 
+/// The commands that carry a file, on routes of their own that take the larger body a file
+/// needs (and say so when one is larger still).
+fn uploads() -> Router<Arc<App>> {
+    let max = hotline_core::attachment::MAX_REQUEST_BYTES;
+    registry::UPLOADS.iter().fold(Router::new(), |r, name| {
+        r.route(
+            &format!("/api/v1/{name}"),
+            post(
+                move |app: State<Arc<App>>,
+                      peer: ConnectInfo<SocketAddr>,
+                      headers: HeaderMap,
+                      body: axum::body::Bytes| {
+                    command(app, peer, Path(name.to_string()), headers, body)
+                },
+            )
+            .layer(DefaultBodyLimit::max(max))
+            .layer(axum::middleware::map_response(|res: Response| {
+                coded(hotline_core::attachment::MAX_BYTES, 0, res)
+            })),
+        )
+    })
+}
+
 /// The whole HTTP surface, with the body and time limits of the config.
 pub fn router(app: Arc<App>, max_body: usize, request_seconds: u64) -> Router {
     Router::new()
@@ -425,6 +448,7 @@ pub fn router(app: Arc<App>, max_body: usize, request_seconds: u64) -> Router {
         .route("/api/v1/setup_admin", post(setup_admin))
         .route("/api/v1/events", get(crate::events::events))
         .route("/api/v1/{command}", post(command))
+        .merge(uploads())
         .fallback(|| async { StatusCode::NOT_FOUND })
         .layer(DefaultBodyLimit::max(max_body))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(

@@ -209,6 +209,94 @@ fn seats_work_through_the_server_behind_the_same_door() {
 }
 
 #[test]
+fn a_file_larger_than_a_request_crosses_on_its_own_route_up_to_its_limit() {
+    use base64::Engine;
+    let dir = tempfile::tempdir().expect("dir");
+    common::centre(dir.path());
+    {
+        let store =
+            Store::open(dir.path().join("hotline.db"), Arc::new(SystemClock)).expect("store");
+        let admin = store.first_admin().expect("admin");
+        let t = store
+            .create_user(None, "王培训", 1, hotline_core::model::Role::Trainer)
+            .expect("trainer");
+        store
+            .set_password(&admin, t.id, "trainer", PASSWORD)
+            .expect("password");
+    }
+    let s = start(dir.path(), "max_body_bytes = 65536\n");
+    let trainer = login(&s, "trainer", "desk-1");
+    let agent = login(&s, "agent", "desk-1");
+    let (status, session) = call(
+        &s,
+        "add_training_session",
+        Some(&trainer),
+        "desk-1",
+        json!({ "session": { "title": "规范用语", "topic": "communication", "method": "internal",
+                             "startsAt": "2026-12-10T02:00:00Z", "hours": 2.0 } }),
+    );
+    assert_eq!(status, 200, "{session}");
+    let pdf: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    let data = base64::engine::general_purpose::STANDARD.encode(&pdf);
+    let add = |token: &str, data: &str| {
+        call(
+            &s,
+            "add_attachment",
+            Some(token),
+            "desk-1",
+            json!({ "owner": "training_session", "ownerId": session["id"], "name": "讲义.pdf", "data": data }),
+        )
+    };
+    // Four times the server's request limit, kept whole; an agent may read, not add.
+    let (status, v) = add(&trainer, &data);
+    assert_eq!((status, v["size"].clone()), (200, json!(200_000)), "{v}");
+    let (status, v) = add(&agent, &data);
+    assert_eq!(
+        (status, v["code"].clone()),
+        (403, json!("forbidden")),
+        "{v}"
+    );
+    let (status, v) = call(
+        &s,
+        "attachments",
+        Some(&agent),
+        "desk-1",
+        json!({ "owner": "training_session", "ownerId": session["id"] }),
+    );
+    assert_eq!((status, v.as_array().map(Vec::len)), (200, Some(1)), "{v}");
+    // Past the file limit the route refuses before reading, naming the file limit.
+    let huge = vec![b'A'; hotline_core::attachment::MAX_REQUEST_BYTES + 1];
+    let (status, v) = request(
+        &s,
+        "POST",
+        "/api/v1/add_attachment",
+        Some(&trainer),
+        "desk-1",
+        &huge,
+    );
+    assert_eq!(
+        (status, v["code"].clone()),
+        (413, json!("too_large")),
+        "{v}"
+    );
+    assert_eq!(v["details"]["max"], hotline_core::attachment::MAX_BYTES);
+    // Every other command keeps the server's own limit.
+    let (status, v) = request(
+        &s,
+        "POST",
+        "/api/v1/attachments",
+        Some(&trainer),
+        "desk-1",
+        &vec![b' '; 70_000],
+    );
+    assert_eq!(
+        (status, v["details"]["max"].clone()),
+        (413, json!(65536)),
+        "{v}"
+    );
+}
+
+#[test]
 fn an_address_that_keeps_trying_passwords_is_slowed_down() {
     let dir = tempfile::tempdir().expect("dir");
     common::centre(dir.path());

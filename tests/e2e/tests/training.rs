@@ -77,6 +77,41 @@ async fn an_agent_takes_an_exam_and_passes() -> Result {
         Ok(t.js("return document.querySelector(\"[data-testid='mark-present']\").getAttribute('aria-pressed')").await? == "true")
     })
     .await?;
+    // … and keeps the session's handout with it; a program is refused, translated.
+    t.click("materials-toggle").await?;
+    t.until("the materials", || async { t.visible("file-add").await })
+        .await?;
+    let handout = dir.path().join("服务规范讲义.pdf");
+    let bytes: Vec<u8> = b"%PDF-1.4\n"
+        .iter()
+        .copied()
+        .chain((0..50_000u32).map(|i| (i % 251) as u8))
+        .collect();
+    std::fs::write(&handout, &bytes)?;
+    let program = dir.path().join("setup.exe");
+    std::fs::write(&program, b"MZ")?;
+    for file in [&program, &handout] {
+        t.by_testid("file-add")
+            .await?
+            .send_keys(&file.display().to_string())
+            .await?;
+        if file == &program {
+            t.until("refused", || async { t.visible("file-error").await })
+                .await?;
+            assert_eq!(
+                t.attr("file-error", "data-code").await?.as_deref(),
+                Some("invalid_value")
+            );
+        }
+    }
+    t.until("kept", || async {
+        Ok(
+            t.count("[data-testid='file-item'][data-name='服务规范讲义.pdf']")
+                .await?
+                == 1,
+        )
+    })
+    .await?;
     t.close().await?;
 
     let desk = Desk::launch_as(&db, "agent").await?;
@@ -85,6 +120,26 @@ async fn an_agent_takes_an_exam_and_passes() -> Result {
         Ok(desk.text("training-session").await?.contains("已参加"))
     })
     .await?;
+    // The agent saves the handout among their exports, byte for byte, to open it.
+    desk.click("materials-toggle").await?;
+    desk.until("the handout", || async {
+        Ok(desk.count("[data-testid='file-item']").await? == 1)
+    })
+    .await?;
+    assert_eq!(
+        desk.count("[data-testid='file-add']").await?,
+        0,
+        "an agent only reads"
+    );
+    desk.click("file-save").await?;
+    desk.until("saved", || async { desk.visible("file-path").await })
+        .await?;
+    let saved = desk
+        .attr("file-path", "data-path")
+        .await?
+        .ok_or("no path")?;
+    assert!(saved.ends_with("服务规范讲义.pdf"), "{saved}");
+    assert_eq!(std::fs::read(&saved)?, bytes);
     desk.until("the exam", || async {
         Ok(desk.count("[data-testid='exam-item']").await? == 1)
     })

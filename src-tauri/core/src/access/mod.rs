@@ -17,6 +17,7 @@ use serde_json::json;
 use std::collections::BTreeMap;
 
 mod admin;
+mod attachments;
 mod complaints;
 mod incidents;
 mod qa;
@@ -42,9 +43,14 @@ pub fn exported_file(path: &str, dir: &std::path::Path) -> Result<std::path::Pat
     };
     let p = std::fs::canonicalize(path).map_err(|_| refuse())?;
     let dir = std::fs::canonicalize(dir).map_err(|_| refuse())?;
-    let kind = p.extension().and_then(|e| e.to_str()).unwrap_or("");
-    if p.parent() != Some(dir.as_path()) || !["pdf", "xlsx", "csv"].contains(&kind) || !p.is_file()
-    {
+    // What the desk exports, and the kept files it saves (types no viewer runs).
+    let kind = p
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let known = crate::attachment::TYPES.iter().any(|(e, _)| *e == kind);
+    if p.parent() != Some(dir.as_path()) || !known || !p.is_file() {
         return Err(refuse());
     }
     Ok(p)

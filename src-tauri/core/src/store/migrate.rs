@@ -173,6 +173,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "training_reminders",
         sql: include_str!("../../migrations/0032_training_reminders.sql"),
     },
+    Migration {
+        version: 33,
+        name: "attachments",
+        sql: include_str!("../../migrations/0033_attachments.sql"),
+    },
 ];
 
 /// The first line of a migration that rebuilds a table other tables reference.

@@ -5,6 +5,7 @@
 mod accountability;
 mod accounts;
 mod alarms;
+mod attachments;
 mod audit;
 mod backup;
 mod bulk;
@@ -45,6 +46,7 @@ mod training;
 pub use accountability::{Finding, Findings};
 pub use accounts::{Account, NewAccount};
 pub use alarms::{Fired, NotificationRow, Popups};
+pub use attachments::Attachment;
 pub use audit::{AuditEntry, AuditQuery, AuditReport};
 pub use backup::{BackupInfo, BackupStatus, Check, Drill, DrillReport};
 pub use bulk::{Bulk, HistoricEvent, HistoricTicket};

@@ -576,6 +576,22 @@ fn commands(world: &World, n: usize) -> Vec<(&'static str, Value, &'static [&'st
         ),
         ("exam_attempts", json!({}), ALL),
         ("exam_attempts", json!({ "all": true }), TRAIN),
+        ("onboarding_items", json!({}), ALL),
+        (
+            "add_onboarding_item",
+            json!({ "item": { "title": "熟悉本区街道", "kind": "task", "days": 10 } }),
+            TRAIN,
+        ),
+        ("retire_onboarding_item", json!({ "id": 999_999 }), TRAIN),
+        ("start_onboarding", json!({ "user": 999_999 }), TRAIN),
+        ("onboardings", json!({}), TRAIN),
+        (
+            "tick_onboarding",
+            json!({ "user": 999_999, "item": 1 }),
+            TRAIN,
+        ),
+        // Another's onboarding, for those who run the training (one's own: not found here).
+        ("onboarding", json!({ "user": 999_999 }), TRAIN),
         (
             "attachments",
             json!({ "owner": "training_session", "ownerId": 999_999 }),

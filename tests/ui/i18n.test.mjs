@@ -140,6 +140,12 @@ test('every backend code the UI can meet is translated', () => {
   for (const k of rustEnum('Topic', 'training/mod.rs')) keys.push(`training.topic.${k}`);
   for (const k of rustEnum('Method', 'training/mod.rs')) keys.push(`training.method.${k}`);
   for (const k of rustEnum('QuestionKind', 'training/exam.rs')) keys.push(`training.kind.${k}`);
+  for (const k of rustEnum('ItemKind', 'training/onboarding.rs')) keys.push(`onboarding.kind.${k}`);
+  // The seeded onboarding checklist is worded by key.
+  const onboarding = read(root, 'src-tauri', 'core', 'migrations', '0034_onboarding.sql');
+  const items = [...onboarding.matchAll(/\('([a-z_]+)', '(?:task|session|exam)', (?:NULL|'[a-z_]+'), \d+\)/g)].map((m) => m[1]);
+  assert.equal(items.length, 9);
+  for (const k of items) keys.push(`onboarding.item.${k}`);
   // The assessment's weights are labelled like every KPI.
   const settingsSrc = read(root, 'src-tauri', 'core', 'src', 'settings.rs');
   const weights = settingsSrc.slice(settingsSrc.indexOf('pub const AGENT_WEIGHTS'), settingsSrc.indexOf('];', settingsSrc.indexOf('pub const AGENT_WEIGHTS')));

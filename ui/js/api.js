@@ -164,6 +164,13 @@ export const api = {
   startAttempt: (exam) => call('start_attempt', { exam }),
   submitAttempt: (id, answers) => call('submit_attempt', { id, answers }),
   examAttempts: (all = false) => call('exam_attempts', { all }),
+  onboardingItems: () => call('onboarding_items', {}),
+  addOnboardingItem: (item) => call('add_onboarding_item', { item }),
+  retireOnboardingItem: (id) => call('retire_onboarding_item', { id }),
+  startOnboarding: (user, mentor) => call('start_onboarding', { user, mentor }),
+  onboarding: (user) => call('onboarding', { user }),
+  onboardings: () => call('onboardings', {}),
+  tickOnboarding: (user, item, note) => call('tick_onboarding', { user, item, note }),
   // Files kept with a record (a training session's materials).
   attachments: (owner, ownerId) => call('attachments', { owner, ownerId }),
   addAttachment: (owner, ownerId, name, data) => call('add_attachment', { owner, ownerId, name, data }),

@@ -7,6 +7,7 @@ import { el, options, time, inputToIso } from './format.js';
 import { $, shared, showError, markField, notice, me } from './state.js';
 import { can } from './session.js';
 import { filesBox } from './attachments.js';
+import { onboardingSection } from './onboarding.js';
 
 let hooks = null;
 let ticking = null;
@@ -68,6 +69,7 @@ async function render() {
         el('td', { text: r.exam_title }), el('td', { text: time(r.started_at) }),
         el('td', { class: 'num', text: r.score === null ? '—' : r.score.toFixed(1) }),
         el('td', { text: r.late ? i18n.t('training.late') : r.passed === null ? '' : i18n.t(r.passed ? 'training.passed' : 'training.failed') })))))),
+    await onboardingSection(error, render),
     can('manage_training') ? trainerForms(error) : null,
     can('manage_training') ? await plannerSection(sessions, error) : null);
 }

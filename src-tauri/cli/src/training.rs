@@ -6,8 +6,9 @@ use base64::Engine;
 use clap::Subcommand;
 use hotline_core::access::Acting;
 use hotline_core::attachment::Owner;
-use hotline_core::store::{Attempt, Session};
+use hotline_core::store::{Attempt, Onboarding, Session};
 use hotline_core::training::exam::{NewExam, NewQuestion};
+use hotline_core::training::onboarding::NewItem;
 use hotline_core::training::NewSession;
 use hotline_core::{Error, Result};
 use std::io::Write;
@@ -91,6 +92,37 @@ pub enum TrainingCmd {
         #[arg(long)]
         remove: Option<i64>,
     },
+    /// Onboarding: mine, a person's (USER), or everyone's (--all); --start begins USER's
+    /// (with --mentor), --tick ITEM marks a task of USER's done
+    Onboarding {
+        user: Option<i64>,
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        start: bool,
+        #[arg(long)]
+        mentor: Option<i64>,
+        #[arg(long)]
+        tick: Option<i64>,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// The onboarding checklist; --add TITLE with --kind task|session|exam (--topic,
+    /// --exam) and --days; --retire ITEM
+    Checklist {
+        #[arg(long)]
+        add: Option<String>,
+        #[arg(long, default_value = "task")]
+        kind: String,
+        #[arg(long)]
+        topic: Option<String>,
+        #[arg(long)]
+        exam: Option<i64>,
+        #[arg(long, default_value_t = 7)]
+        days: u32,
+        #[arg(long)]
+        retire: Option<i64>,
+    },
     /// Write a kept file to --out (an existing file only with --replace)
     Material {
         id: i64,
@@ -117,6 +149,31 @@ fn session_line(s: &Session) -> String {
         came,
         s.attendees.len()
     )
+}
+
+fn onboarding_text(o: &Onboarding) -> String {
+    let mut out = format!(
+        "{} since {}: {}/{} done, {} overdue\n",
+        o.user_name,
+        o.started_at.to_rfc3339(),
+        o.done,
+        o.total,
+        o.overdue
+    );
+    for p in &o.items {
+        let state = match (&p.done, p.overdue) {
+            (Some(_), _) => "done",
+            (None, true) => "OVERDUE",
+            (None, false) => "open",
+        };
+        let title = p.item.key.as_deref().unwrap_or(&p.item.title);
+        out += &format!(
+            "  #{} {title} {state} (due {})\n",
+            p.item.id,
+            p.due.to_rfc3339()
+        );
+    }
+    out
 }
 
 fn attempt_line(a: &Attempt) -> String {
@@ -257,6 +314,61 @@ pub fn run(a: &Acting, cmd: TrainingCmd, json: bool) -> Result<()> {
             hotline_core::files::write_new(&out, replace, |f| Ok(f.write_all(&bytes)?))?;
             print(json, serde_json::to_value(&file)?, || {
                 format!("{} → {}\n", file.name, out.display())
+            });
+        }
+        TrainingCmd::Onboarding {
+            user,
+            all,
+            start,
+            mentor,
+            tick,
+            note,
+        } => {
+            let needs_user = || Error::Required { field: "user" };
+            let rows = if all {
+                a.onboardings()?
+            } else if start {
+                vec![a.start_onboarding(user.ok_or_else(needs_user)?, mentor)?]
+            } else if let Some(item) = tick {
+                vec![a.tick_onboarding(user.ok_or_else(needs_user)?, item, &note)?]
+            } else {
+                vec![a.onboarding(user)?]
+            };
+            let value = if all {
+                serde_json::to_value(&rows)?
+            } else {
+                serde_json::to_value(&rows[0])?
+            };
+            print(json, value, || rows.iter().map(onboarding_text).collect());
+        }
+        TrainingCmd::Checklist {
+            add,
+            kind,
+            topic,
+            exam,
+            days,
+            retire,
+        } => {
+            if let Some(title) = add {
+                a.add_onboarding_item(&NewItem {
+                    title,
+                    kind: kind.parse()?,
+                    topic: topic.map(|t| t.parse()).transpose()?,
+                    exam_id: exam,
+                    days,
+                })?;
+            }
+            if let Some(id) = retire {
+                a.retire_onboarding_item(id)?;
+            }
+            let rows = a.onboarding_items()?;
+            print(json, serde_json::to_value(&rows)?, || {
+                rows.iter()
+                    .map(|i| {
+                        let title = i.key.as_deref().unwrap_or(&i.title);
+                        format!("#{} {} {} {}d\n", i.id, i.kind.as_str(), title, i.days)
+                    })
+                    .collect()
             });
         }
         TrainingCmd::Results { all } => {

@@ -216,3 +216,114 @@ fn a_sessions_materials_are_kept_written_out_and_removed_by_the_trainer_alone() 
     );
     assert_eq!(files.as_array().map(Vec::len), Some(0));
 }
+
+#[test]
+fn a_trainer_starts_a_new_agents_onboarding_and_ticks_a_task_the_agent_reads_their_own() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("h.db");
+    let trainer = staff(&db, "培训师 周", "trainer", None);
+    let agent = staff(&db, "新人 小王", "agent", None);
+    let other = staff(&db, "话务员乙", "agent", None);
+    // A new agent's onboarding starts with their record; a trainer names the mentor.
+    assert_eq!(
+        json(&db, &["--as", &agent, "training", "onboarding"])["done"],
+        0
+    );
+    fails_with(
+        &db,
+        &["--as", &trainer, "training", "onboarding"],
+        "not_found",
+    );
+    let o = json(
+        &db,
+        &[
+            "--as",
+            &trainer,
+            "training",
+            "onboarding",
+            &agent,
+            "--start",
+            "--mentor",
+            &other,
+        ],
+    );
+    assert_eq!(
+        (o["total"].as_u64(), o["mentor_name"].as_str()),
+        (Some(9), Some("话务员乙"))
+    );
+    let task = o["items"]
+        .as_array()
+        .and_then(|i| i.iter().find(|i| i["kind"] == "task"))
+        .and_then(|i| i["id"].as_i64())
+        .expect("a task")
+        .to_string();
+    fails_with(
+        &db,
+        &[
+            "--as",
+            &agent,
+            "training",
+            "onboarding",
+            &agent,
+            "--tick",
+            &task,
+        ],
+        "forbidden",
+    );
+    json(
+        &db,
+        &[
+            "--as",
+            &trainer,
+            "training",
+            "onboarding",
+            &agent,
+            "--tick",
+            &task,
+        ],
+    );
+    // The agent reads their own, the mentor their mentee's; nobody else's.
+    let mine = json(&db, &["--as", &agent, "training", "onboarding"]);
+    assert_eq!(mine["done"], 1);
+    assert_eq!(
+        json(&db, &["--as", &other, "training", "onboarding", &agent])["done"],
+        1
+    );
+    fails_with(
+        &db,
+        &["--as", &agent, "training", "onboarding", &other],
+        "forbidden",
+    );
+    // A trainer's own item, and one refused for want of a topic.
+    fails_with(
+        &db,
+        &[
+            "--as",
+            &trainer,
+            "training",
+            "checklist",
+            "--add",
+            "产品培训",
+            "--kind",
+            "session",
+        ],
+        "required",
+    );
+    let items = json(
+        &db,
+        &[
+            "--as",
+            &trainer,
+            "training",
+            "checklist",
+            "--add",
+            "熟悉本区街道",
+            "--days",
+            "10",
+        ],
+    );
+    assert_eq!(items.as_array().map(Vec::len), Some(10));
+    let all = json(&db, &["--as", &trainer, "training", "onboarding", "--all"]);
+    assert_eq!(all.as_array().map(Vec::len), Some(2), "the two agents");
+    assert_eq!(all[0]["total"], 10);
+}

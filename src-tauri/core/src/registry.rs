@@ -344,6 +344,7 @@ pub struct Vocabulary {
     pub training_topics: &'static [crate::training::Topic],
     pub training_methods: &'static [crate::training::Method],
     pub question_kinds: &'static [crate::training::exam::QuestionKind],
+    pub onboarding_kinds: &'static [crate::training::onboarding::ItemKind],
     /// The file types kept with records (extension, media type) and the largest size.
     pub file_types: &'static [(&'static str, &'static str)],
     pub file_max_bytes: usize,
@@ -413,6 +414,7 @@ commands! {
         training_topics: crate::training::Topic::ALL,
         training_methods: crate::training::Method::ALL,
         question_kinds: crate::training::exam::QuestionKind::ALL,
+        onboarding_kinds: crate::training::onboarding::ItemKind::ALL,
         file_types: crate::attachment::TYPES,
         file_max_bytes: crate::attachment::MAX_BYTES,
     });

@@ -94,6 +94,7 @@ const STORE_FLOORS: &[&[&str]] = &[
         "complaints",
         "qa",
         "training",
+        "onboarding",
     ],
     &[
         "tickets",

@@ -112,6 +112,26 @@ async fn an_agent_takes_an_exam_and_passes() -> Result {
         )
     })
     .await?;
+    // … and starts the new agent's onboarding, ticking its first task.
+    t.select("onboarding-user", &agent.id.to_string()).await?;
+    t.click("onboarding-start-submit").await?;
+    let row = format!("[data-testid='onboarding-row'][data-user='{}']", agent.id);
+    t.until("onboarding", || async { Ok(t.count(&row).await? == 1) })
+        .await?;
+    t.click("onboarding-open").await?;
+    t.until("the checklist", || async {
+        Ok(t.count("[data-testid='onboarding-tick']").await? > 0)
+    })
+    .await?;
+    t.click("onboarding-tick").await?;
+    t.until("ticked", || async {
+        Ok(t.count(
+            "[data-testid='onboarding-detail'] [data-testid='onboarding-item'][data-state='done']",
+        )
+        .await?
+            == 1)
+    })
+    .await?;
     t.close().await?;
 
     let desk = Desk::launch_as(&db, "agent").await?;
@@ -164,6 +184,17 @@ async fn an_agent_takes_an_exam_and_passes() -> Result {
             == "true")
     })
     .await?;
+    // The exam passed after the start completes an item of the agent's onboarding.
+    desk.until("the onboarding", || async {
+        Ok(desk
+            .count(
+                "[data-testid='my-onboarding'] [data-testid='onboarding-item'][data-state='done']",
+            )
+            .await?
+            == 2)
+    })
+    .await?;
+    assert!(desk.text("onboarding-summary").await?.contains("2/9"));
     let attempts = store.attempts(Some(agent.id))?;
     assert_eq!(
         (attempts.len(), attempts[0].score, attempts[0].exam_id),

@@ -172,6 +172,7 @@ impl<'s> Acting<'s> {
         if extension.is_some() {
             s.set_user_extension(u.id, extension)?;
         }
+        self.onboard(&u)?;
         Ok(u)
     }
 
@@ -180,7 +181,19 @@ impl<'s> Acting<'s> {
     }
 
     pub fn create_account(&self, a: &crate::store::NewAccount) -> Result<User> {
-        self.need(Perm::ManageUsers)?.create_account(&self.user, a)
+        let u = self
+            .need(Perm::ManageUsers)?
+            .create_account(&self.user, a)?;
+        self.onboard(&u)?;
+        Ok(u)
+    }
+
+    /// A new agent's onboarding starts with their record.
+    fn onboard(&self, u: &User) -> Result<()> {
+        if u.role == Role::Agent {
+            self.store.start_onboarding(self.author(), u.id, None)?;
+        }
+        Ok(())
     }
 
     pub fn set_password(&self, user_id: i64, login: &str, password: &str) -> Result<()> {

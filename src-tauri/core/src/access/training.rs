@@ -5,8 +5,9 @@
 use super::Acting;
 use crate::error::Result;
 use crate::model::Perm;
-use crate::store::{Attempt, Exam, Question, Session};
+use crate::store::{Attempt, Exam, Onboarding, OnboardingItem, Question, Session};
 use crate::training::exam::{NewExam, NewQuestion};
+use crate::training::onboarding::NewItem;
 use crate::training::NewSession;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -59,5 +60,52 @@ impl<'s> Acting<'s> {
             return self.need(Perm::ManageTraining)?.attempts(None);
         }
         self.store.attempts(Some(self.user.id))
+    }
+
+    /// The onboarding checklist, for everyone to read.
+    pub fn onboarding_items(&self) -> Result<Vec<OnboardingItem>> {
+        self.store.onboarding_items(false)
+    }
+
+    pub fn add_onboarding_item(&self, item: &NewItem) -> Result<OnboardingItem> {
+        self.need(Perm::ManageTraining)?
+            .add_onboarding_item(self.author(), item)
+    }
+
+    pub fn retire_onboarding_item(&self, id: i64) -> Result<()> {
+        self.need(Perm::ManageTraining)?.retire_onboarding_item(id)
+    }
+
+    /// Starts a person's onboarding (or names their mentor again).
+    pub fn start_onboarding(&self, user: i64, mentor: Option<i64>) -> Result<Onboarding> {
+        self.need(Perm::ManageTraining)?
+            .start_onboarding(self.author(), user, mentor)
+    }
+
+    /// A person's onboarding: one's own, one's mentee's, or anyone's for those who run
+    /// the training.
+    pub fn onboarding(&self, user: Option<i64>) -> Result<Onboarding> {
+        let me = self.user.id;
+        let user = user.unwrap_or(me);
+        if user == me {
+            return self.store.onboarding(me);
+        }
+        if let Ok(store) = self.need(Perm::ManageTraining) {
+            return store.onboarding(user);
+        }
+        match self.store.onboarding(user) {
+            Ok(o) if o.mentor_id == Some(me) => Ok(o),
+            // Whether someone else is onboarding is not the caller's to learn.
+            _ => self.need(Perm::ManageTraining)?.onboarding(user),
+        }
+    }
+
+    pub fn onboardings(&self) -> Result<Vec<Onboarding>> {
+        self.need(Perm::ManageTraining)?.onboardings()
+    }
+
+    pub fn tick_onboarding(&self, user: i64, item: i64, note: &str) -> Result<Onboarding> {
+        self.need(Perm::ManageTraining)?
+            .tick_onboarding(self.author(), user, item, note)
     }
 }

@@ -4,8 +4,9 @@
 use super::{acting, arguments, need, reply, Command, Ctx, Gate::SignedIn, Run};
 use crate::error::Result;
 use crate::model::Perm;
-use crate::store::{Attempt, Exam, Question, Session};
+use crate::store::{Attempt, Exam, Onboarding, OnboardingItem, Question, Session};
 use crate::training::exam::{NewExam, NewQuestion};
+use crate::training::onboarding::NewItem;
 use crate::training::NewSession;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -38,4 +39,21 @@ commands! {
     /// The user's results, or everyone's (`all`, for trainers and managers).
     acting exam_attempts(all: Option<bool>) [SignedIn] -> Vec<Attempt>
         = |c, a| a.attempts(all.unwrap_or(false));
+    /// The onboarding checklist of new agents.
+    acting onboarding_items() [SignedIn] -> Vec<OnboardingItem> = |c, a| a.onboarding_items();
+    /// Adds an item to the checklist: a task, a session of a topic, or an exam to pass.
+    acting add_onboarding_item(item: NewItem) [need(Perm::ManageTraining)] -> OnboardingItem
+        = |c, a| a.add_onboarding_item(&item);
+    acting retire_onboarding_item(id: i64) [need(Perm::ManageTraining)] -> ()
+        = |c, a| a.retire_onboarding_item(id);
+    /// Starts a person's onboarding today (again: names the mentor, keeps the start).
+    acting start_onboarding(user: i64, mentor: Option<i64>) [need(Perm::ManageTraining)]
+        -> Onboarding = |c, a| a.start_onboarding(user, mentor);
+    /// A person's progress: one's own by default; a mentee's; anyone's for trainers.
+    acting onboarding(user: Option<i64>) [SignedIn] -> Onboarding = |c, a| a.onboarding(user);
+    /// Everyone onboarding, with their progress.
+    acting onboardings() [need(Perm::ManageTraining)] -> Vec<Onboarding> = |c, a| a.onboardings();
+    /// Ticks a task of a person's checklist.
+    acting tick_onboarding(user: i64, item: i64, note: Option<String>) [need(Perm::ManageTraining)]
+        -> Onboarding = |c, a| a.tick_onboarding(user, item, note.as_deref().unwrap_or(""));
 }

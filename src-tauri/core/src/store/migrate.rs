@@ -178,6 +178,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "attachments",
         sql: include_str!("../../migrations/0033_attachments.sql"),
     },
+    Migration {
+        version: 34,
+        name: "onboarding",
+        sql: include_str!("../../migrations/0034_onboarding.sql"),
+    },
 ];
 
 /// The first line of a migration that rebuilds a table other tables reference.

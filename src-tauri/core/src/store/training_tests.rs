@@ -249,3 +249,129 @@ fn the_expected_are_reminded_once_before_a_session() {
         "{title} / {body}"
     );
 }
+
+#[test]
+fn the_seeded_onboarding_checklist_is_the_domains() {
+    let (_d, s, _c, _dept, _h) = setup();
+    let seeded: Vec<_> = s
+        .onboarding_items(false)
+        .expect("items")
+        .into_iter()
+        .map(|i| (i.key.expect("seeded"), i.kind, i.topic, i.days))
+        .collect();
+    let mut want: Vec<_> = crate::training::onboarding::SEEDED
+        .iter()
+        .map(|(k, kind, topic, days)| (k.to_string(), *kind, *topic, *days))
+        .collect();
+    want.sort_by_key(|w| w.3);
+    assert_eq!(seeded, want);
+}
+
+#[test]
+fn a_new_agent_completes_onboarding_by_ticks_attendance_and_an_exam_passed_overdue_items_counted() {
+    use crate::training::onboarding::{Done, ItemKind, NewItem};
+    let (_d, s, clock, _dept, _h) = setup();
+    let trainer = s
+        .create_user(None, "培训师 周", 1, Role::Trainer)
+        .expect("trainer");
+    let agent = s
+        .create_user(None, "新人 小王", 1, Role::Agent)
+        .expect("agent");
+    let mentor = s
+        .create_user(None, "师傅 老李", 1, Role::Agent)
+        .expect("mentor");
+    assert_eq!(
+        s.onboarding(agent.id).map_err(|e| e.code()).err(),
+        Some("not_found")
+    );
+    // The checklist made short: one task, one session item, one exam item.
+    for i in s.onboarding_items(false).expect("items") {
+        if !matches!(
+            i.key.as_deref(),
+            Some("accounts" | "communication" | "exam")
+        ) {
+            s.retire_onboarding_item(i.id).expect("retired");
+        }
+    }
+    let o = s
+        .start_onboarding((&trainer).into(), agent.id, Some(mentor.id))
+        .expect("started");
+    assert_eq!(
+        (o.total, o.done, o.overdue, o.mentor_name.as_deref()),
+        (3, 0, 0, Some("师傅 老李"))
+    );
+    let task = o
+        .items
+        .iter()
+        .find(|i| i.item.kind == ItemKind::Task)
+        .expect("task")
+        .item
+        .id;
+    let session_item = o
+        .items
+        .iter()
+        .find(|i| i.item.kind == ItemKind::Session)
+        .expect("session")
+        .item
+        .id;
+    // Two days on, the one-day task is overdue; a session item cannot be ticked.
+    clock.advance(Duration::days(2));
+    assert_eq!(s.onboarding(agent.id).expect("o").overdue, 1);
+    assert_eq!(
+        s.tick_onboarding((&trainer).into(), agent.id, session_item, "")
+            .map_err(|e| e.code())
+            .err(),
+        Some("invalid_value")
+    );
+    let o = s
+        .tick_onboarding((&trainer).into(), agent.id, task, "账号已开通")
+        .expect("ticked");
+    assert!(matches!(o.items[0].done, Some(Done::Ticked { ref who, .. }) if who == "培训师 周"));
+    assert_eq!((o.done, o.overdue), (1, 0));
+    // Attending a communication session and passing an exam complete the rest.
+    let session = s
+        .add_session(
+            (&trainer).into(),
+            &NewSession {
+                title: "规范用语".into(),
+                topic: Topic::Communication,
+                method: Method::Internal,
+                starts_at: s.now(),
+                hours: 2.0,
+                place: String::new(),
+                audience: vec![agent.id],
+            },
+        )
+        .expect("session");
+    s.mark_attendance(session.id, agent.id, true)
+        .expect("attended");
+    let ids = bank(&s, &trainer);
+    let e = exam(&s, &trainer);
+    let a = s.start_attempt(e.id, (&agent).into()).expect("attempt");
+    s.submit_attempt(a.id, (&agent).into(), &right(&ids))
+        .expect("passed");
+    let o = s.onboarding(agent.id).expect("o");
+    assert_eq!((o.done, o.total, o.complete), (3, 3, true), "{o:?}");
+    // A trainer's own item joins everyone's checklist; restarting keeps the start.
+    let extra = s
+        .add_onboarding_item(
+            (&trainer).into(),
+            &NewItem {
+                title: "熟悉本区街道".into(),
+                kind: ItemKind::Task,
+                topic: None,
+                exam_id: None,
+                days: 10,
+            },
+        )
+        .expect("item");
+    let o = s
+        .start_onboarding((&trainer).into(), agent.id, None)
+        .expect("again");
+    assert_eq!((o.total, o.complete, o.started_at), (4, false, t0()));
+    assert!(o
+        .items
+        .iter()
+        .any(|i| i.item.id == extra.id && i.done.is_none()));
+    assert_eq!(s.onboardings().expect("all").len(), 1);
+}

@@ -3,6 +3,7 @@
 //! automatically. Pure rules; the store keeps the rows.
 
 pub mod exam;
+pub mod onboarding;
 
 use crate::error::{Error, Result};
 use crate::validate::{text, NAME_MAX};

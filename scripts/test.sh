@@ -9,9 +9,7 @@ CARGO=${CARGO:-cargo}
 export RUSTC_WORKSPACE_WRAPPER="${RUSTC_WORKSPACE_WRAPPER:-$(rustc --print sysroot)/bin/clippy-driver}"
 export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 # The end-to-end tests are #[ignore]d in the unit stage (they need the built app, a display
-# and a session bus) and run alone in their own stage; the start-up and memory measurement
-# is `make measure`'s.
-E2E=(-- --ignored --skip start_up_and_memory_on_a_big_store --test-threads=1)
+# and a session bus) and run alone in their own stage (scripts/e2e.sh).
 
 times=()
 stage() {
@@ -38,4 +36,4 @@ stage ui node --test tests/ui/
 # The packages from this build (the desk's by Tauri's bundler), checked with dpkg-deb, rpm
 # and systemd-analyze.
 stage package bash -c 'scripts/package.sh --debug >/dev/null && scripts/check-packages.sh' 
-stage e2e xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- $CARGO test --workspace --tests "${E2E[@]}"
+stage e2e env CARGO="$CARGO" scripts/e2e.sh

@@ -619,11 +619,13 @@ impl Desk {
     }
 
     pub async fn count(&self, css: &str) -> Result<usize> {
-        Ok(self.client.find_all(Locator::Css(css)).await?.len())
+        let found = self.client.find_all(Locator::Css(css)).await;
+        Ok(found.map_err(|e| format!("count {css}: {e}"))?.len())
     }
 
     pub async fn js(&self, script: &str) -> Result<Value> {
-        Ok(self.client.execute(script, vec![]).await?)
+        let v = self.client.execute(script, vec![]).await;
+        Ok(v.map_err(|e| format!("js {}: {e}", script.chars().take(80).collect::<String>()))?)
     }
 
     /// Saves a PNG of the window to `tests/artifacts/NAME.png`.
@@ -666,7 +668,7 @@ impl Desk {
         let r = self.client.clone().close().await;
         let _ = self.driver.kill();
         let _ = self.driver.wait();
-        r.map_err(Into::into)
+        Ok(r.map_err(|e| format!("close the session: {e}"))?)
     }
 }
 

@@ -4,17 +4,13 @@
 mod common;
 use common::{fails_with, json, staff};
 
-#[test]
-fn a_trainer_plans_a_session_and_sets_an_exam() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let db = dir.path().join("h.db");
-    let trainer = staff(&db, "培训师 周", "trainer", None);
-    let agent = staff(&db, "话务员甲", "agent", None);
+/// A communication session planned by `trainer` for `attendee`: its id.
+fn plan_session(db: &std::path::Path, trainer: &str, attendee: &str) -> String {
     let s = json(
-        &db,
+        db,
         &[
             "--as",
-            &trainer,
+            trainer,
             "training",
             "session",
             "--title",
@@ -26,10 +22,19 @@ fn a_trainer_plans_a_session_and_sets_an_exam() {
             "--hours",
             "2",
             "--attendee",
-            &agent,
+            attendee,
         ],
     );
-    let id = s["id"].as_i64().expect("id").to_string();
+    s["id"].as_i64().expect("id").to_string()
+}
+
+#[test]
+fn a_trainer_plans_a_session_and_sets_an_exam() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("h.db");
+    let trainer = staff(&db, "培训师 周", "trainer", None);
+    let agent = staff(&db, "话务员甲", "agent", None);
+    let id = plan_session(&db, &trainer, &agent);
     let s = json(&db, &["--as", &trainer, "training", "attend", &id, &agent]);
     assert_eq!(s["attendees"][0]["attended"], true);
     let plan = json(&db, &["--as", &agent, "training", "plan", "--year", "2026"]);
@@ -125,24 +130,7 @@ fn a_sessions_materials_are_kept_written_out_and_removed_by_the_trainer_alone() 
     let db = dir.path().join("h.db");
     let trainer = staff(&db, "培训师 周", "trainer", None);
     let agent = staff(&db, "话务员甲", "agent", None);
-    let s = json(
-        &db,
-        &[
-            "--as",
-            &trainer,
-            "training",
-            "session",
-            "--title",
-            "服务规范用语",
-            "--topic",
-            "communication",
-            "--at",
-            "2026-12-20 09:00",
-            "--hours",
-            "2",
-        ],
-    );
-    let session = s["id"].as_i64().expect("id").to_string();
+    let session = plan_session(&db, &trainer, &agent);
     let slides = dir.path().join("规范用语.pptx");
     let bytes: Vec<u8> = (0..70_000u32).map(|i| (i % 253) as u8).collect();
     std::fs::write(&slides, &bytes).expect("slides");

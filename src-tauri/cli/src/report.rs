@@ -51,10 +51,7 @@ pub fn run(a: &Acting, args: ReportArgs, json: bool) -> Result<()> {
 fn print_report(doc: &serde_json::Value, json: bool) {
     let month = doc["period"].as_str().unwrap_or("");
     print(json, doc.clone(), || {
-        let pct = |v: &serde_json::Value| {
-            v.as_f64()
-                .map_or("—".to_string(), |v| format!("{:.1}%", v * 100.0))
-        };
+        let pct = |v: &serde_json::Value| hotline_core::report::percent_text(v.as_f64());
         let mut s = format!("{month}\n");
         for k in doc["report"]["kpis"].as_array().into_iter().flatten() {
             s += &format!(

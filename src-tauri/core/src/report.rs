@@ -311,6 +311,25 @@ pub fn p90(values: &mut [f64]) -> Option<f64> {
     values.get(idx.saturating_sub(1)).copied()
 }
 
+/// A share as a percentage with one decimal, as the desk shows it (`toFixed(1)`): the
+/// nearest tenth of the exact value, an exact tie (94.25) going up — Rust's formatting
+/// would take the even tenth, and the workbook and the CLI would then differ from the desk.
+pub fn percent_text(share: Option<f64>) -> String {
+    let Some(v) = share else {
+        return "—".into();
+    };
+    let x = v * 100.0;
+    // The exact decimal expansion: a tie is "…d5" with nothing after it.
+    let exact = format!("{x:.40}");
+    let tail = exact.split_once('.').map_or("", |(_, t)| t);
+    let tie = tail.as_bytes().get(1) == Some(&b'5') && tail[2..].bytes().all(|b| b == b'0');
+    if tie && x > 0.0 {
+        format!("{:.1}%", x + 0.05)
+    } else {
+        format!("{x:.1}%")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -439,5 +458,22 @@ mod tests {
             p90(&mut [5.0, 1.0, 3.0, 2.0, 4.0, 6.0, 7.0, 8.0, 9.0, 10.0]),
             Some(9.0)
         );
+    }
+
+    #[test]
+    fn a_percentage_reads_as_the_desk_shows_it_an_exact_tie_going_up() {
+        for (share, shown) in [
+            (Some(377.0 / 400.0), "94.3%"),
+            (Some(0.0035), "0.4%"),
+            (Some(0.35), "35.0%"),
+            (Some(1.0 / 3.0), "33.3%"),
+            (Some(2.0 / 3.0), "66.7%"),
+            (Some(0.00125), "0.1%"),
+            (Some(1.0), "100.0%"),
+            (Some(0.0), "0.0%"),
+            (None, "—"),
+        ] {
+            assert_eq!(percent_text(share), shown, "{share:?}");
+        }
     }
 }

@@ -11,8 +11,7 @@ use std::io::Write;
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 fn pct(v: &Value) -> String {
-    v.as_f64()
-        .map_or("—".to_string(), |v| format!("{:.1}%", v * 100.0))
+    crate::report::percent_text(v.as_f64())
 }
 
 fn kpis(doc: &Value) -> impl Iterator<Item = &Value> {

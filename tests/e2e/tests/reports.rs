@@ -82,10 +82,11 @@ async fn the_reporting_window_shows_the_same_figures_as_the_cli() -> Result {
             "{key}"
         );
         let value = desk.text(&format!("kpi-value-{key}")).await?;
-        match k["value"].as_f64() {
-            Some(v) => assert_eq!(value, format!("{:.1}%", v * 100.0), "{key}"),
-            None => assert_eq!(value, "—", "{key}"),
-        }
+        assert_eq!(
+            value,
+            hotline_core::report::percent_text(k["value"].as_f64()),
+            "{key}"
+        );
     }
     // Every chart drew something: a canvas with non-transparent pixels.
     for id in [

@@ -17,7 +17,7 @@ function base64(file) {
 }
 
 function size(bytes) {
-  return bytes >= 1048576 ? `${(bytes / 1048576).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
+  return bytes >= 1048576 ? i18n.t('files.mb', { n: (bytes / 1048576).toFixed(1) }) : i18n.t('files.kb', { n: Math.max(1, Math.round(bytes / 1024)) });
 }
 
 /** The files of `owner` #`ownerId` as a list, with an adding field when `editable`. */

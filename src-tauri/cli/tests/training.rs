@@ -135,46 +135,23 @@ fn a_sessions_materials_are_kept_written_out_and_removed_by_the_trainer_alone() 
     let bytes: Vec<u8> = (0..70_000u32).map(|i| (i % 253) as u8).collect();
     std::fs::write(&slides, &bytes).expect("slides");
     let slides = slides.display().to_string();
-    fails_with(
-        &db,
-        &[
+    let add = |who, file| {
+        [
             "--as",
-            &agent,
+            who,
             "training",
             "materials",
             &session,
             "--add",
-            &slides,
-        ],
-        "forbidden",
-    );
+            file,
+        ]
+    };
+    fails_with(&db, &add(&agent, &slides), "forbidden");
     let program = dir.path().join("setup.exe");
     std::fs::write(&program, b"MZ").expect("program");
-    fails_with(
-        &db,
-        &[
-            "--as",
-            &trainer,
-            "training",
-            "materials",
-            &session,
-            "--add",
-            &program.display().to_string(),
-        ],
-        "invalid_value",
-    );
-    let files = json(
-        &db,
-        &[
-            "--as",
-            &trainer,
-            "training",
-            "materials",
-            &session,
-            "--add",
-            &slides,
-        ],
-    );
+    let program = program.display().to_string();
+    fails_with(&db, &add(&trainer, &program), "invalid_value");
+    let files = json(&db, &add(&trainer, &slides));
     assert_eq!(files.as_array().map(Vec::len), Some(1), "{files}");
     let id = files[0]["id"].as_i64().expect("id").to_string();
     // Everyone reads the plan's materials; the copy is byte for byte the file kept.

@@ -95,7 +95,18 @@ pub fn checked_name(name: &str) -> Result<(String, &'static str)> {
     Ok((n.to_string(), media))
 }
 
-/// The file's bytes from the wire (base64), refused when empty or over `MAX_BYTES`.
+/// A file's bytes as kept: neither empty nor over `MAX_BYTES`.
+pub fn checked_bytes(bytes: &[u8]) -> Result<()> {
+    if bytes.is_empty() {
+        return Err(Error::Required { field: "data" });
+    }
+    if bytes.len() > MAX_BYTES {
+        return Err(Error::TooLarge { max: MAX_BYTES });
+    }
+    Ok(())
+}
+
+/// The file's bytes from the wire (base64); what is far too long is refused undecoded.
 pub fn decoded(data: &str) -> Result<Vec<u8>> {
     use base64::Engine;
     if data.len() > MAX_REQUEST_BYTES {
@@ -107,12 +118,7 @@ pub fn decoded(data: &str) -> Result<Vec<u8>> {
             field: "data",
             value: data.chars().take(20).collect(),
         })?;
-    if bytes.is_empty() {
-        return Err(Error::Required { field: "data" });
-    }
-    if bytes.len() > MAX_BYTES {
-        return Err(Error::TooLarge { max: MAX_BYTES });
-    }
+    checked_bytes(&bytes)?;
     Ok(bytes)
 }
 

@@ -3,7 +3,7 @@
 
 use super::audit::append;
 use super::db::{from_ms, ms, Author, Store};
-use crate::attachment::{checked_name, Owner};
+use crate::attachment::{checked_bytes, checked_name, Owner};
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension};
@@ -81,14 +81,7 @@ impl Store {
         bytes: &[u8],
     ) -> Result<Attachment> {
         let (name, media) = checked_name(name)?;
-        if bytes.is_empty() {
-            return Err(Error::Required { field: "data" });
-        }
-        if bytes.len() > crate::attachment::MAX_BYTES {
-            return Err(Error::TooLarge {
-                max: crate::attachment::MAX_BYTES,
-            });
-        }
+        checked_bytes(bytes)?;
         let sha = crate::files::hex(Sha256::digest(bytes));
         let now = self.now();
         self.write(|tx| {

@@ -424,14 +424,21 @@ impl Desk {
     }
 
     /// Waits until the ticket on screen has status `want`.
+    /// Waits for the ticket on screen to show status `want`; on timeout, says what it showed.
     pub async fn status_is(&self, want: &str) -> Result {
-        self.until(&format!("status {want}"), || async {
-            Ok(self
-                .js("return document.querySelector(\"[data-testid='detail-status']\")?.dataset.status ?? ''")
-                .await?
-                == want)
-        })
-        .await
+        let seen = std::sync::Mutex::new(Value::Null);
+        let r = self
+            .until(&format!("status {want}"), || async {
+                let v = self
+                    .js("return [document.querySelector(\"[data-testid='detail-status']\")?.dataset.status ?? '', [...document.querySelectorAll('[id^=view-]')].filter((e) => !e.hidden).map((e) => e.id).join(',')]")
+                    .await?;
+                let ok = v[0] == want;
+                *seen.lock().map_err(|e| e.to_string())? = v;
+                Ok(ok)
+            })
+            .await;
+        let seen = seen.lock().map(|v| v.to_string()).unwrap_or_default();
+        r.map_err(|e| format!("{e}; [status, view] last seen {seen}").into())
     }
 
     /// Waits up to 20 s for a CSS selector to match.

@@ -143,6 +143,9 @@ fn commands(world: &World, n: usize) -> Vec<(&'static str, Value, &'static [&'st
     const VIEW_QA: &[&str] = &["super", "manager", "admin", "qa"];
     const SCORE: &[&str] = &["admin", "qa"];
     const TRAIN: &[&str] = &["manager", "admin", "trainer"];
+    const PROPOSE: &[&str] = &[
+        "agent", "lighting", "water", "super", "manager", "admin", "trainer",
+    ];
     let card = serde_json::to_value(hotline_core::qa::scorecard::seeded()).unwrap_or_default();
     const INTAKE: &[&str] = &["agent", "super", "admin"];
     const REVEAL: &[&str] = &["agent", "lighting", "super"];
@@ -608,6 +611,51 @@ fn commands(world: &World, n: usize) -> Vec<(&'static str, Value, &'static [&'st
             TRAIN,
         ),
         ("save_attachment", json!({ "id": 999_999 }), ALL),
+        (
+            "attachments",
+            json!({ "owner": "kb_article", "ownerId": 999_999 }),
+            ALL,
+        ),
+        (
+            "add_attachment",
+            json!({ "owner": "kb_article", "ownerId": 999_999, "name": "指南.pdf", "data": "JVBERg==" }),
+            PROPOSE,
+        ),
+        (
+            "kb_articles",
+            json!({ "query": { "upkeep": "never_used" } }),
+            ALL,
+        ),
+        ("kb_article", json!({ "id": 999_999 }), ALL),
+        ("kb_suggest", json!({ "text": "居住证" }), ALL),
+        // An article without its answer: refused by its rules, after the door.
+        (
+            "save_kb_article",
+            json!({ "article": { "title": "居住证" } }),
+            PROPOSE,
+        ),
+        (
+            "kb_step",
+            json!({ "id": 999_999, "step": "submit" }),
+            PROPOSE,
+        ),
+        (
+            "kb_step",
+            json!({ "id": 999_999, "step": "approve" }),
+            MANAGE,
+        ),
+        ("kb_from_ticket", json!({ "ticket": 999_999 }), PROPOSE),
+        ("export_kb", json!({ "format": "csv" }), ALL),
+        (
+            "import_kb",
+            json!({ "name": "知识.txt", "data": "" }),
+            MANAGE,
+        ),
+        (
+            "kb_figures",
+            json!({ "from": "2026-11-01T00:00:00Z", "to": "2026-12-01T00:00:00Z" }),
+            REPORTS,
+        ),
     ]
 }
 

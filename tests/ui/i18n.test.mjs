@@ -141,6 +141,13 @@ test('every backend code the UI can meet is translated', () => {
   for (const k of rustEnum('Method', 'training/mod.rs')) keys.push(`training.method.${k}`);
   for (const k of rustEnum('QuestionKind', 'training/exam.rs')) keys.push(`training.kind.${k}`);
   for (const k of rustEnum('ItemKind', 'training/onboarding.rs')) keys.push(`onboarding.kind.${k}`);
+  // The knowledge base: materials, states, upkeep views, the review steps and their audit entries.
+  for (const k of rustEnum('Material', 'kb/mod.rs')) keys.push(`kb.material.${k}`);
+  for (const k of rustEnum('ArticleState', 'kb/mod.rs')) keys.push(`kb.state.${k}`);
+  for (const k of rustEnum('VersionState', 'kb/mod.rs')) keys.push(`kb.version_state.${k}`);
+  for (const k of rustEnum('Step', 'kb/mod.rs')) keys.push(`kb.step.${k}`, `audit.a.article_${k}`);
+  for (const k of rustEnum('Upkeep', 'store/kb_views.rs')) keys.push(`kb.upkeep.${k}`);
+  keys.push('audit.a.article_saved', 'audit.a.articles_imported', 'kb_kpi.knowledge_coverage.name', 'kb_kpi.knowledge_coverage.formula');
   // The seeded onboarding checklist is worded by key.
   const onboarding = read(root, 'src-tauri', 'core', 'migrations', '0034_onboarding.sql');
   const items = [...onboarding.matchAll(/\('([a-z_]+)', '(?:task|session|exam)', (?:NULL|'[a-z_]+'), \d+\)/g)].map((m) => m[1]);

@@ -7,7 +7,7 @@ import { el } from './format.js';
 import { shared, showError } from './state.js';
 
 /** The file's bytes as base64, without holding a second copy as a string of bytes. */
-function base64(file) {
+export function base64(file) {
   return new Promise((resolve, reject) => {
     const r = new FileReader();
     r.onload = () => resolve(String(r.result).split(',', 2)[1] ?? '');

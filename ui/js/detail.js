@@ -3,7 +3,9 @@
 import { api } from './api.js';
 import * as i18n from './i18n.js';
 import { el, options, time, timeLeft, label, inputToIso, isoToInput } from './format.js';
-import { $, shared, showError, markField, treeOptions, templatePicker } from './state.js';
+import { $, shared, showError, markField, treeOptions, templatePicker, notice } from './state.js';
+import { can } from './session.js';
+import * as kb from './kb.js';
 import { savePdf } from './pdf.js';
 import * as presence from './presence.js';
 import * as complaint from './complaint.js';
@@ -46,6 +48,16 @@ export function init() {
       renderSlip(await api.transferSlip(current.ticket.id));
       await savePdf(b, (replace) => api.saveSlipPdf(current.ticket.id, replace), $('#slip-result'));
       showError($('[data-testid="action-error"]'), null);
+    } catch (err) {
+      showError($('[data-testid="action-error"]'), err);
+    }
+  });
+  // A solved ticket's question and answer as a knowledge draft, opened in the knowledge view.
+  $('#make-article').addEventListener('click', async () => {
+    try {
+      const a = await api.kbFromTicket(current.ticket.id);
+      notice(i18n.t('kb.made_article'));
+      await kb.open(a.id);
     } catch (err) {
       showError($('[data-testid="action-error"]'), err);
     }
@@ -133,6 +145,7 @@ function render() {
   if (t.extension === 'pending') flags.push(el('span', { class: 'badge', text: i18n.t('detail.extension_pending') }));
   $('#detail-flags').replaceChildren(...flags);
   $('#print-slip').hidden = !t.department_id;
+  $('#make-article').hidden = !can('propose_knowledge') || !(t.answer || t.result);
   const due = t.due_at ? `${time(t.due_at)} ${['transferred', 'in_progress'].includes(t.status) ? `(${timeLeft(t.due_at)})` : ''}` : null;
   $('#detail-fields').replaceChildren(
     ...field('caller_name', t.anonymous ? i18n.t('detail.anonymous') : t.caller_name || null),

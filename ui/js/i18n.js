@@ -71,6 +71,10 @@ export function errorText(err) {
     const key = `incident.${k.slice(9)}.${details[k]}`;
     if (details[k] && has(key)) details[k] = t(key);
   }
+  if (err.code === 'article_step') {
+    if (has(`kb.step.${details.step}`)) details.step = t(`kb.step.${details.step}`);
+    if (has(`kb.version_state.${details.state}`)) details.state = t(`kb.version_state.${details.state}`);
+  }
   if (err.code === 'incident_changed' && has(`incident.action.${details.action}`)) details.action = t(`incident.action.${details.action}`);
   if (details.entity && has(`entity.${details.entity}`)) details.entity = t(`entity.${details.entity}`);
   // A conflict names who changed what, when the backend knows.

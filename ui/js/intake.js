@@ -2,6 +2,7 @@
 // typed, and two endings: answer now and close, or transfer with a slip.
 import { api } from './api.js';
 import * as incidents from './incidents.js';
+import * as kbSuggest from './kb_suggest.js';
 import * as i18n from './i18n.js';
 import { el, options, time, isoToInput, inputToIso, label } from './format.js';
 import { $, shared, showError, markField, categoryName, treeOptions, notice, templatePicker } from './state.js';
@@ -15,7 +16,7 @@ let onOpen = () => {};
 let openTicketView = null;
 
 /** The fields a draft keeps: everything the agent types or picks. */
-const DRAFT_FIELDS = ['phone', 'caller_name', 'withheld', 'anonymous', 'category', 'occurred_at', 'description', 'channel', 'severity', 'urgency', 'email', 'address', 'answer', 'callback', 'department_id', 'requirements', 'due_at', 'incident'];
+const DRAFT_FIELDS = ['phone', 'caller_name', 'withheld', 'anonymous', 'category', 'occurred_at', 'description', 'channel', 'severity', 'urgency', 'email', 'address', 'answer', 'callback', 'department_id', 'requirements', 'due_at', 'incident', 'article'];
 /** Typing in any of these makes the form a call worth keeping. */
 const TYPED = ['phone', 'caller_name', 'description', 'email', 'address', 'answer', 'requirements'];
 let draftTimer = null;
@@ -68,6 +69,7 @@ export async function restore() {
     else f[n].value = draft[n] ?? '';
   }
   phoneRule();
+  kbSuggest.restore();
   markDraft();
   $('#draft-restored').textContent = i18n.t('intake.draft_restored');
   $('#draft-restored').hidden = !hasDraft();
@@ -88,6 +90,7 @@ function clearForm() {
   $('#discard-confirm').hidden = true;
   $('#draft-restored').hidden = true;
   openTicketView = null;
+  kbSuggest.clear();
   markDraft();
 }
 
@@ -133,6 +136,7 @@ export function init({ saved, open: openTicket }) {
   $('#offer-supplement').addEventListener('click', () => addToOpen('supplement'));
   $('#offer-urge').addEventListener('click', () => addToOpen('urge'));
   f.addEventListener('submit', (e) => e.preventDefault());
+  kbSuggest.init(f);
 }
 
 /** A phone call needs its number unless it was withheld (then there are no digits to
@@ -293,7 +297,7 @@ async function submit(ending) {
   const f = form.elements;
   const errorEl = $('[data-testid="intake-error"]');
   let then = null;
-  if (ending === 'answer') then = { action: 'answer', answer: f.answer.value, callback: f.callback.checked };
+  if (ending === 'answer') then = { action: 'answer', answer: f.answer.value, callback: f.callback.checked, article: kbSuggest.chosen() };
   if (ending === 'transfer') {
     if (!f.department_id.value) {
       showError(errorEl, { code: 'required', details: { field: 'department' } });

@@ -17,9 +17,10 @@ import * as presence from './presence.js';
 import * as incidents from './incidents.js';
 import * as qa from './qa.js';
 import * as training from './training.js';
+import * as kb from './kb.js';
 import { wireKeys } from './keys.js';
 
-const VIEWS = ['queue', 'intake', 'detail', 'settings', 'notifications', 'incidents', 'incident', 'qa', 'training'];
+const VIEWS = ['queue', 'intake', 'detail', 'settings', 'notifications', 'incidents', 'incident', 'qa', 'training', 'kb'];
 let view = 'queue';
 
 function show(name) {
@@ -160,6 +161,7 @@ async function start() {
   incidents.init({ show, openTicket, view: () => view });
   qa.init({ show });
   training.init({ show });
+  kb.init({ show });
   wireDateFields();
   settings.init();
   admin.init();

@@ -24,6 +24,19 @@ export function qaFigures(f) {
     kpi(f.disputes_upheld, 'qa-disputes', 'qa_kpi'));
 }
 
+/** Knowledge coverage, and the articles that answered most with how many came back. */
+export function knowledgeFigures(f) {
+  $('#kb-figures').replaceChildren(
+    kpi(f.coverage, 'kb-coverage', 'kb_kpi'),
+    el('p', { 'data-testid': 'kb-published', text: i18n.t('kb.report_published', { n: f.published, used: f.used }) }),
+    el('table', { class: 'tickets', 'data-testid': 'kb-by-article' },
+      el('thead', {}, el('tr', {}, ...['kb.report_article', 'kb.uses', 'kb.report_share', 'kb.troubles'].map((k) => el('th', { text: i18n.t(k) })))),
+      el('tbody', {}, ...f.by_article.map((a) => el('tr', { 'data-id': String(a.id) },
+        el('td', { text: a.title }), el('td', { class: 'num', text: String(a.uses) }),
+        el('td', { class: 'num', text: pct(f.coverage.denominator ? a.uses / f.coverage.denominator : null) }),
+        el('td', { class: 'num', text: String(a.troubles) }))))));
+}
+
 function bars(rows, name, testid) {
   return el('table', { class: 'tickets', 'data-testid': testid },
     el('tbody', {}, ...rows.map((b) => el('tr', { 'data-key': b.key },

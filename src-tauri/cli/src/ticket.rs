@@ -337,7 +337,11 @@ fn to_action(
     time: &dyn Fn(&str) -> Result<chrono::DateTime<chrono::Utc>>,
 ) -> Result<Action> {
     Ok(match cmd {
-        ActCmd::Answer { answer, callback } => Action::Answer { answer, callback },
+        ActCmd::Answer { answer, callback } => Action::Answer {
+            answer,
+            callback,
+            article: None,
+        },
         ActCmd::Transfer {
             department,
             requirements,

@@ -14,6 +14,9 @@ pub enum Action {
         answer: String,
         #[serde(default)]
         callback: bool,
+        /// The knowledge article (and version) whose wording the answer gave.
+        #[serde(default)]
+        article: Option<crate::kb::ArticleRef>,
     },
     /// 转办: the transfer slip.
     Transfer {

@@ -9,6 +9,7 @@ str_enum!(
     /// What a file belongs to.
     Owner {
         TrainingSession = "training_session",
+        KbArticle = "kb_article",
     }
 );
 

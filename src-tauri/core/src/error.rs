@@ -48,6 +48,8 @@ pub enum Error {
         from: String,
         to: String,
     },
+    #[error("{step} is not possible while the article is {state}")]
+    ArticleStep { step: String, state: String },
     #[error("action {action} is not possible while the incident is {status}")]
     IncidentTransition { action: String, status: String },
     #[error("the incident was changed by {by} ({change}) since you opened it (version {actual}, you had {expected})")]
@@ -162,6 +164,7 @@ impl Error {
             Error::Inactive { .. } => "inactive",
             Error::InvalidTransition { .. } => "invalid_transition",
             Error::IncidentTransition { .. } => "incident_transition",
+            Error::ArticleStep { .. } => "article_step",
             Error::RosterGap { .. } => "roster_gap",
             Error::IncidentChanged { .. } => "incident_changed",
             Error::Forbidden { .. } => "forbidden",
@@ -228,6 +231,7 @@ impl Error {
                 json!({ "action": action, "status": status })
             }
             Error::RosterGap { day, from, to } => json!({ "day": day, "from": from, "to": to }),
+            Error::ArticleStep { step, state } => json!({ "step": step, "state": state }),
             Error::IncidentTransition { action, status } => {
                 json!({ "incident_action": action, "incident_status": status })
             }

@@ -272,6 +272,7 @@ pub fn import_csv(
                     &Action::Answer {
                         answer: get("answer").into(),
                         callback: false,
+                        article: None,
                     },
                     received,
                     &policy,

@@ -21,6 +21,7 @@ pub mod error;
 pub mod exchange;
 pub mod files;
 pub mod i18n;
+pub mod kb;
 pub mod lifecycle;
 pub mod local_time;
 pub mod mask;

@@ -82,6 +82,14 @@ pub fn leaves_state(action: &str) -> bool {
     )
 }
 
+/// An answer's event names the knowledge article it gave, when it gave one.
+fn with_article(mut data: Value, article: &Option<crate::kb::ArticleRef>) -> Value {
+    if let Some(a) = article {
+        data["article"] = json!(a);
+    }
+    data
+}
+
 /// Which side of the hotline an action belongs to.
 enum Side {
     Hotline,
@@ -211,6 +219,7 @@ pub fn allowed_actions(
             K::Answer => Action::Answer {
                 answer: String::new(),
                 callback: false,
+                article: None,
             },
             K::Transfer => Action::Transfer {
                 department_id: 0,
@@ -321,7 +330,14 @@ pub fn apply(
     };
     use Status as S;
     match (action, from) {
-        (Action::Answer { answer, callback }, S::Received) => {
+        (
+            Action::Answer {
+                answer,
+                callback,
+                article,
+            },
+            S::Received,
+        ) => {
             let answer = text("answer", answer, DESCRIPTION_MAX)?;
             n.answer = Some(answer.clone());
             n.resolved = Some(true);
@@ -337,12 +353,17 @@ pub fn apply(
                     "answer",
                     Some(answer),
                     S::AwaitingCallback,
-                    json!({ "callback_due_at": n.callback_due_at }),
+                    with_article(json!({ "callback_due_at": n.callback_due_at }), article),
                 );
             } else {
                 n.status = S::Closed;
                 n.closed_at = Some(now);
-                push("answer", Some(answer), S::Closed, json!({}));
+                push(
+                    "answer",
+                    Some(answer),
+                    S::Closed,
+                    with_article(json!({}), article),
+                );
             }
         }
         (

@@ -134,6 +134,7 @@ fn invalid_transitions_and_roles_are_refused() {
         Action::Answer {
             answer: "x".into(),
             callback: false,
+            article: None,
         },
         1,
     )
@@ -357,6 +358,7 @@ fn reopen_within_the_window_only() {
         Action::Answer {
             answer: "已告知办理流程".into(),
             callback: false,
+            article: None,
         },
         0,
     )
@@ -498,6 +500,7 @@ fn an_answer_with_a_callback_waits_for_it() -> Result<()> {
     let answer = |callback| Action::Answer {
         answer: "已按通告答复".into(),
         callback,
+        article: None,
     };
     let t = step(&ticket(), &agent, answer(true), 0)?;
     assert_eq!(t.status, Status::AwaitingCallback);

@@ -179,6 +179,10 @@ str_enum!(
         PlayRecordings = "play_recordings",
         /// The training plan, sessions and attendance, the question bank and exams.
         ManageTraining = "manage_training",
+        /// Writing knowledge articles and sending them for review (a department: its own).
+        ProposeKnowledge = "propose_knowledge",
+        /// Reviewing, publishing and retiring articles; importing them (知识库编辑).
+        ManageKnowledge = "manage_knowledge",
     }
 );
 

@@ -17,10 +17,11 @@ pub fn allows(role: Role, perm: Perm) -> bool {
                 | ViewIncidents
                 | ReportIncidents
                 | HandleComplaints
+                | ProposeKnowledge
         ),
         Role::Handler => matches!(
             perm,
-            ViewTickets | ActOnTickets | RevealPersonal | ViewIncidents
+            ViewTickets | ActOnTickets | RevealPersonal | ViewIncidents | ProposeKnowledge
         ),
         Role::Supervisor => matches!(
             perm,
@@ -39,6 +40,8 @@ pub fn allows(role: Role, perm: Perm) -> bool {
                 | AnalyseComplaints
                 | ViewQa
                 | PlayRecordings
+                | ProposeKnowledge
+                | ManageKnowledge
         ),
         Role::Manager => matches!(
             perm,
@@ -62,6 +65,8 @@ pub fn allows(role: Role, perm: Perm) -> bool {
                 | ManageQa
                 | PlayRecordings
                 | ManageTraining
+                | ProposeKnowledge
+                | ManageKnowledge
         ),
         // The quality, legal, HR and training staff read tickets (masked) and the
         // centre's emergencies; what each does besides is its own permission.
@@ -74,7 +79,10 @@ pub fn allows(role: Role, perm: Perm) -> bool {
             perm,
             ViewTickets | ViewIncidents | ViewQa | ScoreCalls | PlayRecordings
         ),
-        Role::Trainer => matches!(perm, ViewTickets | ViewIncidents | ManageTraining),
+        Role::Trainer => matches!(
+            perm,
+            ViewTickets | ViewIncidents | ManageTraining | ProposeKnowledge
+        ),
         // Administration without reading callers' data (bulk export is the one way, with
         // its own permission and a log entry), nor staff's accountability records, nor
         // giving legal opinions.

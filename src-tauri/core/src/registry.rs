@@ -179,11 +179,12 @@ pub fn commands() -> impl Iterator<Item = &'static Command> {
         .chain(qa::COMMANDS)
         .chain(training::COMMANDS)
         .chain(attachments::COMMANDS)
+        .chain(kb::COMMANDS)
 }
 
 /// The commands that carry a file: front doors accept a larger request for them
 /// (`attachment::MAX_REQUEST_BYTES`) than for the rest.
-pub const UPLOADS: &[&str] = &["add_attachment"];
+pub const UPLOADS: &[&str] = &["add_attachment", "import_kb"];
 
 /// The entry called `name`.
 pub fn find(name: &str) -> Option<&'static Command> {
@@ -276,6 +277,7 @@ macro_rules! commands {
 mod attachments;
 mod complaints;
 mod emergency;
+mod kb;
 mod qa;
 mod training;
 
@@ -347,6 +349,9 @@ pub struct Vocabulary {
     pub onboarding_kinds: &'static [crate::training::onboarding::ItemKind],
     /// The file types kept with records (extension, media type) and the largest size.
     pub file_types: &'static [(&'static str, &'static str)],
+    pub kb_materials: &'static [crate::kb::Material],
+    pub kb_states: &'static [crate::kb::ArticleState],
+    pub kb_upkeep: &'static [crate::store::Upkeep],
     pub file_max_bytes: usize,
 }
 
@@ -416,6 +421,9 @@ commands! {
         question_kinds: crate::training::exam::QuestionKind::ALL,
         onboarding_kinds: crate::training::onboarding::ItemKind::ALL,
         file_types: crate::attachment::TYPES,
+        kb_materials: crate::kb::Material::ALL,
+        kb_states: crate::kb::ArticleState::ALL,
+        kb_upkeep: crate::store::Upkeep::ALL,
         file_max_bytes: crate::attachment::MAX_BYTES,
     });
 

@@ -99,6 +99,44 @@ impl Query {
     }
 }
 
+/// The most distinct bigrams a suggestion looks for: a long description's first ones.
+pub const ANY_OF_MAX: usize = 48;
+
+/// An FTS5 expression over a bigram index that matches a text sharing any two-character
+/// word with `text` (bm25 then ranks by how many and how rare): what suggests knowledge
+/// articles from a caller's description as it is typed. One character is a prefix query;
+/// None when there is no word character at all.
+pub fn any_of(text: &str) -> Option<String> {
+    let lower: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
+    let mut pairs: Vec<String> = Vec::new();
+    for w in lower.windows(2) {
+        if word(w[0]) && word(w[1]) {
+            let p: String = w.iter().collect();
+            if !pairs.contains(&p) {
+                pairs.push(p);
+                if pairs.len() == ANY_OF_MAX {
+                    break;
+                }
+            }
+        }
+    }
+    if pairs.is_empty() {
+        // No two word characters side by side: a lone one is a prefix.
+        let mut words = lower.iter().filter(|c| word(**c));
+        return match (words.next(), words.next()) {
+            (Some(c), None) => Some(format!("\"{c}\"*")),
+            _ => None,
+        };
+    }
+    Some(
+        pairs
+            .iter()
+            .map(|p| format!("\"{p}\""))
+            .collect::<Vec<_>>()
+            .join(" OR "),
+    )
+}
+
 /// A piece of text around the first match, with the matched ranges (in characters)
 /// for the desk to mark. Built from the masked text, so it reveals nothing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -191,6 +229,25 @@ mod tests {
         assert_eq!(
             Query::parse("say \"hi\" now").fts().as_deref(),
             Some("\"say \"\"hi\"\" now\"")
+        );
+    }
+
+    #[test]
+    fn any_of_asks_for_every_pair_once() {
+        assert_eq!(
+            any_of("路灯不亮，路灯").as_deref(),
+            Some("\"路灯\" OR \"灯不\" OR \"不亮\"")
+        );
+        assert_eq!(any_of(" 灯 ").as_deref(), Some("\"灯\"*"));
+        assert_eq!(any_of("AB").as_deref(), Some("\"ab\""));
+        assert_eq!(any_of("，。"), None);
+        assert_eq!(any_of("a b"), None);
+        let long: String = (0..200u32)
+            .filter_map(|i| char::from_u32(0x4e00 + i))
+            .collect();
+        assert_eq!(
+            any_of(&long).map(|m| m.matches(" OR ").count() + 1),
+            Some(ANY_OF_MAX)
         );
     }
 

@@ -504,6 +504,7 @@ impl Sim<'_> {
                 Action::Answer {
                     answer: "已按政策口径当场解答，来电人表示清楚。".into(),
                     callback: false,
+                    article: None,
                 },
             );
             return;

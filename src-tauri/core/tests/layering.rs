@@ -51,6 +51,7 @@ const FLOORS: &[(&str, &[&str])] = &[
             "recording",
             "training",
             "attachment",
+            "kb",
         ],
     ),
     ("store", &["store"]),
@@ -95,6 +96,7 @@ const STORE_FLOORS: &[&[&str]] = &[
         "qa",
         "training",
         "onboarding",
+        "kb",
     ],
     &[
         "tickets",
@@ -108,6 +110,7 @@ const STORE_FLOORS: &[&[&str]] = &[
         "accountability",
         "complaint_report",
         "qa_report",
+        "kb_views",
     ],
     &["store"],
 ];

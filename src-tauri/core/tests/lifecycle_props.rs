@@ -94,6 +94,7 @@ fn action(s: &Step, now: DateTime<Utc>, dept: i64, status: Status) -> Action {
             answer: "已解答".into(),
             // Now and then a callback promised: most answers still close, so the walks reach both.
             callback: s.level == 0,
+            article: None,
         },
         1 => Action::Transfer {
             department_id: dept,

@@ -1,5 +1,6 @@
 //! The permission door for kept files: whoever may read a record reads its files; whoever
-//! keeps the record adds and removes them (training sessions: trainers and managers).
+//! keeps the record adds and removes them (training sessions: trainers and managers;
+//! knowledge articles: whoever writes them).
 
 use super::Acting;
 use crate::attachment::{decoded, Owner};
@@ -12,13 +13,14 @@ impl<'s> Acting<'s> {
     fn keeper(&self, owner: Owner) -> Result<&'s Store> {
         match owner {
             Owner::TrainingSession => self.need(Perm::ManageTraining),
+            Owner::KbArticle => self.need(Perm::ProposeKnowledge),
         }
     }
 
     /// The store, for one who reads records of this kind (the training plan: everyone).
     fn reader(&self, owner: Owner) -> Result<&'s Store> {
         match owner {
-            Owner::TrainingSession => Ok(self.store),
+            Owner::TrainingSession | Owner::KbArticle => Ok(self.store),
         }
     }
 

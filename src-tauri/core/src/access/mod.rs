@@ -20,6 +20,7 @@ mod admin;
 mod attachments;
 mod complaints;
 mod incidents;
+mod kb;
 mod qa;
 pub use qa::{Calibration, Recording, ReviewScope};
 mod reports;

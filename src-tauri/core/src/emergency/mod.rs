@@ -388,6 +388,7 @@ pub fn bulletin_answer(
         Status::Received => Some(crate::Action::Answer {
             answer: wording.to_string(),
             callback: plan_callback && reachable,
+            article: None,
         }),
         s if s.is_final() => None,
         _ => Some(crate::Action::Comment {

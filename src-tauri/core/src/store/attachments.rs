@@ -47,6 +47,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Attachment> {
 fn owner_exists(c: &Connection, owner: Owner, id: i64) -> Result<()> {
     let (table, entity) = match owner {
         Owner::TrainingSession => ("training_sessions", "session"),
+        Owner::KbArticle => ("kb_articles", "article"),
     };
     let found: Option<i64> = c
         .query_row(

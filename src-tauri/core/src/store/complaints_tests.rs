@@ -140,6 +140,7 @@ fn a_risky_complaints_answer_waits_for_legal() {
     let answer = Action::Answer {
         answer: "已道歉".into(),
         callback: false,
+        article: None,
     };
     assert_eq!(
         s.act(t.id, s.ticket(t.id).expect("t").version, 1, &answer)

@@ -153,6 +153,7 @@ fn drills_leave_every_figure_and_history_unchanged_and_are_asked_for_when_missin
             Some(&crate::Action::Answer {
                 answer: "演练答复".into(),
                 callback: false,
+                article: None,
             }),
         )
         .expect("practice");

@@ -396,6 +396,7 @@ fn bulk_rows_are_indexed_like_single_ones() {
             let answer = Action::Answer {
                 answer: answer.to_string(),
                 callback: false,
+                article: None,
             };
             s.act(t.id, t.version, 1, &answer).expect("answer")
         })

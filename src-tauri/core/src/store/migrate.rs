@@ -183,6 +183,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "onboarding",
         sql: include_str!("../../migrations/0034_onboarding.sql"),
     },
+    Migration {
+        version: 35,
+        name: "knowledge",
+        sql: include_str!("../../migrations/0035_knowledge.sql"),
+    },
 ];
 
 /// The first line of a migration that rebuilds a table other tables reference.

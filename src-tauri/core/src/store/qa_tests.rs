@@ -272,6 +272,7 @@ fn qa_changes_the_assessment_exactly_by_its_weight() {
         &crate::Action::Answer {
             answer: "已答复".into(),
             callback: false,
+            article: None,
         },
     )
     .expect("answer");

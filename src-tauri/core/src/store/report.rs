@@ -522,8 +522,8 @@ impl Store {
         let (s, w) = (self.kpi_settings()?, self.weights()?);
         // One snapshot: the figures, last period's and the assessment agree with each other
         // even while agents keep writing.
-        let (report, previous, (agents, departments), incidents, complaints, qa) =
-            self.snapshot(|c| {
+        let (report, previous, (agents, departments), incidents, complaints, qa, knowledge) = self
+            .snapshot(|c| {
                 let now = KpiCounts::count(c, &q, &s)?;
                 let before = KpiCounts::count(c, &pq, &s)?;
                 let (extra_now, extra_before) = (extras(c, &q)?, extras(c, &pq)?);
@@ -534,6 +534,7 @@ impl Store {
                     super::incident_report::figures(c, &q, self.now())?,
                     super::complaint_report::figures(c, &q, self.now())?,
                     super::qa_report::figures(c, &q)?,
+                    super::kb_views::figures(c, q.from, q.to)?,
                 ))
             })?;
         Ok(serde_json::json!({
@@ -549,6 +550,7 @@ impl Store {
             "incidents": incidents,
             "complaints": complaints,
             "qa": qa,
+            "knowledge": knowledge,
         }))
     }
 

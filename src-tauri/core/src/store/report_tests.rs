@@ -72,6 +72,7 @@ fn kpis_against_hand_computed_figures() {
         Some(&Action::Answer {
             answer: "已解答".into(),
             callback: false,
+            article: None,
         }),
     )
     .expect("b");

@@ -127,6 +127,12 @@ fn act_in(
             e,
         )?;
     }
+    if let Action::Answer {
+        article: Some(r), ..
+    } = action
+    {
+        super::kb::record_use(tx, id, *r, actor_id, now)?;
+    }
     super::alarms::refresh(tx, &next, now, &super::alarms::ctx(tx)?)?;
     for (n, e) in out.events.iter().enumerate() {
         super::alarms::announce(tx, &next, e.action, last + 1 + n as i64, now)?;

@@ -178,6 +178,7 @@ fn refused_actions_leave_no_trace() {
             Action::Answer {
                 answer: "x".into(),
                 callback: false,
+                article: None,
             },
             "forbidden",
         ),
@@ -196,6 +197,7 @@ fn refused_actions_leave_no_trace() {
             Action::Answer {
                 answer: "  ".into(),
                 callback: false,
+                article: None,
             },
             "required",
         ),
@@ -357,6 +359,7 @@ fn intake_saves_the_call_and_its_first_action_or_neither() {
             Some(&Action::Answer {
                 answer: "已解答".into(),
                 callback: false,
+                article: None,
             }),
         )
         .expect("answer");

@@ -12,6 +12,7 @@ mod customer;
 mod data;
 mod department;
 mod incident;
+mod kb;
 mod out;
 mod qa;
 mod remote;
@@ -104,6 +105,9 @@ enum Cmd {
     /// Training: the plan, sessions and attendance, the question bank, exams and results
     #[command(subcommand)]
     Training(training::TrainingCmd),
+    /// The knowledge base: write, publish, search, list, import and export articles
+    #[command(subcommand)]
+    Kb(kb::KbCmd),
     /// The 24-hour duty roster: show, import from CSV, who is on duty now
     #[command(subcommand)]
     Roster(roster::RosterCmd),
@@ -185,6 +189,7 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Complaint(c) => complaint::run(&a, c, json)?,
         Cmd::Qa(c) => qa::run(&a, c, json)?,
         Cmd::Training(c) => training::run(&a, c, json)?,
+        Cmd::Kb(c) => kb::run(&a, c, json)?,
         Cmd::Call(args) => call::run(&store, actor, args, json)?,
         Cmd::Login(_) | Cmd::Logout => {
             return Err(Error::InvalidArguments {

@@ -6,6 +6,7 @@
 //! feature.
 
 mod figures;
+mod knowledge;
 
 use figures::{bulk, create, detail_and_history, queues, reports, scheduler, search};
 use hotline_core::model::Role;
@@ -171,6 +172,14 @@ pub fn run(opts: &BenchOptions, mut progress: impl FnMut(&str)) -> Result<BenchR
     figures.extend(detail_and_history(&agent, &raw, n)?);
     progress("search");
     figures.extend(search(&agent, &raw, n)?);
+    progress("knowledge");
+    let admin = users
+        .iter()
+        .find(|u| u.role == Role::Admin)
+        .cloned()
+        .ok_or(hotline_core::Error::NoActingUser)?;
+    knowledge::seed(&store, &raw, &admin)?;
+    figures.push(knowledge::suggest(&agent, &raw, n)?);
     progress("reports");
     figures.extend(reports(&supervisor, &raw)?);
     progress("scheduler");

@@ -38,6 +38,7 @@ pub mod sealed;
 pub mod search;
 pub mod seed;
 pub mod seed_causes;
+pub mod seed_kb;
 pub mod session;
 pub mod settings;
 pub mod sla;

@@ -55,7 +55,7 @@ const FLOORS: &[(&str, &[&str])] = &[
         ],
     ),
     ("store", &["store"]),
-    ("services", &["exchange", "seed", "seed_causes"]),
+    ("services", &["exchange", "seed", "seed_causes", "seed_kb"]),
     ("door", &["access", "session"]),
     ("commands", &["registry"]),
 ];

@@ -242,21 +242,16 @@ pub(super) fn insert_article(
 }
 
 /// The published version in the search index (or out of it).
-fn index(c: &Connection, id: i64, published: Option<&ArticleVersion>) -> Result<()> {
+pub(super) fn index(c: &Connection, id: i64, published: Option<i64>) -> Result<()> {
     c.prepare_cached("DELETE FROM kb_search WHERE rowid = ?1")?
         .execute([id])?;
     if let Some(v) = published {
         c.prepare_cached(
             "INSERT INTO kb_search (rowid, title, questions, keywords, answer)
-             VALUES (?1, hd_bigrams(?2), hd_bigrams(?3), hd_bigrams(?4), hd_bigrams(?5))",
+             SELECT article_id, hd_bigrams(title), hd_bigrams(questions), hd_bigrams(keywords), hd_bigrams(answer)
+             FROM kb_versions WHERE article_id = ?1 AND version = ?2",
         )?
-        .execute(rusqlite::params![
-            id,
-            v.title,
-            v.questions.join("\n"),
-            v.keywords.join("\n"),
-            v.answer
-        ])?;
+        .execute([id, v])?;
     }
     Ok(())
 }
@@ -415,7 +410,7 @@ impl Store {
             index(
                 tx,
                 id,
-                out.published().filter(|_| out.retired_at.is_none()),
+                out.published_version.filter(|_| out.retired_at.is_none()),
             )?;
             audit(tx, now, &by, &format!("article_{}", s.as_str()), &out)?;
             Ok(out)

@@ -283,6 +283,43 @@ impl Store {
         })
     }
 
+    /// Articles published at once, in one transaction: the demo data's and the
+    /// benchmark's (no review, so audited as seeded).
+    pub fn publish_articles(
+        &self,
+        by: Author<'_>,
+        articles: &[crate::kb::NewArticle],
+    ) -> Result<Vec<i64>> {
+        let valid = articles
+            .iter()
+            .map(crate::kb::NewArticle::validated)
+            .collect::<Result<Vec<_>>>()?;
+        let now = self.now();
+        self.write_big(|tx| {
+            let mut ids = Vec::with_capacity(valid.len());
+            for a in &valid {
+                let id = super::kb::insert_article(tx, a, by.user.id, now)?;
+                tx.prepare_cached(
+                    "UPDATE kb_versions SET state = 'published', reviewed_by = ?1, reviewed_at = ?2 WHERE article_id = ?3",
+                )?
+                .execute((by.user.id, ms(now), id))?;
+                tx.prepare_cached("UPDATE kb_articles SET published_version = 1 WHERE id = ?1")?
+                    .execute([id])?;
+                super::kb::index(tx, id, Some(1))?;
+                ids.push(id);
+            }
+            super::audit::append(
+                tx,
+                now,
+                Some(by.user),
+                "articles_seeded",
+                "kb",
+                &serde_json::json!({ "count": ids.len() }),
+            )?;
+            Ok(ids)
+        })
+    }
+
     /// Knowledge coverage and the answers by article in `[from, to)`.
     pub fn kb_figures(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<KbFigures> {
         self.snapshot(|c| figures(c, from, to))

@@ -651,6 +651,34 @@ fn commands(world: &World, n: usize) -> Vec<(&'static str, Value, &'static [&'st
             json!({ "name": "知识.txt", "data": "" }),
             MANAGE,
         ),
+        ("dispatch_rules", json!({ "all": true }), ALL),
+        (
+            "add_dispatch_rule",
+            json!({ "rule": { "category": "help_request", "lead_department_id": 999_999 } }),
+            MANAGE,
+        ),
+        ("retire_dispatch_rule", json!({ "id": 999_999 }), MANAGE),
+        (
+            "suggest_dispatch",
+            json!({ "category": "help_request", "description": "路灯不亮" }),
+            ALL,
+        ),
+        (
+            "duplicate_candidates",
+            json!({ "description": "路灯不亮", "category": "help_request" }),
+            INTAKE,
+        ),
+        (
+            "merge_ticket",
+            json!({ "id": 999_999, "master": 999_998 }),
+            INTAKE,
+        ),
+        ("split_ticket", json!({ "id": 999_999 }), INTAKE),
+        (
+            "dispatch_figures",
+            json!({ "from": "2026-11-01T00:00:00Z", "to": "2026-12-01T00:00:00Z" }),
+            REPORTS,
+        ),
         (
             "kb_figures",
             json!({ "from": "2026-11-01T00:00:00Z", "to": "2026-12-01T00:00:00Z" }),

@@ -55,7 +55,7 @@ test('every backend code the UI can meet is translated', () => {
   const errors = [...read(root, 'src-tauri', 'core', 'src', 'error.rs').matchAll(/=>\s*"([a-z_]+)"/g)].map((m) => m[1]);
   assert.ok(errors.includes('invalid_transition') && errors.includes('conflict'));
   const actions = rustEnum('ActionKind');
-  assert.equal(actions.length, 16);
+  assert.equal(actions.length, 19);
   // Every action of the backend has its form in the ticket view, and no other.
   const detail = read(ui, 'js', 'detail.js');
   const forms = detail.slice(detail.indexOf('const FORMS = {'), detail.indexOf('};', detail.indexOf('const FORMS = {')));
@@ -148,6 +148,15 @@ test('every backend code the UI can meet is translated', () => {
   for (const k of rustEnum('Step', 'kb/mod.rs')) keys.push(`kb.step.${k}`, `audit.a.article_${k}`);
   for (const k of rustEnum('Upkeep', 'store/kb_views.rs')) keys.push(`kb.upkeep.${k}`);
   keys.push('audit.a.article_saved', 'audit.a.articles_imported', 'kb_kpi.knowledge_coverage.name', 'kb_kpi.knowledge_coverage.formula');
+  for (const k of rustEnum('PartState')) keys.push(`co.state.${k}`);
+  for (const k of rustEnum('Reason', 'duplicates.rs')) keys.push(`dup.reason.${k}`);
+  for (const a of ['merge', 'merged', 'split', 'unmerged']) keys.push(`action.${a}`);
+  const dispatchStore = read(root, 'src-tauri', 'core', 'src', 'store', 'dispatch.rs');
+  const dkpis = [...dispatchStore.matchAll(/Kpi::new\(\s*"([a-z_]+)"/g)].map((m) => m[1]);
+  assert.deepEqual(dkpis, ['dispatch_accuracy', 'dispatch_overrides']);
+  for (const k of dkpis) keys.push(`dispatch_kpi.${k}.name`, `dispatch_kpi.${k}.formula`);
+  for (const u of ['working_days', 'business_hours', 'calendar_hours']) keys.push(`dispatch.span.${u}`);
+  keys.push('audit.a.dispatch_rule_added', 'audit.a.dispatch_rule_retired', 'audit.a.articles_seeded');
   // The seeded onboarding checklist is worded by key.
   const onboarding = read(root, 'src-tauri', 'core', 'migrations', '0034_onboarding.sql');
   const items = [...onboarding.matchAll(/\('([a-z_]+)', '(?:task|session|exam)', (?:NULL|'[a-z_]+'), \d+\)/g)].map((m) => m[1]);

@@ -14,7 +14,7 @@ import * as ticketCalls from './ticket_calls.js';
 /** The fields of each action's form: [name, kind, required]. */
 const FORMS = {
   answer: [['answer', 'textarea', true], ['callback', 'check', true]],
-  transfer: [['department_id', 'department', true], ['requirements', 'textarea', true], ['due_at', 'datetime', true], ['accept_due_at', 'datetime', false]],
+  transfer: [['department_id', 'department', true], ['requirements', 'textarea', true], ['due_at', 'datetime', true], ['accept_due_at', 'datetime', false], ['co_department_ids', 'departments', false], ['co_due_at', 'datetime', false]],
   return: [['reason', 'textarea', true]],
   accept: [['note', 'text', false]],
   request_extension: [['due_at', 'datetime', true], ['reason', 'textarea', true]],
@@ -29,6 +29,9 @@ const FORMS = {
   resume: [['note', 'text', false]],
   supplement: [['note', 'textarea', true]],
   urge: [['note', 'text', false]],
+  co_accept: [['note', 'text', false]],
+  co_reply: [['result', 'textarea', true]],
+  co_waive: [['department_id', 'owed_part', true], ['reason', 'textarea', true]],
 };
 
 /** Which template field fills an action form's text. */
@@ -48,6 +51,16 @@ export function init() {
       renderSlip(await api.transferSlip(current.ticket.id));
       await savePdf(b, (replace) => api.saveSlipPdf(current.ticket.id, replace), $('#slip-result'));
       showError($('[data-testid="action-error"]'), null);
+    } catch (err) {
+      showError($('[data-testid="action-error"]'), err);
+    }
+  });
+  // A merged call back on its own, exactly as it was.
+  $('#split-ticket').addEventListener('click', async () => {
+    try {
+      const t = await api.splitTicket(current.ticket.id);
+      notice(i18n.t('dup.split_done', { number: t.number }));
+      await show(t.id);
     } catch (err) {
       showError($('[data-testid="action-error"]'), err);
     }
@@ -146,6 +159,7 @@ function render() {
   $('#detail-flags').replaceChildren(...flags);
   $('#print-slip').hidden = !t.department_id;
   $('#make-article').hidden = !can('propose_knowledge') || !(t.answer || t.result);
+  $('#split-ticket').hidden = !can('create_tickets') || !t.merged_into;
   const due = t.due_at ? `${time(t.due_at)} ${['transferred', 'in_progress'].includes(t.status) ? `(${timeLeft(t.due_at)})` : ''}` : null;
   $('#detail-fields').replaceChildren(
     ...field('caller_name', t.anonymous ? i18n.t('detail.anonymous') : t.caller_name || null),
@@ -169,6 +183,7 @@ function render() {
     ...field('redispatch_count', String(t.redispatch_count)),
     ...(t.urge_count ? field('urge_count', String(t.urge_count)) : []),
   );
+  coParts(current.co_parts ?? []);
   $('#timeline').replaceChildren(...events.map((e) => el('li', { 'data-testid': 'timeline-item', 'data-action': e.action },
     el('div', { class: 'tl-head' },
       el('strong', { text: label('action', e.action) }), ' ',
@@ -208,6 +223,18 @@ function eventData(e) {
   return text ? el('div', { class: 'tl-data', text }) : null;
 }
 
+/** 协办: each co-handling department's part, its deadline and what it replied. */
+function coParts(parts) {
+  const box = $('#detail-co-parts');
+  box.hidden = parts.length === 0;
+  box.replaceChildren(el('h3', { text: i18n.t('co.title') }), el('ul', { class: 'plain', 'data-testid': 'co-parts' }, ...parts.map((p) => el('li', { 'data-testid': 'co-part', 'data-department': String(p.department_id), 'data-state': p.state },
+    el('strong', { text: p.department_name }), ' ',
+    el('span', { class: `badge co-${p.state}`, text: i18n.t(`co.state.${p.state}`) }),
+    p.due_at ? ` · ${i18n.t('co.due', { at: time(p.due_at) })}` : '',
+    p.reply ? el('p', { class: 'pre', text: p.reply }) : null,
+    p.waive_reason ? el('p', { class: 'muted', text: i18n.t('co.waived_because', { reason: p.waive_reason }) }) : null))));
+}
+
 function control(name, kind) {
   const id = `af-${name}`;
   let input;
@@ -219,6 +246,8 @@ function control(name, kind) {
     case 'outcome': input = el('select', { id, name }); options(input, ['redispatch', 'close'].map((o) => [o, i18n.t(`outcome.${o}`)])); break;
     case 'datetime': input = el('input', { id, name, type: 'text', inputmode: 'numeric', autocomplete: 'off', 'data-kind': 'datetime', placeholder: i18n.t('format.datetime') }); break;
     case 'department': input = el('select', { id, name }); options(input, treeOptions(shared.ref.departments.filter((d) => d.active && d.code !== 'hotline'))); break;
+    case 'departments': input = el('select', { id, name, multiple: true, size: 4 }, ...shared.ref.departments.filter((d) => d.active && d.code !== 'hotline').map((d) => el('option', { value: String(d.id), text: d.name }))); break;
+    case 'owed_part': input = el('select', { id, name }); options(input, (current?.co_parts ?? []).filter((p) => ['open', 'accepted'].includes(p.state)).map((p) => [p.department_id, p.department_name])); break;
     case 'satisfaction': input = el('select', { id, name }); options(input, shared.vocab.satisfactions.map((s) => [s, i18n.t(`satisfaction.${s}`)]), { blank: i18n.t('common.choose') }); break;
     case 'method': input = el('select', { id, name }); options(input, shared.vocab.callback_methods.map((s) => [s, i18n.t(`method.${s}`)])); break;
     default: input = el('input', { id, name, autocomplete: 'off' });
@@ -233,7 +262,7 @@ function openForm(action) {
   const form = $('#action-form');
   form.replaceChildren(el('h4', { text: i18n.t(`action.${action}`) }), ...FORMS[action].map(([n, k]) => control(n, k)));
   const dept = current.ticket.department_id;
-  if (form.elements.department_id && dept) form.elements.department_id.value = String(dept);
+  if (action !== 'co_waive' && form.elements.department_id && dept) form.elements.department_id.value = String(dept);
   // Suggested deadlines come from the SLA policy on the working calendar, never a guess.
   if (action === 'transfer') {
     api.suggestDeadlines(current.category.code, current.ticket.severity).then((list) => {
@@ -295,7 +324,8 @@ function collect(action) {
     if (kind === 'check') v = c.checked;
     else if (kind === 'yesno') v = c.value === '' ? null : c.value === 'true';
     else if (kind === 'datetime') v = inputToIso(c.value);
-    else if (kind === 'department') v = c.value ? Number(c.value) : null;
+    else if (kind === 'department' || kind === 'owed_part') v = c.value ? Number(c.value) : null;
+    else if (kind === 'departments') v = [...c.selectedOptions].map((o) => Number(o.value));
     else v = c.value.trim() === '' && !required ? null : c.value;
     if (required || (v !== null && !(c.closest('label')?.hidden))) out[name] = v;
   }

@@ -3,6 +3,8 @@
 import { api } from './api.js';
 import * as incidents from './incidents.js';
 import * as kbSuggest from './kb_suggest.js';
+import * as dispatch from './dispatch_suggest.js';
+import * as dups from './dup_suggest.js';
 import * as i18n from './i18n.js';
 import { el, options, time, isoToInput, inputToIso, label } from './format.js';
 import { $, shared, showError, markField, categoryName, treeOptions, notice, templatePicker } from './state.js';
@@ -91,6 +93,8 @@ function clearForm() {
   $('#draft-restored').hidden = true;
   openTicketView = null;
   kbSuggest.clear();
+  dispatch.clear();
+  dups.clear();
   markDraft();
 }
 
@@ -137,6 +141,27 @@ export function init({ saved, open: openTicket }) {
   $('#offer-urge').addEventListener('click', () => addToOpen('urge'));
   f.addEventListener('submit', (e) => e.preventDefault());
   kbSuggest.init(f);
+  // A repeat of an open ticket: log the call and merge it into that one (并单).
+  dups.init(f, async (master) => {
+    const errorEl = $('[data-testid="intake-error"]');
+    clearTimeout(draftTimer);
+    await saving.catch(() => {});
+    try {
+      const t = await api.intake(ticketFromForm(), null);
+      await api.mergeTicket(t.id, master.id);
+      clearForm();
+      notice(i18n.t('dup.merged', { number: t.number, master: master.number }));
+      await onOpen(master.id);
+    } catch (e) {
+      showError(errorEl, e);
+      markField($('#intake-form'), e);
+    }
+  });
+  // The catalogue's deadline replaces the policies' one until the agent types their own.
+  dispatch.init(f, (s) => {
+    if (s.due_at && !dueTouched) f.elements.due_at.value = isoToInput(s.due_at);
+    if (s.accept_due_at) f.elements.accept_due_at.value = s.accept_due_at;
+  });
 }
 
 /** A phone call needs its number unless it was withheld (then there are no digits to
@@ -167,6 +192,7 @@ export function fill() {
   options(f.urgency, shared.vocab.urgencies.map((s) => [s, i18n.t(`urgency.${s}`)]));
   const hotline = shared.ref.departments.find((d) => d.code === 'hotline');
   options(f.department_id, treeOptions(shared.ref.departments.filter((d) => d.active && d.id !== hotline?.id)), { blank: i18n.t('intake.choose_department') });
+  options(f.co_department_ids, shared.ref.departments.filter((d) => d.active && d.id !== hotline?.id).map((d) => [d.id, d.name]));
   pickers();
 }
 
@@ -310,6 +336,7 @@ async function submit(ending) {
       requirements: f.requirements.value,
       due_at: inputToIso(f.due_at.value),
       accept_due_at: f.accept_due_at.value || null,
+      co_department_ids: [...f.co_department_ids.selectedOptions].map((o) => Number(o.value)),
     };
     if (!then.due_at) {
       showError(errorEl, { code: 'required', details: { field: 'due_at' } });

@@ -5,7 +5,7 @@ import * as i18n from './i18n.js';
 import { el, options, setZone, time, today, normalDate, wireDateFields } from './format.js';
 import { $, shared, showError, treeOptions, loadVocabulary } from './state.js';
 import { savePdf } from './pdf.js';
-import { complaintFigures, qaFigures, knowledgeFigures } from './reports_quality.js';
+import { complaintFigures, qaFigures, knowledgeFigures, dispatchFigures } from './reports_quality.js';
 
 const charts = {};
 const pct = (v) => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);
@@ -189,6 +189,7 @@ async function run() {
     complaintFigures(doc.complaints);
     qaFigures(doc.qa);
     knowledgeFigures(doc.knowledge);
+    dispatchFigures(doc.dispatch);
     assessTable($('#assess-departments'), doc.assessment.departments, ['on_time_acceptance', 'on_time_handling', 'satisfaction', 'no_redispatch']);
     assessTable($('#assess-agents'), doc.assessment.agents, ['direct_answer', 'satisfaction', 'callback']);
     showError($('[data-testid="error"]'), null);

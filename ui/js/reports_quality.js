@@ -24,6 +24,11 @@ export function qaFigures(f) {
     kpi(f.disputes_upheld, 'qa-disputes', 'qa_kpi'));
 }
 
+/** Dispatch accuracy and the agents' overrides of the catalogue. */
+export function dispatchFigures(f) {
+  $('#dispatch-figures').replaceChildren(kpi(f.accuracy, 'dispatch-accuracy', 'dispatch_kpi'), kpi(f.overrides, 'dispatch-overrides', 'dispatch_kpi'));
+}
+
 /** Knowledge coverage, and the articles that answered most with how many came back. */
 export function knowledgeFigures(f) {
   $('#kb-figures').replaceChildren(

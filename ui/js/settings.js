@@ -1,5 +1,6 @@
 // Reference data the desk needs: departments and categories (trees) and users.
 import { api } from './api.js';
+import * as dispatchRules from './dispatch_rules.js';
 import * as i18n from './i18n.js';
 import { el, options, normalDate } from './format.js';
 import { $, shared, showError, markField, loadReference, categoryName, treeOptions, notice, feedback } from './state.js';
@@ -31,6 +32,7 @@ function saved() {
 
 /** Loads and shows the data-driven settings: preferences, rules, calendars, SLA. */
 export async function load() {
+  dispatchRules.render();
   const errorEl = $('[data-testid="settings-error"]');
   try {
     const [prefs, settings, policies] = await Promise.all([api.notificationPrefs(), api.getSettings(), api.slaPolicies()]);

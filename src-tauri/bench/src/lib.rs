@@ -6,7 +6,7 @@
 //! feature.
 
 mod figures;
-mod knowledge;
+mod intake;
 
 use figures::{bulk, create, detail_and_history, queues, reports, scheduler, search};
 use hotline_core::model::Role;
@@ -25,6 +25,11 @@ pub struct BenchOptions {
     pub samples: usize,
     /// Tickets written by the bulk-import figure.
     pub bulk: usize,
+    /// Knowledge articles beside the tickets (the suggestion's figure).
+    pub articles: usize,
+    /// Only these groups of figures (queues, detail, search, intake, reports,
+    /// scheduler, writes); all when empty.
+    pub only: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -166,27 +171,43 @@ pub fn run(opts: &BenchOptions, mut progress: impl FnMut(&str)) -> Result<BenchR
     let n = opts.samples.max(10);
     let mut figures = Vec::new();
 
-    progress("queues");
-    figures.extend(queues(&agent, &raw, n)?);
-    progress("detail, history");
-    figures.extend(detail_and_history(&agent, &raw, n)?);
-    progress("search");
-    figures.extend(search(&agent, &raw, n)?);
-    progress("knowledge");
-    let admin = users
-        .iter()
-        .find(|u| u.role == Role::Admin)
-        .cloned()
-        .ok_or(hotline_core::Error::NoActingUser)?;
-    knowledge::seed(&store, &raw, &admin)?;
-    figures.push(knowledge::suggest(&agent, &raw, n)?);
-    progress("reports");
-    figures.extend(reports(&supervisor, &raw)?);
-    progress("scheduler");
-    figures.push(scheduler(&store, &raw, n)?);
-    progress("writes");
-    figures.push(create(&agent, &raw, n)?);
-    figures.push(bulk(&store, &raw, opts.bulk)?);
+    let wanted = |g: &str| opts.only.is_empty() || opts.only.iter().any(|o| o == g);
+    if wanted("queues") {
+        progress("queues");
+        figures.extend(queues(&agent, &raw, n)?);
+    }
+    if wanted("detail") {
+        progress("detail, history");
+        figures.extend(detail_and_history(&agent, &raw, n)?);
+    }
+    if wanted("search") {
+        progress("search");
+        figures.extend(search(&agent, &raw, n)?);
+    }
+    if wanted("intake") {
+        progress("intake");
+        let admin = users
+            .iter()
+            .find(|u| u.role == Role::Admin)
+            .cloned()
+            .ok_or(hotline_core::Error::NoActingUser)?;
+        intake::seed(&store, &raw, &admin, opts.articles)?;
+        figures.push(intake::suggest(&agent, &raw, n, opts.articles)?);
+        figures.push(intake::duplicates(&agent, &raw, n)?);
+    }
+    if wanted("reports") {
+        progress("reports");
+        figures.extend(reports(&supervisor, &raw)?);
+    }
+    if wanted("scheduler") {
+        progress("scheduler");
+        figures.push(scheduler(&store, &raw, n)?);
+    }
+    if wanted("writes") {
+        progress("writes");
+        figures.push(create(&agent, &raw, n)?);
+        figures.push(bulk(&store, &raw, opts.bulk)?);
+    }
 
     let (cpus, cpu) = machine();
     Ok(BenchReport {
@@ -270,6 +291,8 @@ mod tests {
                 tickets: 3000,
                 samples: 10,
                 bulk: 500,
+                articles: 300,
+                only: vec![],
             },
             |_| {},
         )
@@ -291,6 +314,8 @@ mod tests {
             "search, 3",
             "search, 6",
             "monthly report",
+            "knowledge suggestion",
+            "duplicate candidates",
             "scheduler",
             "create a ticket",
             "bulk import",
@@ -308,10 +333,13 @@ mod tests {
                 tickets: 3000,
                 samples: 10,
                 bulk: 10,
+                articles: 300,
+                only: vec!["queues".into()],
             },
             |_| {},
         )
         .expect("again");
         assert!(again.seeded_in_seconds.is_none());
+        assert!(again.figures.iter().all(|f| f.name.starts_with("queue")));
     }
 }

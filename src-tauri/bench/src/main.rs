@@ -1,4 +1,4 @@
-//! `hotline-bench [--tickets N] [--samples N] [--bulk N] [--store PATH] [--json]`.
+//! `hotline-bench [--tickets N] [--samples N] [--bulk N] [--store PATH] [--only GROUP] [--json]`.
 
 use clap::Parser;
 use std::path::PathBuf;
@@ -20,6 +20,13 @@ struct Args {
     /// The bench store [default: bench-N.db in the cache directory, kept between runs]
     #[arg(long)]
     store: Option<PathBuf>,
+    /// Knowledge articles beside the tickets
+    #[arg(long, default_value_t = 20_000)]
+    articles: usize,
+    /// Only this group of figures (repeatable): queues, detail, search, intake,
+    /// reports, scheduler, writes
+    #[arg(long)]
+    only: Vec<String>,
     /// Machine-readable output
     #[arg(long)]
     json: bool,
@@ -38,6 +45,8 @@ fn main() {
         tickets: a.tickets,
         samples: a.samples,
         bulk: a.bulk,
+        articles: a.articles,
+        only: a.only.clone(),
     };
     let json = a.json;
     match hotline_bench::run(&opts, |what| {

@@ -11,6 +11,7 @@ mod complaint;
 mod customer;
 mod data;
 mod department;
+mod dispatch;
 mod incident;
 mod kb;
 mod out;
@@ -108,6 +109,9 @@ enum Cmd {
     /// The knowledge base: write, publish, search, list, import and export articles
     #[command(subcommand)]
     Kb(kb::KbCmd),
+    /// The dispatch catalogue: rules for the lead and co-handling departments
+    #[command(subcommand)]
+    Dispatch(dispatch::DispatchCmd),
     /// The 24-hour duty roster: show, import from CSV, who is on duty now
     #[command(subcommand)]
     Roster(roster::RosterCmd),
@@ -190,6 +194,7 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Qa(c) => qa::run(&a, c, json)?,
         Cmd::Training(c) => training::run(&a, c, json)?,
         Cmd::Kb(c) => kb::run(&a, c, json)?,
+        Cmd::Dispatch(c) => dispatch::run(&a, c, json)?,
         Cmd::Call(args) => call::run(&store, actor, args, json)?,
         Cmd::Login(_) | Cmd::Logout => {
             return Err(Error::InvalidArguments {

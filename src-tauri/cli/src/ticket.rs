@@ -66,6 +66,26 @@ pub enum TicketCmd {
     },
     /// Perform a lifecycle action on a ticket
     Act(ActArgs),
+    /// 并单: merge a call into the open ticket it repeats
+    Merge {
+        number: String,
+        /// The master ticket's number
+        #[arg(long)]
+        into: String,
+    },
+    /// Split a merged call back off its master, as it was before
+    Split { number: String },
+    /// The open tickets a call may repeat
+    Duplicates {
+        #[arg(long, default_value = "")]
+        phone: String,
+        #[arg(long, default_value = "")]
+        address: String,
+        #[arg(long, default_value = "")]
+        description: String,
+        #[arg(long)]
+        category: String,
+    },
 }
 
 pub fn run(a: &Acting, cmd: TicketCmd, json: bool) -> Result<()> {
@@ -102,6 +122,43 @@ pub fn run(a: &Acting, cmd: TicketCmd, json: bool) -> Result<()> {
             let t = a.intake(&new, None)?;
             print(json, serde_json::to_value(&t)?, || {
                 format!("created {}", t.number)
+            });
+        }
+        TicketCmd::Merge { number, into } => {
+            let t = a.merge_ticket(
+                a.ticket_id_by_number(&number)?,
+                a.ticket_id_by_number(&into)?,
+            )?;
+            print(json, serde_json::to_value(&t)?, || {
+                format!("{} merged into {into}", t.number)
+            });
+        }
+        TicketCmd::Split { number } => {
+            let t = a.split_ticket(a.ticket_id_by_number(&number)?)?;
+            print(json, serde_json::to_value(&t)?, || {
+                format!("{} split off, {}", t.number, t.status)
+            });
+        }
+        TicketCmd::Duplicates {
+            phone,
+            address,
+            description,
+            category,
+        } => {
+            let rows = a.duplicate_candidates(&phone, &address, &description, &category, None)?;
+            print(json, serde_json::to_value(&rows)?, || {
+                rows.iter()
+                    .map(|c| {
+                        format!(
+                            "{} [{}] {} {:.0}% {}\n",
+                            c.number,
+                            c.status,
+                            c.reason,
+                            c.similarity * 100.0,
+                            c.summary
+                        )
+                    })
+                    .collect()
             });
         }
         TicketCmd::Show { number } => {
@@ -240,6 +297,12 @@ pub enum ActCmd {
         /// Acceptance deadline (returns are allowed until then)
         #[arg(long)]
         accept_due: Option<String>,
+        /// A co-handling department's code (协办, repeatable)
+        #[arg(long = "co")]
+        co: Vec<String>,
+        /// The co-handlers' deadline (default: the handling deadline)
+        #[arg(long)]
+        co_due: Option<String>,
     },
     /// 退回
     Return {
@@ -329,6 +392,23 @@ pub enum ActCmd {
         #[arg(long)]
         note: Option<String>,
     },
+    /// 协办签收: a co-handling department accepts its part
+    CoAccept {
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// 协办回复: a co-handling department's part of the result
+    CoReply {
+        #[arg(long)]
+        result: String,
+    },
+    /// Waive a co-handling department's part (department code), with the reason
+    CoWaive {
+        #[arg(long)]
+        department: String,
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 fn to_action(
@@ -347,11 +427,18 @@ fn to_action(
             requirements,
             due,
             accept_due,
+            co,
+            co_due,
         } => Action::Transfer {
             department_id: a.department_by_code(&department)?.id,
             requirements,
             due_at: time(&due)?,
             accept_due_at: accept_due.as_deref().map(time).transpose()?,
+            co_department_ids: co
+                .iter()
+                .map(|c| Ok(a.department_by_code(c)?.id))
+                .collect::<Result<_>>()?,
+            co_due_at: co_due.as_deref().map(time).transpose()?,
         },
         ActCmd::Return { reason } => Action::Return { reason },
         ActCmd::Accept { note } => Action::Accept { note },
@@ -396,6 +483,12 @@ fn to_action(
         ActCmd::Resume { note } => Action::Resume { note },
         ActCmd::Supplement { note } => Action::Supplement { note },
         ActCmd::Urge { note } => Action::Urge { note },
+        ActCmd::CoAccept { note } => Action::CoAccept { note },
+        ActCmd::CoReply { result } => Action::CoReply { result },
+        ActCmd::CoWaive { department, reason } => Action::CoWaive {
+            department_id: a.department_by_code(&department)?.id,
+            reason,
+        },
     })
 }
 

@@ -25,6 +25,12 @@ pub enum Action {
         due_at: DateTime<Utc>,
         #[serde(default)]
         accept_due_at: Option<DateTime<Utc>>,
+        /// 协办: departments that each reply with their part before the lead's reply.
+        #[serde(default)]
+        co_department_ids: Vec<i64>,
+        /// The co-handlers' deadline (none: the lead's).
+        #[serde(default)]
+        co_due_at: Option<DateTime<Utc>>,
     },
     /// 退回: the department declines, with a reason, before its acceptance deadline.
     Return {
@@ -102,6 +108,20 @@ pub enum Action {
         #[serde(default)]
         note: Option<String>,
     },
+    /// A co-handling department accepts its part.
+    CoAccept {
+        #[serde(default)]
+        note: Option<String>,
+    },
+    /// A co-handling department's part of the result (协办意见).
+    CoReply {
+        result: String,
+    },
+    /// A co-handling part is waived (no longer needed), with the reason.
+    CoWaive {
+        department_id: i64,
+        reason: String,
+    },
 }
 
 impl Action {
@@ -124,6 +144,9 @@ impl Action {
             Action::Resume { .. } => K::Resume,
             Action::Supplement { .. } => K::Supplement,
             Action::Urge { .. } => K::Urge,
+            Action::CoAccept { .. } => K::CoAccept,
+            Action::CoReply { .. } => K::CoReply,
+            Action::CoWaive { .. } => K::CoWaive,
         }
     }
 

@@ -48,6 +48,8 @@ pub enum Error {
         from: String,
         to: String,
     },
+    #[error("the co-handling departments have not all replied: {departments}")]
+    CoHandlingOwed { departments: String },
     #[error("{step} is not possible while the article is {state}")]
     ArticleStep { step: String, state: String },
     #[error("action {action} is not possible while the incident is {status}")]
@@ -165,6 +167,7 @@ impl Error {
             Error::InvalidTransition { .. } => "invalid_transition",
             Error::IncidentTransition { .. } => "incident_transition",
             Error::ArticleStep { .. } => "article_step",
+            Error::CoHandlingOwed { .. } => "co_handling_owed",
             Error::RosterGap { .. } => "roster_gap",
             Error::IncidentChanged { .. } => "incident_changed",
             Error::Forbidden { .. } => "forbidden",
@@ -232,6 +235,7 @@ impl Error {
             }
             Error::RosterGap { day, from, to } => json!({ "day": day, "from": from, "to": to }),
             Error::ArticleStep { step, state } => json!({ "step": step, "state": state }),
+            Error::CoHandlingOwed { departments } => json!({ "departments": departments }),
             Error::IncidentTransition { action, status } => {
                 json!({ "incident_action": action, "incident_status": status })
             }

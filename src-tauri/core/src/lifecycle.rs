@@ -79,6 +79,11 @@ pub fn leaves_state(action: &str) -> bool {
             | "acknowledge"
             | "assess"
             | "legal_opinion"
+            | "co_accept"
+            | "co_reply"
+            | "co_waive"
+            | "merged"
+            | "unmerged"
     )
 }
 
@@ -90,12 +95,46 @@ fn with_article(mut data: Value, article: &Option<crate::kb::ArticleRef>) -> Val
     data
 }
 
+/// The timeline entry of a co-handling action: (action, note, data naming the department).
+fn co_event(action: &Action, actor: &User) -> Result<(&'static str, Option<String>, Value)> {
+    Ok(match action {
+        Action::CoAccept { note } => (
+            "co_accept",
+            opt_text("note", note.as_deref(), NOTE_MAX)?,
+            json!({ "department_id": actor.department_id }),
+        ),
+        Action::CoReply { result } => (
+            "co_reply",
+            Some(text("result", result, DESCRIPTION_MAX)?),
+            json!({ "department_id": actor.department_id }),
+        ),
+        Action::CoWaive {
+            department_id,
+            reason,
+        } => (
+            "co_waive",
+            Some(text("reason", reason, NOTE_MAX)?),
+            json!({ "department_id": department_id }),
+        ),
+        _ => {
+            return Err(Error::Internal(format!(
+                "{} is no co-handling action",
+                action.name()
+            )))
+        }
+    })
+}
+
 /// Which side of the hotline an action belongs to.
 enum Side {
     Hotline,
     Department,
     Supervisor,
     Anyone,
+    /// A co-handling department (the store checks it has a part).
+    CoHandler,
+    /// The lead department or the hotline's supervisors.
+    Lead,
 }
 
 fn side(a: &Action) -> Side {
@@ -115,6 +154,8 @@ fn side(a: &Action) -> Side {
         | Action::Resume { .. } => Side::Department,
         Action::ApproveExtension { .. } | Action::RefuseExtension { .. } => Side::Supervisor,
         Action::Comment { .. } => Side::Anyone,
+        Action::CoAccept { .. } | Action::CoReply { .. } => Side::CoHandler,
+        Action::CoWaive { .. } => Side::Lead,
     }
 }
 
@@ -126,7 +167,9 @@ fn authorize(t: &Ticket, actor: &User, a: &Action) -> Result<()> {
         (_, Role::Admin | Role::Supervisor) => true,
         (Side::Hotline, Role::Agent | Role::Manager) => true,
         (Side::Supervisor, Role::Manager) => true,
-        (Side::Department | Side::Anyone, Role::Handler) => in_dept,
+        (Side::Department | Side::Anyone | Side::Lead, Role::Handler) => in_dept,
+        (Side::CoHandler, Role::Handler) => !in_dept,
+        (Side::Lead, Role::Manager) => true,
         (Side::Anyone, _) => true,
         _ => false,
     };
@@ -199,6 +242,7 @@ fn statuses_for(kind: ActionKind) -> &'static [Status] {
         ],
         // Urging is about the department's work: a transfer not yet accepted or in hand.
         K::Urge => &[S::Transferred, S::InProgress],
+        K::CoAccept | K::CoReply | K::CoWaive => &[S::Transferred, S::InProgress],
     }
 }
 
@@ -209,6 +253,27 @@ pub fn allowed_actions(
     actor: &User,
     now: DateTime<Utc>,
     policy: &Policy,
+) -> Vec<ActionKind> {
+    actions(t, actor, now, policy, false)
+}
+
+/// `allowed_actions` with the co-handling actions the actor's role and the status allow
+/// (`co`): the store keeps those its parts allow.
+pub fn allowed_with_co(
+    t: &Ticket,
+    actor: &User,
+    now: DateTime<Utc>,
+    policy: &Policy,
+) -> Vec<ActionKind> {
+    actions(t, actor, now, policy, true)
+}
+
+fn actions(
+    t: &Ticket,
+    actor: &User,
+    now: DateTime<Utc>,
+    policy: &Policy,
+    co: bool,
 ) -> Vec<ActionKind> {
     if !actor.active {
         return vec![];
@@ -226,6 +291,8 @@ pub fn allowed_actions(
                 requirements: String::new(),
                 due_at: far,
                 accept_due_at: None,
+                co_department_ids: vec![],
+                co_due_at: None,
             },
             K::Return => Action::Return {
                 reason: String::new(),
@@ -268,6 +335,14 @@ pub fn allowed_actions(
                 note: String::new(),
             },
             K::Urge => Action::Urge { note: None },
+            K::CoAccept => Action::CoAccept { note: None },
+            K::CoReply => Action::CoReply {
+                result: String::new(),
+            },
+            K::CoWaive => Action::CoWaive {
+                department_id: 0,
+                reason: String::new(),
+            },
         }
     };
     use ActionKind as K;
@@ -278,6 +353,8 @@ pub fn allowed_actions(
         .filter(|kind| statuses_for(*kind).contains(&t.status))
         .filter(|kind| authorize(t, actor, &probe(*kind)).is_ok())
         .filter(|kind| match kind {
+            // Whether a part is owed is the store's to say (`co_parts::allowed`).
+            K::CoAccept | K::CoReply | K::CoWaive => co,
             K::RequestExtension => !pending,
             K::Pause => t.paused_at.is_none(),
             K::Resume => t.paused_at.is_some(),
@@ -372,6 +449,8 @@ pub fn apply(
                 requirements,
                 due_at,
                 accept_due_at,
+                co_department_ids,
+                co_due_at,
             },
             S::Received | S::Returned,
         ) => {
@@ -392,6 +471,20 @@ pub fn apply(
                     });
                 }
             }
+            let mut data = json!({ "department_id": department_id, "due_at": due_at, "accept_due_at": accept_due_at });
+            let co = crate::cohandling::co_list(*department_id, co_department_ids)?;
+            if !co.is_empty() {
+                let co_due = co_due_at.unwrap_or(*due_at);
+                deadline_after(co_due, now)?;
+                if co_due > *due_at {
+                    return Err(Error::DeadlineTooEarly {
+                        deadline: due_at.to_rfc3339(),
+                        after: co_due.to_rfc3339(),
+                    });
+                }
+                data["co_department_ids"] = json!(co);
+                data["co_due_at"] = json!(co_due);
+            }
             n.status = S::Transferred;
             n.department_id = Some(*department_id);
             n.handler_id = None;
@@ -401,12 +494,7 @@ pub fn apply(
             n.accept_due_at = *accept_due_at;
             n.extension = None;
             n.extension_due_at = None;
-            push(
-                "transfer",
-                Some(requirements),
-                S::Transferred,
-                json!({ "department_id": department_id, "due_at": due_at, "accept_due_at": accept_due_at }),
-            );
+            push("transfer", Some(requirements), S::Transferred, data);
         }
         (Action::Return { reason }, S::Transferred) => {
             let reason = text("reason", reason, NOTE_MAX)?;
@@ -672,6 +760,13 @@ pub fn apply(
                 s,
                 json!({ "count": n.urge_count, "by_caller": true, "department_id": t.department_id }),
             );
+        }
+        (
+            Action::CoAccept { .. } | Action::CoReply { .. } | Action::CoWaive { .. },
+            s @ (S::Transferred | S::InProgress),
+        ) => {
+            let (name, note, data) = co_event(action, actor)?;
+            push(name, note, s, data);
         }
         (Action::Comment { note }, s) => {
             let note = text("note", note, NOTE_MAX)?;

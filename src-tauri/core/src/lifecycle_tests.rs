@@ -36,6 +36,8 @@ fn transfer(days: i64) -> Action {
         requirements: "请核实并答复".into(),
         due_at: t0() + Duration::days(days),
         accept_due_at: None,
+        co_department_ids: vec![],
+        co_due_at: None,
     }
 }
 
@@ -323,6 +325,8 @@ fn return_only_before_the_acceptance_deadline() {
         requirements: "核实".into(),
         due_at: t0() + Duration::days(5),
         accept_due_at: Some(t0() + Duration::hours(4)),
+        co_department_ids: vec![],
+        co_due_at: None,
     };
     let t = step(&ticket(), &agent, a, 0).expect("transfer");
     let e = step(

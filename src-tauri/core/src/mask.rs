@@ -140,6 +140,10 @@ impl Mask for TicketDetail {
     fn mask(&mut self) {
         self.ticket.mask();
         self.events.iter_mut().for_each(Mask::mask);
+        for p in &mut self.co_parts {
+            opt_text(&mut p.reply);
+            opt_text(&mut p.waive_reason);
+        }
     }
 }
 

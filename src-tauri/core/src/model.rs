@@ -47,6 +47,10 @@ str_enum!(
         Supplement = "supplement",
         /// 催办: the caller called again to urge the department; counted on the ticket.
         Urge = "urge",
+        /// 协办: a co-handling department accepts its part, replies with it, or is waived.
+        CoAccept = "co_accept",
+        CoReply = "co_reply",
+        CoWaive = "co_waive",
     }
 );
 
@@ -183,6 +187,8 @@ str_enum!(
         ProposeKnowledge = "propose_knowledge",
         /// Reviewing, publishing and retiring articles; importing them (知识库编辑).
         ManageKnowledge = "manage_knowledge",
+        /// Keeping the dispatch catalogue (派单目录) and deciding disputed dispatches.
+        ManageDispatch = "manage_dispatch",
     }
 );
 
@@ -313,6 +319,9 @@ pub struct Ticket {
     pub paused_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
+    /// 并单: this call was merged into that ticket (the master handles it).
+    #[serde(default)]
+    pub merged_into: Option<i64>,
 }
 
 impl Ticket {
@@ -372,6 +381,41 @@ pub struct TicketRow {
     pub snippet: Option<crate::search::Snippet>,
 }
 
+str_enum!(
+    /// Where a co-handling (协办) part stands.
+    PartState {
+        Open = "open",
+        Accepted = "accepted",
+        Replied = "replied",
+        Waived = "waived",
+        /// The ticket was transferred again: this round's parts no longer count.
+        Cancelled = "cancelled",
+    }
+);
+
+impl PartState {
+    /// Still owed before the lead may reply.
+    pub fn owed(self) -> bool {
+        matches!(self, PartState::Open | PartState::Accepted)
+    }
+}
+
+/// A co-handling department's part of a ticket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CoPart {
+    pub id: i64,
+    pub department_id: i64,
+    pub department_name: String,
+    pub state: PartState,
+    pub due_at: Option<DateTime<Utc>>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub reply: Option<String>,
+    pub replied_at: Option<DateTime<Utc>>,
+    pub waive_reason: Option<String>,
+    /// Who accepted, replied or waived last.
+    pub by: Option<String>,
+}
+
 /// A ticket with everything the detail view shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TicketDetail {
@@ -381,6 +425,9 @@ pub struct TicketDetail {
     pub handler: Option<User>,
     pub created_by: User,
     pub events: Vec<Event>,
+    /// 协办: the co-handling departments' parts, every round.
+    #[serde(default)]
+    pub co_parts: Vec<CoPart>,
 }
 
 #[cfg(test)]

@@ -42,6 +42,7 @@ pub fn allows(role: Role, perm: Perm) -> bool {
                 | PlayRecordings
                 | ProposeKnowledge
                 | ManageKnowledge
+                | ManageDispatch
         ),
         Role::Manager => matches!(
             perm,
@@ -67,6 +68,7 @@ pub fn allows(role: Role, perm: Perm) -> bool {
                 | ManageTraining
                 | ProposeKnowledge
                 | ManageKnowledge
+                | ManageDispatch
         ),
         // The quality, legal, HR and training staff read tickets (masked) and the
         // centre's emergencies; what each does besides is its own permission.

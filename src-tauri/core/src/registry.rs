@@ -180,6 +180,7 @@ pub fn commands() -> impl Iterator<Item = &'static Command> {
         .chain(training::COMMANDS)
         .chain(attachments::COMMANDS)
         .chain(kb::COMMANDS)
+        .chain(dispatch::COMMANDS)
 }
 
 /// The commands that carry a file: front doors accept a larger request for them
@@ -276,6 +277,7 @@ macro_rules! commands {
 
 mod attachments;
 mod complaints;
+mod dispatch;
 mod emergency;
 mod kb;
 mod qa;

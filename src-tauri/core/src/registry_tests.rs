@@ -110,7 +110,7 @@ fn arguments_arrive_in_camel_case_and_results_as_json() {
     assert_eq!(e.details()["command"], "create_department");
     let v = call(&ctx, "vocabulary", Value::Null).expect("vocabulary");
     assert_eq!(v["satisfactions"].as_array().map(Vec::len), Some(5));
-    assert_eq!(v["actions"].as_array().map(Vec::len), Some(16));
+    assert_eq!(v["actions"].as_array().map(Vec::len), Some(19));
     for unit in crate::calendar::Span::UNITS {
         let span: crate::calendar::Span =
             serde_json::from_value(json!({ "unit": unit, "amount": 1 })).expect("unit");

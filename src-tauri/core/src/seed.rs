@@ -519,6 +519,8 @@ impl Sim<'_> {
             requirements: "请核实情况，依法依规处理，并在期限内答复来电人。".into(),
             due_at: self.clock + Duration::days(days) + Duration::hours(1),
             accept_due_at: Some(self.clock + Duration::hours(8)),
+            co_department_ids: vec![],
+            co_due_at: None,
         };
         if !self.step(agent, 5..30, transfer) {
             return;

@@ -83,6 +83,8 @@ pub const SETTINGS: &[Setting] = &[
     centre("timezone", "Asia/Shanghai", Accepts::Zone),
     centre("reopen_window_days", "30", Accepts::Int(0, 3650)),
     centre("callback_days", "3", Accepts::Int(0, 3650)),
+    // Days back an open ticket is offered as the one a new call repeats (重复件).
+    centre("duplicate_window_days", "30", Accepts::Int(1, 365)),
     // Where the telephone system records calls: e.g. /var/spool/asterisk/monitor/{date}/{key}.wav.
     centre("recording_pattern", "", Accepts::RecordingPattern),
     // Hours before a training session when those expected at it are reminded.

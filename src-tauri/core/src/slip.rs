@@ -118,6 +118,8 @@ mod tests {
             requirements: "请联系来电人 13812345678 核实".into(),
             due_at: t0() + chrono::Duration::days(3),
             accept_due_at: Some(t0() + chrono::Duration::hours(4)),
+            co_department_ids: vec![],
+            co_due_at: None,
         };
         let named = s
             .intake(agent.id, &new_ticket(), Some(&transfer))
@@ -186,6 +188,8 @@ mod tests {
             requirements: "请核实".into(),
             due_at: t0() + chrono::Duration::days(3),
             accept_due_at: None,
+            co_department_ids: vec![],
+            co_due_at: None,
         };
         let t = s.intake(1, &new_ticket(), Some(&transfer)).expect("ticket");
         let a = s.acting(1).expect("acting");

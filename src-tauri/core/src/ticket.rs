@@ -198,6 +198,7 @@ pub fn blank(v: &ValidTicket, category_id: i64, created_by: i64) -> crate::model
         return_count: 0,
         reopen_count: 0,
         urge_count: 0,
+        merged_into: None,
         supervised: false,
         paused_at: None,
         closed_at: None,

@@ -52,6 +52,9 @@ const FLOORS: &[(&str, &[&str])] = &[
             "training",
             "attachment",
             "kb",
+            "dispatch",
+            "cohandling",
+            "duplicates",
         ],
     ),
     ("store", &["store"]),
@@ -97,6 +100,8 @@ const STORE_FLOORS: &[&[&str]] = &[
         "training",
         "onboarding",
         "kb",
+        "dispatch",
+        "co_parts",
     ],
     &[
         "tickets",
@@ -111,6 +116,7 @@ const STORE_FLOORS: &[&[&str]] = &[
         "complaint_report",
         "qa_report",
         "kb_views",
+        "merges",
     ],
     &["store"],
 ];

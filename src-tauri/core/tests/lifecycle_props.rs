@@ -101,6 +101,8 @@ fn action(s: &Step, now: DateTime<Utc>, dept: i64, status: Status) -> Action {
             requirements: "核实处理".into(),
             due_at: due,
             accept_due_at: s.flag.then_some(now + Duration::hours(6)),
+            co_department_ids: vec![],
+            co_due_at: None,
         },
         2 => Action::Return {
             reason: "非本单位职责".into(),

@@ -268,6 +268,7 @@ async fn answer_now_and_the_callers_history_while_typing() -> Result {
         Some(&hotline_core::Action::Answer {
             answer: "已告知所需材料。".into(),
             callback: false,
+            article: None,
         }),
     )?;
     let desk = Desk::launch_as(&w.db, "agent").await?;

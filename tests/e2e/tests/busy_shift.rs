@@ -70,6 +70,8 @@ fn transferred(w: &World, phone: &str) -> Result<hotline_core::model::Ticket> {
             requirements: "请核实修复".into(),
             due_at: due,
             accept_due_at: None,
+            co_department_ids: vec![],
+            co_due_at: None,
         }),
     )?)
 }

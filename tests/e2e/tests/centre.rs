@@ -74,6 +74,8 @@ async fn one_centre_three_seats() -> Result {
                 requirements: "核查".into(),
                 due_at: store.now() + chrono::Duration::days(3),
                 accept_due_at: None,
+                co_department_ids: vec![],
+                co_due_at: None,
             }),
         )?;
         let t = store.act(t.id, t.version, handler, &Action::Accept { note: None })?;

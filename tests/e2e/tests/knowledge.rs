@@ -76,7 +76,7 @@ async fn an_agent_answers_a_call_from_a_suggested_article() -> Result {
         Ok(desk
             .js("return document.querySelector(\"[data-testid='kb-suggestion']\")?.dataset.id ?? ''")
             .await?
-            == id.to_string())
+            == serde_json::json!(id.to_string()))
     })
     .await?;
     desk.click("kb-use").await?;

@@ -49,6 +49,8 @@ async fn a_callback_deadline_notifies_once_per_reminder() -> Result {
             requirements: "核查水质".into(),
             due_at: due,
             accept_due_at: None,
+            co_department_ids: vec![],
+            co_due_at: None,
         }),
     )?;
     let t = store.act(t.id, t.version, handler, &Action::Accept { note: None })?;

@@ -220,6 +220,8 @@ async fn settings_fit_small_screens_and_templates_fill_forms() -> Result {
             requirements: "请修复".into(),
             due_at: store.now() + chrono::Duration::days(3),
             accept_due_at: None,
+            co_department_ids: vec![],
+            co_due_at: None,
         }),
     )?;
     let ticket = store.act(

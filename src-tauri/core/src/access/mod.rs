@@ -19,8 +19,10 @@ use std::collections::BTreeMap;
 mod admin;
 mod attachments;
 mod complaints;
+mod dispatch;
 mod incidents;
 mod kb;
+mod merges;
 mod qa;
 pub use qa::{Calibration, Recording, ReviewScope};
 mod reports;
@@ -155,8 +157,11 @@ impl<'s> Acting<'s> {
         }
     }
 
+    /// A handler sees their department's tickets and those it co-handles (协办).
     fn ticket_in_scope(&self, t: &Ticket) -> Result<()> {
-        if sees(&self.user, t.department_id) {
+        if sees(&self.user, t.department_id)
+            || self.store.co_handles(t.id, self.user.department_id)?
+        {
             Ok(())
         } else {
             Err(Error::Forbidden {

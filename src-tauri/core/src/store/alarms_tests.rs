@@ -33,6 +33,8 @@ fn reminders_fire_once_each_and_stop_when_the_ticket_moves_on() {
                 requirements: "核查".into(),
                 due_at: due,
                 accept_due_at: None,
+                co_department_ids: vec![],
+                co_due_at: None,
             }),
         )
         .expect("intake");
@@ -198,6 +200,8 @@ fn a_pause_stops_the_clock_and_resuming_gives_the_time_back() {
                 requirements: "核查".into(),
                 due_at: due,
                 accept_due_at: None,
+                co_department_ids: vec![],
+                co_due_at: None,
             }),
         )
         .expect("intake");
@@ -252,6 +256,8 @@ fn popups_respect_recipients_mutes_quiet_hours_and_summarise_a_storm() {
                 requirements: "核查".into(),
                 due_at: due,
                 accept_due_at: None,
+                co_department_ids: vec![],
+                co_due_at: None,
             }),
         )
         .expect("intake");
@@ -342,6 +348,8 @@ fn workflow_steps_notify_once_and_extensions_queue_for_supervisors() {
                 requirements: "核查".into(),
                 due_at: t0() + Duration::days(3),
                 accept_due_at: None,
+                co_department_ids: vec![],
+                co_due_at: None,
             }),
         )
         .expect("intake");

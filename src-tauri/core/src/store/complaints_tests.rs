@@ -157,6 +157,8 @@ fn a_risky_complaints_answer_waits_for_legal() {
             requirements: "核实话务员录音".into(),
             due_at: t0() + Duration::days(3),
             accept_due_at: None,
+            co_department_ids: vec![],
+            co_due_at: None,
         },
         1,
     )

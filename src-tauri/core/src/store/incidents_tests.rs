@@ -429,6 +429,8 @@ fn attached_calls_are_answered_with_the_bulletin_and_it_reads_as_a_notice() {
                 requirements: "核实".into(),
                 due_at: t0() + Duration::days(3),
                 accept_due_at: None,
+                co_department_ids: vec![],
+                co_due_at: None,
             },
         )
         .expect("transfer");

@@ -71,6 +71,10 @@ impl Article {
     }
 }
 
+/// How many best matches of the index are looked at for the few suggestions shown (an
+/// expired one among them is skipped).
+const RANK_WINDOW: i64 = 64;
+
 /// An article offered while a description is typed: the published wording.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Suggestion {
@@ -470,7 +474,7 @@ impl Store {
             Ok(c.prepare_cached(
                 "SELECT a.id, v.version, v.title, v.answer, v.material, d.name, v.valid_until, s.score
                  FROM (SELECT rowid, bm25(kb_search, 8.0, 6.0, 4.0, 1.0) AS score FROM kb_search
-                       WHERE kb_search MATCH ?1) s
+                       WHERE kb_search MATCH ?1 ORDER BY score LIMIT ?4) s
                  JOIN kb_articles a ON a.id = s.rowid
                  JOIN kb_versions v ON v.article_id = a.id AND v.version = a.published_version
                  LEFT JOIN departments d ON d.id = v.department_id
@@ -479,7 +483,9 @@ impl Store {
                    AND (v.valid_until IS NULL OR v.valid_until >= ?2)
                  ORDER BY s.score, a.id LIMIT ?3",
             )?
-            .query_map(rusqlite::params![m, today, limit.clamp(1, 20)], |r| {
+            // The best `RANK_WINDOW` matches are ranked by the index alone; only they are
+            // joined to their wording (a common word matches thousands of articles).
+            .query_map(rusqlite::params![m, today, limit.clamp(1, 20), RANK_WINDOW], |r| {
                 Ok(Suggestion {
                     id: r.get(0)?,
                     version: r.get(1)?,

@@ -45,6 +45,8 @@ fn queues_filter_search_sort_and_count() {
             requirements: "核查".into(),
             due_at: due,
             accept_due_at: None,
+            co_department_ids: vec![],
+            co_due_at: None,
         },
     )
     .expect("transfer");
@@ -308,6 +310,8 @@ fn search_finds_words_short_words_phone_fragments_and_numbers() {
                 requirements: "疏通".into(),
                 due_at: t0() + Duration::days(2),
                 accept_due_at: None,
+                co_department_ids: vec![],
+                co_due_at: None,
             },
         )
         .expect("transfer");

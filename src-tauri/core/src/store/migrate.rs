@@ -188,6 +188,21 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "knowledge",
         sql: include_str!("../../migrations/0035_knowledge.sql"),
     },
+    Migration {
+        version: 36,
+        name: "dispatch",
+        sql: include_str!("../../migrations/0036_dispatch.sql"),
+    },
+    Migration {
+        version: 37,
+        name: "cohandling",
+        sql: include_str!("../../migrations/0037_cohandling.sql"),
+    },
+    Migration {
+        version: 38,
+        name: "duplicates",
+        sql: include_str!("../../migrations/0038_duplicates.sql"),
+    },
 ];
 
 /// The first line of a migration that rebuilds a table other tables reference.

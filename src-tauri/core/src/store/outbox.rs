@@ -146,6 +146,8 @@ mod tests {
             requirements: "请核实".into(),
             due_at: t0() + Duration::days(3),
             accept_due_at: None,
+            co_department_ids: vec![],
+            co_due_at: None,
         };
         let t = s.act(t.id, t.version, 1, &transfer).expect("transfer");
         let head = s.outbox_head().expect("head");

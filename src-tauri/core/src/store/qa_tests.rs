@@ -288,6 +288,8 @@ fn qa_changes_the_assessment_exactly_by_its_weight() {
             requirements: "核实".into(),
             due_at: t0() + Duration::days(3),
             accept_due_at: None,
+            co_department_ids: vec![],
+            co_due_at: None,
         },
     )
     .expect("transfer");

@@ -37,9 +37,11 @@ pub(crate) fn condition(queue: Queue, me: &User, now: DateTime<Utc>) -> (String,
             vec![now_ms, Sql::Integer(ms(now + DUE_SOON))],
         ),
         Queue::Overdue => (format!("{HANDLING} AND t.due_at < ?"), vec![now_ms]),
+        // Their department's transfers, and the parts it owes as a co-handler.
         Queue::Mine if me.role == Role::Handler => (
-            format!("{HANDLING} AND t.department_id = ? AND (t.handler_id IS NULL OR t.handler_id = ?)"),
-            vec![Sql::Integer(me.department_id), Sql::Integer(me.id)],
+            format!("(({HANDLING} AND t.department_id = ? AND (t.handler_id IS NULL OR t.handler_id = ?))
+                OR t.id IN (SELECT ticket_id FROM co_parts WHERE department_id = ? AND state IN ('open', 'accepted')))"),
+            vec![Sql::Integer(me.department_id), Sql::Integer(me.id), Sql::Integer(me.department_id)],
         ),
         Queue::Mine => (
             "t.status IN ('received', 'returned', 'replied', 'awaiting_callback') AND t.created_by = ?".into(),
@@ -50,8 +52,13 @@ pub(crate) fn condition(queue: Queue, me: &User, now: DateTime<Utc>) -> (String,
 
 /// The tickets `me` may see at all: a department handler only their department's.
 pub(crate) fn scope(me: &User) -> Option<(String, Vec<Sql>)> {
-    crate::permissions::department_scope(me)
-        .map(|d| ("t.department_id = ?".to_string(), vec![Sql::Integer(d)]))
+    crate::permissions::department_scope(me).map(|d| {
+        (
+            "(t.department_id = ? OR t.id IN (SELECT ticket_id FROM co_parts WHERE department_id = ?))"
+                .to_string(),
+            vec![Sql::Integer(d), Sql::Integer(d)],
+        )
+    })
 }
 
 /// Counts stop here: "10 000+" says enough about the archive, and counting a million
@@ -188,6 +195,8 @@ mod tests {
                 requirements: "核查".into(),
                 due_at: due,
                 accept_due_at: None,
+                co_department_ids: vec![],
+                co_due_at: None,
             },
         )
         .expect("transfer");

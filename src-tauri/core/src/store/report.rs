@@ -522,21 +522,30 @@ impl Store {
         let (s, w) = (self.kpi_settings()?, self.weights()?);
         // One snapshot: the figures, last period's and the assessment agree with each other
         // even while agents keep writing.
-        let (report, previous, (agents, departments), incidents, complaints, qa, knowledge) = self
-            .snapshot(|c| {
-                let now = KpiCounts::count(c, &q, &s)?;
-                let before = KpiCounts::count(c, &pq, &s)?;
-                let (extra_now, extra_before) = (extras(c, &q)?, extras(c, &pq)?);
-                Ok((
-                    report_in(c, &q, &s, tz, &now, self.now())?,
-                    period_kpis(c, &pq, &s, &before)?,
-                    assessment_in(c, &w, (&now, &extra_now), (&before, &extra_before))?,
-                    super::incident_report::figures(c, &q, self.now())?,
-                    super::complaint_report::figures(c, &q, self.now())?,
-                    super::qa_report::figures(c, &q)?,
-                    super::kb_views::figures(c, q.from, q.to)?,
-                ))
-            })?;
+        let (
+            report,
+            previous,
+            (agents, departments),
+            incidents,
+            complaints,
+            qa,
+            knowledge,
+            dispatch,
+        ) = self.snapshot(|c| {
+            let now = KpiCounts::count(c, &q, &s)?;
+            let before = KpiCounts::count(c, &pq, &s)?;
+            let (extra_now, extra_before) = (extras(c, &q)?, extras(c, &pq)?);
+            Ok((
+                report_in(c, &q, &s, tz, &now, self.now())?,
+                period_kpis(c, &pq, &s, &before)?,
+                assessment_in(c, &w, (&now, &extra_now), (&before, &extra_before))?,
+                super::incident_report::figures(c, &q, self.now())?,
+                super::complaint_report::figures(c, &q, self.now())?,
+                super::qa_report::figures(c, &q)?,
+                super::kb_views::figures(c, q.from, q.to)?,
+                super::dispatch::figures(c, q.from, q.to)?,
+            ))
+        })?;
         Ok(serde_json::json!({
             "period": p.label,
             "previous_period": p.previous_label,
@@ -551,6 +560,7 @@ impl Store {
             "complaints": complaints,
             "qa": qa,
             "knowledge": knowledge,
+            "dispatch": dispatch,
         }))
     }
 

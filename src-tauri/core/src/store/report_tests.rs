@@ -31,6 +31,8 @@ fn kpis_against_hand_computed_figures() {
                 requirements: "核查".into(),
                 due_at: t0() + Duration::hours(2),
                 accept_due_at: Some(t0() + Duration::hours(1)),
+                co_department_ids: vec![],
+                co_due_at: None,
             }),
         )
         .expect("a");

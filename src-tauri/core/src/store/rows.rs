@@ -57,6 +57,7 @@ pub(super) const COLUMNS: &[&str] = &[
     "paused_at",
     "closed_at",
     "updated_at",
+    "merged_into",
 ];
 
 fn t(v: Option<DateTime<Utc>>) -> Sql {
@@ -116,6 +117,7 @@ pub(super) fn values(x: &Ticket) -> Vec<Sql> {
         t(x.paused_at),
         t(x.closed_at),
         t(Some(x.updated_at)),
+        i(x.merged_into),
     ]
 }
 
@@ -199,6 +201,7 @@ pub(super) fn ticket_row(r: &Row) -> rusqlite::Result<Ticket> {
         return_count: r.get("return_count")?,
         reopen_count: r.get("reopen_count")?,
         urge_count: r.get("urge_count")?,
+        merged_into: r.get("merged_into")?,
         supervised: r.get("supervised")?,
         paused_at: opt_time(r, "paused_at")?,
         closed_at: opt_time(r, "closed_at")?,

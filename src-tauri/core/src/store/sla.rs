@@ -48,7 +48,7 @@ fn policies(c: &Connection) -> Result<Vec<SlaPolicy>> {
 }
 
 /// The category and its ancestors, nearest first.
-fn lineage(c: &Connection, category_id: i64) -> Result<Vec<i64>> {
+pub(super) fn lineage(c: &Connection, category_id: i64) -> Result<Vec<i64>> {
     let mut out = vec![category_id];
     let mut cur = get_category(c, category_id)?;
     while let Some(p) = cur.parent_id {
@@ -260,6 +260,8 @@ mod tests {
             requirements: "请核实".into(),
             due_at: due,
             accept_due_at: None,
+            co_department_ids: vec![],
+            co_due_at: None,
         };
         s.act(t.id, t.version, 1, &action).expect("transfer");
         // An extension adds the handling time to the running deadline (Friday 17:00).

@@ -94,6 +94,7 @@ fn act_in(
         )?;
         rules.callback_due_at = callback.map(|s| s.due_at);
     }
+    let moved = super::co_parts::check(tx, &cur, &actor, action)?;
     let out = lifecycle::apply(&cur, &actor, action, now, &rules)?;
     let mut next = out.ticket;
     next.version = cur.version + 1;
@@ -127,6 +128,10 @@ fn act_in(
             e,
         )?;
     }
+    if let Action::Transfer { department_id, .. } = action {
+        super::dispatch::log_transfer(tx, &cur, *department_id, actor_id, now)?;
+    }
+    super::co_parts::apply(tx, &next, &actor, action, moved, now)?;
     if let Action::Answer {
         article: Some(r), ..
     } = action
@@ -201,6 +206,7 @@ impl Store {
                 handler: ticket.handler_id.map(|h| get_user(c, h)).transpose()?,
                 created_by: get_user(c, ticket.created_by)?,
                 events: events(c, id)?,
+                co_parts: super::co_parts::parts(c, id)?,
                 ticket,
             })
         })
@@ -297,12 +303,20 @@ impl Store {
         let d = self.detail(id)?;
         let now = self.now();
         let allowed = self.read(|c| {
-            Ok(lifecycle::allowed_actions(
+            let actor = get_user(c, actor_id)?;
+            let mut kinds = lifecycle::allowed_with_co(
                 &d.ticket,
-                &get_user(c, actor_id)?,
+                &actor,
                 now,
                 &super::complaints::ticket_policy(c, id)?,
-            ))
+            );
+            let mut keep = Vec::with_capacity(kinds.len());
+            for k in kinds.drain(..) {
+                if super::co_parts::allowed(c, &d.ticket, &actor, k)? {
+                    keep.push(k);
+                }
+            }
+            Ok(keep)
         })?;
         Ok((d, allowed))
     }

@@ -95,6 +95,8 @@ fn the_whole_path_through_the_store_with_versions() {
         requirements: "请三日内修复".into(),
         due_at: due,
         accept_due_at: None,
+        co_department_ids: vec![],
+        co_due_at: None,
     };
     let x = s.act(x.id, x.version, 1, &transfer).expect("transfer");
     assert_eq!((x.status, x.version), (Status::Transferred, 2));
@@ -189,6 +191,8 @@ fn refused_actions_leave_no_trace() {
                 requirements: "x".into(),
                 due_at: t0() + Duration::days(1),
                 accept_due_at: None,
+                co_department_ids: vec![],
+                co_due_at: None,
             },
             "not_found",
         ),
@@ -242,6 +246,8 @@ fn queues_follow_the_lifecycle_and_the_clock() {
                 requirements: "核查".into(),
                 due_at: t0() + Duration::hours(30),
                 accept_due_at: None,
+                co_department_ids: vec![],
+                co_due_at: None,
             }),
         )
         .expect("intake");
@@ -343,6 +349,8 @@ fn intake_saves_the_call_and_its_first_action_or_neither() {
         requirements: "x".into(),
         due_at: t0() + Duration::days(1),
         accept_due_at: None,
+        co_department_ids: vec![],
+        co_due_at: None,
     };
     assert_eq!(
         s.intake(1, &new_ticket(), Some(&bad))
@@ -439,6 +447,8 @@ fn anonymous_and_contactless_callers() {
         requirements: "请核实".into(),
         due_at: t0() + Duration::days(3),
         accept_due_at: None,
+        co_department_ids: vec![],
+        co_due_at: None,
     };
     let e = s
         .act(letter.id, letter.version, 1, &transfer)
@@ -476,6 +486,8 @@ fn harmless_concurrent_changes_merge_and_real_ones_name_their_author() {
         requirements: "请核实".into(),
         due_at: t0() + Duration::days(5),
         accept_due_at: None,
+        co_department_ids: vec![],
+        co_due_at: None,
     };
     let seen = s
         .act(x.id, x.version, 1, &transfer)

@@ -1,0 +1,40 @@
+//! The commands of dispatching right: the catalogue's rules, its suggestion at intake,
+//! the dispatch figures; repeated requests found, merged into their master, split back.
+
+use super::{acting, arguments, need, reply, Command, Ctx, Run};
+use crate::dispatch::NewRule;
+use crate::error::Result;
+use crate::model::{Perm, Severity};
+use crate::store::{DispatchFigures, DispatchSuggestion, RuleRow};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+commands! {
+    static COMMANDS;
+    /// The catalogue: active rules, and retired ones with `all`.
+    acting dispatch_rules(all: Option<bool>) [need(Perm::ViewTickets)] -> Vec<RuleRow>
+        = |c, a| a.dispatch_rules(all.unwrap_or(false));
+    /// Adds a rule: category × keywords × area → lead, co-handlers, handling time.
+    acting add_dispatch_rule(rule: NewRule) [need(Perm::ManageDispatch)] -> RuleRow
+        = |c, a| a.add_dispatch_rule(&rule);
+    acting retire_dispatch_rule(id: i64) [need(Perm::ManageDispatch)] -> RuleRow
+        = |c, a| a.retire_dispatch_rule(id);
+    /// The lead department, co-handlers and deadlines the catalogue suggests for a request.
+    acting suggest_dispatch(category: String, description: String, address: Option<String>, severity: Option<Severity>)
+        [need(Perm::ViewTickets)] -> Option<DispatchSuggestion>
+        = |c, a| a.suggest_dispatch(&category, &description, address.as_deref().unwrap_or(""), severity.unwrap_or(Severity::General));
+    /// The open tickets a call may repeat: the same caller's, similar ones at the same
+    /// address or of the same category (重复件).
+    acting duplicate_candidates(phone: Option<String>, address: Option<String>, description: String, category: String, exclude: Option<i64>)
+        [need(Perm::CreateTickets)] -> Vec<crate::duplicates::Candidate>
+        = |c, a| a.duplicate_candidates(phone.as_deref().unwrap_or(""), address.as_deref().unwrap_or(""), &description, &category, exclude);
+    /// Merges call `id` into `master` (并单): the call is closed as merged.
+    acting merge_ticket(id: i64, master: i64) [need(Perm::CreateTickets)] -> crate::model::Ticket
+        = |c, a| a.merge_ticket(id, master);
+    /// Splits a merged call back off its master, exactly as it was.
+    acting split_ticket(id: i64) [need(Perm::CreateTickets)] -> crate::model::Ticket
+        = |c, a| a.split_ticket(id);
+    /// Dispatch accuracy and overrides in `[from, to)`.
+    acting dispatch_figures(from: DateTime<Utc>, to: DateTime<Utc>) [need(Perm::ViewReports)]
+        -> DispatchFigures = |c, a| a.dispatch_figures(from, to);
+}

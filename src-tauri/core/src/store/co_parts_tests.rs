@@ -1,0 +1,223 @@
+//! Co-handling through the store: a transfer with a co-handler opens its part; the lead's
+//! reply waits for the part or a waiver; the co-handler sees the ticket and finds it in
+//! its queue; a re-transfer cancels the last round's owed parts.
+
+use crate::model::{PartState, Queue, Role, Status};
+use crate::store::testutil::{setup, t0};
+use crate::store::ListQuery;
+use crate::ticket::tests::new_ticket;
+use crate::Action;
+use chrono::Duration;
+
+#[test]
+fn the_lead_replies_only_after_every_part_or_a_waiver() {
+    let (_d, s, _c, lighting, lead) = setup();
+    let water = s
+        .create_department(None, "water", "自来水公司", None)
+        .expect("water")
+        .id;
+    let power = s
+        .create_department(None, "power", "供电公司", None)
+        .expect("power")
+        .id;
+    let w = s
+        .create_user(None, "水司 周", water, Role::Handler)
+        .expect("w");
+    let p = s
+        .create_user(None, "电力 吴", power, Role::Handler)
+        .expect("p");
+    let sup = s
+        .create_user(None, "值班长", 1, Role::Supervisor)
+        .expect("sup");
+    let transfer = Action::Transfer {
+        department_id: lighting,
+        requirements: "路灯与地下管线一并排查".into(),
+        due_at: t0() + Duration::days(5),
+        accept_due_at: None,
+        co_department_ids: vec![water, power, water],
+        co_due_at: Some(t0() + Duration::days(3)),
+    };
+    let t = s
+        .intake(1, &new_ticket(), Some(&transfer))
+        .expect("transferred");
+    let d = s.detail(t.id).expect("detail");
+    assert_eq!(d.co_parts.len(), 2);
+    assert!(d
+        .co_parts
+        .iter()
+        .all(|p| p.state == PartState::Open && p.due_at == Some(t0() + Duration::days(3))));
+    // The co-handler finds it in its queue and may act on its part only.
+    let mine = s
+        .list_as(
+            w.id,
+            &ListQuery {
+                queue: Some(Queue::Mine),
+                ..ListQuery::default()
+            },
+        )
+        .expect("mine");
+    assert_eq!(
+        mine.rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![t.id]
+    );
+    let (_, allowed) = s.detail_for(t.id, w.id).expect("as co-handler");
+    assert_eq!(
+        allowed.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
+        ["co_accept", "co_reply"]
+    );
+    let (_, lead_allowed) = s.detail_for(t.id, lead.id).expect("as lead");
+    assert!(
+        lead_allowed.iter().any(|k| k.as_str() == "accept")
+            && lead_allowed.iter().any(|k| k.as_str() == "co_waive")
+    );
+    let t = s
+        .act(t.id, t.version, lead.id, &Action::Accept { note: None })
+        .expect("accepted");
+    let t = s
+        .act(t.id, t.version, w.id, &Action::CoAccept { note: None })
+        .expect("co accepted");
+    // Not a part of the lead's department; twice accepted is refused.
+    assert_eq!(
+        s.act(t.id, t.version, w.id, &Action::CoAccept { note: None })
+            .map_err(|e| e.code())
+            .err(),
+        Some("invalid_transition")
+    );
+    let t = s
+        .act(
+            t.id,
+            t.version,
+            w.id,
+            &Action::CoReply {
+                result: "地下管线无渗漏，已复核".into(),
+            },
+        )
+        .expect("co reply");
+    assert_eq!(t.status, Status::InProgress);
+    let reply = Action::Reply {
+        result: "路灯已修复".into(),
+        resolved: Some(true),
+    };
+    let e = s
+        .act(t.id, t.version, lead.id, &reply)
+        .expect_err("power owes its part");
+    assert_eq!(
+        (e.code(), e.details()["departments"].as_str()),
+        ("co_handling_owed", Some("供电公司"))
+    );
+    // A waiver, by the hotline's supervisor, with its reason.
+    let t = s
+        .act(
+            t.id,
+            t.version,
+            sup.id,
+            &Action::CoWaive {
+                department_id: power,
+                reason: "经核实无需供电配合".into(),
+            },
+        )
+        .expect("waived");
+    assert_eq!(
+        s.act(
+            t.id,
+            t.version,
+            p.id,
+            &Action::CoReply {
+                result: "迟到的意见".into()
+            }
+        )
+        .map_err(|e| e.code())
+        .err(),
+        Some("invalid_transition")
+    );
+    let t = s
+        .act(t.id, t.version, lead.id, &reply)
+        .expect("lead replies");
+    assert_eq!(t.status, Status::Replied);
+    let d = s.detail(t.id).expect("detail");
+    let states: Vec<PartState> = d.co_parts.iter().map(|p| p.state).collect();
+    assert_eq!(states, vec![PartState::Replied, PartState::Waived]);
+    let actions: Vec<&str> = d.events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "create",
+            "transfer",
+            "accept",
+            "co_accept",
+            "co_reply",
+            "co_waive",
+            "reply"
+        ]
+    );
+}
+
+#[test]
+fn a_co_handler_sees_only_tickets_it_handles_and_a_new_round_cancels_the_old() {
+    let (_d, s, _c, lighting, lead) = setup();
+    let water = s
+        .create_department(None, "water", "自来水公司", None)
+        .expect("water")
+        .id;
+    let w = s
+        .create_user(None, "水司 周", water, Role::Handler)
+        .expect("w");
+    let transfer = |co: Vec<i64>| Action::Transfer {
+        department_id: lighting,
+        requirements: "请核查".into(),
+        due_at: t0() + Duration::days(5),
+        accept_due_at: None,
+        co_department_ids: co,
+        co_due_at: None,
+    };
+    let other = s
+        .intake(1, &new_ticket(), Some(&transfer(vec![])))
+        .expect("other");
+    let t = s
+        .intake(1, &new_ticket(), Some(&transfer(vec![water])))
+        .expect("t");
+    let a = s.acting(w.id).expect("acting");
+    assert!(a.detail(t.id).is_ok());
+    assert_eq!(
+        a.detail(other.id).map_err(|e| e.code()).err(),
+        Some("forbidden")
+    );
+    let all = s.list_as(w.id, &ListQuery::default()).expect("all");
+    assert_eq!(
+        all.rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![t.id]
+    );
+    // The lead returns it: the owed part is cancelled; a co-handler may not act on it.
+    let t = s
+        .act(
+            t.id,
+            t.version,
+            lead.id,
+            &Action::Return {
+                reason: "非本单位职责".into(),
+            },
+        )
+        .expect("returned");
+    assert_eq!(
+        s.detail(t.id).expect("d").co_parts[0].state,
+        PartState::Cancelled
+    );
+    assert_eq!(
+        s.act(t.id, t.version, w.id, &Action::CoAccept { note: None })
+            .map_err(|e| e.code())
+            .err(),
+        Some("not_found")
+    );
+    // The lead's own department cannot be its co-handler; an unknown one writes nothing.
+    for (co, code) in [(vec![lighting], "invalid_value"), (vec![999], "not_found")] {
+        assert_eq!(
+            s.act(t.id, t.version, 1, &transfer(co))
+                .map_err(|e| e.code())
+                .err(),
+            Some(code)
+        );
+    }
+    assert_eq!(s.detail(t.id).expect("d").co_parts.len(), 1);
+    // Seen before, still seen: the history of its part stays readable.
+    assert!(a.detail(t.id).is_ok());
+}

@@ -1,0 +1,348 @@
+//! The dispatch catalogue in the store: its rules (added, retired, audited), the
+//! suggestion for a request (lead, co-handlers, deadlines), the log of every transfer
+//! beside what was suggested, and the dispatch figures.
+
+use super::audit::append;
+use super::db::{from_ms, ms, Author, Store};
+use super::reference::{active_department, category_by_code, get_department};
+use super::sla::lineage;
+use crate::dispatch::{rank, Case, NewRule, Rule};
+use crate::error::{Error, Result};
+use crate::model::Severity;
+use crate::report::Kpi;
+use crate::sla::Stage;
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension};
+use serde::Serialize;
+use serde_json::json;
+
+/// A rule with the names a list shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleRow {
+    #[serde(flatten)]
+    pub rule: Rule,
+    pub category: String,
+    pub lead_department: String,
+    pub co_departments: Vec<String>,
+    pub note: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A department named by the catalogue.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Named {
+    pub id: i64,
+    pub name: String,
+}
+
+/// What the catalogue suggests for a request: the lead department, the co-handlers, the
+/// deadlines, and where a return would go next.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DispatchSuggestion {
+    pub rule_id: i64,
+    pub lead: Named,
+    pub co: Vec<Named>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub accept_due_at: Option<DateTime<Utc>>,
+    pub next: Option<Named>,
+}
+
+/// The dispatch figures of a period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DispatchFigures {
+    /// First transfers neither returned nor re-routed / first transfers.
+    pub accuracy: Kpi,
+    /// Transfers that went elsewhere than suggested / transfers with a suggestion.
+    pub overrides: Kpi,
+}
+
+fn rule_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Rule, String, String, String, i64)> {
+    let co: String = r.get(5)?;
+    let handle: Option<String> = r.get(6)?;
+    Ok((
+        Rule {
+            id: r.get(0)?,
+            category_id: r.get(1)?,
+            keywords: r.get::<_, String>(2)?.lines().map(str::to_string).collect(),
+            area: r.get(3)?,
+            lead_department_id: r.get(4)?,
+            co_department_ids: serde_json::from_str(&co).unwrap_or_default(),
+            handle: handle.and_then(|h| serde_json::from_str(&h).ok()),
+            active: r.get(7)?,
+        },
+        r.get(8)?,
+        r.get(9)?,
+        r.get(10)?,
+        r.get(11)?,
+    ))
+}
+
+const RULES: &str =
+    "SELECT r.id, r.category_id, r.keywords, r.area, r.lead_department_id, r.co_departments,
+        r.handle, r.active, c.code, d.name, r.note, r.created_at
+     FROM dispatch_rules r JOIN categories c ON c.id = r.category_id
+     JOIN departments d ON d.id = r.lead_department_id";
+
+fn active_rules(c: &Connection) -> Result<Vec<Rule>> {
+    Ok(
+        c.prepare_cached(&format!("{RULES} WHERE r.active ORDER BY r.id"))?
+            .query_map([], rule_row)?
+            .map(|r| r.map(|x| x.0))
+            .collect::<rusqlite::Result<_>>()?,
+    )
+}
+
+fn named(c: &Connection, id: i64) -> Result<Named> {
+    Ok(Named {
+        id,
+        name: get_department(c, id)?.name,
+    })
+}
+
+/// The catalogue's suggestion for a request of `category_id` (None: no rule applies).
+pub(super) fn suggestion(
+    c: &Connection,
+    category_id: i64,
+    description: &str,
+    address: &str,
+    severity: Severity,
+    now: DateTime<Utc>,
+) -> Result<Option<DispatchSuggestion>> {
+    let rules = active_rules(c)?;
+    let lineage = lineage(c, category_id)?;
+    let ranked = rank(
+        &rules,
+        Case {
+            lineage: &lineage,
+            description,
+            address,
+        },
+    );
+    let Some((_, best)) = ranked.first() else {
+        return Ok(None);
+    };
+    // A rule's handling time is for general requests; graver ones keep their policies.
+    let due_at = match (best.handle, severity) {
+        (Some(span), Severity::General) => Some(
+            super::calendar::load_calendar(c, "office")?
+                .add(now, span)?
+                .value,
+        ),
+        _ => super::sla::suggest(c, Stage::Handle, category_id, severity, now)?.map(|s| s.due_at),
+    };
+    let accept_due_at =
+        super::sla::suggest(c, Stage::Accept, category_id, severity, now)?.map(|s| s.due_at);
+    Ok(Some(DispatchSuggestion {
+        rule_id: best.id,
+        lead: named(c, best.lead_department_id)?,
+        co: best
+            .co_department_ids
+            .iter()
+            .map(|d| named(c, *d))
+            .collect::<Result<_>>()?,
+        due_at,
+        accept_due_at: accept_due_at.filter(|a| due_at.is_none_or(|d| *a <= d)),
+        next: match ranked.get(1) {
+            Some((_, r)) => Some(named(c, r.lead_department_id)?),
+            None => None,
+        },
+    }))
+}
+
+/// Logs a transfer of ticket `id` to `department_id` beside the catalogue's suggestion.
+pub(super) fn log_transfer(
+    c: &Connection,
+    t: &crate::model::Ticket,
+    department_id: i64,
+    actor_id: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let s = suggestion(
+        c,
+        t.category_id,
+        &t.description,
+        t.address.as_deref().unwrap_or(""),
+        t.severity,
+        now,
+    )?;
+    let suggested = s.as_ref().map(|s| s.lead.id);
+    c.prepare_cached(
+        "INSERT INTO dispatch_log (ticket_id, at, actor_id, department_id, rule_id, suggested_department_id, overridden)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(rusqlite::params![
+        t.id,
+        ms(now),
+        actor_id,
+        department_id,
+        s.as_ref().map(|s| s.rule_id),
+        suggested,
+        suggested.is_some_and(|d| d != department_id)
+    ])?;
+    Ok(())
+}
+
+/// The dispatch figures of `[from, to)`.
+pub(super) fn figures(
+    c: &Connection,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<DispatchFigures> {
+    let range = (ms(from), ms(to));
+    // From the log (every transfer, the older ones copied from the timelines): a ticket's
+    // first transfer in the period, kept when it was never returned nor sent elsewhere.
+    let (first, kept): (i64, Option<i64>) = c.query_row(
+        &format!(
+            "SELECT count(*), sum(NOT EXISTS (SELECT 1 FROM events r WHERE r.ticket_id = g.ticket_id AND r.action = 'return')
+                 AND NOT EXISTS (SELECT 1 FROM dispatch_log x WHERE x.ticket_id = g.ticket_id
+                                   AND x.department_id <> g.department_id))
+             FROM dispatch_log g WHERE g.at >= ?1 AND g.at < ?2 AND {}
+               AND NOT EXISTS (SELECT 1 FROM dispatch_log p WHERE p.ticket_id = g.ticket_id AND p.id < g.id)",
+            super::db::NOT_DRILL.replacen("t.id", "g.ticket_id", 1)
+        ),
+        range,
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let (suggested, overridden): (i64, Option<i64>) = c.query_row(
+        "SELECT count(*), sum(overridden) FROM dispatch_log
+         WHERE at >= ?1 AND at < ?2 AND suggested_department_id IS NOT NULL",
+        range,
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    Ok(DispatchFigures {
+        accuracy: Kpi::new("dispatch_accuracy", kept.unwrap_or(0), first),
+        overrides: Kpi::new("dispatch_overrides", overridden.unwrap_or(0), suggested),
+    })
+}
+
+impl Store {
+    pub fn add_dispatch_rule(&self, by: Author<'_>, rule: &NewRule) -> Result<RuleRow> {
+        let r = rule.validated()?;
+        let now = self.now();
+        self.write(|tx| {
+            let category = category_by_code(tx, &r.category)?;
+            for d in std::iter::once(&r.lead_department_id).chain(&r.co_department_ids) {
+                active_department(tx, *d)?;
+            }
+            tx.execute(
+                "INSERT INTO dispatch_rules (category_id, keywords, area, lead_department_id, co_departments, handle, note, created_by, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                rusqlite::params![
+                    category.id,
+                    r.keywords.join("\n"),
+                    r.area,
+                    r.lead_department_id,
+                    serde_json::to_string(&r.co_department_ids)?,
+                    r.handle.map(|h| serde_json::to_string(&h)).transpose()?,
+                    r.note,
+                    by.user.id,
+                    ms(now)
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            append(tx, now, Some(by.user), "dispatch_rule_added", &format!("rule:{id}"), &json!(r))?;
+            rule_by_id(tx, id)
+        })
+    }
+
+    /// Takes a rule out of the catalogue (kept for the log that names it).
+    pub fn retire_dispatch_rule(&self, by: Author<'_>, id: i64) -> Result<RuleRow> {
+        let now = self.now();
+        self.write(|tx| {
+            rule_by_id(tx, id)?;
+            tx.execute("UPDATE dispatch_rules SET active = 0 WHERE id = ?1", [id])?;
+            append(
+                tx,
+                now,
+                Some(by.user),
+                "dispatch_rule_retired",
+                &format!("rule:{id}"),
+                &json!({}),
+            )?;
+            rule_by_id(tx, id)
+        })
+    }
+
+    /// The catalogue, active rules first; retired ones with `all`.
+    pub fn dispatch_rules(&self, all: bool) -> Result<Vec<RuleRow>> {
+        self.read(|c| {
+            let rows = c
+                .prepare_cached(&format!(
+                    "{RULES} WHERE r.active OR ?1 ORDER BY r.active DESC, c.code, r.id"
+                ))?
+                .query_map([all], rule_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            rows.into_iter().map(|x| row_with_names(c, x)).collect()
+        })
+    }
+
+    /// What the catalogue suggests for a request being taken now.
+    pub fn suggest_dispatch(
+        &self,
+        category: &str,
+        description: &str,
+        address: &str,
+        severity: Severity,
+    ) -> Result<Option<DispatchSuggestion>> {
+        let now = self.now();
+        let description = crate::validate::opt_text(
+            "description",
+            Some(description),
+            crate::validate::DESCRIPTION_MAX,
+        )?;
+        self.read(|c| {
+            let cat = category_by_code(c, category)?;
+            suggestion(
+                c,
+                cat.id,
+                description.as_deref().unwrap_or(""),
+                address,
+                severity,
+                now,
+            )
+        })
+    }
+
+    pub fn dispatch_figures(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<DispatchFigures> {
+        self.snapshot(|c| figures(c, from, to))
+    }
+}
+
+fn row_with_names(
+    c: &Connection,
+    (rule, category, lead, note, at): (Rule, String, String, String, i64),
+) -> Result<RuleRow> {
+    let co = rule
+        .co_department_ids
+        .iter()
+        .map(|d| Ok(get_department(c, *d)?.name))
+        .collect::<Result<_>>()?;
+    Ok(RuleRow {
+        rule,
+        category,
+        lead_department: lead,
+        co_departments: co,
+        note,
+        created_at: from_ms(at),
+    })
+}
+
+fn rule_by_id(c: &Connection, id: i64) -> Result<RuleRow> {
+    let row = c
+        .prepare_cached(&format!("{RULES} WHERE r.id = ?1"))?
+        .query_row([id], rule_row)
+        .optional()?
+        .ok_or_else(|| Error::NotFound {
+            entity: "rule",
+            key: id.to_string(),
+        })?;
+    row_with_names(c, row)
+}
+
+#[cfg(test)]
+#[path = "dispatch_tests.rs"]
+mod tests;

@@ -1,0 +1,236 @@
+//! Repeated requests in the store: the open tickets a call may repeat, merging a call into
+//! its master (the call closed as merged, kept as it was) and splitting it back exactly.
+
+use super::db::{int_setting, ms, Store};
+use super::rows::{insert_event, load, update_sql, values};
+use crate::duplicates::{can_merge, reason, Candidate};
+use crate::error::{Error, Result};
+use crate::lifecycle::NewEvent;
+use crate::model::{Status, Ticket};
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::types::Value as Sql;
+use rusqlite::{params_from_iter, Connection, OptionalExtension};
+use serde_json::json;
+
+/// The statuses of a ticket still being worked on.
+const OPEN: &str =
+    "'received', 'transferred', 'returned', 'in_progress', 'replied', 'awaiting_callback'";
+
+/// Writes `next` over `cur` (version checked) with one event.
+fn write(
+    c: &Connection,
+    cur: &Ticket,
+    mut next: Ticket,
+    actor: i64,
+    now: DateTime<Utc>,
+    e: &NewEvent,
+) -> Result<Ticket> {
+    next.version = cur.version + 1;
+    next.updated_at = now;
+    let mut params = values(&next);
+    params.push(Sql::Integer(cur.id));
+    params.push(Sql::Integer(cur.version));
+    if c.prepare_cached(update_sql())?
+        .execute(params_from_iter(params))?
+        != 1
+    {
+        return Err(Error::Conflict {
+            expected: cur.version,
+            actual: cur.version,
+            by: String::new(),
+            change: String::new(),
+        });
+    }
+    let last: i64 = c.query_row(
+        "SELECT coalesce(max(seq), 0) FROM events WHERE ticket_id = ?1",
+        [cur.id],
+        |r| r.get(0),
+    )?;
+    insert_event(c, cur.id, last + 1, now, actor, Some(next.version), e)?;
+    super::alarms::refresh(c, &next, now, &super::alarms::ctx(c)?)?;
+    super::outbox::ticket_changed(c, now, Some(cur), &next, &[e.action])?;
+    Ok(next)
+}
+
+fn event(action: &'static str, from: Status, to: Status, data: serde_json::Value) -> NewEvent {
+    NewEvent {
+        action,
+        note: None,
+        from_status: Some(from),
+        to_status: to,
+        data,
+    }
+}
+
+impl Store {
+    /// The open tickets a call may repeat, the likeliest first: the same caller's, those
+    /// at the same address with similar words, and very similar ones of the same category,
+    /// received within the `duplicate_window_days` setting.
+    pub fn duplicate_candidates(
+        &self,
+        phone: &str,
+        address: &str,
+        description: &str,
+        category: &str,
+        exclude: Option<i64>,
+    ) -> Result<Vec<Candidate>> {
+        let phone = if phone.trim().is_empty() {
+            String::new()
+        } else {
+            crate::phone::Phone::parse(phone)
+                .map(|p| p.number)
+                .unwrap_or_default()
+        };
+        let now = self.now();
+        self.read(|c| {
+            let days = int_setting(c, "duplicate_window_days")?;
+            let category_id = super::reference::category_by_code(c, category).map(|x| x.id).unwrap_or(0);
+            let since = ms(now - Duration::days(days));
+            let mut st = c.prepare_cached(&format!(
+                "SELECT id, number, status, phone, coalesce(address, ''), description, category_id FROM tickets
+                 WHERE status IN ({OPEN}) AND merged_into IS NULL AND received_at >= ?1
+                 UNION
+                 SELECT id, number, status, phone, coalesce(address, ''), description, category_id FROM tickets
+                 WHERE phone = ?2 AND status IN ({OPEN}) AND merged_into IS NULL"
+            ))?;
+            let rows = st.query_map(rusqlite::params![since, phone], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Status>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, i64>(6)?,
+                ))
+            })?;
+            let mut out: Vec<Candidate> = Vec::new();
+            for row in rows {
+                let (id, number, status, o_phone, o_address, text, cat) = row?;
+                if Some(id) == exclude {
+                    continue;
+                }
+                if let Some((why, sim)) = reason(
+                    (&phone, address, description, category_id),
+                    (&o_phone, &o_address, &text, cat),
+                ) {
+                    out.push(Candidate {
+                        id,
+                        number,
+                        status,
+                        summary: crate::mask::text(&text.chars().take(80).collect::<String>()),
+                        reason: why,
+                        similarity: (sim * 100.0).round() / 100.0,
+                    });
+                }
+            }
+            out.sort_by(|a, b| {
+                a.reason
+                    .cmp(&b.reason)
+                    .then(b.similarity.total_cmp(&a.similarity))
+                    .then(b.id.cmp(&a.id))
+            });
+            out.truncate(10);
+            Ok(out)
+        })
+    }
+
+    /// Merges call `id` into `master`: the call is closed as merged (its deadlines and
+    /// alarms go with it), the master counts one more repeat request; both timelines say so.
+    pub fn merge_ticket(&self, id: i64, master: i64, actor: i64) -> Result<Ticket> {
+        let now = self.now();
+        self.write(|tx| {
+            let dup = load(tx, id)?;
+            let m = load(tx, master)?;
+            can_merge(&dup, &m)?;
+            tx.execute(
+                "INSERT INTO ticket_merges (master_id, ticket_id, merged_at, merged_by, snapshot) VALUES (?1, ?2, ?3, ?4, ?5)",
+                rusqlite::params![master, id, ms(now), actor, serde_json::to_string(&dup)?],
+            )?;
+            let mut next = dup.clone();
+            next.status = Status::Closed;
+            next.closed_at = Some(now);
+            next.merged_into = Some(master);
+            next.due_at = None;
+            next.accept_due_at = None;
+            next.callback_due_at = None;
+            let out = write(
+                tx,
+                &dup,
+                next,
+                actor,
+                now,
+                &event("merge", dup.status, Status::Closed, json!({ "into": m.number, "master_id": master })),
+            )?;
+            write(
+                tx,
+                &m,
+                m.clone(),
+                actor,
+                now,
+                &event("merged", m.status, m.status, json!({ "ticket": dup.number, "ticket_id": id })),
+            )?;
+            Ok(out)
+        })
+    }
+
+    /// Splits a merged call back off its master: the call is as it was before the merge
+    /// (status, deadlines, everything but its version), both timelines say so.
+    pub fn split_ticket(&self, id: i64, actor: i64) -> Result<Ticket> {
+        let now = self.now();
+        self.write(|tx| {
+            let merge: Option<(i64, i64, String)> = tx
+                .query_row(
+                    "SELECT id, master_id, snapshot FROM ticket_merges WHERE ticket_id = ?1 AND split_at IS NULL",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let Some((merge_id, master, snapshot)) = merge else {
+                return Err(Error::InvalidTransition {
+                    action: "split".into(),
+                    status: "not_merged".into(),
+                });
+            };
+            let cur = load(tx, id)?;
+            let before: Ticket = serde_json::from_str(&snapshot)?;
+            let m = load(tx, master)?;
+            tx.execute(
+                "UPDATE ticket_merges SET split_at = ?1, split_by = ?2 WHERE id = ?3",
+                rusqlite::params![ms(now), actor, merge_id],
+            )?;
+            let out = write(
+                tx,
+                &cur,
+                before.clone(),
+                actor,
+                now,
+                &event("split", cur.status, before.status, json!({ "from": m.number, "master_id": master })),
+            )?;
+            write(
+                tx,
+                &m,
+                m.clone(),
+                actor,
+                now,
+                &event("unmerged", m.status, m.status, json!({ "ticket": cur.number, "ticket_id": id })),
+            )?;
+            Ok(out)
+        })
+    }
+
+    /// The calls merged into `master` (not split back): their ids.
+    pub fn merged_calls(&self, master: i64) -> Result<Vec<i64>> {
+        self.read(|c| {
+            Ok(c.prepare_cached(
+                "SELECT ticket_id FROM ticket_merges WHERE master_id = ?1 AND split_at IS NULL ORDER BY id",
+            )?
+            .query_map([master], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?)
+        })
+    }
+}
+
+#[cfg(test)]
+#[path = "merges_tests.rs"]
+mod tests;

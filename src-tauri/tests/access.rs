@@ -674,6 +674,18 @@ fn commands(world: &World, n: usize) -> Vec<(&'static str, Value, &'static [&'st
             INTAKE,
         ),
         ("split_ticket", json!({ "id": 999_999 }), INTAKE),
+        ("return_requests", json!({}), MANAGE),
+        ("return_request", json!({ "ticket": 999_999 }), ALL),
+        (
+            "decide_return",
+            json!({ "ticket": 999_999, "approve": true }),
+            MANAGE,
+        ),
+        (
+            "escalate_return",
+            json!({ "ticket": 999_999, "note": "不服" }),
+            ACT,
+        ),
         (
             "dispatch_figures",
             json!({ "from": "2026-11-01T00:00:00Z", "to": "2026-12-01T00:00:00Z" }),

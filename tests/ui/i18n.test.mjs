@@ -151,6 +151,9 @@ test('every backend code the UI can meet is translated', () => {
   for (const k of rustEnum('PartState')) keys.push(`co.state.${k}`);
   for (const k of rustEnum('Reason', 'duplicates.rs')) keys.push(`dup.reason.${k}`);
   for (const a of ['merge', 'merged', 'split', 'unmerged']) keys.push(`action.${a}`);
+  for (const k of rustEnum('ReturnReason', 'returns.rs')) keys.push(`return.reason.${k}`);
+  for (const k of rustEnum('RequestState', 'returns.rs')) keys.push(`return.state.${k}`);
+  for (const a of ['return_requested', 'return_refused', 'return_escalated', 'return_upheld']) keys.push(`action.${a}`);
   const dispatchStore = read(root, 'src-tauri', 'core', 'src', 'store', 'dispatch.rs');
   const dkpis = [...dispatchStore.matchAll(/Kpi::new\(\s*"([a-z_]+)"/g)].map((m) => m[1]);
   assert.deepEqual(dkpis, ['dispatch_accuracy', 'dispatch_overrides']);

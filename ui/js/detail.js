@@ -6,6 +6,7 @@ import { el, options, time, timeLeft, label, inputToIso, isoToInput } from './fo
 import { $, shared, showError, markField, treeOptions, templatePicker, notice } from './state.js';
 import { can } from './session.js';
 import * as kb from './kb.js';
+import * as returnReview from './return_review.js';
 import { savePdf } from './pdf.js';
 import * as presence from './presence.js';
 import * as complaint from './complaint.js';
@@ -15,7 +16,7 @@ import * as ticketCalls from './ticket_calls.js';
 const FORMS = {
   answer: [['answer', 'textarea', true], ['callback', 'check', true]],
   transfer: [['department_id', 'department', true], ['requirements', 'textarea', true], ['due_at', 'datetime', true], ['accept_due_at', 'datetime', false], ['co_department_ids', 'departments', false], ['co_due_at', 'datetime', false]],
-  return: [['reason', 'textarea', true]],
+  return: [['reason_code', 'return_reason', false], ['reason', 'textarea', true]],
   accept: [['note', 'text', false]],
   request_extension: [['due_at', 'datetime', true], ['reason', 'textarea', true]],
   approve_extension: [['note', 'text', false]],
@@ -184,6 +185,7 @@ function render() {
     ...(t.urge_count ? field('urge_count', String(t.urge_count)) : []),
   );
   coParts(current.co_parts ?? []);
+  returnReview.render(current.ticket, () => show(current.ticket.id));
   $('#timeline').replaceChildren(...events.map((e) => el('li', { 'data-testid': 'timeline-item', 'data-action': e.action },
     el('div', { class: 'tl-head' },
       el('strong', { text: label('action', e.action) }), ' ',
@@ -248,6 +250,7 @@ function control(name, kind) {
     case 'department': input = el('select', { id, name }); options(input, treeOptions(shared.ref.departments.filter((d) => d.active && d.code !== 'hotline'))); break;
     case 'departments': input = el('select', { id, name, multiple: true, size: 4 }, ...shared.ref.departments.filter((d) => d.active && d.code !== 'hotline').map((d) => el('option', { value: String(d.id), text: d.name }))); break;
     case 'owed_part': input = el('select', { id, name }); options(input, (current?.co_parts ?? []).filter((p) => ['open', 'accepted'].includes(p.state)).map((p) => [p.department_id, p.department_name])); break;
+    case 'return_reason': input = el('select', { id, name }); options(input, shared.vocab.return_reasons.map((r) => [r, i18n.t(`return.reason.${r}`)]), { blank: i18n.t('common.choose') }); break;
     case 'satisfaction': input = el('select', { id, name }); options(input, shared.vocab.satisfactions.map((s) => [s, i18n.t(`satisfaction.${s}`)]), { blank: i18n.t('common.choose') }); break;
     case 'method': input = el('select', { id, name }); options(input, shared.vocab.callback_methods.map((s) => [s, i18n.t(`method.${s}`)])); break;
     default: input = el('input', { id, name, autocomplete: 'off' });

@@ -75,6 +75,22 @@ pub enum TicketCmd {
     },
     /// Split a merged call back off its master, as it was before
     Split { number: String },
+    /// Return requests waiting for the hotline's decision (退单审核)
+    Returns,
+    /// Decide a department's return: --approve, or refuse with --note
+    ReviewReturn {
+        number: String,
+        #[arg(long)]
+        approve: bool,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Take a refused return to a supervisor (once)
+    EscalateReturn {
+        number: String,
+        #[arg(long)]
+        note: String,
+    },
     /// The open tickets a call may repeat
     Duplicates {
         #[arg(long, default_value = "")]
@@ -131,6 +147,35 @@ pub fn run(a: &Acting, cmd: TicketCmd, json: bool) -> Result<()> {
             )?;
             print(json, serde_json::to_value(&t)?, || {
                 format!("{} merged into {into}", t.number)
+            });
+        }
+        TicketCmd::Returns => {
+            let rows = a.open_return_requests()?;
+            print(json, serde_json::to_value(&rows)?, || {
+                rows.iter()
+                    .map(|r| {
+                        format!(
+                            "{} {} [{}] {} {}\n",
+                            r.number, r.department, r.state, r.reason_code, r.reason
+                        )
+                    })
+                    .collect()
+            });
+        }
+        TicketCmd::ReviewReturn {
+            number,
+            approve,
+            note,
+        } => {
+            let r = a.decide_return(a.ticket_id_by_number(&number)?, approve, note.as_deref())?;
+            print(json, serde_json::to_value(&r)?, || {
+                format!("{} return {}", r.number, r.state)
+            });
+        }
+        TicketCmd::EscalateReturn { number, note } => {
+            let r = a.escalate_return(a.ticket_id_by_number(&number)?, &note)?;
+            print(json, serde_json::to_value(&r)?, || {
+                format!("{} return {}", r.number, r.state)
             });
         }
         TicketCmd::Split { number } => {
@@ -304,10 +349,13 @@ pub enum ActCmd {
         #[arg(long)]
         co_due: Option<String>,
     },
-    /// 退回
+    /// 退回: a department's return is a request the hotline reviews (退单审核)
     Return {
         #[arg(long)]
         reason: String,
+        /// territory, ownership, overlap, not_ours, incomplete, other
+        #[arg(long)]
+        code: Option<String>,
     },
     /// 签收
     Accept {
@@ -440,7 +488,10 @@ fn to_action(
                 .collect::<Result<_>>()?,
             co_due_at: co_due.as_deref().map(time).transpose()?,
         },
-        ActCmd::Return { reason } => Action::Return { reason },
+        ActCmd::Return { reason, code } => Action::Return {
+            reason,
+            reason_code: code.map(|c| c.parse()).transpose()?,
+        },
         ActCmd::Accept { note } => Action::Accept { note },
         ActCmd::RequestExtension { due, reason } => Action::RequestExtension {
             due_at: time(&due)?,

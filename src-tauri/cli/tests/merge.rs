@@ -69,3 +69,97 @@ fn a_repeat_call_is_merged_and_split_back() {
         "not_found",
     );
 }
+
+#[test]
+fn a_departments_return_is_reviewed_by_the_hotline() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("h.db");
+    json(&db, &["department", "add", "lighting", "路灯管理所"]);
+    let handler = json(
+        &db,
+        &[
+            "user",
+            "add",
+            "王工",
+            "--department",
+            "lighting",
+            "--role",
+            "handler",
+        ],
+    )["id"]
+        .as_i64()
+        .expect("id")
+        .to_string();
+    let number = json(
+        &db,
+        &[
+            "ticket",
+            "create",
+            "--name",
+            "张三",
+            "--phone",
+            "13812345678",
+            "--description",
+            "路灯不亮",
+            "--category",
+            "help_request",
+        ],
+    )["number"]
+        .as_str()
+        .expect("number")
+        .to_string();
+    json(
+        &db,
+        &[
+            "ticket",
+            "act",
+            &number,
+            "transfer",
+            "--department",
+            "lighting",
+            "--requirements",
+            "请修复",
+            "--due",
+            "2099-01-01 17:00",
+        ],
+    );
+    let asked = json(
+        &db,
+        &[
+            "--as",
+            &handler,
+            "ticket",
+            "act",
+            &number,
+            "return",
+            "--reason",
+            "属滨江区",
+            "--code",
+            "territory",
+        ],
+    );
+    assert_eq!(asked["status"], "transferred");
+    assert_eq!(
+        json(&db, &["ticket", "returns"]).as_array().map(Vec::len),
+        Some(1)
+    );
+    fails_with(&db, &["ticket", "review-return", &number], "required");
+    let r = json(
+        &db,
+        &["ticket", "review-return", &number, "--note", "地址属本区"],
+    );
+    assert_eq!(r["state"], "refused");
+    let e = json(
+        &db,
+        &[
+            "--as",
+            &handler,
+            "ticket",
+            "escalate-return",
+            &number,
+            "--note",
+            "确属滨江区",
+        ],
+    );
+    assert_eq!(e["state"], "escalated");
+}

@@ -35,6 +35,9 @@ pub enum Action {
     /// 退回: the department declines, with a reason, before its acceptance deadline.
     Return {
         reason: String,
+        /// The reason from the list (退单理由); required of a department.
+        #[serde(default)]
+        reason_code: Option<crate::returns::ReturnReason>,
     },
     /// 签收: the department accepts; handling starts.
     Accept {

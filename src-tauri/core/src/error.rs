@@ -48,6 +48,8 @@ pub enum Error {
         from: String,
         to: String,
     },
+    #[error("a return request of this ticket is already waiting for the hotline's decision")]
+    ReturnPending,
     #[error("the co-handling departments have not all replied: {departments}")]
     CoHandlingOwed { departments: String },
     #[error("{step} is not possible while the article is {state}")]
@@ -168,6 +170,7 @@ impl Error {
             Error::IncidentTransition { .. } => "incident_transition",
             Error::ArticleStep { .. } => "article_step",
             Error::CoHandlingOwed { .. } => "co_handling_owed",
+            Error::ReturnPending => "return_pending",
             Error::RosterGap { .. } => "roster_gap",
             Error::IncidentChanged { .. } => "incident_changed",
             Error::Forbidden { .. } => "forbidden",

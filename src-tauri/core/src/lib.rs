@@ -37,6 +37,7 @@ pub mod recording;
 pub mod registry;
 pub mod report;
 pub mod report_file;
+pub mod returns;
 pub mod sealed;
 pub mod search;
 pub mod seed;

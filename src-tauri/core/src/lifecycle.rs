@@ -34,6 +34,9 @@ pub struct Policy {
     /// nothing is relayed to the complainant yet.
     #[serde(default)]
     pub relay_held: bool,
+    /// A department's return request the hotline approved (the window was kept then).
+    #[serde(default)]
+    pub return_approved: bool,
 }
 
 impl Default for Policy {
@@ -44,6 +47,7 @@ impl Default for Policy {
             callback_due_at: None,
             resume_due_at: None,
             relay_held: false,
+            return_approved: false,
         }
     }
 }
@@ -84,6 +88,10 @@ pub fn leaves_state(action: &str) -> bool {
             | "co_waive"
             | "merged"
             | "unmerged"
+            | "return_requested"
+            | "return_refused"
+            | "return_escalated"
+            | "return_upheld"
     )
 }
 
@@ -170,6 +178,8 @@ fn authorize(t: &Ticket, actor: &User, a: &Action) -> Result<()> {
         (Side::Department | Side::Anyone | Side::Lead, Role::Handler) => in_dept,
         (Side::CoHandler, Role::Handler) => !in_dept,
         (Side::Lead, Role::Manager) => true,
+        // A return request approved by a dispatcher who is a manager.
+        (Side::Department, Role::Manager) => matches!(a, Action::Return { .. }),
         (Side::Anyone, _) => true,
         _ => false,
     };
@@ -296,6 +306,7 @@ fn actions(
             },
             K::Return => Action::Return {
                 reason: String::new(),
+                reason_code: None,
             },
             K::Accept => Action::Accept { note: None },
             K::RequestExtension => Action::RequestExtension {
@@ -496,9 +507,16 @@ pub fn apply(
             n.extension_due_at = None;
             push("transfer", Some(requirements), S::Transferred, data);
         }
-        (Action::Return { reason }, S::Transferred) => {
+        (
+            Action::Return {
+                reason,
+                reason_code,
+            },
+            S::Transferred,
+        ) => {
             let reason = text("reason", reason, NOTE_MAX)?;
-            if let Some(limit) = t.accept_due_at {
+            // An approved return request was made within the window.
+            if let (Some(limit), false) = (t.accept_due_at, policy.return_approved) {
                 if now > limit {
                     return Err(Error::ReturnWindowPassed {
                         limit: limit.to_rfc3339(),
@@ -511,7 +529,7 @@ pub fn apply(
                 "return",
                 Some(reason),
                 S::Returned,
-                json!({ "department_id": t.department_id }),
+                json!({ "department_id": t.department_id, "reason_code": reason_code }),
             );
         }
         (Action::Accept { note }, S::Transferred) => {

@@ -334,6 +334,7 @@ fn return_only_before_the_acceptance_deadline() {
         &handler,
         Action::Return {
             reason: "非本单位职责".into(),
+            reason_code: None,
         },
         5,
     )
@@ -344,6 +345,7 @@ fn return_only_before_the_acceptance_deadline() {
         &handler,
         Action::Return {
             reason: "非本单位职责".into(),
+            reason_code: None,
         },
         3,
     )

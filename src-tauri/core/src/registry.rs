@@ -354,6 +354,7 @@ pub struct Vocabulary {
     pub kb_materials: &'static [crate::kb::Material],
     pub kb_states: &'static [crate::kb::ArticleState],
     pub kb_upkeep: &'static [crate::store::Upkeep],
+    pub return_reasons: &'static [crate::returns::ReturnReason],
     pub file_max_bytes: usize,
 }
 
@@ -426,6 +427,7 @@ commands! {
         kb_materials: crate::kb::Material::ALL,
         kb_states: crate::kb::ArticleState::ALL,
         kb_upkeep: crate::store::Upkeep::ALL,
+        return_reasons: crate::returns::ReturnReason::ALL,
         file_max_bytes: crate::attachment::MAX_BYTES,
     });
 

@@ -55,6 +55,7 @@ const FLOORS: &[(&str, &[&str])] = &[
             "dispatch",
             "cohandling",
             "duplicates",
+            "returns",
         ],
     ),
     ("store", &["store"]),
@@ -102,6 +103,7 @@ const STORE_FLOORS: &[&[&str]] = &[
         "kb",
         "dispatch",
         "co_parts",
+        "returns",
     ],
     &[
         "tickets",
@@ -117,6 +119,7 @@ const STORE_FLOORS: &[&[&str]] = &[
         "qa_report",
         "kb_views",
         "merges",
+        "return_review",
     ],
     &["store"],
 ];

@@ -106,6 +106,7 @@ fn action(s: &Step, now: DateTime<Utc>, dept: i64, status: Status) -> Action {
         },
         2 => Action::Return {
             reason: "非本单位职责".into(),
+            reason_code: None,
         },
         3 => Action::Accept { note: None },
         4 => Action::RequestExtension {

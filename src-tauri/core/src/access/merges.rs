@@ -1,5 +1,6 @@
-//! The permission door for repeated requests: the hotline's intake staff see the open
-//! tickets a call may repeat, merge a call into its master and split it back.
+//! The permission door for repeated requests and return review: the hotline's intake
+//! staff find repeats, merge and split them; dispatchers decide departments' returns, which
+//! a department may escalate once.
 
 use super::Acting;
 use crate::duplicates::Candidate;
@@ -35,5 +36,38 @@ impl<'s> Acting<'s> {
         let s = self.need(Perm::CreateTickets)?;
         self.need(Perm::ActOnTickets)?;
         Ok(s.split_ticket(id, self.user.id)?.masked())
+    }
+}
+
+impl<'s> Acting<'s> {
+    /// Return requests waiting for the hotline (dispatchers).
+    pub fn open_return_requests(&self) -> Result<Vec<crate::store::ReturnRequest>> {
+        self.need(Perm::ManageDispatch)?.open_return_requests()
+    }
+
+    /// A ticket's latest return request, for those who see the ticket.
+    pub fn return_request(&self, ticket: i64) -> Result<Option<crate::store::ReturnRequest>> {
+        let s = self.need(Perm::ViewTickets)?;
+        self.ticket_in_scope(&s.ticket(ticket)?)?;
+        s.return_request(ticket)
+    }
+
+    /// The dispatcher's decision on a department's return (退单审核), or the supervisor's
+    /// final word on an escalated one.
+    pub fn decide_return(
+        &self,
+        ticket: i64,
+        approve: bool,
+        note: Option<&str>,
+    ) -> Result<crate::store::ReturnRequest> {
+        self.need(Perm::ManageDispatch)?
+            .decide_return(&self.user, ticket, approve, note)
+    }
+
+    /// The department takes a refusal to a supervisor, once.
+    pub fn escalate_return(&self, ticket: i64, note: &str) -> Result<crate::store::ReturnRequest> {
+        let s = self.need(Perm::ActOnTickets)?;
+        self.ticket_in_scope(&s.ticket(ticket)?)?;
+        s.escalate_return(&self.user, ticket, note)
     }
 }

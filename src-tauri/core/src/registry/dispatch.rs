@@ -34,6 +34,19 @@ commands! {
     /// Splits a merged call back off its master, exactly as it was.
     acting split_ticket(id: i64) [need(Perm::CreateTickets)] -> crate::model::Ticket
         = |c, a| a.split_ticket(id);
+    /// Return requests waiting for the hotline's decision (退单审核).
+    acting return_requests() [need(Perm::ManageDispatch)] -> Vec<crate::store::ReturnRequest>
+        = |c, a| a.open_return_requests();
+    /// A ticket's latest return request.
+    acting return_request(ticket: i64) [need(Perm::ViewTickets)] -> Option<crate::store::ReturnRequest>
+        = |c, a| a.return_request(ticket);
+    /// Approves (the ticket comes back to be re-routed) or refuses (with the reason; the
+    /// department keeps it, its clock running) a department's return.
+    acting decide_return(ticket: i64, approve: bool, note: Option<String>) [need(Perm::ManageDispatch)]
+        -> crate::store::ReturnRequest = |c, a| a.decide_return(ticket, approve, note.as_deref());
+    /// Takes a refused return to a supervisor, once.
+    acting escalate_return(ticket: i64, note: String) [need(Perm::ActOnTickets)]
+        -> crate::store::ReturnRequest = |c, a| a.escalate_return(ticket, &note);
     /// Dispatch accuracy and overrides in `[from, to)`.
     acting dispatch_figures(from: DateTime<Utc>, to: DateTime<Utc>) [need(Perm::ViewReports)]
         -> DispatchFigures = |c, a| a.dispatch_figures(from, to);

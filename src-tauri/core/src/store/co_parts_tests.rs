@@ -188,16 +188,19 @@ fn a_co_handler_sees_only_tickets_it_handles_and_a_new_round_cancels_the_old() {
         vec![t.id]
     );
     // The lead returns it: the owed part is cancelled; a co-handler may not act on it.
-    let t = s
-        .act(
-            t.id,
-            t.version,
-            lead.id,
-            &Action::Return {
-                reason: "非本单位职责".into(),
-            },
-        )
-        .expect("returned");
+    s.act(
+        t.id,
+        t.version,
+        lead.id,
+        &Action::Return {
+            reason: "非本单位职责".into(),
+            reason_code: Some(crate::returns::ReturnReason::NotOurs),
+        },
+    )
+    .expect("asked");
+    let admin = s.user(1).expect("admin");
+    s.decide_return(&admin, t.id, true, None).expect("approved");
+    let t = s.ticket(t.id).expect("returned");
     assert_eq!(
         s.detail(t.id).expect("d").co_parts[0].state,
         PartState::Cancelled

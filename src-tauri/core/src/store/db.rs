@@ -197,6 +197,7 @@ pub(crate) fn policy(c: &Connection) -> Result<Policy> {
         callback_due_at: None,
         resume_due_at: None,
         relay_held: false,
+        return_approved: false,
     })
 }
 

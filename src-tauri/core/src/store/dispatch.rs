@@ -47,9 +47,20 @@ pub struct DispatchSuggestion {
     pub next: Option<Named>,
 }
 
+/// A department's return requests in a period (退单): asked, approved, refused in the end.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DepartmentReturns {
+    pub department: String,
+    pub requested: i64,
+    pub approved: i64,
+    pub refused: i64,
+}
+
 /// The dispatch figures of a period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DispatchFigures {
+    /// Return requests per department, most first.
+    pub returns: Vec<DepartmentReturns>,
     /// First transfers neither returned nor re-routed / first transfers.
     pub accuracy: Kpi,
     /// Transfers that went elsewhere than suggested / transfers with a suggestion.
@@ -209,7 +220,24 @@ pub(super) fn figures(
         range,
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
+    let returns = c
+        .prepare_cached(
+            "SELECT d.name, count(*), sum(r.state = 'approved'), sum(r.state IN ('refused', 'upheld'))
+             FROM return_requests r JOIN departments d ON d.id = r.department_id
+             WHERE r.requested_at >= ?1 AND r.requested_at < ?2
+             GROUP BY r.department_id ORDER BY count(*) DESC, d.name",
+        )?
+        .query_map(range, |r| {
+            Ok(DepartmentReturns {
+                department: r.get(0)?,
+                requested: r.get(1)?,
+                approved: r.get(2)?,
+                refused: r.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(DispatchFigures {
+        returns,
         accuracy: Kpi::new("dispatch_accuracy", kept.unwrap_or(0), first),
         overrides: Kpi::new("dispatch_overrides", overridden.unwrap_or(0), suggested),
     })

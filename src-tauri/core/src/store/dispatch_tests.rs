@@ -135,16 +135,18 @@ fn the_catalogue_suggests_and_every_transfer_is_logged() {
     let water_handler = s
         .create_user(None, "水司 周", water, Role::Handler)
         .expect("handler");
-    let b = s
-        .act(
-            b.id,
-            b.version,
-            water_handler.id,
-            &Action::Return {
-                reason: "非本单位职责".into(),
-            },
-        )
-        .expect("returned");
+    s.act(
+        b.id,
+        b.version,
+        water_handler.id,
+        &Action::Return {
+            reason: "非本单位职责".into(),
+            reason_code: Some(crate::returns::ReturnReason::NotOurs),
+        },
+    )
+    .expect("asked");
+    s.decide_return(&admin, b.id, true, None).expect("approved");
+    let b = s.ticket(b.id).expect("returned");
     s.act(b.id, b.version, 1, &transfer(lighting))
         .expect("re-routed");
     let f = s

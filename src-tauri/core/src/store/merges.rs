@@ -2,55 +2,19 @@
 //! its master (the call closed as merged, kept as it was) and splitting it back exactly.
 
 use super::db::{int_setting, ms, Store};
-use super::rows::{insert_event, load, update_sql, values};
+use super::rows::load;
+use super::tickets::rewrite;
 use crate::duplicates::{can_merge, reason, Candidate};
 use crate::error::{Error, Result};
 use crate::lifecycle::NewEvent;
 use crate::model::{Status, Ticket};
-use chrono::{DateTime, Duration, Utc};
-use rusqlite::types::Value as Sql;
-use rusqlite::{params_from_iter, Connection, OptionalExtension};
+use chrono::Duration;
+use rusqlite::OptionalExtension;
 use serde_json::json;
 
 /// The statuses of a ticket still being worked on.
 const OPEN: &str =
     "'received', 'transferred', 'returned', 'in_progress', 'replied', 'awaiting_callback'";
-
-/// Writes `next` over `cur` (version checked) with one event.
-fn write(
-    c: &Connection,
-    cur: &Ticket,
-    mut next: Ticket,
-    actor: i64,
-    now: DateTime<Utc>,
-    e: &NewEvent,
-) -> Result<Ticket> {
-    next.version = cur.version + 1;
-    next.updated_at = now;
-    let mut params = values(&next);
-    params.push(Sql::Integer(cur.id));
-    params.push(Sql::Integer(cur.version));
-    if c.prepare_cached(update_sql())?
-        .execute(params_from_iter(params))?
-        != 1
-    {
-        return Err(Error::Conflict {
-            expected: cur.version,
-            actual: cur.version,
-            by: String::new(),
-            change: String::new(),
-        });
-    }
-    let last: i64 = c.query_row(
-        "SELECT coalesce(max(seq), 0) FROM events WHERE ticket_id = ?1",
-        [cur.id],
-        |r| r.get(0),
-    )?;
-    insert_event(c, cur.id, last + 1, now, actor, Some(next.version), e)?;
-    super::alarms::refresh(c, &next, now, &super::alarms::ctx(c)?)?;
-    super::outbox::ticket_changed(c, now, Some(cur), &next, &[e.action])?;
-    Ok(next)
-}
 
 fn event(action: &'static str, from: Status, to: Status, data: serde_json::Value) -> NewEvent {
     NewEvent {
@@ -154,7 +118,7 @@ impl Store {
             next.due_at = None;
             next.accept_due_at = None;
             next.callback_due_at = None;
-            let out = write(
+            let out = rewrite(
                 tx,
                 &dup,
                 next,
@@ -162,7 +126,7 @@ impl Store {
                 now,
                 &event("merge", dup.status, Status::Closed, json!({ "into": m.number, "master_id": master })),
             )?;
-            write(
+            rewrite(
                 tx,
                 &m,
                 m.clone(),
@@ -199,7 +163,7 @@ impl Store {
                 "UPDATE ticket_merges SET split_at = ?1, split_by = ?2 WHERE id = ?3",
                 rusqlite::params![ms(now), actor, merge_id],
             )?;
-            let out = write(
+            let out = rewrite(
                 tx,
                 &cur,
                 before.clone(),
@@ -207,7 +171,7 @@ impl Store {
                 now,
                 &event("split", cur.status, before.status, json!({ "from": m.number, "master_id": master })),
             )?;
-            write(
+            rewrite(
                 tx,
                 &m,
                 m.clone(),

@@ -203,6 +203,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "duplicates",
         sql: include_str!("../../migrations/0038_duplicates.sql"),
     },
+    Migration {
+        version: 39,
+        name: "return_review",
+        sql: include_str!("../../migrations/0039_return_review.sql"),
+    },
 ];
 
 /// The first line of a migration that rebuilds a table other tables reference.

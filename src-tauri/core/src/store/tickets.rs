@@ -9,7 +9,7 @@ use super::rows::{
     customer_for, events, insert_event, insert_ticket, load, next_number, update_sql, values,
 };
 use crate::error::{Error, Result};
-use crate::lifecycle::{self, Action};
+use crate::lifecycle::{self, Action, NewEvent};
 use crate::model::{Event, Role, Ticket, TicketDetail, User};
 use crate::ticket::{blank, created_event, NewTicket, ValidTicket};
 use chrono::{DateTime, Utc};
@@ -61,13 +61,27 @@ fn merge(tx: &Connection, cur: &Ticket, seen: i64, action: &Action) -> Result<()
     })
 }
 
-fn act_in(
+pub(super) fn act_in(
     tx: &Connection,
     id: i64,
     expected_version: i64,
     actor_id: i64,
     action: &Action,
     now: DateTime<Utc>,
+) -> Result<Ticket> {
+    act_as(tx, id, expected_version, actor_id, action, now, false)
+}
+
+/// `act_in`, carrying out a department's return request the hotline approved
+/// (`approved_return`: its window was kept when it was asked).
+pub(super) fn act_as(
+    tx: &Connection,
+    id: i64,
+    expected_version: i64,
+    actor_id: i64,
+    action: &Action,
+    now: DateTime<Utc>,
+    approved_return: bool,
 ) -> Result<Ticket> {
     let cur = load(tx, id)?;
     if cur.version != expected_version {
@@ -94,8 +108,17 @@ fn act_in(
         )?;
         rules.callback_due_at = callback.map(|s| s.due_at);
     }
+    rules.return_approved = approved_return;
     let moved = super::co_parts::check(tx, &cur, &actor, action)?;
-    let out = lifecycle::apply(&cur, &actor, action, now, &rules)?;
+    // A department's return is a request (退单审核): checked by the lifecycle, recorded,
+    // the ticket left with the department.
+    let out = match super::returns::on_return(tx, &cur, &actor, action, now)? {
+        super::returns::Path::Request(o) => {
+            lifecycle::apply(&cur, &actor, action, now, &rules)?;
+            o
+        }
+        super::returns::Path::Direct => lifecycle::apply(&cur, &actor, action, now, &rules)?,
+    };
     let mut next = out.ticket;
     next.version = cur.version + 1;
     let mut params = values(&next);
@@ -144,6 +167,42 @@ fn act_in(
     }
     let actions: Vec<&str> = out.events.iter().map(|e| e.action).collect();
     super::outbox::ticket_changed(tx, now, Some(&cur), &next, &actions)?;
+    Ok(next)
+}
+
+/// Writes `next` over `cur` (version checked) with one event.
+pub(super) fn rewrite(
+    c: &Connection,
+    cur: &Ticket,
+    mut next: Ticket,
+    actor: i64,
+    now: DateTime<Utc>,
+    e: &NewEvent,
+) -> Result<Ticket> {
+    next.version = cur.version + 1;
+    next.updated_at = now;
+    let mut params = values(&next);
+    params.push(Sql::Integer(cur.id));
+    params.push(Sql::Integer(cur.version));
+    if c.prepare_cached(update_sql())?
+        .execute(params_from_iter(params))?
+        != 1
+    {
+        return Err(Error::Conflict {
+            expected: cur.version,
+            actual: cur.version,
+            by: String::new(),
+            change: String::new(),
+        });
+    }
+    let last: i64 = c.query_row(
+        "SELECT coalesce(max(seq), 0) FROM events WHERE ticket_id = ?1",
+        [cur.id],
+        |r| r.get(0),
+    )?;
+    insert_event(c, cur.id, last + 1, now, actor, Some(next.version), e)?;
+    super::alarms::refresh(c, &next, now, &super::alarms::ctx(c)?)?;
+    super::outbox::ticket_changed(c, now, Some(cur), &next, &[e.action])?;
     Ok(next)
 }
 

@@ -526,6 +526,7 @@ fn harmless_concurrent_changes_merge_and_real_ones_name_their_author() {
             1,
             &Action::Return {
                 reason: "非本单位职责".into(),
+                reason_code: None,
             },
         )
         .expect_err("accepted meanwhile");

@@ -1,0 +1,199 @@
+//! Return review in the store: a department's return is a request; a refused one never
+//! stops the clock; a refusal is escalated once to another supervisor, whose word is final;
+//! an approval made after the window still carries out a return asked within it.
+
+use crate::model::{Role, Status};
+use crate::returns::{RequestState, ReturnReason};
+use crate::store::testutil::{setup, t0};
+use crate::ticket::tests::new_ticket;
+use crate::Action;
+use chrono::Duration;
+
+fn transfer(dept: i64) -> Action {
+    Action::Transfer {
+        department_id: dept,
+        requirements: "请处理".into(),
+        due_at: t0() + Duration::days(5),
+        accept_due_at: Some(t0() + Duration::hours(4)),
+        co_department_ids: vec![],
+        co_due_at: None,
+    }
+}
+
+fn ret(code: Option<ReturnReason>) -> Action {
+    Action::Return {
+        reason: "该路段属滨江区管辖".into(),
+        reason_code: code,
+    }
+}
+
+#[test]
+fn a_refused_return_never_stops_the_clock_and_the_supervisor_decides_last() {
+    let (_d, s, clock, dept, handler) = setup();
+    let sup = s
+        .create_user(None, "派单员 赵", 1, Role::Supervisor)
+        .expect("sup");
+    let chief = s
+        .create_user(None, "值班长 钱", 1, Role::Supervisor)
+        .expect("chief");
+    let t = s
+        .intake(1, &new_ticket(), Some(&transfer(dept)))
+        .expect("transferred");
+    let alarms = |s: &crate::Store| -> i64 {
+        s.read(|c| {
+            Ok(c.query_row(
+                "SELECT count(*) FROM alarms WHERE ticket_id = ?1 AND fired_at IS NULL",
+                [t.id],
+                |r| r.get(0),
+            )?)
+        })
+        .expect("alarms")
+    };
+    let due_alarms = alarms(&s);
+    assert_eq!(
+        s.act(t.id, t.version, handler.id, &ret(None))
+            .map_err(|e| e.code())
+            .err(),
+        Some("required")
+    );
+    let r = s
+        .act(
+            t.id,
+            t.version,
+            handler.id,
+            &ret(Some(ReturnReason::Territory)),
+        )
+        .expect("requested");
+    assert_eq!(
+        (r.status, r.due_at, r.return_count),
+        (Status::Transferred, t.due_at, 0)
+    );
+    assert_eq!(
+        s.act(
+            r.id,
+            r.version,
+            handler.id,
+            &ret(Some(ReturnReason::Territory))
+        )
+        .map_err(|e| e.code())
+        .err(),
+        Some("return_pending")
+    );
+    // Refused, with a reason: the department keeps it, deadline and alarms as they were.
+    assert_eq!(
+        s.decide_return(&sup, t.id, false, None)
+            .map_err(|e| e.code())
+            .err(),
+        Some("required")
+    );
+    let q = s
+        .decide_return(&sup, t.id, false, Some("地址属本区，请签收办理"))
+        .expect("refused");
+    assert_eq!(q.state, RequestState::Refused);
+    let after = s.ticket(t.id).expect("ticket");
+    assert_eq!(
+        (after.status, after.due_at, after.paused_at),
+        (Status::Transferred, t.due_at, None)
+    );
+    assert_eq!(alarms(&s), due_alarms);
+    // Escalated once; the refusing dispatcher cannot decide it; another supervisor can.
+    clock.set(t0() + Duration::hours(6));
+    let e = s
+        .escalate_return(&handler, t.id, "确属滨江区")
+        .expect("escalated");
+    assert_eq!(e.state, RequestState::Escalated);
+    assert_eq!(
+        s.escalate_return(&handler, t.id, "再次")
+            .map_err(|e| e.code())
+            .err(),
+        Some("invalid_transition")
+    );
+    assert_eq!(
+        s.decide_return(&sup, t.id, false, Some("维持"))
+            .map_err(|e| e.code())
+            .err(),
+        Some("forbidden")
+    );
+    let f = s
+        .decide_return(&chief, t.id, false, Some("维持原决定"))
+        .expect("upheld");
+    assert_eq!(f.state, RequestState::Upheld);
+    assert_eq!(
+        s.escalate_return(&handler, t.id, "再议")
+            .map_err(|e| e.code())
+            .err(),
+        Some("invalid_transition")
+    );
+    assert_eq!(s.ticket(t.id).expect("t").status, Status::Transferred);
+    let actions: Vec<String> = s
+        .timeline(t.id)
+        .expect("tl")
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "create",
+            "transfer",
+            "return_requested",
+            "return_refused",
+            "return_escalated",
+            "return_upheld"
+        ]
+    );
+}
+
+#[test]
+fn an_approval_carries_out_a_return_asked_within_its_window() {
+    let (_d, s, clock, dept, handler) = setup();
+    let sup = s
+        .create_user(None, "派单员 赵", 1, Role::Supervisor)
+        .expect("sup");
+    let t = s
+        .intake(1, &new_ticket(), Some(&transfer(dept)))
+        .expect("transferred");
+    s.act(
+        t.id,
+        t.version,
+        handler.id,
+        &ret(Some(ReturnReason::NotOurs)),
+    )
+    .expect("requested");
+    // Decided after the four-hour acceptance window: the request was in time.
+    clock.set(t0() + Duration::hours(8));
+    let a = s.decide_return(&sup, t.id, true, None).expect("approved");
+    assert_eq!(a.state, RequestState::Approved);
+    let back = s.ticket(t.id).expect("ticket");
+    assert_eq!((back.status, back.return_count), (Status::Returned, 1));
+    assert_eq!(
+        s.decide_return(&sup, t.id, true, None)
+            .map_err(|e| e.code())
+            .err(),
+        Some("invalid_transition")
+    );
+    // A handler's late return, with no request, stays refused by the window.
+    clock.set(t0());
+    let u = s
+        .intake(1, &new_ticket(), Some(&transfer(dept)))
+        .expect("second");
+    clock.set(t0() + Duration::hours(20));
+    assert_eq!(
+        s.act(u.id, u.version, handler.id, &ret(Some(ReturnReason::Other)))
+            .map_err(|e| e.code())
+            .err(),
+        Some("return_window_passed")
+    );
+    let f = s
+        .dispatch_figures(t0() - Duration::days(1), t0() + Duration::days(1))
+        .expect("figures");
+    assert_eq!(f.returns.len(), 1);
+    assert_eq!(
+        (
+            f.returns[0].requested,
+            f.returns[0].approved,
+            f.returns[0].refused
+        ),
+        (1, 1, 0)
+    );
+}

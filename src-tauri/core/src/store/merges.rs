@@ -3,7 +3,7 @@
 
 use super::db::{int_setting, ms, Store};
 use super::rows::load;
-use super::tickets::rewrite;
+use super::tickets::{note, rewrite};
 use crate::duplicates::{can_merge, reason, Candidate};
 use crate::error::{Error, Result};
 use crate::lifecycle::NewEvent;
@@ -126,14 +126,7 @@ impl Store {
                 now,
                 &event("merge", dup.status, Status::Closed, json!({ "into": m.number, "master_id": master })),
             )?;
-            rewrite(
-                tx,
-                &m,
-                m.clone(),
-                actor,
-                now,
-                &event("merged", m.status, m.status, json!({ "ticket": dup.number, "ticket_id": id })),
-            )?;
+            note(tx, &m, actor, now, "merged", None, json!({ "ticket": dup.number, "ticket_id": id }))?;
             Ok(out)
         })
     }
@@ -171,14 +164,7 @@ impl Store {
                 now,
                 &event("split", cur.status, before.status, json!({ "from": m.number, "master_id": master })),
             )?;
-            rewrite(
-                tx,
-                &m,
-                m.clone(),
-                actor,
-                now,
-                &event("unmerged", m.status, m.status, json!({ "ticket": cur.number, "ticket_id": id })),
-            )?;
+            note(tx, &m, actor, now, "unmerged", None, json!({ "ticket": cur.number, "ticket_id": id }))?;
             Ok(out)
         })
     }

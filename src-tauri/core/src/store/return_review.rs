@@ -5,10 +5,9 @@
 use super::db::{ms, Store};
 use super::returns::{latest, open, ReturnRequest};
 use super::rows::load;
-use super::tickets::{act_as, rewrite};
+use super::tickets::{self, act_as};
 use crate::action::Action;
 use crate::error::{Error, Result};
-use crate::lifecycle::NewEvent;
 use crate::model::User;
 use crate::returns::{decide, escalate, RequestState};
 use serde_json::json;
@@ -87,20 +86,8 @@ impl Store {
                 )?;
             } else {
                 let action = if final_word { "return_upheld" } else { "return_refused" };
-                rewrite(
-                    tx,
-                    &cur,
-                    cur.clone(),
-                    by.id,
-                    now,
-                    &NewEvent {
-                        action,
-                        note: note.clone(),
-                        from_status: Some(cur.status),
-                        to_status: cur.status,
-                        data: json!({ "department_id": r.department_id, "request_id": r.id }),
-                    },
-                )?;
+                let data = json!({ "department_id": r.department_id, "request_id": r.id });
+                tickets::note(tx, &cur, by.id, now, action, note.clone(), data)?;
             }
             pending(tx, ticket_id)
         })
@@ -126,20 +113,8 @@ impl Store {
                 rusqlite::params![to, ms(now), r.id],
             )?;
             let cur = load(tx, ticket_id)?;
-            rewrite(
-                tx,
-                &cur,
-                cur.clone(),
-                by.id,
-                now,
-                &NewEvent {
-                    action: "return_escalated",
-                    note: Some(note),
-                    from_status: Some(cur.status),
-                    to_status: cur.status,
-                    data: json!({ "department_id": r.department_id, "request_id": r.id }),
-                },
-            )?;
+            let data = json!({ "department_id": r.department_id, "request_id": r.id });
+            tickets::note(tx, &cur, by.id, now, "return_escalated", Some(note), data)?;
             pending(tx, ticket_id)
         })
     }

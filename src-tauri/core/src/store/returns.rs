@@ -75,7 +75,7 @@ pub(super) fn open(c: &Connection) -> Result<Vec<ReturnRequest>> {
 /// What a return is: a department's request (recorded, the ticket unchanged but for the
 /// timeline), or the hotline's own return.
 pub(super) enum Path {
-    Request(Outcome),
+    Request(Box<Outcome>),
     Direct,
 }
 
@@ -117,7 +117,7 @@ pub(super) fn on_return(
     .execute(rusqlite::params![t.id, actor.department_id, code, reason, actor.id, ms(now)])?;
     let mut next = t.clone();
     next.updated_at = now;
-    Ok(Path::Request(Outcome {
+    Ok(Path::Request(Box::new(Outcome {
         ticket: next,
         events: vec![NewEvent {
             action: "return_requested",
@@ -126,5 +126,5 @@ pub(super) fn on_return(
             to_status: t.status,
             data: json!({ "reason_code": code, "department_id": actor.department_id }),
         }],
-    }))
+    })))
 }

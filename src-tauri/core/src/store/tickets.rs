@@ -115,7 +115,7 @@ pub(super) fn act_as(
     let out = match super::returns::on_return(tx, &cur, &actor, action, now)? {
         super::returns::Path::Request(o) => {
             lifecycle::apply(&cur, &actor, action, now, &rules)?;
-            o
+            *o
         }
         super::returns::Path::Direct => lifecycle::apply(&cur, &actor, action, now, &rules)?,
     };
@@ -204,6 +204,27 @@ pub(super) fn rewrite(
     super::alarms::refresh(c, &next, now, &super::alarms::ctx(c)?)?;
     super::outbox::ticket_changed(c, now, Some(cur), &next, &[e.action])?;
     Ok(next)
+}
+
+/// Adds a timeline entry that changes nothing else on the ticket (a merge noted on its
+/// master, a return request's decision).
+pub(super) fn note(
+    c: &Connection,
+    cur: &Ticket,
+    actor: i64,
+    now: DateTime<Utc>,
+    action: &'static str,
+    note: Option<String>,
+    data: serde_json::Value,
+) -> Result<Ticket> {
+    let e = NewEvent {
+        action,
+        note,
+        from_status: Some(cur.status),
+        to_status: cur.status,
+        data,
+    };
+    rewrite(c, cur, cur.clone(), actor, now, &e)
 }
 
 fn create(tx: &Connection, actor_id: i64, v: &ValidTicket) -> Result<Ticket> {

@@ -52,25 +52,52 @@ pub fn place(address: &str) -> String {
         .collect()
 }
 
-/// Why an open ticket is a candidate for a call, with how alike the words are.
-pub fn reason(
-    call: (&str, &str, &str, i64),
-    open: (&str, &str, &str, i64),
-) -> Option<(Reason, f64)> {
-    let (phone, address, text, category) = call;
-    let (o_phone, o_address, o_text, o_category) = open;
-    let sim = similarity(text, o_text);
-    if !phone.is_empty() && phone == o_phone {
-        return Some((Reason::Caller, sim));
+/// A call being typed, prepared once for comparing with every open ticket.
+pub struct Call {
+    phone: String,
+    place: String,
+    pairs: HashSet<(char, char)>,
+    category: i64,
+}
+
+impl Call {
+    pub fn new(phone: &str, address: &str, text: &str, category: i64) -> Call {
+        Call {
+            phone: phone.to_string(),
+            place: place(address),
+            pairs: pairs(text),
+            category,
+        }
     }
-    let here = place(address);
-    if !here.is_empty()
-        && here == place(o_address)
-        && (category == o_category || sim >= ADDRESS_SIMILARITY)
-    {
-        return Some((Reason::Address, sim));
+
+    fn alike(&self, text: &str) -> f64 {
+        let other = pairs(text);
+        if self.pairs.is_empty() || other.is_empty() {
+            return 0.0;
+        }
+        let shared = self.pairs.intersection(&other).count();
+        shared as f64 / (self.pairs.len() + other.len() - shared) as f64
     }
-    (category == o_category && sim >= TEXT_SIMILARITY).then_some((Reason::Text, sim))
+
+    /// Why an open ticket `(phone, address, text, category)` is a candidate, with how alike
+    /// the words are; the words are compared only when the cheaper tests leave it possible.
+    pub fn reason(
+        &self,
+        (phone, address, text, category): (&str, &str, &str, i64),
+    ) -> Option<(Reason, f64)> {
+        if !self.phone.is_empty() && self.phone == phone {
+            return Some((Reason::Caller, self.alike(text)));
+        }
+        let same_place = !self.place.is_empty() && self.place == place(address);
+        if !same_place && category != self.category {
+            return None;
+        }
+        let sim = self.alike(text);
+        if same_place && (category == self.category || sim >= ADDRESS_SIMILARITY) {
+            return Some((Reason::Address, sim));
+        }
+        (category == self.category && sim >= TEXT_SIMILARITY).then_some((Reason::Text, sim))
+    }
 }
 
 /// Whether `dup` may be merged into `master`: a call not yet handed on, into another open
@@ -125,22 +152,17 @@ mod tests {
         assert!(similarity("幸福路路灯不亮", "幸福路的路灯坏了不亮") > 0.3);
         assert!(similarity("路灯不亮", "噪声扰民") < 0.01);
         assert_eq!(place("幸福路 12 号"), place("幸福路12号"));
-        let call = ("13812345678", "幸福路12号", "门口路灯不亮", 8);
+        let call = Call::new("13812345678", "幸福路12号", "门口路灯不亮", 8);
+        let why = |o| call.reason(o).map(|r: (Reason, f64)| r.0);
+        assert_eq!(why(("13812345678", "", "别的事", 1)), Some(Reason::Caller));
         assert_eq!(
-            reason(call, ("13812345678", "", "别的事", 1)).map(|r| r.0),
-            Some(Reason::Caller)
-        );
-        assert_eq!(
-            reason(
-                call,
-                ("13900000000", "幸福路 12 号", "幸福路12号路灯不亮", 8)
-            )
-            .map(|r| r.0),
+            why(("13900000000", "幸福路 12 号", "幸福路12号路灯不亮", 8)),
             Some(Reason::Address)
         );
-        assert_eq!(
-            reason(call, ("13900000000", "人民路1号", "噪声扰民", 8)),
-            None
-        );
+        assert_eq!(why(("13900000000", "人民路1号", "噪声扰民", 8)), None);
+        let sim = call
+            .reason(("13812345678", "", "门口路灯不亮", 1))
+            .map(|r| r.1);
+        assert_eq!(sim, Some(similarity("门口路灯不亮", "门口路灯不亮")));
     }
 }

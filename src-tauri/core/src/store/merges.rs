@@ -4,7 +4,7 @@
 use super::db::{int_setting, ms, Store};
 use super::rows::load;
 use super::tickets::{note, rewrite};
-use crate::duplicates::{can_merge, reason, Candidate};
+use crate::duplicates::{can_merge, Call, Candidate};
 use crate::error::{Error, Result};
 use crate::lifecycle::NewEvent;
 use crate::model::{Status, Ticket};
@@ -68,16 +68,14 @@ impl Store {
                     r.get::<_, i64>(6)?,
                 ))
             })?;
+            let call = Call::new(&phone, address, description, category_id);
             let mut out: Vec<Candidate> = Vec::new();
             for row in rows {
                 let (id, number, status, o_phone, o_address, text, cat) = row?;
                 if Some(id) == exclude {
                     continue;
                 }
-                if let Some((why, sim)) = reason(
-                    (&phone, address, description, category_id),
-                    (&o_phone, &o_address, &text, cat),
-                ) {
+                if let Some((why, sim)) = call.reason((&o_phone, &o_address, &text, cat)) {
                     out.push(Candidate {
                         id,
                         number,

@@ -190,7 +190,7 @@ export const api = {
   dispatchRules: (all) => call('dispatch_rules', { all }),
   addDispatchRule: (rule) => call('add_dispatch_rule', { rule }),
   retireDispatchRule: (id) => call('retire_dispatch_rule', { id }),
-  suggestDispatch: (category, description, address, severity) => call('suggest_dispatch', { category, description, address, severity }),
+  suggestDispatch: (category, description, address, severity, exclude = null) => call('suggest_dispatch', { category, description, address, severity, exclude }),
   dispatchFigures: (from, to) => call('dispatch_figures', { from, to }),
   duplicateCandidates: (phone, address, description, category, exclude) => call('duplicate_candidates', { phone, address, description, category, exclude }),
   mergeTicket: (id, master) => call('merge_ticket', { id, master }),

@@ -266,6 +266,17 @@ function openForm(action) {
   form.replaceChildren(el('h4', { text: i18n.t(`action.${action}`) }), ...FORMS[action].map(([n, k]) => control(n, k)));
   const dept = current.ticket.department_id;
   if (action !== 'co_waive' && form.elements.department_id && dept) form.elements.department_id.value = String(dept);
+  // Re-routing a returned ticket: the catalogue's next department, not the one that returned it.
+  if (action === 'transfer' && current.ticket.status === 'returned') {
+    const returned = [...current.events].reverse().find((e) => e.action === 'return')?.data?.department_id ?? null;
+    const t = current.ticket;
+    api.suggestDispatch(current.category.code, t.description, t.address, t.severity, returned).then((s) => {
+      if (!s) return;
+      form.elements.department_id.value = String(s.lead.id);
+      const co = s.co.map((d) => String(d.id));
+      for (const o of form.elements.co_department_ids.options) o.selected = co.includes(o.value);
+    }).catch(() => {});
+  }
   // Suggested deadlines come from the SLA policy on the working calendar, never a guess.
   if (action === 'transfer') {
     api.suggestDeadlines(current.category.code, current.ticket.severity).then((list) => {

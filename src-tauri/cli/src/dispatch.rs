@@ -57,6 +57,9 @@ pub enum RuleCmd {
         address: String,
         #[arg(long, default_value = "general")]
         severity: String,
+        /// A department id not to suggest (one that returned the ticket)
+        #[arg(long)]
+        exclude: Option<i64>,
     },
 }
 
@@ -122,8 +125,15 @@ pub fn run(a: &Acting, cmd: DispatchCmd, json: bool) -> Result<()> {
             description,
             address,
             severity,
+            exclude,
         } => {
-            let s = a.suggest_dispatch(&category, &description, &address, severity.parse()?)?;
+            let s = a.suggest_dispatch(
+                &category,
+                &description,
+                &address,
+                severity.parse()?,
+                exclude,
+            )?;
             print(json, serde_json::to_value(&s)?, || match &s {
                 Some(s) => format!(
                     "lead {} (rule #{}){}; due {}\n",

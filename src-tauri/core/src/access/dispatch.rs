@@ -29,9 +29,15 @@ impl<'s> Acting<'s> {
         description: &str,
         address: &str,
         severity: Severity,
+        exclude: Option<i64>,
     ) -> Result<Option<DispatchSuggestion>> {
-        self.need(Perm::ViewTickets)?
-            .suggest_dispatch(category, description, address, severity)
+        self.need(Perm::ViewTickets)?.suggest_dispatch(
+            category,
+            description,
+            address,
+            severity,
+            exclude,
+        )
     }
 
     pub fn dispatch_figures(

@@ -19,10 +19,11 @@ commands! {
         = |c, a| a.add_dispatch_rule(&rule);
     acting retire_dispatch_rule(id: i64) [need(Perm::ManageDispatch)] -> RuleRow
         = |c, a| a.retire_dispatch_rule(id);
-    /// The lead department, co-handlers and deadlines the catalogue suggests for a request.
-    acting suggest_dispatch(category: String, description: String, address: Option<String>, severity: Option<Severity>)
+    /// The lead department, co-handlers and deadlines the catalogue suggests for a request
+    /// (`exclude`: a department that returned it, so that the next one is named).
+    acting suggest_dispatch(category: String, description: String, address: Option<String>, severity: Option<Severity>, exclude: Option<i64>)
         [need(Perm::ViewTickets)] -> Option<DispatchSuggestion>
-        = |c, a| a.suggest_dispatch(&category, &description, address.as_deref().unwrap_or(""), severity.unwrap_or(Severity::General));
+        = |c, a| a.suggest_dispatch(&category, &description, address.as_deref().unwrap_or(""), severity.unwrap_or(Severity::General), exclude);
     /// The open tickets a call may repeat: the same caller's, similar ones at the same
     /// address or of the same category (重复件).
     acting duplicate_candidates(phone: Option<String>, address: Option<String>, description: String, category: String, exclude: Option<i64>)

@@ -118,17 +118,22 @@ pub(super) fn suggestion(
     address: &str,
     severity: Severity,
     now: DateTime<Utc>,
+    exclude: Option<i64>,
 ) -> Result<Option<DispatchSuggestion>> {
     let rules = active_rules(c)?;
     let lineage = lineage(c, category_id)?;
-    let ranked = rank(
+    // A department that returned the ticket is not suggested again.
+    let ranked: Vec<_> = rank(
         &rules,
         Case {
             lineage: &lineage,
             description,
             address,
         },
-    );
+    )
+    .into_iter()
+    .filter(|(_, r)| Some(r.lead_department_id) != exclude)
+    .collect();
     let Some((_, best)) = ranked.first() else {
         return Ok(None);
     };
@@ -175,6 +180,7 @@ pub(super) fn log_transfer(
         t.address.as_deref().unwrap_or(""),
         t.severity,
         now,
+        None,
     )?;
     let suggested = s.as_ref().map(|s| s.lead.id);
     c.prepare_cached(
@@ -311,6 +317,7 @@ impl Store {
         description: &str,
         address: &str,
         severity: Severity,
+        exclude: Option<i64>,
     ) -> Result<Option<DispatchSuggestion>> {
         let now = self.now();
         let description = crate::validate::opt_text(
@@ -327,6 +334,7 @@ impl Store {
                 address,
                 severity,
                 now,
+                exclude,
             )
         })
     }

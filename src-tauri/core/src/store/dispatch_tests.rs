@@ -83,6 +83,7 @@ fn the_catalogue_suggests_and_every_transfer_is_logged() {
             "小区路灯连续三晚不亮",
             "幸福路 12 号",
             Severity::General,
+            None,
         )
         .expect("suggest")
         .expect("a rule applies");
@@ -92,21 +93,33 @@ fn the_catalogue_suggests_and_every_transfer_is_logged() {
         vec![district]
     );
     assert_eq!(got.next.map(|n| n.id), Some(district));
+    // After the lighting office returned it, the catalogue names the next department.
+    let rerouted = s
+        .suggest_dispatch(
+            "help_request",
+            "小区路灯连续三晚不亮",
+            "",
+            Severity::General,
+            Some(lighting),
+        )
+        .expect("suggest")
+        .expect("another rule applies");
+    assert_eq!(rerouted.lead.id, district);
     // Two working days from Monday 2 November 09:00: Wednesday 09:00 (Shanghai).
     assert_eq!(got.due_at, Some(t0() + Duration::days(2)));
     // A grave request keeps the severity's policy (hours, not the rule's days).
     let grave = s
-        .suggest_dispatch("help_request", "路灯倒了砸到车", "", Severity::Major)
+        .suggest_dispatch("help_request", "路灯倒了砸到车", "", Severity::Major, None)
         .expect("suggest")
         .expect("rule");
     assert_eq!(grave.due_at, Some(t0() + Duration::hours(24)));
     let other = s
-        .suggest_dispatch("help_request", "噪声扰民", "", Severity::General)
+        .suggest_dispatch("help_request", "噪声扰民", "", Severity::General, None)
         .expect("suggest")
         .expect("rule");
     assert_eq!(other.rule_id, general.rule.id);
     assert!(s
-        .suggest_dispatch("consultation", "路灯", "", Severity::General)
+        .suggest_dispatch("consultation", "路灯", "", Severity::General, None)
         .expect("suggest")
         .is_none());
 
@@ -159,7 +172,7 @@ fn the_catalogue_suggests_and_every_transfer_is_logged() {
     s.retire_dispatch_rule((&admin).into(), lamps.rule.id)
         .expect("retired");
     let now = s
-        .suggest_dispatch("help_request", "路灯不亮", "", Severity::General)
+        .suggest_dispatch("help_request", "路灯不亮", "", Severity::General, None)
         .expect("suggest")
         .expect("general rule");
     assert_eq!(now.lead.id, district);

@@ -146,11 +146,6 @@ impl NewArticle {
     }
 }
 
-/// Whether a published version is within its validity on `today`.
-pub fn valid_on(from: Option<NaiveDate>, until: Option<NaiveDate>, today: NaiveDate) -> bool {
-    from.is_none_or(|f| f <= today) && until.is_none_or(|u| today <= u)
-}
-
 /// The article's state as agents meet it.
 pub fn article_state(
     latest: VersionState,
@@ -324,7 +319,5 @@ mod tests {
             ArticleState::Expired
         );
         assert_eq!(state(Some((None, None)), true), ArticleState::Retired);
-        assert!(valid_on(Some(d("2026-12-02")), None, today));
-        assert!(!valid_on(Some(d("2026-12-03")), None, today));
     }
 }

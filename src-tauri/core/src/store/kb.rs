@@ -450,15 +450,19 @@ impl Store {
             department_id: t.department_id,
             ..NewArticle::default()
         };
-        let out = self.save_article(by, None, &draft)?;
+        let draft = draft.validated()?;
+        let now = self.now();
+        // The draft and the ticket it came from, in one transaction.
         self.write(|tx| {
+            let id = insert_article(tx, &draft, by.user.id, now)?;
             tx.execute(
                 "UPDATE kb_articles SET from_ticket_id = ?1 WHERE id = ?2",
-                (ticket_id, out.id),
+                (ticket_id, id),
             )?;
-            Ok(())
-        })?;
-        self.article(out.id)
+            let out = article(tx, id, now)?;
+            audit(tx, now, &by, "article_saved", &out)?;
+            Ok(out)
+        })
     }
 
     /// The published articles valid today that best match what the caller said, best

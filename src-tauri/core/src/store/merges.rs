@@ -48,7 +48,7 @@ impl Store {
         let now = self.now();
         self.read(|c| {
             let days = int_setting(c, "duplicate_window_days")?;
-            let category_id = super::reference::category_by_code(c, category).map(|x| x.id).unwrap_or(0);
+let category_id = super::reference::category_by_code(c, category)?.id;
             let since = ms(now - Duration::days(days));
             let mut st = c.prepare_cached(&format!(
                 "SELECT id, number, status, phone, coalesce(address, ''), description, category_id FROM tickets

@@ -59,6 +59,12 @@ fn merge_then_split_restores_the_call_exactly() {
         .duplicate_candidates("138 1234 5678", "", "别的事", "consultation", None)
         .expect("caller");
     assert_eq!(by_caller[0].reason, Reason::Caller);
+    assert_eq!(
+        s.duplicate_candidates("", "", "路灯", "nope", None)
+            .map_err(|e| e.code())
+            .err(),
+        Some("not_found")
+    );
     let before_events = s.timeline(dup.id).expect("events").len();
     let before = s.ticket(dup.id).expect("before");
 

@@ -447,7 +447,8 @@ impl Desk {
             .wait()
             .at_most(Duration::from_secs(20))
             .for_element(Locator::Css(css))
-            .await?;
+            .await
+            .map_err(|e| format!("waiting for {css}: {e}"))?;
         Ok(())
     }
 

@@ -154,6 +154,7 @@ fn commands(world: &World, n: usize) -> Vec<(&'static str, Value, &'static [&'st
     const REPORT: &[&str] = &["agent", "super", "manager", "admin"];
     const MANAGE: &[&str] = &["super", "manager", "admin"];
     const PLANS: &[&str] = &["manager", "admin"];
+    const ASSESSED: &[&str] = &["lighting", "water", "super", "manager", "admin"];
     let id = world.ticket;
     let inc = world.incident;
     let cid = world.complaint;
@@ -697,6 +698,35 @@ fn commands(world: &World, n: usize) -> Vec<(&'static str, Value, &'static [&'st
             json!({ "from": "2026-11-01T00:00:00Z", "to": "2026-12-01T00:00:00Z" }),
             REPORTS,
         ),
+        // The assessment's exclusions and appeals: a department reads its own records.
+        (
+            "propose_exclusion",
+            json!({ "ticket": 999_999, "reason": "malicious", "evidence": "骚扰" }),
+            &["agent", "lighting", "water", "super", "manager"],
+        ),
+        (
+            "decide_exclusion",
+            json!({ "id": 999_999, "approve": true }),
+            &["super", "manager"],
+        ),
+        ("exclusions", json!({}), ASSESSED),
+        (
+            "file_appeal",
+            json!({ "ticket": 999_999, "month": "2026-11", "kpi": "on_time_handling", "evidence": "暴雨" }),
+            &["lighting", "water"],
+        ),
+        (
+            "decide_appeal",
+            json!({ "id": 999_999, "uphold": true }),
+            &["manager"],
+        ),
+        ("appeals", json!({}), ASSESSED),
+        (
+            "department_entries",
+            json!({ "month": "2026-11" }),
+            ASSESSED,
+        ),
+        ("appeal_window", json!({ "month": "2026-11" }), ASSESSED),
     ]
 }
 

@@ -154,6 +154,14 @@ test('every backend code the UI can meet is translated', () => {
   for (const k of rustEnum('ReturnReason', 'returns.rs')) keys.push(`return.reason.${k}`);
   for (const k of rustEnum('RequestState', 'returns.rs')) keys.push(`return.state.${k}`);
   for (const a of ['return_requested', 'return_refused', 'return_escalated', 'return_upheld']) keys.push(`action.${a}`);
+  // The assessment's exclusions (不合理件) and appeals: reasons, states, timeline entries.
+  for (const k of rustEnum('ExclusionReason', 'assessment.rs')) keys.push(`exclusion.reason.${k}`);
+  for (const k of rustEnum('ExclusionState', 'assessment.rs')) keys.push(`exclusion.state.${k}`);
+  for (const k of rustEnum('AppealState', 'assessment.rs')) keys.push(`appeals.state.${k}`);
+  const appealStore = read(root, 'src-tauri', 'core', 'src', 'store', 'appeals.rs');
+  const appealActions = [...new Set([...appealStore.matchAll(/"((?:exclusion|appeal)_(?!id")[a-z]+)"/g)].map((m) => m[1]))];
+  assert.equal(appealActions.length, 6, appealActions.join());
+  for (const a of appealActions) keys.push(`action.${a}`);
   const dispatchStore = read(root, 'src-tauri', 'core', 'src', 'store', 'dispatch.rs');
   const dkpis = [...dispatchStore.matchAll(/Kpi::new\(\s*"([a-z_]+)"/g)].map((m) => m[1]);
   assert.deepEqual(dkpis, ['dispatch_accuracy', 'dispatch_overrides']);

@@ -18,9 +18,10 @@ import * as incidents from './incidents.js';
 import * as qa from './qa.js';
 import * as training from './training.js';
 import * as kb from './kb.js';
+import * as appeals from './appeals.js';
 import { wireKeys } from './keys.js';
 
-const VIEWS = ['queue', 'intake', 'detail', 'settings', 'notifications', 'incidents', 'incident', 'qa', 'training', 'kb'];
+const VIEWS = ['queue', 'intake', 'detail', 'settings', 'notifications', 'incidents', 'incident', 'qa', 'training', 'kb', 'appeals'];
 let view = 'queue';
 
 function show(name) {
@@ -162,6 +163,7 @@ async function start() {
   qa.init({ show });
   training.init({ show });
   kb.init({ show });
+  appeals.init({ show, openTicket });
   wireDateFields();
   settings.init();
   admin.init();

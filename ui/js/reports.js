@@ -90,8 +90,21 @@ function assessTable(table, rows, usual) {
     el('td', { class: r.change > 0 ? 'up' : r.change < 0 ? 'down' : '', text: r.change === null ? '—' : `${r.change > 0 ? '+' : ''}${r.change}` }),
     ...weights.map((w) => {
       const k = r.kpis.find((x) => x.key === w);
-      return el('td', { title: k ? i18n.t('reports.fraction', { numerator: k.numerator, denominator: k.denominator }) : '', text: k ? pct(k.value) : '—' });
+      const title = k ? i18n.t('reports.fraction', { numerator: k.numerator, denominator: k.denominator }) : '';
+      if (!k?.less) return el('td', { title, text: k ? pct(k.value) : '—' });
+      // A department's figure less its exclusions and upheld appeals: say how much of each.
+      return el('td', { class: 'adjusted', 'data-testid': 'assess-adjusted', title: `${title} · ${lessText(k.less)}` }, pct(k.value), el('sup', { text: '*' }));
     })))));
+  const notes = rows.flatMap((r) => r.kpis.filter((k) => k.less).map((k) => el('li', { 'data-testid': 'assess-less', 'data-id': String(r.id), 'data-kpi': k.key },
+    `${r.name} · ${i18n.t(`kpi.${k.key}.name`)}: ${i18n.t('reports.fraction', { numerator: k.numerator, denominator: k.denominator })} · ${lessText(k.less)} — `,
+    k.less.entries.map((e) => `${e.number} (${e.why === 'excluded' ? i18n.t(`exclusion.reason.${e.reason}`) : i18n.t('reports.appeal_no', { id: e.reason })})`).join(', '))));
+  if (table.nextElementSibling?.hasAttribute('data-less')) table.nextElementSibling.remove();
+  if (notes.length) table.after(el('ul', { class: 'muted small', 'data-less': '', 'data-testid': 'assess-less-list' }, ...notes));
+}
+
+/** "less 1/2 excluded, 0/1 appealed": what left a figure's numerator and denominator. */
+function lessText(l) {
+  return i18n.t('reports.less', { en: l.excluded[0], ed: l.excluded[1], an: l.appealed[0], ad: l.appealed[1] });
 }
 
 function heat(report) {

@@ -32,7 +32,8 @@ export function can(perm) {
 
 /** Hides every element whose `data-perm` the signed-in role lacks. */
 export function applyPerms(root = document) {
-  for (const el of root.querySelectorAll('[data-perm]')) el.classList.toggle('no-perm', !can(el.dataset.perm));
+  // `data-perm` names one permission or several, any of which shows the element.
+  for (const el of root.querySelectorAll('[data-perm]')) el.classList.toggle('no-perm', !el.dataset.perm.split(' ').some(can));
   document.body.dataset.role = state?.user?.role ?? '';
   // Who is signed in, with the role in the current language (re-run on a language switch).
   if (state?.user) $('#me').textContent = `${state.user.name} · ${i18n.t(`role.${state.user.role}`)}`;

@@ -52,6 +52,8 @@ export async function load() {
     const cf = $('#centre-form').elements;
     cf.centre_name.value = settings.centre_name;
     cf.slip_phone.value = settings.slip_phone;
+    cf.evaluation_counted.value = settings.evaluation_counted;
+    cf.appeal_working_days.value = settings.appeal_working_days;
     options($('#cal-select'), calendars.map((c) => [c.name, c.name]));
     renderCalendar();
     const catName = (id) => { const c = shared.ref.categories.find((x) => x.id === id); return c ? categoryName(c) : i18n.t('sla.any'); };
@@ -167,6 +169,8 @@ export function init() {
     await guarded(e.target, async () => {
       await api.setSetting('centre_name', f.centre_name.value);
       await api.setSetting('slip_phone', f.slip_phone.value);
+      await api.setSetting('evaluation_counted', f.evaluation_counted.value);
+      await api.setSetting('appeal_working_days', f.appeal_working_days.value);
     });
   });
   for (const f of document.querySelectorAll('#view-settings form')) feedback(f, undefined);

@@ -2,6 +2,7 @@
 //! data file as the desktop app. One module per noun, each with its arguments beside the
 //! code that runs them; `run` only opens the store, picks the acting user and dispatches.
 
+mod appeal;
 mod audit;
 mod backup;
 mod calendar;
@@ -112,6 +113,12 @@ enum Cmd {
     /// The dispatch catalogue: rules for the lead and co-handling departments
     #[command(subcommand)]
     Dispatch(dispatch::DispatchCmd),
+    /// Appeals of the departments' monthly assessment (申诉): file, decide, list, entries
+    #[command(subcommand)]
+    Appeal(appeal::AppealCmd),
+    /// Tickets proposed as unreasonable for the assessment (不合理件): propose, decide, list
+    #[command(subcommand)]
+    Exclusion(appeal::ExclusionCmd),
     /// The 24-hour duty roster: show, import from CSV, who is on duty now
     #[command(subcommand)]
     Roster(roster::RosterCmd),
@@ -195,6 +202,8 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Training(c) => training::run(&a, c, json)?,
         Cmd::Kb(c) => kb::run(&a, c, json)?,
         Cmd::Dispatch(c) => dispatch::run(&a, c, json)?,
+        Cmd::Appeal(c) => appeal::run(&a, c, json)?,
+        Cmd::Exclusion(c) => appeal::run_exclusion(&a, c, json)?,
         Cmd::Call(args) => call::run(&store, actor, args, json)?,
         Cmd::Login(_) | Cmd::Logout => {
             return Err(Error::InvalidArguments {

@@ -50,6 +50,14 @@ pub enum Error {
     },
     #[error("a return request of this ticket is already waiting for the hotline's decision")]
     ReturnPending,
+    #[error("this ticket is already proposed or approved as unreasonable for the assessment")]
+    ExclusionExists,
+    #[error("this entry of {month} was already appealed")]
+    AppealExists { month: String },
+    #[error("the entries of {month} could be appealed until {last_day}")]
+    AppealWindowClosed { month: String, last_day: String },
+    #[error("the ticket does not count against its department in {kpi} in {month}")]
+    EntryNotCounted { kpi: String, month: String },
     #[error("the co-handling departments have not all replied: {departments}")]
     CoHandlingOwed { departments: String },
     #[error("{step} is not possible while the article is {state}")]
@@ -171,6 +179,10 @@ impl Error {
             Error::ArticleStep { .. } => "article_step",
             Error::CoHandlingOwed { .. } => "co_handling_owed",
             Error::ReturnPending => "return_pending",
+            Error::ExclusionExists => "exclusion_exists",
+            Error::AppealExists { .. } => "appeal_exists",
+            Error::AppealWindowClosed { .. } => "appeal_window_closed",
+            Error::EntryNotCounted { .. } => "entry_not_counted",
             Error::RosterGap { .. } => "roster_gap",
             Error::IncidentChanged { .. } => "incident_changed",
             Error::Forbidden { .. } => "forbidden",
@@ -270,6 +282,11 @@ impl Error {
             Error::ContactRequired { action } => json!({ "action": action }),
             Error::RateLimited { seconds } => json!({ "seconds": seconds }),
             Error::ReturnWindowPassed { limit } => json!({ "limit": limit }),
+            Error::AppealExists { month } => json!({ "month": month }),
+            Error::AppealWindowClosed { month, last_day } => {
+                json!({ "month": month, "last_day": last_day })
+            }
+            Error::EntryNotCounted { kpi, month } => json!({ "kpi": kpi, "month": month }),
             Error::DatabaseTooNew { found, supported } => {
                 json!({ "found": found, "supported": supported })
             }

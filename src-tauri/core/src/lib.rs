@@ -9,6 +9,7 @@ mod macros;
 pub mod access;
 pub mod action;
 pub mod alarms;
+pub mod assessment;
 pub mod attachment;
 pub mod auth;
 pub mod backup;

@@ -92,6 +92,12 @@ pub fn leaves_state(action: &str) -> bool {
             | "return_refused"
             | "return_escalated"
             | "return_upheld"
+            | "exclusion_proposed"
+            | "exclusion_approved"
+            | "exclusion_refused"
+            | "appeal_filed"
+            | "appeal_upheld"
+            | "appeal_rejected"
     )
 }
 

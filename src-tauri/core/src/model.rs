@@ -189,6 +189,14 @@ str_enum!(
         ManageKnowledge = "manage_knowledge",
         /// Keeping the dispatch catalogue (派单目录) and deciding disputed dispatches.
         ManageDispatch = "manage_dispatch",
+        /// Proposing a ticket as unreasonable for the assessment (不合理件).
+        ProposeExclusion = "propose_exclusion",
+        /// Approving or refusing such a proposal.
+        DecideExclusion = "decide_exclusion",
+        /// A department appealing an entry of its month's figures (申诉).
+        FileAppeal = "file_appeal",
+        /// Upholding or rejecting an appeal.
+        DecideAppeal = "decide_appeal",
     }
 );
 

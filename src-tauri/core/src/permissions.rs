@@ -18,10 +18,17 @@ pub fn allows(role: Role, perm: Perm) -> bool {
                 | ReportIncidents
                 | HandleComplaints
                 | ProposeKnowledge
+                | ProposeExclusion
         ),
         Role::Handler => matches!(
             perm,
-            ViewTickets | ActOnTickets | RevealPersonal | ViewIncidents | ProposeKnowledge
+            ViewTickets
+                | ActOnTickets
+                | RevealPersonal
+                | ViewIncidents
+                | ProposeKnowledge
+                | ProposeExclusion
+                | FileAppeal
         ),
         Role::Supervisor => matches!(
             perm,
@@ -43,6 +50,8 @@ pub fn allows(role: Role, perm: Perm) -> bool {
                 | ProposeKnowledge
                 | ManageKnowledge
                 | ManageDispatch
+                | ProposeExclusion
+                | DecideExclusion
         ),
         Role::Manager => matches!(
             perm,
@@ -69,6 +78,9 @@ pub fn allows(role: Role, perm: Perm) -> bool {
                 | ProposeKnowledge
                 | ManageKnowledge
                 | ManageDispatch
+                | ProposeExclusion
+                | DecideExclusion
+                | DecideAppeal
         ),
         // The quality, legal, HR and training staff read tickets (masked) and the
         // centre's emergencies; what each does besides is its own permission.
@@ -87,10 +99,18 @@ pub fn allows(role: Role, perm: Perm) -> bool {
         ),
         // Administration without reading callers' data (bulk export is the one way, with
         // its own permission and a log entry), nor staff's accountability records, nor
-        // giving legal opinions.
+        // giving legal opinions, nor judging the assessment's entries.
         Role::Admin => !matches!(
             perm,
-            RevealPersonal | ViewFindings | ProposeFindings | DecideFindings | LegalReview
+            RevealPersonal
+                | ViewFindings
+                | ProposeFindings
+                | DecideFindings
+                | LegalReview
+                | ProposeExclusion
+                | DecideExclusion
+                | FileAppeal
+                | DecideAppeal
         ),
     }
 }

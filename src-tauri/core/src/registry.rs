@@ -181,6 +181,7 @@ pub fn commands() -> impl Iterator<Item = &'static Command> {
         .chain(attachments::COMMANDS)
         .chain(kb::COMMANDS)
         .chain(dispatch::COMMANDS)
+        .chain(assessment::COMMANDS)
 }
 
 /// The commands that carry a file: front doors accept a larger request for them
@@ -275,6 +276,7 @@ macro_rules! commands {
     };
 }
 
+mod assessment;
 mod attachments;
 mod complaints;
 mod dispatch;
@@ -355,6 +357,9 @@ pub struct Vocabulary {
     pub kb_states: &'static [crate::kb::ArticleState],
     pub kb_upkeep: &'static [crate::store::Upkeep],
     pub return_reasons: &'static [crate::returns::ReturnReason],
+    pub exclusion_reasons: &'static [crate::assessment::ExclusionReason],
+    /// The figures whose entries a department may appeal.
+    pub appealable: &'static [&'static str],
     pub file_max_bytes: usize,
 }
 
@@ -428,6 +433,8 @@ commands! {
         kb_states: crate::kb::ArticleState::ALL,
         kb_upkeep: crate::store::Upkeep::ALL,
         return_reasons: crate::returns::ReturnReason::ALL,
+        exclusion_reasons: crate::assessment::ExclusionReason::ALL,
+        appealable: crate::assessment::APPEALABLE,
         file_max_bytes: crate::attachment::MAX_BYTES,
     });
 

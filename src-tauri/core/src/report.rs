@@ -19,6 +19,30 @@ pub struct Kpi {
     /// Whether a rise is good news: the reporting window colours changes by it.
     #[serde(default = "rise_is_good")]
     pub higher_is_better: bool,
+    /// What a department's figure leaves out: its numerator and denominator are the counts
+    /// less these.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub less: Option<Less>,
+}
+
+/// The entries taken out of a department's figure: tickets approved as unreasonable
+/// (不合理件) and entries whose appeal was upheld, with how much each part lost.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Less {
+    pub excluded: (i64, i64),
+    pub appealed: (i64, i64),
+    pub entries: Vec<LessEntry>,
+}
+
+/// One ticket taken out of a figure, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LessEntry {
+    pub ticket_id: i64,
+    pub number: String,
+    /// `excluded` or `appealed`.
+    pub why: String,
+    /// The exclusion's reason, or the appeal's number (`id`).
+    pub reason: String,
 }
 
 fn rise_is_good() -> bool {
@@ -42,6 +66,22 @@ impl Kpi {
             denominator,
             value,
             higher_is_better: !LOWER_IS_BETTER.contains(&key),
+            less: None,
+        }
+    }
+
+    /// The figure with `less` taken out of its counts (nothing to take: unchanged).
+    pub fn less(self, less: Less) -> Kpi {
+        if less.entries.is_empty() {
+            return self;
+        }
+        let (n, d) = (
+            self.numerator - less.excluded.0 - less.appealed.0,
+            self.denominator - less.excluded.1 - less.appealed.1,
+        );
+        Kpi {
+            less: Some(less),
+            ..Kpi::new(&self.key, n, d)
         }
     }
 }
@@ -64,6 +104,10 @@ pub struct KpiSettings {
     pub short_abandon_seconds: i64,
     /// Whether 基本满意 counts as satisfied.
     pub basic_counts: bool,
+    /// When an unsatisfied caller was re-handled and asked again, whether the first
+    /// evaluation counts for satisfaction (else the last).
+    #[serde(default)]
+    pub first_evaluation_counts: bool,
 }
 
 impl KpiSettings {
@@ -79,6 +123,7 @@ impl Default for KpiSettings {
             seconds_per_ring: 5,
             short_abandon_seconds: 5,
             basic_counts: true,
+            first_evaluation_counts: false,
         }
     }
 }

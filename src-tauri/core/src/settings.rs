@@ -103,6 +103,15 @@ pub const SETTINGS: &[Setting] = &[
     centre("seconds_per_ring", "5", Accepts::Int(0, 600)),
     centre("short_abandon_seconds", "5", Accepts::Int(0, 600)),
     centre("basic_satisfied_counts", "1", Accepts::OneOf(&["0", "1"])),
+    // Which evaluation counts for satisfaction when an unsatisfied caller was re-handled
+    // and asked again (二次回访): the last one, or the first.
+    centre(
+        "evaluation_counted",
+        "last",
+        Accepts::OneOf(&["last", "first"]),
+    ),
+    // Working days after a month closes in which a department may appeal its entries.
+    centre("appeal_working_days", "5", Accepts::Int(1, 30)),
     centre(
         "weights_agents",
         "direct_answer:0.3,satisfaction:0.4,callback:0.3",

@@ -56,6 +56,7 @@ const FLOORS: &[(&str, &[&str])] = &[
             "cohandling",
             "duplicates",
             "returns",
+            "assessment",
         ],
     ),
     ("store", &["store"]),
@@ -79,6 +80,7 @@ const STORE_FLOORS: &[&[&str]] = &[
         "tokens",
         "presence",
         "attachments",
+        "kpis",
     ],
     &[
         "sla",
@@ -104,6 +106,7 @@ const STORE_FLOORS: &[&[&str]] = &[
         "dispatch",
         "co_parts",
         "returns",
+        "adjustments",
     ],
     &[
         "tickets",
@@ -120,6 +123,7 @@ const STORE_FLOORS: &[&[&str]] = &[
         "kb_views",
         "merges",
         "return_review",
+        "appeals",
     ],
     &["store"],
 ];

@@ -17,6 +17,7 @@ use serde_json::json;
 use std::collections::BTreeMap;
 
 mod admin;
+mod assessment;
 mod attachments;
 mod complaints;
 mod dispatch;

@@ -208,6 +208,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "return_review",
         sql: include_str!("../../migrations/0039_return_review.sql"),
     },
+    Migration {
+        version: 40,
+        name: "assessment_adjustments",
+        sql: include_str!("../../migrations/0040_assessment_adjustments.sql"),
+    },
 ];
 
 /// The first line of a migration that rebuilds a table other tables reference.

@@ -4,7 +4,9 @@
 
 mod accountability;
 mod accounts;
+mod adjustments;
 mod alarms;
+mod appeals;
 mod attachments;
 mod audit;
 mod backup;
@@ -24,6 +26,7 @@ mod incident_views;
 mod incidents;
 mod kb;
 mod kb_views;
+mod kpis;
 mod listing;
 mod merges;
 mod migrate;
@@ -54,6 +57,7 @@ mod training;
 pub use accountability::{Finding, Findings};
 pub use accounts::{Account, NewAccount};
 pub use alarms::{Fired, NotificationRow, Popups};
+pub use appeals::{Appeal, AppealWindow, Entries, Exclusion};
 pub use attachments::Attachment;
 pub use audit::{AuditEntry, AuditQuery, AuditReport};
 pub use backup::{BackupInfo, BackupStatus, Check, Drill, DrillReport};

@@ -1,134 +1,17 @@
 //! Counting for reports and the call records behind the answer-rate KPIs.
 
 use super::db::{from_ms, ms, Store};
+use super::kpis::{concrete, count, filters, scoped, TICKET_KPIS};
 use crate::cdr::CallRow;
 use crate::error::Result;
 use crate::report::{
     p90, parse_weights, rank, score, Assessed, Kpi, KpiSettings, Report, ReportQuery, ReportRequest,
 };
 use chrono::{Datelike, Timelike};
+use chrono_tz::Tz;
 use rusqlite::types::Value as Sql;
 use rusqlite::{params_from_iter, Connection};
 use std::collections::BTreeMap;
-
-/// Ticket filters of a report as a SQL condition on alias `t` with positional values.
-fn filters(q: &ReportQuery) -> (String, Vec<Sql>) {
-    let mut w = String::from(super::db::NOT_DRILL);
-    let mut v = Vec::new();
-    if let Some(d) = q.department_id {
-        w.push_str(" AND t.department_id = ?");
-        v.push(Sql::Integer(d));
-    }
-    if let Some(a) = q.agent_id {
-        w.push_str(" AND t.created_by = ?");
-        v.push(Sql::Integer(a));
-    }
-    if let Some(c) = q.category_id {
-        w.push_str(" AND (t.category_id = ? OR t.category_id IN (SELECT id FROM categories WHERE parent_id = ?))");
-        v.push(Sql::Integer(c));
-        v.push(Sql::Integer(c));
-    }
-    if let Some(ch) = q.channel {
-        w.push_str(" AND t.channel = ?");
-        v.push(Sql::Text(ch.as_str().into()));
-    }
-    if let Some(sev) = q.severity {
-        w.push_str(" AND t.severity = ?");
-        v.push(Sql::Text(sev.as_str().into()));
-    }
-    (w, v)
-}
-
-/// `SELECT count(*)` of a condition with the period bound twice at most.
-fn count(c: &Connection, sql: &str, params: Vec<Sql>) -> Result<i64> {
-    let numbered = super::queues::number(sql, 0);
-    Ok(c.prepare_cached(&numbered)?
-        .query_row(params_from_iter(params), |r| r.get(0))?)
-}
-
-fn satisfied_levels(s: &KpiSettings) -> &'static str {
-    if s.basic_counts {
-        "('very_satisfied', 'satisfied', 'basically_satisfied')"
-    } else {
-        "('very_satisfied', 'satisfied')"
-    }
-}
-
-/// The rows a ticket KPI counts over: a period column of tickets, or events by time,
-/// with the period as the first two parameters.
-const RECEIVED: &str = "FROM tickets t WHERE t.received_at >= ? AND t.received_at < ?";
-const ACCEPT_DUE: &str = "FROM tickets t WHERE t.accept_due_at >= ? AND t.accept_due_at < ?";
-const DUE: &str = "FROM tickets t WHERE t.due_at >= ? AND t.due_at < ?";
-const CLOSED: &str = "FROM tickets t WHERE t.closed_at >= ? AND t.closed_at < ?";
-const CALLBACK_DUE: &str = "FROM tickets t WHERE t.callback_due_at >= ? AND t.callback_due_at < ?";
-const EVENTS: &str = "FROM events e JOIN tickets t ON t.id = e.ticket_id WHERE e.at >= ? AND e.at < ? AND e.action IN ('feedback', 'redispatch', 'reply')";
-
-/// The ticket KPIs: key, the rows counted, and the numerator's and the denominator's
-/// condition on them. Counting and the drill-down to the tickets behind a figure share
-/// these definitions.
-///
-/// Written so the period column's index drives every count: `+t.status` keeps SQLite off
-/// the queue index (status has two values here, not a selective key), and `+x.action`
-/// keeps the per-ticket `EXISTS` on that ticket's own events; left free, either plan
-/// reads hundreds of thousands of rows at a million tickets.
-const TICKET_KPIS: &[(&str, &str, &str, &str)] = &[
-    (
-        "on_time_acceptance",
-        ACCEPT_DUE,
-        "EXISTS (SELECT 1 FROM events x WHERE x.ticket_id = t.id AND +x.action = 'accept' AND x.at <= t.accept_due_at)",
-        "TRUE",
-    ),
-    (
-        "on_time_handling",
-        DUE,
-        "t.replied_at IS NOT NULL AND t.replied_at <= t.due_at",
-        "TRUE",
-    ),
-    (
-        "closure",
-        RECEIVED,
-        "+t.status IN ('closed', 'archived')",
-        "TRUE",
-    ),
-    (
-        "satisfaction",
-        EVENTS,
-        "e.action = 'feedback' AND json_extract(e.data, '$.satisfaction') IN SATISFIED",
-        "e.action = 'feedback'",
-    ),
-    ("resolution", CLOSED, "t.resolved = 1", "TRUE"),
-    (
-        "direct_answer",
-        RECEIVED,
-        "EXISTS (SELECT 1 FROM events x WHERE x.ticket_id = t.id AND +x.action = 'answer')",
-        "TRUE",
-    ),
-    (
-        "callback",
-        CALLBACK_DUE,
-        "t.callback_method IS NOT NULL",
-        "TRUE",
-    ),
-    (
-        "redispatch",
-        EVENTS,
-        "e.action = 'redispatch'",
-        "e.action = 'reply'",
-    ),
-];
-
-/// SQL made concrete: the satisfied levels filled in.
-fn concrete(sql: &str, s: &KpiSettings) -> String {
-    sql.replace("SATISFIED", satisfied_levels(s))
-}
-
-/// Rows of a base under the report's filters, with their parameters.
-fn scoped(base: &str, q: &ReportQuery, s: &KpiSettings) -> (String, Vec<Sql>) {
-    let (f, fv) = filters(q);
-    let mut params = vec![Sql::Integer(ms(q.from)), Sql::Integer(ms(q.to))];
-    params.extend(fv);
-    (format!("{} AND {f}", concrete(base, s)), params)
-}
 
 /// (department, agent who took the call).
 type Cell = (Option<i64>, i64);
@@ -140,11 +23,16 @@ type Cell = (Option<i64>, i64);
 struct KpiCounts {
     /// (department, agent) → (numerator, denominator) per KPI, in `TICKET_KPIS` order.
     cells: BTreeMap<Cell, Vec<(i64, i64)>>,
+    /// What the departments' figures leave out (不合理件, upheld appeals).
+    less: super::adjustments::Adjustments,
 }
 
 impl KpiCounts {
-    fn count(c: &Connection, q: &ReportQuery, s: &KpiSettings) -> Result<KpiCounts> {
-        let mut out = KpiCounts::default();
+    fn count(c: &Connection, q: &ReportQuery, s: &KpiSettings, tz: Tz) -> Result<KpiCounts> {
+        let mut out = KpiCounts {
+            less: super::adjustments::adjustments(c, q, s, tz)?,
+            ..KpiCounts::default()
+        };
         let mut bases: Vec<&str> = TICKET_KPIS.iter().map(|k| k.1).collect();
         bases.sort_unstable();
         bases.dedup();
@@ -203,8 +91,17 @@ impl KpiCounts {
             .collect()
     }
 
+    /// A department's figures, less what its assessment leaves out.
     fn of_department(&self, id: i64) -> Vec<Kpi> {
-        self.kpis(|d, _| d == Some(id))
+        let kpis = self.kpis(|d, _| d == Some(id));
+        match self.less.get(&id) {
+            Some(less) => kpis
+                .into_iter()
+                .zip(less.iter().cloned())
+                .map(|(k, l)| k.less(l))
+                .collect(),
+            None => kpis,
+        }
     }
 
     fn of_agent(&self, id: i64) -> Vec<Kpi> {
@@ -402,11 +299,14 @@ fn assessment_in(
         let of = |k: &KpiCounts| {
             let mut k = k.of_department(id);
             if let Some(r) = k.iter().find(|k| k.key == "redispatch").cloned() {
-                k.push(Kpi::new(
-                    "no_redispatch",
-                    r.denominator - r.numerator,
-                    r.denominator,
-                ));
+                let mut no = Kpi::new("no_redispatch", r.denominator - r.numerator, r.denominator);
+                // The same entries left out, seen from the other side.
+                no.less = r.less.map(|l| crate::report::Less {
+                    excluded: (l.excluded.1 - l.excluded.0, l.excluded.1),
+                    appealed: (l.appealed.1 - l.appealed.0, l.appealed.1),
+                    entries: l.entries,
+                });
+                k.push(no);
             }
             k
         };
@@ -464,6 +364,9 @@ impl Store {
                 .setting("basic_satisfied_counts")
                 .map(|v| v != "0")
                 .unwrap_or(true),
+            first_evaluation_counts: self
+                .setting("evaluation_counted")
+                .is_ok_and(|v| v == "first"),
         })
     }
 
@@ -471,7 +374,7 @@ impl Store {
     pub fn report(&self, q: &ReportQuery) -> Result<Report> {
         let (s, tz) = (self.kpi_settings()?, self.timezone()?);
         self.snapshot(|c| {
-            let counts = KpiCounts::count(c, q, &s)?;
+            let counts = KpiCounts::count(c, q, &s, tz)?;
             report_in(c, q, &s, tz, &counts, self.now())
         })
     }
@@ -482,10 +385,10 @@ impl Store {
         q: &ReportQuery,
         previous: &ReportQuery,
     ) -> Result<(Vec<Assessed>, Vec<Assessed>)> {
-        let (s, w) = (self.kpi_settings()?, self.weights()?);
+        let (s, w, tz) = (self.kpi_settings()?, self.weights()?, self.timezone()?);
         self.snapshot(|c| {
-            let now = KpiCounts::count(c, q, &s)?;
-            let before = KpiCounts::count(c, previous, &s)?;
+            let now = KpiCounts::count(c, q, &s, tz)?;
+            let before = KpiCounts::count(c, previous, &s, tz)?;
             let (extra_now, extra_before) = (extras(c, q)?, extras(c, previous)?);
             assessment_in(c, &w, (&now, &extra_now), (&before, &extra_before))
         })
@@ -532,8 +435,8 @@ impl Store {
             knowledge,
             dispatch,
         ) = self.snapshot(|c| {
-            let now = KpiCounts::count(c, &q, &s)?;
-            let before = KpiCounts::count(c, &pq, &s)?;
+            let now = KpiCounts::count(c, &q, &s, tz)?;
+            let before = KpiCounts::count(c, &pq, &s, tz)?;
             let (extra_now, extra_before) = (extras(c, &q)?, extras(c, &pq)?);
             Ok((
                 report_in(c, &q, &s, tz, &now, self.now())?,

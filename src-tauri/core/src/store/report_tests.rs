@@ -5,6 +5,7 @@ use crate::cdr::{parse, Format};
 use crate::lifecycle::Action;
 use crate::model::{Role, Satisfaction};
 use crate::report::{month, ReportQuery};
+use crate::store::kpis::*;
 use crate::store::testutil::{lighting, store, t0};
 use crate::ticket::tests::new_ticket;
 use chrono::Duration;
@@ -222,4 +223,79 @@ fn kpi_counts_are_driven_by_the_period_index() {
             );
         }
     }
+}
+
+/// 二次回访: an unsatisfied caller re-handled and asked again counts once, by the setting's
+/// choice of the last evaluation (the default) or the first; the other is not counted.
+#[test]
+fn a_re_handled_ticket_counts_the_evaluation_the_setting_names() {
+    let (_d, s, clock) = store();
+    let (dept, handler) = lighting(&s);
+    let admin = s.user(1).expect("admin");
+    let t = s
+        .intake(
+            1,
+            &new_ticket(),
+            Some(&Action::Transfer {
+                department_id: dept,
+                requirements: "核查".into(),
+                due_at: t0() + Duration::hours(4),
+                accept_due_at: None,
+                co_department_ids: vec![],
+                co_due_at: None,
+            }),
+        )
+        .expect("t");
+    let reply = |t: crate::model::Ticket| {
+        s.act(
+            t.id,
+            t.version,
+            handler,
+            &Action::Reply {
+                result: "已处理".into(),
+                resolved: Some(true),
+            },
+        )
+        .expect("reply")
+    };
+    let feedback = |t: crate::model::Ticket, sat: Satisfaction, again: bool| {
+        s.act(
+            t.id,
+            t.version,
+            1,
+            &Action::Feedback {
+                satisfaction: Some(sat),
+                note: None,
+                redispatch_due_at: again.then(|| t0() + Duration::days(2)),
+                no_redispatch_reason: None,
+            },
+        )
+        .expect("feedback")
+    };
+    let t = s
+        .act(t.id, t.version, handler, &Action::Accept { note: None })
+        .expect("accept");
+    let t = feedback(reply(t), Satisfaction::Unsatisfied, true);
+    clock.advance(Duration::hours(1));
+    let t = s
+        .act(t.id, t.version, handler, &Action::Accept { note: None })
+        .unwrap_or(t);
+    feedback(reply(t), Satisfaction::Satisfied, false);
+    let (from, to) = month("2026-11", chrono_tz::Asia::Shanghai).expect("month");
+    let sat = |s: &Store| {
+        let r = s.report(&ReportQuery::new(from, to)).expect("report");
+        let k = r
+            .kpis
+            .into_iter()
+            .find(|k| k.key == "satisfaction")
+            .expect("k");
+        (k.numerator, k.denominator)
+    };
+    assert_eq!(sat(&s), (1, 1), "the last evaluation counts by default");
+    s.set_setting(Some(&admin), "evaluation_counted", "first")
+        .expect("first");
+    assert_eq!(sat(&s), (0, 1));
+    assert!(s
+        .set_setting(Some(&admin), "evaluation_counted", "both")
+        .is_err());
 }

@@ -727,6 +727,21 @@ fn commands(world: &World, n: usize) -> Vec<(&'static str, Value, &'static [&'st
             ASSESSED,
         ),
         ("appeal_window", json!({ "month": "2026-11" }), ASSESSED),
+        // Supervision notices: a department reads and acknowledges its own.
+        ("notices", json!({}), ASSESSED),
+        ("notice", json!({ "id": 999_999 }), ASSESSED),
+        ("save_notice_pdf", json!({ "id": 999_999 }), ASSESSED),
+        (
+            "issue_notice",
+            json!({ "ticket": 999_999, "kind": "urge", "note": "请加快办理" }),
+            &["super", "manager"],
+        ),
+        (
+            "acknowledge_notice",
+            json!({ "id": 999_999 }),
+            &["agent", "lighting", "water", "super", "manager", "admin"],
+        ),
+        ("notice_list", json!({ "month": "2026-11" }), REPORTS),
     ]
 }
 

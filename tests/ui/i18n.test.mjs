@@ -162,6 +162,10 @@ test('every backend code the UI can meet is translated', () => {
   const appealActions = [...new Set([...appealStore.matchAll(/"((?:exclusion|appeal)_(?!id")[a-z]+)"/g)].map((m) => m[1]))];
   assert.equal(appealActions.length, 6, appealActions.join());
   for (const a of appealActions) keys.push(`action.${a}`);
+  // Supervision notices: kinds, causes, the timeline entries.
+  for (const k of rustEnum('NoticeKind', 'supervision.rs')) keys.push(`notice.number.${k}`, `notice.title.${k}`);
+  for (const k of rustEnum('NoticeCause', 'supervision.rs')) keys.push(`notice.cause.${k}`, `notice.body.${k}`);
+  keys.push('action.notice_issued', 'action.notice_acknowledged');
   const dispatchStore = read(root, 'src-tauri', 'core', 'src', 'store', 'dispatch.rs');
   const dkpis = [...dispatchStore.matchAll(/Kpi::new\(\s*"([a-z_]+)"/g)].map((m) => m[1]);
   assert.deepEqual(dkpis, ['dispatch_accuracy', 'dispatch_overrides']);

@@ -7,6 +7,7 @@ import * as i18n from './i18n.js';
 import { el, time, today } from './format.js';
 import { $, showError, notice } from './state.js';
 import { can } from './session.js';
+import * as notices from './notices.js';
 
 let hooks = null;
 let month = null;
@@ -132,6 +133,7 @@ async function render() {
         el('td', {}, el('span', { class: `badge exclusion-${x.state}`, text: i18n.t(`exclusion.state.${x.state}`) }), x.note ? el('p', { class: 'muted', text: `${x.decided_by ?? ''}: ${x.note}` }) : null),
         el('td', {}, x.state === 'proposed' && can('decide_exclusion') ? decision('exclusion-decide', ['exclusion.approve', 'exclusion.refuse'], (yes, note) => api.decideExclusion(x.id, yes, note), 'exclusion.decided') : null))), 'exclusions-table')
         : el('p', { class: 'empty', text: i18n.t('exclusion.none') })));
+    parts.push(await notices.section(month, render, hooks.openTicket));
   } catch (e) {
     showError(error, e);
   }

@@ -8,6 +8,7 @@ import { can } from './session.js';
 import * as kb from './kb.js';
 import * as returnReview from './return_review.js';
 import * as exclusion from './exclusion.js';
+import * as notices from './notices.js';
 import { savePdf } from './pdf.js';
 import * as presence from './presence.js';
 import * as complaint from './complaint.js';
@@ -188,6 +189,7 @@ function render() {
   coParts(current.co_parts ?? []);
   returnReview.render(current.ticket, () => show(current.ticket.id));
   exclusion.render(current.ticket, () => show(current.ticket.id));
+  notices.issueForm(current.ticket, () => show(current.ticket.id));
   $('#timeline').replaceChildren(...events.map((e) => el('li', { 'data-testid': 'timeline-item', 'data-action': e.action },
     el('div', { class: 'tl-head' },
       el('strong', { text: label('action', e.action) }), ' ',

@@ -64,13 +64,16 @@ function translateAll() {
 }
 
 async function setLang(lang) {
+  // The ticket shown when the language changed is drawn again in it; one opened meanwhile
+  // is already drawn in it (drawing it again would close a form just opened).
+  const shown = view === 'detail' ? detail.currentId() : null;
   await i18n.load(lang);
   localStorage.setItem('lang', lang);
   api.setSetting('ui_language', lang).catch(() => {});
   $('#lang-select').value = lang;
   translateAll();
   await queue.refresh();
-  if (view === 'detail' && detail.currentId()) await detail.show(detail.currentId());
+  if (shown && view === 'detail' && detail.currentId() === shown) await detail.show(shown);
 }
 
 async function onChange() {

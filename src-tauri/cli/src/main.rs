@@ -15,6 +15,7 @@ mod department;
 mod dispatch;
 mod incident;
 mod kb;
+mod notice;
 mod out;
 mod qa;
 mod remote;
@@ -119,6 +120,9 @@ enum Cmd {
     /// Tickets proposed as unreasonable for the assessment (不合理件): propose, decide, list
     #[command(subcommand)]
     Exclusion(appeal::ExclusionCmd),
+    /// Supervision notices (催办通知书, 督办单): issue, acknowledge, list, the month's list
+    #[command(subcommand)]
+    Notice(notice::NoticeCmd),
     /// The 24-hour duty roster: show, import from CSV, who is on duty now
     #[command(subcommand)]
     Roster(roster::RosterCmd),
@@ -204,6 +208,7 @@ fn run(cli: Cli) -> Result<()> {
         Cmd::Dispatch(c) => dispatch::run(&a, c, json)?,
         Cmd::Appeal(c) => appeal::run(&a, c, json)?,
         Cmd::Exclusion(c) => appeal::run_exclusion(&a, c, json)?,
+        Cmd::Notice(c) => notice::run(&a, c, json)?,
         Cmd::Call(args) => call::run(&store, actor, args, json)?,
         Cmd::Login(_) | Cmd::Logout => {
             return Err(Error::InvalidArguments {

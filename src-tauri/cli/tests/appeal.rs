@@ -177,6 +177,46 @@ fn a_ticket_is_excluded_and_appeals_follow_the_rules() {
             .map(Vec::len),
         Some(0)
     );
+    // Supervision notices: the supervisor urges, the department acknowledges once.
+    let n = json(
+        &db,
+        &[
+            "--as",
+            &sup,
+            "notice",
+            "issue",
+            &number,
+            "--note",
+            "群众反复来电，请加快办理",
+        ],
+    );
+    assert_eq!(
+        (n["kind"].as_str(), n["seq"].as_i64()),
+        (Some("urge"), Some(1))
+    );
+    let nid = n["id"].as_i64().expect("id").to_string();
+    fails_with(
+        &db,
+        &["--as", &handler, "notice", "issue", &number, "--note", "x"],
+        "forbidden",
+    );
+    fails_with(
+        &db,
+        &[
+            "--as", &sup, "notice", "issue", &number, "--kind", "memo", "--note", "x",
+        ],
+        "invalid_value",
+    );
+    let ack = json(&db, &["--as", &handler, "notice", "ack", &nid]);
+    assert!(ack["acknowledged_at"].is_string(), "{ack}");
+    fails_with(
+        &db,
+        &["--as", &handler, "notice", "ack", &nid],
+        "invalid_transition",
+    );
+    let open = json(&db, &["--as", &handler, "notice", "list", "--open"]);
+    assert_eq!(open.as_array().map(Vec::len), Some(0));
+    assert!(json(&db, &["--as", &manager, "notice", "month", &running]).is_array());
     let w = json(
         &db,
         &[

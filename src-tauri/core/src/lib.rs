@@ -49,6 +49,7 @@ pub mod settings;
 pub mod sla;
 pub mod slip;
 pub mod store;
+pub mod supervision;
 pub mod ticket;
 pub mod training;
 pub mod validate;

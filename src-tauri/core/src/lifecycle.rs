@@ -98,6 +98,8 @@ pub fn leaves_state(action: &str) -> bool {
             | "appeal_filed"
             | "appeal_upheld"
             | "appeal_rejected"
+            | "notice_issued"
+            | "notice_acknowledged"
     )
 }
 

@@ -197,6 +197,8 @@ str_enum!(
         FileAppeal = "file_appeal",
         /// Upholding or rejecting an appeal.
         DecideAppeal = "decide_appeal",
+        /// Issuing a 催办通知书 or a 督办单 to a department.
+        IssueNotices = "issue_notices",
     }
 );
 

@@ -52,6 +52,7 @@ pub fn allows(role: Role, perm: Perm) -> bool {
                 | ManageDispatch
                 | ProposeExclusion
                 | DecideExclusion
+                | IssueNotices
         ),
         Role::Manager => matches!(
             perm,
@@ -81,6 +82,7 @@ pub fn allows(role: Role, perm: Perm) -> bool {
                 | ProposeExclusion
                 | DecideExclusion
                 | DecideAppeal
+                | IssueNotices
         ),
         // The quality, legal, HR and training staff read tickets (masked) and the
         // centre's emergencies; what each does besides is its own permission.
@@ -111,6 +113,7 @@ pub fn allows(role: Role, perm: Perm) -> bool {
                 | DecideExclusion
                 | FileAppeal
                 | DecideAppeal
+                | IssueNotices
         ),
     }
 }

@@ -182,6 +182,7 @@ pub fn commands() -> impl Iterator<Item = &'static Command> {
         .chain(kb::COMMANDS)
         .chain(dispatch::COMMANDS)
         .chain(assessment::COMMANDS)
+        .chain(supervision::COMMANDS)
 }
 
 /// The commands that carry a file: front doors accept a larger request for them
@@ -283,6 +284,7 @@ mod dispatch;
 mod emergency;
 mod kb;
 mod qa;
+mod supervision;
 mod training;
 
 use Gate::{Desk, Public, SignedIn};

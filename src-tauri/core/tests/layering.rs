@@ -57,6 +57,7 @@ const FLOORS: &[(&str, &[&str])] = &[
             "duplicates",
             "returns",
             "assessment",
+            "supervision",
         ],
     ),
     ("store", &["store"]),
@@ -84,6 +85,7 @@ const STORE_FLOORS: &[&[&str]] = &[
     ],
     &[
         "sla",
+        "supervision",
         "alarms",
         "accounts",
         "calls",

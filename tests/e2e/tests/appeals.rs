@@ -2,7 +2,7 @@
 //! its tickets as unreasonable from the ticket's page and appeals a late entry of last month
 //! from the appeals view; a supervisor approves the proposal and a manager upholds the
 //! appeal, each on their own sign-in; the assessment then leaves both out, as the formulas
-//! say.
+//! say. The manager urges the department with a 催办通知书, which it reads and acknowledges.
 
 use chrono::{Datelike, Duration, TimeZone, Utc};
 use hotline_core::model::Role;
@@ -142,6 +142,57 @@ async fn a_department_appeals_and_the_hotline_decides_on_their_own_sign_ins() ->
     desk.click("appeal-decide-yes").await?;
     desk.wait_for(&format!("{appeal}[data-state='upheld']"))
         .await?;
+
+    // The manager urges the department about today's ticket from its page (催办通知书) ...
+    desk.open_ticket(&now.number).await?;
+    desk.js("document.querySelector(\"[data-testid='detail-notice'] details\").open = true")
+        .await?;
+    desk.select("notice-kind", "urge").await?;
+    desk.fill("notice-note", "群众反复来电，请今日内联系来电人。")
+        .await?;
+    desk.click("notice-issue").await?;
+    desk.until("issued on the timeline", || async {
+        desk.count("[data-testid='timeline-item'][data-action='notice_issued']")
+            .await
+            .map(|n| n == 1)
+    })
+    .await?;
+    // ... and the department finds it in its inbox, reads the document and acknowledges it.
+    desk.switch_to("lead").await?;
+    desk.click("open-appeals").await?;
+    let row = format!("[data-testid='notice-row'][data-number='{}']", now.number);
+    desk.wait_for(&format!("{row}[data-state='open']")).await?;
+    // The breach of last month's ticket brought its own notice: act on today's row.
+    desk.js(&format!(
+        "document.querySelector(\"{row} [data-testid='notice-open']\").click()"
+    ))
+    .await?;
+    desk.wait_for("[data-testid='notice-doc']").await?;
+    let doc = desk.text("notice-doc").await?;
+    assert!(
+        doc.contains("催办通知书") && doc.contains(&now.number),
+        "{doc}"
+    );
+    desk.js(&format!(
+        "document.querySelector(\"{row} [data-testid='notice-ack']\").click()"
+    ))
+    .await?;
+    desk.wait_for(&format!("{row}[data-state='acknowledged']"))
+        .await?;
+    let late_notice = format!(
+        "[data-testid='notice-row'][data-number='{}'][data-kind='urge'][data-state='open']",
+        late.number
+    );
+    assert_eq!(
+        desk.count(&late_notice).await?,
+        1,
+        "the scheduler urged the breach"
+    );
+    let n = store.notices(Some(lighting), Some(now.id), false)?;
+    assert_eq!(
+        (n.len(), n[0].acknowledged_by.as_deref()),
+        (1, Some("王工"))
+    );
 
     // Last month's assessment leaves the appealed entry out, and says so.
     let (from, to) = month(&spec, tz).expect("month");

@@ -129,9 +129,15 @@ async fn a_callback_deadline_notifies_once_per_reminder() -> Result {
         Ok(desk.text("bell-count").await? == "0")
     })
     .await?;
-    // The breach urged on the timeline.
+    // The breach urged on the timeline, and a 催办通知书 went to the department.
     let events = store.timeline(t.id)?;
-    assert_eq!(events.last().map(|e| e.action.as_str()), Some("urge"));
+    let last: Vec<&str> = events
+        .iter()
+        .rev()
+        .take(2)
+        .map(|e| e.action.as_str())
+        .collect();
+    assert_eq!(last, ["notice_issued", "urge"]);
     desk.screenshot("notifications").await?;
     let _ = mon.kill();
     desk.close().await

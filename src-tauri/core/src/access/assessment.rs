@@ -13,7 +13,7 @@ use crate::store::{Appeal, AppealWindow, Entries, Exclusion};
 impl<'s> Acting<'s> {
     /// The department whose records this user may read: any (`None` asked, all) for those
     /// who read reports, their own for a department.
-    fn assessed_department(&self, asked: Option<i64>) -> Result<Option<i64>> {
+    pub(super) fn assessed_department(&self, asked: Option<i64>) -> Result<Option<i64>> {
         if crate::permissions::allows(self.user.role, Perm::ViewReports) {
             return Ok(asked);
         }
@@ -24,7 +24,7 @@ impl<'s> Acting<'s> {
         }
     }
 
-    fn refused(&self, perm: Perm) -> Error {
+    pub(super) fn refused(&self, perm: Perm) -> Error {
         Error::Forbidden {
             action: perm.as_str().into(),
             actor: self.user.name.clone(),

@@ -28,6 +28,7 @@ mod qa;
 pub use qa::{Calibration, Recording, ReviewScope};
 mod reports;
 mod roster;
+mod supervision;
 mod training;
 
 /// The reference data every screen names: departments, categories, staff.

@@ -382,6 +382,20 @@ impl Store {
                         data: serde_json::json!({ "kind": kind, "deadline": from_ms(deadline), "notified": to }),
                     };
                     super::rows::append_event(tx, &mut t, now, actor, &event)?;
+                    // The department's first breach of this deadline: a 催办通知书.
+                    if let (true, Some(department_id)) = (threshold == BREACH && action == "urge", t.department_id) {
+                        super::supervision::issue(tx, super::supervision::Issue {
+                            kind: crate::supervision::NoticeKind::Urge,
+                            cause: crate::supervision::NoticeCause::Breach,
+                            department_id,
+                            deadline: Some(from_ms(deadline)),
+                            note: None,
+                            by: None,
+                            actor,
+                            now,
+                            ticket: &mut t,
+                        })?;
+                    }
                 }
                 if threshold >= BREACH && kind.repeats() && cx.rules.repeat_hours > 0 {
                     let next = when(&t, now + Duration::hours(cx.rules.repeat_hours), &cx);

@@ -73,7 +73,18 @@ fn reminders_fire_once_each_and_stop_when_the_ticket_moves_on() {
     assert_eq!(fired.iter().map(|f| f.threshold).collect::<Vec<_>>(), [100]);
     assert_eq!(fired[0].recipients, [1, handler, sup]);
     let d = s.detail(x.id).expect("detail");
-    assert_eq!(d.events.last().map(|e| e.action.as_str()), Some("urge"));
+    let last: Vec<&str> = d
+        .events
+        .iter()
+        .rev()
+        .take(2)
+        .map(|e| e.action.as_str())
+        .collect();
+    assert_eq!(
+        last,
+        ["notice_issued", "urge"],
+        "urged, and a 催办通知书 to the department"
+    );
     assert_eq!(
         s.next_alarm().expect("next"),
         Some(t0() + Duration::hours(24))

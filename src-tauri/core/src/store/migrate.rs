@@ -213,6 +213,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "assessment_adjustments",
         sql: include_str!("../../migrations/0040_assessment_adjustments.sql"),
     },
+    Migration {
+        version: 41,
+        name: "supervision_notices",
+        sql: include_str!("../../migrations/0041_supervision_notices.sql"),
+    },
 ];
 
 /// The first line of a migration that rebuilds a table other tables reference.

@@ -49,6 +49,7 @@ mod roster;
 mod rows;
 mod settings;
 mod sla;
+mod supervision;
 mod templates;
 mod tickets;
 mod tokens;
@@ -87,6 +88,7 @@ pub use retention::{RetentionPlan, SampleChange};
 pub use returns::ReturnRequest;
 pub use reviews::{FollowUp, Review};
 pub use roster::{DutyChange, Handover, OnDuty, Roster, ROSTER_DAYS_MAX};
+pub use supervision::{Listed, Notice};
 pub use templates::{ReplyTemplate, TEMPLATE_FIELDS};
 pub use training::{Attempt, Attendee, Exam, PaperQuestion, Question, Session};
 

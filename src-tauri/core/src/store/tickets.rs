@@ -167,6 +167,25 @@ pub(super) fn act_as(
     }
     let actions: Vec<&str> = out.events.iter().map(|e| e.action).collect();
     super::outbox::ticket_changed(tx, now, Some(&cur), &next, &actions)?;
+    // Supervision raised after repeated re-dispatches (提级督办): a 督办单 to the department.
+    if let (false, true, Some(department_id)) =
+        (cur.supervised, next.supervised, next.department_id)
+    {
+        super::supervision::issue(
+            tx,
+            super::supervision::Issue {
+                kind: crate::supervision::NoticeKind::Supervise,
+                cause: crate::supervision::NoticeCause::Redispatch,
+                department_id,
+                deadline: next.due_at,
+                note: None,
+                by: None,
+                actor: actor_id,
+                now,
+                ticket: &mut next,
+            },
+        )?;
+    }
     Ok(next)
 }
 

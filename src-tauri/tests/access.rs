@@ -682,6 +682,11 @@ fn commands(world: &World, n: usize) -> Vec<(&'static str, Value, &'static [&'st
             json!({ "ticket": 999_999, "approve": true }),
             MANAGE,
         ),
+        (
+            "save_return_reason",
+            json!({ "code": "walk_reason", "name": "巡检", "active": false }),
+            MANAGE,
+        ),
         // Any department acting on tickets may escalate its own (here: no such ticket).
         (
             "escalate_return",

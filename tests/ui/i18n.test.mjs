@@ -151,7 +151,11 @@ test('every backend code the UI can meet is translated', () => {
   for (const k of rustEnum('PartState')) keys.push(`co.state.${k}`);
   for (const k of rustEnum('Reason', 'duplicates.rs')) keys.push(`dup.reason.${k}`);
   for (const a of ['merge', 'merged', 'split', 'unmerged']) keys.push(`action.${a}`);
-  for (const k of rustEnum('ReturnReason', 'returns.rs')) keys.push(`return.reason.${k}`);
+  const returns = read(root, 'src-tauri', 'core', 'src', 'returns.rs');
+  const builtIn = returns.slice(returns.indexOf('BUILT_IN'), returns.indexOf('];', returns.indexOf('BUILT_IN')));
+  const reasonCodes = [...builtIn.matchAll(/"([a-z_]+)"/g)].map((m) => m[1]);
+  assert.equal(reasonCodes.length, 6, reasonCodes.join());
+  for (const k of reasonCodes) keys.push(`return.reason.${k}`);
   for (const k of rustEnum('RequestState', 'returns.rs')) keys.push(`return.state.${k}`);
   for (const a of ['return_requested', 'return_refused', 'return_escalated', 'return_upheld']) keys.push(`action.${a}`);
   // The assessment's exclusions (不合理件) and appeals: reasons, states, timeline entries.

@@ -199,6 +199,7 @@ export const api = {
   returnRequest: (ticket) => call('return_request', { ticket }),
   decideReturn: (ticket, approve, note) => call('decide_return', { ticket, approve, note }),
   escalateReturn: (ticket, note) => call('escalate_return', { ticket, note }),
+  saveReturnReason: (code, name, active) => call('save_return_reason', { code, name, active }),
   proposeExclusion: (ticket, reason, evidence) => call('propose_exclusion', { ticket, reason, evidence }),
   decideExclusion: (id, approve, note) => call('decide_exclusion', { id, approve, note }),
   exclusions: (state = null, department = null) => call('exclusions', { state, department }),

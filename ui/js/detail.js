@@ -3,7 +3,7 @@
 import { api } from './api.js';
 import * as i18n from './i18n.js';
 import { el, options, time, timeLeft, label, inputToIso, isoToInput } from './format.js';
-import { $, shared, showError, markField, treeOptions, templatePicker, notice } from './state.js';
+import { $, shared, showError, markField, treeOptions, templatePicker, notice, returnReasonName } from './state.js';
 import { can } from './session.js';
 import * as kb from './kb.js';
 import * as returnReview from './return_review.js';
@@ -254,7 +254,7 @@ function control(name, kind) {
     case 'department': input = el('select', { id, name }); options(input, treeOptions(shared.ref.departments.filter((d) => d.active && d.code !== 'hotline'))); break;
     case 'departments': input = el('select', { id, name, multiple: true, size: 4 }, ...shared.ref.departments.filter((d) => d.active && d.code !== 'hotline').map((d) => el('option', { value: String(d.id), text: d.name }))); break;
     case 'owed_part': input = el('select', { id, name }); options(input, (current?.co_parts ?? []).filter((p) => ['open', 'accepted'].includes(p.state)).map((p) => [p.department_id, p.department_name])); break;
-    case 'return_reason': input = el('select', { id, name }); options(input, shared.vocab.return_reasons.map((r) => [r, i18n.t(`return.reason.${r}`)]), { blank: i18n.t('common.choose') }); break;
+    case 'return_reason': input = el('select', { id, name }); options(input, shared.ref.return_reasons.filter((r) => r.active).map((r) => [r.code, returnReasonName(r.code)]), { blank: i18n.t('common.choose') }); break;
     case 'satisfaction': input = el('select', { id, name }); options(input, shared.vocab.satisfactions.map((s) => [s, i18n.t(`satisfaction.${s}`)]), { blank: i18n.t('common.choose') }); break;
     case 'method': input = el('select', { id, name }); options(input, shared.vocab.callback_methods.map((s) => [s, i18n.t(`method.${s}`)])); break;
     default: input = el('input', { id, name, autocomplete: 'off' });

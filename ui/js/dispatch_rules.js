@@ -4,7 +4,7 @@
 import { api } from './api.js';
 import * as i18n from './i18n.js';
 import { el, options } from './format.js';
-import { $, shared, showError, markField, categoryName, treeOptions, notice } from './state.js';
+import { $, shared, showError, markField, categoryName, treeOptions, notice, returnReasonName, loadReference } from './state.js';
 import { can } from './session.js';
 
 const deptName = (id) => shared.ref.departments.find((d) => d.id === id)?.name ?? `#${id}`;
@@ -42,7 +42,38 @@ export async function render() {
         el('td', {}, retire));
     })));
   box.replaceChildren(el('h3', { text: i18n.t('dispatch.title') }), el('p', { class: 'muted', text: i18n.t('dispatch.hint') }), error, table,
-    manage ? form(error) : null);
+    manage ? form(error) : null, reasons(manage, error));
+}
+
+/** The centre's return reasons (退单理由): dispatchers add their own and take any off. */
+function reasons(manage, error) {
+  const save = async (code, name, active) => {
+    try {
+      await api.saveReturnReason(code, name, active);
+      await loadReference();
+      await render();
+    } catch (e) {
+      showError(error, e);
+    }
+  };
+  const rows = shared.ref.return_reasons.map((r) => {
+    const toggle = manage && r.code !== 'other'
+      ? el('button', { type: 'button', class: 'link', 'data-testid': 'reason-toggle', 'data-code': r.code, text: i18n.t(r.active ? 'reasons.take_off' : 'reasons.put_back') })
+      : null;
+    toggle?.addEventListener('click', () => save(r.code, r.name, !r.active));
+    return el('li', { 'data-testid': 'return-reason', 'data-code': r.code, 'data-active': String(r.active), class: r.active ? '' : 'muted' },
+      `${returnReasonName(r.code)} `, toggle);
+  });
+  const add = el('form', { class: 'inline-form', 'data-testid': 'reason-form', novalidate: true },
+    el('label', {}, el('span', { text: i18n.t('reasons.code') }), el('input', { name: 'code', 'data-testid': 'reason-code', autocomplete: 'off', pattern: '[a-z][a-z0-9_]*' })),
+    el('label', {}, el('span', { text: i18n.t('reasons.name') }), el('input', { name: 'name', 'data-testid': 'reason-name', autocomplete: 'off' })),
+    el('button', { type: 'submit', 'data-testid': 'reason-add', text: i18n.t('reasons.add') }));
+  add.addEventListener('submit', (e) => {
+    e.preventDefault();
+    save(add.elements.code.value.trim(), add.elements.name.value, true);
+  });
+  return el('section', { 'data-testid': 'return-reasons' }, el('h4', { text: i18n.t('reasons.title') }),
+    el('ul', {}, ...rows), manage ? add : null);
 }
 
 function form(error) {

@@ -5,7 +5,7 @@
 import { api } from './api.js';
 import * as i18n from './i18n.js';
 import { el, time } from './format.js';
-import { $, shared, showError, notice, me } from './state.js';
+import { $, shared, showError, notice, me, returnReasonName } from './state.js';
 import { can } from './session.js';
 
 export async function render(ticket, reload) {
@@ -45,7 +45,7 @@ export async function render(ticket, reload) {
     el('h3', { text: i18n.t('return.title') }),
     el('p', { 'data-testid': 'return-state', 'data-state': r.state },
       el('span', { class: `badge return-${r.state}`, text: i18n.t(`return.state.${r.state}`) }),
-      ` ${deptName} · ${i18n.t(`return.reason.${r.reason_code}`)} · ${r.requested_by} ${time(r.requested_at)}`),
+      ` ${deptName} · ${returnReasonName(r.reason_code)} · ${r.requested_by} ${time(r.requested_at)}`),
     el('p', { class: 'pre', text: r.reason }),
     r.note ? el('p', { class: 'muted', text: i18n.t('return.decided', { by: r.decided_by ?? '', note: r.note }) }) : null,
     r.final_note ? el('p', { class: 'muted', text: i18n.t('return.final', { note: r.final_note }) }) : null,

@@ -2,7 +2,7 @@
 import { api } from './api.js';
 import * as i18n from './i18n.js';
 
-export const shared = { info: null, vocab: null, ref: { departments: [], categories: [], users: [] }, templates: [] };
+export const shared = { info: null, vocab: null, ref: { departments: [], categories: [], users: [], return_reasons: [] }, templates: [] };
 
 export const $ = (sel, root = document) => root.querySelector(sel);
 
@@ -104,6 +104,13 @@ export function markField(form, err) {
     control.setAttribute('aria-invalid', 'true');
     control.focus();
   }
+}
+
+/** A return reason by its code: a built-in one in the reader's language, the centre's own by
+ * the name it was given. */
+export function returnReasonName(code) {
+  const r = shared.ref.return_reasons?.find((x) => x.code === code);
+  return r?.name || i18n.t(`return.reason.${code}`);
 }
 
 export function categoryName(c) {

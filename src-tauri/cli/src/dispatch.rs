@@ -13,6 +13,25 @@ pub enum DispatchCmd {
     /// The catalogue's rules
     #[command(subcommand)]
     Rule(RuleCmd),
+    /// The centre's return reasons (退单理由)
+    #[command(subcommand)]
+    Reason(ReasonCmd),
+}
+
+#[derive(Subcommand)]
+pub enum ReasonCmd {
+    /// The list, those taken off it too
+    List,
+    /// Add a reason or change one (--off: take it off the list)
+    Set {
+        /// lowercase letters, digits and _
+        code: String,
+        /// Its name (none for a built-in reason, named in every language)
+        #[arg(long, default_value = "")]
+        name: String,
+        #[arg(long)]
+        off: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -63,8 +82,31 @@ pub enum RuleCmd {
     },
 }
 
+fn reason_line(r: &hotline_core::store::ReasonRow) -> String {
+    format!(
+        "{} {}{}\n",
+        r.code,
+        r.name,
+        if r.active { "" } else { " (off)" }
+    )
+}
+
 pub fn run(a: &Acting, cmd: DispatchCmd, json: bool) -> Result<()> {
-    let DispatchCmd::Rule(cmd) = cmd;
+    let cmd = match cmd {
+        DispatchCmd::Rule(cmd) => cmd,
+        DispatchCmd::Reason(ReasonCmd::List) => {
+            let rows = a.reference()?.return_reasons;
+            print(json, serde_json::to_value(&rows)?, || {
+                rows.iter().map(reason_line).collect()
+            });
+            return Ok(());
+        }
+        DispatchCmd::Reason(ReasonCmd::Set { code, name, off }) => {
+            let r = a.save_return_reason(&code.parse()?, &name, !off)?;
+            print(json, serde_json::to_value(&r)?, || reason_line(&r));
+            return Ok(());
+        }
+    };
     match cmd {
         RuleCmd::Add {
             category,

@@ -89,3 +89,64 @@ fn the_dispatch_catalogue_from_the_command_line() {
         "not_found",
     );
 }
+
+#[test]
+fn the_return_reasons_are_the_centres_list() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("h.db");
+    let sup = staff(&db, "派单员 赵", "supervisor", None);
+    let listed = json(&db, &["dispatch", "reason", "list"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(6));
+    fails_with(
+        &db,
+        &[
+            "--as",
+            &sup,
+            "dispatch",
+            "reason",
+            "set",
+            "Flood Zone",
+            "--name",
+            "防汛",
+        ],
+        "invalid_value",
+    );
+    let r = json(
+        &db,
+        &[
+            "--as",
+            &sup,
+            "dispatch",
+            "reason",
+            "set",
+            "flood_zone",
+            "--name",
+            "防汛责任区",
+        ],
+    );
+    assert_eq!(
+        (r["code"].as_str(), r["active"].as_bool()),
+        (Some("flood_zone"), Some(true))
+    );
+    let off = json(
+        &db,
+        &[
+            "--as",
+            &sup,
+            "dispatch",
+            "reason",
+            "set",
+            "flood_zone",
+            "--name",
+            "防汛责任区",
+            "--off",
+        ],
+    );
+    assert_eq!(off["active"], false);
+    assert_eq!(
+        json(&db, &["dispatch", "reason", "list"])
+            .as_array()
+            .map(Vec::len),
+        Some(7)
+    );
+}

@@ -71,6 +71,8 @@ str_enum!(
         Finding = "finding",
         /// A training session the person is expected at starts soon.
         Training = "training",
+        /// A co-handling department's part (协办) is due.
+        CoHandle = "co_handle",
     }
 );
 
@@ -110,7 +112,7 @@ impl AlarmKind {
     pub fn repeats(self) -> bool {
         matches!(
             self,
-            AlarmKind::Accept | AlarmKind::Handle | AlarmKind::Callback
+            AlarmKind::Accept | AlarmKind::Handle | AlarmKind::Callback | AlarmKind::CoHandle
         )
     }
 }
@@ -192,6 +194,41 @@ pub fn due(t: &Ticket, rules: &Rules) -> Vec<Alarm> {
     out
 }
 
+/// The alarms of the co-handling parts still owed: each part's clock (from the transfer to
+/// its deadline) reminds at the thresholds and urges at the breach, like the lead's.
+pub fn co_due(clocks: &[(DateTime<Utc>, DateTime<Utc>)], rules: &Rules) -> Vec<Alarm> {
+    let mut out = Vec::new();
+    for &(start, deadline) in clocks {
+        let span = (deadline - start).num_milliseconds().max(0);
+        for threshold in rules.thresholds.iter().copied().chain([BREACH]) {
+            out.push(Alarm {
+                kind: AlarmKind::CoHandle,
+                threshold,
+                deadline,
+                fire_at: start + chrono::Duration::milliseconds(span * threshold / 100),
+            });
+        }
+    }
+    out
+}
+
+/// Who hears of co-handling parts due: the handlers of the departments that owe them, and
+/// at the breach the supervisors, as for any deadline.
+pub fn co_recipients(threshold: i64, departments: &[i64], users: &[User]) -> Vec<i64> {
+    let mut out: Vec<i64> = users
+        .iter()
+        .filter(|u| {
+            let owes = u.role == Role::Handler && departments.contains(&u.department_id);
+            let escalated = threshold >= BREACH
+                && matches!(u.role, Role::Supervisor | Role::Manager | Role::Admin);
+            u.active && (owes || escalated)
+        })
+        .map(|u| u.id)
+        .collect();
+    out.sort_unstable();
+    out
+}
+
 /// A user's desktop notification preferences.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Prefs {
@@ -270,6 +307,8 @@ pub fn recipients(t: &Ticket, kind: AlarmKind, threshold: i64, users: &[User]) -
         | AlarmKind::Training => {
             vec![]
         }
+        // Co-handling parts: their departments (`co_recipients`), not the lead's.
+        AlarmKind::CoHandle => return vec![],
     };
     if threshold >= BREACH && kind.repeats() {
         out.extend(with_role(&[Role::Supervisor, Role::Manager, Role::Admin]));

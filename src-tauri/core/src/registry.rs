@@ -358,7 +358,6 @@ pub struct Vocabulary {
     pub kb_materials: &'static [crate::kb::Material],
     pub kb_states: &'static [crate::kb::ArticleState],
     pub kb_upkeep: &'static [crate::store::Upkeep],
-    pub return_reasons: &'static [crate::returns::ReturnReason],
     pub exclusion_reasons: &'static [crate::assessment::ExclusionReason],
     /// The figures whose entries a department may appeal.
     pub appealable: &'static [&'static str],
@@ -434,7 +433,6 @@ commands! {
         kb_materials: crate::kb::Material::ALL,
         kb_states: crate::kb::ArticleState::ALL,
         kb_upkeep: crate::store::Upkeep::ALL,
-        return_reasons: crate::returns::ReturnReason::ALL,
         exclusion_reasons: crate::assessment::ExclusionReason::ALL,
         appealable: crate::assessment::APPEALABLE,
         file_max_bytes: crate::attachment::MAX_BYTES,

@@ -5,22 +5,85 @@
 
 use crate::error::{Error, Result};
 
-str_enum!(
-    /// Why a department returns a ticket.
-    ReturnReason {
-        /// 属地不符: the place is another's.
-        Territory = "territory",
-        /// 权属不清: whose it is is unclear.
-        Ownership = "ownership",
-        /// 职能交叉: several departments' duties overlap.
-        Overlap = "overlap",
-        /// 非本单位职责: not this department's duty.
-        NotOurs = "not_ours",
-        /// 信息不全: the request lacks what is needed to act.
-        Incomplete = "incomplete",
-        Other = "other",
+/// Why a department returns a ticket: a code from the centre's list of return reasons
+/// (退单理由) — the built-in ones and those the hotline added. Any well-formed code parses;
+/// the store accepts only the list's active ones.
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(try_from = "String", into = "String")]
+pub struct ReturnReason(String);
+
+impl ReturnReason {
+    /// 属地不符, 权属不清, 职能交叉, 非本单位职责, 信息不全, other: named in every language.
+    pub const BUILT_IN: &'static [&'static str] = &[
+        "territory",
+        "ownership",
+        "overlap",
+        "not_ours",
+        "incomplete",
+        "other",
+    ];
+
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
-);
+
+    pub fn is_built_in(&self) -> bool {
+        Self::BUILT_IN.contains(&self.0.as_str())
+    }
+}
+
+impl std::str::FromStr for ReturnReason {
+    type Err = Error;
+    /// A code: a lowercase letter, then lowercase letters, digits or `_`, at most 40.
+    fn from_str(s: &str) -> Result<Self> {
+        let ok = s.len() <= 40
+            && s.starts_with(|c: char| c.is_ascii_lowercase())
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !ok {
+            return Err(Error::InvalidValue {
+                field: "reason_code",
+                value: s.chars().take(40).collect(),
+            });
+        }
+        Ok(ReturnReason(s.to_string()))
+    }
+}
+
+impl TryFrom<String> for ReturnReason {
+    type Error = Error;
+    fn try_from(s: String) -> Result<Self> {
+        s.parse()
+    }
+}
+
+impl From<ReturnReason> for String {
+    fn from(r: ReturnReason) -> String {
+        r.0
+    }
+}
+
+impl std::fmt::Display for ReturnReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl rusqlite::types::ToSql for ReturnReason {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.0.as_str().into())
+    }
+}
+
+impl rusqlite::types::FromSql for ReturnReason {
+    fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        v.as_str()?
+            .parse()
+            .map_err(|e: Error| rusqlite::types::FromSqlError::Other(Box::new(e)))
+    }
+}
 
 str_enum!(
     /// Where a return request stands.
@@ -69,6 +132,23 @@ pub fn escalate(state: RequestState) -> Result<RequestState> {
 mod tests {
     use super::*;
     use RequestState as R;
+
+    #[test]
+    fn a_reason_is_a_code_of_letters_digits_and_underscores() {
+        for ok in ["territory", "flood_zone_2", "x"] {
+            assert_eq!(
+                ok.parse::<ReturnReason>().map(|r| r.to_string()).ok(),
+                Some(ok.into())
+            );
+        }
+        for bad in ["", "Territory", "2nd", "has space", "属地", &"a".repeat(41)] {
+            assert!(bad.parse::<ReturnReason>().is_err(), "{bad}");
+        }
+        assert!(serde_json::from_str::<ReturnReason>("\"Bad\"").is_err());
+        assert!("other"
+            .parse::<ReturnReason>()
+            .is_ok_and(|r| r.is_built_in()));
+    }
 
     #[test]
     fn a_refusal_is_escalated_once_and_the_second_word_is_final() {

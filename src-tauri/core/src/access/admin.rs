@@ -15,6 +15,7 @@ impl<'s> Acting<'s> {
             departments: s.departments()?,
             categories: s.categories()?,
             users: s.users()?,
+            return_reasons: s.return_reasons()?,
         })
     }
 

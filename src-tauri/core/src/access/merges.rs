@@ -64,6 +64,17 @@ impl<'s> Acting<'s> {
             .decide_return(&self.user, ticket, approve, note)
     }
 
+    /// Adds a return reason to the centre's list or changes one (dispatchers).
+    pub fn save_return_reason(
+        &self,
+        code: &crate::returns::ReturnReason,
+        name: &str,
+        active: bool,
+    ) -> Result<crate::store::ReasonRow> {
+        self.need(Perm::ManageDispatch)?
+            .save_return_reason(&self.user, code, name, active)
+    }
+
     /// The department takes a refusal to a supervisor, once.
     pub fn escalate_return(&self, ticket: i64, note: &str) -> Result<crate::store::ReturnRequest> {
         let s = self.need(Perm::ActOnTickets)?;

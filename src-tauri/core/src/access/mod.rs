@@ -37,6 +37,8 @@ pub struct Reference {
     pub departments: Vec<crate::model::Department>,
     pub categories: Vec<crate::model::Category>,
     pub users: Vec<User>,
+    /// The return reasons (退单理由), those taken off the list too (old requests name them).
+    pub return_reasons: Vec<crate::store::ReasonRow>,
 }
 
 /// A file this desk exported, to be opened: only one in the exports folder, of a kind the

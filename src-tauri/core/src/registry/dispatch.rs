@@ -48,6 +48,10 @@ commands! {
     /// Takes a refused return to a supervisor, once.
     acting escalate_return(ticket: i64, note: String) [need(Perm::ActOnTickets)]
         -> crate::store::ReturnRequest = |c, a| a.escalate_return(ticket, &note);
+    /// Adds a return reason (退单理由) to the centre's list, renames it or takes it off.
+    acting save_return_reason(code: crate::returns::ReturnReason, name: Option<String>, active: Option<bool>)
+        [need(Perm::ManageDispatch)] -> crate::store::ReasonRow
+        = |c, a| a.save_return_reason(&code, name.as_deref().unwrap_or(""), active.unwrap_or(true));
     /// Dispatch accuracy and overrides in `[from, to)`.
     acting dispatch_figures(from: DateTime<Utc>, to: DateTime<Utc>) [need(Perm::ViewReports)]
         -> DispatchFigures = |c, a| a.dispatch_figures(from, to);

@@ -47,7 +47,14 @@ fn when(t: &Ticket, at: DateTime<Utc>, cx: &Ctx) -> DateTime<Utc> {
 /// moment has already passed, or an incident alert from the past, is recorded as fired
 /// (no late storm); a breach still fires.
 pub(crate) fn refresh(c: &Connection, t: &Ticket, now: DateTime<Utc>, cx: &Ctx) -> Result<()> {
-    let wanted = due(t, &cx.rules);
+    let mut wanted = due(t, &cx.rules);
+    // The co-handling parts still owed run their own clocks while the ticket runs.
+    if !t.status.is_final() && t.paused_at.is_none() {
+        wanted.extend(crate::alarms::co_due(
+            &super::co_parts::owed_clocks(c, t.id)?,
+            &cx.rules,
+        ));
+    }
     // Pending repeats survive only while their deadline still runs.
     let pending: Vec<(i64, String, i64, i64)> = c
         .prepare_cached("SELECT id, kind, threshold, deadline FROM alarms WHERE ticket_id = ?1 AND fired_at IS NULL")?
@@ -346,7 +353,17 @@ impl Store {
                 tx.prepare_cached("UPDATE alarms SET fired_at = ?1 WHERE id = ?2")?.execute((ms(now), alarm))?;
                 let mut t = super::rows::load(tx, ticket_id)?;
                 let kind = AlarmKind::parse(&kind);
-                let to = recipients(&t, kind, threshold, &users);
+                // A co-handling part's alarm reaches the departments that still owe it.
+                let owing = if kind == AlarmKind::CoHandle {
+                    super::co_parts::owed_departments(tx, ticket_id, deadline)?
+                } else {
+                    vec![]
+                };
+                let to = if kind == AlarmKind::CoHandle {
+                    crate::alarms::co_recipients(threshold, &owing, &users)
+                } else {
+                    recipients(&t, kind, threshold, &users)
+                };
                 for u in &to {
                     tx.prepare_cached(
                         "INSERT INTO notifications (user_id, ticket_id, kind, threshold, deadline, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -382,8 +399,13 @@ impl Store {
                         data: serde_json::json!({ "kind": kind, "deadline": from_ms(deadline), "notified": to }),
                     };
                     super::rows::append_event(tx, &mut t, now, actor, &event)?;
-                    // The department's first breach of this deadline: a 催办通知书.
-                    if let (true, Some(department_id)) = (threshold == BREACH && action == "urge", t.department_id) {
+                    // Each department's first breach of this deadline: a 催办通知书 (the
+                    // lead's, or every co-handler's that still owes its part).
+                    let urged: Vec<i64> = match kind {
+                        AlarmKind::CoHandle => owing.clone(),
+                        _ => t.department_id.into_iter().collect(),
+                    };
+                    for department_id in urged.into_iter().filter(|_| threshold == BREACH && action == "urge") {
                         super::supervision::issue(tx, super::supervision::Issue {
                             kind: crate::supervision::NoticeKind::Urge,
                             cause: crate::supervision::NoticeCause::Breach,

@@ -27,6 +27,35 @@ fn part_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CoPart> {
 }
 
 /// Every part of a ticket, oldest first (cancelled ones too: the timeline's history).
+/// The clocks of the parts still owed: (transfer, deadline), each once.
+pub(super) fn owed_clocks(
+    c: &Connection,
+    ticket_id: i64,
+) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
+    let rows = c
+        .prepare_cached(
+            "SELECT DISTINCT created_at, due_at FROM co_parts
+             WHERE ticket_id = ?1 AND state IN ('open', 'accepted') AND due_at IS NOT NULL",
+        )?
+        .query_map([ticket_id], |r| {
+            Ok((from_ms(r.get(0)?), from_ms(r.get(1)?)))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// The departments that still owe a part due at `deadline`.
+pub(super) fn owed_departments(c: &Connection, ticket_id: i64, deadline: i64) -> Result<Vec<i64>> {
+    let rows = c
+        .prepare_cached(
+            "SELECT department_id FROM co_parts
+             WHERE ticket_id = ?1 AND state IN ('open', 'accepted') AND due_at = ?2 ORDER BY department_id",
+        )?
+        .query_map((ticket_id, deadline), |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
 pub(super) fn parts(c: &Connection, ticket_id: i64) -> Result<Vec<CoPart>> {
     Ok(c.prepare_cached(
         "SELECT p.id, p.department_id, d.name, p.state, p.due_at, p.accepted_at, p.reply, p.replied_at,

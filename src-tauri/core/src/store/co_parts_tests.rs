@@ -194,7 +194,7 @@ fn a_co_handler_sees_only_tickets_it_handles_and_a_new_round_cancels_the_old() {
         lead.id,
         &Action::Return {
             reason: "非本单位职责".into(),
-            reason_code: Some(crate::returns::ReturnReason::NotOurs),
+            reason_code: Some("not_ours".parse().expect("code")),
         },
     )
     .expect("asked");
@@ -223,4 +223,72 @@ fn a_co_handler_sees_only_tickets_it_handles_and_a_new_round_cancels_the_old() {
     assert_eq!(s.detail(t.id).expect("d").co_parts.len(), 1);
     // Seen before, still seen: the history of its part stays readable.
     assert!(a.detail(t.id).is_ok());
+}
+
+/// A co-handling part's deadline urges like the lead's: its department hears the reminders,
+/// the breach reaches the supervisors too and brings that department a 催办通知书; once the
+/// part is in, its clock stops.
+#[test]
+fn an_overdue_part_urges_its_own_department() {
+    let (_d, s, clock, lighting, lead) = setup();
+    let water = s
+        .create_department(None, "water", "自来水公司", None)
+        .expect("water")
+        .id;
+    let w = s
+        .create_user(None, "水司 周", water, Role::Handler)
+        .expect("w");
+    let sup = s
+        .create_user(None, "值班长", 1, Role::Supervisor)
+        .expect("sup");
+    let transfer = Action::Transfer {
+        department_id: lighting,
+        requirements: "路灯与地下管线一并排查".into(),
+        due_at: t0() + Duration::hours(40),
+        accept_due_at: None,
+        co_department_ids: vec![water],
+        co_due_at: Some(t0() + Duration::hours(4)),
+    };
+    let t = s.intake(1, &new_ticket(), Some(&transfer)).expect("t");
+    let co = crate::alarms::AlarmKind::CoHandle;
+    // 13:00 on the first day: half the part's time gone.
+    let fired = s.fire_due(t0() + Duration::hours(2)).expect("fire");
+    let part: Vec<_> = fired.iter().filter(|f| f.kind == co).collect();
+    assert_eq!(part.iter().map(|f| f.threshold).collect::<Vec<_>>(), [50]);
+    assert_eq!(
+        part[0].recipients,
+        [w.id],
+        "the co-handler, not the lead {lead:?}"
+    );
+    clock.set(t0() + Duration::hours(5));
+    let fired = s.fire_due(s.now()).expect("breach");
+    let breach: Vec<_> = fired
+        .iter()
+        .filter(|f| f.kind == co && f.threshold == 100)
+        .collect();
+    assert_eq!(breach.len(), 1, "{fired:?}");
+    assert!(breach[0].recipients.contains(&w.id) && breach[0].recipients.contains(&sup.id));
+    let notices = s.notices(Some(water), Some(t.id), false).expect("notices");
+    assert_eq!(notices.len(), 1);
+    assert_eq!(notices[0].deadline, Some(t0() + Duration::hours(4)));
+    assert!(s
+        .notices(Some(lighting), Some(t.id), false)
+        .expect("lead")
+        .is_empty());
+    // The part comes in: nothing of it pends any more.
+    let cur = s.ticket(t.id).expect("t");
+    let cur = s
+        .act(cur.id, cur.version, w.id, &Action::CoAccept { note: None })
+        .expect("co accept");
+    s.act(
+        cur.id,
+        cur.version,
+        w.id,
+        &Action::CoReply {
+            result: "管线无渗漏".into(),
+        },
+    )
+    .expect("co reply");
+    let later = s.fire_due(t0() + Duration::hours(30)).expect("later");
+    assert!(later.iter().all(|f| f.kind != co), "{later:?}");
 }

@@ -154,7 +154,7 @@ fn the_catalogue_suggests_and_every_transfer_is_logged() {
         water_handler.id,
         &Action::Return {
             reason: "非本单位职责".into(),
-            reason_code: Some(crate::returns::ReturnReason::NotOurs),
+            reason_code: Some("not_ours".parse().expect("code")),
         },
     )
     .expect("asked");

@@ -218,6 +218,16 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "supervision_notices",
         sql: include_str!("../../migrations/0041_supervision_notices.sql"),
     },
+    Migration {
+        version: 42,
+        name: "co_handling_alarms",
+        sql: include_str!("../../migrations/0042_co_handling_alarms.sql"),
+    },
+    Migration {
+        version: 43,
+        name: "return_reasons",
+        sql: include_str!("../../migrations/0043_return_reasons.sql"),
+    },
 ];
 
 /// The first line of a migration that rebuilds a table other tables reference.

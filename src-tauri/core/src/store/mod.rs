@@ -85,7 +85,7 @@ pub use qa::{Comment, QaReview, Reviews, Scorecard, TicketCall};
 pub use qa_report::QaFigures;
 pub use queues::{COUNT_CAP, DUE_SOON};
 pub use retention::{RetentionPlan, SampleChange};
-pub use returns::ReturnRequest;
+pub use returns::{ReasonRow, ReturnRequest};
 pub use reviews::{FollowUp, Review};
 pub use roster::{DutyChange, Handover, OnDuty, Roster, ROSTER_DAYS_MAX};
 pub use supervision::{Listed, Notice};

@@ -79,7 +79,7 @@ impl Store {
                     by.id,
                     &Action::Return {
                         reason: r.reason.clone(),
-                        reason_code: Some(r.reason_code),
+                        reason_code: Some(r.reason_code.clone()),
                     },
                     now,
                     true,

@@ -61,7 +61,7 @@ fn a_refused_return_never_stops_the_clock_and_the_supervisor_decides_last() {
             t.id,
             t.version,
             handler.id,
-            &ret(Some(ReturnReason::Territory)),
+            &ret(Some("territory".parse::<ReturnReason>().expect("code"))),
         )
         .expect("requested");
     assert_eq!(
@@ -73,7 +73,7 @@ fn a_refused_return_never_stops_the_clock_and_the_supervisor_decides_last() {
             r.id,
             r.version,
             handler.id,
-            &ret(Some(ReturnReason::Territory))
+            &ret(Some("territory".parse::<ReturnReason>().expect("code")))
         )
         .map_err(|e| e.code())
         .err(),
@@ -157,7 +157,7 @@ fn an_approval_carries_out_a_return_asked_within_its_window() {
         t.id,
         t.version,
         handler.id,
-        &ret(Some(ReturnReason::NotOurs)),
+        &ret(Some("not_ours".parse::<ReturnReason>().expect("code"))),
     )
     .expect("requested");
     // Decided after the four-hour acceptance window: the request was in time.
@@ -179,9 +179,14 @@ fn an_approval_carries_out_a_return_asked_within_its_window() {
         .expect("second");
     clock.set(t0() + Duration::hours(20));
     assert_eq!(
-        s.act(u.id, u.version, handler.id, &ret(Some(ReturnReason::Other)))
-            .map_err(|e| e.code())
-            .err(),
+        s.act(
+            u.id,
+            u.version,
+            handler.id,
+            &ret(Some("other".parse::<ReturnReason>().expect("code")))
+        )
+        .map_err(|e| e.code())
+        .err(),
         Some("return_window_passed")
     );
     let f = s
@@ -196,4 +201,90 @@ fn an_approval_carries_out_a_return_asked_within_its_window() {
         ),
         (1, 1, 0)
     );
+}
+
+/// The list of return reasons is the centre's: a dispatcher adds one, a department returns
+/// with it, and once taken off the list it is refused but still names the old requests.
+#[test]
+fn the_centres_own_return_reasons_are_offered_and_checked() {
+    let (_d, s, _clock, dept, handler) = setup();
+    let sup = s
+        .create_user(None, "派单员 赵", 1, Role::Supervisor)
+        .expect("sup");
+    let code = |c: &str| c.parse::<ReturnReason>().expect("code");
+    let listed = s.return_reasons().expect("list");
+    assert_eq!(
+        listed.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(),
+        ReturnReason::BUILT_IN
+    );
+    let err = |r: crate::Result<crate::store::ReasonRow>| r.map_err(|e| e.code()).err();
+    assert_eq!(
+        err(s.save_return_reason(&sup, &code("flood_zone"), " ", true)),
+        Some("required")
+    );
+    assert_eq!(
+        err(s.save_return_reason(&sup, &code("territory"), "属地", true)),
+        Some("invalid_value")
+    );
+    assert_eq!(
+        err(s.save_return_reason(&sup, &code("other"), "", false)),
+        Some("invalid_value")
+    );
+    let flood = s
+        .save_return_reason(&sup, &code("flood_zone"), "防汛责任区", true)
+        .expect("added");
+    assert!(flood.active && !flood.built_in);
+    // Offered before "other", which stays last.
+    let order: Vec<String> = s
+        .return_reasons()
+        .expect("list")
+        .into_iter()
+        .map(|r| r.code.to_string())
+        .collect();
+    assert_eq!(
+        order[order.len() - 2..],
+        ["flood_zone".to_string(), "other".to_string()]
+    );
+    let t = s
+        .intake(1, &new_ticket(), Some(&transfer(dept)))
+        .expect("transferred");
+    assert_eq!(
+        s.act(
+            t.id,
+            t.version,
+            handler.id,
+            &ret(Some(code("no_such_reason")))
+        )
+        .map_err(|e| e.code())
+        .err(),
+        Some("invalid_value")
+    );
+    let asked = s
+        .act(t.id, t.version, handler.id, &ret(Some(code("flood_zone"))))
+        .expect("requested");
+    assert_eq!(
+        s.return_request(t.id)
+            .expect("r")
+            .map(|r| r.reason_code.to_string()),
+        Some("flood_zone".into())
+    );
+    s.save_return_reason(&sup, &code("flood_zone"), "防汛责任区", false)
+        .expect("taken off");
+    s.decide_return(&sup, t.id, false, Some("属本单位职责"))
+        .expect("refused");
+    let u = s
+        .intake(1, &new_ticket(), Some(&transfer(dept)))
+        .expect("second");
+    assert_eq!(
+        s.act(u.id, u.version, handler.id, &ret(Some(code("flood_zone"))))
+            .map_err(|e| e.code())
+            .err(),
+        Some("invalid_value")
+    );
+    assert!(s
+        .return_reasons()
+        .expect("list")
+        .iter()
+        .any(|r| r.code.as_str() == "flood_zone" && !r.active));
+    assert_eq!(asked.status, Status::Transferred);
 }

@@ -54,6 +54,85 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ReturnRequest> {
     })
 }
 
+/// A reason on the centre's list of return reasons.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReasonRow {
+    pub code: ReturnReason,
+    /// Empty for a built-in reason, named in the reader's language.
+    pub name: String,
+    pub built_in: bool,
+    pub active: bool,
+}
+
+/// The list, in its order, those taken off it too.
+pub(super) fn reasons(c: &Connection) -> Result<Vec<ReasonRow>> {
+    Ok(c.prepare_cached(
+        "SELECT code, name, built_in, active FROM return_reasons ORDER BY position, code",
+    )?
+    .query_map([], |r| {
+        Ok(ReasonRow {
+            code: r.get(0)?,
+            name: r.get(1)?,
+            built_in: r.get(2)?,
+            active: r.get(3)?,
+        })
+    })?
+    .collect::<rusqlite::Result<_>>()?)
+}
+
+impl super::db::Store {
+    pub fn return_reasons(&self) -> Result<Vec<ReasonRow>> {
+        self.read(reasons)
+    }
+
+    /// Adds a reason to the list or changes one: a new one needs its name; a built-in one
+    /// keeps its translated name (`name` empty) and "other" stays on the list.
+    pub fn save_return_reason(
+        &self,
+        by: &User,
+        code: &ReturnReason,
+        name: &str,
+        active: bool,
+    ) -> Result<ReasonRow> {
+        let name = name.trim();
+        if !code.is_built_in() {
+            crate::validate::text("name", name, 60)?;
+        } else if !name.is_empty() {
+            return Err(Error::InvalidValue {
+                field: "name",
+                value: name.chars().take(60).collect(),
+            });
+        }
+        if code.as_str() == "other" && !active {
+            return Err(Error::InvalidValue {
+                field: "active",
+                value: code.to_string(),
+            });
+        }
+        let now = self.now();
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO return_reasons (code, name, active, position)
+                 VALUES (?1, ?2, ?3, (SELECT coalesce(max(position), 0) + 1 FROM return_reasons WHERE code <> 'other'))
+                 ON CONFLICT(code) DO UPDATE SET name = excluded.name, active = excluded.active",
+                rusqlite::params![code, name, active],
+            )?;
+            super::audit::append(
+                tx,
+                now,
+                Some(by),
+                "return_reason_saved",
+                &format!("return_reason:{code}"),
+                &json!({ "code": code, "name": name, "active": active }),
+            )?;
+            reasons(tx)?
+                .into_iter()
+                .find(|r| &r.code == code)
+                .ok_or_else(|| Error::Internal("a saved reason is missing".into()))
+        })
+    }
+}
+
 /// The ticket's latest request.
 pub(super) fn latest(c: &Connection, ticket_id: i64) -> Result<Option<ReturnRequest>> {
     Ok(c.prepare_cached(&format!(
@@ -106,9 +185,20 @@ pub(super) fn on_return(
     {
         return Err(Error::ReturnPending);
     }
-    let code = reason_code.ok_or(Error::Required {
+    let code = reason_code.as_ref().ok_or(Error::Required {
         field: "reason_code",
     })?;
+    let listed: bool = c.query_row(
+        "SELECT EXISTS (SELECT 1 FROM return_reasons WHERE code = ?1 AND active = 1)",
+        [code],
+        |r| r.get(0),
+    )?;
+    if !listed {
+        return Err(Error::InvalidValue {
+            field: "reason_code",
+            value: code.to_string(),
+        });
+    }
     let reason = crate::validate::text("reason", reason, crate::validate::NOTE_MAX)?;
     c.prepare_cached(
         "INSERT INTO return_requests (ticket_id, department_id, reason_code, reason, state, requested_by, requested_at)

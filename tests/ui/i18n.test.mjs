@@ -172,7 +172,7 @@ test('every backend code the UI can meet is translated', () => {
   keys.push('action.notice_issued', 'action.notice_acknowledged');
   const dispatchStore = read(root, 'src-tauri', 'core', 'src', 'store', 'dispatch.rs');
   const dkpis = [...dispatchStore.matchAll(/Kpi::new\(\s*"([a-z_]+)"/g)].map((m) => m[1]);
-  assert.deepEqual(dkpis, ['dispatch_accuracy', 'dispatch_overrides']);
+  assert.deepEqual(dkpis, ['dispatch_accuracy', 'dispatch_overrides', 'repeat_share']);
   for (const k of dkpis) keys.push(`dispatch_kpi.${k}.name`, `dispatch_kpi.${k}.formula`);
   for (const u of ['working_days', 'business_hours', 'calendar_hours']) keys.push(`dispatch.span.${u}`);
   keys.push('audit.a.dispatch_rule_added', 'audit.a.dispatch_rule_retired', 'audit.a.articles_seeded');

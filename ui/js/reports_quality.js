@@ -24,9 +24,28 @@ export function qaFigures(f) {
     kpi(f.disputes_upheld, 'qa-disputes', 'qa_kpi'));
 }
 
-/** Dispatch accuracy and the agents' overrides of the catalogue. */
+/** A small table: a header row of keys, then rows of cells. */
+function table(testid, heads, rows) {
+  return el('table', { class: 'tickets', 'data-testid': testid },
+    el('thead', {}, el('tr', {}, ...heads.map((k) => el('th', { scope: 'col', text: i18n.t(k) })))),
+    el('tbody', {}, ...rows.map((cells) => el('tr', {}, ...cells.map((c, i) => el('td', { class: i ? 'num' : '', text: String(c) }))))));
+}
+
+/** Dispatch accuracy and the agents' overrides of the catalogue; returns per department;
+ * repeated requests and their share per department and category. */
 export function dispatchFigures(f) {
-  $('#dispatch-figures').replaceChildren(kpi(f.accuracy, 'dispatch-accuracy', 'dispatch_kpi'), kpi(f.overrides, 'dispatch-overrides', 'dispatch_kpi'));
+  const category = (c) => (i18n.has(`category.${c}`) ? i18n.t(`category.${c}`) : c);
+  const share = (r) => [r.repeats, r.received, pct(r.received ? r.repeats / r.received : null)];
+  const heads = ['reports.repeats', 'reports.received', 'reports.share'];
+  $('#dispatch-figures').replaceChildren(
+    kpi(f.accuracy, 'dispatch-accuracy', 'dispatch_kpi'),
+    kpi(f.overrides, 'dispatch-overrides', 'dispatch_kpi'),
+    el('h4', { text: i18n.t('reports.returns_by_department') }),
+    table('dispatch-returns', ['table.department', 'reports.returns_requested', 'reports.returns_approved', 'reports.returns_refused'],
+      f.returns.map((r) => [r.department, r.requested, r.approved, r.refused])),
+    kpi(f.repeat_share, 'repeat-share', 'dispatch_kpi'),
+    table('repeats-by-department', ['table.department', ...heads], f.repeats_by_department.map((r) => [r.name, ...share(r)])),
+    table('repeats-by-category', ['table.category', ...heads], f.repeats_by_category.map((r) => [category(r.name), ...share(r)])));
 }
 
 /** Knowledge coverage, and the articles that answered most with how many came back. */

@@ -51,6 +51,7 @@ fn rise_is_good() -> bool {
 
 /// The KPIs where less is better: re-dispatches, handling time, overdue tickets.
 pub const LOWER_IS_BETTER: &[&str] = &[
+    "repeat_share",
     "redispatch",
     "handling_hours",
     "overdue",

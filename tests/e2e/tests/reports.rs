@@ -152,6 +152,12 @@ async fn the_reporting_window_shows_the_same_figures_as_the_cli() -> Result {
             .as_array()
             .map_or(0, Vec::len)
     );
+    // Repeated requests with their formula's parts, as the document counts them.
+    let share = &doc["dispatch"]["repeat_share"];
+    assert_eq!(
+        desk.attr("repeat-share", "data-denominator").await?,
+        share["denominator"].as_i64().map(|n| n.to_string())
+    );
     // Exports land in the Downloads folder: a workbook and a CSV with a BOM.
     let mut last = None;
     for (format, magic) in [("xlsx", &b"PK"[..]), ("csv", &b"\xEF\xBB\xBF"[..])] {

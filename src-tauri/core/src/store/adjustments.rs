@@ -43,18 +43,11 @@ fn parts_sql(
             "a KPI base read ticket by ticket is unknown: {base}"
         )));
     };
-    let cols: Vec<String> = of
-        .iter()
-        .map(|&i| {
-            let (_, _, num, den) = TICKET_KPIS[i];
-            format!("count(*) FILTER (WHERE {num}), count(*) FILTER (WHERE {den})")
-        })
-        .collect();
     let (rows, period) = scoped(&rows, q, s);
     let sql = super::kpis::concrete(
         &format!(
             "SELECT t.id, t.department_id, {} {rows} GROUP BY t.id",
-            cols.join(", ")
+            super::kpis::columns(of)
         ),
         s,
     );

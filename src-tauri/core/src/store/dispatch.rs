@@ -56,11 +56,27 @@ pub struct DepartmentReturns {
     pub refused: i64,
 }
 
+/// Repeated requests (重复件) of a department or a category: calls merged into a master
+/// ticket, of the calls received.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RepeatShare {
+    /// The department's name, or the category's code.
+    pub name: String,
+    pub repeats: i64,
+    pub received: i64,
+}
+
 /// The dispatch figures of a period.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DispatchFigures {
     /// Return requests per department, most first.
     pub returns: Vec<DepartmentReturns>,
+    /// Calls merged into a master ticket / calls received.
+    pub repeat_share: Kpi,
+    /// Per department (the master's): repeats / its tickets received and the repeats.
+    pub repeats_by_department: Vec<RepeatShare>,
+    /// Per category (the call's own): repeats / calls received.
+    pub repeats_by_category: Vec<RepeatShare>,
     /// First transfers neither returned nor re-routed / first transfers.
     pub accuracy: Kpi,
     /// Transfers that went elsewhere than suggested / transfers with a suggestion.
@@ -242,11 +258,92 @@ pub(super) fn figures(
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
+    let (repeat_share, repeats_by_department, repeats_by_category) = repeats(c, range)?;
     Ok(DispatchFigures {
         returns,
+        repeat_share,
+        repeats_by_department,
+        repeats_by_category,
         accuracy: Kpi::new("dispatch_accuracy", kept.unwrap_or(0), first),
         overrides: Kpi::new("dispatch_overrides", overridden.unwrap_or(0), suggested),
     })
+}
+
+/// Repeated requests of a period: calls merged (and not split back) by the time of the merge,
+/// calls received by the time received; a repeat counts for its master's department and its
+/// own category. Both read index pages and the few merges only.
+fn repeats(c: &Connection, range: (i64, i64)) -> Result<(Kpi, Vec<RepeatShare>, Vec<RepeatShare>)> {
+    use std::collections::BTreeMap;
+    let mut received: (BTreeMap<Option<i64>, i64>, BTreeMap<i64, i64>) = Default::default();
+    let mut st = c.prepare_cached(&format!(
+        "SELECT t.department_id, t.category_id, count(*) FROM tickets t
+         WHERE t.received_at >= ?1 AND t.received_at < ?2 AND {} GROUP BY 1, 2",
+        super::db::NOT_DRILL
+    ))?;
+    let mut rows = st.query(range)?;
+    while let Some(r) = rows.next()? {
+        let n: i64 = r.get(2)?;
+        *received.0.entry(r.get(0)?).or_default() += n;
+        *received.1.entry(r.get(1)?).or_default() += n;
+    }
+    let mut merged: (BTreeMap<Option<i64>, i64>, BTreeMap<i64, i64>) = Default::default();
+    let mut st = c.prepare_cached(
+        "SELECT m.department_id, t.category_id, count(*) FROM ticket_merges g
+         JOIN tickets t ON t.id = g.ticket_id JOIN tickets m ON m.id = g.master_id
+         WHERE g.merged_at >= ?1 AND g.merged_at < ?2 AND g.split_at IS NULL GROUP BY 1, 2",
+    )?;
+    let mut rows = st.query(range)?;
+    while let Some(r) = rows.next()? {
+        let n: i64 = r.get(2)?;
+        *merged.0.entry(r.get(0)?).or_default() += n;
+        *merged.1.entry(r.get(1)?).or_default() += n;
+    }
+    let names = |sql: &str| -> Result<BTreeMap<i64, String>> {
+        Ok(c.prepare_cached(sql)?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?)
+    };
+    let (departments, categories) = (
+        names("SELECT id, name FROM departments")?,
+        names("SELECT id, code FROM categories")?,
+    );
+    let sorted = |mut v: Vec<RepeatShare>| {
+        v.sort_by(|a, b| b.repeats.cmp(&a.repeats).then_with(|| a.name.cmp(&b.name)));
+        v
+    };
+    let by_department = sorted(
+        merged
+            .0
+            .iter()
+            .filter_map(|(d, &repeats)| {
+                let name = departments.get(&(*d)?)?.clone();
+                // The department's calls: its own tickets and the calls merged into them.
+                let received = received.0.get(d).copied().unwrap_or(0) + repeats;
+                Some(RepeatShare {
+                    name,
+                    repeats,
+                    received,
+                })
+            })
+            .collect(),
+    );
+    let by_category = sorted(
+        merged
+            .1
+            .iter()
+            .map(|(cat, &repeats)| RepeatShare {
+                name: categories.get(cat).cloned().unwrap_or_default(),
+                repeats,
+                received: received.1.get(cat).copied().unwrap_or(0),
+            })
+            .collect(),
+    );
+    let total = |m: &BTreeMap<i64, i64>| m.values().sum::<i64>();
+    Ok((
+        Kpi::new("repeat_share", total(&merged.1), total(&received.1)),
+        by_department,
+        by_category,
+    ))
 }
 
 impl Store {

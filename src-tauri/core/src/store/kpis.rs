@@ -132,6 +132,18 @@ pub(super) fn concrete(sql: &str, s: &KpiSettings) -> String {
         .replace("COUNTED", counted_evaluation(s))
 }
 
+/// The numerator's and the denominator's count of each KPI of `of` (indexes into
+/// `TICKET_KPIS`), as select columns.
+pub(super) fn columns(of: &[usize]) -> String {
+    of.iter()
+        .map(|&i| {
+            let (_, _, num, den) = TICKET_KPIS[i];
+            format!("count(*) FILTER (WHERE {num}), count(*) FILTER (WHERE {den})")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A base's rows of the tickets of a JSON array (the first parameter) only, read ticket by
 /// ticket: the few tickets an assessment leaves out, counted by the same definitions.
 pub(super) fn of_tickets(base: &str) -> Option<String> {

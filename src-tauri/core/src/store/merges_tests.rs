@@ -108,3 +108,66 @@ fn merge_then_split_restores_the_call_exactly() {
     // Split back, the call is a call again and may be merged anew.
     s.merge_ticket(dup.id, master.id, 1).expect("merged again");
 }
+
+/// The reporting window counts repeated requests and their share: a repeat counts for its
+/// master's department and its own category, once merged and until split back.
+#[test]
+fn repeated_requests_are_counted_per_department_and_category() {
+    let (_d, s, _clock, dept, _h) = setup();
+    let transfer = Action::Transfer {
+        department_id: dept,
+        requirements: "请修复".into(),
+        due_at: t0() + Duration::days(3),
+        accept_due_at: None,
+        co_department_ids: vec![],
+        co_due_at: None,
+    };
+    let master = s.intake(1, &new_ticket(), Some(&transfer)).expect("master");
+    s.intake(1, &new_ticket(), Some(&transfer))
+        .expect("another");
+    let calls: Vec<Ticket> = (0..2)
+        .map(|i| {
+            let call = NewTicket {
+                phone: format!("1390000000{i}"),
+                ..new_ticket()
+            };
+            s.create_ticket(1, &call).expect("call")
+        })
+        .collect();
+    let figures = || {
+        s.dispatch_figures(t0() - Duration::days(1), t0() + Duration::days(1))
+            .expect("figures")
+    };
+    assert_eq!(
+        (
+            figures().repeat_share.numerator,
+            figures().repeat_share.denominator
+        ),
+        (0, 4)
+    );
+    for c in &calls {
+        s.merge_ticket(c.id, master.id, 1).expect("merged");
+    }
+    let f = figures();
+    assert_eq!(
+        (f.repeat_share.numerator, f.repeat_share.denominator),
+        (2, 4)
+    );
+    // 路灯管理所: two tickets of its own and two calls merged into one of them.
+    assert_eq!(
+        f.repeats_by_department
+            .iter()
+            .map(|r| (r.name.as_str(), r.repeats, r.received))
+            .collect::<Vec<_>>(),
+        [("路灯管理所", 2, 4)]
+    );
+    assert_eq!(
+        f.repeats_by_category
+            .iter()
+            .map(|r| (r.name.as_str(), r.repeats, r.received))
+            .collect::<Vec<_>>(),
+        [("help_request", 2, 4)]
+    );
+    s.split_ticket(calls[0].id, 1).expect("split");
+    assert_eq!(figures().repeat_share.numerator, 1);
+}

@@ -228,6 +228,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "return_reasons",
         sql: include_str!("../../migrations/0043_return_reasons.sql"),
     },
+    Migration {
+        version: 44,
+        name: "repeat_figures",
+        sql: include_str!("../../migrations/0044_repeat_figures.sql"),
+    },
 ];
 
 /// The first line of a migration that rebuilds a table other tables reference.

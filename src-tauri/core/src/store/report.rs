@@ -1,7 +1,7 @@
 //! Counting for reports and the call records behind the answer-rate KPIs.
 
 use super::db::{from_ms, ms, Store};
-use super::kpis::{concrete, count, filters, scoped, TICKET_KPIS};
+use super::kpis::{columns, concrete, count, filters, scoped, TICKET_KPIS};
 use crate::cdr::CallRow;
 use crate::error::Result;
 use crate::report::{
@@ -58,17 +58,10 @@ impl KpiCounts {
 
     /// The grouped count of the KPIs `of` over their common base.
     fn sql(base: &str, of: &[usize], q: &ReportQuery, s: &KpiSettings) -> (String, Vec<Sql>) {
-        let cols: Vec<String> = of
-            .iter()
-            .map(|&i| {
-                let (_, _, num, den) = TICKET_KPIS[i];
-                format!("count(*) FILTER (WHERE {num}), count(*) FILTER (WHERE {den})")
-            })
-            .collect();
         let (rows, params) = scoped(base, q, s);
         let sql = format!(
             "SELECT t.department_id, t.created_by, {} {rows} GROUP BY 1, 2",
-            concrete(&cols.join(", "), s)
+            concrete(&columns(of), s)
         );
         (super::queues::number(&sql, 0), params)
     }

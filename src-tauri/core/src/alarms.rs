@@ -73,6 +73,8 @@ str_enum!(
         Training = "training",
         /// A co-handling department's part (协办) is due.
         CoHandle = "co_handle",
+        /// Workflow: a 催办通知书 or 督办单 was issued to the department.
+        Notice = "notice",
     }
 );
 
@@ -91,6 +93,7 @@ impl AlarmKind {
                 | AlarmKind::ExtensionRequested
                 | AlarmKind::ExtensionDecided
                 | AlarmKind::Urged
+                | AlarmKind::Notice
         )
     }
 
@@ -280,8 +283,9 @@ pub fn recipients(t: &Ticket, kind: AlarmKind, threshold: i64, users: &[User]) -
     };
     let mut out: Vec<i64> = match kind {
         AlarmKind::Callback | AlarmKind::Replied => vec![t.created_by],
-        // A (re-)dispatch reaches every handler of the department: nobody holds it yet.
-        AlarmKind::Assigned => department(),
+        // A (re-)dispatch reaches every handler of the department: nobody holds it yet; so
+        // does a document addressed to the department.
+        AlarmKind::Assigned | AlarmKind::Notice => department(),
         // Whoever asked: the handler holding the ticket.
         AlarmKind::ExtensionDecided => t.handler_id.into_iter().collect(),
         // The supervisors decide; without one, the managers.

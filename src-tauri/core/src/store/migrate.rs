@@ -233,6 +233,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "repeat_figures",
         sql: include_str!("../../migrations/0044_repeat_figures.sql"),
     },
+    Migration {
+        version: 45,
+        name: "notice_alarms",
+        sql: include_str!("../../migrations/0045_notice_alarms.sql"),
+    },
 ];
 
 /// The first line of a migration that rebuilds a table other tables reference.

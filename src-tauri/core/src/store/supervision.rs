@@ -147,6 +147,20 @@ pub(super) fn issue(c: &Connection, i: Issue<'_>) -> Result<Option<i64>> {
         data: json!({ "notice_id": id, "kind": i.kind, "year": year, "seq": seq, "department_id": i.department_id, "cause": i.cause }),
     };
     append_event(c, i.ticket, i.now, i.actor, &event)?;
+    // The department hears of a document at once (a breach's comes with the breach's own
+    // alarm): an announcement the scheduler fires like the others, once per timeline entry.
+    if i.cause != NoticeCause::Breach {
+        let entry: i64 = c.query_row(
+            "SELECT max(seq) FROM events WHERE ticket_id = ?1",
+            [i.ticket.id],
+            |r| r.get(0),
+        )?;
+        c.prepare_cached(
+            "INSERT INTO alarms (ticket_id, kind, threshold, deadline, fire_at) VALUES (?1, 'notice', ?2, ?3, ?4)
+             ON CONFLICT(ticket_id, kind, threshold, deadline) DO NOTHING",
+        )?
+        .execute((i.ticket.id, entry, ms(reply_by), ms(i.now)))?;
+    }
     Ok(Some(id))
 }
 

@@ -52,6 +52,21 @@ fn a_breach_is_urged_once_and_two_urges_put_the_department_on_the_list() {
         (manual.seq, manual.cause, manual.issued_by.as_deref()),
         (2, NoticeCause::Manual, Some("值班长 赵"))
     );
+    // The department hears of it at once, once; the breach's notice came with the breach.
+    let told = s.fire_due(s.now()).expect("announced");
+    let notice = crate::alarms::AlarmKind::Notice;
+    assert_eq!(
+        told.iter()
+            .filter(|f| f.kind == notice)
+            .map(|f| f.recipients.clone())
+            .collect::<Vec<_>>(),
+        [vec![handler.id]]
+    );
+    assert!(s
+        .fire_due(s.now())
+        .expect("again")
+        .iter()
+        .all(|f| f.kind != notice));
     assert_eq!(
         s.issue_notice(&sup, t.id, NoticeKind::Urge, " ")
             .map_err(|e| e.code())

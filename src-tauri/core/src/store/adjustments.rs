@@ -168,7 +168,9 @@ pub(super) fn adjustments(
         let ids: Vec<i64> = excluded.keys().copied().collect();
         for (base, of) in bases() {
             for (ticket, dept, counts) in parts(c, base, &of, &ids, q, s)? {
-                let (number, reason) = &excluded[&ticket];
+                let Some((number, reason)) = excluded.get(&ticket) else {
+                    continue;
+                };
                 for (&i, part) in of.iter().zip(counts) {
                     let entry = LessEntry {
                         ticket_id: ticket,

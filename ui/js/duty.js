@@ -6,10 +6,12 @@ import * as i18n from './i18n.js';
 import { el, time, today } from './format.js';
 import { $, shared, showError, notice } from './state.js';
 import * as session from './session.js';
+import * as roster from './roster.js';
 
 const err = () => $('#duty-error');
 
 export function init() {
+  roster.init();
   $('#roster-import').addEventListener('submit', async (e) => {
     e.preventDefault();
     const file = e.currentTarget.elements.file.files[0];
@@ -19,6 +21,7 @@ export function init() {
       showError(err(), null);
       notice(i18n.t('duty.imported', { n: r.assignments.length }));
       await refresh();
+      await roster.reload();
     } catch (ex) {
       showError(err(), ex);
     }
@@ -82,14 +85,14 @@ export async function refresh() {
 
 /** The user's own assignments of the coming week, each with a request for cover. */
 async function renderMine(me) {
-  let roster;
+  let week;
   try {
-    roster = await api.roster(today(), today(new Date(Date.now() + 6 * 86400000)));
+    week = await api.roster(today(), today(new Date(Date.now() + 6 * 86400000)));
   } catch {
     return;
   }
   const others = shared.ref.users.filter((u) => u.active && u.id !== me);
-  $('#my-duty').replaceChildren(...roster.assignments.filter((a) => a.user_id === me).map((a) => {
+  $('#my-duty').replaceChildren(...week.assignments.filter((a) => a.user_id === me).map((a) => {
     const who = el('select', { 'data-testid': 'cover-who', 'aria-label': i18n.t('field.to_user') });
     for (const u of others) who.append(el('option', { value: String(u.id), text: u.name }));
     const reason = el('input', { 'data-testid': 'cover-reason', placeholder: i18n.t('field.reason'), 'aria-label': i18n.t('field.reason') });

@@ -7,6 +7,7 @@ import { el, options, time, inputToIso } from './format.js';
 import { $, shared, showError, notice, treeOptions, categoryName } from './state.js';
 import * as session from './session.js';
 import * as duty from './duty.js';
+import * as roster from './roster.js';
 import * as review from './incident_review.js';
 import * as plans from './plans.js';
 import { savePdf } from './pdf.js';
@@ -120,6 +121,7 @@ export function fill() {
   options(f.category, treeOptions(shared.ref.categories.filter((c) => c.active), categoryName), { blank: '—' });
   $('#declare-hint').textContent = session.can('manage_incidents') ? '' : i18n.t('incident.propose_hint');
   renderActive();
+  roster.render();
 }
 
 /** The incidents under way, for the badge, the intake banner and its choice. */

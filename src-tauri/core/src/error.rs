@@ -152,7 +152,7 @@ pub enum Error {
     #[error("internal error: {0}")]
     Internal(String),
     #[error("database error: {0}")]
-    Db(#[from] rusqlite::Error),
+    Db(#[from] crate::sql_value::DbError),
     #[error("file error: {0}")]
     Io(#[from] std::io::Error),
     #[error("CSV error: {0}")]
@@ -327,12 +327,8 @@ impl Error {
     }
 }
 
-fn is_busy(e: &rusqlite::Error) -> bool {
-    matches!(
-        e,
-        rusqlite::Error::SqliteFailure(f, _)
-            if f.code == rusqlite::ErrorCode::DatabaseBusy || f.code == rusqlite::ErrorCode::DatabaseLocked
-    )
+fn is_busy(e: &crate::sql_value::DbError) -> bool {
+    matches!(e, crate::sql_value::DbError::Backend { busy: true, .. })
 }
 
 /// What crosses the IPC boundary and what `--json` prints on failure.

@@ -48,6 +48,7 @@ pub mod session;
 pub mod settings;
 pub mod sla;
 pub mod slip;
+pub mod sql_value;
 pub mod store;
 pub mod supervision;
 pub mod ticket;

@@ -29,15 +29,15 @@ macro_rules! str_enum {
             }
         }
 
-        impl rusqlite::types::ToSql for $name {
-            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-                Ok(self.as_str().into())
+        impl crate::sql_value::ToSql for $name {
+            fn to_sql(&self) -> crate::sql_value::ValueRef<'_> {
+                crate::sql_value::ValueRef::Text(self.as_str())
             }
         }
 
-        impl rusqlite::types::FromSql for $name {
-            fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
-                v.as_str()?.parse().map_err(|e: crate::error::Error| rusqlite::types::FromSqlError::Other(Box::new(e)))
+        impl crate::sql_value::FromSql for $name {
+            fn from_sql(v: crate::sql_value::ValueRef<'_>) -> Result<Self, crate::sql_value::FromSqlError> {
+                v.as_str()?.parse().map_err(|e: crate::error::Error| crate::sql_value::FromSqlError::Other(Box::new(e)))
             }
         }
 

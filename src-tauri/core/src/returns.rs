@@ -71,17 +71,17 @@ impl std::fmt::Display for ReturnReason {
     }
 }
 
-impl rusqlite::types::ToSql for ReturnReason {
-    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-        Ok(self.0.as_str().into())
+impl crate::sql_value::ToSql for ReturnReason {
+    fn to_sql(&self) -> crate::sql_value::ValueRef<'_> {
+        crate::sql_value::ValueRef::Text(&self.0)
     }
 }
 
-impl rusqlite::types::FromSql for ReturnReason {
-    fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+impl crate::sql_value::FromSql for ReturnReason {
+    fn from_sql(v: crate::sql_value::ValueRef<'_>) -> Result<Self, crate::sql_value::FromSqlError> {
         v.as_str()?
             .parse()
-            .map_err(|e: Error| rusqlite::types::FromSqlError::Other(Box::new(e)))
+            .map_err(|e: Error| crate::sql_value::FromSqlError::Other(Box::new(e)))
     }
 }
 

@@ -23,6 +23,7 @@ const FLOORS: &[(&str, &[&str])] = &[
             "files",
             "sealed",
             "macros",
+            "sql_value",
         ],
     ),
     (
@@ -66,10 +67,11 @@ const FLOORS: &[(&str, &[&str])] = &[
     ("commands", &["registry"]),
 ];
 
-/// The store's parts, bottom first: the connection, then rows and reference data, then
+/// The store's parts, bottom first: the seam to the database (`sql`), the connection, then rows and reference data, then
 /// what sits on them. `store` itself (mod.rs: opening the file, the re-exports) is the
 /// façade on top.
 const STORE_FLOORS: &[&[&str]] = &[
+    &["sql"],
     &["db", "migrate"],
     &[
         "reference",
@@ -401,4 +403,33 @@ fn the_checker_catches_an_upward_import_and_a_cycle() {
     assert_eq!(violations(&tests_only), Vec::<String>::new());
     // A module without a floor.
     assert!(violations(&[f("gadget.rs", "")])[0].contains("has no floor"));
+}
+
+/// The store's parts that are SQLite's own business: the seam itself, opening the file,
+/// its migrations, its backups and its bulk loading. Every other part writes SQL through
+/// the seam (`store::sql`), so a second database can stand behind it.
+const SQLITE_OWN: &[&str] = &[
+    "store/sql.rs",
+    "store/db.rs",
+    "store/migrate.rs",
+    "store/backup.rs",
+    "store/bulk.rs",
+    "store/mod.rs",
+];
+
+#[test]
+fn only_the_sqlite_parts_of_the_store_name_rusqlite() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&src, &src, &mut files);
+    let named: Vec<&str> = files
+        .iter()
+        .filter(|(p, code)| {
+            !SQLITE_OWN.contains(&p.as_str())
+                && !p.ends_with("_tests.rs")
+                && without_tests(code).contains("rusqlite")
+        })
+        .map(|(p, _)| p.as_str())
+        .collect();
+    assert!(named.is_empty(), "rusqlite named outside the seam: {named:?}");
 }

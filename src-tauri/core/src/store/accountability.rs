@@ -7,13 +7,13 @@ use super::audit::append;
 use super::db::{from_ms, ms, Author, Store};
 use super::reference::get_user;
 use super::rows::load;
+use super::sql::Connection;
 use crate::complaint::accountability::{
     may_decide, may_respond, NewDecision, NewFinding, Proposal,
 };
 use crate::error::{Error, Result};
 use crate::validate::{text, NOTE_MAX};
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::Connection;
 use serde::Serialize;
 use serde_json::json;
 
@@ -77,7 +77,7 @@ fn findings_where(c: &Connection, where_sql: &str, param: i64) -> Result<Vec<Fin
                 responded_at: r.get::<_, Option<i64>>(15)?.map(from_ms),
             })
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     Ok(rows)
 }
 
@@ -118,12 +118,12 @@ impl Store {
             super::complaints::must_case(tx, ticket_id)?;
             let staff = get_user(tx, v.staff_id)?;
             let t = load(tx, ticket_id)?;
-            tx.execute(
+            let new_id = tx.insert(
                 "INSERT INTO complaint_findings (ticket_id, staff_id, finding, proposal, proposal_note, proposed_by, proposed_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                rusqlite::params![ticket_id, staff.id, &v.finding, v.proposal, &v.proposal_note, by.user.id, ms(now)],
+                super::sql::params![ticket_id, staff.id, &v.finding, v.proposal, &v.proposal_note, by.user.id, ms(now)],
             )?;
-            let f = finding(tx, tx.last_insert_rowid())?;
+            let f = finding(tx, new_id)?;
             append(tx, now, Some(by.user), "finding_recorded", &t.number, &json!({ "finding_id": f.id, "staff_id": staff.id }))?;
             tell(tx, &f, now)?;
             Ok(f)

@@ -4,11 +4,11 @@
 use super::audit::append;
 use super::db::{from_ms, ms, Store};
 use super::reference::{active_department, get_user};
+use super::sql::{Connection, OptionalExtension};
 use crate::auth;
 use crate::error::{Error, Result};
 use crate::model::{Role, User};
 use crate::validate::{text, NAME_MAX};
-use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -69,11 +69,11 @@ fn insert_account(c: &Connection, a: &NewAccount, hash: &str) -> Result<User> {
     let name = text("name", &a.name, NAME_MAX)?;
     active_department(c, a.department_id)?;
     login_taken(c, &login, 0)?;
-    c.execute(
+    let new_id = c.insert(
         "INSERT INTO users (name, department_id, role, login, password_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
         (&name, a.department_id, a.role.as_str(), &login, hash),
     )?;
-    get_user(c, c.last_insert_rowid())
+    get_user(c, new_id)
 }
 
 impl Store {
@@ -254,7 +254,7 @@ impl Store {
                         locked_until: r.get::<_, Option<i64>>("locked_until")?.map(from_ms),
                     })
                 })?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             Ok(rows)
         })
     }

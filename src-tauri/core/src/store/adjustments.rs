@@ -4,11 +4,11 @@
 //! definitions, so a figure less its adjustments is exactly the figure without those rows.
 
 use super::kpis::{of_tickets, scoped, TICKET_KPIS};
+use super::sql::Value as Sql;
+use super::sql::{params_from_iter, Connection};
 use crate::error::Result;
 use crate::report::{KpiSettings, Less, LessEntry, ReportQuery};
 use chrono_tz::Tz;
-use rusqlite::types::Value as Sql;
-use rusqlite::{params_from_iter, Connection};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Per department, per KPI in `TICKET_KPIS` order: what its figure leaves out.
@@ -122,7 +122,7 @@ pub(super) fn against(
     let mut st = c.prepare_cached(&sql)?;
     let ids = st
         .query_map(params_from_iter(params), |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     Ok(ids)
 }
 
@@ -163,7 +163,7 @@ pub(super) fn adjustments(
             "SELECT x.ticket_id, t.number, x.reason FROM exclusions x JOIN tickets t ON t.id = x.ticket_id WHERE x.state = 'approved'",
         )?
         .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     if !excluded.is_empty() {
         let ids: Vec<i64> = excluded.keys().copied().collect();
         for (base, of) in bases() {
@@ -263,7 +263,7 @@ mod tests {
                     let mut st = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
                     let rows = st
                         .query_map(params_from_iter(params.iter()), |r| r.get(3))?
-                        .collect::<rusqlite::Result<_>>()?;
+                        .collect::<crate::store::sql::Result<_>>()?;
                     Ok(rows)
                 })
                 .expect("plan");

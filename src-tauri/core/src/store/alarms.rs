@@ -3,13 +3,13 @@
 
 use super::db::{from_ms, ms, Store};
 use super::reference::user_row;
+use super::sql::{Connection, OptionalExtension};
 use crate::alarms::{due, recipients, AlarmKind, Prefs, Rules, BREACH};
 use crate::calendar::Calendar;
 use crate::error::Result;
 use crate::lifecycle::NewEvent;
 use crate::model::{Severity, Ticket, Urgency, User};
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
 /// What refreshing alarms needs besides the ticket: the rules and the office calendar
@@ -59,7 +59,7 @@ pub(crate) fn refresh(c: &Connection, t: &Ticket, now: DateTime<Utc>, cx: &Ctx) 
     let pending: Vec<(i64, String, i64, i64)> = c
         .prepare_cached("SELECT id, kind, threshold, deadline FROM alarms WHERE ticket_id = ?1 AND fired_at IS NULL")?
         .query_map([t.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     for (id, kind, threshold, deadline) in pending {
         if AlarmKind::parse(&kind).is_workflow() {
             continue; // an announcement stands whatever the deadlines do
@@ -126,16 +126,17 @@ pub(crate) fn backfill(c: &Connection, now: DateTime<Utc>) -> Result<()> {
         return Ok(());
     }
     let cx = ctx(c)?;
-    let tx = c.unchecked_transaction()?;
+    let txn = c.transaction()?;
+    let tx = txn.conn();
     let ids: Vec<i64> = tx
         .prepare("SELECT id FROM tickets WHERE status NOT IN ('closed', 'archived')")?
         .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     for id in ids {
         let t = super::rows::load(&tx, id)?;
         refresh(&tx, &t, now, &cx)?;
     }
-    tx.commit()?;
+    txn.commit()?;
     Ok(())
 }
 
@@ -343,12 +344,12 @@ impl Store {
                      WHERE fired_at IS NULL AND fire_at <= ?1 ORDER BY fire_at, id LIMIT 1000",
                 )?
                 .query_map([ms(now)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             if due.is_empty() {
                 return Ok(out);
             }
             let cx = ctx(tx)?;
-            let users: Vec<User> = tx.prepare_cached("SELECT * FROM users")?.query_map([], user_row)?.collect::<rusqlite::Result<_>>()?;
+            let users: Vec<User> = tx.prepare_cached("SELECT * FROM users")?.query_map([], user_row)?.collect::<super::sql::Result<_>>()?;
             for (alarm, ticket_id, kind, threshold, deadline) in due {
                 tx.prepare_cached("UPDATE alarms SET fired_at = ?1 WHERE id = ?2")?.execute((ms(now), alarm))?;
                 let mut t = super::rows::load(tx, ticket_id)?;
@@ -470,7 +471,7 @@ impl Store {
                         read: r.get::<_, Option<i64>>(8)?.is_some(),
                     })
                 })?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             Ok(rows)
         })
     }

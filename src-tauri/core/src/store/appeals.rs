@@ -5,6 +5,7 @@
 use super::adjustments::{against, entry};
 use super::db::{from_ms, ms, Store};
 use super::rows::load;
+use super::sql::{Connection, OptionalExtension};
 use super::tickets;
 use crate::assessment::{
     appeal_last_day, decide_appeal, decide_exclusion, month_start, within_window, AppealState,
@@ -15,7 +16,6 @@ use crate::model::{TicketRow, User};
 use crate::report::ReportQuery;
 use crate::validate::{opt_text, text, NOTE_MAX};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::json;
 
@@ -81,7 +81,7 @@ const APPEALS: &str = "SELECT a.id, a.ticket_id, t.number, a.department_id, d.na
      FROM appeals a JOIN tickets t ON t.id = a.ticket_id JOIN departments d ON d.id = a.department_id
      JOIN users u ON u.id = a.filed_by LEFT JOIN users v ON v.id = a.decided_by";
 
-fn exclusion(r: &rusqlite::Row<'_>) -> rusqlite::Result<Exclusion> {
+fn exclusion(r: &super::sql::Row<'_>) -> super::sql::Result<Exclusion> {
     Ok(Exclusion {
         id: r.get(0)?,
         ticket_id: r.get(1)?,
@@ -99,7 +99,7 @@ fn exclusion(r: &rusqlite::Row<'_>) -> rusqlite::Result<Exclusion> {
     })
 }
 
-fn appeal(r: &rusqlite::Row<'_>) -> rusqlite::Result<Appeal> {
+fn appeal(r: &super::sql::Row<'_>) -> super::sql::Result<Appeal> {
     Ok(Appeal {
         id: r.get(0)?,
         ticket_id: r.get(1)?,
@@ -122,7 +122,7 @@ fn one<T>(
     c: &Connection,
     sql: &str,
     id: i64,
-    f: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    f: fn(&super::sql::Row<'_>) -> super::sql::Result<T>,
     entity: &'static str,
 ) -> Result<T> {
     c.prepare_cached(sql)?
@@ -180,12 +180,11 @@ impl Store {
             if live {
                 return Err(Error::ExclusionExists);
             }
-            tx.execute(
+            let id = tx.insert(
                 "INSERT INTO exclusions (ticket_id, department_id, reason, evidence, state, proposed_by, proposed_at)
                  VALUES (?1, ?2, ?3, ?4, 'proposed', ?5, ?6)",
-                rusqlite::params![ticket_id, dept, reason, evidence, by.id, ms(now)],
+                super::sql::params![ticket_id, dept, reason, evidence, by.id, ms(now)],
             )?;
-            let id = tx.last_insert_rowid();
             let data = json!({ "department_id": dept, "exclusion_id": id, "reason": reason });
             tickets::note(tx, &cur, by.id, now, "exclusion_proposed", Some(evidence), data)?;
             one(tx, &format!("{EXCLUSIONS} WHERE x.id = ?1"), id, exclusion, "exclusion")
@@ -213,7 +212,7 @@ impl Store {
             not_own(tx, by, author, id, "decide_exclusion")?;
             tx.execute(
                 "UPDATE exclusions SET state = ?1, decided_by = ?2, decided_at = ?3, note = ?4 WHERE id = ?5",
-                rusqlite::params![to, by.id, ms(now), note, id],
+                super::sql::params![to, by.id, ms(now), note, id],
             )?;
             let cur = load(tx, x.ticket_id)?;
             let action = if approve { "exclusion_approved" } else { "exclusion_refused" };
@@ -235,8 +234,8 @@ impl Store {
             );
             let rows = c
                 .prepare_cached(&sql)?
-                .query_map(rusqlite::params![state, department], exclusion)?
-                .collect::<rusqlite::Result<_>>()?;
+                .query_map(super::sql::params![state, department], exclusion)?
+                .collect::<super::sql::Result<_>>()?;
             Ok(rows)
         })
     }
@@ -313,7 +312,7 @@ impl Store {
             };
             let taken: bool = tx.query_row(
                 "SELECT EXISTS (SELECT 1 FROM appeals WHERE ticket_id = ?1 AND month = ?2 AND kpi = ?3)",
-                rusqlite::params![ticket_id, month, kpi],
+                super::sql::params![ticket_id, month, kpi],
                 |r| r.get(0),
             )?;
             if taken {
@@ -321,12 +320,11 @@ impl Store {
                     month: month.into(),
                 });
             }
-            tx.execute(
+            let id = tx.insert(
                 "INSERT INTO appeals (ticket_id, department_id, month, kpi, evidence, state, filed_by, filed_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, 'filed', ?6, ?7)",
-                rusqlite::params![ticket_id, dept, month, kpi, evidence, by.id, ms(now)],
+                super::sql::params![ticket_id, dept, month, kpi, evidence, by.id, ms(now)],
             )?;
-            let id = tx.last_insert_rowid();
             let data = json!({ "department_id": dept, "appeal_id": id, "month": month, "kpi": kpi });
             tickets::note(tx, &cur, by.id, now, "appeal_filed", Some(evidence), data)?;
             one(tx, &format!("{APPEALS} WHERE a.id = ?1"), id, appeal, "appeal")
@@ -352,7 +350,7 @@ impl Store {
             not_own(tx, by, "SELECT filed_by FROM appeals WHERE id = ?1", id, "decide_appeal")?;
             tx.execute(
                 "UPDATE appeals SET state = ?1, decided_by = ?2, decided_at = ?3, note = ?4 WHERE id = ?5",
-                rusqlite::params![to, by.id, ms(now), note, id],
+                super::sql::params![to, by.id, ms(now), note, id],
             )?;
             let cur = load(tx, a.ticket_id)?;
             let action = if uphold { "appeal_upheld" } else { "appeal_rejected" };
@@ -378,8 +376,8 @@ impl Store {
             );
             let rows = c
                 .prepare_cached(&sql)?
-                .query_map(rusqlite::params![month, state, department], appeal)?
-                .collect::<rusqlite::Result<_>>()?;
+                .query_map(super::sql::params![month, state, department], appeal)?
+                .collect::<super::sql::Result<_>>()?;
             Ok(rows)
         })
     }
@@ -396,7 +394,7 @@ impl Store {
                     let tickets = super::listing::rows_where(
                         c,
                         "SELECT value FROM json_each(?)",
-                        vec![rusqlite::types::Value::Text(json!(ids).to_string())],
+                        vec![super::sql::Value::Text(json!(ids).to_string())],
                     )?;
                     Ok(Entries {
                         kpi: (*kpi).into(),

@@ -3,10 +3,10 @@
 
 use super::audit::append;
 use super::db::{from_ms, ms, Author, Store};
+use super::sql::{Connection, OptionalExtension};
 use crate::attachment::{checked_bytes, checked_name, Owner};
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -29,7 +29,7 @@ const COLUMNS: &str =
     "a.id, a.owner_kind, a.owner_id, a.name, a.media_type, a.size, a.sha256, u.name, a.created_at
      FROM attachments a JOIN users u ON u.id = a.created_by";
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Attachment> {
+fn row(r: &super::sql::Row<'_>) -> super::sql::Result<Attachment> {
     Ok(Attachment {
         id: r.get(0)?,
         owner: r.get(1)?,
@@ -87,12 +87,12 @@ impl Store {
         let now = self.now();
         self.write(|tx| {
             owner_exists(tx, owner, owner_id)?;
-            tx.execute(
+            let new_id = tx.insert(
                 "INSERT INTO attachments (owner_kind, owner_id, name, media_type, size, sha256, data, created_by, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                rusqlite::params![owner.as_str(), owner_id, name, media, bytes.len() as i64, sha, bytes, by.user.id, ms(now)],
+                super::sql::params![owner.as_str(), owner_id, name, media, bytes.len() as i64, sha, bytes, by.user.id, ms(now)],
             )?;
-            let a = attachment(tx, tx.last_insert_rowid())?;
+            let a = attachment(tx, new_id)?;
             append(
                 tx,
                 now,
@@ -112,7 +112,7 @@ impl Store {
                 "SELECT {COLUMNS} WHERE a.owner_kind = ?1 AND a.owner_id = ?2 ORDER BY a.id"
             ))?
             .query_map((owner.as_str(), owner_id), row)?
-            .collect::<rusqlite::Result<_>>()?)
+            .collect::<super::sql::Result<_>>()?)
         })
     }
 

@@ -3,10 +3,10 @@
 //! breaks the chain at a place `verify_audit` names.
 
 use super::db::{from_ms, ms, Store};
+use super::sql::{Connection, OptionalExtension};
 use crate::error::Result;
 use crate::model::User;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -110,7 +110,7 @@ pub(crate) fn append(
     c.execute(
         "INSERT INTO audit_log (id, at, actor_id, actor_name, action, target, detail, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        rusqlite::params![id, ms(at), actor_id, name, action, target, detail, prev, hash],
+        super::sql::params![id, ms(at), actor_id, name, action, target, detail, prev, hash],
     )?;
     Ok(())
 }
@@ -199,7 +199,7 @@ impl Store {
             )?;
             let rows = st
                 .query_map(
-                    rusqlite::params![
+                    super::sql::params![
                         q.action.as_deref().filter(|a| !a.is_empty()),
                         q.actor_id,
                         q.from.map(ms),
@@ -221,7 +221,7 @@ impl Store {
                         })
                     },
                 )?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             Ok(rows)
         })
     }

@@ -12,6 +12,7 @@
 use super::audit::{self, append};
 use super::db::{from_ms, lock, ms, Store};
 use super::migrate::MIGRATIONS;
+use super::sql::{self, OptionalExtension};
 use crate::backup::{self as rules, Manifest, FORMAT};
 use crate::backup::{corrupt, decrypt, manifest_path, read_manifest, Plain};
 use crate::error::{Error, Result};
@@ -19,7 +20,7 @@ use crate::files::{copy_progress, hex, sha256_file, write_atomic, Hashing, Progr
 use crate::model::User;
 use age::secrecy::SecretString;
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use rusqlite::{Connection, OpenFlags};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -136,7 +137,7 @@ fn inspect(plain: &Path, manifest: Option<&Manifest>) -> Result<(Vec<Check>, i64
         ),
     }
     if version >= 8 {
-        let chain = audit::verify(&c)?;
+        let chain = audit::verify(&sql::Connection::lite(&c))?;
         let matches_manifest = manifest.is_none_or(|m| m.audit_head == chain.head);
         check(
             "audit_chain",
@@ -275,7 +276,7 @@ impl Store {
             (
                 c.query_row("SELECT count(*) FROM tickets", [], |r| r.get::<_, i64>(0))?,
                 c.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))?,
-                audit::verify(&c)?,
+                audit::verify(&sql::Connection::lite(&c))?,
             )
         };
 
@@ -416,7 +417,7 @@ impl Store {
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO restore_drills (at, file, ok, detail, actor_id) VALUES (?1, ?2, ?3, ?4, ?5)",
-                rusqlite::params![ms(now), name, ok, detail.to_string(), actor.map(|u| u.id)],
+                super::sql::params![ms(now), name, ok, detail.to_string(), actor.map(|u| u.id)],
             )?;
             append(tx, now, actor, "restore_drill", name, &json!({"ok": ok}))
         })?;
@@ -510,7 +511,7 @@ impl Store {
             }
             // An older backup is brought up to this version's schema.
             super::migrate::run(&mut w, MIGRATIONS)?;
-            super::calendar::sync_official(&w)?;
+            super::calendar::sync_official(&sql::Connection::lite(&w))?;
         }
         let carried = {
             let mut w = lock(&self.writer);
@@ -520,7 +521,7 @@ impl Store {
             )?;
             let carried = (|| -> Result<Option<i64>> {
                 let tx = w.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-                let n = carry_over(&tx)?;
+                let n = carry_over(&sql::Connection::lite(&tx))?;
                 tx.commit()?;
                 Ok(n)
             })();
@@ -535,7 +536,7 @@ impl Store {
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO restore_drills (at, file, ok, detail, actor_id) VALUES (?1, ?2, 1, ?3, ?4)",
-                rusqlite::params![ms(now), name, detail.to_string(), actor.map(|u| u.id)],
+                super::sql::params![ms(now), name, detail.to_string(), actor.map(|u| u.id)],
             )?;
             append(tx, now, actor, "restore", name, &detail)
         })?;
@@ -584,7 +585,7 @@ impl Store {
 /// the chain stays whole. Returns how many entries were carried (None: the backup's log
 /// is not an ancestor of the live one, e.g. another centre's file).
 /// The data kept aside is attached as `aside`.
-fn carry_over(tx: &Connection) -> Result<Option<i64>> {
+fn carry_over(tx: &sql::Connection) -> Result<Option<i64>> {
     {
         tx.execute_batch(
             "DELETE FROM main.restore_drills;
@@ -601,7 +602,7 @@ fn carry_over(tx: &Connection) -> Result<Option<i64>> {
         let ancestor = head.0 == 0
             || tx.query_row(
                 "SELECT count(*) FROM aside.audit_log WHERE id = ?1 AND hash = ?2",
-                rusqlite::params![head.0, head.1],
+                super::sql::params![head.0, head.1],
                 |r| r.get::<_, i64>(0),
             )? == 1;
         if !ancestor {

@@ -3,12 +3,12 @@
 
 use super::db::{timezone, Store};
 use super::rows::{customer_for, insert_event, insert_ticket, local_day, ticket_row};
+use super::sql::{Connection, OptionalExtension};
 use crate::error::Result;
 use crate::lifecycle::NewEvent;
 use crate::model::Ticket;
 use crate::ticket::format_number;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension};
 use std::collections::BTreeMap;
 
 /// A ticket with its whole timeline, written in bulk (seed data, imports).
@@ -27,7 +27,7 @@ pub struct HistoricEvent {
 
 /// A bulk write in progress: one IMMEDIATE transaction, prepared statements reused.
 pub struct Bulk<'a> {
-    tx: &'a Connection,
+    tx: &'a Connection<'a>,
     tz: chrono_tz::Tz,
     now: DateTime<Utc>,
     alarms: super::alarms::Ctx,
@@ -108,7 +108,7 @@ const SEARCH_BATCH: [&str; 2] = [
 /// rows in one statement. A bulk write drops the insert triggers inside its transaction
 /// (DDL is transactional: a failed import gets them back with the rollback) and
 /// `index_from` restores them.
-pub fn suspend_search_triggers(tx: &Connection) -> Result<Vec<String>> {
+pub fn suspend_search_triggers(tx: &rusqlite::Connection) -> Result<Vec<String>> {
     let mut saved = Vec::new();
     for name in SEARCH_TRIGGERS {
         let sql: String = tx.query_row(
@@ -122,7 +122,7 @@ pub fn suspend_search_triggers(tx: &Connection) -> Result<Vec<String>> {
     Ok(saved)
 }
 
-pub fn index_from(tx: &Connection, first: i64, triggers: &[String]) -> Result<()> {
+pub fn index_from(tx: &rusqlite::Connection, first: i64, triggers: &[String]) -> Result<()> {
     for sql in SEARCH_BATCH {
         tx.execute(sql, [first])?;
     }
@@ -139,7 +139,7 @@ pub fn index_from(tx: &Connection, first: i64, triggers: &[String]) -> Result<()
 /// automerge spreads that work over the next writes, the agents' intakes; the import
 /// pays for it instead: 'merge' until a round finds nothing to merge (FTS5's documented
 /// test: fewer than two changes).
-fn settle(tx: &Connection, table: &str) -> Result<()> {
+fn settle(tx: &rusqlite::Connection, table: &str) -> Result<()> {
     let sql = format!("INSERT INTO {table} ({table}, rank) VALUES ('merge', 4000)");
     loop {
         let before = tx.total_changes();
@@ -162,7 +162,7 @@ impl Store {
                 tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM tickets", [], |r| {
                     r.get(0)
                 })?;
-            let triggers = suspend_search_triggers(tx)?;
+            let triggers = suspend_search_triggers(tx.as_sqlite())?;
             let mut b = Bulk {
                 tx,
                 tz,
@@ -173,7 +173,7 @@ impl Store {
             let out = f(&mut b)?;
             b.finish()?;
             super::complaints::open_cases(tx, first)?;
-            index_from(tx, first, &triggers)?;
+            index_from(tx.as_sqlite(), first, &triggers)?;
             let count: i64 = tx.query_row(
                 "SELECT count(*) FROM tickets WHERE id >= ?1",
                 [first],
@@ -195,11 +195,12 @@ impl Store {
     /// Visits every ticket in number order (exports), reading in one snapshot.
     pub fn each_ticket(&self, mut f: impl FnMut(&Ticket) -> Result<()>) -> Result<()> {
         self.read(|c| {
-            let tx = c.unchecked_transaction()?;
+            let txn = c.transaction()?;
+            let tx = txn.conn();
             let mut st = tx.prepare("SELECT * FROM tickets ORDER BY id")?;
             let mut rows = st.query([])?;
             while let Some(r) = rows.next()? {
-                f(&ticket_row(r)?)?;
+                f(&ticket_row(&r)?)?;
             }
             Ok(())
         })

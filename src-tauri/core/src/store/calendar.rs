@@ -2,10 +2,10 @@
 //! official arrangements are merged in on open (hand edits and imports win).
 
 use super::db::Store;
+use super::sql::{Connection, OptionalExtension};
 use crate::calendar::{parse_ics, parse_official, Calendar, DayKind, Interval, OFFICIAL_CN};
 use crate::error::{Error, Result};
 use chrono::{Datelike, NaiveDate};
-use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -25,19 +25,20 @@ pub(crate) fn sync_official(c: &Connection) -> Result<()> {
     let ids: Vec<i64> = c
         .prepare("SELECT id FROM calendars WHERE always = 0")?
         .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     for id in ids {
         let known: BTreeSet<i32> = c
             .prepare(
                 "SELECT year FROM calendar_years WHERE calendar_id = ?1 AND source = 'official'",
             )?
             .query_map([id], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<super::sql::Result<_>>()?;
         let missing: BTreeSet<i32> = years.difference(&known).copied().collect();
         if missing.is_empty() {
             continue;
         }
-        let tx = c.unchecked_transaction()?;
+        let txn = c.transaction()?;
+        let tx = txn.conn();
         for (d, k, note) in days
             .iter()
             .filter(|(d, _, _)| missing.contains(&d.year()) || missing.contains(&(d.year() + 1)))
@@ -55,7 +56,7 @@ pub(crate) fn sync_official(c: &Connection) -> Result<()> {
                 (id, y),
             )?;
         }
-        tx.commit()?;
+        txn.commit()?;
     }
     Ok(())
 }
@@ -108,7 +109,7 @@ pub(crate) fn load_calendar(c: &Connection, name: &str) -> Result<Calendar> {
     cal.years = c
         .prepare_cached("SELECT year FROM calendar_years WHERE calendar_id = ?1")?
         .query_map([id], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     Ok(cal)
 }
 
@@ -150,7 +151,7 @@ impl Store {
         self.read(|c| {
             Ok(c.prepare("SELECT name FROM calendars ORDER BY id")?
                 .query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?)
+                .collect::<super::sql::Result<_>>()?)
         })
     }
 

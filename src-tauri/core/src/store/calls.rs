@@ -29,7 +29,7 @@ impl Store {
             let pattern = super::db::get_setting(tx, "recording_pattern")?;
             let tz = super::db::timezone(tx)?;
             for call in calls {
-                let changed = tx
+                let added = tx
                     .prepare_cached(
                         "INSERT INTO calls (key, source, caller, callee, extension, started_at, answered_at, ended_at, disposition, recording, ticket_id, agent_id)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
@@ -38,7 +38,7 @@ impl Store {
                             (SELECT id FROM users WHERE extension = ?5))
                          ON CONFLICT(key) DO NOTHING",
                     )?
-                    .execute((
+                    .insert_new((
                         &call.key,
                         source,
                         &call.caller,
@@ -50,13 +50,13 @@ impl Store {
                         &call.disposition,
                         crate::recording::path_of(&pattern, call, tz),
                     ))?;
-                if changed == 0 {
+                let Some(id) = added else {
                     r.duplicates += 1;
                     continue;
-                }
+                };
                 r.imported += 1;
                 let (t, a): (Option<i64>, Option<i64>) =
-                    tx.query_row("SELECT ticket_id, agent_id FROM calls WHERE id = last_insert_rowid()", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                    tx.query_row("SELECT ticket_id, agent_id FROM calls WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))?;
                 r.linked_tickets += u64::from(t.is_some());
                 r.linked_agents += u64::from(a.is_some());
             }
@@ -85,7 +85,7 @@ impl Store {
 
     pub fn cdr_mapping(&self, name: &str) -> Result<crate::cdr::Mapping> {
         self.read(|c| {
-            let spec: Option<String> = rusqlite::OptionalExtension::optional(c.query_row(
+            let spec: Option<String> = super::sql::OptionalExtension::optional(c.query_row(
                 "SELECT spec FROM cdr_mappings WHERE name = ?1",
                 [name],
                 |r| r.get(0),

@@ -4,14 +4,14 @@
 
 use super::db::{from_ms, ms};
 use super::reference::active_department;
+use super::sql::{Connection, OptionalExtension};
 use crate::action::Action;
 use crate::cohandling::{next_state, owed, CoPart, PartState};
 use crate::error::{Error, Result};
 use crate::model::{ActionKind, Ticket, User};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension};
 
-fn part_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CoPart> {
+fn part_row(r: &super::sql::Row<'_>) -> super::sql::Result<CoPart> {
     Ok(CoPart {
         id: r.get(0)?,
         department_id: r.get(1)?,
@@ -40,7 +40,7 @@ pub(super) fn owed_clocks(
         .query_map([ticket_id], |r| {
             Ok((from_ms(r.get(0)?), from_ms(r.get(1)?)))
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     Ok(rows)
 }
 
@@ -52,7 +52,7 @@ pub(super) fn owed_departments(c: &Connection, ticket_id: i64, deadline: i64) ->
              WHERE ticket_id = ?1 AND state IN ('open', 'accepted') AND due_at = ?2 ORDER BY department_id",
         )?
         .query_map((ticket_id, deadline), |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     Ok(rows)
 }
 
@@ -64,7 +64,7 @@ pub(super) fn parts(c: &Connection, ticket_id: i64) -> Result<Vec<CoPart>> {
          WHERE p.ticket_id = ?1 ORDER BY p.id",
     )?
     .query_map([ticket_id], part_row)?
-    .collect::<rusqlite::Result<_>>()?)
+    .collect::<super::sql::Result<_>>()?)
 }
 
 /// Whether `department` has (or had) a part of the ticket: it may see the ticket.
@@ -175,7 +175,7 @@ pub(super) fn apply(
                 "UPDATE co_parts SET state = ?1, {column} = ?2, by_user = ?3,
                     {text_column} = coalesce(?4, {text_column}) WHERE id = ?5"
             ),
-            rusqlite::params![to, ms(now), actor.id, note, id],
+            super::sql::params![to, ms(now), actor.id, note, id],
         )?;
     }
     Ok(())

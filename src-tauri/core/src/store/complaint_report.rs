@@ -5,11 +5,11 @@
 //! Drills' calls count nowhere.
 
 use super::db::{from_ms, ms, NOT_DRILL};
+use super::sql::Connection;
 use crate::complaint::cause::{effectiveness, Effectiveness};
 use crate::error::Result;
 use crate::report::{Kpi, ReportQuery};
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 use serde::Serialize;
 
 /// A complaint repeats one by the same caller within this many days before it.
@@ -90,7 +90,7 @@ pub(crate) fn figures(
                  WHERE t.received_at >= ?1 AND t.received_at < ?2 AND {NOT_DRILL} GROUP BY 1"
             ))?
             .query_map(period, |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<super::sql::Result<_>>()?;
         Ok(rows)
     };
     let by_category = pareto(grouped(
@@ -169,7 +169,7 @@ fn measures_effective(c: &Connection, period: (i64, i64), now: DateTime<Utc>) ->
         .query_map(period, |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     let (mut effective, mut judged) = (0, 0);
     for (_, ticket, category, months, done) in done {
         let later = super::improvements::later_complaints(c, category, ticket, from_ms(done))?;

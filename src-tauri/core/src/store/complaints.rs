@@ -5,12 +5,12 @@
 
 use super::db::{from_ms, int_setting, ms, policy, Author, Store};
 use super::rows::{append_event, load};
+use super::sql::{Connection, OptionalExtension};
 use crate::complaint::{AckMethod, Grade, LegalOutcome, NewAssessment, NewOpinion, COMPLAINT_ROOT};
 use crate::error::{Error, Result};
 use crate::lifecycle::{NewEvent, Policy};
 use crate::model::Severity;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::json;
 
@@ -143,7 +143,7 @@ pub(super) fn case(c: &Connection, ticket_id: i64) -> Result<Option<Complaint>> 
                 at: from_ms(r.get(4)?),
             })
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     k.incident_level = k
         .suggested
         .filter(|_| k.emergency)
@@ -234,7 +234,7 @@ impl Store {
                         relay_held: crate::complaint::relay_held(true, latest),
                     })
                 })?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             Ok(rows)
         })
     }
@@ -308,7 +308,7 @@ impl Store {
             tx.execute(
                 "UPDATE complaints SET urgency = ?1, impact = ?2, suggested = ?3, legal_suggested = ?4,
                     emergency = ?5, risky = ?6, assessed_at = ?7, assessed_by = ?8 WHERE ticket_id = ?9",
-                rusqlite::params![
+                super::sql::params![
                     a.urgency.get(),
                     a.impact.get(),
                     a.suggested.severity,

@@ -4,12 +4,13 @@
 //! the store reads settings and times with.
 //! `store/mod.rs` opens it; everything in the store sits on it.
 
+use super::sql;
 use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::lifecycle::Policy;
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::{Connection, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -94,9 +95,9 @@ pub(crate) fn configure(conn: &Connection) -> Result<()> {
 }
 
 /// Runs `f` in an IMMEDIATE transaction on `conn`: all of it is written, or none.
-fn immediate<T>(conn: &mut Connection, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+fn immediate<T>(conn: &mut Connection, f: impl FnOnce(&sql::Connection) -> Result<T>) -> Result<T> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let out = f(&tx)?;
+    let out = f(&sql::Connection::lite(&tx))?;
     tx.commit()?;
     Ok(out)
 }
@@ -120,14 +121,14 @@ impl Store {
     }
 
     /// Runs `f` in an IMMEDIATE transaction: all of it is written, or none.
-    pub(crate) fn write<T>(&self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&sql::Connection) -> Result<T>) -> Result<T> {
         immediate(&mut lock(&self.writer), f)
     }
 
     /// `write` for one big transaction (imports, seeding): a page cache large enough to
     /// hold the index pages it changes, so SQLite does not spill them to the WAL again
     /// and again before the commit; back to the default afterwards.
-    pub(crate) fn write_big<T>(&self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+    pub(crate) fn write_big<T>(&self, f: impl FnOnce(&sql::Connection) -> Result<T>) -> Result<T> {
         let mut conn = lock(&self.writer);
         conn.pragma_update(None, "cache_size", BULK_CACHE_KIB)?;
         let out = immediate(&mut conn, f);
@@ -135,8 +136,8 @@ impl Store {
         out
     }
 
-    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        f(&self.reader())
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&sql::Connection) -> Result<T>) -> Result<T> {
+        f(&sql::Connection::lite(&self.reader()))
     }
 
     /// A free reader, or (all busy) the next one in turn once it is free.
@@ -156,10 +157,10 @@ impl Store {
 
     /// Runs `f` on one read transaction: every query in it sees the same committed state
     /// (a report's figures agree with each other while agents keep writing).
-    pub(crate) fn snapshot<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    pub(crate) fn snapshot<T>(&self, f: impl FnOnce(&sql::Connection) -> Result<T>) -> Result<T> {
         let conn = self.reader();
         let tx = conn.unchecked_transaction()?;
-        let out = f(&tx)?;
+        let out = f(&sql::Connection::lite(&tx))?;
         tx.commit()?;
         Ok(out)
     }
@@ -171,7 +172,7 @@ pub(crate) fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-pub(crate) fn get_setting(c: &Connection, key: &str) -> Result<String> {
+pub(crate) fn get_setting(c: &sql::Connection, key: &str) -> Result<String> {
     let default = crate::settings::find(key)?.default;
     let v: Option<String> = c
         .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
@@ -179,18 +180,18 @@ pub(crate) fn get_setting(c: &Connection, key: &str) -> Result<String> {
         })
         .map(Some)
         .or_else(|e| match e {
-            rusqlite::Error::QueryReturnedNoRows => Ok(None),
+            sql::Error::NoRows => Ok(None),
             e => Err(e),
         })?;
     Ok(v.unwrap_or_else(|| default.to_string()))
 }
 
 /// A number setting as stored.
-pub(crate) fn int_setting(c: &Connection, key: &'static str) -> Result<i64> {
+pub(crate) fn int_setting(c: &sql::Connection, key: &'static str) -> Result<i64> {
     crate::settings::int(key, &get_setting(c, key)?)
 }
 
-pub(crate) fn policy(c: &Connection) -> Result<Policy> {
+pub(crate) fn policy(c: &sql::Connection) -> Result<Policy> {
     Ok(Policy {
         reopen_window_days: int_setting(c, "reopen_window_days")?,
         callback_days: int_setting(c, "callback_days")?,
@@ -201,7 +202,7 @@ pub(crate) fn policy(c: &Connection) -> Result<Policy> {
     })
 }
 
-pub(crate) fn timezone(c: &Connection) -> Result<Tz> {
+pub(crate) fn timezone(c: &sql::Connection) -> Result<Tz> {
     let v = get_setting(c, "timezone")?;
     v.parse().map_err(|_| Error::InvalidValue {
         field: "timezone",

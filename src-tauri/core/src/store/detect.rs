@@ -4,10 +4,10 @@
 //! evidence — until someone declares or dismisses it.
 
 use super::db::{from_ms, int_setting, ms, Author, Store};
+use super::sql::{Connection, OptionalExtension};
 use crate::emergency::detect::{clusters, surge, ClusterRule, SurgeRule};
 use crate::error::{Error, Result};
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -104,7 +104,7 @@ pub(crate) fn run(c: &Connection, now: DateTime<Utc>) -> Result<usize> {
                  ORDER BY t.id LIMIT 5000",
             )?
             .query_map([ms(now - Duration::minutes(rule.window_minutes))], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<super::sql::Result<_>>()?;
         let day = super::rows::local_day(super::db::timezone(c)?, now);
         for cl in clusters(rule, &tickets) {
             // One suggestion per topic and area a day.
@@ -118,7 +118,7 @@ pub(crate) fn run(c: &Connection, now: DateTime<Utc>) -> Result<usize> {
                         r.get(0)
                     })
                 })
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             evidence["numbers"] = numbers.into();
             evidence["window_minutes"] = rule.window_minutes.into();
             raised += usize::from(raise(c, "cluster", &key, now, &evidence)?);
@@ -217,7 +217,7 @@ impl Store {
                      ORDER BY status = 'open' DESC, at DESC, id DESC LIMIT ?2",
                 )?
                 .query_map((open_only, limit.min(500)), |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             ids.into_iter().map(|id| suggestion(c, id)).collect()
         })
     }

@@ -6,13 +6,13 @@ use super::audit::append;
 use super::db::{from_ms, ms, Author, Store};
 use super::reference::{active_department, category_by_code, get_department};
 use super::sla::lineage;
+use super::sql::{Connection, OptionalExtension};
 use crate::dispatch::{rank, Case, NewRule, Rule};
 use crate::error::{Error, Result};
 use crate::model::Severity;
 use crate::report::Kpi;
 use crate::sla::Stage;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::json;
 
@@ -83,7 +83,7 @@ pub struct DispatchFigures {
     pub overrides: Kpi,
 }
 
-fn rule_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Rule, String, String, String, i64)> {
+fn rule_row(r: &super::sql::Row<'_>) -> super::sql::Result<(Rule, String, String, String, i64)> {
     let co: String = r.get(5)?;
     let handle: Option<String> = r.get(6)?;
     Ok((
@@ -115,7 +115,7 @@ fn active_rules(c: &Connection) -> Result<Vec<Rule>> {
         c.prepare_cached(&format!("{RULES} WHERE r.active ORDER BY r.id"))?
             .query_map([], rule_row)?
             .map(|r| r.map(|x| x.0))
-            .collect::<rusqlite::Result<_>>()?,
+            .collect::<super::sql::Result<_>>()?,
     )
 }
 
@@ -203,7 +203,7 @@ pub(super) fn log_transfer(
         "INSERT INTO dispatch_log (ticket_id, at, actor_id, department_id, rule_id, suggested_department_id, overridden)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
-    .execute(rusqlite::params![
+    .execute(super::sql::params![
         t.id,
         ms(now),
         actor_id,
@@ -257,7 +257,7 @@ pub(super) fn figures(
                 refused: r.get(3)?,
             })
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     let (repeat_share, repeats_by_department, repeats_by_category) = repeats(c, range)?;
     Ok(DispatchFigures {
         returns,
@@ -301,7 +301,7 @@ fn repeats(c: &Connection, range: (i64, i64)) -> Result<(Kpi, Vec<RepeatShare>, 
     let names = |sql: &str| -> Result<BTreeMap<i64, String>> {
         Ok(c.prepare_cached(sql)?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?)
+            .collect::<super::sql::Result<_>>()?)
     };
     let (departments, categories) = (
         names("SELECT id, name FROM departments")?,
@@ -355,10 +355,10 @@ impl Store {
             for d in std::iter::once(&r.lead_department_id).chain(&r.co_department_ids) {
                 active_department(tx, *d)?;
             }
-            tx.execute(
+            let id = tx.insert(
                 "INSERT INTO dispatch_rules (category_id, keywords, area, lead_department_id, co_departments, handle, note, created_by, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                rusqlite::params![
+                super::sql::params![
                     category.id,
                     r.keywords.join("\n"),
                     r.area,
@@ -370,7 +370,6 @@ impl Store {
                     ms(now)
                 ],
             )?;
-            let id = tx.last_insert_rowid();
             append(tx, now, Some(by.user), "dispatch_rule_added", &format!("rule:{id}"), &json!(r))?;
             rule_by_id(tx, id)
         })
@@ -402,7 +401,7 @@ impl Store {
                     "{RULES} WHERE r.active OR ?1 ORDER BY r.active DESC, c.code, r.id"
                 ))?
                 .query_map([all], rule_row)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+                .collect::<super::sql::Result<Vec<_>>>()?;
             rows.into_iter().map(|x| row_with_names(c, x)).collect()
         })
     }

@@ -134,7 +134,7 @@ fn the_catalogue_suggests_and_every_transfer_is_logged() {
         .read(|c| {
             Ok(c.prepare("SELECT department_id, suggested_department_id, overridden FROM dispatch_log ORDER BY id")?
                 .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect::<rusqlite::Result<_>>()?)
+                .collect::<crate::store::sql::Result<_>>()?)
         })
         .expect("log");
     assert_eq!(

@@ -2,8 +2,8 @@
 //! second "new call" or a restart of the desk loses nothing.
 
 use super::db::{ms, Store};
+use super::sql::{Connection, OptionalExtension};
 use crate::error::{Error, Result};
-use rusqlite::{Connection, OptionalExtension};
 use serde_json::Value;
 
 /// A draft is a form's fields, not a document: this is far more than any call needs.

@@ -7,13 +7,13 @@ use super::complaints::record;
 use super::db::{from_ms, ms, Author, Store, NOT_DRILL};
 use super::reference::get_user;
 use super::rows::load;
+use super::sql::{Connection, OptionalExtension};
 use crate::complaint::cause::{
     effectiveness, watch_until, AnalysisMethod, CauseCategory, Effectiveness, NewCause, NewMeasure,
 };
 use crate::error::{Error, Result};
 use crate::validate::{opt_text, NOTE_MAX};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::json;
 
@@ -92,7 +92,7 @@ pub(super) fn later_complaints(
         .query_map((category_id, ms(after), source), |r| {
             Ok((r.get(0)?, from_ms(r.get(1)?)))
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     Ok(rows)
 }
 
@@ -125,7 +125,7 @@ fn measures_where(
                 effectiveness: Effectiveness::Open,
             })
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     rows.into_iter()
         .map(|mut m| {
             if let Some(done) = m.done_at {
@@ -170,7 +170,7 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT(ticket_id) DO UPDATE SET category = excluded.category, method = excluded.method,
                     steps = excluded.steps, summary = excluded.summary, by_user = excluded.by_user, at = excluded.at",
-                rusqlite::params![
+                super::sql::params![
                     ticket_id,
                     v.category,
                     v.method,
@@ -200,12 +200,11 @@ impl Store {
                 });
             }
             let t = load(tx, ticket_id)?;
-            tx.execute(
+            let id = tx.insert(
                 "INSERT INTO improvement_measures (ticket_id, title, owner_id, due_at, watch_months, category_id, created_by, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                rusqlite::params![ticket_id, &v.title, owner.id, ms(v.due_at), v.watch_months, t.category_id, by.user.id, ms(now)],
+                super::sql::params![ticket_id, &v.title, owner.id, ms(v.due_at), v.watch_months, t.category_id, by.user.id, ms(now)],
             )?;
-            let id = tx.last_insert_rowid();
             let data = json!({ "measure_id": id, "owner": owner.name, "due_at": v.due_at });
             record(tx, ticket_id, by, now, "measure", Some(v.title.clone()), data)?;
             measure(tx, id, now)
@@ -260,7 +259,7 @@ impl Store {
                      ORDER BY k.ticket_id",
                 )?
                 .query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             let mut n = 0;
             for id in ids {
                 let Some(c) = pick(id) else { continue };
@@ -268,7 +267,7 @@ impl Store {
                 tx.execute(
                     "INSERT INTO complaint_causes (ticket_id, category, method, steps, summary, by_user, at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    rusqlite::params![id, c.category, c.method, serde_json::to_string(&c.steps)?, &c.summary, by.id, ms(now)],
+                    super::sql::params![id, c.category, c.method, serde_json::to_string(&c.steps)?, &c.summary, by.id, ms(now)],
                 )?;
                 let data = json!({ "category": c.category, "method": c.method });
                 record(tx, id, by.into(), now, "cause", Some(c.summary), data)?;

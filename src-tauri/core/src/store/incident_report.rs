@@ -4,10 +4,10 @@
 //! follow-ups done on time. Drills count as drills only, in no other figure.
 
 use super::db::{from_ms, ms};
+use super::sql::Connection;
 use crate::error::Result;
 use crate::report::{Kpi, ReportQuery};
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -59,7 +59,7 @@ pub(crate) fn figures(
                 "SELECT CAST({col} AS TEXT), count(*) FROM incidents WHERE NOT drill AND declared_at >= ?1 AND declared_at < ?2 GROUP BY {col}"
             ))?
             .query_map(period, |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<super::sql::Result<_>>()?;
         Ok(rows)
     };
     let by_level: BTreeMap<i64, i64> = grouped("level")?
@@ -76,7 +76,7 @@ pub(crate) fn figures(
                  WHERE NOT i.drill AND i.declared_at >= ?1 AND i.declared_at < ?2 AND t IS NOT NULL"
             ))?
             .query_map(period, |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<super::sql::Result<_>>()?;
         let n = spans.len() as i64;
         let mean = |f: &dyn Fn(i64, i64) -> f64| {
             (n > 0).then(|| spans.iter().map(|(a, b)| f(*a, *b)).sum::<f64>() / n as f64)

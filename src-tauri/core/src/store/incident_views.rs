@@ -4,12 +4,12 @@
 
 use super::db::{from_ms, ms, Store};
 use super::rows::{opt_time, time};
+use super::sql::{Connection, OptionalExtension, Row};
 use crate::emergency::plan::Plan;
 use crate::emergency::{Incident, IncidentEvent, IncidentStatus, Level};
 use crate::error::{Error, Result};
 use crate::model::TicketRow;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Row};
 use serde::Serialize;
 
 /// One step of an incident's checklist.
@@ -62,12 +62,12 @@ pub struct IncidentDetail {
     /// Everyone paged, and whether they acknowledged.
     pub pages: Vec<super::pages::PageRow>,
 }
-fn incident_row(r: &Row) -> rusqlite::Result<Incident> {
-    let level = |col: &str| -> rusqlite::Result<Option<Level>> {
+fn incident_row(r: &Row) -> super::sql::Result<Incident> {
+    let level = |col: &str| -> super::sql::Result<Option<Level>> {
         Ok(r.get::<_, Option<i64>>(col)?
             .and_then(|v| Level::try_from(v).ok()))
     };
-    let parse = |col: &str| -> rusqlite::Result<String> { r.get(col) };
+    let parse = |col: &str| -> super::sql::Result<String> { r.get(col) };
     Ok(Incident {
         id: r.get("id")?,
         number: r.get("number")?,
@@ -116,7 +116,7 @@ impl Store {
             let list: Vec<Incident> = c
                 .prepare_cached(&sql)?
                 .query_map([limit.min(1000)], incident_row)?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             list.into_iter().map(|i| row_of(c, i, now)).collect()
         })
     }
@@ -230,7 +230,7 @@ pub(super) fn steps(c: &Connection, id: i64) -> Result<Vec<IncidentStep>> {
                 note: r.get(6)?,
             })
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     Ok(rows)
 }
 
@@ -253,7 +253,7 @@ pub(super) fn bulletins(c: &Connection, id: i64) -> Result<Vec<Bulletin>> {
                 published_at: from_ms(r.get(8)?),
             })
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     Ok(rows)
 }
 
@@ -279,6 +279,6 @@ pub(super) fn events(c: &Connection, id: i64) -> Result<Vec<IncidentEvent>> {
                 data: serde_json::from_str(&data).unwrap_or_default(),
             })
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     Ok(rows)
 }

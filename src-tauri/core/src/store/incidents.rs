@@ -5,6 +5,7 @@
 
 use super::db::{ms, Author, Store};
 use super::incident_views::{bulletins, load, steps, Bulletin, IncidentStep};
+use super::sql::{Connection, OptionalExtension};
 use crate::emergency::plan::Plan;
 use crate::emergency::{
     apply, declared_level, Incident, IncidentAction, IncidentStatus, Level, NewIncident,
@@ -13,7 +14,6 @@ use crate::emergency::{
 use crate::error::{Error, Result};
 use crate::validate::{opt_text, text, NOTE_MAX};
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 /// A bulletin (口径) as an approver publishes it.
@@ -152,7 +152,7 @@ fn add_steps(c: &Connection, incident_id: i64, plan: &Plan, from: DateTime<Utc>)
     let have: Vec<String> = c
         .prepare_cached("SELECT key FROM incident_steps WHERE incident_id = ?1")?
         .query_map([incident_id], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     let first: i64 = c.query_row(
         "SELECT coalesce(max(step), 0) + 1 FROM incident_steps WHERE incident_id = ?1",
         [incident_id],
@@ -216,12 +216,12 @@ pub(super) fn declare(
     }
     let plan = super::plans::current(tx, new.kind, level)?;
     let number = next_number(tx, now)?;
-    tx.prepare_cached(
+    let new_id = tx.prepare_cached(
         "INSERT INTO incidents (number, version, title, kind, level, proposed_level, status, area, services,
             category_id, started_at, declared_at, declared_by, plan_id, drill, updated_at)
          VALUES (?1, 1, ?2, ?3, ?4, ?5, 'declared', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?10)",
     )?
-    .execute(rusqlite::params![
+    .insert(super::sql::params![
         number,
         new.title,
         new.kind.as_str(),
@@ -236,7 +236,7 @@ pub(super) fn declare(
         plan.id,
         new.drill,
     ])?;
-    let mut i = load(tx, tx.last_insert_rowid())?;
+    let mut i = load(tx, new_id)?;
     add_steps(tx, i.id, &plan, now)?;
     let data = serde_json::json!({
         "title": i.title, "kind": i.kind, "level": level, "proposed_level": proposed_level,

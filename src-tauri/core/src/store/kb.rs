@@ -5,6 +5,7 @@
 use super::audit::append;
 use super::db::{from_ms, ms, timezone, Author, Store};
 use super::reference::{category_by_code, get_department};
+use super::sql::{Connection, OptionalExtension};
 use crate::error::{Error, Result};
 use crate::kb::{
     article_state, step, ArticleRef, ArticleState, Material, NewArticle, Outcome, Step,
@@ -12,7 +13,6 @@ use crate::kb::{
 };
 use crate::search::any_of;
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::json;
 
@@ -107,7 +107,7 @@ fn date(v: Option<String>) -> Option<NaiveDate> {
     v.and_then(|d| d.parse().ok())
 }
 
-fn version_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ArticleVersion> {
+fn version_row(r: &super::sql::Row<'_>) -> super::sql::Result<ArticleVersion> {
     Ok(ArticleVersion {
         version: r.get(0)?,
         state: r.get(1)?,
@@ -165,7 +165,7 @@ pub(super) fn article(c: &Connection, id: i64, now: DateTime<Utc>) -> Result<Art
             "{VERSION_SELECT} WHERE v.article_id = ?1 ORDER BY v.version DESC"
         ))?
         .query_map([id], version_row)?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     let (latest, published, retired_at, retire_reason, from_ticket, uses, last_used) = head;
     let latest_state = versions
         .iter()
@@ -210,7 +210,7 @@ fn write_version(
             author_id, saved_at)
          VALUES (?1, ?2, 'draft', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?
-    .execute(rusqlite::params![
+    .execute(super::sql::params![
         id,
         version,
         a.title,
@@ -236,11 +236,11 @@ pub(super) fn insert_article(
     by: i64,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    c.prepare_cached(
-        "INSERT INTO kb_articles (latest_version, created_by, created_at) VALUES (1, ?1, ?2)",
-    )?
-    .execute((by, ms(now)))?;
-    let id = c.last_insert_rowid();
+    let id = c
+        .prepare_cached(
+            "INSERT INTO kb_articles (latest_version, created_by, created_at) VALUES (1, ?1, ?2)",
+        )?
+        .insert((by, ms(now)))?;
     write_version(c, id, 1, a, by, now)?;
     Ok(id)
 }
@@ -489,7 +489,7 @@ impl Store {
             )?
             // The best `RANK_WINDOW` matches are ranked by the index alone; only they are
             // joined to their wording (a common word matches thousands of articles).
-            .query_map(rusqlite::params![m, today, limit.clamp(1, 20), RANK_WINDOW], |r| {
+            .query_map(super::sql::params![m, today, limit.clamp(1, 20), RANK_WINDOW], |r| {
                 Ok(Suggestion {
                     id: r.get(0)?,
                     version: r.get(1)?,
@@ -501,7 +501,7 @@ impl Store {
                     score: r.get(7)?,
                 })
             })?
-            .collect::<rusqlite::Result<_>>()?)
+            .collect::<super::sql::Result<_>>()?)
         })
     }
 }

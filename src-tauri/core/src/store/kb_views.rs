@@ -122,7 +122,7 @@ impl Store {
             );
             let mut st = c.prepare_cached(&sql)?;
             let rows = st.query_map(
-                rusqlite::params![
+                super::sql::params![
                     q.material,
                     q.department_id,
                     search,
@@ -211,7 +211,7 @@ impl Store {
             let ids: Vec<i64> = c
                 .prepare("SELECT id FROM kb_articles ORDER BY id")?
                 .query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             let mut out = Vec::with_capacity(ids.len());
             for id in ids {
                 let a = article(c, id, now)?;
@@ -256,7 +256,7 @@ impl Store {
                     reason: e.to_string(),
                 };
                 if let Some(code) = &r.department {
-                    let id: Option<i64> = rusqlite::OptionalExtension::optional(tx.query_row(
+                    let id: Option<i64> = super::sql::OptionalExtension::optional(tx.query_row(
                         "SELECT id FROM departments WHERE code = ?1",
                         [code],
                         |x| x.get(0),
@@ -328,7 +328,7 @@ impl Store {
 
 /// The knowledge figures of `[from, to)` (also a part of the monthly report).
 pub(super) fn figures(
-    c: &rusqlite::Connection,
+    c: &super::sql::Connection,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<KbFigures> {
@@ -379,7 +379,7 @@ pub(super) fn figures(
                 })
             },
         )?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     let end = today(c, to - Duration::milliseconds(1))?.to_string();
     let (published, used): (i64, i64) = c.query_row(
             "SELECT count(*), sum(EXISTS (SELECT 1 FROM kb_uses u WHERE u.article_id = a.id AND u.used_at >= ?2 AND u.used_at < ?3))
@@ -398,7 +398,7 @@ pub(super) fn figures(
 
 /// Uses of an article after its last valid day (`until`, a local date).
 fn expired_uses(
-    c: &rusqlite::Connection,
+    c: &super::sql::Connection,
     id: i64,
     until: NaiveDate,
     tz: chrono_tz::Tz,

@@ -3,10 +3,10 @@
 //! behind a figure, and what the departments' assessment leaves out.
 
 use super::db::ms;
+use super::sql::Value as Sql;
+use super::sql::{params_from_iter, Connection};
 use crate::error::Result;
 use crate::report::{KpiSettings, ReportQuery};
-use rusqlite::types::Value as Sql;
-use rusqlite::{params_from_iter, Connection};
 
 /// Ticket filters of a report as a SQL condition on alias `t` with positional values.
 pub(super) fn filters(q: &ReportQuery) -> (String, Vec<Sql>) {

@@ -5,13 +5,13 @@ use super::db::{ms, Store};
 use super::queues;
 use super::reference::get_user;
 use super::rows::{opt_time, time};
+use super::sql::Value as Sql;
+use super::sql::{params_from_iter, Connection, Row};
 use crate::error::Result;
 use crate::model::{Channel, Queue, Severity, Status, TicketRow, Urgency};
 use crate::phone::Phone;
 use crate::search::Query;
 use chrono::{DateTime, Utc};
-use rusqlite::types::Value as Sql;
-use rusqlite::{params_from_iter, Connection, Row};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -28,7 +28,7 @@ pub(super) const ROW_SELECT: &str =
     LEFT JOIN departments d ON d.id = t.department_id
     LEFT JOIN users h ON h.id = t.handler_id";
 
-pub(super) fn list_row(r: &Row) -> rusqlite::Result<TicketRow> {
+pub(super) fn list_row(r: &Row) -> super::sql::Result<TicketRow> {
     Ok(TicketRow {
         id: r.get("id")?,
         number: r.get("number")?,
@@ -67,7 +67,7 @@ pub(crate) fn rows_where(
     let mut st = c.prepare(&sql)?;
     let rows = st
         .query_map(params_from_iter(params), list_row)?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     Ok(rows)
 }
 
@@ -323,7 +323,7 @@ impl Store {
             let mut st = c.prepare_cached(&sql)?;
             let mut rows: Vec<TicketRow> = st
                 .query_map(params_from_iter(params.iter()), list_row)?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             with_time_left(c, &mut rows, now)?;
             Ok(Page {
                 rows,
@@ -377,7 +377,7 @@ impl Store {
             ))?;
             let rows = st
                 .query_map([&key], list_row)?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             Ok(rows)
         })
     }

@@ -156,7 +156,7 @@ fn common_words_are_searched_newest_matches_first() {
             )?;
             let ids = st
                 .query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<crate::store::sql::Result<_>>()?;
             Ok(ids)
         })
         .expect("ids");
@@ -344,7 +344,7 @@ fn search_finds_words_short_words_phone_fragments_and_numbers() {
             ))?;
             let rows: Vec<String> = st
                 .query_map(params_from_iter(params.iter()), |r| r.get(3))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<crate::store::sql::Result<_>>()?;
             Ok(rows.join(" | "))
         })
         .expect("plan")

@@ -3,13 +3,13 @@
 
 use super::db::{int_setting, ms, Store};
 use super::rows::load;
+use super::sql::OptionalExtension;
 use super::tickets::{note, rewrite};
 use crate::duplicates::{can_merge, Call, Candidate};
 use crate::error::{Error, Result};
 use crate::lifecycle::NewEvent;
 use crate::model::{Status, Ticket};
 use chrono::Duration;
-use rusqlite::OptionalExtension;
 use serde_json::json;
 
 /// The statuses of a ticket still being worked on.
@@ -57,7 +57,7 @@ let category_id = super::reference::category_by_code(c, category)?.id;
                  SELECT id, number, status, phone, coalesce(address, ''), description, category_id FROM tickets
                  WHERE phone = ?2 AND status IN ({OPEN}) AND merged_into IS NULL"
             ))?;
-            let rows = st.query_map(rusqlite::params![since, phone], |r| {
+            let rows = st.query_map(super::sql::params![since, phone], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, String>(1)?,
@@ -107,7 +107,7 @@ let category_id = super::reference::category_by_code(c, category)?.id;
             can_merge(&dup, &m)?;
             tx.execute(
                 "INSERT INTO ticket_merges (master_id, ticket_id, merged_at, merged_by, snapshot) VALUES (?1, ?2, ?3, ?4, ?5)",
-                rusqlite::params![master, id, ms(now), actor, serde_json::to_string(&dup)?],
+                super::sql::params![master, id, ms(now), actor, serde_json::to_string(&dup)?],
             )?;
             let mut next = dup.clone();
             next.status = Status::Closed;
@@ -152,7 +152,7 @@ let category_id = super::reference::category_by_code(c, category)?.id;
             let m = load(tx, master)?;
             tx.execute(
                 "UPDATE ticket_merges SET split_at = ?1, split_by = ?2 WHERE id = ?3",
-                rusqlite::params![ms(now), actor, merge_id],
+                super::sql::params![ms(now), actor, merge_id],
             )?;
             let out = rewrite(
                 tx,
@@ -174,7 +174,7 @@ let category_id = super::reference::category_by_code(c, category)?.id;
                 "SELECT ticket_id FROM ticket_merges WHERE master_id = ?1 AND split_at IS NULL ORDER BY id",
             )?
             .query_map([master], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?)
+            .collect::<super::sql::Result<_>>()?)
         })
     }
 }

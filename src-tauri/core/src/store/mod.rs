@@ -49,6 +49,7 @@ mod roster;
 mod rows;
 mod settings;
 mod sla;
+mod sql;
 mod supervision;
 mod templates;
 mod tickets;
@@ -153,14 +154,14 @@ impl Store {
         // Migrate (or refuse a newer file) before switching to WAL, which rewrites the header.
         migrate::run(&mut writer, migrations)?;
         if migrations.iter().any(|m| m.name == "calendars") {
-            calendar::sync_official(&writer)?;
+            calendar::sync_official(&sql::Connection::lite(&writer))?;
         }
         if migrations.iter().any(|m| m.name == "alarms") {
-            alarms::backfill(&writer, clock.now())?;
+            alarms::backfill(&sql::Connection::lite(&writer), clock.now())?;
         }
         if migrations.iter().any(|m| m.name == "incidents") {
             let tx = writer.unchecked_transaction()?;
-            plans::seed(&tx, clock.now())?;
+            plans::seed(&sql::Connection::lite(&tx), clock.now())?;
             tx.commit()?;
         }
         let mode: String =

@@ -6,9 +6,9 @@
 use super::db::ms;
 use super::incident_views::load;
 use super::incidents::{event, record};
+use super::sql::Connection;
 use crate::error::Result;
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 
 /// A notification about an incident for one person: a page, or a review's follow-up
 /// fallen due.

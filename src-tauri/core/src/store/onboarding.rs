@@ -4,11 +4,11 @@
 
 use super::db::{from_ms, ms, Author, Store};
 use super::reference::get_user;
+use super::sql::{Connection, OptionalExtension};
 use crate::error::{Error, Result};
 use crate::training::onboarding::{done_by, due, Done, ItemKind, NewItem, Record};
 use crate::training::Topic;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -68,7 +68,7 @@ fn items(c: &Connection, retired: bool) -> Result<Vec<OnboardingItem>> {
             active: r.get(8)?,
         })
     })?
-    .collect::<rusqlite::Result<_>>()?)
+    .collect::<super::sql::Result<_>>()?)
 }
 
 /// What the person did that completes items: sessions attended, exams passed.
@@ -79,14 +79,14 @@ fn record(c: &Connection, user: i64) -> Result<Record> {
              JOIN training_sessions s ON s.id = a.session_id WHERE a.user_id = ?1 AND a.attended = 1",
         )?
         .query_map([user], |r| Ok((r.get(0)?, from_ms(r.get(1)?), r.get(2)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     let passed = c
         .prepare_cached(
             "SELECT a.exam_id, min(a.submitted_at), e.title FROM exam_attempts a JOIN exams e ON e.id = a.exam_id
              WHERE a.user_id = ?1 AND a.passed = 1 GROUP BY a.exam_id",
         )?
         .query_map([user], |r| Ok((r.get(0)?, from_ms(r.get(1)?), r.get(2)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     Ok(Record { attended, passed })
 }
 
@@ -162,12 +162,11 @@ impl Store {
                     key: exam.to_string(),
                 })?;
             }
-            tx.execute(
+            let id = tx.insert(
                 "INSERT INTO onboarding_items (title, kind, topic, exam_id, days, created_by, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 (&v.title, v.kind.as_str(), v.topic.map(|t| t.as_str()), v.exam_id, v.days, by.user.id, ms(now)),
             )?;
-            let id = tx.last_insert_rowid();
             items(tx, true)?
                 .into_iter()
                 .find(|i| i.id == id)
@@ -230,7 +229,7 @@ impl Store {
                     "SELECT user_id FROM onboardings ORDER BY started_at DESC, user_id",
                 )?
                 .query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             users.into_iter().map(|u| progress(c, u, now)).collect()
         })
     }

@@ -2,9 +2,9 @@
 //! hear of them (the desks of a centre server, a seat catching up after a reconnect).
 
 use super::db::{from_ms, ms, Store};
+use super::sql::Connection;
 use crate::error::Result;
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -63,11 +63,12 @@ pub(super) fn publish(
     user_id: Option<i64>,
     data: &Value,
 ) -> Result<i64> {
-    c.prepare_cached(
-        "INSERT INTO outbox (at, kind, ticket_id, user_id, data) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute((ms(at), kind.as_str(), ticket_id, user_id, data.to_string()))?;
-    Ok(c.last_insert_rowid())
+    let new_id = c
+        .prepare_cached(
+            "INSERT INTO outbox (at, kind, ticket_id, user_id, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .insert((ms(at), kind.as_str(), ticket_id, user_id, data.to_string()))?;
+    Ok(new_id)
 }
 
 /// A ticket's change: which departments it concerns (the one it left, the one it is at).
@@ -115,7 +116,7 @@ impl Store {
                         data: serde_json::from_str(&data).unwrap_or(Value::Null),
                     })
                 })?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             Ok(rows)
         })
     }

@@ -5,11 +5,11 @@
 //! The reminders of review follow-ups fallen due are found here too.
 
 use super::db::{from_ms, ms};
+use super::sql::{Connection, OptionalExtension};
 use crate::emergency::plan::{DutyRole, PlanBody};
 use crate::error::Result;
 use crate::model::Role;
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
 /// A page that fired.
@@ -39,7 +39,7 @@ fn active_with_role(c: &Connection, roles: &[Role]) -> Result<Vec<i64>> {
         let ids: Vec<i64> = c
             .prepare_cached("SELECT id FROM users WHERE role = ?1 AND active ORDER BY id")?
             .query_map([r.as_str()], |x| x.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<super::sql::Result<_>>()?;
         out.extend(ids);
     }
     Ok(out)
@@ -125,7 +125,7 @@ pub(crate) fn due(c: &Connection, now: DateTime<Utc>) -> Result<Vec<PageFired>> 
                 },
             ))
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     for (id, _) in &rows {
         c.prepare_cached("UPDATE incident_pages SET fired_at = ?1 WHERE id = ?2")?
             .execute((ms(now), id))?;
@@ -149,7 +149,7 @@ pub(crate) fn escalate(
              ORDER BY p.escalate_at, p.id LIMIT 1000",
         )?
         .query_map([ms(now)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     let mut queued = 0;
     for (id, incident_id, event_seq, tier, drill) in late {
         c.prepare_cached("UPDATE incident_pages SET escalated = 1 WHERE id = ?1")?
@@ -232,7 +232,7 @@ pub(crate) fn due_follow_ups(c: &Connection, now: DateTime<Utc>) -> Result<Vec<F
                 },
             ))
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     for (id, _) in &rows {
         c.prepare_cached("UPDATE incident_follow_ups SET reminded_at = ?2 WHERE id = ?1")?
             .execute((id, ms(now)))?;
@@ -275,7 +275,7 @@ pub(crate) fn of_incident(c: &Connection, incident_id: i64) -> Result<Vec<PageRo
                 drill: r.get(6)?,
             })
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     Ok(rows)
 }
 

@@ -2,21 +2,22 @@
 //! (an edit adds a version), seeded from the regulations when the store opens.
 
 use super::db::{from_ms, ms, Store};
+use super::sql::{Connection, OptionalExtension, Row};
 use crate::emergency::plan::{seeded, Plan, PlanBody};
 use crate::emergency::{IncidentKind, Level};
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Row};
 
 const SELECT: &str =
     "SELECT id, kind, level, version, body, created_by, created_at FROM incident_plans";
 
-fn plan_row(r: &Row) -> rusqlite::Result<Plan> {
+fn plan_row(r: &Row) -> super::sql::Result<Plan> {
     let kind: String = r.get(1)?;
     let level: i64 = r.get(2)?;
     let body: String = r.get(4)?;
-    let bad = |e: Error| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    let bad = |e: Error| super::sql::Error::Column {
+        column: "kind".into(),
+        source: super::sql::FromSqlError::Other(Box::new(e)),
     };
     Ok(Plan {
         id: r.get(0)?,
@@ -25,8 +26,9 @@ fn plan_row(r: &Row) -> rusqlite::Result<Plan> {
         version: r.get(3)?,
         created_by: r.get(5)?,
         created_at: from_ms(r.get(6)?),
-        body: serde_json::from_str(&body).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, Box::new(e))
+        body: serde_json::from_str(&body).map_err(|e| super::sql::Error::Column {
+            column: "body".into(),
+            source: super::sql::FromSqlError::Other(Box::new(e)),
         })?,
     })
 }
@@ -57,11 +59,11 @@ fn insert(
     by: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    c.prepare_cached(
+    let new_id = c.prepare_cached(
         "INSERT INTO incident_plans (kind, level, version, body, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute((kind.as_str(), level.get(), version, serde_json::to_string(body)?, by, ms(now)))?;
-    Ok(c.last_insert_rowid())
+    .insert((kind.as_str(), level.get(), version, serde_json::to_string(body)?, by, ms(now)))?;
+    Ok(new_id)
 }
 
 /// The current (newest) version of the plan for `kind` at `level`.
@@ -95,7 +97,7 @@ impl Store {
                 "{SELECT} p WHERE version = (SELECT max(version) FROM incident_plans q WHERE q.kind = p.kind AND q.level = p.level)
                  ORDER BY kind, level"
             ))?;
-            let rows = st.query_map([], plan_row)?.collect::<rusqlite::Result<_>>()?;
+            let rows = st.query_map([], plan_row)?.collect::<super::sql::Result<_>>()?;
             Ok(rows)
         })
     }
@@ -108,7 +110,7 @@ impl Store {
             ))?;
             let rows = st
                 .query_map((kind.as_str(), level.get()), plan_row)?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             Ok(rows)
         })
     }

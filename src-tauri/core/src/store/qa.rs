@@ -4,13 +4,13 @@
 //! score then stands. The rules of who may do what are here, where the rows are.
 
 use super::db::{from_ms, ms, Author, Store, NOT_DRILL};
+use super::sql::{Connection, OptionalExtension};
 use crate::error::{Error, Result};
 use crate::qa::sampling::{sample, Candidate, SamplingPlan};
 use crate::qa::scorecard::{seeded, total, ScorecardBody};
 use crate::qa::ReviewStatus;
 use crate::validate::{text, NOTE_MAX};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -149,7 +149,7 @@ fn reviews_where(c: &Connection, where_sql: &str, param: i64) -> Result<Vec<QaRe
                 training_topic: r.get(27)?,
             })
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     Ok(rows)
 }
 
@@ -237,7 +237,7 @@ fn candidates(c: &Connection, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<
                 new_staff: r.get(6)?,
             })
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     Ok(rows)
 }
 
@@ -299,13 +299,12 @@ impl Store {
             let reviewers: Vec<i64> = tx
                 .prepare("SELECT id FROM users WHERE role = 'qa' AND active ORDER BY id")?
                 .query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             let drawn = sample(&candidates(tx, from, to)?, plan, &reviewers);
-            tx.execute(
+            let sample_id = tx.insert(
                 "INSERT INTO qa_samples (month, plan, created_by, created_at) VALUES (?1, ?2, ?3, ?4)",
                 (month, serde_json::to_string(plan)?, by.user.id, ms(now)),
             )?;
-            let sample_id = tx.last_insert_rowid();
             for d in &drawn {
                 tx.execute(
                     "INSERT INTO qa_reviews (sample_id, call_id, agent_id, reviewer_id, status) VALUES (?1, ?2, ?3, ?4, 'assigned')",
@@ -370,7 +369,7 @@ impl Store {
             tx.execute(
                 "UPDATE qa_reviews SET status = 'scored', scorecard_id = ?1, scores = ?2, comments = ?3, points = ?4,
                     critical = ?5, scored_at = ?6 WHERE id = ?7",
-                rusqlite::params![card.id, serde_json::to_string(scores)?, serde_json::to_string(&comments)?, t.points, !t.critical_failed.is_empty(), ms(now), id],
+                super::sql::params![card.id, serde_json::to_string(scores)?, serde_json::to_string(&comments)?, t.points, !t.critical_failed.is_empty(), ms(now), id],
             )?;
             review(tx, id)
         })
@@ -460,7 +459,7 @@ impl Store {
             tx.execute(
                 "UPDATE qa_reviews SET status = 'decided', second_id = ?1, second_scores = ?2, second_points = ?3,
                     critical = ?4, decided_at = ?5 WHERE id = ?6",
-                rusqlite::params![by.user.id, serde_json::to_string(scores)?, t.points, !t.critical_failed.is_empty(), ms(now), id],
+                super::sql::params![by.user.id, serde_json::to_string(scores)?, t.points, !t.critical_failed.is_empty(), ms(now), id],
             )?;
             review(tx, id)
         })
@@ -517,7 +516,7 @@ impl Store {
                         has_recording: r.get(4)?,
                     })
                 })?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             Ok(rows)
         })
     }

@@ -4,9 +4,9 @@
 //! disputed one only once decided (its second score).
 
 use super::db::ms;
+use super::sql::Connection;
 use crate::error::Result;
 use crate::report::{Kpi, ReportQuery};
-use rusqlite::Connection;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -34,7 +34,7 @@ pub(super) fn counts(c: &Connection, q: &ReportQuery) -> Result<QaCounts> {
              WHERE {COUNTED} AND c.started_at >= ?1 AND c.started_at < ?2 GROUP BY r.agent_id"
         ))?
         .query_map((ms(q.from), ms(q.to)), |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     Ok(rows)
 }
 

@@ -428,7 +428,7 @@ fn retention_deletes_old_recordings() {
         .read(|c| {
             Ok(c.prepare("SELECT recording FROM calls ORDER BY key")?
                 .query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?)
+                .collect::<crate::store::sql::Result<_>>()?)
         })
         .expect("calls");
     assert_eq!(left[1], None, "old");

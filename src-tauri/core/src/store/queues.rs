@@ -2,11 +2,11 @@
 
 use super::db::{ms, SharedCounts, Store};
 use super::reference::get_user;
+use super::sql::Connection;
+use super::sql::Value as Sql;
 use crate::error::Result;
 use crate::model::{Queue, Role, User};
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::types::Value as Sql;
-use rusqlite::Connection;
 use std::collections::BTreeMap;
 
 /// "Due soon" looks this far ahead.
@@ -69,7 +69,7 @@ pub const COUNT_CAP: i64 = 10_000;
 pub(crate) fn capped_count(
     c: &Connection,
     from_where: &str,
-    params: impl rusqlite::Params,
+    params: impl super::sql::Params,
     cap: i64,
 ) -> Result<i64> {
     Ok(c.prepare_cached(&format!(
@@ -107,7 +107,7 @@ fn count(c: &Connection, q: Queue, me: &User, now: DateTime<Utc>) -> Result<i64>
     capped_count(
         c,
         &format!("FROM tickets t WHERE {}", number(&cond, 0)),
-        rusqlite::params_from_iter(params),
+        super::sql::params_from_iter(params),
         COUNT_CAP,
     )
 }

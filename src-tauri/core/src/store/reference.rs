@@ -2,10 +2,10 @@
 
 use super::audit::note;
 use super::db::Store;
+use super::sql::{Connection, OptionalExtension, Row};
 use crate::error::{Error, Result};
 use crate::model::{Category, Department, Role, User};
 use crate::validate::{text, NAME_MAX};
-use rusqlite::{Connection, OptionalExtension, Row};
 use serde_json::json;
 
 const CODE_MAX: usize = 60;
@@ -24,7 +24,7 @@ fn code(value: &str) -> Result<String> {
     Ok(c)
 }
 
-fn department(r: &Row) -> rusqlite::Result<Department> {
+fn department(r: &Row) -> super::sql::Result<Department> {
     Ok(Department {
         id: r.get("id")?,
         parent_id: r.get("parent_id")?,
@@ -34,7 +34,7 @@ fn department(r: &Row) -> rusqlite::Result<Department> {
     })
 }
 
-fn category(r: &Row) -> rusqlite::Result<Category> {
+fn category(r: &Row) -> super::sql::Result<Category> {
     Ok(Category {
         id: r.get("id")?,
         parent_id: r.get("parent_id")?,
@@ -45,7 +45,7 @@ fn category(r: &Row) -> rusqlite::Result<Category> {
     })
 }
 
-pub(crate) fn user_row(r: &Row) -> rusqlite::Result<User> {
+pub(crate) fn user_row(r: &Row) -> super::sql::Result<User> {
     let role: String = r.get("role")?;
     Ok(User {
         id: r.get("id")?,
@@ -115,7 +115,7 @@ impl Store {
             )?;
             let rows = st
                 .query_map([], department)?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             Ok(rows)
         })
     }
@@ -156,11 +156,10 @@ impl Store {
                     value: code_,
                 });
             }
-            tx.execute(
+            let id = tx.insert(
                 "INSERT INTO departments (parent_id, code, name) VALUES (?1, ?2, ?3)",
                 (parent_id, &code_, &name),
             )?;
-            let id = tx.last_insert_rowid();
             note(
                 tx,
                 self.now(),
@@ -178,7 +177,7 @@ impl Store {
             let mut st = c.prepare_cached("SELECT * FROM categories ORDER BY id")?;
             let rows = st
                 .query_map([], category)?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             Ok(rows)
         })
     }
@@ -207,11 +206,10 @@ impl Store {
             if taken {
                 return Err(Error::Taken { field: "code", value: code_ });
             }
-            tx.execute(
+            let id = tx.insert(
                 "INSERT INTO categories (parent_id, code, name, default_days) VALUES (?1, ?2, ?3, ?4)",
                 (parent_id, &code_, &name, default_days),
             )?;
-            let id = tx.last_insert_rowid();
             note(tx, self.now(), by, "category_created", &code_, json!({ "name": name }))?;
             get_category(tx, id)
         })
@@ -222,7 +220,7 @@ impl Store {
             let mut st = c.prepare_cached("SELECT * FROM users ORDER BY id")?;
             let rows = st
                 .query_map([], user_row)?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             Ok(rows)
         })
     }
@@ -241,11 +239,11 @@ impl Store {
         let name = text("name", name, NAME_MAX)?;
         self.write(|tx| {
             active_department(tx, department_id)?;
-            tx.execute(
+            let new_id = tx.insert(
                 "INSERT INTO users (name, department_id, role) VALUES (?1, ?2, ?3)",
                 (&name, department_id, role.as_str()),
             )?;
-            let u = get_user(tx, tx.last_insert_rowid())?;
+            let u = get_user(tx, new_id)?;
             let detail = json!({ "name": u.name, "role": u.role });
             note(
                 tx,

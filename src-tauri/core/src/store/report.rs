@@ -2,6 +2,8 @@
 
 use super::db::{from_ms, ms, Store};
 use super::kpis::{columns, concrete, count, filters, scoped, TICKET_KPIS};
+use super::sql::Value as Sql;
+use super::sql::{params_from_iter, Connection};
 use crate::cdr::CallRow;
 use crate::error::Result;
 use crate::report::{
@@ -9,8 +11,6 @@ use crate::report::{
 };
 use chrono::{Datelike, Timelike};
 use chrono_tz::Tz;
-use rusqlite::types::Value as Sql;
-use rusqlite::{params_from_iter, Connection};
 use std::collections::BTreeMap;
 
 /// (department, agent who took the call).
@@ -184,7 +184,7 @@ fn report_in(
         let rows = st.query_map(params_from_iter(period()), |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(rows.collect::<super::sql::Result<_>>()?)
     };
     let by_category = grouped(&format!(
         "SELECT c.code, count(*) FROM tickets t JOIN categories c ON c.id = t.category_id WHERE t.received_at >= ? AND t.received_at < ? AND {f} GROUP BY c.code ORDER BY count(*) DESC"
@@ -195,7 +195,7 @@ fn report_in(
     let depts: Vec<(i64, String)> = c
         .prepare_cached("SELECT id, name FROM departments WHERE code <> 'hotline' ORDER BY id")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     let mut department_on_time: Vec<(String, Kpi)> = depts
         .into_iter()
         .filter_map(|(id, name)| {
@@ -273,7 +273,7 @@ fn assessment_in(
     let list = |sql: &str| -> Result<Vec<(i64, String)>> {
         Ok(c.prepare_cached(sql)?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?)
+            .collect::<super::sql::Result<_>>()?)
     };
     let mut agents: Vec<Assessed> =
         list("SELECT id, name FROM users WHERE active = 1 AND role = 'agent' ORDER BY id")?
@@ -519,7 +519,7 @@ impl Store {
                         agent: r.get(7)?,
                     })
                 })?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             Ok(rows)
         })
     }

@@ -6,10 +6,10 @@ use crate::lifecycle::Action;
 use crate::model::{Role, Satisfaction};
 use crate::report::{month, ReportQuery};
 use crate::store::kpis::*;
+use crate::store::sql::params_from_iter;
 use crate::store::testutil::{lighting, store, t0};
 use crate::ticket::tests::new_ticket;
 use chrono::Duration;
-use rusqlite::params_from_iter;
 
 const CDR: &str = "\"\",\"13812345678\",\"12345\",\"in\",\"\",\"SIP/t-1\",\"SIP/8001-2\",\"Dial\",\"\",\"2026-11-02 09:00:00\",\"2026-11-02 09:00:10\",\"2026-11-02 09:04:00\",240,230,\"ANSWERED\",\"DOCUMENTATION\",\"u1\"\n\
 \"\",\"13900000001\",\"12345\",\"in\",\"\",\"SIP/t-3\",\"SIP/8001-4\",\"Dial\",\"\",\"2026-11-02 09:10:00\",\"2026-11-02 09:10:30\",\"2026-11-02 09:12:00\",120,90,\"ANSWERED\",\"DOCUMENTATION\",\"u2\"\n\
@@ -182,7 +182,7 @@ fn kpi_counts_are_driven_by_the_period_index() {
             let mut st = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
             let rows = st
                 .query_map(params_from_iter(params.iter()), |r| r.get(3))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<crate::store::sql::Result<_>>()?;
             Ok(rows)
         })
         .expect("plan")

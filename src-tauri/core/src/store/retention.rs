@@ -5,11 +5,11 @@
 
 use super::audit::append;
 use super::db::{ms, Store};
+use super::sql::{Connection, OptionalExtension};
 use crate::error::{Error, Result};
 use crate::mask;
 use crate::model::User;
 use chrono::{DateTime, Months, Utc};
-use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -126,7 +126,7 @@ impl Store {
                         phone_after: "anon-…".into(),
                     })
                 })?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             Ok(RetentionPlan {
                 months,
                 cutoff,
@@ -151,7 +151,7 @@ impl Store {
             let ids: Vec<(i64, String)> = tx
                 .prepare(&format!("SELECT id, phone FROM tickets WHERE {DUE}"))?
                 .query_map([ms(cut)], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             let mut text_st = tx.prepare(
                 "SELECT description, answer, result, requirements FROM tickets WHERE id = ?1",
             )?;
@@ -162,7 +162,7 @@ impl Store {
                     "UPDATE tickets SET caller_name = ?1, phone = ?2, phone_ext = NULL,
                         description = ?3, answer = ?4, result = ?5, requirements = ?6, anonymised_at = ?7
                      WHERE id = ?8",
-                    rusqlite::params![
+                    super::sql::params![
                         ANONYMOUS,
                         pseudonym(&salt, phone),
                         mask::text(&d),
@@ -185,20 +185,20 @@ impl Store {
                 let events: Vec<(i64, Option<String>, String)> = tx
                     .prepare_cached("SELECT id, note, data FROM events WHERE ticket_id = ?1")?
                     .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                    .collect::<rusqlite::Result<_>>()?;
+                    .collect::<super::sql::Result<_>>()?;
                 for (eid, note, data) in events {
                     let mut v: serde_json::Value = serde_json::from_str(&data).unwrap_or_default();
                     mask_strings(&mut v);
                     tx.execute(
                         "UPDATE events SET note = ?1, data = ?2 WHERE id = ?3",
-                        rusqlite::params![note.as_deref().map(mask::text), v.to_string(), eid],
+                        super::sql::params![note.as_deref().map(mask::text), v.to_string(), eid],
                     )?;
                 }
             }
             let calls: Vec<(i64, String)> = tx
                 .prepare("SELECT id, caller FROM calls WHERE started_at < ?1 AND caller NOT LIKE 'anon-%'")?
                 .query_map([ms(cut)], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             for (id, caller) in &calls {
                 tx.execute(
                     "UPDATE calls SET caller = ?1 WHERE id = ?2",
@@ -209,7 +209,7 @@ impl Store {
             let recordings: Vec<(i64, String)> = tx
                 .prepare(&RECORDINGS_DUE.replace("count(*)", "id, recording"))?
                 .query_map([ms(cut)], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             for (id, path) in &recordings {
                 match std::fs::remove_file(path) {
                     Ok(()) => {}
@@ -221,7 +221,7 @@ impl Store {
             let customers: Vec<i64> = tx
                 .prepare(&customers_sql("id"))?
                 .query_map([ms(cut)], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             for id in &customers {
                 tx.execute(
                     "UPDATE customers SET name = ?1, email = NULL, address = NULL, notes = NULL WHERE id = ?2",
@@ -230,7 +230,7 @@ impl Store {
                 let phones: Vec<String> = tx
                     .prepare_cached("SELECT phone FROM customer_phones WHERE customer_id = ?1")?
                     .query_map([id], |r| r.get(0))?
-                    .collect::<rusqlite::Result<_>>()?;
+                    .collect::<super::sql::Result<_>>()?;
                 for p in phones {
                     tx.execute(
                         "UPDATE OR IGNORE customer_phones SET phone = ?1, ext = NULL WHERE customer_id = ?2 AND phone = ?3",

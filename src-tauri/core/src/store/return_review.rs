@@ -12,7 +12,7 @@ use crate::model::User;
 use crate::returns::{decide, escalate, RequestState};
 use serde_json::json;
 
-fn pending(c: &rusqlite::Connection, ticket_id: i64) -> Result<ReturnRequest> {
+fn pending(c: &super::sql::Connection, ticket_id: i64) -> Result<ReturnRequest> {
     latest(c, ticket_id)?.ok_or_else(|| Error::NotFound {
         entity: "return_request",
         key: ticket_id.to_string(),
@@ -61,12 +61,12 @@ impl Store {
                 }
                 tx.execute(
                     "UPDATE return_requests SET state = ?1, final_by = ?2, final_at = ?3, final_note = ?4 WHERE id = ?5",
-                    rusqlite::params![to, by.id, ms(now), note, r.id],
+                    super::sql::params![to, by.id, ms(now), note, r.id],
                 )?;
             } else {
                 tx.execute(
                     "UPDATE return_requests SET state = ?1, decided_by = ?2, decided_at = ?3, note = ?4 WHERE id = ?5",
-                    rusqlite::params![to, by.id, ms(now), note, r.id],
+                    super::sql::params![to, by.id, ms(now), note, r.id],
                 )?;
             }
             let cur = load(tx, ticket_id)?;
@@ -110,7 +110,7 @@ impl Store {
             let to = escalate(r.state)?;
             tx.execute(
                 "UPDATE return_requests SET state = ?1, escalated_at = ?2 WHERE id = ?3",
-                rusqlite::params![to, ms(now), r.id],
+                super::sql::params![to, ms(now), r.id],
             )?;
             let cur = load(tx, ticket_id)?;
             let data = json!({ "department_id": r.department_id, "request_id": r.id });

@@ -3,13 +3,13 @@
 //! letting the return through.
 
 use super::db::{from_ms, ms};
+use super::sql::{Connection, OptionalExtension};
 use crate::action::Action;
 use crate::error::{Error, Result};
 use crate::lifecycle::{NewEvent, Outcome};
 use crate::model::{Role, Ticket, User};
 use crate::returns::{RequestState, ReturnReason};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::json;
 
@@ -36,7 +36,7 @@ const SELECT: &str = "SELECT r.id, r.ticket_id, t.number, r.department_id, d.nam
      FROM return_requests r JOIN tickets t ON t.id = r.ticket_id JOIN departments d ON d.id = r.department_id
      JOIN users u ON u.id = r.requested_by LEFT JOIN users v ON v.id = r.decided_by";
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ReturnRequest> {
+fn row(r: &super::sql::Row<'_>) -> super::sql::Result<ReturnRequest> {
     Ok(ReturnRequest {
         id: r.get(0)?,
         ticket_id: r.get(1)?,
@@ -77,7 +77,7 @@ pub(super) fn reasons(c: &Connection) -> Result<Vec<ReasonRow>> {
             active: r.get(3)?,
         })
     })?
-    .collect::<rusqlite::Result<_>>()?)
+    .collect::<super::sql::Result<_>>()?)
 }
 
 impl super::db::Store {
@@ -115,7 +115,7 @@ impl super::db::Store {
                 "INSERT INTO return_reasons (code, name, active, position)
                  VALUES (?1, ?2, ?3, (SELECT coalesce(max(position), 0) + 1 FROM return_reasons WHERE code <> 'other'))
                  ON CONFLICT(code) DO UPDATE SET name = excluded.name, active = excluded.active",
-                rusqlite::params![code, name, active],
+                super::sql::params![code, name, active],
             )?;
             super::audit::append(
                 tx,
@@ -148,7 +148,7 @@ pub(super) fn open(c: &Connection) -> Result<Vec<ReturnRequest>> {
         "{SELECT} WHERE r.state IN ('pending', 'escalated') ORDER BY r.id"
     ))?
     .query_map([], row)?
-    .collect::<rusqlite::Result<_>>()?)
+    .collect::<super::sql::Result<_>>()?)
 }
 
 /// What a return is: a department's request (recorded, the ticket unchanged but for the
@@ -204,7 +204,7 @@ pub(super) fn on_return(
         "INSERT INTO return_requests (ticket_id, department_id, reason_code, reason, state, requested_by, requested_at)
          VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6)",
     )?
-    .execute(rusqlite::params![t.id, actor.department_id, code, reason, actor.id, ms(now)])?;
+    .execute(super::sql::params![t.id, actor.department_id, code, reason, actor.id, ms(now)])?;
     let mut next = t.clone();
     next.updated_at = now;
     Ok(Path::Request(Box::new(Outcome {

@@ -4,12 +4,12 @@
 
 use super::db::{from_ms, ms, Author, Store};
 use super::incident_views::load;
+use super::sql::{Connection, OptionalExtension};
 use crate::emergency::review::{reviewed, NewReview};
 use crate::emergency::IncidentEvent;
 use crate::error::{Error, Result};
 use crate::validate::{opt_text, NOTE_MAX};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -59,7 +59,7 @@ fn follow_ups(c: &Connection, where_sql: &str, param: i64) -> Result<Vec<FollowU
                 note: r.get(8)?,
             })
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     Ok(rows)
 }
 

@@ -3,12 +3,12 @@
 //! decided by a manager, and handover notes.
 
 use super::db::{from_ms, ms, timezone, Author, Store};
+use super::sql::{Connection, OptionalExtension};
 use crate::emergency::plan::DutyRole;
 use crate::emergency::roster::{check_leaders, on_duty_at, Assignment, Shift};
 use crate::error::{Error, Result};
 use crate::validate::{text, NOTE_MAX};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
-use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
 /// The longest stretch one save of the roster covers.
@@ -76,7 +76,7 @@ pub(crate) fn shifts(c: &Connection) -> Result<Vec<Shift>> {
                 minutes: r.get(4)?,
             })
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     Ok(rows)
 }
 
@@ -103,7 +103,7 @@ fn assignments(c: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Vec<OnD
                 shift_code: r.get(7)?,
             })
         })?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     Ok(rows)
 }
 
@@ -284,12 +284,11 @@ impl Store {
             if !to.active || to_user == from_user {
                 return Err(Error::InvalidValue { field: "to_user", value: to_user.to_string() });
             }
-            tx.execute(
+            let id = tx.insert(
                 "INSERT INTO duty_changes (assignment_id, kind, from_user, to_user, reason, requested_by, requested_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 (assignment_id, kind, from_user, to_user, &reason, by.user.id, ms(now)),
             )?;
-            let id = tx.last_insert_rowid();
             let detail = crate::auth::at_seat(serde_json::json!({ "assignment": assignment_id, "kind": kind, "to_user": to_user }), by.seat);
             super::audit::note(tx, now, Some(by.user), "duty_change_requested", &id.to_string(), detail)?;
             change(tx, id)
@@ -333,7 +332,7 @@ impl Store {
             let ids: Vec<i64> = c
                 .prepare_cached("SELECT id FROM duty_changes ORDER BY decided_at IS NOT NULL, requested_at DESC, id DESC LIMIT ?1")?
                 .query_map([limit.min(500)], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             ids.into_iter().map(|id| change(c, id)).collect()
         })
     }
@@ -362,7 +361,7 @@ impl Store {
                 }
                 None => (None, None),
             };
-            tx.execute(
+            let id = tx.insert(
                 "INSERT INTO duty_handovers (written_by, written_at, note, from_day, from_shift_id, to_day, to_shift_id)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 (
@@ -375,7 +374,6 @@ impl Store {
                     to.map(|t| t.1),
                 ),
             )?;
-            let id = tx.last_insert_rowid();
             let detail = crate::auth::at_seat(serde_json::json!({}), by.seat);
             super::audit::note(
                 tx,
@@ -437,7 +435,7 @@ impl Store {
                     "SELECT id FROM duty_handovers ORDER BY written_at DESC, id DESC LIMIT ?1",
                 )?
                 .query_map([limit.min(500)], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             ids.into_iter().map(|id| handover(c, id)).collect()
         })
     }

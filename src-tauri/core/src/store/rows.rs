@@ -3,13 +3,13 @@
 //! the bulk import, the lists and the alarms all sit on these.
 
 use super::db::{from_ms, ms};
+use super::sql::Value as Sql;
+use super::sql::{params_from_iter, Connection, OptionalExtension, Row};
 use crate::error::{Error, Result};
 use crate::lifecycle::NewEvent;
 use crate::model::{Event, Ticket};
 use crate::ticket::format_number;
 use chrono::{DateTime, Utc};
-use rusqlite::types::Value as Sql;
-use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
 use std::sync::OnceLock;
 
 /// Every stored column of `tickets` but `id`, in the order `values` yields them.
@@ -151,15 +151,15 @@ pub(super) fn update_sql() -> &'static str {
     })
 }
 
-pub(super) fn time(r: &Row, col: &str) -> rusqlite::Result<DateTime<Utc>> {
+pub(super) fn time(r: &Row, col: &str) -> super::sql::Result<DateTime<Utc>> {
     Ok(from_ms(r.get(col)?))
 }
 
-pub(super) fn opt_time(r: &Row, col: &str) -> rusqlite::Result<Option<DateTime<Utc>>> {
+pub(super) fn opt_time(r: &Row, col: &str) -> super::sql::Result<Option<DateTime<Utc>>> {
     Ok(r.get::<_, Option<i64>>(col)?.map(from_ms))
 }
 
-pub(super) fn ticket_row(r: &Row) -> rusqlite::Result<Ticket> {
+pub(super) fn ticket_row(r: &Row) -> super::sql::Result<Ticket> {
     Ok(Ticket {
         id: r.get("id")?,
         number: r.get("number")?,
@@ -209,7 +209,7 @@ pub(super) fn ticket_row(r: &Row) -> rusqlite::Result<Ticket> {
     })
 }
 
-pub(super) fn event_row(r: &Row) -> rusqlite::Result<Event> {
+pub(super) fn event_row(r: &Row) -> super::sql::Result<Event> {
     let data: String = r.get("data")?;
     Ok(Event {
         id: r.get("id")?,
@@ -242,11 +242,11 @@ pub(super) fn customer_for(c: &Connection, x: &Ticket) -> Result<Option<i64>> {
     if let Some(id) = found {
         return Ok(Some(id));
     }
-    c.prepare_cached(
-        "INSERT INTO customers (name, email, address, created_at) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute((&x.caller_name, &x.email, &x.address, ms(x.received_at)))?;
-    let id = c.last_insert_rowid();
+    let id = c
+        .prepare_cached(
+            "INSERT INTO customers (name, email, address, created_at) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .insert((&x.caller_name, &x.email, &x.address, ms(x.received_at)))?;
     c.prepare_cached("INSERT INTO customer_phones (customer_id, phone, ext) VALUES (?1, ?2, ?3)")?
         .execute((id, phone, &x.phone_ext))?;
     Ok(Some(id))
@@ -268,9 +268,10 @@ pub(super) fn next_number(c: &Connection, tz: chrono_tz::Tz, at: DateTime<Utc>) 
 }
 
 pub(super) fn insert_ticket(c: &Connection, x: &Ticket) -> Result<i64> {
-    c.prepare_cached(insert_sql())?
-        .execute(params_from_iter(values(x)))?;
-    Ok(c.last_insert_rowid())
+    let new_id = c
+        .prepare_cached(insert_sql())?
+        .insert(params_from_iter(values(x)))?;
+    Ok(new_id)
 }
 
 pub(super) fn insert_event(
@@ -314,7 +315,7 @@ pub(super) fn changes_since(
     )?;
     let rows = st
         .query_map((ticket_id, seen), |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     Ok(rows)
 }
 
@@ -335,7 +336,7 @@ pub(super) fn events(c: &Connection, ticket_id: i64) -> Result<Vec<Event>> {
     )?;
     let rows = st
         .query_map([ticket_id], event_row)?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     Ok(rows)
 }
 

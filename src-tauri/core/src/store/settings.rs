@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 /// A personal setting of `user_id`, or the centre's default for it.
-fn user_setting(c: &rusqlite::Connection, user_id: i64, key: &str) -> Result<String> {
-    let own: Option<String> = rusqlite::OptionalExtension::optional(c.query_row(
+fn user_setting(c: &super::sql::Connection, user_id: i64, key: &str) -> Result<String> {
+    let own: Option<String> = super::sql::OptionalExtension::optional(c.query_row(
         "SELECT value FROM user_settings WHERE user_id = ?1 AND key = ?2",
         (user_id, key),
         |r| r.get(0),

@@ -3,12 +3,12 @@
 use super::calendar::load_calendar;
 use super::db::Store;
 use super::reference::{category_by_code, get_category};
+use super::sql::Connection;
 use crate::calendar::Span;
 use crate::error::Result;
 use crate::model::{ActionKind, Severity};
 use crate::sla::{choose, SlaPolicy, Stage, Suggested};
 use chrono::{DateTime, Utc};
-use rusqlite::Connection;
 
 fn policies(c: &Connection) -> Result<Vec<SlaPolicy>> {
     let mut st = c.prepare_cached("SELECT id, stage, category_id, severity, unit, amount, calendar FROM sla_policies ORDER BY id")?;

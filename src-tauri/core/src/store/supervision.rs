@@ -5,12 +5,12 @@
 
 use super::db::{from_ms, ms, timezone, Store};
 use super::rows::{append_event, load};
+use super::sql::{Connection, OptionalExtension};
 use crate::error::{Error, Result};
 use crate::lifecycle::NewEvent;
 use crate::model::{Ticket, User};
 use crate::supervision::{acknowledge, reply_days, NoticeCause, NoticeKind, LISTED_AFTER};
 use chrono::{DateTime, Datelike, Utc};
-use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::json;
 
@@ -55,7 +55,7 @@ const SELECT: &str = "SELECT n.id, n.kind, n.year, n.seq, n.ticket_id, t.number,
      FROM supervision_notices n JOIN tickets t ON t.id = n.ticket_id JOIN departments d ON d.id = n.department_id
      LEFT JOIN users u ON u.id = n.issued_by LEFT JOIN users v ON v.id = n.acknowledged_by";
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Notice> {
+fn row(r: &super::sql::Row<'_>) -> super::sql::Result<Notice> {
     let summary: String = r.get(6)?;
     Ok(Notice {
         id: r.get(0)?,
@@ -118,7 +118,7 @@ pub(super) fn issue(c: &Connection, i: Issue<'_>) -> Result<Option<i64>> {
              SELECT ?1, ?2, coalesce(max(seq), 0) + 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 FROM supervision_notices WHERE kind = ?1 AND year = ?2
              ON CONFLICT DO NOTHING",
         )?
-        .execute(rusqlite::params![
+        .insert_new(super::sql::params![
             i.kind,
             year,
             i.ticket.id,
@@ -130,10 +130,9 @@ pub(super) fn issue(c: &Connection, i: Issue<'_>) -> Result<Option<i64>> {
             i.by,
             ms(i.now)
         ])?;
-    if inserted == 0 {
+    let Some(id) = inserted else {
         return Ok(None);
-    }
-    let id = c.last_insert_rowid();
+    };
     let seq: i64 = c.query_row(
         "SELECT seq FROM supervision_notices WHERE id = ?1",
         [id],
@@ -217,7 +216,7 @@ impl Store {
             acknowledge(n.acknowledged_at.is_some())?;
             tx.execute(
                 "UPDATE supervision_notices SET acknowledged_by = ?1, acknowledged_at = ?2, ack_note = ?3 WHERE id = ?4",
-                rusqlite::params![by.id, ms(now), note, id],
+                super::sql::params![by.id, ms(now), note, id],
             )?;
             let mut t = load(tx, n.ticket_id)?;
             let event = NewEvent {
@@ -246,8 +245,8 @@ impl Store {
             );
             let rows = c
                 .prepare_cached(&sql)?
-                .query_map(rusqlite::params![department, ticket, open_only], row)?
-                .collect::<rusqlite::Result<_>>()?;
+                .query_map(super::sql::params![department, ticket, open_only], row)?
+                .collect::<super::sql::Result<_>>()?;
             Ok(rows)
         })
     }

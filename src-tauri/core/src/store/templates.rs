@@ -1,10 +1,10 @@
 //! Reply templates (常用语): wording an agent or a handler inserts with one choice.
 
 use super::db::{ms, Store};
+use super::sql::OptionalExtension;
 use crate::error::{Error, Result};
 use crate::model::User;
 use crate::validate::{text, NOTE_MAX};
-use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
 /// The fields templates fill.
@@ -34,7 +34,7 @@ impl Store {
                         text: r.get(3)?,
                     })
                 })?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             Ok(rows)
         })
     }
@@ -58,11 +58,10 @@ impl Store {
             if let Some(c) = category_id {
                 super::reference::get_category(tx, c)?;
             }
-            tx.execute(
+            let id = tx.insert(
                 "INSERT INTO reply_templates (field, category_id, text, created_at) VALUES (?1, ?2, ?3, ?4)",
                 (field, category_id, &wording, ms(now)),
             )?;
-            let id = tx.last_insert_rowid();
             let detail = serde_json::json!({ "field": field, "category_id": category_id, "text": wording });
             super::audit::note(tx, now, by, "template_created", &id.to_string(), detail)?;
             Ok(ReplyTemplate {

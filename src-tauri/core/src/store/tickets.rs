@@ -8,13 +8,13 @@ use super::reference::{
 use super::rows::{
     customer_for, events, insert_event, insert_ticket, load, next_number, update_sql, values,
 };
+use super::sql::Value as Sql;
+use super::sql::{params_from_iter, Connection, OptionalExtension};
 use crate::error::{Error, Result};
 use crate::lifecycle::{self, Action, NewEvent};
 use crate::model::{Event, Role, Ticket, TicketDetail, User};
 use crate::ticket::{blank, created_event, NewTicket, ValidTicket};
 use chrono::{DateTime, Utc};
-use rusqlite::types::Value as Sql;
-use rusqlite::{params_from_iter, Connection, OptionalExtension};
 
 /// Who may log calls: everyone on the hotline side.
 fn may_create(actor: &User) -> Result<()> {

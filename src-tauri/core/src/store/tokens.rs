@@ -4,10 +4,10 @@
 
 use super::db::{from_ms, int_setting, ms, Store};
 use super::reference::get_user;
+use super::sql::{Connection, OptionalExtension};
 use crate::error::{Error, Result};
 use crate::model::User;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
-use rusqlite::{Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
 fn digest(token: &str) -> String {

@@ -3,12 +3,12 @@
 //! within the time limit, scored, retaken up to the exam's limit; the best one counts.
 
 use super::db::{from_ms, ms, Author, Store};
+use super::sql::{Connection, OptionalExtension};
 use crate::error::{Error, Result};
 use crate::report::{Kpi, ReportQuery};
 use crate::training::exam::{in_time, score, NewExam, NewQuestion, QuestionKind};
 use crate::training::{Method, NewSession, Topic};
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -106,7 +106,7 @@ fn session(c: &Connection, id: i64) -> Result<Session> {
              WHERE a.session_id = ?1 ORDER BY u.name, u.id",
         )?
         .query_map([id], |r| Ok(Attendee { user_id: r.get(0)?, name: r.get(1)?, attended: r.get(2)? }))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     Ok(Session { attendees, ..s })
 }
 
@@ -201,7 +201,7 @@ pub(super) fn kpis(c: &Connection, q: &ReportQuery) -> Result<BTreeMap<i64, Vec<
              GROUP BY user_id",
         )?
         .query_map(period, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     for (u, sum, n) in exams {
         out.entry(u)
             .or_default()
@@ -214,7 +214,7 @@ pub(super) fn kpis(c: &Connection, q: &ReportQuery) -> Result<BTreeMap<i64, Vec<
              WHERE s.starts_at >= ?1 AND s.starts_at < ?2 AND a.attended IS NOT NULL GROUP BY a.user_id",
         )?
         .query_map(period, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     for (u, attended, expected) in attendance {
         out.entry(u)
             .or_default()
@@ -242,7 +242,7 @@ pub(super) fn remind(c: &Connection, now: DateTime<Utc>) -> Result<Vec<Reminded>
              WHERE reminded_at IS NULL AND starts_at > ?1 AND starts_at <= ?2 ORDER BY starts_at, id",
         )?
         .query_map((ms(now), ms(now + lead)), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<super::sql::Result<_>>()?;
     let kind = crate::alarms::AlarmKind::Training;
     let mut out = Vec::new();
     for (id, title, place, starts) in due {
@@ -253,7 +253,7 @@ pub(super) fn remind(c: &Connection, now: DateTime<Utc>) -> Result<Vec<Reminded>
         let who: Vec<i64> = c
             .prepare_cached("SELECT user_id FROM training_attendance WHERE session_id = ?1 AND attended IS NULL ORDER BY user_id")?
             .query_map([id], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<super::sql::Result<_>>()?;
         for u in &who {
             c.prepare_cached(
                 "INSERT INTO notifications (user_id, session_id, kind, threshold, deadline, created_at) VALUES (?1, ?2, ?3, 0, ?4, ?5)",
@@ -298,12 +298,11 @@ impl Store {
         let v = new.validated()?;
         let now = self.now();
         self.write(|tx| {
-            tx.execute(
+            let id = tx.insert(
                 "INSERT INTO training_sessions (title, topic, method, starts_at, hours, place, created_by, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                rusqlite::params![v.title, v.topic, v.method, ms(v.starts_at), v.hours, v.place, by.user.id, ms(now)],
+                super::sql::params![v.title, v.topic, v.method, ms(v.starts_at), v.hours, v.place, by.user.id, ms(now)],
             )?;
-            let id = tx.last_insert_rowid();
             for u in &v.audience {
                 super::reference::get_user(tx, *u)?;
                 tx.execute("INSERT INTO training_attendance (session_id, user_id) VALUES (?1, ?2)", (id, u))?;
@@ -318,7 +317,7 @@ impl Store {
             let ids: Vec<i64> = c
                 .prepare_cached("SELECT id FROM training_sessions WHERE starts_at >= ?1 AND starts_at < ?2 ORDER BY starts_at, id")?
                 .query_map((ms(from), ms(to)), |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             ids.into_iter().map(|id| session(c, id)).collect()
         })
     }
@@ -341,11 +340,11 @@ impl Store {
         let v = new.validated()?;
         let now = self.now();
         self.write(|tx| {
-            tx.execute(
+            let new_id = tx.insert(
                 "INSERT INTO exam_questions (topic, kind, body, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                rusqlite::params![v.topic, v.kind, serde_json::to_string(&v)?, by.user.id, ms(now)],
+                super::sql::params![v.topic, v.kind, serde_json::to_string(&v)?, by.user.id, ms(now)],
             )?;
-            Ok(Question { id: tx.last_insert_rowid(), body: v })
+            Ok(Question { id: new_id, body: v })
         })
     }
 
@@ -354,7 +353,7 @@ impl Store {
             let rows: Vec<(i64, String)> = c
                 .prepare_cached("SELECT id, body FROM exam_questions WHERE active = 1 ORDER BY id")?
                 .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             rows.into_iter()
                 .map(|(id, b)| {
                     Ok(Question {
@@ -374,7 +373,7 @@ impl Store {
             let bank: Vec<(i64, String)> = tx
                 .prepare("SELECT id, body FROM exam_questions WHERE active = 1 AND (?1 IS NULL OR topic = ?1)")?
                 .query_map([v.topic], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             let ids = v.draw(&bank.iter().map(|b| b.0).collect::<Vec<_>>())?;
             let paper = ids
                 .iter()
@@ -383,11 +382,11 @@ impl Store {
                     Ok(Drawn { id: *id, question: serde_json::from_str(body)? })
                 })
                 .collect::<Result<Vec<_>>>()?;
-            tx.execute(
+            let new_id = tx.insert(
                 "INSERT INTO exams (title, minutes, pass_mark, attempts, paper, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                rusqlite::params![v.title, v.minutes, v.pass_mark, v.attempts, serde_json::to_string(&paper)?, by.user.id, ms(now)],
+                super::sql::params![v.title, v.minutes, v.pass_mark, v.attempts, serde_json::to_string(&paper)?, by.user.id, ms(now)],
             )?;
-            Ok(exam_row(tx, tx.last_insert_rowid())?.0)
+            Ok(exam_row(tx, new_id)?.0)
         })
     }
 
@@ -396,7 +395,7 @@ impl Store {
             let ids: Vec<i64> = c
                 .prepare_cached("SELECT id FROM exams ORDER BY id DESC LIMIT 200")?
                 .query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             ids.into_iter().map(|id| Ok(exam_row(c, id)?.0)).collect()
         })
     }
@@ -410,7 +409,7 @@ impl Store {
             let rows: Vec<(i64, i64, Option<i64>, Option<bool>)> = tx
                 .prepare("SELECT id, started_at, submitted_at, passed FROM exam_attempts WHERE exam_id = ?1 AND user_id = ?2 ORDER BY id")?
                 .query_map((exam_id, by.user.id), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             if let Some((id, ..)) = rows.iter().find(|(_, s, sub, _)| sub.is_none() && in_time(from_ms(*s), exam.minutes, now)) {
                 return attempt(tx, *id, now);
             }
@@ -425,11 +424,11 @@ impl Store {
             for (id, ..) in rows.iter().filter(|r| r.2.is_none()) {
                 tx.execute("UPDATE exam_attempts SET submitted_at = ?1, score = 0, passed = 0 WHERE id = ?2", (ms(now), id))?;
             }
-            tx.execute(
+            let new_id = tx.insert(
                 "INSERT INTO exam_attempts (exam_id, user_id, started_at) VALUES (?1, ?2, ?3)",
                 (exam_id, by.user.id, ms(now)),
             )?;
-            attempt(tx, tx.last_insert_rowid(), now)
+            attempt(tx, new_id, now)
         })
     }
 
@@ -469,7 +468,7 @@ impl Store {
             let (pct, passed) = score(&papers, exam.pass_mark);
             tx.execute(
                 "UPDATE exam_attempts SET submitted_at = ?1, answers = ?2, score = ?3, passed = ?4 WHERE id = ?5",
-                rusqlite::params![ms(now), serde_json::to_string(answers)?, pct, passed, id],
+                super::sql::params![ms(now), serde_json::to_string(answers)?, pct, passed, id],
             )?;
             attempt(tx, id, now)
         })
@@ -482,7 +481,7 @@ impl Store {
             let ids: Vec<i64> = c
                 .prepare_cached("SELECT id FROM exam_attempts WHERE ?1 IS NULL OR user_id = ?1 ORDER BY id DESC LIMIT 500")?
                 .query_map([user], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+                .collect::<super::sql::Result<_>>()?;
             ids.into_iter().map(|id| attempt(c, id, now)).collect()
         })
     }

@@ -10,8 +10,9 @@ BUILD_DEPS := libwebkit2gtk-4.1-dev build-essential pkg-config libxdo-dev libssl
               libayatana-appindicator3-dev librsvg2-dev fonts-noto-cjk
 # Headless end-to-end tests: display, session bus, WebDriver, notification daemon, and
 # pdftotext to read the PDFs the desk prints; the packaging tools that build and check the
-# .deb and .rpm packages (rpm for rpmbuild, systemd for systemd-analyze).
-TEST_DEPS := xvfb xauth webkit2gtk-driver dbus dbus-x11 dunst nodejs poppler-utils rpm systemd
+# .deb and .rpm packages (rpm for rpmbuild, systemd for systemd-analyze); PostgreSQL, whose
+# binaries the store's tests start private clusters with.
+TEST_DEPS := xvfb xauth webkit2gtk-driver dbus dbus-x11 dunst nodejs poppler-utils rpm systemd postgresql
 
 .PHONY: run test package bench measure deps test-deps toolchain fmt lint unit ui e2e app seed-demo
 

@@ -67,10 +67,12 @@ const FLOORS: &[(&str, &[&str])] = &[
     ("commands", &["registry"]),
 ];
 
-/// The store's parts, bottom first: the seam to the database (`sql`), the connection, then rows and reference data, then
+/// The store's parts, bottom first: PostgreSQL's client (`pg`), the seam to the database
+/// (`sql`), the connection, then rows and reference data, then
 /// what sits on them. `store` itself (mod.rs: opening the file, the re-exports) is the
 /// façade on top.
 const STORE_FLOORS: &[&[&str]] = &[
+    &["pg"],
     &["sql"],
     &["db", "migrate"],
     &[
@@ -431,5 +433,8 @@ fn only_the_sqlite_parts_of_the_store_name_rusqlite() {
         })
         .map(|(p, _)| p.as_str())
         .collect();
-    assert!(named.is_empty(), "rusqlite named outside the seam: {named:?}");
+    assert!(
+        named.is_empty(),
+        "rusqlite named outside the seam: {named:?}"
+    );
 }

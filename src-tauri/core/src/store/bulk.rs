@@ -162,7 +162,12 @@ impl Store {
                 tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM tickets", [], |r| {
                     r.get(0)
                 })?;
-            let triggers = suspend_search_triggers(tx.as_sqlite())?;
+            // SQLite's full-text tables are filled in one statement at the end; PostgreSQL's
+            // indexes keep up by themselves.
+            let triggers = match tx.as_sqlite() {
+                Some(lite) => suspend_search_triggers(lite)?,
+                None => Vec::new(),
+            };
             let mut b = Bulk {
                 tx,
                 tz,
@@ -173,7 +178,9 @@ impl Store {
             let out = f(&mut b)?;
             b.finish()?;
             super::complaints::open_cases(tx, first)?;
-            index_from(tx.as_sqlite(), first, &triggers)?;
+            if let Some(lite) = tx.as_sqlite() {
+                index_from(lite, first, &triggers)?;
+            }
             let count: i64 = tx.query_row(
                 "SELECT count(*) FROM tickets WHERE id >= ?1",
                 [first],

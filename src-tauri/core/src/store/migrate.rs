@@ -344,7 +344,7 @@ mod tests {
         let depts = s.departments().expect("list");
         assert!(depts.iter().any(|d| d.code == "water"));
         s.read(|c| {
-            assert_eq!(version(c.as_sqlite()), MIGRATIONS.len() as i64);
+            assert_eq!(version(c.as_sqlite().expect("SQLite")), MIGRATIONS.len() as i64);
             let idx: i64 = c.query_row(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'tickets_queue'",
                 [],

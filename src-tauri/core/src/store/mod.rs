@@ -34,6 +34,8 @@ mod notices;
 mod onboarding;
 mod outbox;
 mod pages;
+#[cfg(feature = "postgres")]
+mod pg;
 mod plans;
 mod presence;
 mod qa;

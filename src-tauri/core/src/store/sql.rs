@@ -178,6 +178,8 @@ pub trait RowIndex: Copy + std::fmt::Display {
         self,
         row: &'r rusqlite::Row<'_>,
     ) -> rusqlite::Result<rusqlite::types::ValueRef<'r>>;
+    #[cfg(feature = "postgres")]
+    fn pg(self, row: &postgres::Row) -> Result<ValueRef<'_>, postgres::Error>;
 }
 
 impl RowIndex for usize {
@@ -186,6 +188,10 @@ impl RowIndex for usize {
         row: &'r rusqlite::Row<'_>,
     ) -> rusqlite::Result<rusqlite::types::ValueRef<'r>> {
         row.get_ref(self)
+    }
+    #[cfg(feature = "postgres")]
+    fn pg(self, row: &postgres::Row) -> Result<ValueRef<'_>, postgres::Error> {
+        row.try_get::<_, super::pg::Raw>(self).map(|r| r.0)
     }
 }
 
@@ -196,61 +202,109 @@ impl RowIndex for &str {
     ) -> rusqlite::Result<rusqlite::types::ValueRef<'r>> {
         row.get_ref(self)
     }
+    #[cfg(feature = "postgres")]
+    fn pg(self, row: &postgres::Row) -> Result<ValueRef<'_>, postgres::Error> {
+        row.try_get::<_, super::pg::Raw>(self).map(|r| r.0)
+    }
 }
 
 /// One row of a result.
 pub struct Row<'r> {
-    lite: &'r rusqlite::Row<'r>,
+    inner: RowRef<'r>,
+}
+
+enum RowRef<'r> {
+    Lite(&'r rusqlite::Row<'r>),
+    #[cfg(feature = "postgres")]
+    Pg(&'r postgres::Row),
 }
 
 impl Row<'_> {
     pub fn get<I: RowIndex, T: FromSql>(&self, idx: I) -> Result<T> {
-        use rusqlite::types::ValueRef as V;
-        let v = match idx.lite(self.lite)? {
-            V::Null => ValueRef::Null,
-            V::Integer(i) => ValueRef::Integer(i),
-            V::Real(f) => ValueRef::Real(f),
-            V::Text(t) => ValueRef::Text(std::str::from_utf8(t).map_err(|e| Error::Column {
-                column: idx.to_string(),
-                source: FromSqlError::Other(Box::new(e)),
-            })?),
-            V::Blob(b) => ValueRef::Blob(b),
-        };
-        T::from_sql(v).map_err(|source| Error::Column {
+        let column = |source| Error::Column {
             column: idx.to_string(),
             source,
-        })
+        };
+        let v = match self.inner {
+            RowRef::Lite(row) => {
+                use rusqlite::types::ValueRef as V;
+                match idx.lite(row)? {
+                    V::Null => ValueRef::Null,
+                    V::Integer(i) => ValueRef::Integer(i),
+                    V::Real(f) => ValueRef::Real(f),
+                    V::Text(t) => ValueRef::Text(
+                        std::str::from_utf8(t)
+                            .map_err(|e| column(FromSqlError::Other(Box::new(e))))?,
+                    ),
+                    V::Blob(b) => ValueRef::Blob(b),
+                }
+            }
+            #[cfg(feature = "postgres")]
+            RowRef::Pg(row) => idx
+                .pg(row)
+                .map_err(|e| column(FromSqlError::Other(Box::new(e))))?,
+        };
+        T::from_sql(v).map_err(column)
     }
 }
 
+#[derive(Clone, Copy)]
+enum Conn<'c> {
+    Lite(&'c rusqlite::Connection),
+    // Opened by the seam's tests until the PostgreSQL store (issue 18's next step) opens it.
+    #[cfg(feature = "postgres")]
+    #[cfg_attr(not(test), allow(dead_code))]
+    Pg(&'c super::pg::PgConn),
+}
+
 /// A connection, or a transaction on one: the store's parts take `&Connection` and do not
-/// care which.
+/// care which, nor which database it is.
 pub struct Connection<'c> {
-    lite: &'c rusqlite::Connection,
+    inner: Conn<'c>,
 }
 
 impl<'c> Connection<'c> {
     pub fn lite(c: &'c rusqlite::Connection) -> Self {
-        Connection { lite: c }
+        Connection {
+            inner: Conn::Lite(c),
+        }
     }
 
-    /// The SQLite connection itself, for the parts that are SQLite's own business.
-    pub fn as_sqlite(&self) -> &'c rusqlite::Connection {
-        self.lite
+    #[cfg(feature = "postgres")]
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(super) fn pg(c: &'c super::pg::PgConn) -> Self {
+        Connection { inner: Conn::Pg(c) }
+    }
+
+    /// The SQLite connection itself, for the parts that are SQLite's own business (none
+    /// on another database).
+    pub fn as_sqlite(&self) -> Option<&'c rusqlite::Connection> {
+        match self.inner {
+            Conn::Lite(c) => Some(c),
+            #[cfg(feature = "postgres")]
+            Conn::Pg(_) => None,
+        }
     }
 
     pub fn execute<P: Params>(&self, sql: &str, params: P) -> Result<usize> {
-        Ok(params.with(|v| self.lite.execute(sql, lite_params(v)))?)
+        match self.inner {
+            Conn::Lite(c) => Ok(params.with(|v| c.execute(sql, lite_params(v)))?),
+            #[cfg(feature = "postgres")]
+            Conn::Pg(c) => params.with(|v| c.execute(sql, v)),
+        }
     }
 
     /// Inserts a row and gives its id.
     pub fn insert<P: Params>(&self, sql: &str, params: P) -> Result<i64> {
-        params.with(|v| self.lite.execute(sql, lite_params(v)))?;
-        Ok(self.lite.last_insert_rowid())
+        self.prepare(sql)?.insert(params)
     }
 
     pub fn execute_batch(&self, sql: &str) -> Result<()> {
-        Ok(self.lite.execute_batch(sql)?)
+        match self.inner {
+            Conn::Lite(c) => Ok(c.execute_batch(sql)?),
+            #[cfg(feature = "postgres")]
+            Conn::Pg(c) => c.batch(sql),
+        }
     }
 
     pub fn query_row<T, P: Params>(
@@ -264,89 +318,153 @@ impl<'c> Connection<'c> {
 
     pub fn prepare(&self, sql: &str) -> Result<Statement<'c>> {
         Ok(Statement {
-            lite: Stmt::Plain(self.lite.prepare(sql)?),
-            conn: self.lite,
+            inner: match self.inner {
+                Conn::Lite(c) => Stmt::Lite {
+                    st: LiteStmt::Plain(c.prepare(sql)?),
+                    conn: c,
+                },
+                #[cfg(feature = "postgres")]
+                Conn::Pg(c) => Stmt::Pg {
+                    conn: c,
+                    sql: sql.to_string(),
+                },
+            },
         })
     }
 
     /// A statement kept prepared for the next time the same SQL runs.
     pub fn prepare_cached(&self, sql: &str) -> Result<Statement<'c>> {
         Ok(Statement {
-            lite: Stmt::Cached(self.lite.prepare_cached(sql)?),
-            conn: self.lite,
+            inner: match self.inner {
+                Conn::Lite(c) => Stmt::Lite {
+                    st: LiteStmt::Cached(c.prepare_cached(sql)?),
+                    conn: c,
+                },
+                // Every statement is kept prepared on PostgreSQL (`PgConn`'s cache).
+                #[cfg(feature = "postgres")]
+                Conn::Pg(c) => Stmt::Pg {
+                    conn: c,
+                    sql: sql.to_string(),
+                },
+            },
         })
     }
 
-    /// A transaction inside whatever this connection is doing (a read made consistent, a
-    /// one-off repair at start-up): committed by `commit`, rolled back when dropped.
+    /// A transaction inside whatever this connection is doing, or one of its own (a read
+    /// made consistent, a one-off repair at start-up, a step allowed to fail): a savepoint
+    /// on every database, released by `commit`, rolled back when dropped.
     pub fn transaction(&self) -> Result<Transaction<'c>> {
+        let name = format!(
+            "hd_{}",
+            SAVEPOINTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
+        self.execute_batch(&format!("SAVEPOINT {name}"))?;
         Ok(Transaction {
-            lite: self.lite.unchecked_transaction()?,
+            conn: self.inner,
+            name,
+            done: false,
         })
     }
 }
 
+/// Savepoints are named apart, so nested ones never meet.
+static SAVEPOINTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// A transaction begun by `Connection::transaction`.
 pub struct Transaction<'c> {
-    lite: rusqlite::Transaction<'c>,
+    conn: Conn<'c>,
+    name: String,
+    done: bool,
 }
 
 impl Transaction<'_> {
     pub fn conn(&self) -> Connection<'_> {
-        Connection::lite(&self.lite)
+        Connection { inner: self.conn }
     }
 
-    pub fn commit(self) -> Result<()> {
-        Ok(self.lite.commit()?)
+    pub fn commit(mut self) -> Result<()> {
+        self.done = true;
+        self.conn().execute_batch(&format!("RELEASE {}", self.name))
     }
 }
 
-enum Stmt<'c> {
-    Plain(rusqlite::Statement<'c>),
-    Cached(rusqlite::CachedStatement<'c>),
-}
-
-impl<'c> std::ops::Deref for Stmt<'c> {
-    type Target = rusqlite::Statement<'c>;
-    fn deref(&self) -> &Self::Target {
-        match self {
-            Stmt::Plain(s) => s,
-            Stmt::Cached(s) => s,
+impl Drop for Transaction<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            // Undone as far as it went; nothing to report to anyone if the database is gone.
+            let _ = self
+                .conn()
+                .execute_batch(&format!("ROLLBACK TO {n}; RELEASE {n}", n = self.name));
         }
     }
 }
 
-impl std::ops::DerefMut for Stmt<'_> {
+enum LiteStmt<'c> {
+    Plain(rusqlite::Statement<'c>),
+    Cached(rusqlite::CachedStatement<'c>),
+}
+
+impl<'c> std::ops::Deref for LiteStmt<'c> {
+    type Target = rusqlite::Statement<'c>;
+    fn deref(&self) -> &Self::Target {
+        match self {
+            LiteStmt::Plain(s) => s,
+            LiteStmt::Cached(s) => s,
+        }
+    }
+}
+
+impl std::ops::DerefMut for LiteStmt<'_> {
     fn deref_mut(&mut self) -> &mut Self::Target {
         match self {
-            Stmt::Plain(s) => s,
-            Stmt::Cached(s) => s,
+            LiteStmt::Plain(s) => s,
+            LiteStmt::Cached(s) => s,
         }
     }
 }
 
 /// A prepared statement.
 pub struct Statement<'c> {
-    lite: Stmt<'c>,
-    conn: &'c rusqlite::Connection,
+    inner: Stmt<'c>,
+}
+
+enum Stmt<'c> {
+    Lite {
+        st: LiteStmt<'c>,
+        conn: &'c rusqlite::Connection,
+    },
+    #[cfg(feature = "postgres")]
+    Pg {
+        conn: &'c super::pg::PgConn,
+        sql: String,
+    },
 }
 
 impl Statement<'_> {
     pub fn execute<P: Params>(&mut self, params: P) -> Result<usize> {
-        Ok(params.with(|v| self.lite.execute(lite_params(v)))?)
+        match &mut self.inner {
+            Stmt::Lite { st, .. } => Ok(params.with(|v| st.execute(lite_params(v)))?),
+            #[cfg(feature = "postgres")]
+            Stmt::Pg { conn, sql } => params.with(|v| conn.execute(sql, v)),
+        }
     }
 
     /// Inserts a row and gives its id.
     pub fn insert<P: Params>(&mut self, params: P) -> Result<i64> {
-        params.with(|v| self.lite.execute(lite_params(v)))?;
-        Ok(self.conn.last_insert_rowid())
+        self.insert_new(params)?.ok_or(Error::NoRows)
     }
 
     /// Inserts a row unless a conflict leaves it out (`ON CONFLICT DO NOTHING`): its id,
     /// or none.
     pub fn insert_new<P: Params>(&mut self, params: P) -> Result<Option<i64>> {
-        let n = params.with(|v| self.lite.execute(lite_params(v)))?;
-        Ok((n > 0).then(|| self.conn.last_insert_rowid()))
+        match &mut self.inner {
+            Stmt::Lite { st, conn } => {
+                let n = params.with(|v| st.execute(lite_params(v)))?;
+                Ok((n > 0).then(|| conn.last_insert_rowid()))
+            }
+            #[cfg(feature = "postgres")]
+            Stmt::Pg { conn, sql } => params.with(|v| conn.insert(sql, v)),
+        }
     }
 
     pub fn query_row<T, P: Params>(
@@ -362,8 +480,18 @@ impl Statement<'_> {
     }
 
     pub fn query<P: Params>(&mut self, params: P) -> Result<Rows<'_>> {
-        let rows = params.with(|v| self.lite.query(lite_params(v)))?;
-        Ok(Rows { lite: rows })
+        Ok(Rows {
+            inner: match &mut self.inner {
+                Stmt::Lite { st, .. } => {
+                    RowsInner::Lite(params.with(|v| st.query(lite_params(v)))?)
+                }
+                #[cfg(feature = "postgres")]
+                Stmt::Pg { conn, sql } => RowsInner::Pg {
+                    rows: params.with(|v| conn.query(sql, v))?.into_iter(),
+                    current: None,
+                },
+            },
+        })
     }
 
     pub fn query_map<T, P: Params, F: FnMut(&Row<'_>) -> Result<T>>(
@@ -380,13 +508,34 @@ impl Statement<'_> {
 
 /// The rows of a query, read one by one.
 pub struct Rows<'s> {
-    lite: rusqlite::Rows<'s>,
+    inner: RowsInner<'s>,
+}
+
+enum RowsInner<'s> {
+    Lite(rusqlite::Rows<'s>),
+    /// PostgreSQL's client hands over a result whole.
+    #[cfg(feature = "postgres")]
+    Pg {
+        rows: std::vec::IntoIter<postgres::Row>,
+        current: Option<postgres::Row>,
+    },
 }
 
 impl Rows<'_> {
     #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Result<Option<Row<'_>>> {
-        Ok(self.lite.next()?.map(|lite| Row { lite }))
+        match &mut self.inner {
+            RowsInner::Lite(rows) => Ok(rows.next()?.map(|r| Row {
+                inner: RowRef::Lite(r),
+            })),
+            #[cfg(feature = "postgres")]
+            RowsInner::Pg { rows, current } => {
+                *current = rows.next();
+                Ok(current.as_ref().map(|r| Row {
+                    inner: RowRef::Pg(r),
+                }))
+            }
+        }
     }
 }
 
@@ -400,10 +549,47 @@ impl<T, F: FnMut(&Row<'_>) -> Result<T>> Iterator for MappedRows<'_, F> {
     type Item = Result<T>;
 
     fn next(&mut self) -> Option<Result<T>> {
-        match self.rows.next() {
-            Ok(Some(r)) => Some((self.f)(&r)),
-            Ok(None) => None,
-            Err(e) => Some(Err(e)),
+        match &mut self.rows.inner {
+            RowsInner::Lite(rows) => match rows.next() {
+                Ok(Some(r)) => Some((self.f)(&Row {
+                    inner: RowRef::Lite(r),
+                })),
+                Ok(None) => None,
+                Err(e) => Some(Err(e.into())),
+            },
+            #[cfg(feature = "postgres")]
+            RowsInner::Pg { rows, .. } => rows.next().map(|r| {
+                (self.f)(&Row {
+                    inner: RowRef::Pg(&r),
+                })
+            }),
         }
     }
 }
+
+#[cfg(feature = "postgres")]
+#[cfg_attr(not(test), allow(dead_code))]
+impl super::pg::PgConn {
+    /// Runs `f` in one transaction: all of it is written, or none.
+    pub fn transaction<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> crate::error::Result<T>,
+    ) -> crate::error::Result<T> {
+        self.batch("BEGIN")?;
+        match f(&Connection::pg(self)) {
+            Ok(v) => {
+                self.batch("COMMIT")?;
+                Ok(v)
+            }
+            Err(e) => {
+                // The transaction's own error matters, not a failed rollback's.
+                let _ = self.batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "sql_tests.rs"]
+mod tests;

@@ -1,0 +1,317 @@
+//! PostgreSQL behind the store's seam (`sql`): one client connection, its statements kept
+//! prepared, the store's SQL said in PostgreSQL's words (`?N` parameters as `$N`, an
+//! insert giving its id by `RETURNING id`), and values written and read by the column's
+//! declared type, so the store's integers, texts, flags and blobs mean the same on both.
+//!
+//! The synchronous `postgres` client, because the store is synchronous: its callers (the
+//! desk, the command line, the server's blocking pool) wait for each statement anyway.
+
+use crate::sql_value::{DbError as Error, ToSql as StoreSql, ValueRef};
+use postgres::types::ToSql as PgToSql;
+use postgres::types::{FromSql, IsNull, Type};
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+type BoxError = Box<dyn std::error::Error + Sync + Send>;
+type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<postgres::Error> for Error {
+    fn from(e: postgres::Error) -> Self {
+        use postgres::error::SqlState;
+        let busy = e.code().is_some_and(|c| {
+            *c == SqlState::T_R_SERIALIZATION_FAILURE
+                || *c == SqlState::T_R_DEADLOCK_DETECTED
+                || *c == SqlState::LOCK_NOT_AVAILABLE
+        });
+        let message = match e.as_db_error() {
+            Some(db) => format!("{}: {}", db.code().code(), db.message()),
+            None => e.to_string(),
+        };
+        Error::Backend {
+            busy,
+            message,
+            source: Box::new(e),
+        }
+    }
+}
+
+impl From<postgres::Error> for crate::error::Error {
+    fn from(e: postgres::Error) -> Self {
+        crate::error::Error::Db(e.into())
+    }
+}
+
+/// The store's SQL in PostgreSQL's words: `?N` → `$N`, a bare `?` numbered in turn;
+/// quoted texts and names are left as they are.
+pub(super) fn dialect(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut chars = sql.chars().peekable();
+    let mut next = 0;
+    let mut quote: Option<char> = None;
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => {
+                quote = None;
+                out.push(c);
+            }
+            (Some(_), c) => out.push(c),
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                out.push(c);
+            }
+            (None, '?') => {
+                let mut digits = String::new();
+                while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                    digits.push(*d);
+                    chars.next();
+                }
+                if digits.is_empty() {
+                    next += 1;
+                    digits = next.to_string();
+                }
+                out.push('$');
+                out.push_str(&digits);
+            }
+            (None, c) => out.push(c),
+        }
+    }
+    out
+}
+
+/// A connection to PostgreSQL with its prepared statements.
+pub struct PgConn {
+    client: RefCell<postgres::Client>,
+    /// Prepared statements by the store's SQL (and whether `RETURNING id` was added).
+    prepared: RefCell<HashMap<(String, bool), postgres::Statement>>,
+}
+
+#[cfg_attr(not(test), allow(dead_code))]
+impl PgConn {
+    pub fn new(client: postgres::Client) -> Self {
+        PgConn {
+            client: RefCell::new(client),
+            prepared: RefCell::default(),
+        }
+    }
+
+    pub fn connect(url: &str) -> Result<Self> {
+        Ok(Self::new(postgres::Client::connect(url, postgres::NoTls)?))
+    }
+
+    fn statement(&self, sql: &str, returning: bool) -> Result<postgres::Statement> {
+        let key = (sql.to_string(), returning);
+        if let Some(st) = self.prepared.borrow().get(&key) {
+            return Ok(st.clone());
+        }
+        let mut text = dialect(sql);
+        if returning {
+            text.push_str(" RETURNING id");
+        }
+        let st = self.client.borrow_mut().prepare(&text)?;
+        self.prepared.borrow_mut().insert(key, st.clone());
+        Ok(st)
+    }
+
+    pub(super) fn execute(&self, sql: &str, values: &[&dyn StoreSql]) -> Result<usize> {
+        let st = self.statement(sql, false)?;
+        let n = with_values(values, |p| self.client.borrow_mut().execute(&st, p))?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    pub(super) fn insert(&self, sql: &str, values: &[&dyn StoreSql]) -> Result<Option<i64>> {
+        let st = self.statement(sql, true)?;
+        let row = with_values(values, |p| self.client.borrow_mut().query_opt(&st, p))?;
+        row.map(|r| Ok(r.try_get::<_, i64>(0)?)).transpose()
+    }
+
+    pub(super) fn query(&self, sql: &str, values: &[&dyn StoreSql]) -> Result<Vec<postgres::Row>> {
+        let st = self.statement(sql, false)?;
+        Ok(with_values(values, |p| {
+            self.client.borrow_mut().query(&st, p)
+        })?)
+    }
+
+    pub(super) fn batch(&self, sql: &str) -> Result<()> {
+        Ok(self.client.borrow_mut().batch_execute(sql)?)
+    }
+}
+
+fn with_values<R>(values: &[&dyn StoreSql], f: impl FnOnce(&[&(dyn PgToSql + Sync)]) -> R) -> R {
+    let bound: Vec<Param> = values.iter().map(|v| Param(v.to_sql())).collect();
+    let refs: Vec<&(dyn PgToSql + Sync)> =
+        bound.iter().map(|p| p as &(dyn PgToSql + Sync)).collect();
+    f(&refs)
+}
+
+/// A parameter written as the type PostgreSQL expects at its place.
+#[derive(Debug)]
+struct Param<'a>(ValueRef<'a>);
+
+fn is_text(ty: &Type) -> bool {
+    [
+        Type::TEXT,
+        Type::VARCHAR,
+        Type::BPCHAR,
+        Type::NAME,
+        Type::UNKNOWN,
+    ]
+    .contains(ty)
+}
+
+impl PgToSql for Param<'_> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut bytes::BytesMut,
+    ) -> std::result::Result<IsNull, BoxError> {
+        let wrong = || -> BoxError { format!("a {:?} value for a {ty} parameter", self.0).into() };
+        match self.0 {
+            ValueRef::Null => Ok(IsNull::Yes),
+            ValueRef::Integer(i) => match *ty {
+                Type::INT8 => PgToSql::to_sql(&i, ty, out),
+                Type::INT4 => PgToSql::to_sql(&i32::try_from(i)?, ty, out),
+                Type::INT2 => PgToSql::to_sql(&i16::try_from(i)?, ty, out),
+                Type::BOOL => PgToSql::to_sql(&(i != 0), ty, out),
+                Type::FLOAT8 => PgToSql::to_sql(&(i as f64), ty, out),
+                Type::FLOAT4 => PgToSql::to_sql(&(i as f32), ty, out),
+                ref t if is_text(t) => PgToSql::to_sql(&i.to_string(), &Type::TEXT, out),
+                _ => Err(wrong()),
+            },
+            ValueRef::Real(f) => match *ty {
+                Type::FLOAT8 => PgToSql::to_sql(&f, ty, out),
+                Type::FLOAT4 => PgToSql::to_sql(&(f as f32), ty, out),
+                _ => Err(wrong()),
+            },
+            ValueRef::Text(s) => match *ty {
+                ref t if is_text(t) => PgToSql::to_sql(&s, &Type::TEXT, out),
+                Type::JSON => PgToSql::to_sql(&s, &Type::TEXT, out),
+                Type::JSONB => {
+                    out.extend_from_slice(&[1]);
+                    out.extend_from_slice(s.as_bytes());
+                    Ok(IsNull::No)
+                }
+                _ => Err(wrong()),
+            },
+            ValueRef::Blob(b) => match *ty {
+                Type::BYTEA => PgToSql::to_sql(&b, ty, out),
+                _ => Err(wrong()),
+            },
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    postgres::types::to_sql_checked!();
+}
+
+/// A column read as the store's values, whatever its declared type.
+pub(super) struct Raw<'a>(pub ValueRef<'a>);
+
+impl<'a> FromSql<'a> for Raw<'a> {
+    fn from_sql(ty: &Type, raw: &'a [u8]) -> std::result::Result<Self, BoxError> {
+        Ok(Raw(match *ty {
+            Type::INT8 => ValueRef::Integer(i64::from_sql(ty, raw)?),
+            Type::INT4 => ValueRef::Integer(i32::from_sql(ty, raw)?.into()),
+            Type::INT2 => ValueRef::Integer(i16::from_sql(ty, raw)?.into()),
+            Type::OID => ValueRef::Integer(u32::from_sql(ty, raw)?.into()),
+            Type::BOOL => ValueRef::Integer(bool::from_sql(ty, raw)?.into()),
+            Type::FLOAT8 => ValueRef::Real(f64::from_sql(ty, raw)?),
+            Type::FLOAT4 => ValueRef::Real(f32::from_sql(ty, raw)?.into()),
+            Type::NUMERIC => numeric(raw)?,
+            Type::BYTEA => ValueRef::Blob(raw),
+            Type::JSONB => ValueRef::Text(std::str::from_utf8(raw.get(1..).unwrap_or_default())?),
+            ref t if is_text(t) || *t == Type::JSON => ValueRef::Text(std::str::from_utf8(raw)?),
+            _ => return Err(format!("a column of type {ty}").into()),
+        }))
+    }
+
+    fn from_sql_null(_: &Type) -> std::result::Result<Self, BoxError> {
+        Ok(Raw(ValueRef::Null))
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+}
+
+/// A NUMERIC (what `sum` and `avg` of integers give): an integer when it has no fraction
+/// and fits, else a real. Binary form: digit count, weight, sign, scale, base-10000 digits.
+fn numeric(raw: &[u8]) -> std::result::Result<ValueRef<'static>, BoxError> {
+    let word = |i: usize| -> std::result::Result<i16, BoxError> {
+        let b = raw
+            .get(2 * i..2 * i + 2)
+            .ok_or("a numeric value cut short")?;
+        Ok(i16::from_be_bytes([b[0], b[1]]))
+    };
+    let (count, weight, sign, scale) = (word(0)?, word(1)?, word(2)? as u16, word(3)?);
+    if sign == 0xC000 {
+        return Ok(ValueRef::Real(f64::NAN));
+    }
+    let digits: Vec<i16> = (0..count.max(0) as usize)
+        .map(|i| word(4 + i))
+        .collect::<std::result::Result<_, _>>()?;
+    let negative = sign == 0x4000;
+    if scale == 0 {
+        let mut v: i128 = 0;
+        for (i, d) in digits.iter().enumerate() {
+            let power = i32::from(weight) - i as i32;
+            if power < 0 {
+                break;
+            }
+            v += i128::from(*d) * 10_000i128.pow(power as u32);
+        }
+        let v = if negative { -v } else { v };
+        if let Ok(i) = i64::try_from(v) {
+            return Ok(ValueRef::Integer(i));
+        }
+    }
+    let mut v = 0f64;
+    for (i, d) in digits.iter().enumerate() {
+        v += f64::from(*d) * 10_000f64.powi(i32::from(weight) - i as i32);
+    }
+    Ok(ValueRef::Real(if negative { -v } else { v }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_are_numbered_outside_quotes() {
+        assert_eq!(
+            dialect("SELECT ?1, ?2 WHERE a = ?1"),
+            "SELECT $1, $2 WHERE a = $1"
+        );
+        assert_eq!(dialect("VALUES (?, ?)"), "VALUES ($1, $2)");
+        assert_eq!(
+            dialect("SELECT '?1', \"a?\" , ?3"),
+            "SELECT '?1', \"a?\" , $3"
+        );
+        assert_eq!(dialect("SELECT 'it''s ?' || ?1"), "SELECT 'it''s ?' || $1");
+    }
+
+    #[test]
+    fn numerics_read_as_integers_or_reals() {
+        // 123456789 = [1, 2345, 6789] base 10000, weight 2.
+        let bytes = |w: &[i16]| w.iter().flat_map(|x| x.to_be_bytes()).collect::<Vec<u8>>();
+        assert_eq!(
+            numeric(&bytes(&[3, 2, 0, 0, 1, 2345, 6789])).unwrap(),
+            ValueRef::Integer(123_456_789)
+        );
+        assert_eq!(
+            numeric(&bytes(&[1, 0, 0x4000, 0, 42])).unwrap(),
+            ValueRef::Integer(-42)
+        );
+        assert_eq!(
+            numeric(&bytes(&[0, 0, 0, 0])).unwrap(),
+            ValueRef::Integer(0)
+        );
+        // 2.5 = [2, 5000], weight 0, scale 1.
+        assert_eq!(
+            numeric(&bytes(&[2, 0, 0, 1, 2, 5000])).unwrap(),
+            ValueRef::Real(2.5)
+        );
+    }
+}

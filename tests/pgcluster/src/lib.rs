@@ -1,0 +1,221 @@
+//! A private PostgreSQL cluster for one test binary: `initdb` in a temporary folder (UTF-8,
+//! `C.UTF-8` collation and character classes, trust on loopback only), started on a free
+//! port of 127.0.0.1 with its socket in that folder, stopped and removed when dropped.
+//! PostgreSQL refuses to run as root: as root the cluster belongs to the `postgres` user.
+//! Nothing of it outlives the test process's normal end.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+/// The superuser the clusters are made with.
+pub const USER: &str = "hotline";
+
+pub struct Cluster {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+    port: u16,
+    as_postgres: bool,
+}
+
+/// The newest PostgreSQL's binaries (Debian keeps them per version), or those on PATH.
+fn binaries() -> Result<PathBuf> {
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let v: u32 = e.file_name().to_str()?.parse().ok()?;
+            let bin = e.path().join("bin");
+            bin.join("initdb").exists().then_some((v, bin))
+        })
+        .collect();
+    versions.sort();
+    if let Some((_, bin)) = versions.pop() {
+        return Ok(bin);
+    }
+    let found = Command::new("pg_config").arg("--bindir").output();
+    match found {
+        Ok(o) if o.status.success() => Ok(PathBuf::from(String::from_utf8(o.stdout)?.trim())),
+        _ => Err("PostgreSQL is not installed (apt-get install postgresql): no initdb in /usr/lib/postgresql/*/bin".into()),
+    }
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+impl Cluster {
+    /// Makes and starts a cluster (about a second).
+    pub fn start() -> Result<Cluster> {
+        let bin = binaries()?;
+        let as_postgres = is_root();
+        let dir = tempfile::Builder::new().prefix("hotline-pg-").tempdir()?;
+        if as_postgres {
+            run(Command::new("chown")
+                .arg("postgres:postgres")
+                .arg(dir.path()))?;
+        }
+        let mut c = Cluster {
+            dir,
+            bin,
+            port: 0,
+            as_postgres,
+        };
+        let data = c.data();
+        c.run_pg(
+            "initdb",
+            &[
+                "-D",
+                path(&data)?,
+                "--locale=C.UTF-8",
+                "--encoding=UTF8",
+                "-A",
+                "trust",
+                "-U",
+                USER,
+                "--no-sync",
+            ],
+        )?;
+        // Each start tries a port free a moment ago; another process may take it meanwhile.
+        let mut last = None;
+        for _ in 0..5 {
+            c.port = free_port()?;
+            let opts = format!(
+                "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off",
+                c.port,
+                path(c.dir.path())?
+            );
+            let log = c.dir.path().join("log");
+            match c.run_pg(
+                "pg_ctl",
+                &[
+                    "-D",
+                    path(&data)?,
+                    "-o",
+                    &opts,
+                    "-l",
+                    path(&log)?,
+                    "-w",
+                    "start",
+                ],
+            ) {
+                Ok(()) => return Ok(c),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| "the cluster did not start".into()))
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn run_pg(&self, program: &str, args: &[&str]) -> Result<()> {
+        let exe = self.bin.join(program);
+        let mut cmd = if self.as_postgres {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(&exe);
+            c
+        } else {
+            Command::new(&exe)
+        };
+        cmd.args(args).current_dir(self.dir.path());
+        run(&mut cmd)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A URL for `database` (created first with `create_database`).
+    pub fn url(&self, database: &str) -> String {
+        format!("postgres://{USER}@127.0.0.1:{}/{database}", self.port)
+    }
+
+    /// Creates a database with the given character classes (`C.UTF-8` for the store;
+    /// `C` to see the store refuse one).
+    pub fn create_database(&self, name: &str, ctype: &str) -> Result<String> {
+        let sql = format!(
+            "CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE '{ctype}'"
+        );
+        let psql = self.bin.join("psql");
+        run(Command::new(psql).args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &self.port.to_string(),
+            "-U",
+            USER,
+            "-d",
+            "postgres",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-q",
+            "-c",
+            &sql,
+        ]))?;
+        Ok(self.url(name))
+    }
+
+    /// Stops the server at once, as a crash would (a primary killed in a failover test).
+    pub fn kill(&self) -> Result<()> {
+        self.run_pg(
+            "pg_ctl",
+            &["-D", path(&self.data())?, "-m", "immediate", "stop"],
+        )
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let _ = self.kill();
+    }
+}
+
+fn path(p: &Path) -> Result<&str> {
+    p.to_str()
+        .ok_or_else(|| "a temporary path that is not UTF-8".into())
+}
+
+fn run(cmd: &mut Command) -> Result<()> {
+    let out = cmd.stdin(Stdio::null()).output()?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{cmd:?} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cluster_starts_takes_a_database_and_stops() {
+        let c = Cluster::start().expect("cluster");
+        let url = c.create_database("probe", "C.UTF-8").expect("database");
+        assert!(url.ends_with("/probe"));
+        let port = c.port();
+        drop(c);
+        assert!(
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+            "stopped"
+        );
+    }
+}

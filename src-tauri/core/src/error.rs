@@ -99,6 +99,8 @@ pub enum Error {
     NoActingUser,
     #[error("the database was written by a newer Hotline Desk (schema {found}, this version knows up to {supported}); upgrade the app")]
     DatabaseTooNew { found: i64, supported: i64 },
+    #[error("the PostgreSQL database classifies characters as {ctype}: Chinese search would find nothing; create it with a UTF-8 LC_CTYPE such as C.UTF-8")]
+    DatabaseLocale { ctype: String },
     #[error("migration {version} failed: {reason}")]
     Migration { version: i64, reason: String },
     #[error("import failed at line {line}: {reason}")]
@@ -196,6 +198,7 @@ impl Error {
             Error::ReturnWindowPassed { .. } => "return_window_passed",
             Error::NoActingUser => "no_acting_user",
             Error::DatabaseTooNew { .. } => "database_too_new",
+            Error::DatabaseLocale { .. } => "database_locale",
             Error::Migration { .. } => "migration_failed",
             Error::ImportRow { .. } => "import_row",
             Error::FileExists { .. } => "file_exists",
@@ -290,6 +293,7 @@ impl Error {
             Error::DatabaseTooNew { found, supported } => {
                 json!({ "found": found, "supported": supported })
             }
+            Error::DatabaseLocale { ctype } => json!({ "ctype": ctype }),
             Error::AccountLocked { until } => json!({ "until": until }),
             Error::WeakPassword { min, max } => json!({ "min": min, "max": max }),
             Error::InvalidPath { path }

@@ -36,6 +36,8 @@ mod outbox;
 mod pages;
 #[cfg(feature = "postgres")]
 mod pg;
+#[cfg(feature = "postgres")]
+mod pg_migrate;
 mod plans;
 mod presence;
 mod qa;

@@ -145,6 +145,8 @@ pub enum Error {
     InvalidPath { path: String },
     #[error("{0} is not set up")]
     NotConfigured(&'static str),
+    #[error("not possible on this database: {what}")]
+    Unsupported { what: &'static str },
     #[error("the backup cannot be decrypted with this passphrase")]
     BackupPassphrase,
     #[error("the backup is damaged: {reason}")]
@@ -221,6 +223,7 @@ impl Error {
             Error::WeakPassword { .. } => "weak_password",
             Error::InvalidPath { .. } => "invalid_path",
             Error::NotConfigured(_) => "not_configured",
+            Error::Unsupported { .. } => "unsupported",
             Error::BackupPassphrase => "backup_passphrase",
             Error::BackupCorrupt { .. } => "backup_corrupt",
             Error::BackupTooNew { .. } => "backup_too_new",
@@ -301,7 +304,7 @@ impl Error {
             | Error::HeldByServer { path } => {
                 json!({ "path": path })
             }
-            Error::NotConfigured(what) => json!({ "what": what }),
+            Error::NotConfigured(what) | Error::Unsupported { what } => json!({ "what": what }),
             Error::Unreachable { address, reason } => {
                 json!({ "address": address, "reason": reason })
             }

@@ -81,7 +81,7 @@ impl Store {
     pub fn needs_setup(&self) -> Result<bool> {
         self.read(|c| {
             let n: i64 = c.query_row(
-                "SELECT count(*) FROM users WHERE role = 'admin' AND active = 1 AND password_hash IS NOT NULL",
+                "SELECT count(*) FROM users WHERE role = 'admin' AND active = TRUE AND password_hash IS NOT NULL",
                 [],
                 |r| r.get(0),
             )?;
@@ -101,7 +101,7 @@ impl Store {
         let now = self.now();
         self.write(|tx| {
             let done: i64 = tx.query_row(
-                "SELECT count(*) FROM users WHERE role = 'admin' AND active = 1 AND password_hash IS NOT NULL",
+                "SELECT count(*) FROM users WHERE role = 'admin' AND active = TRUE AND password_hash IS NOT NULL",
                 [],
                 |r| r.get(0),
             )?;
@@ -119,7 +119,7 @@ impl Store {
             let user = match existing {
                 Some(id) => {
                     tx.execute(
-                        "UPDATE users SET login = ?1, name = ?2, password_hash = ?3, active = 1 WHERE id = ?4",
+                        "UPDATE users SET login = ?1, name = ?2, password_hash = ?3, active = TRUE WHERE id = ?4",
                         (&login, &name, &hash, id),
                     )?;
                     get_user(tx, id)?
@@ -328,7 +328,7 @@ impl Store {
             let u = get_user(tx, user_id)?;
             if !active && u.role == Role::Admin {
                 let others: i64 = tx.query_row(
-                    "SELECT count(*) FROM users WHERE role = 'admin' AND active = 1 AND password_hash IS NOT NULL AND id <> ?1",
+                    "SELECT count(*) FROM users WHERE role = 'admin' AND active = TRUE AND password_hash IS NOT NULL AND id <> ?1",
                     [user_id],
                     |r| r.get(0),
                 )?;
@@ -370,7 +370,7 @@ impl Store {
             active_department(tx, department_id)?;
             if before.role == Role::Admin && role != Role::Admin {
                 let others: i64 = tx.query_row(
-                    "SELECT count(*) FROM users WHERE role = 'admin' AND active = 1 AND password_hash IS NOT NULL AND id <> ?1",
+                    "SELECT count(*) FROM users WHERE role = 'admin' AND active = TRUE AND password_hash IS NOT NULL AND id <> ?1",
                     [user_id],
                     |r| r.get(0),
                 )?;

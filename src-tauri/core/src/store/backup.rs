@@ -493,7 +493,7 @@ impl Store {
         }
         let src = Connection::open_with_flags(&plain.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         {
-            let mut w = lock(&self.writer);
+            let mut w = lock(&self.sqlite()?.writer);
             {
                 let b = rusqlite::backup::Backup::new(&src, &mut w)?;
                 let mut step = || -> Result<bool> {
@@ -514,7 +514,7 @@ impl Store {
             super::calendar::sync_official(&sql::Connection::lite(&w))?;
         }
         let carried = {
-            let mut w = lock(&self.writer);
+            let mut w = lock(&self.sqlite()?.writer);
             w.execute(
                 "ATTACH DATABASE ?1 AS aside",
                 [aside.to_string_lossy().as_ref()],
@@ -547,7 +547,7 @@ impl Store {
         let now = self.now();
         let last_good_drill = self.read(|c| {
             Ok(c.query_row(
-                "SELECT at, file, ok, detail FROM restore_drills WHERE ok = 1 ORDER BY at DESC LIMIT 1",
+                "SELECT at, file, ok, detail FROM restore_drills WHERE ok = TRUE ORDER BY at DESC LIMIT 1",
                 [],
                 |r| {
                     Ok(Drill {

@@ -23,7 +23,7 @@ pub struct IcsReport {
 pub(crate) fn sync_official(c: &Connection) -> Result<()> {
     let (days, years) = parse_official(OFFICIAL_CN)?;
     let ids: Vec<i64> = c
-        .prepare("SELECT id FROM calendars WHERE always = 0")?
+        .prepare("SELECT id FROM calendars WHERE always = FALSE")?
         .query_map([], |r| r.get(0))?
         .collect::<super::sql::Result<_>>()?;
     for id in ids {

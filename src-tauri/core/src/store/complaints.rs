@@ -215,7 +215,7 @@ impl Store {
                 "SELECT t.id, t.number, substr(t.description, 1, 80), k.remedy, t.status, t.severity, k.assessed_at,
                         (SELECT o.outcome FROM legal_opinions o WHERE o.ticket_id = k.ticket_id ORDER BY o.id DESC LIMIT 1) AS latest
                  FROM complaints k JOIN tickets t ON t.id = k.ticket_id
-                 WHERE k.risky = 1
+                 WHERE k.risky = TRUE
                  ORDER BY coalesce(latest = 'cleared', 0), k.assessed_at DESC, t.id DESC
                  LIMIT ?1",
             )?;

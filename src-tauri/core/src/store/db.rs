@@ -14,13 +14,51 @@ use rusqlite::{Connection, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-pub struct Store {
-    pub(super) writer: Mutex<Connection>,
+/// One writer and a few readers of one database.
+pub(super) struct Pool<C> {
+    pub(super) writer: Mutex<C>,
     /// Read-only connections: a read takes a free one, so reads run side by side (a
     /// report does not hold up a queue page). A handful of connections needs no pool
     /// crate: a `try_lock` round and, when all are busy, a wait on the next in turn.
-    pub(super) readers: Vec<Mutex<Connection>>,
+    pub(super) readers: Vec<Mutex<C>>,
     pub(super) next_reader: std::sync::atomic::AtomicUsize,
+}
+
+impl<C> Pool<C> {
+    pub(super) fn new(writer: C, readers: Vec<C>) -> Self {
+        Pool {
+            writer: Mutex::new(writer),
+            readers: readers.into_iter().map(Mutex::new).collect(),
+            next_reader: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    /// A free reader, or (all busy) the next one in turn once it is free.
+    fn reader(&self) -> MutexGuard<'_, C> {
+        use std::sync::atomic::Ordering;
+        let n = self.readers.len();
+        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
+        for i in 0..n {
+            match self.readers[(start + i) % n].try_lock() {
+                Ok(guard) => return guard,
+                Err(std::sync::TryLockError::Poisoned(p)) => return p.into_inner(),
+                Err(std::sync::TryLockError::WouldBlock) => {}
+            }
+        }
+        lock(&self.readers[start % n])
+    }
+}
+
+/// The database behind the store: an SQLite file (a desk, a small centre) or PostgreSQL
+/// (a centre server that outgrew one file).
+pub(super) enum Backend {
+    Lite(Pool<Connection>),
+    #[cfg(feature = "postgres")]
+    Pg(Box<Pool<super::pg::PgConn>>),
+}
+
+pub struct Store {
+    pub(super) db: Backend,
     pub(super) clock: Arc<dyn Clock>,
     pub(super) path: PathBuf,
     /// Who has which ticket open (`presence`).
@@ -120,53 +158,71 @@ impl Store {
         self.clock.now()
     }
 
-    /// Runs `f` in an IMMEDIATE transaction: all of it is written, or none.
+    /// The SQLite file's connections, for what is SQLite's own business (its backups).
+    pub(super) fn sqlite(&self) -> Result<&Pool<Connection>> {
+        match &self.db {
+            Backend::Lite(p) => Ok(p),
+            #[cfg(feature = "postgres")]
+            Backend::Pg(_) => Err(Error::Unsupported {
+                what: "sqlite_file",
+            }),
+        }
+    }
+
+    /// Runs `f` in one transaction that writes (IMMEDIATE on SQLite): all of it is
+    /// written, or none.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&sql::Connection) -> Result<T>) -> Result<T> {
-        immediate(&mut lock(&self.writer), f)
+        match &self.db {
+            Backend::Lite(p) => immediate(&mut lock(&p.writer), f),
+            #[cfg(feature = "postgres")]
+            Backend::Pg(p) => lock(&p.writer).transaction(f),
+        }
     }
 
     /// `write` for one big transaction (imports, seeding): a page cache large enough to
     /// hold the index pages it changes, so SQLite does not spill them to the WAL again
     /// and again before the commit; back to the default afterwards.
     pub(crate) fn write_big<T>(&self, f: impl FnOnce(&sql::Connection) -> Result<T>) -> Result<T> {
-        let mut conn = lock(&self.writer);
-        conn.pragma_update(None, "cache_size", BULK_CACHE_KIB)?;
-        let out = immediate(&mut conn, f);
-        conn.pragma_update(None, "cache_size", DEFAULT_CACHE_KIB)?;
-        out
+        match &self.db {
+            Backend::Lite(p) => {
+                let mut conn = lock(&p.writer);
+                conn.pragma_update(None, "cache_size", BULK_CACHE_KIB)?;
+                let out = immediate(&mut conn, f);
+                conn.pragma_update(None, "cache_size", DEFAULT_CACHE_KIB)?;
+                out
+            }
+            #[cfg(feature = "postgres")]
+            Backend::Pg(_) => self.write(f),
+        }
     }
 
     pub(crate) fn read<T>(&self, f: impl FnOnce(&sql::Connection) -> Result<T>) -> Result<T> {
-        f(&sql::Connection::lite(&self.reader()))
-    }
-
-    /// A free reader, or (all busy) the next one in turn once it is free.
-    fn reader(&self) -> MutexGuard<'_, Connection> {
-        use std::sync::atomic::Ordering;
-        let n = self.readers.len();
-        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
-        for i in 0..n {
-            match self.readers[(start + i) % n].try_lock() {
-                Ok(guard) => return guard,
-                Err(std::sync::TryLockError::Poisoned(p)) => return p.into_inner(),
-                Err(std::sync::TryLockError::WouldBlock) => {}
-            }
+        match &self.db {
+            Backend::Lite(p) => f(&sql::Connection::lite(&p.reader())),
+            // PostgreSQL reads in a transaction too (its savepoints need one).
+            #[cfg(feature = "postgres")]
+            Backend::Pg(p) => p.reader().read(false, f),
         }
-        lock(&self.readers[start % n])
     }
 
     /// Runs `f` on one read transaction: every query in it sees the same committed state
     /// (a report's figures agree with each other while agents keep writing).
     pub(crate) fn snapshot<T>(&self, f: impl FnOnce(&sql::Connection) -> Result<T>) -> Result<T> {
-        let conn = self.reader();
-        let tx = conn.unchecked_transaction()?;
-        let out = f(&sql::Connection::lite(&tx))?;
-        tx.commit()?;
-        Ok(out)
+        match &self.db {
+            Backend::Lite(p) => {
+                let conn = p.reader();
+                let tx = conn.unchecked_transaction()?;
+                let out = f(&sql::Connection::lite(&tx))?;
+                tx.commit()?;
+                Ok(out)
+            }
+            #[cfg(feature = "postgres")]
+            Backend::Pg(p) => p.reader().read(true, f),
+        }
     }
 }
 
-pub(crate) fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+pub(crate) fn lock<C>(m: &Mutex<C>) -> MutexGuard<'_, C> {
     // A panic while holding the lock cannot leave a half-written transaction behind
     // (it rolls back on drop), so the connection stays usable.
     m.lock().unwrap_or_else(|p| p.into_inner())

@@ -380,7 +380,10 @@ impl Store {
         let now = self.now();
         self.write(|tx| {
             rule_by_id(tx, id)?;
-            tx.execute("UPDATE dispatch_rules SET active = 0 WHERE id = ?1", [id])?;
+            tx.execute(
+                "UPDATE dispatch_rules SET active = FALSE WHERE id = ?1",
+                [id],
+            )?;
             append(
                 tx,
                 now,

@@ -54,7 +54,7 @@ fn next_number(c: &Connection, at: DateTime<Utc>) -> Result<String> {
     let seq: i64 = c
         .prepare_cached(
             "INSERT INTO day_sequences (day, last) VALUES (?1, 1)
-             ON CONFLICT(day) DO UPDATE SET last = last + 1 RETURNING last",
+             ON CONFLICT(day) DO UPDATE SET last = day_sequences.last + 1 RETURNING last",
         )?
         .query_row([format!("YJ{day}")], |r| r.get(0))?;
     Ok(format!("YJ{day}-{seq:02}"))

@@ -95,7 +95,7 @@ pub(super) const TICKET_KPIS: &[(&str, &str, &str, &str)] = &[
         "e.action = 'feedback' AND COUNTED AND json_extract(e.data, '$.satisfaction') IN SATISFIED",
         "e.action = 'feedback' AND COUNTED",
     ),
-    ("resolution", CLOSED, "t.resolved = 1", "TRUE"),
+    ("resolution", CLOSED, "t.resolved = TRUE", "TRUE"),
     (
         "direct_answer",
         RECEIVED,

@@ -101,7 +101,7 @@ use crate::clock::Clock;
 use crate::error::{Error, Result};
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// Read connections of a desk: a report in the reporting window and the desk's queues
 /// read side by side. (Each has its own page cache, filled only as it is used.)
@@ -186,13 +186,11 @@ impl Store {
                 // Reports and searches read tens of thousands of pages of a big store; with
                 // the default 2 MB cache most of that time went to copying pages again.
                 reader.pragma_update(None, "cache_size", db::READER_CACHE_KIB)?;
-                Ok(Mutex::new(reader))
+                Ok(reader)
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(Store {
-            writer: Mutex::new(writer),
-            readers,
-            next_reader: std::sync::atomic::AtomicUsize::new(0),
+            db: db::Backend::Lite(db::Pool::new(writer, readers)),
             clock,
             path,
             presence: Default::default(),
@@ -201,6 +199,48 @@ impl Store {
         })
     }
 }
+
+#[cfg(feature = "postgres")]
+impl Store {
+    /// Opens a centre's store on PostgreSQL (`postgres://…`) and brings its schema up to
+    /// date, with `readers` read connections beside the writer.
+    pub fn open_postgres(url: &str, clock: Arc<dyn Clock>, readers: usize) -> Result<Store> {
+        let writer = pg::PgConn::connect(url)?;
+        pg_migrate::run(&writer, pg_migrate::PG_MIGRATIONS)?;
+        writer.transaction(|c| {
+            calendar::sync_official(c)?;
+            alarms::backfill(c, clock.now())?;
+            plans::seed(c, clock.now())
+        })?;
+        let readers = (0..readers.max(1))
+            .map(|_| pg::PgConn::connect(url))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        Ok(Store {
+            db: db::Backend::Pg(Box::new(db::Pool::new(writer, readers))),
+            clock,
+            path: without_password(url).into(),
+            presence: Default::default(),
+            counts: Default::default(),
+            detected: Default::default(),
+        })
+    }
+}
+
+/// A database URL as it may be shown: without its password.
+#[cfg(feature = "postgres")]
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    match rest.split_once('@') {
+        Some((user, host)) => format!("{scheme}://{}@{host}", user.split(':').next().unwrap_or("")),
+        None => url.to_string(),
+    }
+}
+
+#[cfg(all(test, feature = "postgres"))]
+#[path = "pg_store_tests.rs"]
+mod pg_store_tests;
 
 #[cfg(test)]
 pub(crate) mod testutil {
@@ -310,7 +350,7 @@ mod tests {
         assert_eq!(long.join().expect("long").expect("count"), 0);
         let one = Store::open_with_readers(s.path(), Arc::new(crate::clock::SystemClock), 1)
             .expect("one reader");
-        assert_eq!(one.readers.len(), 1);
+        assert_eq!(one.sqlite().expect("SQLite").readers.len(), 1);
     }
 
     #[cfg(unix)]

@@ -53,7 +53,7 @@ fn items(c: &Connection, retired: bool) -> Result<Vec<OnboardingItem>> {
     Ok(c.prepare_cached(
         "SELECT i.id, i.key, i.title, i.kind, i.topic, i.exam_id, e.title, i.days, i.active
              FROM onboarding_items i LEFT JOIN exams e ON e.id = i.exam_id
-             WHERE i.active = 1 OR ?1 ORDER BY i.days, i.id",
+             WHERE i.active = TRUE OR ?1 ORDER BY i.days, i.id",
     )?
     .query_map([retired], |r| {
         Ok(OnboardingItem {
@@ -83,7 +83,7 @@ fn record(c: &Connection, user: i64) -> Result<Record> {
     let passed = c
         .prepare_cached(
             "SELECT a.exam_id, min(a.submitted_at), e.title FROM exam_attempts a JOIN exams e ON e.id = a.exam_id
-             WHERE a.user_id = ?1 AND a.passed = 1 GROUP BY a.exam_id",
+             WHERE a.user_id = ?1 AND a.passed = TRUE GROUP BY a.exam_id",
         )?
         .query_map([user], |r| Ok((r.get(0)?, from_ms(r.get(1)?), r.get(2)?)))?
         .collect::<super::sql::Result<_>>()?;
@@ -177,7 +177,10 @@ impl Store {
     /// Takes an item off the checklist (ticks already given stay on record).
     pub fn retire_onboarding_item(&self, id: i64) -> Result<()> {
         self.write(|tx| {
-            match tx.execute("UPDATE onboarding_items SET active = 0 WHERE id = ?1", [id])? {
+            match tx.execute(
+                "UPDATE onboarding_items SET active = FALSE WHERE id = ?1",
+                [id],
+            )? {
                 0 => Err(Error::NotFound {
                     entity: "onboarding_item",
                     key: id.to_string(),
@@ -249,7 +252,7 @@ impl Store {
         self.write(|tx| {
             progress(tx, user, now)?;
             let kind: ItemKind = tx
-                .query_row("SELECT kind FROM onboarding_items WHERE id = ?1 AND active = 1", [item], |r| r.get(0))
+                .query_row("SELECT kind FROM onboarding_items WHERE id = ?1 AND active = TRUE", [item], |r| r.get(0))
                 .optional()?
                 .ok_or_else(|| Error::NotFound {
                     entity: "onboarding_item",

@@ -63,12 +63,11 @@ pub(super) fn publish(
     user_id: Option<i64>,
     data: &Value,
 ) -> Result<i64> {
-    let new_id = c
-        .prepare_cached(
-            "INSERT INTO outbox (at, kind, ticket_id, user_id, data) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?
-        .insert((ms(at), kind.as_str(), ticket_id, user_id, data.to_string()))?;
-    Ok(new_id)
+    // Its key is `seq`, not `id`: asked for by name.
+    Ok(c.prepare_cached(
+        "INSERT INTO outbox (at, kind, ticket_id, user_id, data) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING seq",
+    )?
+    .query_row((ms(at), kind.as_str(), ticket_id, user_id, data.to_string()), |r| r.get(0))?)
 }
 
 /// A ticket's change: which departments it concerns (the one it left, the one it is at).

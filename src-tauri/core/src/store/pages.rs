@@ -145,14 +145,14 @@ pub(crate) fn escalate(
     let late: Vec<(i64, i64, i64, i64, bool)> = c
         .prepare_cached(
             "SELECT p.id, p.incident_id, p.event_seq, p.tier, p.drill FROM incident_pages p
-             WHERE p.acked_at IS NULL AND p.escalated = 0 AND p.escalate_at IS NOT NULL AND p.escalate_at <= ?1
+             WHERE p.acked_at IS NULL AND p.escalated = FALSE AND p.escalate_at IS NOT NULL AND p.escalate_at <= ?1
              ORDER BY p.escalate_at, p.id LIMIT 1000",
         )?
         .query_map([ms(now)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
         .collect::<super::sql::Result<_>>()?;
     let mut queued = 0;
     for (id, incident_id, event_seq, tier, drill) in late {
-        c.prepare_cached("UPDATE incident_pages SET escalated = 1 WHERE id = ?1")?
+        c.prepare_cached("UPDATE incident_pages SET escalated = TRUE WHERE id = ?1")?
             .execute([id])?;
         let answered: bool = c.query_row(
             "SELECT EXISTS(SELECT 1 FROM incident_pages WHERE incident_id = ?1 AND event_seq = ?2
@@ -247,9 +247,9 @@ pub(crate) fn next(c: &Connection) -> Result<Option<DateTime<Utc>>> {
         "SELECT min(t) FROM (
             SELECT min(fire_at) AS t FROM incident_pages WHERE fired_at IS NULL
             UNION ALL
-            SELECT min(escalate_at) FROM incident_pages WHERE acked_at IS NULL AND escalated = 0 AND escalate_at IS NOT NULL
+            SELECT min(escalate_at) FROM incident_pages WHERE acked_at IS NULL AND escalated = FALSE AND escalate_at IS NOT NULL
             UNION ALL
-            SELECT min(due_at) FROM incident_follow_ups WHERE done_at IS NULL AND reminded_at IS NULL)",
+            SELECT min(due_at) FROM incident_follow_ups WHERE done_at IS NULL AND reminded_at IS NULL) AS due",
         [],
         |r| r.get(0),
     )?;

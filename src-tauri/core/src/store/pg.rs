@@ -41,25 +41,60 @@ impl From<postgres::Error> for crate::error::Error {
     }
 }
 
-/// The store's SQL in PostgreSQL's words: `?N` → `$N`, a bare `?` numbered in turn;
-/// quoted texts and names are left as they are.
+/// An error naming the statement it came from (the start of it, on one line).
+fn at(sql: &str) -> impl FnOnce(postgres::Error) -> Error + '_ {
+    move |e| {
+        let mut err = Error::from(e);
+        if let Error::Backend { message, .. } = &mut err {
+            let text: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+            message.push_str(&format!(
+                " [{}]",
+                text.chars().take(160).collect::<String>()
+            ));
+        }
+        err
+    }
+}
+
+/// The store's SQL in PostgreSQL's words: `?N` → `$N`, a bare `?` numbered in turn, and
+/// SQLite's planner hint `+column` (a unary plus that keeps an index out of a plan)
+/// dropped — PostgreSQL has no unary plus on text and plans by itself. Quoted texts and
+/// names are left as they are.
 pub(super) fn dialect(sql: &str) -> String {
+    const KEYWORDS: &[&str] = &[
+        "WHERE", "AND", "OR", "ON", "NOT", "BY", "SELECT", "WHEN", "THEN", "ELSE", "CASE", "IN",
+    ];
     let mut out = String::with_capacity(sql.len() + 8);
     let mut chars = sql.chars().peekable();
     let mut next = 0;
     let mut quote: Option<char> = None;
+    // Whether the last token was a value (a `+` after one adds), and the word being read.
+    let mut operand = false;
+    let mut word = String::new();
     while let Some(c) = chars.next() {
-        match (quote, c) {
-            (Some(q), c) if c == q => {
+        if let Some(q) = quote {
+            out.push(c);
+            if c == q {
                 quote = None;
-                out.push(c);
+                operand = true;
             }
-            (Some(_), c) => out.push(c),
-            (None, '\'' | '"') => {
+            continue;
+        }
+        if c.is_alphanumeric() || c == '_' || c == '.' {
+            word.push(c);
+            out.push(c);
+            continue;
+        }
+        if !word.is_empty() {
+            operand = !KEYWORDS.contains(&word.to_ascii_uppercase().as_str());
+            word.clear();
+        }
+        match c {
+            '\'' | '"' => {
                 quote = Some(c);
                 out.push(c);
             }
-            (None, '?') => {
+            '?' => {
                 let mut digits = String::new();
                 while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
                     digits.push(*d);
@@ -71,8 +106,24 @@ pub(super) fn dialect(sql: &str) -> String {
                 }
                 out.push('$');
                 out.push_str(&digits);
+                operand = true;
             }
-            (None, c) => out.push(c),
+            '+' if !operand && chars.peek().is_some_and(|n| n.is_alphabetic() || *n == '_') => {}
+            // A comment runs to the end of its line (an apostrophe in it opens no text).
+            '-' if chars.peek() == Some(&'-') => {
+                out.push(c);
+                for n in chars.by_ref() {
+                    out.push(n);
+                    if n == '\n' {
+                        break;
+                    }
+                }
+            }
+            c if c.is_whitespace() => out.push(c),
+            c => {
+                operand = c == ')';
+                out.push(c);
+            }
         }
     }
     out
@@ -85,7 +136,6 @@ pub struct PgConn {
     prepared: RefCell<HashMap<(String, bool), postgres::Statement>>,
 }
 
-#[cfg_attr(not(test), allow(dead_code))]
 impl PgConn {
     pub fn new(client: postgres::Client) -> Self {
         PgConn {
@@ -107,32 +157,32 @@ impl PgConn {
         if returning {
             text.push_str(" RETURNING id");
         }
-        let st = self.client.borrow_mut().prepare(&text)?;
+        let st = self.client.borrow_mut().prepare(&text).map_err(at(sql))?;
         self.prepared.borrow_mut().insert(key, st.clone());
         Ok(st)
     }
 
     pub(super) fn execute(&self, sql: &str, values: &[&dyn StoreSql]) -> Result<usize> {
         let st = self.statement(sql, false)?;
-        let n = with_values(values, |p| self.client.borrow_mut().execute(&st, p))?;
+        let n =
+            with_values(values, |p| self.client.borrow_mut().execute(&st, p)).map_err(at(sql))?;
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 
     pub(super) fn insert(&self, sql: &str, values: &[&dyn StoreSql]) -> Result<Option<i64>> {
         let st = self.statement(sql, true)?;
-        let row = with_values(values, |p| self.client.borrow_mut().query_opt(&st, p))?;
+        let row =
+            with_values(values, |p| self.client.borrow_mut().query_opt(&st, p)).map_err(at(sql))?;
         row.map(|r| Ok(r.try_get::<_, i64>(0)?)).transpose()
     }
 
     pub(super) fn query(&self, sql: &str, values: &[&dyn StoreSql]) -> Result<Vec<postgres::Row>> {
         let st = self.statement(sql, false)?;
-        Ok(with_values(values, |p| {
-            self.client.borrow_mut().query(&st, p)
-        })?)
+        with_values(values, |p| self.client.borrow_mut().query(&st, p)).map_err(at(sql))
     }
 
     pub(super) fn batch(&self, sql: &str) -> Result<()> {
-        Ok(self.client.borrow_mut().batch_execute(sql)?)
+        self.client.borrow_mut().batch_execute(sql).map_err(at(sql))
     }
 }
 
@@ -290,6 +340,18 @@ mod tests {
             "SELECT '?1', \"a?\" , $3"
         );
         assert_eq!(dialect("SELECT 'it''s ?' || ?1"), "SELECT 'it''s ?' || $1");
+    }
+
+    #[test]
+    fn sqlites_planner_hints_are_dropped_and_sums_kept() {
+        assert_eq!(
+            dialect("SELECT 1 FROM t WHERE +t.status = ?1 AND +due_at < ?2 OR (+x)"),
+            "SELECT 1 FROM t WHERE t.status = $1 AND due_at < $2 OR (x)"
+        );
+        assert_eq!(
+            dialect("SELECT a +b, ?1 + 6, (n) +m, count(*) + 1"),
+            "SELECT a +b, $1 + 6, (n) +m, count(*) + 1"
+        );
     }
 
     #[test]

@@ -3,8 +3,6 @@
 //! transactional), under an advisory lock so that server instances starting together
 //! migrate once; a failure leaves the previous version, a newer database is refused, and
 //! so is a database whose character classes would leave Chinese search finding nothing.
-// The PostgreSQL store (issue 18's next step) runs these when it opens; today its tests do.
-#![cfg_attr(not(test), allow(dead_code))]
 
 use super::migrate::Migration;
 use super::pg::PgConn;

@@ -73,7 +73,7 @@ pub(crate) fn capped_count(
     cap: i64,
 ) -> Result<i64> {
     Ok(c.prepare_cached(&format!(
-        "SELECT count(*) FROM (SELECT 1 {from_where} LIMIT {})",
+        "SELECT count(*) FROM (SELECT 1 {from_where} LIMIT {}) AS capped",
         cap + 1
     ))?
     .query_row(params, |r| r.get(0))?)

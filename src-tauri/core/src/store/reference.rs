@@ -262,7 +262,7 @@ impl Store {
         self.read(|c| {
             let id: Option<i64> = c
                 .query_row(
-                    "SELECT id FROM users WHERE role = 'admin' AND active = 1 ORDER BY id LIMIT 1",
+                    "SELECT id FROM users WHERE role = 'admin' AND active = TRUE ORDER BY id LIMIT 1",
                     [],
                     |r| r.get(0),
                 )

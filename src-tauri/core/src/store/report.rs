@@ -276,7 +276,7 @@ fn assessment_in(
             .collect::<super::sql::Result<_>>()?)
     };
     let mut agents: Vec<Assessed> =
-        list("SELECT id, name FROM users WHERE active = 1 AND role = 'agent' ORDER BY id")?
+        list("SELECT id, name FROM users WHERE active = TRUE AND role = 'agent' ORDER BY id")?
             .into_iter()
             .map(|(id, name)| {
                 let of = |e: &Extras| e.get(&id).cloned().unwrap_or_default();
@@ -285,7 +285,7 @@ fn assessment_in(
             })
             .collect();
     let mut departments: Vec<Assessed> = list(
-        "SELECT id, name FROM departments WHERE active = 1 AND code <> 'hotline' ORDER BY id",
+        "SELECT id, name FROM departments WHERE active = TRUE AND code <> 'hotline' ORDER BY id",
     )?
     .into_iter()
     .map(|(id, name)| {

@@ -189,7 +189,7 @@ pub(super) fn on_return(
         field: "reason_code",
     })?;
     let listed: bool = c.query_row(
-        "SELECT EXISTS (SELECT 1 FROM return_reasons WHERE code = ?1 AND active = 1)",
+        "SELECT EXISTS (SELECT 1 FROM return_reasons WHERE code = ?1 AND active = TRUE)",
         [code],
         |r| r.get(0),
     )?;

@@ -261,7 +261,7 @@ pub(super) fn next_number(c: &Connection, tz: chrono_tz::Tz, at: DateTime<Utc>) 
     let seq: i64 = c
         .prepare_cached(
             "INSERT INTO day_sequences (day, last) VALUES (?1, 1)
-             ON CONFLICT(day) DO UPDATE SET last = last + 1 RETURNING last",
+             ON CONFLICT(day) DO UPDATE SET last = day_sequences.last + 1 RETURNING last",
         )?
         .query_row([&day], |r| r.get(0))?;
     Ok(format_number(&day, seq))

@@ -251,9 +251,7 @@ impl Row<'_> {
 #[derive(Clone, Copy)]
 enum Conn<'c> {
     Lite(&'c rusqlite::Connection),
-    // Opened by the seam's tests until the PostgreSQL store (issue 18's next step) opens it.
     #[cfg(feature = "postgres")]
-    #[cfg_attr(not(test), allow(dead_code))]
     Pg(&'c super::pg::PgConn),
 }
 
@@ -271,7 +269,6 @@ impl<'c> Connection<'c> {
     }
 
     #[cfg(feature = "postgres")]
-    #[cfg_attr(not(test), allow(dead_code))]
     pub(super) fn pg(c: &'c super::pg::PgConn) -> Self {
         Connection { inner: Conn::Pg(c) }
     }
@@ -568,14 +565,36 @@ impl<T, F: FnMut(&Row<'_>) -> Result<T>> Iterator for MappedRows<'_, F> {
 }
 
 #[cfg(feature = "postgres")]
-#[cfg_attr(not(test), allow(dead_code))]
 impl super::pg::PgConn {
     /// Runs `f` in one transaction: all of it is written, or none.
     pub fn transaction<T>(
         &self,
         f: impl FnOnce(&Connection) -> crate::error::Result<T>,
     ) -> crate::error::Result<T> {
-        self.batch("BEGIN")?;
+        self.run("BEGIN", f)
+    }
+
+    /// Runs `f` in a read-only transaction; with `snapshot`, every query of it sees the
+    /// same committed state.
+    pub fn read<T>(
+        &self,
+        snapshot: bool,
+        f: impl FnOnce(&Connection) -> crate::error::Result<T>,
+    ) -> crate::error::Result<T> {
+        let begin = if snapshot {
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+        } else {
+            "BEGIN READ ONLY"
+        };
+        self.run(begin, f)
+    }
+
+    fn run<T>(
+        &self,
+        begin: &str,
+        f: impl FnOnce(&Connection) -> crate::error::Result<T>,
+    ) -> crate::error::Result<T> {
+        self.batch(begin)?;
         match f(&Connection::pg(self)) {
             Ok(v) => {
                 self.batch("COMMIT")?;

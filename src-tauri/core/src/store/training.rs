@@ -197,7 +197,7 @@ pub(super) fn kpis(c: &Connection, q: &ReportQuery) -> Result<BTreeMap<i64, Vec<
         .prepare_cached(
             "SELECT user_id, CAST(round(sum(best)) AS INTEGER), count(*) FROM (
                 SELECT user_id, exam_id, max(score) AS best FROM exam_attempts
-                WHERE submitted_at >= ?1 AND submitted_at < ?2 AND score IS NOT NULL GROUP BY user_id, exam_id)
+                WHERE submitted_at >= ?1 AND submitted_at < ?2 AND score IS NOT NULL GROUP BY user_id, exam_id) AS best
              GROUP BY user_id",
         )?
         .query_map(period, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
@@ -351,7 +351,9 @@ impl Store {
     pub fn questions(&self) -> Result<Vec<Question>> {
         self.read(|c| {
             let rows: Vec<(i64, String)> = c
-                .prepare_cached("SELECT id, body FROM exam_questions WHERE active = 1 ORDER BY id")?
+                .prepare_cached(
+                    "SELECT id, body FROM exam_questions WHERE active = TRUE ORDER BY id",
+                )?
                 .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<super::sql::Result<_>>()?;
             rows.into_iter()
@@ -371,7 +373,7 @@ impl Store {
         let now = self.now();
         self.write(|tx| {
             let bank: Vec<(i64, String)> = tx
-                .prepare("SELECT id, body FROM exam_questions WHERE active = 1 AND (?1 IS NULL OR topic = ?1)")?
+                .prepare("SELECT id, body FROM exam_questions WHERE active = TRUE AND (?1 IS NULL OR topic = ?1)")?
                 .query_map([v.topic], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<super::sql::Result<_>>()?;
             let ids = v.draw(&bank.iter().map(|b| b.0).collect::<Vec<_>>())?;
@@ -422,7 +424,7 @@ impl Store {
             }
             // An attempt left running past its time counts, with nothing answered.
             for (id, ..) in rows.iter().filter(|r| r.2.is_none()) {
-                tx.execute("UPDATE exam_attempts SET submitted_at = ?1, score = 0, passed = 0 WHERE id = ?2", (ms(now), id))?;
+                tx.execute("UPDATE exam_attempts SET submitted_at = ?1, score = 0, passed = FALSE WHERE id = ?2", (ms(now), id))?;
             }
             let new_id = tx.insert(
                 "INSERT INTO exam_attempts (exam_id, user_id, started_at) VALUES (?1, ?2, ?3)",
@@ -455,7 +457,7 @@ impl Store {
             }
             let (exam, paper) = exam_row(tx, a.exam_id)?;
             if !in_time(a.started_at, exam.minutes, now) {
-                tx.execute("UPDATE exam_attempts SET submitted_at = ?1, score = 0, passed = 0 WHERE id = ?2", (ms(now), id))?;
+                tx.execute("UPDATE exam_attempts SET submitted_at = ?1, score = 0, passed = FALSE WHERE id = ?2", (ms(now), id))?;
                 return attempt(tx, id, now);
             }
             let papers: Vec<(NewQuestion, Vec<u8>)> = paper

@@ -1,0 +1,54 @@
+//! The store opened on PostgreSQL: what already runs there as on SQLite.
+
+use super::*;
+use crate::clock::FakeClock;
+
+#[test]
+fn a_store_opens_on_postgresql_and_keeps_its_reference_data() {
+    let cluster = hotline_pgcluster::Cluster::start().expect("cluster");
+    let url = cluster.create_database("centre", "C.UTF-8").expect("db");
+    let clock = Arc::new(FakeClock::new(testutil::t0()));
+    let s = Store::open_postgres(&url, clock.clone(), 2).expect("open");
+    assert!(
+        !s.path().to_string_lossy().contains(':')
+            || s.path().to_string_lossy().starts_with("postgres://")
+    );
+    // Opening again changes nothing (the calendars and plans are there once).
+    drop(s);
+    let s = Store::open_postgres(&url, clock, 2).expect("open again");
+    let (dept, handler) = testutil::lighting(&s);
+    let u = s.user(handler).expect("handler");
+    assert_eq!((u.department_id, u.name.as_str()), (dept, "王工"));
+}
+
+#[test]
+fn a_call_is_logged_and_read_back_on_postgresql() {
+    let cluster = hotline_pgcluster::Cluster::start().expect("cluster");
+    let url = cluster.create_database("centre", "C.UTF-8").expect("db");
+    let clock = Arc::new(FakeClock::new(testutil::t0()));
+    let s = Store::open_postgres(&url, clock, 2).expect("open");
+    let agent = s
+        .create_user(None, "李娜", 1, crate::model::Role::Agent)
+        .expect("agent")
+        .id;
+    let t = s
+        .create_ticket(agent, &crate::ticket::tests::new_ticket())
+        .expect("ticket");
+    assert_eq!(s.ticket(t.id).expect("read").description, t.description);
+    assert_eq!(s.ticket_id_by_number(&t.number).expect("number"), t.id);
+    assert_eq!(s.timeline(t.id).expect("timeline").len(), 1);
+    let counts = s.queue_counts(agent).expect("counts");
+    assert_eq!(counts.get(&crate::model::Queue::All), Some(&1));
+}
+
+#[test]
+fn passwords_are_left_out_of_the_shown_url() {
+    assert_eq!(
+        without_password("postgres://hd:secret@db:5432/centre"),
+        "postgres://hd@db:5432/centre"
+    );
+    assert_eq!(
+        without_password("postgres://db/centre"),
+        "postgres://db/centre"
+    );
+}

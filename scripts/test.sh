@@ -32,6 +32,8 @@ trap summary EXIT
 stage fmt $CARGO fmt --all -- --check
 stage build $CARGO test --workspace --tests --no-run
 stage unit $CARGO test --workspace --tests
+# The store's tests again with their stores on a private PostgreSQL cluster.
+stage pg env CARGO="$CARGO" scripts/store-on-pg.sh
 stage ui node --test tests/ui/
 # The packages from this build (the desk's by Tauri's bundler), checked with dpkg-deb, rpm
 # and systemd-analyze.

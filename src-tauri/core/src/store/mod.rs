@@ -279,11 +279,49 @@ pub(crate) mod testutil {
         (d, s, c, dept, handler)
     }
 
+    /// A fresh store: an SQLite file, or with `HOTLINE_TEST_PG` set (a cluster's URL
+    /// without a database, as `hotline-pgcluster` runs the tests) a database of its own
+    /// on that cluster, so the same tests speak for both.
     pub fn store() -> (tempfile::TempDir, Store, Arc<FakeClock>) {
         let dir = tempfile::tempdir().expect("tempdir");
         let clock = Arc::new(FakeClock::new(t0()));
+        #[cfg(feature = "postgres")]
+        if let Ok(cluster) = std::env::var("HOTLINE_TEST_PG") {
+            let s = Store::open_postgres(&pg_database(&cluster), clock.clone(), 2).expect("open");
+            return (dir, s, clock);
+        }
         let s = Store::open(dir.path().join("hotline.db"), clock.clone()).expect("open");
         (dir, s, clock)
+    }
+
+    /// A new database on the test cluster, copied from one migrated once per test process.
+    #[cfg(feature = "postgres")]
+    fn pg_database(cluster: &str) -> String {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static TEMPLATE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let admin = || {
+            postgres::Client::connect(&format!("{cluster}/postgres"), postgres::NoTls)
+                .expect("cluster")
+        };
+        let template = TEMPLATE.get_or_init(|| {
+            let name = format!("hd_template_{}", std::process::id());
+            admin()
+                .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"))
+                .expect("template");
+            let url = format!("{cluster}/{name}");
+            drop(Store::open_postgres(&url, Arc::new(FakeClock::new(t0())), 1).expect("migrate the template"));
+            name
+        });
+        let name = format!(
+            "hd_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        admin()
+            .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+            .expect("database");
+        format!("{cluster}/{name}")
     }
 }
 

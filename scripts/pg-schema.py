@@ -18,7 +18,8 @@ src = '\n'.join(r[0] + ';' for r in sqlite3.connect(DB).execute(
     "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid"))
 src = re.sub(r'CREATE TABLE (?:IF NOT EXISTS )?"(\w+)"', r'CREATE TABLE \1', src)
 BOOLS = {'active','always','anonymous','approved','backup','built_in','critical','drill','emergency',
-         'escalated','legal_suggested','ok','overridden','passed','phone_withheld','resolved','risky','supervised'}
+         'escalated','legal_suggested','ok','overridden','passed','phone_withheld','resolved','risky','supervised',
+         'attended'}
 SEARCH = ('tickets_fts', 'tickets_bigrams', 'kb_search')
 # statements: split on ';\n' but keep trigger bodies (END;)
 stmts=[]; buf=''

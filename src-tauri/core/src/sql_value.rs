@@ -9,6 +9,7 @@ use std::fmt;
 pub enum Value {
     Null,
     Integer(i64),
+    Bool(bool),
     Real(f64),
     Text(String),
     Blob(Vec<u8>),
@@ -27,7 +28,7 @@ value_from!(i64 => Integer, i32 => Integer, u32 => Integer, f64 => Real, String 
 
 impl From<bool> for Value {
     fn from(x: bool) -> Value {
-        Value::Integer(i64::from(x))
+        Value::Bool(x)
     }
 }
 
@@ -42,6 +43,8 @@ impl<T: Into<Value>> From<Option<T>> for Value {
 pub enum ValueRef<'a> {
     Null,
     Integer(i64),
+    /// A flag as a parameter (SQLite stores 1 or 0; PostgreSQL has BOOLEAN columns).
+    Bool(bool),
     Real(f64),
     Text(&'a str),
     Blob(&'a [u8]),
@@ -52,6 +55,7 @@ impl ValueRef<'_> {
         match self {
             ValueRef::Null => "null",
             ValueRef::Integer(_) => "integer",
+            ValueRef::Bool(_) => "boolean",
             ValueRef::Real(_) => "real",
             ValueRef::Text(_) => "text",
             ValueRef::Blob(_) => "blob",
@@ -68,6 +72,7 @@ impl ValueRef<'_> {
     pub fn as_i64(&self) -> Result<i64, FromSqlError> {
         match self {
             ValueRef::Integer(i) => Ok(*i),
+            ValueRef::Bool(b) => Ok(i64::from(*b)),
             v => Err(FromSqlError::InvalidType(v.kind())),
         }
     }
@@ -76,6 +81,7 @@ impl ValueRef<'_> {
         match *self {
             ValueRef::Null => Value::Null,
             ValueRef::Integer(i) => Value::Integer(i),
+            ValueRef::Bool(b) => Value::Bool(b),
             ValueRef::Real(f) => Value::Real(f),
             ValueRef::Text(s) => Value::Text(s.to_owned()),
             ValueRef::Blob(b) => Value::Blob(b.to_owned()),
@@ -158,6 +164,7 @@ impl ToSql for Value {
         match self {
             Value::Null => ValueRef::Null,
             Value::Integer(i) => ValueRef::Integer(*i),
+            Value::Bool(b) => ValueRef::Bool(*b),
             Value::Real(f) => ValueRef::Real(*f),
             Value::Text(s) => ValueRef::Text(s),
             Value::Blob(b) => ValueRef::Blob(b),
@@ -191,7 +198,7 @@ impl ToSql for Vec<u8> {
 
 impl ToSql for bool {
     fn to_sql(&self) -> ValueRef<'_> {
-        ValueRef::Integer(i64::from(*self))
+        ValueRef::Bool(*self)
     }
 }
 

@@ -528,7 +528,7 @@ CREATE TABLE training_sessions (
 CREATE TABLE training_attendance (
     session_id BIGINT NOT NULL REFERENCES training_sessions(id),
     user_id BIGINT NOT NULL REFERENCES users(id),
-    attended BIGINT,
+    attended BOOLEAN,
     PRIMARY KEY (session_id, user_id)
 );
 CREATE TABLE exam_questions (

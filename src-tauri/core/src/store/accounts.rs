@@ -50,7 +50,7 @@ fn login_name(value: &str) -> Result<String> {
 fn login_taken(c: &Connection, login: &str, except: i64) -> Result<()> {
     let taken: Option<i64> = c
         .query_row(
-            "SELECT id FROM users WHERE login = ?1 COLLATE NOCASE AND id <> ?2",
+            "SELECT id FROM users WHERE lower(login) = lower(?1) AND id <> ?2",
             (login, except),
             |r| r.get(0),
         )
@@ -154,7 +154,7 @@ impl Store {
         let login = login.trim();
         let row: Option<(i64, Option<String>, i64, Option<i64>)> = self.read(|c| {
             Ok(c.query_row(
-                "SELECT id, password_hash, failed_logins, locked_until FROM users WHERE login = ?1 COLLATE NOCASE",
+                "SELECT id, password_hash, failed_logins, locked_until FROM users WHERE lower(login) = lower(?1)",
                 [login],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )

@@ -119,7 +119,7 @@ pub(crate) fn figures(
     )?;
     let (on_time, due): (i64, i64) = c.query_row(
         &format!(
-            "SELECT coalesce(sum(k.acknowledged_at IS NOT NULL AND k.acknowledged_at <= k.ack_due_at), 0), count(*)
+            "SELECT count(*) FILTER (WHERE k.acknowledged_at IS NOT NULL AND k.acknowledged_at <= k.ack_due_at), count(*)
              FROM complaints k JOIN tickets t ON t.id = k.ticket_id
              WHERE k.ack_due_at >= ?1 AND k.ack_due_at < ?2 AND (k.ack_due_at <= ?3 OR k.acknowledged_at IS NOT NULL)
                AND {NOT_DRILL}"
@@ -132,13 +132,13 @@ pub(crate) fn figures(
         Ok(v.map(|ms| ms / 3_600_000.0))
     };
     let ack_hours = mean_hours(
-        "SELECT avg(CASE WHEN k.ack_method IS NOT 'at_intake' THEN k.acknowledged_at - t.received_at END)",
+        "SELECT avg(CASE WHEN k.ack_method IS DISTINCT FROM 'at_intake' THEN k.acknowledged_at - t.received_at END)",
     )?;
     let close_hours = mean_hours("SELECT avg(t.closed_at - t.received_at)")?;
     let (risky, held): (i64, i64) = c.query_row(
         &format!(
-            "SELECT coalesce(sum(k.risky), 0), coalesce(sum(k.risky AND coalesce((SELECT o.outcome FROM legal_opinions o
-                WHERE o.ticket_id = k.ticket_id ORDER BY o.id DESC LIMIT 1), '') <> 'cleared'), 0) {from}"
+            "SELECT count(*) FILTER (WHERE k.risky), count(*) FILTER (WHERE k.risky AND coalesce((SELECT o.outcome FROM legal_opinions o
+                WHERE o.ticket_id = k.ticket_id ORDER BY o.id DESC LIMIT 1), '') <> 'cleared') {from}"
         ),
         period,
         |r| Ok((r.get(0)?, r.get(1)?)),

@@ -213,7 +213,7 @@ impl Store {
         self.read(|c| {
             let ids: Vec<i64> = c
                 .prepare_cached(
-                    "SELECT id FROM incident_suggestions WHERE (?1 = 0 OR status = 'open')
+                    "SELECT id FROM incident_suggestions WHERE (?1 = FALSE OR status = 'open')
                      ORDER BY status = 'open' DESC, at DESC, id DESC LIMIT ?2",
                 )?
                 .query_map((open_only, limit.min(500)), |r| r.get(0))?

@@ -226,7 +226,7 @@ pub(super) fn figures(
     // first transfer in the period, kept when it was never returned nor sent elsewhere.
     let (first, kept): (i64, Option<i64>) = c.query_row(
         &format!(
-            "SELECT count(*), sum(NOT EXISTS (SELECT 1 FROM events r WHERE r.ticket_id = g.ticket_id AND r.action = 'return')
+            "SELECT count(*), count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM events r WHERE r.ticket_id = g.ticket_id AND r.action = 'return')
                  AND NOT EXISTS (SELECT 1 FROM dispatch_log x WHERE x.ticket_id = g.ticket_id
                                    AND x.department_id <> g.department_id))
              FROM dispatch_log g WHERE g.at >= ?1 AND g.at < ?2 AND {}
@@ -237,17 +237,17 @@ pub(super) fn figures(
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     let (suggested, overridden): (i64, Option<i64>) = c.query_row(
-        "SELECT count(*), sum(overridden) FROM dispatch_log
+        "SELECT count(*), count(*) FILTER (WHERE overridden) FROM dispatch_log
          WHERE at >= ?1 AND at < ?2 AND suggested_department_id IS NOT NULL",
         range,
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     let returns = c
         .prepare_cached(
-            "SELECT d.name, count(*), sum(r.state = 'approved'), sum(r.state IN ('refused', 'upheld'))
+            "SELECT d.name, count(*), count(*) FILTER (WHERE r.state = 'approved'), count(*) FILTER (WHERE r.state IN ('refused', 'upheld'))
              FROM return_requests r JOIN departments d ON d.id = r.department_id
              WHERE r.requested_at >= ?1 AND r.requested_at < ?2
-             GROUP BY r.department_id ORDER BY count(*) DESC, d.name",
+             GROUP BY r.department_id, d.name ORDER BY count(*) DESC, d.name",
         )?
         .query_map(range, |r| {
             Ok(DepartmentReturns {

@@ -100,7 +100,7 @@ pub(crate) fn figures(
         |r| r.get(0),
     )?;
     let (on_time, due): (i64, i64) = c.query_row(
-        "SELECT coalesce(sum(done_at IS NOT NULL AND done_at <= due_at), 0), count(*) FROM incident_follow_ups
+        "SELECT count(*) FILTER (WHERE done_at IS NOT NULL AND done_at <= due_at), count(*) FROM incident_follow_ups
          WHERE due_at >= ?1 AND due_at < ?2 AND due_at <= ?3",
         (period.0, period.1, ms(now)),
         |r| Ok((r.get(0)?, r.get(1)?)),

@@ -205,10 +205,15 @@ fn write_version(
         get_department(c, d)?;
     }
     c.prepare_cached(
-        "INSERT OR REPLACE INTO kb_versions (article_id, version, state, title, questions, answer,
+        "INSERT INTO kb_versions (article_id, version, state, title, questions, answer,
             category_id, department_id, keywords, source, material, valid_from, valid_until,
             author_id, saved_at)
-         VALUES (?1, ?2, 'draft', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+         VALUES (?1, ?2, 'draft', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+         ON CONFLICT (article_id, version) DO UPDATE SET state = excluded.state, title = excluded.title,
+            questions = excluded.questions, answer = excluded.answer, category_id = excluded.category_id,
+            department_id = excluded.department_id, keywords = excluded.keywords, source = excluded.source,
+            material = excluded.material, valid_from = excluded.valid_from, valid_until = excluded.valid_until,
+            author_id = excluded.author_id, saved_at = excluded.saved_at",
     )?
     .execute(super::sql::params![
         id,

@@ -382,7 +382,7 @@ pub(super) fn figures(
         .collect::<super::sql::Result<_>>()?;
     let end = today(c, to - Duration::milliseconds(1))?.to_string();
     let (published, used): (i64, i64) = c.query_row(
-            "SELECT count(*), sum(EXISTS (SELECT 1 FROM kb_uses u WHERE u.article_id = a.id AND u.used_at >= ?2 AND u.used_at < ?3))
+            "SELECT count(*), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM kb_uses u WHERE u.article_id = a.id AND u.used_at >= ?2 AND u.used_at < ?3))
              FROM kb_articles a JOIN kb_versions p ON p.article_id = a.id AND p.version = a.published_version
              WHERE a.retired_at IS NULL AND (p.valid_until IS NULL OR p.valid_until >= ?1)",
             (end, range.0, range.1),

@@ -76,7 +76,7 @@ fn record(c: &Connection, user: i64) -> Result<Record> {
     let attended = c
         .prepare_cached(
             "SELECT s.topic, s.starts_at, s.title FROM training_attendance a
-             JOIN training_sessions s ON s.id = a.session_id WHERE a.user_id = ?1 AND a.attended = 1",
+             JOIN training_sessions s ON s.id = a.session_id WHERE a.user_id = ?1 AND a.attended = TRUE",
         )?
         .query_map([user], |r| Ok((r.get(0)?, from_ms(r.get(1)?), r.get(2)?)))?
         .collect::<super::sql::Result<_>>()?;
@@ -265,7 +265,8 @@ impl Store {
                 });
             }
             tx.execute(
-                "INSERT OR IGNORE INTO onboarding_ticks (user_id, item_id, done_at, done_by, note) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO onboarding_ticks (user_id, item_id, done_at, done_by, note) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT DO NOTHING",
                 (user, item, ms(now), by.user.id, note),
             )?;
             progress(tx, user, now)

@@ -129,11 +129,15 @@ pub(super) fn dialect(sql: &str) -> String {
     out
 }
 
+/// A statement's SQL, whether `RETURNING id` was added, its parameters' type ids.
+type StatementKey = (String, bool, Vec<u32>);
+
 /// A connection to PostgreSQL with its prepared statements.
 pub struct PgConn {
     client: RefCell<postgres::Client>,
-    /// Prepared statements by the store's SQL (and whether `RETURNING id` was added).
-    prepared: RefCell<HashMap<(String, bool), postgres::Statement>>,
+    /// Prepared statements by the store's SQL, whether `RETURNING id` was added, and the
+    /// types its parameters were declared with.
+    prepared: RefCell<HashMap<StatementKey, postgres::Statement>>,
 }
 
 impl PgConn {
@@ -148,8 +152,21 @@ impl PgConn {
         Ok(Self::new(postgres::Client::connect(url, postgres::NoTls)?))
     }
 
-    fn statement(&self, sql: &str, returning: bool) -> Result<postgres::Statement> {
-        let key = (sql.to_string(), returning);
+    /// The statement prepared with its parameters declared as the values bound to them
+    /// (a number as BIGINT, a flag as BOOLEAN, …), so that PostgreSQL need not guess a
+    /// type from `?6 - 300000` or `?1 IS NULL`; a null leaves its parameter to PostgreSQL.
+    fn statement(
+        &self,
+        sql: &str,
+        returning: bool,
+        values: &[&dyn StoreSql],
+    ) -> Result<postgres::Statement> {
+        let types: Vec<Type> = values.iter().map(|v| declared(v.to_sql())).collect();
+        let key = (
+            sql.to_string(),
+            returning,
+            types.iter().map(Type::oid).collect(),
+        );
         if let Some(st) = self.prepared.borrow().get(&key) {
             return Ok(st.clone());
         }
@@ -157,27 +174,31 @@ impl PgConn {
         if returning {
             text.push_str(" RETURNING id");
         }
-        let st = self.client.borrow_mut().prepare(&text).map_err(at(sql))?;
+        let st = self
+            .client
+            .borrow_mut()
+            .prepare_typed(&text, &types)
+            .map_err(at(sql))?;
         self.prepared.borrow_mut().insert(key, st.clone());
         Ok(st)
     }
 
     pub(super) fn execute(&self, sql: &str, values: &[&dyn StoreSql]) -> Result<usize> {
-        let st = self.statement(sql, false)?;
+        let st = self.statement(sql, false, values)?;
         let n =
             with_values(values, |p| self.client.borrow_mut().execute(&st, p)).map_err(at(sql))?;
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 
     pub(super) fn insert(&self, sql: &str, values: &[&dyn StoreSql]) -> Result<Option<i64>> {
-        let st = self.statement(sql, true)?;
+        let st = self.statement(sql, true, values)?;
         let row =
             with_values(values, |p| self.client.borrow_mut().query_opt(&st, p)).map_err(at(sql))?;
         row.map(|r| Ok(r.try_get::<_, i64>(0)?)).transpose()
     }
 
     pub(super) fn query(&self, sql: &str, values: &[&dyn StoreSql]) -> Result<Vec<postgres::Row>> {
-        let st = self.statement(sql, false)?;
+        let st = self.statement(sql, false, values)?;
         with_values(values, |p| self.client.borrow_mut().query(&st, p)).map_err(at(sql))
     }
 
@@ -191,6 +212,18 @@ fn with_values<R>(values: &[&dyn StoreSql], f: impl FnOnce(&[&(dyn PgToSql + Syn
     let refs: Vec<&(dyn PgToSql + Sync)> =
         bound.iter().map(|p| p as &(dyn PgToSql + Sync)).collect();
     f(&refs)
+}
+
+/// The type a parameter is declared with, from the value bound to it.
+fn declared(v: ValueRef<'_>) -> Type {
+    match v {
+        ValueRef::Null => Type::UNKNOWN,
+        ValueRef::Integer(_) => Type::INT8,
+        ValueRef::Bool(_) => Type::BOOL,
+        ValueRef::Real(_) => Type::FLOAT8,
+        ValueRef::Text(_) => Type::TEXT,
+        ValueRef::Blob(_) => Type::BYTEA,
+    }
 }
 
 /// A parameter written as the type PostgreSQL expects at its place.
@@ -217,6 +250,10 @@ impl PgToSql for Param<'_> {
         let wrong = || -> BoxError { format!("a {:?} value for a {ty} parameter", self.0).into() };
         match self.0 {
             ValueRef::Null => Ok(IsNull::Yes),
+            ValueRef::Bool(b) => match *ty {
+                Type::BOOL => PgToSql::to_sql(&b, ty, out),
+                _ => Param(ValueRef::Integer(i64::from(b))).to_sql(ty, out),
+            },
             ValueRef::Integer(i) => match *ty {
                 Type::INT8 => PgToSql::to_sql(&i, ty, out),
                 Type::INT4 => PgToSql::to_sql(&i32::try_from(i)?, ty, out),

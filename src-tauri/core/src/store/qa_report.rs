@@ -42,7 +42,7 @@ pub(crate) fn figures(c: &Connection, q: &ReportQuery) -> Result<QaFigures> {
     let period = (ms(q.from), ms(q.to));
     let (scored, sum, critical): (i64, i64, i64) = c.query_row(
         &format!(
-            "SELECT count(*), coalesce(CAST(round(sum(coalesce(r.second_points, r.points))) AS INTEGER), 0), coalesce(sum(r.critical), 0)
+            "SELECT count(*), coalesce(CAST(round(sum(coalesce(r.second_points, r.points))) AS INTEGER), 0), count(*) FILTER (WHERE r.critical)
              FROM qa_reviews r JOIN calls c ON c.id = r.call_id
              WHERE {COUNTED} AND c.started_at >= ?1 AND c.started_at < ?2"
         ),
@@ -55,7 +55,7 @@ pub(crate) fn figures(c: &Connection, q: &ReportQuery) -> Result<QaFigures> {
         |r| r.get(0),
     )?;
     let (upheld, decided): (i64, i64) = c.query_row(
-        "SELECT coalesce(sum(r.second_points > r.points), 0), count(*) FROM qa_reviews r JOIN calls c ON c.id = r.call_id
+        "SELECT count(*) FILTER (WHERE r.second_points > r.points), count(*) FROM qa_reviews r JOIN calls c ON c.id = r.call_id
          WHERE r.status = 'decided' AND c.started_at >= ?1 AND c.started_at < ?2",
         period,
         |r| Ok((r.get(0)?, r.get(1)?)),

@@ -61,6 +61,7 @@ impl rusqlite::ToSql for Lite<'_> {
             match self.0.to_sql() {
                 ValueRef::Null => V::Null,
                 ValueRef::Integer(i) => V::Integer(i),
+                ValueRef::Bool(b) => V::Integer(i64::from(b)),
                 ValueRef::Real(f) => V::Real(f),
                 ValueRef::Text(s) => V::Text(s.as_bytes()),
                 ValueRef::Blob(b) => V::Blob(b),

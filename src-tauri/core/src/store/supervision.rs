@@ -241,7 +241,7 @@ impl Store {
         self.read(|c| {
             let sql = format!(
                 "{SELECT} WHERE (?1 IS NULL OR n.department_id = ?1) AND (?2 IS NULL OR n.ticket_id = ?2)
-                 AND (?3 = 0 OR n.acknowledged_at IS NULL) ORDER BY n.id DESC LIMIT 500"
+                 AND (?3 = FALSE OR n.acknowledged_at IS NULL) ORDER BY n.id DESC LIMIT 500"
             );
             let rows = c
                 .prepare_cached(&sql)?

@@ -209,7 +209,7 @@ pub(super) fn kpis(c: &Connection, q: &ReportQuery) -> Result<BTreeMap<i64, Vec<
     }
     let attendance: Vec<(i64, i64, i64)> = c
         .prepare_cached(
-            "SELECT a.user_id, coalesce(sum(a.attended = 1), 0), count(*) FROM training_attendance a
+            "SELECT a.user_id, count(*) FILTER (WHERE a.attended = TRUE), count(*) FROM training_attendance a
              JOIN training_sessions s ON s.id = a.session_id
              WHERE s.starts_at >= ?1 AND s.starts_at < ?2 AND a.attended IS NOT NULL GROUP BY a.user_id",
         )?

@@ -17,8 +17,15 @@ fn main() {
             exit(2);
         }
     };
-    let url = format!("postgres://{}@127.0.0.1:{}", hotline_pgcluster::USER, cluster.port());
-    let status = Command::new(&program).args(args).env("HOTLINE_TEST_PG", &url).status();
+    let url = format!(
+        "postgres://{}@127.0.0.1:{}",
+        hotline_pgcluster::USER,
+        cluster.port()
+    );
+    let status = Command::new(&program)
+        .args(args)
+        .env("HOTLINE_TEST_PG", &url)
+        .status();
     drop(cluster);
     match status {
         Ok(s) => exit(s.code().unwrap_or(1)),

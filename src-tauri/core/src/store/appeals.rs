@@ -230,7 +230,7 @@ impl Store {
     ) -> Result<Vec<Exclusion>> {
         self.read(|c| {
             let sql = format!(
-                "{EXCLUSIONS} WHERE (?1 IS NULL OR x.state = ?1) AND (?2 IS NULL OR x.department_id = ?2) ORDER BY x.id DESC LIMIT 1000"
+                "{EXCLUSIONS} WHERE (CAST(?1 AS TEXT) IS NULL OR x.state = ?1) AND (CAST(?2 AS BIGINT) IS NULL OR x.department_id = ?2) ORDER BY x.id DESC LIMIT 1000"
             );
             let rows = c
                 .prepare_cached(&sql)?
@@ -372,7 +372,7 @@ impl Store {
         }
         self.read(|c| {
             let sql = format!(
-                "{APPEALS} WHERE (?1 IS NULL OR a.month = ?1) AND (?2 IS NULL OR a.state = ?2) AND (?3 IS NULL OR a.department_id = ?3) ORDER BY a.id DESC LIMIT 1000"
+                "{APPEALS} WHERE (CAST(?1 AS TEXT) IS NULL OR a.month = ?1) AND (CAST(?2 AS TEXT) IS NULL OR a.state = ?2) AND (CAST(?3 AS BIGINT) IS NULL OR a.department_id = ?3) ORDER BY a.id DESC LIMIT 1000"
             );
             let rows = c
                 .prepare_cached(&sql)?

@@ -193,8 +193,8 @@ impl Store {
             let mut st = c.prepare_cached(
                 "SELECT id, at, actor_id, actor_name, action, target, detail, prev_hash, hash
                  FROM audit_log
-                 WHERE (?1 IS NULL OR action = ?1) AND (?2 IS NULL OR actor_id = ?2)
-                   AND (?3 IS NULL OR at >= ?3) AND (?4 IS NULL OR at < ?4)
+                 WHERE (CAST(?1 AS TEXT) IS NULL OR action = ?1) AND (CAST(?2 AS BIGINT) IS NULL OR actor_id = ?2)
+                   AND (CAST(?3 AS BIGINT) IS NULL OR at >= ?3) AND (CAST(?4 AS BIGINT) IS NULL OR at < ?4)
                  ORDER BY id DESC LIMIT ?5",
             )?;
             let rows = st

@@ -132,7 +132,7 @@ impl Store {
             let linked = super::listing::rows_where(
                 c,
                 "SELECT l.ticket_id FROM incident_tickets l JOIN tickets t ON t.id = l.ticket_id
-                 WHERE l.incident_id = ? AND (? IS NULL OR t.department_id = ?)",
+                 WHERE l.incident_id = ? AND (CAST(? AS BIGINT) IS NULL OR t.department_id = ?)",
                 vec![id.into(), scope.into(), scope.into()],
             )?;
             Ok(IncidentDetail {

@@ -115,8 +115,8 @@ impl Store {
                  JOIN kb_versions l ON l.article_id = a.id AND l.version = a.latest_version
                  LEFT JOIN kb_versions p ON p.article_id = a.id AND p.version = a.published_version
                  LEFT JOIN departments d ON d.id = l.department_id
-                 WHERE (?1 IS NULL OR l.material = ?1) AND (?2 IS NULL OR l.department_id = ?2)
-                   AND (?3 IS NULL OR l.title LIKE ?3 ESCAPE '\\' OR l.questions LIKE ?3 ESCAPE '\\'
+                 WHERE (CAST(?1 AS TEXT) IS NULL OR l.material = ?1) AND (CAST(?2 AS BIGINT) IS NULL OR l.department_id = ?2)
+                   AND (CAST(?3 AS TEXT) IS NULL OR l.title LIKE ?3 ESCAPE '\\' OR l.questions LIKE ?3 ESCAPE '\\'
                         OR l.keywords LIKE ?3 ESCAPE '\\' OR l.answer LIKE ?3 ESCAPE '\\')
                  ORDER BY l.saved_at DESC, a.id DESC"
             );

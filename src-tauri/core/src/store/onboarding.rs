@@ -83,7 +83,7 @@ fn record(c: &Connection, user: i64) -> Result<Record> {
     let passed = c
         .prepare_cached(
             "SELECT a.exam_id, min(a.submitted_at), e.title FROM exam_attempts a JOIN exams e ON e.id = a.exam_id
-             WHERE a.user_id = ?1 AND a.passed = TRUE GROUP BY a.exam_id",
+             WHERE a.user_id = ?1 AND a.passed = TRUE GROUP BY a.exam_id, e.title",
         )?
         .query_map([user], |r| Ok((r.get(0)?, from_ms(r.get(1)?), r.get(2)?)))?
         .collect::<super::sql::Result<_>>()?;

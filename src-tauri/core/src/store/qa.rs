@@ -208,6 +208,8 @@ fn forbidden(action: &str, by: &Author<'_>) -> Error {
 }
 
 /// The calls of `[from, to)` that may be drawn: answered by a known agent, not a drill's.
+/// (30 and 90 days in milliseconds are written out: as a product of two small numbers
+/// PostgreSQL would compute them in 32 bits and overflow.)
 fn candidates(c: &Connection, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Candidate>> {
     let sql = format!(
         "SELECT c.id, c.agent_id,
@@ -218,8 +220,8 @@ fn candidates(c: &Connection, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<
             (c.ended_at - c.answered_at) / 1000,
             EXISTS (SELECT 1 FROM complaints k WHERE k.ticket_id = c.ticket_id),
             EXISTS (SELECT 1 FROM calls p WHERE p.caller = c.caller AND p.started_at < c.started_at
-                    AND p.started_at >= c.started_at - 30 * 86400000),
-            NOT EXISTS (SELECT 1 FROM calls f WHERE f.agent_id = c.agent_id AND f.started_at < ?1 - 90 * 86400000)
+                    AND p.started_at >= c.started_at - 2592000000),
+            NOT EXISTS (SELECT 1 FROM calls f WHERE f.agent_id = c.agent_id AND f.started_at < ?1 - 7776000000)
          FROM calls c LEFT JOIN tickets t ON t.id = c.ticket_id
          WHERE c.started_at >= ?1 AND c.started_at < ?2 AND c.agent_id IS NOT NULL AND c.answered_at IS NOT NULL
            AND (t.id IS NULL OR {NOT_DRILL})"

@@ -29,7 +29,7 @@ pub(super) type QaCounts = BTreeMap<i64, (i64, i64)>;
 pub(super) fn counts(c: &Connection, q: &ReportQuery) -> Result<QaCounts> {
     let rows = c
         .prepare_cached(&format!(
-            "SELECT r.agent_id, CAST(round(sum(coalesce(r.second_points, r.points))) AS INTEGER), count(*)
+            "SELECT r.agent_id, CAST(round(sum(coalesce(r.second_points, r.points))) AS BIGINT), count(*)
              FROM qa_reviews r JOIN calls c ON c.id = r.call_id
              WHERE {COUNTED} AND c.started_at >= ?1 AND c.started_at < ?2 GROUP BY r.agent_id"
         ))?
@@ -42,7 +42,7 @@ pub(crate) fn figures(c: &Connection, q: &ReportQuery) -> Result<QaFigures> {
     let period = (ms(q.from), ms(q.to));
     let (scored, sum, critical): (i64, i64, i64) = c.query_row(
         &format!(
-            "SELECT count(*), coalesce(CAST(round(sum(coalesce(r.second_points, r.points))) AS INTEGER), 0), count(*) FILTER (WHERE r.critical)
+            "SELECT count(*), coalesce(CAST(round(sum(coalesce(r.second_points, r.points))) AS BIGINT), 0), count(*) FILTER (WHERE r.critical)
              FROM qa_reviews r JOIN calls c ON c.id = r.call_id
              WHERE {COUNTED} AND c.started_at >= ?1 AND c.started_at < ?2"
         ),

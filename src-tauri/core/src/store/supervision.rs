@@ -240,7 +240,7 @@ impl Store {
     ) -> Result<Vec<Notice>> {
         self.read(|c| {
             let sql = format!(
-                "{SELECT} WHERE (?1 IS NULL OR n.department_id = ?1) AND (?2 IS NULL OR n.ticket_id = ?2)
+                "{SELECT} WHERE (CAST(?1 AS BIGINT) IS NULL OR n.department_id = ?1) AND (CAST(?2 AS BIGINT) IS NULL OR n.ticket_id = ?2)
                  AND (?3 = FALSE OR n.acknowledged_at IS NULL) ORDER BY n.id DESC LIMIT 500"
             );
             let rows = c

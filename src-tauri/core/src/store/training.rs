@@ -195,7 +195,7 @@ pub(super) fn kpis(c: &Connection, q: &ReportQuery) -> Result<BTreeMap<i64, Vec<
     let mut out: BTreeMap<i64, Vec<Kpi>> = BTreeMap::new();
     let exams: Vec<(i64, i64, i64)> = c
         .prepare_cached(
-            "SELECT user_id, CAST(round(sum(best)) AS INTEGER), count(*) FROM (
+            "SELECT user_id, CAST(round(sum(best)) AS BIGINT), count(*) FROM (
                 SELECT user_id, exam_id, max(score) AS best FROM exam_attempts
                 WHERE submitted_at >= ?1 AND submitted_at < ?2 AND score IS NOT NULL GROUP BY user_id, exam_id) AS best
              GROUP BY user_id",
@@ -373,7 +373,7 @@ impl Store {
         let now = self.now();
         self.write(|tx| {
             let bank: Vec<(i64, String)> = tx
-                .prepare("SELECT id, body FROM exam_questions WHERE active = TRUE AND (?1 IS NULL OR topic = ?1)")?
+                .prepare("SELECT id, body FROM exam_questions WHERE active = TRUE AND (CAST(?1 AS TEXT) IS NULL OR topic = ?1)")?
                 .query_map([v.topic], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<super::sql::Result<_>>()?;
             let ids = v.draw(&bank.iter().map(|b| b.0).collect::<Vec<_>>())?;
@@ -481,7 +481,7 @@ impl Store {
         let now = self.now();
         self.read(|c| {
             let ids: Vec<i64> = c
-                .prepare_cached("SELECT id FROM exam_attempts WHERE ?1 IS NULL OR user_id = ?1 ORDER BY id DESC LIMIT 500")?
+                .prepare_cached("SELECT id FROM exam_attempts WHERE CAST(?1 AS BIGINT) IS NULL OR user_id = ?1 ORDER BY id DESC LIMIT 500")?
                 .query_map([user], |r| r.get(0))?
                 .collect::<super::sql::Result<_>>()?;
             ids.into_iter().map(|id| attempt(c, id, now)).collect()

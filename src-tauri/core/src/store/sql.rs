@@ -315,27 +315,23 @@ impl<'c> Connection<'c> {
     }
 
     pub fn prepare(&self, sql: &str) -> Result<Statement<'c>> {
-        Ok(Statement {
-            inner: match self.inner {
-                Conn::Lite(c) => Stmt::Lite {
-                    st: LiteStmt::Plain(c.prepare(sql)?),
-                    conn: c,
-                },
-                #[cfg(feature = "postgres")]
-                Conn::Pg(c) => Stmt::Pg {
-                    conn: c,
-                    sql: sql.to_string(),
-                },
-            },
-        })
+        self.statement(sql, false)
     }
 
     /// A statement kept prepared for the next time the same SQL runs.
     pub fn prepare_cached(&self, sql: &str) -> Result<Statement<'c>> {
+        self.statement(sql, true)
+    }
+
+    fn statement(&self, sql: &str, cached: bool) -> Result<Statement<'c>> {
         Ok(Statement {
             inner: match self.inner {
                 Conn::Lite(c) => Stmt::Lite {
-                    st: LiteStmt::Cached(c.prepare_cached(sql)?),
+                    st: if cached {
+                        LiteStmt::Cached(c.prepare_cached(sql)?)
+                    } else {
+                        LiteStmt::Plain(c.prepare(sql)?)
+                    },
                     conn: c,
                 },
                 // Every statement is kept prepared on PostgreSQL (`PgConn`'s cache).

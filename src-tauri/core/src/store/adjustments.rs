@@ -245,13 +245,13 @@ pub(super) fn adjustments(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::testutil::{store, t0};
+    use crate::store::testutil::{sqlite_store, t0};
 
     /// The tickets left out are read one by one through the primary key and the events of
     /// each, never by scanning the period: a month has a hundred thousand rows to skip.
     #[test]
     fn every_base_is_read_ticket_by_ticket() {
-        let (_d, s, _clock) = store();
+        let (_d, s, _clock) = sqlite_store();
         let q = ReportQuery::new(t0(), t0() + chrono::Duration::days(30));
         let settings = s.kpi_settings().expect("settings");
         for (base, of) in bases() {

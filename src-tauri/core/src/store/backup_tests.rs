@@ -1,7 +1,7 @@
 //! Tests of backups, drills and restores.
 
 use super::*;
-use crate::store::testutil::store;
+use crate::store::testutil::sqlite_store;
 use crate::FakeClock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -9,7 +9,7 @@ use std::sync::Arc;
 const PASS: &str = "correct horse battery staple";
 
 fn configured() -> (tempfile::TempDir, Store, Arc<FakeClock>, User) {
-    let (d, s, c) = store();
+    let (d, s, c) = sqlite_store();
     let admin = s
         .setup_admin("admin", "管理员", "s3cret-pass")
         .expect("setup");
@@ -241,7 +241,7 @@ fn damaged_wrong_and_newer_backups_are_refused_and_change_nothing() {
 
 #[test]
 fn backups_need_a_folder_and_a_passphrase_and_drills_go_stale() {
-    let (_d, s, clock) = store();
+    let (_d, s, clock) = sqlite_store();
     let admin = s
         .setup_admin("admin", "管理员", "s3cret-pass")
         .expect("setup");

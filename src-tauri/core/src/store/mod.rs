@@ -283,13 +283,21 @@ pub(crate) mod testutil {
     /// without a database, as `hotline-pgcluster` runs the tests) a database of its own
     /// on that cluster, so the same tests speak for both.
     pub fn store() -> (tempfile::TempDir, Store, Arc<FakeClock>) {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let clock = Arc::new(FakeClock::new(t0()));
         #[cfg(feature = "postgres")]
         if let Ok(cluster) = std::env::var("HOTLINE_TEST_PG") {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let clock = Arc::new(FakeClock::new(t0()));
             let s = Store::open_postgres(&pg_database(&cluster), clock.clone(), 2).expect("open");
             return (dir, s, clock);
         }
+        sqlite_store()
+    }
+
+    /// A store on an SQLite file whatever `HOTLINE_TEST_PG` says: for the tests of the
+    /// file's own business (its pragmas, its query plans, its file backups).
+    pub fn sqlite_store() -> (tempfile::TempDir, Store, Arc<FakeClock>) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let clock = Arc::new(FakeClock::new(t0()));
         let s = Store::open(dir.path().join("hotline.db"), clock.clone()).expect("open");
         (dir, s, clock)
     }
@@ -331,7 +339,7 @@ mod tests {
 
     #[test]
     fn opens_with_the_durable_pragmas() {
-        let (_d, s, _c) = store();
+        let (_d, s, _c) = sqlite_store();
         s.read(|c| {
             let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
             let fk: i64 = c.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
@@ -395,7 +403,7 @@ mod tests {
     #[test]
     fn a_new_data_file_is_private_to_its_owner() {
         use std::os::unix::fs::PermissionsExt;
-        let (_d, s, _c) = store();
+        let (_d, s, _c) = sqlite_store();
         let mode = std::fs::metadata(s.path())
             .expect("meta")
             .permissions()

@@ -164,7 +164,7 @@ fn kpis_against_hand_computed_figures() {
 /// took minutes at 20 000 tickets and 13 s at a million.
 #[test]
 fn kpi_counts_are_driven_by_the_period_index() {
-    let (_d, s, _clock) = store();
+    let (_d, s, _clock) = crate::store::testutil::sqlite_store();
     let q = ReportQuery::new(t0(), t0() + Duration::days(30));
     let mut filtered = q.clone();
     filtered.channel = Some(crate::model::Channel::Phone);

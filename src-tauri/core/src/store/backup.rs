@@ -218,6 +218,10 @@ impl Store {
     /// When the next scheduled backup is due (`backup::next_due`: the configured local time,
     /// or now when one was missed); `None` until a folder and a passphrase are set.
     pub fn next_backup(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        // A PostgreSQL store is not backed up as a file (pg_dump's backups are its own).
+        if self.sqlite().is_err() {
+            return Ok(None);
+        }
         let status = self.backup_status()?;
         if !status.configured || !status.passphrase_set {
             return Ok(None);
@@ -252,6 +256,8 @@ impl Store {
         passphrase: Option<&str>,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<BackupInfo> {
+        // Refused before any folder or snapshot is made.
+        self.sqlite()?;
         let folder = self
             .folder("backup_dir")?
             .ok_or(Error::NotConfigured("backup_dir"))?;
@@ -407,6 +413,7 @@ impl Store {
         passphrase: Option<&str>,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<DrillReport> {
+        self.sqlite()?;
         let path = self.locate(name)?;
         let outcome = self.drill(&path, passphrase, progress);
         let (ok, detail) = match &outcome {
@@ -472,6 +479,7 @@ impl Store {
         passphrase: Option<&str>,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<PathBuf> {
+        self.sqlite()?;
         let path = self.locate(name)?;
         let (report, plain) = self.drill(&path, passphrase, progress)?;
         if !report.ok {

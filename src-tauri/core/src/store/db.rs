@@ -164,7 +164,7 @@ impl Store {
             Backend::Lite(p) => Ok(p),
             #[cfg(feature = "postgres")]
             Backend::Pg(_) => Err(Error::Unsupported {
-                what: "sqlite_file",
+                what: "file_backups",
             }),
         }
     }

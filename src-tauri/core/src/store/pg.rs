@@ -132,6 +132,10 @@ pub(super) fn dialect(sql: &str) -> String {
 /// A statement's SQL, whether `RETURNING id` was added, its parameters' type ids.
 type StatementKey = (String, bool, Vec<u32>);
 
+/// Statements kept prepared per connection, at most: the store's fixed SQL is far fewer;
+/// past this the cache starts again rather than grow on a server that runs for months.
+const PREPARED_MAX: usize = 512;
+
 /// A connection to PostgreSQL with its prepared statements.
 pub struct PgConn {
     client: RefCell<postgres::Client>,
@@ -155,10 +159,12 @@ impl PgConn {
     /// The statement prepared with its parameters declared as the values bound to them
     /// (a number as BIGINT, a flag as BOOLEAN, …), so that PostgreSQL need not guess a
     /// type from `?6 - 300000` or `?1 IS NULL`; a null leaves its parameter to PostgreSQL.
+    /// Only `cached` statements are kept (SQL built at run time is closed after use).
     fn statement(
         &self,
         sql: &str,
         returning: bool,
+        cached: bool,
         values: &[&dyn StoreSql],
     ) -> Result<postgres::Statement> {
         let types: Vec<Type> = values.iter().map(|v| declared(v.to_sql())).collect();
@@ -179,26 +185,47 @@ impl PgConn {
             .borrow_mut()
             .prepare_typed(&text, &types)
             .map_err(at(sql))?;
-        self.prepared.borrow_mut().insert(key, st.clone());
+        if cached {
+            let mut prepared = self.prepared.borrow_mut();
+            if prepared.len() >= PREPARED_MAX {
+                prepared.clear();
+            }
+            prepared.insert(key, st.clone());
+        }
         Ok(st)
     }
 
-    pub(super) fn execute(&self, sql: &str, values: &[&dyn StoreSql]) -> Result<usize> {
-        let st = self.statement(sql, false, values)?;
+    pub(super) fn execute(
+        &self,
+        sql: &str,
+        cached: bool,
+        values: &[&dyn StoreSql],
+    ) -> Result<usize> {
+        let st = self.statement(sql, false, cached, values)?;
         let n =
             with_values(values, |p| self.client.borrow_mut().execute(&st, p)).map_err(at(sql))?;
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 
-    pub(super) fn insert(&self, sql: &str, values: &[&dyn StoreSql]) -> Result<Option<i64>> {
-        let st = self.statement(sql, true, values)?;
+    pub(super) fn insert(
+        &self,
+        sql: &str,
+        cached: bool,
+        values: &[&dyn StoreSql],
+    ) -> Result<Option<i64>> {
+        let st = self.statement(sql, true, cached, values)?;
         let row =
             with_values(values, |p| self.client.borrow_mut().query_opt(&st, p)).map_err(at(sql))?;
         row.map(|r| Ok(r.try_get::<_, i64>(0)?)).transpose()
     }
 
-    pub(super) fn query(&self, sql: &str, values: &[&dyn StoreSql]) -> Result<Vec<postgres::Row>> {
-        let st = self.statement(sql, false, values)?;
+    pub(super) fn query(
+        &self,
+        sql: &str,
+        cached: bool,
+        values: &[&dyn StoreSql],
+    ) -> Result<Vec<postgres::Row>> {
+        let st = self.statement(sql, false, cached, values)?;
         with_values(values, |p| self.client.borrow_mut().query(&st, p)).map_err(at(sql))
     }
 

@@ -41,6 +41,8 @@ pub fn check_database(pg: &PgConn) -> Result<()> {
 
 fn version(pg: &PgConn) -> Result<i64> {
     pg.transaction(|c| {
+        // Under the lock: two instances creating the table at once would collide.
+        c.execute("SELECT pg_advisory_xact_lock(?1)", [MIGRATION_LOCK])?;
         c.execute_batch("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")?;
         Ok(c.query_row(
             "SELECT coalesce(max(version), 0) FROM schema_version",

@@ -9,9 +9,34 @@ fn a_store_opens_on_postgresql_and_keeps_its_reference_data() {
     let url = cluster.create_database("centre", "C.UTF-8").expect("db");
     let clock = Arc::new(FakeClock::new(testutil::t0()));
     let s = Store::open_postgres(&url, clock.clone(), 2).expect("open");
-    assert!(
-        !s.path().to_string_lossy().contains(':')
-            || s.path().to_string_lossy().starts_with("postgres://")
+    assert_eq!(s.path().to_string_lossy(), url);
+    // SQLite's file backups are refused before anything is written, not tried on a URL.
+    let here = std::env::current_dir().expect("cwd");
+    let before = std::fs::read_dir(&here).expect("list").count();
+    for e in [
+        s.backup_now(None, Some("a passphrase long enough"), &mut |_| {})
+            .expect_err("refused"),
+        s.verify_backup(
+            None,
+            "x.hdbak",
+            Some("a passphrase long enough"),
+            &mut |_| {},
+        )
+        .expect_err("refused"),
+        s.restore_backup(
+            None,
+            "x.hdbak",
+            Some("a passphrase long enough"),
+            &mut |_| {},
+        )
+        .expect_err("refused"),
+    ] {
+        assert_eq!(e.code(), "unsupported");
+    }
+    assert_eq!(
+        std::fs::read_dir(&here).expect("list").count(),
+        before,
+        "nothing made"
     );
     // Opening again changes nothing (the calendars and plans are there once).
     drop(s);

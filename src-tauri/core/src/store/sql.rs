@@ -288,7 +288,7 @@ impl<'c> Connection<'c> {
         match self.inner {
             Conn::Lite(c) => Ok(params.with(|v| c.execute(sql, lite_params(v)))?),
             #[cfg(feature = "postgres")]
-            Conn::Pg(c) => params.with(|v| c.execute(sql, v)),
+            Conn::Pg(c) => params.with(|v| c.execute(sql, false, v)),
         }
     }
 
@@ -334,11 +334,11 @@ impl<'c> Connection<'c> {
                     },
                     conn: c,
                 },
-                // Every statement is kept prepared on PostgreSQL (`PgConn`'s cache).
                 #[cfg(feature = "postgres")]
                 Conn::Pg(c) => Stmt::Pg {
                     conn: c,
                     sql: sql.to_string(),
+                    cached,
                 },
             },
         })
@@ -431,6 +431,8 @@ enum Stmt<'c> {
     Pg {
         conn: &'c super::pg::PgConn,
         sql: String,
+        /// Kept prepared on the connection (`prepare_cached`), or closed after use.
+        cached: bool,
     },
 }
 
@@ -439,7 +441,7 @@ impl Statement<'_> {
         match &mut self.inner {
             Stmt::Lite { st, .. } => Ok(params.with(|v| st.execute(lite_params(v)))?),
             #[cfg(feature = "postgres")]
-            Stmt::Pg { conn, sql } => params.with(|v| conn.execute(sql, v)),
+            Stmt::Pg { conn, sql, cached } => params.with(|v| conn.execute(sql, *cached, v)),
         }
     }
 
@@ -457,7 +459,7 @@ impl Statement<'_> {
                 Ok((n > 0).then(|| conn.last_insert_rowid()))
             }
             #[cfg(feature = "postgres")]
-            Stmt::Pg { conn, sql } => params.with(|v| conn.insert(sql, v)),
+            Stmt::Pg { conn, sql, cached } => params.with(|v| conn.insert(sql, *cached, v)),
         }
     }
 
@@ -480,8 +482,8 @@ impl Statement<'_> {
                     RowsInner::Lite(params.with(|v| st.query(lite_params(v)))?)
                 }
                 #[cfg(feature = "postgres")]
-                Stmt::Pg { conn, sql } => RowsInner::Pg {
-                    rows: params.with(|v| conn.query(sql, v))?.into_iter(),
+                Stmt::Pg { conn, sql, cached } => RowsInner::Pg {
+                    rows: params.with(|v| conn.query(sql, *cached, v))?.into_iter(),
                     current: None,
                 },
             },

@@ -1,7 +1,7 @@
-//! The connection to the SQLite file: how it is configured, the one writer (IMMEDIATE
-//! transactions, `synchronous=FULL`) and a few readers (WAL lets queues be read while a
-//! write commits, and readers do not wait for each other), and the helpers every part of
-//! the store reads settings and times with.
+//! The store's database connections: one writer and a few readers, of the SQLite file
+//! (IMMEDIATE transactions, `synchronous=FULL`, WAL so queues are read while a write
+//! commits) or of PostgreSQL (a transaction per write, read-only ones per read), and the
+//! helpers every part of the store reads settings and times with.
 //! `store/mod.rs` opens it; everything in the store sits on it.
 
 use super::sql;

@@ -1,5 +1,6 @@
-//! The ticket store. This module is the one place that opens SQLite: it creates the
-//! file, migrates it and hands out the `Store` (see `db`). The parts below sit on `db`,
+//! The ticket store. This module is the one place that opens its database: it creates
+//! and migrates the SQLite file, or migrates a PostgreSQL database (`open_postgres`), and
+//! hands out the `Store` (see `db`). The parts below sit on `db`,
 //! the ticket and event rows (`rows`) under the ticket writes and the alarms.
 
 mod accountability;

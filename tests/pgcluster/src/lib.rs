@@ -91,30 +91,42 @@ impl Cluster {
         let mut last = None;
         for _ in 0..5 {
             c.port = free_port()?;
-            let opts = format!(
-                "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off",
-                c.port,
-                path(c.dir.path())?
-            );
-            let log = c.dir.path().join("log");
-            match c.run_pg(
-                "pg_ctl",
-                &[
-                    "-D",
-                    path(&data)?,
-                    "-o",
-                    &opts,
-                    "-l",
-                    path(&log)?,
-                    "-w",
-                    "start",
-                ],
-            ) {
+            match c.serve() {
                 Ok(()) => return Ok(c),
                 Err(e) => last = Some(e),
             }
         }
         Err(last.unwrap_or_else(|| "the cluster did not start".into()))
+    }
+
+    /// Starts the server of the cluster's data on its port, and waits until it answers.
+    fn serve(&self) -> Result<()> {
+        let opts = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off",
+            self.port,
+            path(self.dir.path())?
+        );
+        let log = self.dir.path().join("log");
+        self.run_pg(
+            "pg_ctl",
+            &[
+                "-D",
+                path(&self.data())?,
+                "-o",
+                &opts,
+                "-l",
+                path(&log)?,
+                "-w",
+                "start",
+            ],
+        )
+    }
+
+    /// Stops the server as a crash would and starts it again on the same port: every
+    /// session the clients had is gone.
+    pub fn crash_and_restart(&self) -> Result<()> {
+        self.kill()?;
+        self.serve()
     }
 
     fn data(&self) -> PathBuf {

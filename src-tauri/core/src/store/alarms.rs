@@ -351,7 +351,11 @@ impl Store {
             let cx = ctx(tx)?;
             let users: Vec<User> = tx.prepare_cached("SELECT * FROM users")?.query_map([], user_row)?.collect::<super::sql::Result<_>>()?;
             for (alarm, ticket_id, kind, threshold, deadline) in due {
-                tx.prepare_cached("UPDATE alarms SET fired_at = ?1 WHERE id = ?2")?.execute((ms(now), alarm))?;
+                // Only an alarm still unfired is taken: what another instance fired is
+                // not fired again (its writes come before or after this one, never beside).
+                if tx.prepare_cached("UPDATE alarms SET fired_at = ?1 WHERE id = ?2 AND fired_at IS NULL")?.execute((ms(now), alarm))? == 0 {
+                    continue;
+                }
                 let mut t = super::rows::load(tx, ticket_id)?;
                 let kind = AlarmKind::parse(&kind);
                 // A co-handling part's alarm reaches the departments that still owe it.

@@ -243,6 +243,10 @@ fn without_password(url: &str) -> String {
 #[path = "pg_store_tests.rs"]
 mod pg_store_tests;
 
+#[cfg(all(test, feature = "postgres"))]
+#[path = "pg_race_tests.rs"]
+mod pg_race_tests;
+
 #[cfg(test)]
 pub(crate) mod testutil {
     use super::*;

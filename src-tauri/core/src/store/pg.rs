@@ -139,21 +139,39 @@ const PREPARED_MAX: usize = 512;
 /// A connection to PostgreSQL with its prepared statements.
 pub struct PgConn {
     client: RefCell<postgres::Client>,
+    /// Where it connects again after losing its server (a restart, a failover to the
+    /// promoted replica).
+    url: String,
     /// Prepared statements by the store's SQL, whether `RETURNING id` was added, and the
     /// types its parameters were declared with.
     prepared: RefCell<HashMap<StatementKey, postgres::Statement>>,
 }
 
 impl PgConn {
-    pub fn new(client: postgres::Client) -> Self {
-        PgConn {
-            client: RefCell::new(client),
+    pub fn connect(url: &str) -> Result<Self> {
+        Ok(PgConn {
+            client: RefCell::new(open(url)?),
+            url: url.to_string(),
             prepared: RefCell::default(),
-        }
+        })
     }
 
-    pub fn connect(url: &str) -> Result<Self> {
-        Ok(Self::new(postgres::Client::connect(url, postgres::NoTls)?))
+    /// A new session when the server closed this one (it restarted, or the centre failed
+    /// over to its replica): statements are prepared again on the new one. Called before
+    /// a transaction begins, never inside one, so nothing half-done is carried over.
+    pub(super) fn reconnect_if_closed(&self) -> Result<()> {
+        if !self.client.borrow().is_closed() {
+            return Ok(());
+        }
+        let client = open(&self.url)?;
+        self.prepared.borrow_mut().clear();
+        *self.client.borrow_mut() = client;
+        Ok(())
+    }
+
+    /// Whether the session still answers (a lost server closes it).
+    pub(super) fn is_closed(&self) -> bool {
+        self.client.borrow().is_closed()
     }
 
     /// The statement prepared with its parameters declared as the values bound to them
@@ -232,6 +250,10 @@ impl PgConn {
     pub(super) fn batch(&self, sql: &str) -> Result<()> {
         self.client.borrow_mut().batch_execute(sql).map_err(at(sql))
     }
+}
+
+fn open(url: &str) -> Result<postgres::Client> {
+    Ok(postgres::Client::connect(url, postgres::NoTls)?)
 }
 
 fn with_values<R>(values: &[&dyn StoreSql], f: impl FnOnce(&[&(dyn PgToSql + Sync)]) -> R) -> R {

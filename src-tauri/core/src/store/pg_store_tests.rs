@@ -77,3 +77,27 @@ fn passwords_are_left_out_of_the_shown_url() {
         "postgres://db/centre"
     );
 }
+
+#[test]
+fn a_store_carries_on_after_its_database_server_restarts() {
+    let cluster = hotline_pgcluster::Cluster::start().expect("cluster");
+    let url = cluster.create_database("centre", "C.UTF-8").expect("db");
+    let clock = Arc::new(FakeClock::new(testutil::t0()));
+    let s = Store::open_postgres(&url, clock, 1).expect("open");
+    let agent = s
+        .create_user(None, "李娜", 1, crate::model::Role::Agent)
+        .expect("agent")
+        .id;
+    let first = s
+        .create_ticket(agent, &crate::ticket::tests::new_ticket())
+        .expect("ticket");
+    cluster.crash_and_restart().expect("restart");
+    // The writer and the reader find their sessions gone and open new ones; what was
+    // committed before the crash is there.
+    let second = s
+        .create_ticket(agent, &crate::ticket::tests::new_ticket())
+        .expect("a ticket after the restart");
+    assert_eq!(s.ticket(first.id).expect("read").number, first.number);
+    assert_ne!(second.number, first.number);
+    assert!(s.verify_audit().expect("verify").ok);
+}

@@ -76,6 +76,7 @@ const STORE_FLOORS: &[&[&str]] = &[
     &["sql"],
     &["db", "migrate", "pg_migrate"],
     &[
+        "instances",
         "reference",
         "audit",
         "calendar",

@@ -20,8 +20,13 @@ pub struct Config {
     /// address, so nothing crosses a network unencrypted.
     #[serde(default)]
     pub plain_http: bool,
-    /// The folder of the data file (`hotline.db`), on the server's own disk.
+    /// The folder of the data file (`hotline.db`), on the server's own disk; with a
+    /// PostgreSQL `store`, of the server's own files (its certificate).
     pub data_dir: PathBuf,
+    /// The centre's store on PostgreSQL (`postgres://user:password@host/centre`) instead
+    /// of the data file: several server instances may then serve one centre.
+    #[serde(default)]
+    pub store: Option<String>,
     /// Largest request body, bytes.
     #[serde(default = "default_body")]
     pub max_body_bytes: usize,
@@ -68,6 +73,14 @@ impl Config {
                 value: "tls_cert and tls_key go together".into(),
             });
         }
+        if let Some(url) = &c.store {
+            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                return Err(Error::InvalidValue {
+                    field: "store",
+                    value: "a postgres:// URL".into(),
+                });
+            }
+        }
         Ok(c)
     }
 
@@ -97,6 +110,10 @@ mod tests {
                 "tls_key",
             ),
             ("listen = \"127.0.0.1:1\"\n", "config"),
+            (
+                "listen = \"127.0.0.1:1\"\ndata_dir = \"/x\"\nstore = \"/var/lib/x.db\"\n",
+                "store",
+            ),
             (
                 "listen = \"127.0.0.1:1\"\ndata_dir = \"/x\"\nport = 3\n",
                 "config",

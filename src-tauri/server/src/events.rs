@@ -19,8 +19,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
-/// How often the head is looked at (one indexed `max(seq)` for the whole server).
-const WATCH_EVERY: Duration = Duration::from_millis(100);
+/// The longest the outbox goes unread: a PostgreSQL instance that somehow missed a
+/// notification still catches up.
+const LONGEST_WAIT: Duration = Duration::from_secs(5);
 /// Entries sent per round of a catch-up; a seat far behind catches up in pages.
 const PAGE: u32 = 500;
 /// How often a stream checks that its sign-in still holds (revoked, expired, disabled).
@@ -42,35 +43,28 @@ pub struct Feed {
     pub batches: tokio::sync::broadcast::Sender<Arc<Batch>>,
 }
 
-/// Follows the outbox: reads what is new once, publishes the head and the batch.
+/// Follows the outbox: reads what is new once, publishes the head and the batch. Its own
+/// thread waits on the store's change signal (a look every 100 ms at an SQLite file; on
+/// PostgreSQL, the notification of a commit by any instance, so a seat here hears at once
+/// of a change made through another instance) and ends with the server.
 pub fn watch_head(store: Arc<hotline_core::Store>) -> Feed {
-    let start = store.outbox_head().unwrap_or(0);
-    let (tx, rx) = watch::channel(start);
+    let (tx, rx) = watch::channel(0);
     let (batches, _) = tokio::sync::broadcast::channel(BACKLOG);
     let feed = Feed {
         head: rx,
         batches: batches.clone(),
     };
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(WATCH_EVERY);
-        let mut last = start;
-        loop {
-            tick.tick().await;
-            let s = store.clone();
-            let read = tokio::task::spawn_blocking(move || {
-                let head = s.outbox_head()?;
-                let mut entries = vec![];
-                let mut from = last;
-                while from < head {
-                    let page = s.outbox_after(from, 5_000)?;
-                    let Some(e) = page.last() else { break };
-                    from = e.seq;
-                    entries.extend(page);
-                }
-                Ok::<_, hotline_core::Error>(entries)
-            })
-            .await;
-            if let Ok(Ok(entries)) = read {
+    let mut signal = store.change_signal();
+    let spawned = std::thread::Builder::new()
+        .name("outbox".into())
+        .spawn(move || {
+            let mut last = store.outbox_head().unwrap_or(0);
+            tx.send_replace(last);
+            while !tx.is_closed() {
+                signal.wait(LONGEST_WAIT);
+                let Ok(entries) = read_after(&store, last) else {
+                    continue;
+                };
                 if let Some(e) = entries.last() {
                     last = e.seq;
                     // No stream listening is no error: the next one catches up.
@@ -82,12 +76,24 @@ pub fn watch_head(store: Arc<hotline_core::Store>) -> Feed {
                     });
                 }
             }
-            if tx.is_closed() {
-                break;
-            }
-        }
-    });
+        });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "the outbox follower did not start");
+    }
     feed
+}
+
+/// The outbox entries after `from`, in pages.
+fn read_after(store: &hotline_core::Store, from: i64) -> Result<Vec<OutboxEntry>> {
+    let head = store.outbox_head()?;
+    let (mut entries, mut from) = (vec![], from);
+    while from < head {
+        let page = store.outbox_after(from, 5_000)?;
+        let Some(e) = page.last() else { break };
+        from = e.seq;
+        entries.extend(page);
+    }
+    Ok(entries)
 }
 
 #[derive(Deserialize)]

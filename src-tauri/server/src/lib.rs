@@ -53,23 +53,29 @@ impl Running {
 /// Opens the store, binds and starts serving; returns once it listens.
 pub async fn start(config: config::Config) -> Result<Running> {
     std::fs::create_dir_all(&config.data_dir)?;
-    // One server per data file, and no desk or command line beside it: they come through.
-    let lock = hotline_core::files::hold_server_lock(&config.db_path())?;
-    let store = Store::open_with_readers(config.db_path(), Arc::new(SystemClock), config.readers)?;
+    let (store, lock) = {
+        let config = config.clone();
+        // The store's clients block (the PostgreSQL one runs its own runtime inside).
+        tokio::task::spawn_blocking(move || open(&config))
+            .await
+            .map_err(|e| hotline_core::Error::Internal(e.to_string()))??
+    };
+    let data_label = format!(
+        "{} ({})",
+        store.path().display(),
+        hotline_core::paths::hostname().unwrap_or_default()
+    );
     let store = Arc::new(store);
     let feed = events::watch_head(store.clone());
-    scheduler::start(store.clone(), feed.head.clone());
-    scheduler::backups(store.clone());
+    let lead = Arc::new(std::sync::Mutex::new(store.lead()));
+    scheduler::start(store.clone(), feed.head.clone(), lead.clone());
+    scheduler::backups(store.clone(), lead);
     let app = Arc::new(http::App {
         feed,
         store,
         limits: limits::Limits::default(),
         seats: seats::Seats::default(),
-        data_label: format!(
-            "{} ({})",
-            config.db_path().display(),
-            hotline_core::paths::hostname().unwrap_or_default()
-        ),
+        data_label,
     });
     let router = http::router(app, config.max_body_bytes, config.request_seconds);
     let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
@@ -104,6 +110,25 @@ pub async fn start(config: config::Config) -> Result<Running> {
         handle,
         task,
     })
+}
+
+/// The centre's store and, on an SQLite file, the lock that keeps it this server's.
+fn open(config: &config::Config) -> Result<(Store, Option<std::fs::File>)> {
+    match &config.store {
+        // Several instances may serve one centre on PostgreSQL: no file lock.
+        Some(url) => Ok((
+            Store::open_postgres(url, Arc::new(SystemClock), config.readers)?,
+            None,
+        )),
+        None => {
+            // One server per data file, and no desk or command line beside it: they come
+            // through.
+            let lock = hotline_core::files::hold_server_lock(&config.db_path())?;
+            let store =
+                Store::open_with_readers(config.db_path(), Arc::new(SystemClock), config.readers)?;
+            Ok((store, Some(lock)))
+        }
+    }
 }
 
 async fn shutdown() {

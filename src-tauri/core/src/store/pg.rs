@@ -169,6 +169,10 @@ impl PgConn {
         Ok(())
     }
 
+    pub(super) fn url(&self) -> &str {
+        &self.url
+    }
+
     /// Whether the session still answers (a lost server closes it).
     pub(super) fn is_closed(&self) -> bool {
         self.client.borrow().is_closed()
@@ -252,7 +256,8 @@ impl PgConn {
     }
 }
 
-fn open(url: &str) -> Result<postgres::Client> {
+/// A new session of `url`'s database.
+pub(super) fn open(url: &str) -> Result<postgres::Client> {
     Ok(postgres::Client::connect(url, postgres::NoTls)?)
 }
 

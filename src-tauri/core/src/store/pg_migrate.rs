@@ -8,11 +8,18 @@ use super::migrate::Migration;
 use super::pg::PgConn;
 use crate::error::{Error, Result};
 
-pub const PG_MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "schema",
-    sql: include_str!("../../migrations/pg/0001_schema.sql"),
-}];
+pub const PG_MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "schema",
+        sql: include_str!("../../migrations/pg/0001_schema.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "change_signal",
+        sql: include_str!("../../migrations/pg/0002_change_signal.sql"),
+    },
+];
 
 /// The advisory lock migrations take (any number the centre's other locks do not use).
 const MIGRATION_LOCK: i64 = 0x6864_6d69;

@@ -12,12 +12,17 @@ pub const PASSWORD: &str = "a long password 1";
 /// (`agent`) and a handler for each department (`lighting`, `water`), all with
 /// `PASSWORD`. Returns the lighting department's id.
 pub fn centre(dir: &std::path::Path) -> i64 {
-    use hotline_core::model::Role;
     let store = hotline_core::Store::open(
         dir.join("hotline.db"),
         std::sync::Arc::new(hotline_core::SystemClock),
     )
     .expect("store");
+    centre_in(&store)
+}
+
+/// `centre` in an open store (a PostgreSQL database several instances serve).
+pub fn centre_in(store: &hotline_core::Store) -> i64 {
+    use hotline_core::model::Role;
     let admin = store.first_admin().expect("admin");
     store
         .set_password(&admin, admin.id, "admin", PASSWORD)
@@ -73,8 +78,13 @@ pub fn start(dir: &std::path::Path, extra: &str) -> Server {
 
 /// Like `start`, its log (stderr) written to `log`.
 pub fn start_logged(dir: &std::path::Path, log: &std::path::Path) -> Server {
+    start_logged_with(dir, "", log)
+}
+
+/// `start` with `extra` config lines, its log written to `log`.
+pub fn start_logged_with(dir: &std::path::Path, extra: &str, log: &std::path::Path) -> Server {
     let file = std::fs::File::create(log).expect("log file");
-    let (server, _) = launch(dir, "plain_http = true\n", Some(file));
+    let (server, _) = launch(dir, &format!("plain_http = true\n{extra}"), Some(file));
     server
 }
 

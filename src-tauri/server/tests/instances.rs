@@ -1,0 +1,171 @@
+//! Several real server processes serving one centre on one PostgreSQL database (a private
+//! cluster): a desk on one instance hears at once of a change made through another, and
+//! the deadline scheduler runs on one instance at a time, taken over when its leader dies,
+//! each alarm fired exactly once across the takeover.
+
+use common::{call, login, start_logged_with, Server};
+use futures_util::StreamExt;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+mod common;
+
+/// A cluster with the test centre (`common::centre`) in its database `centre`.
+fn centre() -> (hotline_pgcluster::Cluster, String, i64) {
+    let cluster = hotline_pgcluster::Cluster::start().expect("cluster");
+    let url = cluster.create_database("centre", "C.UTF-8").expect("db");
+    let store =
+        hotline_core::Store::open_postgres(&url, std::sync::Arc::new(hotline_core::SystemClock), 1)
+            .expect("store");
+    let lighting = common::centre_in(&store);
+    (cluster, url, lighting)
+}
+
+/// An instance on `url`, with its own folder and log.
+fn instance(url: &str) -> (Server, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("dir");
+    let log = dir.path().join("server.log");
+    let s = start_logged_with(dir.path(), &format!("store = \"{url}\"\n"), &log);
+    (s, dir)
+}
+
+fn log_of(dir: &tempfile::TempDir) -> String {
+    std::fs::read_to_string(dir.path().join("server.log")).unwrap_or_default()
+}
+
+fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) -> Duration {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < limit, "{what}: not within {limit:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    start.elapsed()
+}
+
+fn intake(s: &Server, token: &str, lighting: i64, description: &str) -> Value {
+    let (status, t) = call(
+        s,
+        "intake",
+        Some(token),
+        "desk-1",
+        json!({
+            "ticket": { "caller_name": "张三", "phone": "13812345678", "description": description, "category": "help_request" },
+            "then": { "action": "transfer", "department_id": lighting, "requirements": "请修复", "due_at": "2099-01-01T09:00:00Z" }
+        }),
+    );
+    assert_eq!(status, 200, "{t}");
+    t
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_desk_on_one_instance_hears_at_once_of_changes_made_through_another() {
+    let (_cluster, url, lighting) = tokio::task::spawn_blocking(centre).await.expect("centre");
+    let (a, _da) = instance(&url);
+    let (b, _db) = instance(&url);
+    let handler = login(&a, "lighting", "desk-2");
+    // Signed in on A, the token holds on B too: sign-ins are the centre's, not an instance's.
+    let agent = login(&b, "agent", "desk-1");
+    let mut req = format!("ws://{}/api/v1/events?after=0", a.addr)
+        .into_client_request()
+        .expect("request");
+    req.headers_mut().insert(
+        "authorization",
+        format!("Bearer {handler}").parse().expect("h"),
+    );
+    req.headers_mut()
+        .insert("x-hotline-seat", "desk-2".parse().expect("h"));
+    let mut ws = tokio_tungstenite::connect_async(req)
+        .await
+        .expect("upgrade")
+        .0;
+    // Each call through B reaches the handler's desk on A well before A would look at the
+    // outbox unprompted (every 5 s): the commit's notification woke it.
+    for i in 0..3 {
+        let t = intake(&b, &agent, lighting, &format!("路灯不亮 {i}"));
+        let start = Instant::now();
+        loop {
+            let left = Duration::from_millis(1500).saturating_sub(start.elapsed());
+            let got = tokio::time::timeout(left, ws.next()).await;
+            let Ok(Some(Ok(Message::Text(text)))) = got else {
+                panic!("call {i} not heard on A within 1.5 s: {got:?}");
+            };
+            let e: Value = serde_json::from_str(&text).expect("json");
+            if e["kind"] == "ticket" && e["ticket_id"] == t["id"] {
+                break;
+            }
+        }
+    }
+}
+
+/// Alarms due now for each of the first ten tickets, `n` in all, with deadlines apart from
+/// any before (`from`): each reaches the agent who logged the call (`callback`).
+fn due_alarms(db: &mut postgres::Client, from: i64, n: i64) {
+    db.execute(
+        "INSERT INTO alarms (ticket_id, kind, threshold, deadline, fire_at)
+         SELECT t.id, 'callback', 50, $1::bigint + g, (extract(epoch FROM now()) * 1000)::bigint - 1000
+         FROM (SELECT id FROM tickets ORDER BY id LIMIT 10) t, generate_series(1, $2::bigint / 10) g",
+        &[&from, &n],
+    )
+    .expect("alarms");
+}
+
+fn count(db: &mut postgres::Client, sql: &str) -> i64 {
+    db.query_one(sql, &[]).expect("count").get(0)
+}
+
+#[test]
+fn the_scheduler_runs_on_one_instance_and_another_takes_over_when_it_dies() {
+    let (_cluster, url, lighting) = centre();
+    let (mut a, da) = instance(&url);
+    wait_for("A leads", Duration::from_secs(10), || {
+        log_of(&da).contains("this instance leads")
+    });
+    let (b, db_dir) = instance(&url);
+    let agent = login(&b, "agent", "desk-1");
+    for i in 0..10 {
+        intake(&b, &agent, lighting, &format!("路灯不亮 {i}"));
+    }
+    let mut db = postgres::Client::connect(&url, postgres::NoTls).expect("db");
+    let fired_callbacks =
+        "SELECT count(*) FROM alarms WHERE kind = 'callback' AND fired_at IS NOT NULL";
+    // 500 alarms due; a change wakes the leader, which fires them all.
+    due_alarms(&mut db, 0, 500);
+    intake(&b, &agent, lighting, "唤醒");
+    wait_for("the leader fires 500", Duration::from_secs(10), || {
+        count(&mut db, fired_callbacks) == 500
+    });
+    assert!(
+        !log_of(&db_dir).contains("this instance leads"),
+        "B follows while A leads"
+    );
+    // A dies where it stands; 500 more come due. B takes the lead and fires them.
+    a.kill();
+    let killed = Instant::now();
+    due_alarms(&mut db, 1000, 500);
+    wait_for(
+        "B takes over and fires 500",
+        Duration::from_secs(10),
+        || count(&mut db, fired_callbacks) == 1000,
+    );
+    let took = killed.elapsed();
+    assert!(log_of(&db_dir).contains("this instance leads"));
+    // Each alarm once: one notification each to the agent, none twice.
+    assert_eq!(
+        count(
+            &mut db,
+            "SELECT count(*) FROM notifications WHERE kind = 'callback'"
+        ),
+        1000
+    );
+    assert_eq!(
+        count(
+            &mut db,
+            "SELECT count(*) FROM (SELECT 1 FROM notifications WHERE kind = 'callback'
+             GROUP BY ticket_id, deadline, user_id HAVING count(*) > 1) d"
+        ),
+        0
+    );
+    println!("takeover: the 500 alarms due after the leader died fired {took:?} after it");
+}

@@ -101,6 +101,10 @@ pub enum Error {
     DatabaseTooNew { found: i64, supported: i64 },
     #[error("the PostgreSQL database classifies characters as {ctype}: Chinese search would find nothing; create it with a UTF-8 LC_CTYPE such as C.UTF-8")]
     DatabaseLocale { ctype: String },
+    #[error("the target database already holds a centre's data ({tables}): move into a new, empty database")]
+    StoreNotEmpty { tables: String },
+    #[error("the copy did not verify ({what}): nothing was committed")]
+    CopyMismatch { what: String },
     #[error("migration {version} failed: {reason}")]
     Migration { version: i64, reason: String },
     #[error("import failed at line {line}: {reason}")]
@@ -201,6 +205,8 @@ impl Error {
             Error::NoActingUser => "no_acting_user",
             Error::DatabaseTooNew { .. } => "database_too_new",
             Error::DatabaseLocale { .. } => "database_locale",
+            Error::StoreNotEmpty { .. } => "store_not_empty",
+            Error::CopyMismatch { .. } => "copy_mismatch",
             Error::Migration { .. } => "migration_failed",
             Error::ImportRow { .. } => "import_row",
             Error::FileExists { .. } => "file_exists",
@@ -297,6 +303,8 @@ impl Error {
                 json!({ "found": found, "supported": supported })
             }
             Error::DatabaseLocale { ctype } => json!({ "ctype": ctype }),
+            Error::StoreNotEmpty { tables } => json!({ "tables": tables }),
+            Error::CopyMismatch { what } => json!({ "what": what }),
             Error::AccountLocked { until } => json!({ "until": until }),
             Error::WeakPassword { min, max } => json!({ "min": min, "max": max }),
             Error::InvalidPath { path }

@@ -131,6 +131,7 @@ const STORE_FLOORS: &[&[&str]] = &[
         "merges",
         "return_review",
         "appeals",
+        "relocate",
     ],
     &["store"],
 ];

@@ -169,3 +169,55 @@ fn the_scheduler_runs_on_one_instance_and_another_takes_over_when_it_dies() {
     );
     println!("takeover: the 500 alarms due after the leader died fired {took:?} after it");
 }
+
+#[test]
+fn a_file_centre_moves_to_postgresql_and_is_served_from_there() {
+    let file = tempfile::tempdir().expect("dir");
+    let lighting = common::centre(file.path());
+    // A call logged on the file server before the move.
+    let before = {
+        let s = common::start(file.path(), "");
+        let agent = login(&s, "agent", "desk-1");
+        intake(&s, &agent, lighting, "搬迁前的来电")
+    };
+    let cluster = hotline_pgcluster::Cluster::start().expect("cluster");
+    let url = cluster.create_database("centre", "C.UTF-8").expect("db");
+    let migrate = |to: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_hotline-server"))
+            .args(["migrate-store", "--from"])
+            .arg(format!(
+                "sqlite:{}",
+                file.path().join("hotline.db").display()
+            ))
+            .args(["--to", to])
+            .output()
+            .expect("runs")
+    };
+    let out = migrate(&url);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("audit chain intact"), "{said}");
+    assert!(said.lines().any(|l| l == "tickets\t1"), "{said}");
+    // Served from PostgreSQL: the same sign-ins, the same ticket, numbering going on.
+    let (s, _d) = instance(&url);
+    let agent = login(&s, "agent", "desk-1");
+    let (status, t) = call(
+        &s,
+        "get_ticket",
+        Some(&agent),
+        "desk-1",
+        json!({ "id": before["id"] }),
+    );
+    assert_eq!(status, 200, "{t}");
+    assert_eq!(t["ticket"]["number"], before["number"], "{t}");
+    let next = intake(&s, &agent, lighting, "搬迁后的来电");
+    assert!(next["number"].as_str() > before["number"].as_str());
+    // Moving again into a database that holds a centre is refused.
+    let again = migrate(&url);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("store_not_empty"));
+}

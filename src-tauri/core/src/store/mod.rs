@@ -46,6 +46,8 @@ mod qa;
 mod qa_report;
 mod queues;
 mod reference;
+#[cfg(feature = "postgres")]
+mod relocate;
 mod report;
 mod retention;
 mod return_review;
@@ -92,6 +94,8 @@ pub use pages::PageRow;
 pub use qa::{Comment, QaReview, Reviews, Scorecard, TicketCall};
 pub use qa_report::QaFigures;
 pub use queues::{COUNT_CAP, DUE_SOON};
+#[cfg(feature = "postgres")]
+pub use relocate::{relocate, Relocation};
 pub use retention::{RetentionPlan, SampleChange};
 pub use returns::{ReasonRow, ReturnRequest};
 pub use reviews::{FollowUp, Review};

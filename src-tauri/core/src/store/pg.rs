@@ -251,6 +251,37 @@ impl PgConn {
         with_values(values, |p| self.client.borrow_mut().query(&st, p)).map_err(at(sql))
     }
 
+    /// Copies `rows` into `table`'s `columns` by one binary COPY, each value written as
+    /// its column's declared type (a flag stored as 0/1 as a BOOLEAN…); the rows copied.
+    pub(super) fn copy_in(
+        &self,
+        table: &str,
+        columns: &[String],
+        rows: &mut dyn Iterator<Item = crate::error::Result<Vec<crate::sql_value::Value>>>,
+    ) -> crate::error::Result<u64> {
+        let quoted: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
+        let list = quoted.join(", ");
+        let mut client = self.client.borrow_mut();
+        let types: Vec<Type> = client
+            .prepare(&format!("SELECT {list} FROM \"{table}\" LIMIT 0"))?
+            .columns()
+            .iter()
+            .map(|c| c.type_().clone())
+            .collect();
+        let sink = client.copy_in(&format!(
+            "COPY \"{table}\" ({list}) FROM STDIN (FORMAT binary)"
+        ))?;
+        let mut writer = postgres::binary_copy::BinaryCopyInWriter::new(sink, &types);
+        for row in rows {
+            let row = row?;
+            let bound: Vec<Param> = row.iter().map(|v| Param(v.to_sql())).collect();
+            let refs: Vec<&(dyn PgToSql + Sync)> =
+                bound.iter().map(|p| p as &(dyn PgToSql + Sync)).collect();
+            writer.write(&refs).map_err(at(table))?;
+        }
+        Ok(writer.finish().map_err(at(table))?)
+    }
+
     pub(super) fn batch(&self, sql: &str) -> Result<()> {
         self.client.borrow_mut().batch_execute(sql).map_err(at(sql))
     }

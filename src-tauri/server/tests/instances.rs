@@ -1,7 +1,9 @@
-//! Several real server processes serving one centre on one PostgreSQL database (a private
-//! cluster): a desk on one instance hears at once of a change made through another, and
-//! the deadline scheduler runs on one instance at a time, taken over when its leader dies,
-//! each alarm fired exactly once across the takeover.
+//! Real server processes serving one centre on PostgreSQL (private clusters): a desk on
+//! one instance hears at once of a change made through another; the deadline scheduler
+//! runs on one instance at a time, taken over when its leader dies, each alarm fired
+//! exactly once across the takeover; a file centre moved there by `migrate-store`; and a
+//! primary that dies, its synchronous replica promoted, the server writing there without
+//! losing anything a desk was told succeeded.
 
 use common::{call, login, start_logged_with, Server};
 use futures_util::StreamExt;
@@ -220,4 +222,100 @@ fn a_file_centre_moves_to_postgresql_and_is_served_from_there() {
     let again = migrate(&url);
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("store_not_empty"));
+}
+
+#[test]
+fn the_primary_dies_its_synchronous_replica_takes_over_and_nothing_acknowledged_is_lost() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let (primary, _, lighting) = centre();
+    let replica = hotline_pgcluster::Cluster::replica_of(&primary).expect("replica");
+    // Every commit waits until the replica has it.
+    primary
+        .sql("ALTER SYSTEM SET synchronous_standby_names = '*'")
+        .expect("synchronous");
+    let mut watch =
+        postgres::Client::connect(&primary.url("postgres"), postgres::NoTls).expect("db");
+    wait_for(
+        "the replica streams synchronously",
+        Duration::from_secs(20),
+        || {
+            count(
+                &mut watch,
+                "SELECT count(*) FROM pg_stat_replication WHERE sync_state = 'sync'",
+            ) == 1
+        },
+    );
+    drop(watch);
+    // The server knows both; it writes wherever the primary is.
+    let url = format!(
+        "postgres://{}@127.0.0.1:{},127.0.0.1:{}/centre?target_session_attrs=read-write",
+        hotline_pgcluster::USER,
+        primary.port(),
+        replica.port()
+    );
+    let (s, _d) = instance(&url);
+    let agent = login(&s, "agent", "desk-1");
+    let acked: Mutex<Vec<(i64, String)>> = Mutex::new(vec![]);
+    let refused = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        // A desk logging calls one after another, keeping what it was told succeeded.
+        scope.spawn(|| {
+            let mut i = 0;
+            while !stop.load(Ordering::SeqCst) {
+                i += 1;
+                let (status, t) = call(
+                    &s,
+                    "intake",
+                    Some(&agent),
+                    "desk-1",
+                    json!({
+                        "ticket": { "caller_name": "张三", "phone": "13812345678", "description": format!("来电 {i}"), "category": "help_request" },
+                        "then": { "action": "transfer", "department_id": lighting, "requirements": "请修复", "due_at": "2099-01-01T09:00:00Z" }
+                    }),
+                );
+                match (status, t["id"].as_i64(), t["number"].as_str()) {
+                    (200, Some(id), Some(n)) => acked.lock().expect("acked").push((id, n.to_string())),
+                    _ => {
+                        refused.fetch_add(1, Ordering::SeqCst);
+                        std::thread::sleep(Duration::from_millis(200));
+                    }
+                }
+            }
+        });
+        let acks = || acked.lock().expect("acked").len();
+        wait_for("calls before the failure", Duration::from_secs(10), || {
+            acks() >= 10
+        });
+        primary.kill().expect("the primary dies");
+        let died = acks();
+        replica.promote().expect("promoted");
+        let promoted = Instant::now();
+        wait_for(
+            "calls on the promoted replica",
+            Duration::from_secs(30),
+            || acks() >= died + 10,
+        );
+        println!(
+            "failover: writes resumed {:?} after the promotion; {} calls refused meanwhile",
+            promoted.elapsed(),
+            refused.load(Ordering::SeqCst)
+        );
+        stop.store(true, Ordering::SeqCst);
+    });
+    // Everything a desk was told succeeded is on the new primary, number and all.
+    let mut db = postgres::Client::connect(&replica.url("centre"), postgres::NoTls).expect("db");
+    let acked = acked.into_inner().expect("acked");
+    for (id, number) in &acked {
+        let row = db
+            .query_opt("SELECT number FROM tickets WHERE id = $1", &[id])
+            .expect("query");
+        assert_eq!(
+            row.map(|r| r.get::<_, String>(0)).as_deref(),
+            Some(number.as_str()),
+            "ticket {id} was acknowledged"
+        );
+    }
+    assert!(count(&mut db, "SELECT count(*) FROM tickets") >= acked.len() as i64);
 }

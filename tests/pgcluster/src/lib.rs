@@ -99,6 +99,81 @@ impl Cluster {
         Err(last.unwrap_or_else(|| "the cluster did not start".into()))
     }
 
+    /// A streaming replica of `primary` in a cluster of its own (`pg_basebackup -R`): it
+    /// follows the primary until `promote`. `primary.sql("ALTER SYSTEM SET
+    /// synchronous_standby_names = '*'")` then makes every commit wait for it.
+    pub fn replica_of(primary: &Cluster) -> Result<Cluster> {
+        let dir = tempfile::Builder::new().prefix("hotline-pg-").tempdir()?;
+        if primary.as_postgres {
+            run(Command::new("chown")
+                .arg("postgres:postgres")
+                .arg(dir.path()))?;
+        }
+        let mut c = Cluster {
+            dir,
+            bin: primary.bin.clone(),
+            port: 0,
+            as_postgres: primary.as_postgres,
+        };
+        let data = c.data();
+        c.run_pg(
+            "pg_basebackup",
+            &[
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &primary.port.to_string(),
+                "-U",
+                USER,
+                "-D",
+                path(&data)?,
+                "-R",
+                "-X",
+                "stream",
+                "--no-sync",
+                // At once, not after a spread checkpoint (minutes on an idle cluster).
+                "--checkpoint=fast",
+            ],
+        )?;
+        let mut last = None;
+        for _ in 0..5 {
+            c.port = free_port()?;
+            match c.serve() {
+                Ok(()) => return Ok(c),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| "the replica did not start".into()))
+    }
+
+    /// Makes a replica the primary (a failover), once it accepts writes.
+    pub fn promote(&self) -> Result<()> {
+        self.run_pg("pg_ctl", &["-D", path(&self.data())?, "-w", "promote"])
+    }
+
+    /// Runs SQL as the superuser on the database `postgres` (settings, checks), outside a
+    /// transaction so `ALTER SYSTEM` may run; reloads the configuration after.
+    pub fn sql(&self, sql: &str) -> Result<()> {
+        let psql = self.bin.join("psql");
+        run(Command::new(psql).args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &self.port.to_string(),
+            "-U",
+            USER,
+            "-d",
+            "postgres",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-q",
+            "-c",
+            sql,
+            "-c",
+            "SELECT pg_reload_conf()",
+        ]))
+    }
+
     /// Starts the server of the cluster's data on its port, and waits until it answers.
     fn serve(&self) -> Result<()> {
         let opts = format!(

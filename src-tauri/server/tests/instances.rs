@@ -319,3 +319,38 @@ fn the_primary_dies_its_synchronous_replica_takes_over_and_nothing_acknowledged_
     }
     assert!(count(&mut db, "SELECT count(*) FROM tickets") >= acked.len() as i64);
 }
+
+#[test]
+fn the_server_reaches_its_database_only_over_verified_tls() {
+    let db_cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).expect("cert");
+    let cluster = hotline_pgcluster::Cluster::start_tls(
+        &db_cert.cert.pem(),
+        &db_cert.signing_key.serialize_pem(),
+    )
+    .expect("cluster");
+    let dir = tempfile::tempdir().expect("dir");
+    let ca = dir.path().join("db-ca.pem");
+    std::fs::write(&ca, db_cert.cert.pem()).expect("ca");
+    let plain = cluster.create_database("centre", "C.UTF-8").expect("db");
+    let url = format!("{plain}?sslrootcert={}", ca.display());
+    // The cluster takes no plain connection: what follows went over TLS.
+    assert!(postgres::Client::connect(&plain, postgres::NoTls).is_err());
+    let store =
+        hotline_core::Store::open_postgres(&url, std::sync::Arc::new(hotline_core::SystemClock), 1)
+            .expect("store over TLS");
+    common::centre_in(&store);
+    drop(store);
+    let (s, _d) = instance(&url);
+    login(&s, "agent", "desk-1");
+    // A certificate the configured CA did not sign is refused: the server does not start.
+    let other = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).expect("cert");
+    std::fs::write(&ca, other.cert.pem()).expect("ca");
+    let refused =
+        hotline_core::Store::open_postgres(&url, std::sync::Arc::new(hotline_core::SystemClock), 1)
+            .err()
+            .expect("an unknown certificate is refused");
+    assert!(
+        refused.to_string().to_lowercase().contains("certificate"),
+        "{refused}"
+    );
+}

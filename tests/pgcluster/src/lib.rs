@@ -58,6 +58,43 @@ fn free_port() -> Result<u16> {
 impl Cluster {
     /// Makes and starts a cluster (about a second).
     pub fn start() -> Result<Cluster> {
+        Self::init()?.started()
+    }
+
+    /// A cluster that takes connections over TCP only with TLS, presenting `cert_pem`
+    /// (its key `key_pem`): a client that does not speak TLS is refused.
+    pub fn start_tls(cert_pem: &str, key_pem: &str) -> Result<Cluster> {
+        let c = Self::init()?;
+        let data = c.data();
+        let key = data.join("server.key");
+        std::fs::write(data.join("server.crt"), cert_pem)?;
+        std::fs::write(&key, key_pem)?;
+        std::fs::write(
+            data.join("pg_hba.conf"),
+            "local all all trust\nhostssl all all 127.0.0.1/32 trust\nhostssl replication all 127.0.0.1/32 trust\n",
+        )?;
+        let mut conf = std::fs::OpenOptions::new()
+            .append(true)
+            .open(data.join("postgresql.conf"))?;
+        std::io::Write::write_all(
+            &mut conf,
+            b"\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n",
+        )?;
+        // PostgreSQL reads a key only its own user can read.
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600))?;
+        if c.as_postgres {
+            run(Command::new("chown")
+                .arg("postgres:postgres")
+                .arg(data.join("server.crt"))
+                .arg(&key)
+                .arg(data.join("pg_hba.conf")))?;
+        }
+        c.started()
+    }
+
+    /// A new cluster's data folder, not yet started.
+    fn init() -> Result<Cluster> {
         let bin = binaries()?;
         let as_postgres = is_root();
         let dir = tempfile::Builder::new().prefix("hotline-pg-").tempdir()?;
@@ -66,7 +103,7 @@ impl Cluster {
                 .arg("postgres:postgres")
                 .arg(dir.path()))?;
         }
-        let mut c = Cluster {
+        let c = Cluster {
             dir,
             bin,
             port: 0,
@@ -87,12 +124,17 @@ impl Cluster {
                 "--no-sync",
             ],
         )?;
-        // Each start tries a port free a moment ago; another process may take it meanwhile.
+        Ok(c)
+    }
+
+    /// Started on a free port: each try takes a port free a moment ago, which another
+    /// process may take meanwhile.
+    fn started(mut self) -> Result<Cluster> {
         let mut last = None;
         for _ in 0..5 {
-            c.port = free_port()?;
-            match c.serve() {
-                Ok(()) => return Ok(c),
+            self.port = free_port()?;
+            match self.serve() {
+                Ok(()) => return Ok(self),
                 Err(e) => last = Some(e),
             }
         }
@@ -109,7 +151,7 @@ impl Cluster {
                 .arg("postgres:postgres")
                 .arg(dir.path()))?;
         }
-        let mut c = Cluster {
+        let c = Cluster {
             dir,
             bin: primary.bin.clone(),
             port: 0,
@@ -135,15 +177,7 @@ impl Cluster {
                 "--checkpoint=fast",
             ],
         )?;
-        let mut last = None;
-        for _ in 0..5 {
-            c.port = free_port()?;
-            match c.serve() {
-                Ok(()) => return Ok(c),
-                Err(e) => last = Some(e),
-            }
-        }
-        Err(last.unwrap_or_else(|| "the replica did not start".into()))
+        c.started()
     }
 
     /// Makes a replica the primary (a failover), once it accepts writes.

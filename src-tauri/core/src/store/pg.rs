@@ -25,7 +25,16 @@ impl From<postgres::Error> for Error {
         });
         let message = match e.as_db_error() {
             Some(db) => format!("{}: {}", db.code().code(), db.message()),
-            None => e.to_string(),
+            // With its causes: "error performing TLS handshake: invalid peer certificate…".
+            None => {
+                let mut m = e.to_string();
+                let mut cause = std::error::Error::source(&e);
+                while let Some(c) = cause {
+                    m.push_str(&format!(": {c}"));
+                    cause = c.source();
+                }
+                m
+            }
         };
         Error::Backend {
             busy,
@@ -287,9 +296,72 @@ impl PgConn {
     }
 }
 
-/// A new session of `url`'s database.
+/// A new session of `url`'s database: over TLS when the URL names the CA that signed
+/// the database's certificate (`sslrootcert=/etc/hotline/db-ca.pem`), the certificate and
+/// the host name then always verified (libpq's `verify-full`), and `sslmode=require`
+/// implied; in plain text otherwise.
 pub(super) fn open(url: &str) -> Result<postgres::Client> {
-    Ok(postgres::Client::connect(url, postgres::NoTls)?)
+    let (url, ca) = split_root_cert(url);
+    match ca {
+        Some(ca) => {
+            let tls = tokio_postgres_rustls::MakeRustlsConnect::new(tls_config(&ca)?);
+            Ok(postgres::Client::connect(&url, tls)?)
+        }
+        None if url.contains("sslmode=require") => Err(config_error(
+            "sslmode=require needs sslrootcert=CA.pem: the database's certificate is verified",
+        )),
+        None => Ok(postgres::Client::connect(&url, postgres::NoTls)?),
+    }
+}
+
+/// The URL without its `sslrootcert` parameter (the client does not know it) and with
+/// `sslmode=require` when there was one, and that parameter's path.
+fn split_root_cert(url: &str) -> (String, Option<String>) {
+    let Some((base, query)) = url.split_once('?') else {
+        return (url.to_string(), None);
+    };
+    let mut ca = None;
+    let mut kept: Vec<&str> = vec![];
+    for p in query.split('&') {
+        match p.strip_prefix("sslrootcert=") {
+            Some(path) => ca = Some(path.to_string()),
+            None => kept.push(p),
+        }
+    }
+    if ca.is_some() {
+        kept.retain(|p| !p.starts_with("sslmode="));
+        kept.push("sslmode=require");
+    }
+    (format!("{base}?{}", kept.join("&")), ca)
+}
+
+fn config_error(message: &str) -> Error {
+    Error::Backend {
+        busy: false,
+        message: message.to_string(),
+        source: message.into(),
+    }
+}
+
+/// TLS trusting only the certificates in the PEM file `ca`.
+fn tls_config(ca: &str) -> Result<rustls::ClientConfig> {
+    use rustls_pki_types::pem::PemObject;
+    let bad = |e: &dyn std::fmt::Display| config_error(&format!("sslrootcert {ca}: {e}"));
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_pki_types::CertificateDer::pem_file_iter(ca).map_err(|e| bad(&e))? {
+        roots.add(cert.map_err(|e| bad(&e))?).map_err(|e| bad(&e))?;
+    }
+    if roots.is_empty() {
+        return Err(bad(&"no certificate in it"));
+    }
+    // The provider named, not the process default: the server builds rustls with more
+    // than one, and then no default is chosen.
+    let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| bad(&e))?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
 }
 
 fn with_values<R>(values: &[&dyn StoreSql], f: impl FnOnce(&[&(dyn PgToSql + Sync)]) -> R) -> R {
@@ -449,6 +521,28 @@ fn numeric(raw: &[u8]) -> std::result::Result<ValueRef<'static>, BoxError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_root_certificate_in_the_url_means_tls_required() {
+        assert_eq!(
+            split_root_cert(
+                "postgres://h/c?sslrootcert=/etc/ca.pem&sslmode=prefer&application_name=x"
+            ),
+            (
+                "postgres://h/c?application_name=x&sslmode=require".to_string(),
+                Some("/etc/ca.pem".to_string())
+            )
+        );
+        assert_eq!(
+            split_root_cert("postgres://h/c?target_session_attrs=read-write"),
+            (
+                "postgres://h/c?target_session_attrs=read-write".to_string(),
+                None
+            )
+        );
+        let refused = open("postgres://127.0.0.1:1/c?sslmode=require").err();
+        assert!(refused.is_some_and(|e| e.to_string().contains("sslrootcert")));
+    }
 
     #[test]
     fn parameters_are_numbered_outside_quotes() {

@@ -99,6 +99,53 @@ impl Query {
     }
 }
 
+/// How a search ranks its matches where no FTS5 index does it (PostgreSQL): FTS5's
+/// `bm25()` for one phrase (k1 = 1.2, b = 0.75), lower is better, without its IDF factor —
+/// one phrase has one IDF, the same for every row, so leaving it out keeps the order.
+/// `freq` is how often the phrase occurs in the row (overlapping occurrences, each column
+/// apart), `tokens` the row's size in the index's tokens, `avgdl` the index's average.
+pub fn bm25_order(freq: f64, tokens: f64, avgdl: f64) -> f64 {
+    const K1: f64 = 1.2;
+    const B: f64 = 0.75;
+    -(freq * (K1 + 1.0)) / (freq + K1 * (1.0 - B + B * tokens / avgdl.max(f64::MIN_POSITIVE)))
+}
+
+/// Case-insensitive occurrences of `needle` in `text`, overlapping ones each counted (as
+/// an FTS5 phrase's instances are).
+pub fn occurrences(text: &str, needle: &str) -> usize {
+    let hay: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
+    let pat: Vec<char> = needle.chars().flat_map(char::to_lowercase).collect();
+    if pat.is_empty() || pat.len() > hay.len() {
+        return 0;
+    }
+    hay.windows(pat.len())
+        .filter(|w| *w == pat.as_slice())
+        .count()
+}
+
+/// A column's size in the trigram index's tokens: one per three-character window.
+pub fn trigram_tokens(text: &str) -> usize {
+    text.chars()
+        .flat_map(char::to_lowercase)
+        .count()
+        .saturating_sub(2)
+}
+
+/// A text's size in the bigram index's tokens (`bigrams`): one per word character.
+pub fn bigram_tokens(text: &str) -> usize {
+    text.chars()
+        .flat_map(char::to_lowercase)
+        .filter(|c| word(*c))
+        .count()
+}
+
+/// `s` as a LIKE pattern's literal text (with `ESCAPE '\'`).
+pub fn like_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
 /// The most distinct bigrams a suggestion looks for: a long description's first ones.
 pub const ANY_OF_MAX: usize = 48;
 

@@ -77,6 +77,7 @@ const STORE_FLOORS: &[&[&str]] = &[
     &["db", "migrate", "pg_migrate"],
     &[
         "instances",
+        "pg_search",
         "reference",
         "audit",
         "calendar",

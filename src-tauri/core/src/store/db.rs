@@ -158,6 +158,11 @@ impl Store {
         self.clock.now()
     }
 
+    /// Whether the store is on PostgreSQL (its search runs on other indexes).
+    pub(crate) fn is_postgres(&self) -> bool {
+        !matches!(self.db, Backend::Lite(_))
+    }
+
     /// The SQLite file's connections, for what is SQLite's own business (its backups).
     pub(super) fn sqlite(&self) -> Result<&Pool<Connection>> {
         match &self.db {

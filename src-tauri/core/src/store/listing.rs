@@ -71,6 +71,20 @@ pub(crate) fn rows_where(
     Ok(rows)
 }
 
+/// Queue rows of the tickets `ids`, in that order.
+fn in_order(c: &Connection, ids: &[i64]) -> Result<Vec<TicketRow>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let marks = queues::number(&vec!["?"; ids.len()].join(", "), 0);
+    let mut found: std::collections::HashMap<i64, TicketRow> = c
+        .prepare(&format!("{ROW_SELECT} WHERE t.id IN ({marks})"))?
+        .query_map(params_from_iter(ids.iter()), list_row)?
+        .map(|r| r.map(|row| (row.id, row)))
+        .collect::<super::sql::Result<_>>()?;
+    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+}
+
 /// Fills in the business time left of the rows whose deadline runs.
 pub(super) fn with_time_left(
     c: &Connection,
@@ -149,7 +163,12 @@ pub struct Page {
 /// start), a fragment of a phone number, or words of the description, answer and result
 /// (FTS5 trigram for three characters and more; LIKE below that, which trigram cannot).
 /// The SQL condition (on alias `t`) a search box's text stands for.
-pub(super) fn search_condition(q: &Query) -> (String, Vec<Sql>) {
+pub(super) fn search_condition(q: &Query, pg: bool) -> (String, Vec<Sql>) {
+    if pg {
+        if let Some(c) = super::pg_search::condition(q) {
+            return c;
+        }
+    }
     match q {
         Query::Phone(number) => one("t.phone = ?", Sql::Text(number.clone())),
         // A range on the unique index (LIKE would scan: it ignores case).
@@ -166,8 +185,10 @@ pub(super) fn search_condition(q: &Query) -> (String, Vec<Sql>) {
         }
         Query::Scan(text) => {
             let like = format!("%{}%", like_escape(text));
+            // ILIKE on PostgreSQL: SQLite's LIKE ignores ASCII case.
+            let op = if pg { "ILIKE" } else { "LIKE" };
             (
-                "(t.description LIKE ? ESCAPE '\\' OR t.answer LIKE ? ESCAPE '\\' OR t.result LIKE ? ESCAPE '\\')".into(),
+                format!("(t.description {op} ? ESCAPE '\\' OR t.answer {op} ? ESCAPE '\\' OR t.result {op} ? ESCAPE '\\')"),
                 vec![Sql::Text(like.clone()), Sql::Text(like.clone()), Sql::Text(like)],
             )
         }
@@ -185,11 +206,7 @@ fn one(clause: &str, v: Sql) -> (String, Vec<Sql>) {
     (clause.to_string(), vec![v])
 }
 
-pub(super) fn like_escape(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
-}
+pub(super) use crate::search::like_escape;
 
 impl Store {
     /// A queue page as the first administrator sees it (tools and tests).
@@ -252,19 +269,25 @@ impl Store {
         // first, so a common word costs a page of matches rather than all of them: newest
         // first is the order tickets were logged in (their id), ranked is the bm25 order
         // of the newest RANK_WINDOW matches. Other orders read every match.
+        // PostgreSQL has no FTS5 index to drive by: its word searches are conditions, in
+        // the same orders (`pg_search`).
+        let pg = self.is_postgres();
+        let words = query.as_ref().is_some_and(|qq| qq.fts().is_some());
         let driven = match (&query, q.sort) {
-            (Some(qq), Sort::Relevance | Sort::ReceivedDesc) => {
+            (Some(qq), Sort::Relevance | Sort::ReceivedDesc) if !pg => {
                 qq.fts().map(|m| (fts_table(qq), m))
             }
             _ => None,
         };
         if let (Some(qq), None) = (&query, &driven) {
-            conds.push(search_condition(qq));
+            conds.push(search_condition(qq, pg));
         }
+        let ranked_on_pg = pg && words && q.sort == Sort::Relevance;
         let order = match q.sort {
             Sort::Relevance if driven.is_some() => "m.rank, t.received_at DESC, t.id DESC",
             // The index's own order: sorting by t.id would read every match first.
             Sort::ReceivedDesc if driven.is_some() => "f.rowid DESC",
+            Sort::ReceivedDesc if pg && words => "t.id DESC",
             Sort::ReceivedDesc | Sort::Relevance => "t.received_at DESC, t.id DESC",
             Sort::ReceivedAsc => "t.received_at ASC, t.id ASC",
             Sort::DueAsc => "t.due_at IS NULL, t.due_at ASC, t.id ASC",
@@ -306,6 +329,23 @@ impl Store {
             };
             let counted =
                 queues::capped_count(c, &counting, params_from_iter(params.iter()), cap)?;
+            if ranked_on_pg {
+                let window = RANK_WINDOW.max(i64::from(q.offset) + i64::from(limit));
+                let from_where = format!("{from}{where_}");
+                let ids = match &query {
+                    Some(qq) => super::pg_search::ranked(c, &from_where, &params, qq, window, q.offset, limit)?,
+                    None => vec![],
+                };
+                let mut rows = in_order(c, &ids)?;
+                with_time_left(c, &mut rows, now)?;
+                return Ok(Page {
+                    rows,
+                    total: counted.min(cap),
+                    capped: counted > cap,
+                    offset: q.offset,
+                    limit,
+                });
+            }
             let (select, where_) = match (&driven, q.sort) {
                 (Some(_), Sort::Relevance) => {
                     let window = RANK_WINDOW.max(i64::from(q.offset) + i64::from(limit));

@@ -40,6 +40,7 @@ mod pages;
 mod pg;
 #[cfg(feature = "postgres")]
 mod pg_migrate;
+mod pg_search;
 mod plans;
 mod presence;
 mod qa;

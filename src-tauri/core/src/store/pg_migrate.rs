@@ -19,6 +19,11 @@ pub const PG_MIGRATIONS: &[Migration] = &[
         name: "change_signal",
         sql: include_str!("../../migrations/pg/0002_change_signal.sql"),
     },
+    Migration {
+        version: 3,
+        name: "search",
+        sql: include_str!("../../migrations/pg/0003_search.sql"),
+    },
 ];
 
 /// The advisory lock migrations take (any number the centre's other locks do not use).

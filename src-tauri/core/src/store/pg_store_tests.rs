@@ -101,3 +101,69 @@ fn a_store_carries_on_after_its_database_server_restarts() {
     assert_ne!(second.number, first.number);
     assert!(s.verify_audit().expect("verify").ok);
 }
+
+#[test]
+fn search_finds_and_orders_alike_on_both_databases() {
+    use crate::store::{ListQuery, Sort};
+    let (_d, lite, _c) = testutil::sqlite_store();
+    let cluster = hotline_pgcluster::Cluster::start().expect("cluster");
+    let url = cluster.create_database("centre", "C.UTF-8").expect("db");
+    let pg = Store::open_postgres(&url, Arc::new(FakeClock::new(testutil::t0())), 1).expect("pg");
+    // One corpus, logged in the same order on both: repeated phrases, short words, mixed
+    // case, numbers, texts of different lengths.
+    let words = [
+        "路灯不亮",
+        "小区门口积水",
+        "积水严重",
+        "Water main burst",
+        "WATER on the road",
+        "噪音扰民",
+        "路灯",
+        "灯",
+        "井盖缺失",
+        "垃圾清运不及时",
+        "路灯不亮三天了",
+        "abcabc",
+    ];
+    for s in [&lite, &pg] {
+        for i in 0..60usize {
+            let mut x = crate::ticket::tests::new_ticket();
+            let n = 1 + (i * 7) % 4;
+            let parts: Vec<&str> = (0..n)
+                .map(|k| words[(i * 5 + k * 3) % words.len()])
+                .collect();
+            x.description = format!("{}，第{i}号来电", parts.join("，"));
+            x.phone = format!("138{:08}", (i * 7919) % 100_000_000);
+            s.create_ticket(1, &x).expect("ticket");
+        }
+    }
+    for q in [
+        "路灯不亮",
+        "积水",
+        "灯",
+        "water",
+        "0013",
+        "路灯",
+        "小区门口积水",
+        "abc",
+        "扰民",
+        "791",
+    ] {
+        for sort in [Sort::Relevance, Sort::ReceivedDesc, Sort::ReceivedAsc] {
+            let page = |s: &Store| {
+                let p = s
+                    .list(&ListQuery {
+                        search: Some(q.into()),
+                        sort,
+                        limit: 100,
+                        ..Default::default()
+                    })
+                    .expect("search");
+                (p.total, p.rows.iter().map(|r| r.id).collect::<Vec<_>>())
+            };
+            let (a, b) = (page(&lite), page(&pg));
+            assert_eq!(a, b, "{q} {sort:?}");
+            assert!(a.0 > 0, "{q} finds something");
+        }
+    }
+}

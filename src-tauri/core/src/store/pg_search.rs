@@ -1,0 +1,114 @@
+//! The search box on PostgreSQL, meaning what it means on SQLite (`listing`): the same
+//! matches — trigram indexes for three characters or more, the character-pair index for
+//! fewer, each match checked exactly — and, ranked, the same order: FTS5's bm25 over the
+//! newest `RANK_WINDOW` matches, computed here from the texts and the indexes' sizes
+//! (`search::bm25_order`; a test holds it equal to FTS5's own).
+
+use super::sql::Value as Sql;
+use super::sql::{params_from_iter, Connection};
+use crate::error::Result;
+use crate::search::{self, like_escape, Query};
+
+/// The texts the character-pair index covers, as `hd_grams` is indexed on them.
+const BODY: &str =
+    "t.phone || ' ' || t.description || ' ' || coalesce(t.answer, '') || ' ' || coalesce(t.result, '')";
+
+/// The condition (on alias `t`, `?` placeholders) for a word search.
+pub(super) fn condition(q: &Query) -> Option<(String, Vec<Sql>)> {
+    let like = |t: &str| Sql::Text(format!("%{}%", like_escape(t)));
+    match q {
+        Query::Trigram(t) => Some((
+            "(t.description ILIKE ? ESCAPE '\\' OR t.answer ILIKE ? ESCAPE '\\' OR t.result ILIKE ? ESCAPE '\\')".into(),
+            vec![like(t), like(t), like(t)],
+        )),
+        // The pair index narrows; the texts decide (a match never spans two of them: the
+        // query has word characters only, and they are joined by spaces).
+        Query::Bigram(t) => Some((
+            format!(
+                "hd_grams({BODY}) @> hd_grams(?) AND (t.phone ILIKE ? ESCAPE '\\' OR t.description ILIKE ? ESCAPE '\\' \
+                 OR t.answer ILIKE ? ESCAPE '\\' OR t.result ILIKE ? ESCAPE '\\')"
+            ),
+            vec![Sql::Text(t.clone()), like(t), like(t), like(t), like(t)],
+        )),
+        _ => None,
+    }
+}
+
+/// The ids of one page of a ranked word search: the newest `window` matches of
+/// `from_where` ranked as FTS5 ranks them, then by time received and id, newest first.
+pub(super) fn ranked(
+    c: &Connection,
+    from_where: &str,
+    params: &[Sql],
+    q: &Query,
+    window: i64,
+    offset: u32,
+    limit: u32,
+) -> Result<Vec<i64>> {
+    let (index, needle) = match q {
+        Query::Trigram(t) => ("trigram", t),
+        Query::Bigram(t) => ("bigram", t),
+        _ => return Ok(vec![]),
+    };
+    type Candidate = (i64, i64, String, String, Option<String>, Option<String>);
+    let candidates: Vec<Candidate> = c
+        .prepare_cached(&format!(
+            "SELECT t.id, t.received_at, t.phone, t.description, t.answer, t.result {from_where}
+             ORDER BY t.id DESC LIMIT {window}"
+        ))?
+        .query_map(params_from_iter(params.iter()), |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })?
+        .collect::<super::sql::Result<_>>()?;
+    let (rows, tokens): (i64, i64) = c
+        .prepare_cached("SELECT rows, tokens FROM search_sizes WHERE index_name = ?1")?
+        .query_row([index], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let avgdl = tokens as f64 / rows.max(1) as f64;
+    let mut scored: Vec<(f64, i64, i64)> = candidates
+        .iter()
+        .map(|(id, received, phone, desc, answer, result)| {
+            let (answer, result) = (
+                answer.as_deref().unwrap_or(""),
+                result.as_deref().unwrap_or(""),
+            );
+            let (freq, size) = if index == "trigram" {
+                let texts = [desc.as_str(), answer, result];
+                (
+                    texts
+                        .iter()
+                        .map(|t| search::occurrences(t, needle))
+                        .sum::<usize>(),
+                    texts
+                        .iter()
+                        .map(|t| search::trigram_tokens(t))
+                        .sum::<usize>(),
+                )
+            } else {
+                let body = format!("{phone} {desc} {answer} {result}");
+                (
+                    search::occurrences(&body, needle),
+                    search::bigram_tokens(&body),
+                )
+            };
+            (
+                search::bm25_order(freq as f64, size as f64, avgdl),
+                *received,
+                *id,
+            )
+        })
+        .collect();
+    scored.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)).then(b.2.cmp(&a.2)));
+    Ok(scored
+        .iter()
+        .skip(offset as usize)
+        .take(limit as usize)
+        .map(|s| s.2)
+        .collect())
+}

@@ -149,39 +149,84 @@ pub fn like_escape(s: &str) -> String {
 /// The most distinct bigrams a suggestion looks for: a long description's first ones.
 pub const ANY_OF_MAX: usize = 48;
 
+/// What a suggestion looks for in a bigram index: any of a text's two-character words, or
+/// (no two word characters side by side) the one word character it has, as a prefix.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnyOf {
+    Pairs(Vec<String>),
+    Prefix(char),
+}
+
+impl AnyOf {
+    /// What `text` looks for; None when it has no word character at all.
+    pub fn of(text: &str) -> Option<AnyOf> {
+        let lower: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
+        let mut pairs: Vec<String> = Vec::new();
+        for w in lower.windows(2) {
+            if word(w[0]) && word(w[1]) {
+                let p: String = w.iter().collect();
+                if !pairs.contains(&p) {
+                    pairs.push(p);
+                    if pairs.len() == ANY_OF_MAX {
+                        break;
+                    }
+                }
+            }
+        }
+        if !pairs.is_empty() {
+            return Some(AnyOf::Pairs(pairs));
+        }
+        let mut words = lower.iter().filter(|c| word(**c));
+        match (words.next(), words.next()) {
+            (Some(c), None) => Some(AnyOf::Prefix(*c)),
+            _ => None,
+        }
+    }
+
+    /// Its phrases: each is found wherever it occurs in a text (a prefix of one word
+    /// character occurs wherever that character does).
+    pub fn phrases(&self) -> Vec<String> {
+        match self {
+            AnyOf::Pairs(p) => p.clone(),
+            AnyOf::Prefix(c) => vec![c.to_string()],
+        }
+    }
+}
+
 /// An FTS5 expression over a bigram index that matches a text sharing any two-character
 /// word with `text` (bm25 then ranks by how many and how rare): what suggests knowledge
 /// articles from a caller's description as it is typed. One character is a prefix query;
 /// None when there is no word character at all.
 pub fn any_of(text: &str) -> Option<String> {
-    let lower: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
-    let mut pairs: Vec<String> = Vec::new();
-    for w in lower.windows(2) {
-        if word(w[0]) && word(w[1]) {
-            let p: String = w.iter().collect();
-            if !pairs.contains(&p) {
-                pairs.push(p);
-                if pairs.len() == ANY_OF_MAX {
-                    break;
-                }
-            }
-        }
-    }
-    if pairs.is_empty() {
-        // No two word characters side by side: a lone one is a prefix.
-        let mut words = lower.iter().filter(|c| word(**c));
-        return match (words.next(), words.next()) {
-            (Some(c), None) => Some(format!("\"{c}\"*")),
-            _ => None,
-        };
-    }
-    Some(
-        pairs
+    Some(match AnyOf::of(text)? {
+        AnyOf::Pairs(pairs) => pairs
             .iter()
             .map(|p| format!("\"{p}\""))
             .collect::<Vec<_>>()
             .join(" OR "),
-    )
+        AnyOf::Prefix(c) => format!("\"{c}\"*"),
+    })
+}
+
+/// FTS5's IDF of a phrase found in `hits` of `rows` rows (never zero or below).
+pub fn idf(rows: f64, hits: f64) -> f64 {
+    let v = ((rows - hits + 0.5) / (hits + 0.5)).ln();
+    if v <= 0.0 {
+        1e-6
+    } else {
+        v
+    }
+}
+
+/// FTS5's `bm25()` of a row for several phrases: `freqs[i]` the column-weighted instances
+/// of phrase i in the row, `idfs[i]` its IDF, `tokens` the row's size, `avgdl` the
+/// index's average; lower is better.
+pub fn bm25(freqs: &[f64], idfs: &[f64], tokens: f64, avgdl: f64) -> f64 {
+    freqs
+        .iter()
+        .zip(idfs)
+        .map(|(f, idf)| idf * bm25_order(*f, tokens, avgdl))
+        .sum()
 }
 
 /// A piece of text around the first match, with the matched ranges (in characters)

@@ -252,6 +252,10 @@ pub(super) fn insert_article(
 
 /// The published version in the search index (or out of it).
 pub(super) fn index(c: &Connection, id: i64, published: Option<i64>) -> Result<()> {
+    // PostgreSQL searches the published versions themselves (`pg_search::kb_ranked`).
+    if c.as_sqlite().is_none() {
+        return Ok(());
+    }
     c.prepare_cached("DELETE FROM kb_search WHERE rowid = ?1")?
         .execute([id])?;
     if let Some(v) = published {
@@ -478,6 +482,9 @@ impl Store {
             return Ok(Vec::new());
         };
         let now = self.now();
+        if self.is_postgres() {
+            return self.read(|c| suggest_on_pg(c, &text, &today(c, now)?.to_string(), limit));
+        }
         self.read(|c| {
             let today = today(c, now)?.to_string();
             Ok(c.prepare_cached(
@@ -511,6 +518,51 @@ impl Store {
     }
 }
 
+/// `suggest_articles` on PostgreSQL: the same ranking (`pg_search::kb_ranked`), the same
+/// window, the same filters and order.
+fn suggest_on_pg(c: &Connection, text: &str, today: &str, limit: u32) -> Result<Vec<Suggestion>> {
+    let Some(any) = crate::search::AnyOf::of(text) else {
+        return Ok(Vec::new());
+    };
+    let ranked = super::pg_search::kb_ranked(c, &any, RANK_WINDOW as usize)?;
+    if ranked.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = super::queues::number(&vec!["?"; ranked.len()].join(", "), 1);
+    let mut values: Vec<super::sql::Value> = vec![super::sql::Value::Text(today.to_string())];
+    values.extend(ranked.iter().map(|(id, _)| super::sql::Value::Integer(*id)));
+    let mut found: Vec<Suggestion> = c
+        .prepare(&format!(
+            "SELECT a.id, v.version, v.title, v.answer, v.material, d.name, v.valid_until
+             FROM kb_articles a
+             JOIN kb_versions v ON v.article_id = a.id AND v.version = a.published_version
+             LEFT JOIN departments d ON d.id = v.department_id
+             WHERE a.id IN ({marks}) AND a.retired_at IS NULL
+               AND (v.valid_from IS NULL OR v.valid_from <= ?1)
+               AND (v.valid_until IS NULL OR v.valid_until >= ?1)"
+        ))?
+        .query_map(super::sql::params_from_iter(values.iter()), |r| {
+            let id: i64 = r.get(0)?;
+            Ok(Suggestion {
+                id,
+                version: r.get(1)?,
+                title: r.get(2)?,
+                answer: r.get(3)?,
+                material: r.get(4)?,
+                department_name: r.get(5)?,
+                valid_until: date(r.get(6)?),
+                score: ranked
+                    .iter()
+                    .find(|(a, _)| *a == id)
+                    .map_or(0.0, |(_, s)| *s),
+            })
+        })?
+        .collect::<super::sql::Result<_>>()?;
+    found.sort_by(|a, b| a.score.total_cmp(&b.score).then(a.id.cmp(&b.id)));
+    found.truncate(limit.clamp(1, 20) as usize);
+    Ok(found)
+}
+
 #[cfg(test)]
 #[path = "kb_tests.rs"]
-mod tests;
+pub(super) mod tests;

@@ -13,7 +13,7 @@ use chrono::Duration;
 
 /// Articles with the question variants callers use; the last variant of each is held back
 /// from the article and asked instead.
-const ARTICLES: &[(&str, &[&str], &str, &str)] = &[
+pub(crate) const ARTICLES: &[(&str, &[&str], &str, &str)] = &[
     (
         "居住证办理",
         &["怎么办居住证", "居住证去哪里办", "外地人办居住证要什么材料"],
@@ -46,7 +46,7 @@ const ARTICLES: &[(&str, &[&str], &str, &str)] = &[
     ),
 ];
 
-fn editor(s: &Store) -> User {
+pub(crate) fn editor(s: &Store) -> User {
     s.create_user(None, "知识编辑", 1, Role::Supervisor)
         .expect("editor")
 }
@@ -71,7 +71,7 @@ fn publish(s: &Store, by: &User, a: &NewArticle) -> i64 {
     id
 }
 
-fn seeded(s: &Store, by: &User) -> Vec<i64> {
+pub(crate) fn seeded(s: &Store, by: &User) -> Vec<i64> {
     ARTICLES
         .iter()
         .map(|(t, q, a, _)| publish(s, by, &article(t, q, a)))

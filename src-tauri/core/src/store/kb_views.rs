@@ -360,7 +360,7 @@ pub(super) fn figures(
                  JOIN kb_versions l ON l.article_id = a.id AND l.version = a.latest_version
                  LEFT JOIN kb_versions p ON p.article_id = a.id AND p.version = a.published_version
                  WHERE u.used_at >= ?1 AND u.used_at < ?2 AND {}
-                 GROUP BY a.id ORDER BY count(*) DESC, a.id LIMIT 50",
+                 GROUP BY a.id, p.title, l.title ORDER BY count(*) DESC, a.id LIMIT 50",
             TROUBLE.replace("?9", "?3"),
             super::db::NOT_DRILL
         ))?

@@ -24,6 +24,11 @@ pub const PG_MIGRATIONS: &[Migration] = &[
         name: "search",
         sql: include_str!("../../migrations/pg/0003_search.sql"),
     },
+    Migration {
+        version: 4,
+        name: "kb_search",
+        sql: include_str!("../../migrations/pg/0004_kb_search.sql"),
+    },
 ];
 
 /// The advisory lock migrations take (any number the centre's other locks do not use).

@@ -112,3 +112,80 @@ pub(super) fn ranked(
         .map(|s| s.2)
         .collect())
 }
+
+/// The published, unretired knowledge articles as SQLite's `kb_search` holds them.
+const KB_INDEXED: &str = "FROM kb_articles a
+     JOIN kb_versions v ON v.article_id = a.id AND v.version = a.published_version
+     WHERE a.retired_at IS NULL";
+
+/// `kb_search`'s column weights in bm25: title, question variants, keywords, answer.
+const KB_WEIGHTS: [f64; 4] = [8.0, 6.0, 4.0, 1.0];
+
+/// The best `window` knowledge articles for `any` as SQLite's `kb_search` ranks them
+/// (bm25 with its column weights, then id): (article id, score).
+pub(super) fn kb_ranked(
+    c: &Connection,
+    any: &search::AnyOf,
+    window: usize,
+) -> Result<Vec<(i64, f64)>> {
+    let phrases = any.phrases();
+    let (rows, tokens): (i64, i64) = c
+        .prepare_cached(&format!(
+            "SELECT count(*), coalesce(sum(hd_bigram_tokens(v.title, v.questions, v.keywords, v.answer)), 0)::BIGINT {KB_INDEXED}"
+        ))?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    // Every article holding any of the phrases, through the pair index.
+    type Texts = (i64, [String; 4]);
+    let found: Vec<Texts> = c
+        .prepare_cached(&format!(
+            "SELECT a.id, v.title, v.questions, v.keywords, v.answer {KB_INDEXED}
+               AND hd_grams(v.title || ' ' || v.questions || ' ' || v.keywords || ' ' || v.answer)
+                   && string_to_array(?1, ' ')"
+        ))?
+        .query_map([phrases.join(" ")], |r| {
+            Ok((r.get(0)?, [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?]))
+        })?
+        .collect::<super::sql::Result<_>>()?;
+    // Instances of each phrase in each column of each article.
+    let counts: Vec<Vec<[usize; 4]>> = found
+        .iter()
+        .map(|(_, cols)| {
+            phrases
+                .iter()
+                .map(|p| cols.each_ref().map(|t| search::occurrences(t, p)))
+                .collect()
+        })
+        .collect();
+    let n = rows as f64;
+    let avgdl = tokens as f64 / n.max(1.0);
+    let idfs: Vec<f64> = (0..phrases.len())
+        .map(|i| {
+            let hits = counts
+                .iter()
+                .filter(|a| a[i].iter().any(|k| *k > 0))
+                .count();
+            search::idf(n, hits as f64)
+        })
+        .collect();
+    let mut scored: Vec<(i64, f64)> = found
+        .iter()
+        .zip(&counts)
+        .filter(|(_, a)| a.iter().any(|cols| cols.iter().any(|k| *k > 0)))
+        .map(|((id, cols), a)| {
+            let freqs: Vec<f64> = a
+                .iter()
+                .map(|cols| {
+                    cols.iter()
+                        .zip(KB_WEIGHTS)
+                        .map(|(k, w)| *k as f64 * w)
+                        .sum()
+                })
+                .collect();
+            let size: usize = cols.iter().map(|t| search::bigram_tokens(t)).sum();
+            (*id, search::bm25(&freqs, &idfs, size as f64, avgdl))
+        })
+        .collect();
+    scored.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+    scored.truncate(window);
+    Ok(scored)
+}

@@ -167,3 +167,44 @@ fn search_finds_and_orders_alike_on_both_databases() {
         }
     }
 }
+
+#[test]
+fn knowledge_suggestions_rank_alike_on_both_databases() {
+    let (_d, lite, _c) = testutil::sqlite_store();
+    let cluster = hotline_pgcluster::Cluster::start().expect("cluster");
+    let url = cluster.create_database("centre", "C.UTF-8").expect("db");
+    let pg = Store::open_postgres(&url, Arc::new(FakeClock::new(testutil::t0())), 1).expect("pg");
+    for s in [&lite, &pg] {
+        let ed = super::kb::tests::editor(s);
+        super::kb::tests::seeded(s, &ed);
+    }
+    let mut texts: Vec<&str> = super::kb::tests::ARTICLES.iter().map(|a| a.3).collect();
+    texts.extend([
+        "燃",
+        "公积",
+        "路灯",
+        "办理",
+        "证",
+        "来电反映小区门口的路灯坏了三天，晚上很黑，另外燃气味很大",
+    ]);
+    for text in texts {
+        let (a, b) = (
+            lite.suggest_articles(text, 10).expect("sqlite"),
+            pg.suggest_articles(text, 10).expect("pg"),
+        );
+        assert_eq!(
+            a.iter().map(|x| x.id).collect::<Vec<_>>(),
+            b.iter().map(|x| x.id).collect::<Vec<_>>(),
+            "{text}"
+        );
+        for (x, y) in a.iter().zip(&b) {
+            assert!(
+                (x.score - y.score).abs() <= 1e-9 * x.score.abs().max(1e-9),
+                "{text}: {} {}",
+                x.score,
+                y.score
+            );
+        }
+        assert!(!a.is_empty(), "{text}");
+    }
+}

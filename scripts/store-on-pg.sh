@@ -28,5 +28,9 @@ for t in "${passed[@]}"; do
   fi
 done
 echo "store on PostgreSQL: ${#passed[@]} passed, ${#failed[@]} pending of $((${#passed[@]} + ${#failed[@]}))"
-[ ${#passed[@]} -gt 0 ] || { echo "store-on-pg: no test ran"; status=1; }
+if [ ${#passed[@]} -eq 0 ]; then
+  echo "store-on-pg: no test ran; the run said:"
+  tail -40 "$log"
+  status=1
+fi
 exit $status

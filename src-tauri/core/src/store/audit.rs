@@ -232,8 +232,20 @@ mod tests {
     use crate::store::testutil::store;
     use serde_json::json;
 
-    fn tamper(path: &std::path::Path, sql: &str) {
-        let c = rusqlite::Connection::open(path).expect("open");
+    /// Someone with the database's own keys, past the store: the append-only triggers
+    /// switched off, then `sql`.
+    fn tamper(s: &crate::Store, sql: &str) {
+        #[cfg(feature = "postgres")]
+        if s.is_postgres() {
+            let mut c = postgres::Client::connect(&s.path().to_string_lossy(), postgres::NoTls)
+                .expect("open");
+            c.batch_execute(&format!(
+                "ALTER TABLE audit_log DISABLE TRIGGER USER; {sql}"
+            ))
+            .expect("tamper");
+            return;
+        }
+        let c = rusqlite::Connection::open(s.path()).expect("open");
         c.execute_batch(&format!(
             "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; {sql}"
         ))
@@ -267,13 +279,16 @@ mod tests {
             let good = s.verify_audit().expect("verify");
             assert!(good.ok && good.entries == 5, "{good:?}");
             // The database itself refuses edits and deletes.
-            let c = rusqlite::Connection::open(s.path()).expect("open");
-            assert!(c
-                .execute("UPDATE audit_log SET target = 'x' WHERE id = 1", [])
-                .is_err());
-            assert!(c.execute("DELETE FROM audit_log WHERE id = 1", []).is_err());
-            drop(c);
-            tamper(s.path(), sql);
+            for refused in [
+                "UPDATE audit_log SET target = 'x' WHERE id = 1",
+                "DELETE FROM audit_log WHERE id = 1",
+            ] {
+                assert!(
+                    s.write(|c| Ok(c.execute(refused, [])?)).is_err(),
+                    "{refused}"
+                );
+            }
+            tamper(&s, sql);
             let r = s.verify_audit().expect("verify");
             assert!(!r.ok, "{sql}");
             assert_eq!(r.broken_at, Some(at), "{sql}");

@@ -296,9 +296,7 @@ BEGIN:VEVENT\r\nUID:b@t\r\nDTSTART;VALUE=DATE:20270206\r\nDTSTAMP:20261101T00000
         // Reopening does not undo a hand edit of an official day.
         s.set_calendar_day(None, "office", d("2025-10-08"), Some(DayKind::Work), "值班")
             .expect("set");
-        let path = s.path().to_path_buf();
-        drop(s);
-        let s = crate::Store::open(&path, std::sync::Arc::new(crate::SystemClock)).expect("reopen");
+        let s = crate::store::testutil::reopen(s, std::sync::Arc::new(crate::SystemClock));
         assert!(
             s.calendar("office")
                 .expect("c")

@@ -75,11 +75,10 @@ mod tests {
 
     #[test]
     fn a_draft_survives_a_reopen_and_goes_with_the_call_it_became() {
-        let (dir, s, clock) = store();
+        let (_dir, s, clock) = store();
         let draft = json!({ "phone": "138 1234", "description": "路灯不亮，", "anonymous": false });
         s.save_intake_draft(1, &draft).expect("save");
-        drop(s);
-        let s = crate::Store::open(dir.path().join("hotline.db"), clock).expect("reopen");
+        let s = crate::store::testutil::reopen(s, clock);
         assert_eq!(s.intake_draft(1).expect("draft"), Some(draft));
         assert_eq!(s.intake_draft(2).expect("other user"), None);
         for bad in [json!("text"), json!({ "a": { "b": 1 } })] {

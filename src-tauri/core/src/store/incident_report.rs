@@ -72,8 +72,8 @@ pub(crate) fn figures(
     for (key, instant) in MILESTONES {
         let spans: Vec<(i64, i64)> = c
             .prepare(&format!(
-                "SELECT i.declared_at, ({instant}) AS t FROM incidents i
-                 WHERE NOT i.drill AND i.declared_at >= ?1 AND i.declared_at < ?2 AND t IS NOT NULL"
+                "SELECT declared_at, t FROM (SELECT i.declared_at, ({instant}) AS t FROM incidents i
+                 WHERE NOT i.drill AND i.declared_at >= ?1 AND i.declared_at < ?2) spans WHERE t IS NOT NULL"
             ))?
             .query_map(period, |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<super::sql::Result<_>>()?;

@@ -305,6 +305,19 @@ pub(crate) mod testutil {
         sqlite_store()
     }
 
+    /// The same store opened again (its file, or its PostgreSQL database): what was
+    /// committed is there.
+    pub fn reopen(s: Store, clock: Arc<dyn crate::clock::Clock>) -> Store {
+        let path = s.path().to_path_buf();
+        #[cfg(feature = "postgres")]
+        if s.is_postgres() {
+            drop(s);
+            return Store::open_postgres(&path.to_string_lossy(), clock, 2).expect("reopen");
+        }
+        drop(s);
+        Store::open(&path, clock).expect("reopen")
+    }
+
     /// A store on an SQLite file whatever `HOTLINE_TEST_PG` says: for the tests of the
     /// file's own business (its pragmas, its query plans, its file backups).
     pub fn sqlite_store() -> (tempfile::TempDir, Store, Arc<FakeClock>) {

@@ -29,6 +29,11 @@ pub const PG_MIGRATIONS: &[Migration] = &[
         name: "kb_search",
         sql: include_str!("../../migrations/pg/0004_kb_search.sql"),
     },
+    Migration {
+        version: 5,
+        name: "json_each",
+        sql: include_str!("../../migrations/pg/0005_json_each.sql"),
+    },
 ];
 
 /// The advisory lock migrations take (any number the centre's other locks do not use).

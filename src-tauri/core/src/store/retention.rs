@@ -232,9 +232,16 @@ impl Store {
                     .query_map([id], |r| r.get(0))?
                     .collect::<super::sql::Result<_>>()?;
                 for p in phones {
+                    // Where the caller already has the pseudonym (two numbers that map to
+                    // one), the real number goes rather than stays beside it.
                     tx.execute(
-                        "UPDATE OR IGNORE customer_phones SET phone = ?1, ext = NULL WHERE customer_id = ?2 AND phone = ?3",
+                        "UPDATE customer_phones SET phone = ?1, ext = NULL WHERE customer_id = ?2 AND phone = ?3
+                           AND NOT EXISTS (SELECT 1 FROM customer_phones x WHERE x.customer_id = ?2 AND x.phone = ?1)",
                         (pseudonym(&salt, &p), id, &p),
+                    )?;
+                    tx.execute(
+                        "DELETE FROM customer_phones WHERE customer_id = ?1 AND phone = ?2",
+                        (id, &p),
                     )?;
                 }
             }
@@ -345,18 +352,17 @@ mod tests {
         // The statistics are unchanged: same counts, same repeat callers.
         assert_eq!(s.period_report(&req).expect("report"), report_before);
         // The timeline kept its shape; other tickets' events stay immutable.
-        let c = rusqlite::Connection::open(s.path()).expect("open");
-        let open_ticket: i64 = c
-            .query_row("SELECT ticket_id FROM events e JOIN tickets t ON t.id = e.ticket_id WHERE t.anonymised_at IS NULL LIMIT 1", [], |r| r.get(0))
+        let open_ticket: i64 = s
+            .read(|c| Ok(c.query_row("SELECT ticket_id FROM events e JOIN tickets t ON t.id = e.ticket_id WHERE t.anonymised_at IS NULL LIMIT 1", [], |r| r.get(0))?))
             .expect("open ticket");
-        assert!(c
-            .execute(
+        assert!(s
+            .write(|c| Ok(c.execute(
                 "UPDATE events SET note = 'x' WHERE ticket_id = ?1",
                 [open_ticket]
-            )
+            )?))
             .is_err());
-        assert!(c
-            .execute("UPDATE events SET action = 'x' WHERE ticket_id IN (SELECT id FROM tickets WHERE anonymised_at IS NOT NULL)", [])
+        assert!(s
+            .write(|c| Ok(c.execute("UPDATE events SET action = 'x' WHERE ticket_id IN (SELECT id FROM tickets WHERE anonymised_at IS NOT NULL)", [])?))
             .is_err());
         // Nothing is due twice; the log says what happened.
         clock.advance(Duration::seconds(1));

@@ -267,7 +267,7 @@ impl Store {
                 "SELECT n.department_id, d.name, t.number, count(*) FROM supervision_notices n
                  JOIN departments d ON d.id = n.department_id JOIN tickets t ON t.id = n.ticket_id
                  WHERE n.issued_at >= ?1 AND n.issued_at < ?2
-                 GROUP BY n.department_id, n.ticket_id HAVING count(*) >= ?3 ORDER BY d.name, t.number",
+                 GROUP BY n.department_id, n.ticket_id, d.name, t.number HAVING count(*) >= ?3 ORDER BY d.name, t.number",
             )?;
             let mut out: Vec<Listed> = Vec::new();
             let mut rows = st.query((ms(from), ms(to), LISTED_AFTER))?;

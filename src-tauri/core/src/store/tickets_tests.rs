@@ -380,9 +380,7 @@ fn intake_saves_the_call_and_its_first_action_or_neither() {
 fn a_saved_ticket_survives_reopening_the_file() {
     let (d, s, _c, _, _) = setup();
     let x = s.create_ticket(1, &new_ticket()).expect("create");
-    let path = s.path().to_path_buf();
-    drop(s);
-    let s = Store::open(&path, std::sync::Arc::new(crate::clock::SystemClock)).expect("reopen");
+    let s = crate::store::testutil::reopen(s, std::sync::Arc::new(crate::clock::SystemClock));
     assert_eq!(s.ticket(x.id).expect("ticket"), x);
     drop(d);
 }

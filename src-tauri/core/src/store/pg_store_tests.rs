@@ -208,3 +208,39 @@ fn knowledge_suggestions_rank_alike_on_both_databases() {
         assert!(!a.is_empty(), "{text}");
     }
 }
+
+#[test]
+fn reports_give_identical_figures_on_identical_data() {
+    use crate::report::{PeriodKind, ReportRequest};
+    let (_d, lite, _c) = testutil::sqlite_store();
+    let cluster = hotline_pgcluster::Cluster::start().expect("cluster");
+    let url = cluster.create_database("centre", "C.UTF-8").expect("db");
+    let pg = Store::open_postgres(&url, Arc::new(FakeClock::new(testutil::t0())), 1).expect("pg");
+    // The same generated centre on both: calls, transfers, replies, callbacks, repeats.
+    for s in [&lite, &pg] {
+        crate::seed::seed(
+            s,
+            crate::seed::SeedOptions {
+                tickets: 300,
+                days: 60,
+                seed: 11,
+                extra_calls: 40,
+            },
+        )
+        .expect("seed");
+    }
+    for (kind, days) in [(PeriodKind::Custom, 90), (PeriodKind::Custom, 30)] {
+        let req = ReportRequest {
+            kind,
+            anchor: (lite.now() - chrono::Duration::days(days)).date_naive(),
+            until: Some(lite.now().date_naive()),
+            filters: Default::default(),
+        };
+        let (a, b) = (
+            lite.period_report(&req).expect("sqlite"),
+            pg.period_report(&req).expect("pg"),
+        );
+        assert_eq!(a, b, "{days} days");
+        assert!(a.to_string().len() > 1000, "a report with figures");
+    }
+}

@@ -188,12 +188,17 @@ impl Cluster {
     /// Runs SQL as the superuser on the database `postgres` (settings, checks), outside a
     /// transaction so `ALTER SYSTEM` may run; reloads the configuration after.
     pub fn sql(&self, sql: &str) -> Result<()> {
-        let psql = self.bin.join("psql");
-        run(Command::new(psql).args([
+        self.psql(&[sql, "SELECT pg_reload_conf()"])
+    }
+
+    /// Runs each of `commands` by psql as the superuser on the database `postgres`.
+    fn psql(&self, commands: &[&str]) -> Result<()> {
+        let port = self.port.to_string();
+        let mut args = vec![
             "-h",
             "127.0.0.1",
             "-p",
-            &self.port.to_string(),
+            &port,
             "-U",
             USER,
             "-d",
@@ -201,11 +206,11 @@ impl Cluster {
             "-v",
             "ON_ERROR_STOP=1",
             "-q",
-            "-c",
-            sql,
-            "-c",
-            "SELECT pg_reload_conf()",
-        ]))
+        ];
+        for c in commands {
+            args.extend(["-c", c]);
+        }
+        run(Command::new(self.bin.join("psql")).args(args))
     }
 
     /// Starts the server of the cluster's data on its port, and waits until it answers.
@@ -270,22 +275,7 @@ impl Cluster {
         let sql = format!(
             "CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE '{ctype}'"
         );
-        let psql = self.bin.join("psql");
-        run(Command::new(psql).args([
-            "-h",
-            "127.0.0.1",
-            "-p",
-            &self.port.to_string(),
-            "-U",
-            USER,
-            "-d",
-            "postgres",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-q",
-            "-c",
-            &sql,
-        ]))?;
+        self.psql(&[&sql])?;
         Ok(self.url(name))
     }
 

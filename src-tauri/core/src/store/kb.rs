@@ -502,20 +502,26 @@ impl Store {
             // The best `RANK_WINDOW` matches are ranked by the index alone; only they are
             // joined to their wording (a common word matches thousands of articles).
             .query_map(super::sql::params![m, today, limit.clamp(1, 20), RANK_WINDOW], |r| {
-                Ok(Suggestion {
-                    id: r.get(0)?,
-                    version: r.get(1)?,
-                    title: r.get(2)?,
-                    answer: r.get(3)?,
-                    material: r.get(4)?,
-                    department_name: r.get(5)?,
-                    valid_until: date(r.get(6)?),
-                    score: r.get(7)?,
-                })
+                suggestion(r, r.get(7)?)
             })?
             .collect::<super::sql::Result<_>>()?)
         })
     }
+}
+
+/// A suggestion from a row of (id, version, title, answer, material, department, valid
+/// until) and its score.
+fn suggestion(r: &super::sql::Row, score: f64) -> super::sql::Result<Suggestion> {
+    Ok(Suggestion {
+        id: r.get(0)?,
+        version: r.get(1)?,
+        title: r.get(2)?,
+        answer: r.get(3)?,
+        material: r.get(4)?,
+        department_name: r.get(5)?,
+        valid_until: date(r.get(6)?),
+        score,
+    })
 }
 
 /// `suggest_articles` on PostgreSQL: the same ranking (`pg_search::kb_ranked`), the same
@@ -543,19 +549,11 @@ fn suggest_on_pg(c: &Connection, text: &str, today: &str, limit: u32) -> Result<
         ))?
         .query_map(super::sql::params_from_iter(values.iter()), |r| {
             let id: i64 = r.get(0)?;
-            Ok(Suggestion {
-                id,
-                version: r.get(1)?,
-                title: r.get(2)?,
-                answer: r.get(3)?,
-                material: r.get(4)?,
-                department_name: r.get(5)?,
-                valid_until: date(r.get(6)?),
-                score: ranked
-                    .iter()
-                    .find(|(a, _)| *a == id)
-                    .map_or(0.0, |(_, s)| *s),
-            })
+            let score = ranked
+                .iter()
+                .find(|(a, _)| *a == id)
+                .map_or(0.0, |(_, s)| *s);
+            suggestion(r, score)
         })?
         .collect::<super::sql::Result<_>>()?;
     found.sort_by(|a, b| a.score.total_cmp(&b.score).then(a.id.cmp(&b.id)));

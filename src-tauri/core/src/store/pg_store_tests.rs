@@ -3,10 +3,21 @@
 use super::*;
 use crate::clock::FakeClock;
 
-#[test]
-fn a_store_opens_on_postgresql_and_keeps_its_reference_data() {
+/// A private cluster and the URL of a new database `centre` on it.
+fn database() -> (hotline_pgcluster::Cluster, String) {
     let cluster = hotline_pgcluster::Cluster::start().expect("cluster");
     let url = cluster.create_database("centre", "C.UTF-8").expect("db");
+    (cluster, url)
+}
+
+/// The store on `url` at the tests' first instant.
+fn open(url: &str) -> Store {
+    Store::open_postgres(url, Arc::new(FakeClock::new(testutil::t0())), 1).expect("pg")
+}
+
+#[test]
+fn a_store_opens_on_postgresql_and_keeps_its_reference_data() {
+    let (_cluster, url) = database();
     let clock = Arc::new(FakeClock::new(testutil::t0()));
     let s = Store::open_postgres(&url, clock.clone(), 2).expect("open");
     assert_eq!(s.path().to_string_lossy(), url);
@@ -48,8 +59,7 @@ fn a_store_opens_on_postgresql_and_keeps_its_reference_data() {
 
 #[test]
 fn a_call_is_logged_and_read_back_on_postgresql() {
-    let cluster = hotline_pgcluster::Cluster::start().expect("cluster");
-    let url = cluster.create_database("centre", "C.UTF-8").expect("db");
+    let (_cluster, url) = database();
     let clock = Arc::new(FakeClock::new(testutil::t0()));
     let s = Store::open_postgres(&url, clock, 2).expect("open");
     let agent = s
@@ -80,8 +90,7 @@ fn passwords_are_left_out_of_the_shown_url() {
 
 #[test]
 fn a_store_carries_on_after_its_database_server_restarts() {
-    let cluster = hotline_pgcluster::Cluster::start().expect("cluster");
-    let url = cluster.create_database("centre", "C.UTF-8").expect("db");
+    let (cluster, url) = database();
     let clock = Arc::new(FakeClock::new(testutil::t0()));
     let s = Store::open_postgres(&url, clock, 1).expect("open");
     let agent = s
@@ -106,9 +115,8 @@ fn a_store_carries_on_after_its_database_server_restarts() {
 fn search_finds_and_orders_alike_on_both_databases() {
     use crate::store::{ListQuery, Sort};
     let (_d, lite, _c) = testutil::sqlite_store();
-    let cluster = hotline_pgcluster::Cluster::start().expect("cluster");
-    let url = cluster.create_database("centre", "C.UTF-8").expect("db");
-    let pg = Store::open_postgres(&url, Arc::new(FakeClock::new(testutil::t0())), 1).expect("pg");
+    let (_cluster, url) = database();
+    let pg = open(&url);
     // One corpus, logged in the same order on both: repeated phrases, short words, mixed
     // case, numbers, texts of different lengths.
     let words = [
@@ -171,9 +179,8 @@ fn search_finds_and_orders_alike_on_both_databases() {
 #[test]
 fn knowledge_suggestions_rank_alike_on_both_databases() {
     let (_d, lite, _c) = testutil::sqlite_store();
-    let cluster = hotline_pgcluster::Cluster::start().expect("cluster");
-    let url = cluster.create_database("centre", "C.UTF-8").expect("db");
-    let pg = Store::open_postgres(&url, Arc::new(FakeClock::new(testutil::t0())), 1).expect("pg");
+    let (_cluster, url) = database();
+    let pg = open(&url);
     for s in [&lite, &pg] {
         let ed = super::kb::tests::editor(s);
         super::kb::tests::seeded(s, &ed);
@@ -213,9 +220,8 @@ fn knowledge_suggestions_rank_alike_on_both_databases() {
 fn reports_give_identical_figures_on_identical_data() {
     use crate::report::{PeriodKind, ReportRequest};
     let (_d, lite, _c) = testutil::sqlite_store();
-    let cluster = hotline_pgcluster::Cluster::start().expect("cluster");
-    let url = cluster.create_database("centre", "C.UTF-8").expect("db");
-    let pg = Store::open_postgres(&url, Arc::new(FakeClock::new(testutil::t0())), 1).expect("pg");
+    let (_cluster, url) = database();
+    let pg = open(&url);
     // The same generated centre on both: calls, transfers, replies, callbacks, repeats.
     for s in [&lite, &pg] {
         crate::seed::seed(

@@ -201,6 +201,20 @@ impl Store {
         }
     }
 
+    /// On PostgreSQL, `f` writing on a reader's connection without the write lock (what
+    /// is shared by the instances but no part of the ordered history); None on SQLite.
+    #[cfg_attr(not(feature = "postgres"), allow(unused_variables))]
+    pub(crate) fn unordered<T>(
+        &self,
+        f: impl FnOnce(&sql::Connection) -> Result<T>,
+    ) -> Option<Result<T>> {
+        match &self.db {
+            Backend::Lite(_) => None,
+            #[cfg(feature = "postgres")]
+            Backend::Pg(p) => Some(p.reader().unordered(f)),
+        }
+    }
+
     pub(crate) fn read<T>(&self, f: impl FnOnce(&sql::Connection) -> Result<T>) -> Result<T> {
         match &self.db {
             Backend::Lite(p) => f(&sql::Connection::lite(&p.reader())),

@@ -34,6 +34,11 @@ pub const PG_MIGRATIONS: &[Migration] = &[
         name: "json_each",
         sql: include_str!("../../migrations/pg/0005_json_each.sql"),
     },
+    Migration {
+        version: 6,
+        name: "presence",
+        sql: include_str!("../../migrations/pg/0006_presence.sql"),
+    },
 ];
 
 /// The advisory lock migrations take (any number the centre's other locks do not use).

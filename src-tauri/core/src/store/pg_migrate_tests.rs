@@ -45,7 +45,7 @@ fn pg_columns(pg: &PgConn) -> Columns {
         let mut out = Columns::new();
         let mut st = c.prepare(
             "SELECT table_name::text, column_name::text FROM information_schema.columns
-             WHERE table_schema = 'public' AND table_name NOT IN ('schema_version', 'search_sizes')",
+             WHERE table_schema = 'public' AND table_name NOT IN ('schema_version', 'search_sizes', 'presence')",
         )?;
         for row in st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
             let (t, col) = row?;

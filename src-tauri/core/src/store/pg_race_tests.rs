@@ -195,3 +195,25 @@ fn each_due_alarm_fires_exactly_once_across_instances() {
         .any(|f| f.kind == AlarmKind::Assigned || f.threshold == crate::alarms::BREACH));
     assert!(s.verify_audit().expect("verify").ok);
 }
+
+#[test]
+fn seats_on_different_instances_see_each_other_on_a_ticket() {
+    let cluster = hotline_pgcluster::Cluster::start().expect("cluster");
+    let (stores, clock) = instances(&cluster);
+    let (a, b) = (&stores[0], &stores[1]);
+    let one = a.user(1).expect("admin");
+    let two = a
+        .create_user(None, "王工", 1, crate::model::Role::Supervisor)
+        .expect("user");
+    assert!(a.present(&one, "desk-1", Some(7), false).is_empty());
+    let seen = b.present(&two, "desk-2", Some(7), true);
+    assert_eq!(seen.iter().map(|p| p.user_id).collect::<Vec<_>>(), [one.id]);
+    let seen = a.present(&one, "desk-1", Some(7), false);
+    assert_eq!((seen[0].name.as_str(), seen[0].editing), ("王工", true));
+    // Leaving through one instance is seen through the other; so is going quiet.
+    b.present(&two, "desk-2", None, false);
+    assert!(a.present(&one, "desk-1", Some(7), false).is_empty());
+    b.present(&two, "desk-2", Some(7), false);
+    clock.set(testutil::t0() + Duration::seconds(60));
+    assert!(a.present(&one, "desk-1", Some(7), false).is_empty());
+}

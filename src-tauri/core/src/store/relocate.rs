@@ -112,15 +112,15 @@ fn count(c: &Connection, table: &str) -> Result<i64> {
 
 /// The store's tables with their columns, each after the tables it refers to (a table's
 /// references to itself are checked at the end of its one COPY statement). PostgreSQL's
-/// own bookkeeping (the search indexes' sizes, kept by triggers as rows arrive) is not
-/// copied.
+/// own bookkeeping (the search indexes' sizes, kept by triggers as rows arrive; who has a
+/// ticket open) is not copied.
 fn tables_in_order(c: &Connection) -> Result<Vec<(String, Vec<String>)>> {
     let mut columns: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut st = c.prepare(
         "SELECT c.table_name::text, c.column_name::text FROM information_schema.columns c
          JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
          WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
-           AND c.table_name NOT IN ('schema_version', 'search_sizes')
+           AND c.table_name NOT IN ('schema_version', 'search_sizes', 'presence')
          ORDER BY c.table_name, c.ordinal_position",
     )?;
     for row in st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {

@@ -586,6 +586,15 @@ impl super::pg::PgConn {
         )
     }
 
+    /// Runs `f` in a transaction that writes without the write lock: for what is no part
+    /// of the centre's ordered history (who has a ticket open).
+    pub fn unordered<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> crate::error::Result<T>,
+    ) -> crate::error::Result<T> {
+        self.run("BEGIN", f)
+    }
+
     /// Runs `f` in a read-only transaction; with `snapshot`, every query of it sees the
     /// same committed state.
     pub fn read<T>(

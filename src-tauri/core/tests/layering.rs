@@ -74,7 +74,7 @@ const FLOORS: &[(&str, &[&str])] = &[
 const STORE_FLOORS: &[&[&str]] = &[
     &["pg"],
     &["sql"],
-    &["db", "migrate", "pg_migrate"],
+    &["db", "migrate", "pg_migrate", "pg_tx"],
     &[
         "instances",
         "pg_search",

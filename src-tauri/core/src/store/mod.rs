@@ -41,6 +41,8 @@ mod pg;
 #[cfg(feature = "postgres")]
 mod pg_migrate;
 mod pg_search;
+#[cfg(feature = "postgres")]
+mod pg_tx;
 mod plans;
 mod presence;
 mod qa;

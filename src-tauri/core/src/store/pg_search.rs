@@ -189,3 +189,7 @@ pub(super) fn kb_ranked(
     scored.truncate(window);
     Ok(scored)
 }
+
+#[cfg(test)]
+#[path = "pg_search_tests.rs"]
+mod tests;

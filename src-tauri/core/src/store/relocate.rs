@@ -28,6 +28,13 @@ pub struct Relocation {
 /// Copies the centre in the SQLite file `from` into the PostgreSQL database `to`, which
 /// must be new (migrated here; nothing but the seeded reference data in it).
 pub fn relocate(from: &Path, to: &str, clock: Arc<dyn Clock>) -> Result<Relocation> {
+    // Opening would make a new, empty file where a path was mistyped: a centre that is
+    // not there is refused before anything is made, here or in PostgreSQL.
+    if !from.is_file() {
+        return Err(Error::InvalidPath {
+            path: from.display().to_string(),
+        });
+    }
     // Opening refuses a file a server holds, and brings an older file up to date.
     let source = Store::open(from, clock.clone())?;
     let target = Store::open_postgres(to, clock, 1)?;

@@ -48,6 +48,11 @@ fn a_file_centre_moves_to_postgresql_verified_and_goes_on_where_it_left_off() {
     let cluster = hotline_pgcluster::Cluster::start().expect("cluster");
     let url = cluster.create_database("centre", "C.UTF-8").expect("db");
     let clock = Arc::new(FakeClock::new(t0()));
+    // A mistyped file is refused: no empty centre made there, nothing moved.
+    let typo = path.with_file_name("hotlin.db");
+    let e = relocate(&typo, &url, clock.clone()).expect_err("no such file");
+    assert_eq!(e.code(), "invalid_path");
+    assert!(!typo.exists());
     let moved = relocate(&path, &url, clock.clone()).expect("moved");
     let file = Store::open(&path, clock.clone()).expect("file");
     let pg = Store::open_postgres(&url, clock, 1).expect("pg");

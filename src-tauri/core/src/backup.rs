@@ -3,19 +3,21 @@
 //! The work itself (snapshot, encryption, verify, restore) is `store::backup`.
 
 use crate::error::{Error, Result};
-use crate::files::{copy_progress, Progress};
+use crate::files::{copy_progress, hex, write_atomic, Hashing, Progress};
 use age::secrecy::SecretString;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, Write};
 use std::path::{Component, Path, PathBuf};
 
 /// Encrypted backups end in this; `age -d` decrypts them without the app.
 pub const SUFFIX: &str = ".hdb.age";
 pub const MANIFEST_SUFFIX: &str = ".manifest.json";
 pub const FORMAT: &str = "hotline-backup/1";
+/// A PostgreSQL centre's backup: `pg_dump`'s custom format (`age -d … | pg_restore`).
+pub const FORMAT_PG: &str = "hotline-backup-pg/1";
 /// Administrators are warned when the last successful restore drill is older.
 pub const DRILL_WARN_DAYS: i64 = 30;
 
@@ -172,6 +174,38 @@ pub fn corrupt(reason: impl std::fmt::Display) -> Error {
     Error::BackupCorrupt {
         reason: reason.to_string(),
     }
+}
+
+/// What `fill` writes, encrypted with the passphrase into `target` (under a temporary
+/// name, renamed when all is written): `fill`'s result, the encrypted file's SHA-256 and
+/// size. Nothing unencrypted reaches the disk on the way.
+pub fn encrypt_into<T>(
+    target: &Path,
+    passphrase: &str,
+    fill: impl FnOnce(&mut dyn Write) -> crate::error::Result<T>,
+) -> crate::error::Result<(T, String, u64)> {
+    let mut out = None;
+    write_atomic(target, |f| {
+        let enc = age::Encryptor::with_user_passphrase(SecretString::from(passphrase.to_owned()));
+        let mut hashing = Hashing {
+            inner: &mut *f,
+            hash: sha2::Sha256::default(),
+            bytes: 0,
+        };
+        let value = {
+            let mut w = enc.wrap_output(&mut hashing)?;
+            let value = fill(&mut w)?;
+            w.finish()?;
+            value
+        };
+        out = Some((
+            value,
+            hex(sha2::Digest::finalize(hashing.hash)),
+            hashing.bytes,
+        ));
+        Ok(())
+    })?;
+    out.ok_or_else(|| Error::Internal("encrypt_into wrote nothing".into()))
 }
 
 /// A decrypted backup in a private temporary file, removed on drop.

@@ -105,6 +105,8 @@ pub enum Error {
     StoreNotEmpty { tables: String },
     #[error("the copy did not verify ({what}): nothing was committed")]
     CopyMismatch { what: String },
+    #[error("{tool} failed: {detail}")]
+    PgTool { tool: &'static str, detail: String },
     #[error("migration {version} failed: {reason}")]
     Migration { version: i64, reason: String },
     #[error("import failed at line {line}: {reason}")]
@@ -207,6 +209,7 @@ impl Error {
             Error::DatabaseLocale { .. } => "database_locale",
             Error::StoreNotEmpty { .. } => "store_not_empty",
             Error::CopyMismatch { .. } => "copy_mismatch",
+            Error::PgTool { .. } => "pg_tool",
             Error::Migration { .. } => "migration_failed",
             Error::ImportRow { .. } => "import_row",
             Error::FileExists { .. } => "file_exists",
@@ -305,6 +308,7 @@ impl Error {
             Error::DatabaseLocale { ctype } => json!({ "ctype": ctype }),
             Error::StoreNotEmpty { tables } => json!({ "tables": tables }),
             Error::CopyMismatch { what } => json!({ "what": what }),
+            Error::PgTool { tool, detail } => json!({ "tool": tool, "detail": detail }),
             Error::AccountLocked { until } => json!({ "until": until }),
             Error::WeakPassword { min, max } => json!({ "min": min, "max": max }),
             Error::InvalidPath { path }

@@ -116,6 +116,8 @@ const STORE_FLOORS: &[&[&str]] = &[
         "returns",
         "adjustments",
     ],
+    &["drill"],
+    &["sqlite_backup", "pg_backup"],
     &[
         "tickets",
         "bulk",
@@ -417,7 +419,7 @@ const SQLITE_OWN: &[&str] = &[
     "store/sql.rs",
     "store/db.rs",
     "store/migrate.rs",
-    "store/backup.rs",
+    "store/sqlite_backup.rs",
     "store/bulk.rs",
     "store/mod.rs",
 ];

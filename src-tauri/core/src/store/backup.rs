@@ -1,29 +1,27 @@
-//! Online backups, restore drills and restores.
+//! Online backups, restore drills and restores, on either database.
 //!
-//! A backup is a consistent snapshot (`VACUUM INTO` on a connection of its own, so
-//! agents keep working), encrypted with the centre's passphrase in the age format
-//! (age crate; `age -d` opens it without this app), written beside a manifest with its
-//! SHA-256, copied to the offsite folder and verified there, then old ones rotated.
-//! Verify decrypts into a private temporary file and checks integrity, foreign keys,
-//! counts and the audit chain: each verify is a restore drill. Restore verifies first,
-//! keeps the current database aside, then copies the backup in with SQLite's online
-//! backup API (other connections see the new content, nothing is reopened).
+//! A backup is a consistent snapshot (SQLite: `sqlite_backup`; PostgreSQL: `pg_dump`,
+//! `pg_backup`), encrypted with the centre's passphrase in the age format (age crate;
+//! `age -d` opens it without this app), written beside a manifest with its SHA-256,
+//! copied to the offsite folder and verified there, then old ones rotated. Verify
+//! decrypts into a private temporary file and checks it (the database's own checks,
+//! counts, the audit chain): each verify is a restore drill, recorded. Restore (SQLite)
+//! verifies first, keeps the current database aside, then copies the backup in.
 
-use super::audit::{self, append};
-use super::db::{from_ms, lock, ms, Store};
-use super::migrate::MIGRATIONS;
-use super::sql::{self, OptionalExtension};
-use crate::backup::{self as rules, Manifest, FORMAT};
+use super::audit::append;
+use super::db::{from_ms, ms, Store};
+pub use super::drill::Check;
+use super::drill::{judge, Contents, Restored};
+use super::sql::OptionalExtension;
+use super::sqlite_backup;
+use crate::backup::{self as rules, Manifest, FORMAT, FORMAT_PG};
 use crate::backup::{corrupt, decrypt, manifest_path, read_manifest, Plain};
 use crate::error::{Error, Result};
-use crate::files::{copy_progress, hex, sha256_file, write_atomic, Hashing, Progress};
+use crate::files::{copy_progress, sha256_file, write_atomic, Progress};
 use crate::model::User;
-use age::secrecy::SecretString;
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{Connection, OpenFlags};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -36,13 +34,6 @@ pub struct BackupInfo {
     pub folder: String,
     pub offsite: bool,
     pub manifest: Option<Manifest>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Check {
-    pub name: String,
-    pub ok: bool,
-    pub detail: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -71,88 +62,6 @@ pub struct BackupStatus {
     pub last_good_drill: Option<Drill>,
     /// No successful drill within `DRILL_WARN_DAYS`.
     pub drill_overdue: bool,
-}
-
-/// Every check a restore drill makes on a decrypted backup.
-fn inspect(plain: &Path, manifest: Option<&Manifest>) -> Result<(Vec<Check>, i64, i64)> {
-    let c =
-        Connection::open_with_flags(plain, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(corrupt)?;
-    let mut checks = Vec::new();
-    let mut check = |name: &str, ok: bool, detail: String| {
-        checks.push(Check {
-            name: name.into(),
-            ok,
-            detail,
-        })
-    };
-    let header_ok = c
-        .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-            r.get::<_, i64>(0)
-        })
-        .is_ok();
-    if !header_ok {
-        return Err(corrupt("not a database"));
-    }
-    let version: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let supported = MIGRATIONS.last().map(|m| m.version).unwrap_or(0);
-    if version > supported {
-        return Err(Error::BackupTooNew {
-            found: version,
-            supported,
-        });
-    }
-    let integrity: Vec<String> = c
-        .prepare("PRAGMA integrity_check")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    check(
-        "integrity_check",
-        integrity == ["ok"],
-        integrity.join("; ").chars().take(500).collect(),
-    );
-    let fk: i64 = c
-        .prepare("PRAGMA foreign_key_check")?
-        .query_map([], |_| Ok(()))?
-        .count() as i64;
-    check("foreign_key_check", fk == 0, format!("{fk} violations"));
-    let tickets: i64 = c
-        .query_row("SELECT count(*) FROM tickets", [], |r| r.get(0))
-        .unwrap_or(-1);
-    let events: i64 = c
-        .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
-        .unwrap_or(-1);
-    match manifest {
-        Some(m) => check(
-            "counts",
-            m.tickets == tickets,
-            format!(
-                "{tickets} tickets ({} in the manifest), {events} events",
-                m.tickets
-            ),
-        ),
-        None => check(
-            "counts",
-            tickets >= 0,
-            format!("{tickets} tickets, {events} events"),
-        ),
-    }
-    if version >= 8 {
-        let chain = audit::verify(&sql::Connection::lite(&c))?;
-        let matches_manifest = manifest.is_none_or(|m| m.audit_head == chain.head);
-        check(
-            "audit_chain",
-            chain.ok && matches_manifest,
-            format!(
-                "{} entries{}",
-                chain.entries,
-                chain
-                    .broken_at
-                    .map(|b| format!(", broken at {b}"))
-                    .unwrap_or_default()
-            ),
-        );
-    }
-    Ok((checks, tickets, version))
 }
 
 impl Store {
@@ -207,21 +116,65 @@ impl Store {
         Ok((!v.is_empty()).then(|| PathBuf::from(v)))
     }
 
-    fn work_dir(&self) -> PathBuf {
-        self.path()
+    /// Where a snapshot or a decrypted copy is kept while it is checked: beside the live
+    /// file (same disk, same protection), never in a shared /tmp; for PostgreSQL, whose
+    /// data is no file here, in the backup folder.
+    fn work_dir(&self) -> Result<PathBuf> {
+        if self.is_postgres() {
+            return self
+                .folder("backup_dir")?
+                .ok_or(Error::NotConfigured("backup_dir"));
+        }
+        Ok(self
+            .path()
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from("."))
+            .unwrap_or_else(|| PathBuf::from(".")))
+    }
+
+    /// The snapshot taken and encrypted into `target`: what it holds, the encrypted
+    /// file's SHA-256 and size, and the backup's format.
+    fn seal(
+        &self,
+        target: &Path,
+        pass: &str,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<(Contents, String, u64, &'static str)> {
+        #[cfg(feature = "postgres")]
+        if let Some(url) = self.pg_url() {
+            let (contents, sha, bytes) =
+                rules::encrypt_into(target, pass, |w| super::pg_backup::dump(&url, w, progress))?;
+            return Ok((contents, sha, bytes, rules::FORMAT_PG));
+        }
+        let snap = sqlite_backup::snapshot(self.path(), &self.work_dir()?)?;
+        let total = std::fs::metadata(&snap.path)?.len();
+        let ((), sha, bytes) = rules::encrypt_into(target, pass, |mut w| {
+            copy_progress(
+                &mut File::open(&snap.path)?,
+                &mut w,
+                total,
+                "encrypt",
+                progress,
+            )?;
+            Ok(())
+        })?;
+        Ok((snap.contents, sha, bytes, FORMAT))
+    }
+
+    /// A decrypted backup opened (SQLite) or restored into a scratch database
+    /// (PostgreSQL), and what it was found to hold.
+    fn inspect(&self, plain: &Path) -> Result<Restored> {
+        #[cfg(feature = "postgres")]
+        if let Some(url) = self.pg_url() {
+            return super::pg_backup::inspect(&url, plain);
+        }
+        sqlite_backup::inspect(plain)
     }
 
     /// When the next scheduled backup is due (`backup::next_due`: the configured local time,
     /// or now when one was missed); `None` until a folder and a passphrase are set.
     pub fn next_backup(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
-        // A PostgreSQL store is not backed up as a file (pg_dump's backups are its own).
-        if self.sqlite().is_err() {
-            return Ok(None);
-        }
         let status = self.backup_status()?;
         if !status.configured || !status.passphrase_set {
             return Ok(None);
@@ -256,8 +209,6 @@ impl Store {
         passphrase: Option<&str>,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<BackupInfo> {
-        // Refused before any folder or snapshot is made.
-        self.sqlite()?;
         let folder = self
             .folder("backup_dir")?
             .ok_or(Error::NotConfigured("backup_dir"))?;
@@ -267,53 +218,17 @@ impl Store {
         let name = rules::file_name(now);
         let target = folder.join(&name);
 
-        // 1. A consistent snapshot on a connection of its own: writers are not blocked.
-        let snap_dir = tempfile::Builder::new()
-            .prefix(".hotline-snapshot-")
-            .tempdir_in(self.work_dir())?;
-        let snap = snap_dir.path().join("snapshot.db");
-        {
-            let c = Connection::open_with_flags(self.path(), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-            c.busy_timeout(std::time::Duration::from_secs(30))?;
-            c.execute("VACUUM INTO ?1", [snap.to_string_lossy().as_ref()])?;
-        }
-        let (tickets, schema_version, chain) = {
-            let c = Connection::open_with_flags(&snap, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-            (
-                c.query_row("SELECT count(*) FROM tickets", [], |r| r.get::<_, i64>(0))?,
-                c.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))?,
-                audit::verify(&sql::Connection::lite(&c))?,
-            )
-        };
-
-        // 2. Encrypt into the folder, hashing what is written.
-        let total = std::fs::metadata(&snap)?.len();
-        let (mut sha, mut bytes) = (String::new(), 0u64);
-        write_atomic(&target, |f| {
-            let enc = age::Encryptor::with_user_passphrase(SecretString::from(pass.clone()));
-            let mut hashing = Hashing {
-                inner: &mut *f,
-                hash: Sha256::new(),
-                bytes: 0,
-            };
-            {
-                let mut w = enc.wrap_output(&mut hashing)?;
-                copy_progress(&mut File::open(&snap)?, &mut w, total, "encrypt", progress)?;
-                w.finish()?;
-            }
-            bytes = hashing.bytes;
-            sha = hex(hashing.hash.finalize());
-            Ok(())
-        })?;
-        drop(snap_dir);
+        // 1. A consistent snapshot, encrypted into the folder; agents keep working.
+        let (contents, sha, bytes, format) = self.seal(&target, &pass, progress)?;
+        let tickets = contents.tickets;
         let manifest = Manifest {
-            format: FORMAT.into(),
+            format: format.into(),
             app_version: env!("CARGO_PKG_VERSION").into(),
             created_at: now,
-            schema_version,
+            schema_version: contents.schema_version,
             tickets,
-            audit_entries: chain.entries,
-            audit_head: chain.head,
+            audit_entries: contents.chain.entries,
+            audit_head: contents.chain.head,
             sha256: sha,
             bytes,
         };
@@ -322,7 +237,7 @@ impl Store {
             Ok(f.write_all(text.as_bytes())?)
         })?;
 
-        // 3. Offsite copy, verified against the checksum.
+        // 2. Offsite copy, verified against the checksum.
         let mut offsite = false;
         if let Some(off) = self.folder("backup_offsite_dir")? {
             std::fs::create_dir_all(&off)?;
@@ -339,7 +254,7 @@ impl Store {
             offsite = true;
         }
 
-        // 4. Rotation in each folder.
+        // 3. Rotation in each folder.
         let tz = self.timezone()?;
         let daily: usize = self.setting("backup_keep_daily")?.parse().unwrap_or(7);
         let monthly: usize = self.setting("backup_keep_monthly")?.parse().unwrap_or(12);
@@ -413,7 +328,6 @@ impl Store {
         passphrase: Option<&str>,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<DrillReport> {
-        self.sqlite()?;
         let path = self.locate(name)?;
         let outcome = self.drill(&path, passphrase, progress);
         let (ok, detail) = match &outcome {
@@ -441,6 +355,17 @@ impl Store {
         let manifest = read_manifest(path);
         let mut checks = Vec::new();
         if let Some(m) = &manifest {
+            let expected = if self.is_postgres() {
+                FORMAT_PG
+            } else {
+                FORMAT
+            };
+            if m.format != expected {
+                return Err(corrupt(format!(
+                    "a backup of another kind of database ({}; this centre's are {expected})",
+                    m.format
+                )));
+            }
             let (sha, _) = sha256_file(path)?;
             if sha != m.sha256 {
                 return Err(corrupt("checksum differs from the manifest"));
@@ -451,8 +376,8 @@ impl Store {
                 detail: sha,
             });
         }
-        let plain = decrypt(path, &pass, &self.work_dir(), progress)?;
-        let (more, tickets, schema_version) = inspect(&plain.path, manifest.as_ref())?;
+        let plain = decrypt(path, &pass, &self.work_dir()?, progress)?;
+        let (more, tickets, schema_version) = judge(self.inspect(&plain.path)?, manifest.as_ref())?;
         checks.extend(more);
         let name = path
             .file_name()
@@ -472,6 +397,8 @@ impl Store {
 
     /// Replaces the database with a verified backup. The current content is kept aside
     /// first (its path is returned); a backup that fails any check changes nothing.
+    /// A PostgreSQL centre is not replaced in place: its backup is restored with
+    /// `pg_restore` into a new database the server is then pointed at (docs/postgresql.md).
     pub fn restore_backup(
         &self,
         actor: Option<&User>,
@@ -479,7 +406,11 @@ impl Store {
         passphrase: Option<&str>,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<PathBuf> {
-        self.sqlite()?;
+        if self.is_postgres() {
+            return Err(Error::Unsupported {
+                what: "restore_in_place",
+            });
+        }
         let path = self.locate(name)?;
         let (report, plain) = self.drill(&path, passphrase, progress)?;
         if !report.ok {
@@ -493,49 +424,9 @@ impl Store {
         }
         let now = self.now();
         let aside = self
-            .work_dir()
+            .work_dir()?
             .join(format!("before-restore-{}.db", now.format("%Y%m%d-%H%M%S")));
-        {
-            let c = Connection::open_with_flags(self.path(), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-            c.execute("VACUUM INTO ?1", [aside.to_string_lossy().as_ref()])?;
-        }
-        let src = Connection::open_with_flags(&plain.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-        {
-            let mut w = lock(&self.sqlite()?.writer);
-            {
-                let b = rusqlite::backup::Backup::new(&src, &mut w)?;
-                let mut step = || -> Result<bool> {
-                    let more = b.step(256)? != rusqlite::backup::StepResult::Done;
-                    let p = b.progress();
-                    let total = p.pagecount.max(1) as u64;
-                    progress(Progress {
-                        stage: "restore",
-                        done: total - p.remaining.max(0) as u64,
-                        total,
-                    });
-                    Ok(more)
-                };
-                while step()? {}
-            }
-            // An older backup is brought up to this version's schema.
-            super::migrate::run(&mut w, MIGRATIONS)?;
-            super::calendar::sync_official(&sql::Connection::lite(&w))?;
-        }
-        let carried = {
-            let mut w = lock(&self.sqlite()?.writer);
-            w.execute(
-                "ATTACH DATABASE ?1 AS aside",
-                [aside.to_string_lossy().as_ref()],
-            )?;
-            let carried = (|| -> Result<Option<i64>> {
-                let tx = w.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-                let n = carry_over(&sql::Connection::lite(&tx))?;
-                tx.commit()?;
-                Ok(n)
-            })();
-            w.execute("DETACH DATABASE aside", [])?;
-            carried?
-        };
+        let carried = sqlite_backup::copy_in(self, &plain.path, &aside, progress)?;
         let detail = json!({
             "aside": aside.display().to_string(),
             "tickets": report.tickets,
@@ -584,43 +475,6 @@ impl Store {
                 .is_none_or(|d| now - d.at > Duration::days(rules::DRILL_WARN_DAYS)),
             last_good_drill,
         })
-    }
-}
-
-/// A restore must not erase the record of what happened since the backup: the audit
-/// entries written after it (and every drill) are carried over from the data kept aside.
-/// The restored log is a prefix of the live one, so the entries keep their hashes and
-/// the chain stays whole. Returns how many entries were carried (None: the backup's log
-/// is not an ancestor of the live one, e.g. another centre's file).
-/// The data kept aside is attached as `aside`.
-fn carry_over(tx: &sql::Connection) -> Result<Option<i64>> {
-    {
-        tx.execute_batch(
-            "DELETE FROM main.restore_drills;
-             INSERT INTO main.restore_drills SELECT * FROM aside.restore_drills;",
-        )?;
-        let head: (i64, String) = tx
-            .query_row(
-                "SELECT id, hash FROM main.audit_log ORDER BY id DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?
-            .unwrap_or((0, audit::GENESIS.to_string()));
-        let ancestor = head.0 == 0
-            || tx.query_row(
-                "SELECT count(*) FROM aside.audit_log WHERE id = ?1 AND hash = ?2",
-                super::sql::params![head.0, head.1],
-                |r| r.get::<_, i64>(0),
-            )? == 1;
-        if !ancestor {
-            return Ok(None);
-        }
-        let n = tx.execute(
-            "INSERT INTO main.audit_log SELECT * FROM aside.audit_log WHERE id > ?1 ORDER BY id",
-            [head.0],
-        )?;
-        Ok(Some(n as i64))
     }
 }
 

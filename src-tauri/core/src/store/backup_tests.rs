@@ -3,6 +3,8 @@
 use super::*;
 use crate::store::testutil::sqlite_store;
 use crate::FakeClock;
+use age::secrecy::SecretString;
+use rusqlite::Connection;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 

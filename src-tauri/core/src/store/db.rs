@@ -163,6 +163,15 @@ impl Store {
         !matches!(self.db, Backend::Lite(_))
     }
 
+    /// The PostgreSQL database's URL (with its password), for PostgreSQL's own tools.
+    #[cfg(feature = "postgres")]
+    pub(super) fn pg_url(&self) -> Option<String> {
+        match &self.db {
+            Backend::Lite(_) => None,
+            Backend::Pg(p) => Some(lock(&p.writer).url().to_string()),
+        }
+    }
+
     /// The SQLite file's connections, for what is SQLite's own business (its backups).
     pub(super) fn sqlite(&self) -> Result<&Pool<Connection>> {
         match &self.db {

@@ -21,6 +21,7 @@ mod db;
 mod detect;
 mod dispatch;
 mod drafts;
+mod drill;
 mod improvements;
 mod incident_report;
 mod incident_views;
@@ -38,6 +39,8 @@ mod outbox;
 mod pages;
 #[cfg(feature = "postgres")]
 mod pg;
+#[cfg(feature = "postgres")]
+mod pg_backup;
 #[cfg(feature = "postgres")]
 mod pg_migrate;
 mod pg_search;
@@ -61,6 +64,7 @@ mod rows;
 mod settings;
 mod sla;
 mod sql;
+mod sqlite_backup;
 mod supervision;
 mod templates;
 mod tickets;

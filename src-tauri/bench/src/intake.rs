@@ -2,7 +2,8 @@
 //! beside the tickets; every prefix of callers' sentences as the agent types them) and the
 //! open tickets the call may repeat — through the permission door, beside the same SQL.
 
-use crate::{count, figure, time, Figure};
+use crate::raw::Raw;
+use crate::{figure, time, Figure};
 use hotline_core::access::Acting;
 use hotline_core::store::Store;
 use hotline_core::Result;
@@ -40,7 +41,7 @@ pub(crate) fn seed(
     by: &hotline_core::model::User,
     articles: usize,
 ) -> Result<()> {
-    let have = count(raw, "SELECT count(*) FROM kb_articles")? as usize;
+    let have = raw.count("SELECT count(*) FROM kb_articles")? as usize;
     if have < articles {
         let all = hotline_core::seed_kb::articles(articles);
         store.publish_articles(by.into(), &all[have..])?;

@@ -1,4 +1,4 @@
-//! `hotline-bench [--tickets N] [--samples N] [--bulk N] [--store PATH] [--only GROUP] [--json]`.
+//! `hotline-bench [--tickets N] [--samples N] [--bulk N] [--store PATH|postgres://…] [--only GROUP] [--json]`.
 
 use clap::Parser;
 use std::path::PathBuf;
@@ -17,9 +17,10 @@ struct Args {
     /// Tickets written by the bulk-import figure
     #[arg(long, default_value_t = 50_000)]
     bulk: usize,
-    /// The bench store [default: bench-N.db in the cache directory, kept between runs]
+    /// The bench store [default: bench-N.db in the cache directory, kept between runs],
+    /// or a PostgreSQL database (`postgres://…`) the seeded file is moved into once
     #[arg(long)]
-    store: Option<PathBuf>,
+    store: Option<String>,
     /// Knowledge articles beside the tickets
     #[arg(long, default_value_t = 20_000)]
     articles: usize,
@@ -34,14 +35,20 @@ struct Args {
 
 fn main() {
     let a = Args::parse();
-    let db = a.store.clone().unwrap_or_else(|| {
-        dirs::cache_dir()
+    let postgres = a
+        .store
+        .clone()
+        .filter(|s| s.starts_with("postgres://") || s.starts_with("postgresql://"));
+    let db = match (&a.store, &postgres) {
+        (Some(path), None) => PathBuf::from(path),
+        _ => dirs::cache_dir()
             .unwrap_or_else(std::env::temp_dir)
             .join("hotline-bench")
-            .join(format!("bench-{}.db", a.tickets))
-    });
+            .join(format!("bench-{}.db", a.tickets)),
+    };
     let opts = hotline_bench::BenchOptions {
         db,
+        postgres,
         tickets: a.tickets,
         samples: a.samples,
         bulk: a.bulk,

@@ -39,6 +39,11 @@ pub const PG_MIGRATIONS: &[Migration] = &[
         name: "presence",
         sql: include_str!("../../migrations/pg/0006_presence.sql"),
     },
+    Migration {
+        version: 7,
+        name: "search_sizes_per_statement",
+        sql: include_str!("../../migrations/pg/0007_search_sizes_per_statement.sql"),
+    },
 ];
 
 /// The advisory lock migrations take (any number the centre's other locks do not use).

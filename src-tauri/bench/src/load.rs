@@ -1,5 +1,7 @@
-//! `hotline-load [--seats 50,150,300] [--seconds 120] [--tickets N]`: simulated seats of a
-//! shift against the real centre server (a child process, over TLS on loopback) — sign-in,
+//! `hotline-load [--seats 50,150,300] [--seconds 120] [--tickets N] [--store postgres://…
+//! --instances 2]`: simulated seats of a shift against the real centre server (child
+//! processes, over TLS on loopback; on PostgreSQL several instances, the seats spread over
+//! them, each seat's events coming through its own instance) — sign-in,
 //! intake, the queue every 10 s, ticket details, actions, search, the monthly report — each
 //! seat also following the event stream. Prints p50/p99 per operation, event fan-out
 //! (request sent → the change received by every seat that follows the stream), errors, the
@@ -31,6 +33,13 @@ struct Args {
     /// Tickets in the store (seeded once into the cache directory)
     #[arg(long, default_value_t = 1_000_000)]
     tickets: u64,
+    /// The centre on PostgreSQL (`postgres://…`) instead of a copy of the file: the seeded
+    /// file is moved there once
+    #[arg(long)]
+    store: Option<String>,
+    /// Server instances (PostgreSQL only: a file is served by one)
+    #[arg(long, default_value_t = 1)]
+    instances: usize,
     /// Internal: serve the config file (the server's child process)
     #[arg(long, hide = true)]
     serve: Option<PathBuf>,
@@ -93,10 +102,25 @@ fn main() {
         eprintln!("hotline-load: {e}");
         std::process::exit(1);
     }
-    println!("store: {} tickets ({})", a.tickets, base.display());
-    in_process(&base);
+    let centre = match &a.store {
+        Some(url) => match to_postgres(&base, url) {
+            Ok(()) => Centre::Pg(url.clone()),
+            Err(e) => {
+                eprintln!("hotline-load: {e}");
+                std::process::exit(1);
+            }
+        },
+        None => Centre::File(base.clone()),
+    };
+    let instances = if matches!(centre, Centre::Pg(_)) {
+        a.instances.max(1)
+    } else {
+        1
+    };
+    println!("store: {} tickets ({})", a.tickets, centre.shown());
+    in_process(&centre);
     for seats in a.seats {
-        if let Err(e) = run(&base, seats, a.seconds) {
+        if let Err(e) = run(&centre, seats, a.seconds, instances) {
             eprintln!("hotline-load: {e}");
             std::process::exit(1);
         }
@@ -125,12 +149,53 @@ fn seed(base: &Path, tickets: u64) -> hotline_core::Result<()> {
     Ok(())
 }
 
+/// The centre measured: a copy of the seeded file per run, or a PostgreSQL database.
+enum Centre {
+    File(PathBuf),
+    Pg(String),
+}
+
+impl Centre {
+    fn shown(&self) -> String {
+        match self {
+            Centre::File(p) => p.display().to_string(),
+            Centre::Pg(url) => url.split('@').next_back().unwrap_or_default().to_string(),
+        }
+    }
+
+    /// The store to work on (for a file, a fresh copy in `dir`) and the server config's
+    /// line naming it.
+    fn open(&self, dir: &Path) -> hotline_core::Result<(Store, String)> {
+        match self {
+            Centre::File(base) => {
+                let db = dir.join("hotline.db");
+                std::fs::copy(base, &db)?;
+                Ok((Store::open(&db, Arc::new(SystemClock))?, String::new()))
+            }
+            Centre::Pg(url) => Ok((
+                Store::open_postgres(url, Arc::new(SystemClock), 2)?,
+                format!("store = \"{url}\"\n"),
+            )),
+        }
+    }
+}
+
+/// Moves the seeded file into the PostgreSQL database unless it holds tickets already.
+fn to_postgres(base: &Path, url: &str) -> hotline_core::Result<()> {
+    let store = Store::open_postgres(url, Arc::new(SystemClock), 1)?;
+    if store.status_counts()?.values().sum::<i64>() > 0 {
+        return Ok(());
+    }
+    drop(store);
+    eprintln!("… moving the seeded file into PostgreSQL (once)");
+    hotline_core::store::relocate(base, url, Arc::new(SystemClock))?;
+    Ok(())
+}
+
 /// The same operations on the store directly, one seat, for comparison.
-fn in_process(base: &Path) {
+fn in_process(centre: &Centre) {
     let dir = tempfile::tempdir().expect("tmp");
-    let db = dir.path().join("hotline.db");
-    std::fs::copy(base, &db).expect("copy");
-    let store = Store::open(&db, Arc::new(SystemClock)).expect("store");
+    let (store, _) = centre.open(dir.path()).expect("store");
     let users = store.users().expect("users");
     let agent = users
         .iter()
@@ -199,13 +264,13 @@ fn usage(pid: u32) -> (u64, f64) {
     (rss, (ticks(11) + ticks(12)) / 100.0)
 }
 
-fn run(base: &Path, seats: usize, seconds: u64) -> hotline_core::Result<()> {
+fn run(centre: &Centre, seats: usize, seconds: u64, instances: usize) -> hotline_core::Result<()> {
     let dir = tempfile::tempdir()?;
-    let db = dir.path().join("hotline.db");
-    std::fs::copy(base, &db)?;
+    let (store, store_line) = centre.open(dir.path())?;
+    // Sign-in names of this run (a PostgreSQL centre keeps the last run's).
+    let run_id = chrono::Utc::now().format("%H%M%S");
     // The seats' accounts: 70 % agents, 25 % handlers across the departments, supervisors.
     let logins = {
-        let store = Store::open(&db, Arc::new(SystemClock))?;
         let admin = store.first_admin()?;
         let depts: Vec<i64> = store
             .departments()?
@@ -221,55 +286,79 @@ fn run(base: &Path, seats: usize, seconds: u64) -> hotline_core::Result<()> {
                 _ => (Role::Agent, 1),
             };
             let u = store.create_user(None, &format!("座席{i}"), dept, role)?;
-            let login = format!("seat{i}");
+            let login = format!("seat{run_id}-{i}");
             store.set_password(&admin, u.id, &login, PASS)?;
             logins.push((login, role));
         }
         logins
     };
-    let config = dir.path().join("server.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "listen = \"127.0.0.1:0\"\ndata_dir = \"{}\"\n",
-            dir.path().display()
-        ),
-    )?;
-    let mut child = std::process::Command::new(std::env::current_exe()?)
-        // As the packaged systemd unit runs it.
-        .env("MALLOC_ARENA_MAX", "2")
-        .arg("--serve")
-        .arg(&config)
-        .stdout(std::process::Stdio::piped())
-        .spawn()?;
-    let pid = child.id();
-    let mut out = std::io::BufReader::new(
-        child
-            .stdout
-            .take()
-            .ok_or(hotline_core::Error::Internal("stdout".into()))?,
-    );
-    let (mut l1, mut l2) = (String::new(), String::new());
-    out.read_line(&mut l1)?;
-    out.read_line(&mut l2)?;
-    let address = l1.trim().trim_start_matches("listening on ").to_string();
-    let pin = l2
-        .trim()
-        .trim_start_matches("certificate fingerprint ")
-        .to_string();
+    drop(store);
+    let mut children = vec![];
+    let mut servers = vec![];
+    for i in 0..instances {
+        let home = dir.path().join(format!("instance-{i}"));
+        std::fs::create_dir_all(&home)?;
+        let config = home.join("server.toml");
+        // On a file the store lives in data_dir; on PostgreSQL data_dir keeps the
+        // instance's certificate only.
+        let data_dir = if store_line.is_empty() {
+            dir.path()
+        } else {
+            home.as_path()
+        };
+        std::fs::write(
+            &config,
+            format!(
+                "listen = \"127.0.0.1:0\"\ndata_dir = \"{}\"\n{store_line}",
+                data_dir.display()
+            ),
+        )?;
+        let mut child = std::process::Command::new(std::env::current_exe()?)
+            // As the packaged systemd unit runs it.
+            .env("MALLOC_ARENA_MAX", "2")
+            .arg("--serve")
+            .arg(&config)
+            .stdout(std::process::Stdio::piped())
+            .spawn()?;
+        let mut out = std::io::BufReader::new(
+            child
+                .stdout
+                .take()
+                .ok_or(hotline_core::Error::Internal("stdout".into()))?,
+        );
+        let (mut l1, mut l2) = (String::new(), String::new());
+        out.read_line(&mut l1)?;
+        out.read_line(&mut l2)?;
+        servers.push((
+            l1.trim().trim_start_matches("listening on ").to_string(),
+            l2.trim()
+                .trim_start_matches("certificate fingerprint ")
+                .to_string(),
+        ));
+        children.push(child);
+    }
+    let pids: Vec<u32> = children.iter().map(|c| c.id()).collect();
     let rt = tokio::runtime::Runtime::new()?;
-    let report = rt.block_on(shift(address, pin, logins, seconds, pid));
-    let _ = child.kill();
-    let _ = child.wait();
+    let report = rt.block_on(shift(servers, logins, seconds, pids));
+    for mut c in children {
+        let _ = c.kill();
+        let _ = c.wait();
+    }
     report
 }
 
+/// Memory and CPU summed over the server instances.
+fn usage_all(pids: &[u32]) -> (u64, f64) {
+    pids.iter()
+        .map(|p| usage(*p))
+        .fold((0, 0.0), |(r, c), (r1, c1)| (r + r1, c + c1))
+}
+
 async fn shift(
-    address: String,
-    pin: String,
+    servers: Vec<(String, String)>,
     logins: Vec<(String, Role)>,
     seconds: u64,
-    pid: u32,
+    pids: Vec<u32>,
 ) -> hotline_core::Result<()> {
     let seats = logins.len();
     let times: Times = Arc::default();
@@ -281,8 +370,10 @@ async fn shift(
     // A shift change: every seat signs in at once.
     let t = Instant::now();
     let mut signing = vec![];
-    for (login, role) in logins {
-        let (address, pin, times) = (address.clone(), pin.clone(), times.clone());
+    for (i, (login, role)) in logins.into_iter().enumerate() {
+        // Seats spread over the instances, as a load balancer would.
+        let (address, pin) = servers[i % servers.len()].clone();
+        let times = times.clone();
         signing.push(tokio::spawn(async move {
             let c = Client::new(&address, Some(&pin), &format!("load-{login}")).ok()?;
             let s = Instant::now();
@@ -303,7 +394,7 @@ async fn shift(
         }
     }
     let signed_in = t.elapsed().as_secs_f64();
-    let (_, cpu0) = usage(pid);
+    let (_, cpu0) = usage_all(&pids);
     let started = Instant::now();
     let end = started + Duration::from_secs(seconds);
     let mut tasks = vec![];
@@ -395,12 +486,12 @@ async fn shift(
     }
     while Instant::now() < end {
         tokio::time::sleep(Duration::from_millis(500)).await;
-        peak_rss = peak_rss.max(usage(pid).0);
+        peak_rss = peak_rss.max(usage_all(&pids).0);
     }
     for t in tasks {
         let _ = t.await;
     }
-    let (rss, cpu1) = usage(pid);
+    let (rss, cpu1) = usage_all(&pids);
     let changes = *writes.lock().unwrap_or_else(|p| p.into_inner());
     let requests: usize = times
         .lock()
@@ -409,7 +500,11 @@ async fn shift(
         .filter(|(op, _)| **op != "sign-in")
         .map(|(_, v)| v.len())
         .sum();
-    println!("\n{seats} seats, {seconds} s (server over TLS on loopback, this machine's cores shared with the seats):");
+    println!(
+        "\n{seats} seats, {seconds} s, {} server instance(s) over TLS on loopback (this machine's cores shared with the seats{}):",
+        servers.len(),
+        if servers.len() > 1 { " and PostgreSQL" } else { "" }
+    );
     let signed = times
         .lock()
         .unwrap_or_else(|p| p.into_inner())

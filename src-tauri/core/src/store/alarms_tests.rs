@@ -432,3 +432,55 @@ fn workflow_steps_notify_once_and_extensions_queue_for_supervisors() {
         .iter()
         .all(|n| n.caller_name.is_empty()));
 }
+
+#[test]
+fn a_quiet_wake_up_reads_and_does_not_wait_for_the_writer() {
+    let (_d, s, _clock) = store();
+    let (dept, _) = lighting(&s);
+    let due = t0() + Duration::hours(10);
+    s.intake(
+        1,
+        &new_ticket(),
+        Some(&Action::Transfer {
+            department_id: dept,
+            requirements: "核查".into(),
+            due_at: due,
+            accept_due_at: None,
+            co_department_ids: vec![],
+            co_due_at: None,
+        }),
+    )
+    .expect("intake");
+    announced(&s, &[AlarmKind::Assigned]);
+    let (held, hold) = std::sync::mpsc::channel();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let (quiet, answered) = std::sync::mpsc::channel();
+    let s = &s;
+    std::thread::scope(|scope| {
+        // Another write in progress (a desk's save) holds the centre's write lock.
+        scope.spawn(move || {
+            s.write(|_| {
+                held.send(()).expect("held");
+                released.recv().expect("released");
+                Ok(())
+            })
+            .expect("write");
+        });
+        hold.recv().expect("hold");
+        scope.spawn(move || {
+            quiet
+                .send(s.fire_due(t0() + Duration::hours(1)))
+                .expect("send")
+        });
+        // Before the 50 % reminder nothing is due: the answer comes without the lock.
+        let got = answered.recv_timeout(std::time::Duration::from_secs(20));
+        release.send(()).expect("release");
+        assert!(got
+            .expect("answered while the writer held its lock")
+            .expect("fire")
+            .is_empty());
+    });
+    // When something is due it is fired as before, through the write transaction.
+    let fired = s.fire_due(t0() + Duration::hours(5)).expect("fire");
+    assert_eq!(fired.iter().map(|f| f.threshold).collect::<Vec<_>>(), [50]);
+}

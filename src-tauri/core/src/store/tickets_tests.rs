@@ -40,6 +40,27 @@ fn create_numbers_per_local_day_and_links_the_caller() {
         hist.iter().map(|r| r.number.as_str()).collect::<Vec<_>>(),
         ["20261103-0001", "20261102-0002", "20261102-0001"]
     );
+    // The caller's other number (kept on the customer) finds the same calls: the history
+    // is the union of both ways to the caller.
+    let other = crate::phone::Phone::parse("13900001111")
+        .expect("phone")
+        .number;
+    s.write(|tx| {
+        tx.execute(
+            "INSERT INTO customer_phones (customer_id, phone) VALUES (?1, ?2)",
+            (a.customer_id, &other),
+        )?;
+        Ok(())
+    })
+    .expect("link");
+    let by_other = s.history(&other).expect("history");
+    assert_eq!(
+        by_other
+            .iter()
+            .map(|r| r.number.as_str())
+            .collect::<Vec<_>>(),
+        ["20261103-0001", "20261102-0002", "20261102-0001"]
+    );
     let detail = s.detail(a.id).expect("detail");
     assert_eq!(detail.events.len(), 1);
     assert_eq!(detail.events[0].action, "create");

@@ -550,21 +550,24 @@ impl Desk {
         }
     }
 
-    /// Chooses an option of a select by value and lets the page react.
+    /// Chooses an option of a select by value and lets the page react. The form and its
+    /// options may still be drawing (a view renders after its data arrives): waits up to
+    /// 20 s for the option.
     pub async fn select(&self, id: &str, value: &str) -> Result {
-        let found = self
-            .client
-            .execute(
-                "const s = document.querySelector(`[data-testid='${arguments[0]}']`); \
-                 if (!s || ![...s.options].some(o => o.value === arguments[1])) return false; \
-                 s.value = arguments[1]; s.dispatchEvent(new Event('change', { bubbles: true })); return true;",
-                vec![Value::String(id.into()), Value::String(value.into())],
-            )
-            .await?;
-        if found != Value::Bool(true) {
-            return Err(format!("no option {value} in [data-testid='{id}']").into());
-        }
-        Ok(())
+        let what = format!("option {value} in [data-testid='{id}']");
+        self.until(&what, || async {
+            let found = self
+                .client
+                .execute(
+                    "const s = document.querySelector(`[data-testid='${arguments[0]}']`); \
+                     if (!s || ![...s.options].some(o => o.value === arguments[1])) return false; \
+                     s.value = arguments[1]; s.dispatchEvent(new Event('change', { bubbles: true })); return true;",
+                    vec![Value::String(id.into()), Value::String(value.into())],
+                )
+                .await?;
+            Ok(found == Value::Bool(true))
+        })
+        .await
     }
 
     /// Presses keys on the focused element (WebDriver key codes for modifiers). The page

@@ -15,6 +15,18 @@ fn announced(s: &crate::Store, kinds: &[AlarmKind]) -> Vec<crate::store::Fired> 
     fired
 }
 
+/// A transfer to `department_id` due at `due`, as the intake form sends it.
+fn transfer(department_id: i64, due: chrono::DateTime<chrono::Utc>) -> Action {
+    Action::Transfer {
+        department_id,
+        requirements: "核查".into(),
+        due_at: due,
+        accept_due_at: None,
+        co_department_ids: vec![],
+        co_due_at: None,
+    }
+}
+
 #[test]
 fn reminders_fire_once_each_and_stop_when_the_ticket_moves_on() {
     let (_d, s, clock) = store();
@@ -25,18 +37,7 @@ fn reminders_fire_once_each_and_stop_when_the_ticket_moves_on() {
         .id;
     let due = t0() + Duration::hours(10);
     let x = s
-        .intake(
-            1,
-            &new_ticket(),
-            Some(&Action::Transfer {
-                department_id: dept,
-                requirements: "核查".into(),
-                due_at: due,
-                accept_due_at: None,
-                co_department_ids: vec![],
-                co_due_at: None,
-            }),
-        )
+        .intake(1, &new_ticket(), Some(&transfer(dept, due)))
         .expect("intake");
     announced(&s, &[AlarmKind::Assigned]);
     assert_eq!(
@@ -203,18 +204,7 @@ fn a_pause_stops_the_clock_and_resuming_gives_the_time_back() {
     // Monday 09:00 Beijing; due Wednesday 09:00.
     let due = t0() + Duration::days(2);
     let x = s
-        .intake(
-            1,
-            &new_ticket(),
-            Some(&Action::Transfer {
-                department_id: dept,
-                requirements: "核查".into(),
-                due_at: due,
-                accept_due_at: None,
-                co_department_ids: vec![],
-                co_due_at: None,
-            }),
-        )
+        .intake(1, &new_ticket(), Some(&transfer(dept, due)))
         .expect("intake");
     announced(&s, &[AlarmKind::Assigned]);
     let x = s
@@ -259,18 +249,7 @@ fn popups_respect_recipients_mutes_quiet_hours_and_summarise_a_storm() {
     let (dept, handler) = lighting(&s);
     let due = t0() + Duration::hours(10);
     let x = s
-        .intake(
-            1,
-            &new_ticket(),
-            Some(&Action::Transfer {
-                department_id: dept,
-                requirements: "核查".into(),
-                due_at: due,
-                accept_due_at: None,
-                co_department_ids: vec![],
-                co_due_at: None,
-            }),
-        )
+        .intake(1, &new_ticket(), Some(&transfer(dept, due)))
         .expect("intake");
     announced(&s, &[AlarmKind::Assigned]);
     clock.set(t0() + Duration::hours(6));
@@ -438,19 +417,8 @@ fn a_quiet_wake_up_reads_and_does_not_wait_for_the_writer() {
     let (_d, s, _clock) = store();
     let (dept, _) = lighting(&s);
     let due = t0() + Duration::hours(10);
-    s.intake(
-        1,
-        &new_ticket(),
-        Some(&Action::Transfer {
-            department_id: dept,
-            requirements: "核查".into(),
-            due_at: due,
-            accept_due_at: None,
-            co_department_ids: vec![],
-            co_due_at: None,
-        }),
-    )
-    .expect("intake");
+    s.intake(1, &new_ticket(), Some(&transfer(dept, due)))
+        .expect("intake");
     announced(&s, &[AlarmKind::Assigned]);
     let (held, hold) = std::sync::mpsc::channel();
     let (release, released) = std::sync::mpsc::channel::<()>();

@@ -238,7 +238,9 @@ fn pg_error(e: postgres::Error) -> hotline_core::Error {
 
 impl Pg {
     pub(crate) fn connect(url: &str) -> Result<Pg> {
-        let client = postgres::Client::connect(url, postgres::NoTls).map_err(pg_error)?;
+        let mut client = postgres::Client::connect(url, postgres::NoTls).map_err(pg_error)?;
+        // As the store's sessions: JIT compiling costs these statements more than it saves.
+        client.batch_execute("SET jit = off").map_err(pg_error)?;
         Ok(Pg(RefCell::new(client)))
     }
 

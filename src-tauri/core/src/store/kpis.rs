@@ -60,7 +60,11 @@ pub(super) const DUE: &str = "FROM tickets t WHERE t.due_at >= ? AND t.due_at < 
 pub(super) const CLOSED: &str = "FROM tickets t WHERE t.closed_at >= ? AND t.closed_at < ?";
 pub(super) const CALLBACK_DUE: &str =
     "FROM tickets t WHERE t.callback_due_at >= ? AND t.callback_due_at < ?";
-pub(super) const EVENTS: &str = "FROM events e JOIN tickets t ON t.id = e.ticket_id WHERE e.at >= ? AND e.at < ? AND e.action IN ('feedback', 'redispatch', 'reply')";
+/// The evaluations of a period that count (`COUNTED`: one per ticket), as a condition of
+/// the rows rather than of each figure: PostgreSQL then reads them with an anti-join, where
+/// the same test inside two `FILTER`s ran twice per row and 1.1 s per report at a million.
+pub(super) const FEEDBACK: &str = "FROM events e JOIN tickets t ON t.id = e.ticket_id WHERE e.at >= ? AND e.at < ? AND e.action = 'feedback' AND COUNTED";
+pub(super) const HANDLED: &str = "FROM events e JOIN tickets t ON t.id = e.ticket_id WHERE e.at >= ? AND e.at < ? AND e.action IN ('redispatch', 'reply')";
 
 /// The ticket KPIs: key, the rows counted, and the numerator's and the denominator's
 /// condition on them. Counting and the drill-down to the tickets behind a figure share
@@ -91,9 +95,9 @@ pub(super) const TICKET_KPIS: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "satisfaction",
-        EVENTS,
-        "e.action = 'feedback' AND COUNTED AND json_extract(e.data, '$.satisfaction') IN SATISFIED",
-        "e.action = 'feedback' AND COUNTED",
+        FEEDBACK,
+        "json_extract(e.data, '$.satisfaction') IN SATISFIED",
+        "TRUE",
     ),
     ("resolution", CLOSED, "t.resolved = TRUE", "TRUE"),
     (
@@ -110,7 +114,7 @@ pub(super) const TICKET_KPIS: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "redispatch",
-        EVENTS,
+        HANDLED,
         "e.action = 'redispatch'",
         "e.action = 'reply'",
     ),

@@ -269,8 +269,8 @@ impl Store {
         // first, so a common word costs a page of matches rather than all of them: newest
         // first is the order tickets were logged in (their id), ranked is the bm25 order
         // of the newest RANK_WINDOW matches. Other orders read every match.
-        // PostgreSQL has no FTS5 index to drive by: its word searches are conditions, in
-        // the same orders (`pg_search`).
+        // PostgreSQL has no FTS5 index to drive by: its word searches are conditions, read
+        // newest first in slices of ids, in the same orders (`pg_search`).
         let pg = self.is_postgres();
         let words = query.as_ref().is_some_and(|qq| qq.fts().is_some());
         let driven = match (&query, q.sort) {
@@ -283,11 +283,11 @@ impl Store {
             conds.push(search_condition(qq, pg));
         }
         let ranked_on_pg = pg && words && q.sort == Sort::Relevance;
+        let newest_on_pg = pg && words && q.sort == Sort::ReceivedDesc;
         let order = match q.sort {
             Sort::Relevance if driven.is_some() => "m.rank, t.received_at DESC, t.id DESC",
             // The index's own order: sorting by t.id would read every match first.
             Sort::ReceivedDesc if driven.is_some() => "f.rowid DESC",
-            Sort::ReceivedDesc if pg && words => "t.id DESC",
             Sort::ReceivedDesc | Sort::Relevance => "t.received_at DESC, t.id DESC",
             Sort::ReceivedAsc => "t.received_at ASC, t.id ASC",
             Sort::DueAsc => "t.due_at IS NULL, t.due_at ASC, t.id ASC",
@@ -329,12 +329,18 @@ impl Store {
             };
             let counted =
                 queues::capped_count(c, &counting, params_from_iter(params.iter()), cap)?;
-            if ranked_on_pg {
-                let window = RANK_WINDOW.max(i64::from(q.offset) + i64::from(limit));
+            if newest_on_pg || ranked_on_pg {
                 let from_where = format!("{from}{where_}");
                 let ids = match &query {
-                    Some(qq) => super::pg_search::ranked(c, &from_where, &params, qq, window, q.offset, limit)?,
-                    None => vec![],
+                    Some(qq) if ranked_on_pg => {
+                        let window = RANK_WINDOW.max(i64::from(q.offset) + i64::from(limit));
+                        super::pg_search::ranked(c, &from_where, &params, qq, window, q.offset, limit)?
+                    }
+                    _ => {
+                        let n = i64::from(q.offset) + i64::from(limit);
+                        let newest = super::pg_search::newest(c, "t.id", &from_where, &params, n, |r| r.get(0))?;
+                        newest.into_iter().skip(q.offset as usize).collect()
+                    }
                 };
                 let mut rows = in_order(c, &ids)?;
                 with_time_left(c, &mut rows, now)?;

@@ -311,33 +311,52 @@ fn assessment_in(
     Ok((agents, departments))
 }
 
-/// ((answered, answered in time), offered) over `calls`, the period as two parameters.
-fn call_conditions(s: &KpiSettings) -> ((String, String), String) {
-    // A call abandoned within the short-abandon time was not really offered.
-    let offered = format!(
-        "started_at >= ? AND started_at < ? AND NOT (answered_at IS NULL AND ended_at - started_at < {})",
-        s.short_abandon_seconds.max(0) * 1000
-    );
-    let within = s.answer_seconds().max(0) * 1000;
-    (
-        (
-            format!("{offered} AND answered_at IS NOT NULL"),
-            format!(
-                "{offered} AND answered_at IS NOT NULL AND answered_at - started_at <= {within}"
-            ),
-        ),
-        offered,
-    )
+/// The calls' KPIs as conditions over `calls`, the period as two parameters: the calls
+/// offered, and what answering, and answering in time, add to that.
+struct CallConditions {
+    offered: String,
+    answered: &'static str,
+    in_time: String,
 }
 
+impl CallConditions {
+    fn of(s: &KpiSettings) -> CallConditions {
+        // A call abandoned within the short-abandon time was not really offered.
+        let offered = format!(
+            "started_at >= ? AND started_at < ? AND NOT (answered_at IS NULL AND ended_at - started_at < {})",
+            s.short_abandon_seconds.max(0) * 1000
+        );
+        let within = s.answer_seconds().max(0) * 1000;
+        CallConditions {
+            offered,
+            answered: "answered_at IS NOT NULL",
+            in_time: format!("answered_at IS NOT NULL AND answered_at - started_at <= {within}"),
+        }
+    }
+}
+
+/// Both answer KPIs in one pass over the period's calls (a hundred thousand a month at a
+/// million tickets: each pass cost 70–90 ms on PostgreSQL).
 fn call_kpis(c: &Connection, q: &ReportQuery, s: &KpiSettings) -> Result<Vec<Kpi>> {
-    let p = || vec![Sql::Integer(ms(q.from)), Sql::Integer(ms(q.to))];
-    let ((answered, in_time), offered) = call_conditions(s);
-    let n = |cond: &str| count(c, &format!("SELECT count(*) FROM calls WHERE {cond}"), p());
-    let total = n(&offered)?;
+    let CallConditions {
+        offered,
+        answered,
+        in_time,
+    } = CallConditions::of(s);
+    let sql = super::queues::number(
+        &format!(
+            "SELECT count(*) FILTER (WHERE {answered}), count(*) FILTER (WHERE {in_time}), count(*) FROM calls WHERE {offered}"
+        ),
+        0,
+    );
+    let (answered, in_time, total): (i64, i64, i64) = c
+        .prepare_cached(&sql)?
+        .query_row((ms(q.from), ms(q.to)), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
     Ok(vec![
-        Kpi::new("answer_rate", n(&answered)?, total),
-        Kpi::new("answered_within", n(&in_time)?, total),
+        Kpi::new("answer_rate", answered, total),
+        Kpi::new("answered_within", in_time, total),
     ])
 }
 
@@ -485,11 +504,15 @@ impl Store {
     /// The calls behind a call KPI (numerator or denominator), newest first, at most 500.
     pub fn kpi_calls(&self, q: &ReportQuery, key: &str, denominator: bool) -> Result<Vec<CallRow>> {
         let s = self.kpi_settings()?;
-        let (num, den) = call_conditions(&s);
+        let CallConditions {
+            offered,
+            answered,
+            in_time,
+        } = CallConditions::of(&s);
         let cond = match (key, denominator) {
-            (_, true) => den,
-            ("answer_rate", false) => num.0,
-            ("answered_within", false) => num.1,
+            (_, true) => offered,
+            ("answer_rate", false) => format!("{offered} AND {answered}"),
+            ("answered_within", false) => format!("{offered} AND {in_time}"),
             _ => {
                 return Err(crate::error::Error::InvalidValue {
                     field: "kpi",

@@ -7,7 +7,7 @@ use crate::lifecycle::Action;
 use crate::model::{Queue, Ticket};
 use crate::search::Query;
 use crate::store::bulk::SEARCH_TRIGGERS;
-use crate::store::testutil::{setup, store, t0};
+use crate::store::testutil::{found, setup, store, t0};
 use crate::store::{queues, ListQuery, Sort};
 use crate::ticket::tests::new_ticket;
 use crate::NewTicket;
@@ -522,16 +522,14 @@ fn search_results_rank_by_relevance_and_the_bundled_sqlite_misses_short_trigrams
     let thrice = mk("路灯不亮，路灯不亮三天了，整条街路灯不亮");
     let newest = mk("积水严重");
     let rows = |sort: Sort| -> Vec<i64> {
-        s.list(&ListQuery {
-            search: Some("路灯不亮".into()),
-            sort,
-            ..Default::default()
-        })
-        .expect("search")
-        .rows
-        .iter()
-        .map(|r| r.id)
-        .collect()
+        found(
+            &s,
+            ListQuery {
+                search: Some("路灯不亮".into()),
+                sort,
+                ..Default::default()
+            },
+        )
     };
     assert_eq!(rows(Sort::Relevance), [thrice, once]);
     assert_eq!(rows(Sort::ReceivedAsc), [once, thrice]);

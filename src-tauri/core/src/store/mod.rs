@@ -311,6 +311,16 @@ pub(crate) mod testutil {
         sqlite_store()
     }
 
+    /// The ids a search lists, in its order.
+    pub fn found(s: &Store, q: ListQuery) -> Vec<i64> {
+        s.list(&q)
+            .expect("search")
+            .rows
+            .iter()
+            .map(|r| r.id)
+            .collect()
+    }
+
     /// The same store opened again (its file, or its PostgreSQL database): what was
     /// committed is there.
     pub fn reopen(s: Store, clock: Arc<dyn crate::clock::Clock>) -> Store {

@@ -88,7 +88,7 @@ fn the_ranking_used_without_fts5_is_fts5s_bm25() {
 /// searches run through FTS5: the same answers.
 #[test]
 fn matches_far_behind_the_newest_ticket_are_found_in_order_across_slices() {
-    use crate::store::testutil::store;
+    use crate::store::testutil::{found, store};
     use crate::store::{ListQuery, Sort};
     let (_d, s, _c) = store();
     let create = |text: &str| {
@@ -114,18 +114,16 @@ fn matches_far_behind_the_newest_ticket_are_found_in_order_across_slices() {
     }
     matching.reverse();
     let search = |word: &str, sort: Sort, offset: u32, limit: u32| -> Vec<i64> {
-        s.list(&ListQuery {
-            search: Some(word.into()),
-            sort,
-            offset,
-            limit,
-            ..Default::default()
-        })
-        .expect("search")
-        .rows
-        .iter()
-        .map(|r| r.id)
-        .collect()
+        found(
+            &s,
+            ListQuery {
+                search: Some(word.into()),
+                sort,
+                offset,
+                limit,
+                ..Default::default()
+            },
+        )
     };
     for word in ["井盖", "老旧", "井盖破损"] {
         let want: Vec<i64> = if word == "井盖破损" {

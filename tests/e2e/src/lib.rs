@@ -452,6 +452,27 @@ impl Desk {
         Ok(())
     }
 
+    /// Clicks the action `id` until its form shows `css`, for up to 20 s: a view drawn again
+    /// just after the click (a live event, a language switch) drops the form it opened.
+    pub async fn open_form(&self, id: &str, css: &str) -> Result {
+        let probe = format!(
+            "return !!document.querySelector({})",
+            Value::String(css.into())
+        );
+        let started = Instant::now();
+        loop {
+            self.click(id).await?;
+            let shown = self
+                .until_for(css, Duration::from_secs(5), || async {
+                    Ok(self.js(&probe).await? == Value::Bool(true))
+                })
+                .await;
+            if shown.is_ok() || started.elapsed() > Duration::from_secs(20) {
+                return shown;
+            }
+        }
+    }
+
     /// Polls `f` until it returns true (the UI updates asynchronously), for up to 20 s.
     pub async fn until<F, Fut>(&self, what: &str, f: F) -> Result
     where

@@ -167,8 +167,8 @@ async fn a_ticket_from_call_to_archive() -> Result {
     // The caller is not satisfied: the ticket goes back to the department, by the
     // deadline the SLA policy suggests (nothing is preselected: no satisfaction).
     act_as(&desk, "agent", &t.number).await?;
-    desk.click("action-feedback").await?;
-    desk.wait_for("[data-testid='submit-feedback']").await?;
+    desk.open_form("action-feedback", "[data-testid='submit-feedback']")
+        .await?;
     let chosen = desk
         .js("return document.querySelector(\"[data-testid='input-satisfaction']\").value")
         .await?;

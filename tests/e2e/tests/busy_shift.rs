@@ -249,8 +249,8 @@ async fn a_comment_elsewhere_merges_and_a_real_change_keeps_the_typed_reply() ->
     .await?;
     desk.until("detail", || async { desk.visible("view-detail").await })
         .await?;
-    desk.click("action-accept").await?;
-    desk.wait_for("[data-testid='submit-accept']").await?;
+    desk.open_form("action-accept", "[data-testid='submit-accept']")
+        .await?;
     // Another seat comments meanwhile: the accept still goes through.
     let now = w.store.ticket(t.id)?;
     w.store.act(
@@ -272,8 +272,8 @@ async fn a_comment_elsewhere_merges_and_a_real_change_keeps_the_typed_reply() ->
         Ok(desk.count("[data-testid='action-reply']").await? == 1)
     })
     .await?;
-    desk.click("action-reply").await?;
-    desk.wait_for("[data-testid='submit-reply']").await?;
+    desk.open_form("action-reply", "[data-testid='submit-reply']")
+        .await?;
     desk.fill("input-result", "已更换灯泡，现场恢复照明。")
         .await?;
     desk.select("input-resolved", "true").await?;
@@ -343,8 +343,8 @@ async fn keyboard_first_dates_in_one_stop_and_filters_that_show() -> Result {
     desk.until("detail", || async { desk.visible("view-detail").await })
         .await?;
     // Ctrl+Enter sends the form being typed in.
-    desk.click("action-comment").await?;
-    desk.wait_for("[data-testid='input-note']").await?;
+    desk.open_form("action-comment", "[data-testid='input-note']")
+        .await?;
     desk.fill("input-note", "来电人询问进度，已告知。").await?;
     desk.keys("\u{E009}\u{E007}\u{E000}").await?;
     desk.until("commented", || async {

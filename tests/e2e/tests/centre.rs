@@ -210,8 +210,9 @@ async fn one_centre_three_seats() -> Result {
             Ok(agent.visible("presence").await? && agent.text("presence").await?.contains("王工"))
         })
         .await?;
-    handler.click("action-accept").await?;
-    handler.wait_for("[data-testid='submit-accept']").await?;
+    handler
+        .open_form("action-accept", "[data-testid='submit-accept']")
+        .await?;
     agent
         .until("the handler editing", || async {
             Ok(agent.text("presence").await?.contains("正在编辑"))
@@ -231,8 +232,9 @@ async fn one_centre_three_seats() -> Result {
     // each once, in the agent's language; the breach also on the supervisor's (it is
     // escalated to them), and on no other seat.
     agent.open_ticket(&earlier).await?;
-    agent.click("action-feedback").await?;
-    agent.wait_for("[data-testid='submit-feedback']").await?;
+    agent
+        .open_form("action-feedback", "[data-testid='submit-feedback']")
+        .await?;
     agent
         .select("input-satisfaction", Satisfaction::Satisfied.as_str())
         .await?;

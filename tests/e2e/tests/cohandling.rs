@@ -93,12 +93,12 @@ async fn a_lead_and_a_co_handler_each_act_on_their_own_sign_in() -> Result {
     // The lead accepts; its reply waits for the co-handler's part.
     desk.switch_to("lead").await?;
     desk.open_ticket(&number).await?;
-    desk.click("action-accept").await?;
-    desk.wait_for("[data-testid='submit-accept']").await?;
+    desk.open_form("action-accept", "[data-testid='submit-accept']")
+        .await?;
     desk.click("submit-accept").await?;
     desk.status_is("in_progress").await?;
-    desk.click("action-reply").await?;
-    desk.wait_for("[data-testid='submit-reply']").await?;
+    desk.open_form("action-reply", "[data-testid='submit-reply']")
+        .await?;
     desk.fill("input-result", "路灯已修复。").await?;
     desk.select("input-resolved", "true").await?;
     desk.click("submit-reply").await?;
@@ -141,8 +141,8 @@ async fn a_lead_and_a_co_handler_each_act_on_their_own_sign_in() -> Result {
     // Now the lead's reply closes handling; the timeline shows both parts.
     desk.switch_to("lead").await?;
     desk.open_ticket(&number).await?;
-    desk.click("action-reply").await?;
-    desk.wait_for("[data-testid='submit-reply']").await?;
+    desk.open_form("action-reply", "[data-testid='submit-reply']")
+        .await?;
     desk.fill("input-result", "路灯已修复，井盖渗水已由自来水公司处理。")
         .await?;
     desk.select("input-resolved", "true").await?;

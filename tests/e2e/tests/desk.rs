@@ -194,8 +194,8 @@ async fn a_new_file_offers_demo_data_and_every_language_is_complete() -> Result 
     desk.click("open-ticket").await?;
     desk.until("detail", || async { desk.visible("view-detail").await })
         .await?;
-    desk.click("action-comment").await?;
-    desk.wait_for("[data-testid='submit-comment']").await?;
+    desk.open_form("action-comment", "[data-testid='submit-comment']")
+        .await?;
     assert_eq!(desk.js(untranslated).await?, false, "detail");
     desk.click("new-call").await?;
     desk.until("intake", || async { desk.visible("view-intake").await })

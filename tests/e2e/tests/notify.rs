@@ -73,8 +73,8 @@ async fn a_callback_deadline_notifies_once_per_reminder() -> Result {
     desk.click("open-ticket").await?;
     desk.until("detail", || async { desk.visible("view-detail").await })
         .await?;
-    desk.click("action-feedback").await?;
-    desk.wait_for("[data-testid='submit-feedback']").await?;
+    desk.open_form("action-feedback", "[data-testid='submit-feedback']")
+        .await?;
     desk.select("input-satisfaction", "satisfied").await?;
     desk.click("submit-feedback").await?;
     desk.until("feedback saved", || async {

@@ -51,8 +51,8 @@ async fn a_department_returns_with_a_reason_the_centre_added() -> Result {
     // The department returns the ticket with it.
     desk.switch_to("lead").await?;
     desk.open_ticket(&t.number).await?;
-    desk.click("action-return").await?;
-    desk.wait_for("[data-testid='submit-return']").await?;
+    desk.open_form("action-return", "[data-testid='submit-return']")
+        .await?;
     let offered = desk
         .js("return [...document.querySelector(\"[data-testid='input-reason_code']\").options].map(o => o.text)")
         .await?;

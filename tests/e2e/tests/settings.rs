@@ -248,8 +248,8 @@ async fn settings_fit_small_screens_and_templates_fill_forms() -> Result {
     .await?;
     desk.until("detail", || async { desk.visible("view-detail").await })
         .await?;
-    desk.click("action-reply").await?;
-    desk.wait_for("[data-testid='template-result']").await?;
+    desk.open_form("action-reply", "[data-testid='template-result']")
+        .await?;
     desk.select("template-result", &t.id.to_string()).await?;
     let typed = desk
         .js("return document.querySelector(\"[data-testid='input-result']\").value")

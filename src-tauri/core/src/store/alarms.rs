@@ -292,11 +292,11 @@ impl super::outbox::OutboxEntry {
 /// The earliest moment something is due: an unfired alarm, a page or a step of a page's
 /// chain, a follow-up, a training reminder. `fire_due` fires exactly what this covers.
 fn next_due(c: &Connection, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
-    // Statements kept prepared: on PostgreSQL each wake-up is then one round trip per
-    // statement instead of two (prepare, execute).
-    let v: Option<i64> = c
-        .prepare_cached("SELECT min(fire_at) FROM alarms WHERE fired_at IS NULL")?
-        .query_row([], |r| r.get(0))?;
+    let v: Option<i64> = c.query_row(
+        "SELECT min(fire_at) FROM alarms WHERE fired_at IS NULL",
+        [],
+        |r| r.get(0),
+    )?;
     let others = [
         super::pages::next(c)?,
         super::training::next_reminder(c, now)?,

@@ -259,8 +259,9 @@ pub(crate) fn lock<C>(m: &Mutex<C>) -> MutexGuard<'_, C> {
 pub(crate) fn get_setting(c: &sql::Connection, key: &str) -> Result<String> {
     let default = crate::settings::find(key)?.default;
     let v: Option<String> = c
-        .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
-        .query_row([key], |r| r.get(0))
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
         .map(Some)
         .or_else(|e| match e {
             sql::Error::NoRows => Ok(None),

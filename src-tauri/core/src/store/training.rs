@@ -285,11 +285,11 @@ pub(super) fn remind(c: &Connection, now: DateTime<Utc>) -> Result<Vec<Reminded>
 /// When the next reminder of a session still ahead falls due.
 pub(super) fn next_reminder(c: &Connection, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
     let lead = super::db::int_setting(c, "training_reminder_hours")? * 3_600_000;
-    let v: Option<i64> = c
-        .prepare_cached(
-            "SELECT min(starts_at) - ?1 FROM training_sessions WHERE reminded_at IS NULL AND starts_at > ?2",
-        )?
-        .query_row((lead, ms(now)), |r| r.get(0))?;
+    let v: Option<i64> = c.query_row(
+        "SELECT min(starts_at) - ?1 FROM training_sessions WHERE reminded_at IS NULL AND starts_at > ?2",
+        (lead, ms(now)),
+        |r| r.get(0),
+    )?;
     Ok(v.map(from_ms))
 }
 

@@ -172,6 +172,12 @@ pub struct CentreServer {
 impl CentreServer {
     /// Starts the server over `data_dir` (its `hotline.db`).
     pub fn start(data_dir: &Path) -> Result<CentreServer> {
+        Self::start_with(data_dir, None)
+    }
+
+    /// Starts the server over `data_dir` (its certificate), its store the PostgreSQL
+    /// database `store` or, with none, `data_dir`'s `hotline.db`.
+    pub fn start_with(data_dir: &Path, store: Option<&str>) -> Result<CentreServer> {
         use std::io::BufRead;
         let bin = target_dir().join("hotline-server");
         if !bin.is_file() {
@@ -185,8 +191,11 @@ impl CentreServer {
         std::fs::write(
             &config,
             format!(
-                "listen = \"127.0.0.1:0\"\ndata_dir = \"{}\"\n",
-                data_dir.display()
+                "listen = \"127.0.0.1:0\"\ndata_dir = \"{}\"\n{}",
+                data_dir.display(),
+                store
+                    .map(|s| format!("store = \"{s}\"\n"))
+                    .unwrap_or_default()
             ),
         )?;
         let mut child = Command::new(bin)

@@ -16,6 +16,21 @@ use std::time::Duration;
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "end-to-end: the built app and server under Xvfb (make test runs it in its e2e stage)"]
 async fn one_centre_three_seats() -> Result {
+    one_centre(None).await
+}
+
+/// The same centre with its store on PostgreSQL (a private cluster): the desks cannot
+/// tell the difference.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "end-to-end: the built app and server under Xvfb (make test runs it in its e2e stage)"]
+async fn one_centre_three_seats_on_postgres() -> Result {
+    let cluster = hotline_pgcluster::Cluster::start()?;
+    let url = cluster.create_database("centre", "C.UTF-8")?;
+    one_centre(Some(&url)).await
+}
+
+/// `store`: the centre's PostgreSQL database, or none for its SQLite file.
+async fn one_centre(store: Option<&str>) -> Result {
     if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
         return Err("no session bus: run under dbus-run-session (see README)".into());
     }
@@ -24,7 +39,10 @@ async fn one_centre_three_seats() -> Result {
     std::fs::create_dir_all(&data)?;
     // The centre's store, set up before the server holds it.
     let (earlier, lighting) = {
-        let store = Store::open(data.join("hotline.db"), Arc::new(SystemClock))?;
+        let store = match store {
+            Some(url) => Store::open_postgres(url, Arc::new(SystemClock), 1)?,
+            None => Store::open(data.join("hotline.db"), Arc::new(SystemClock))?,
+        };
         hotline_e2e::admin(&store)?;
         let lighting = store
             .create_department(None, "lighting", "路灯管理所", None)?
@@ -94,7 +112,7 @@ async fn one_centre_three_seats() -> Result {
         }
         (t.number, lighting)
     };
-    let server = CentreServer::start(&data)?;
+    let server = CentreServer::start_with(&data, store)?;
     let (mut mon, calls) = hotline_e2e::notify_monitor()?;
     let seen = |number: &str| -> usize {
         calls

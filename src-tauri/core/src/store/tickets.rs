@@ -429,3 +429,7 @@ impl Store {
 #[cfg(test)]
 #[path = "tickets_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "lifecycle_props_tests.rs"]
+mod lifecycle_props_tests;

@@ -1,20 +1,16 @@
-//! Property tests: random action sequences by random actors, through the real store.
-//! Whatever happens, the invariants of the lifecycle hold.
+//! Property tests: random action sequences by random actors, through the real store (on
+//! either database, as `testutil::store` gives it). Whatever happens, the invariants of
+//! the lifecycle hold.
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
-use hotline_core::model::{
+use crate::clock::Clock;
+use crate::model::{
     CallbackMethod, Channel, Role, Satisfaction, Severity, Status, Ticket, Urgency,
 };
-use hotline_core::store::Store;
-use hotline_core::{Action, Clock, FakeClock, NewTicket};
+use crate::store::testutil::store;
+use crate::store::Store;
+use crate::{Action, NewTicket};
+use chrono::{DateTime, Duration, Utc};
 use proptest::prelude::*;
-use std::sync::Arc;
-
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 2, 1, 0, 0)
-        .single()
-        .expect("valid")
-}
 
 /// The legal transitions, written independently of the implementation.
 fn legal(from: Status, action: &str, to: Status) -> bool {
@@ -202,9 +198,7 @@ proptest! {
 
     #[test]
     fn random_sequences_keep_the_invariants(steps in prop::collection::vec(step(), 1..40)) {
-        let dir = tempfile::tempdir().expect("tmp");
-        let clock = Arc::new(FakeClock::new(t0()));
-        let s = Store::open(dir.path().join("p.db"), clock.clone()).expect("open");
+        let (_dir, s, clock) = store();
         let dept = s.create_department(None, "d", "承办单位", None).expect("dept").id;
         let other = s.create_department(None, "o", "其他单位", None).expect("dept").id;
         let actors = [
@@ -239,7 +233,7 @@ proptest! {
             // A stale version never overwrites a change of state: only a comment, or an
             // action after changes that leave the state alone, is merged.
             let last = s.timeline(t.id).expect("timeline").last().map(|e| e.action.clone()).unwrap_or_default();
-            if t.version > 1 && !hotline_core::lifecycle::leaves_state(&last) {
+            if t.version > 1 && !crate::lifecycle::leaves_state(&last) {
                 let stale = s.act(t.id, t.version - 1, actors[3], &Action::Reopen { reason: "x".into() });
                 prop_assert_eq!(stale.map_err(|e| e.code()).err(), Some("conflict"));
             }

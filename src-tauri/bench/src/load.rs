@@ -178,6 +178,14 @@ impl Centre {
             )),
         }
     }
+
+    /// The store a run's servers wrote to (`dir`: the run's, for a file), opened again.
+    fn reopen(&self, dir: &Path) -> hotline_core::Result<Store> {
+        match self {
+            Centre::File(_) => Store::open(dir.join("hotline.db"), Arc::new(SystemClock)),
+            Centre::Pg(url) => Store::open_postgres(url, Arc::new(SystemClock), 1),
+        }
+    }
 }
 
 /// Moves the seeded file into the PostgreSQL database unless it holds tickets already.
@@ -339,12 +347,35 @@ fn run(centre: &Centre, seats: usize, seconds: u64, instances: usize) -> hotline
     }
     let pids: Vec<u32> = children.iter().map(|c| c.id()).collect();
     let rt = tokio::runtime::Runtime::new()?;
-    let report = rt.block_on(shift(servers, logins, seconds, pids));
+    let acknowledged = rt.block_on(shift(servers, logins, seconds, pids));
+    // The servers are killed, as a crash would end them: what they acknowledged is in the
+    // database all the same.
     for mut c in children {
         let _ = c.kill();
         let _ = c.wait();
     }
-    report
+    verify(&centre.reopen(dir.path())?, &acknowledged?)
+}
+
+/// Every write a seat was told succeeded, read back from the store after the servers
+/// died: the ticket, at least at the version the reply gave.
+fn verify(store: &Store, acknowledged: &[(i64, i64)]) -> hotline_core::Result<()> {
+    let lost: Vec<&(i64, i64)> = acknowledged
+        .iter()
+        .filter(|(id, version)| store.ticket(*id).map_or(true, |t| t.version < *version))
+        .collect();
+    println!(
+        "  acknowledged writes: {} read back after the servers were killed, {} missing",
+        acknowledged.len() - lost.len(),
+        lost.len()
+    );
+    if lost.is_empty() {
+        Ok(())
+    } else {
+        Err(hotline_core::Error::Internal(format!(
+            "acknowledged writes lost (ticket, version): {lost:?}"
+        )))
+    }
 }
 
 /// Memory and CPU summed over the server instances.
@@ -359,13 +390,14 @@ async fn shift(
     logins: Vec<(String, Role)>,
     seconds: u64,
     pids: Vec<u32>,
-) -> hotline_core::Result<()> {
+) -> hotline_core::Result<Vec<(i64, i64)>> {
     let seats = logins.len();
     let times: Times = Arc::default();
     let errors = Arc::new(Mutex::new(BTreeMap::<String, u64>::new()));
     let sent: Arc<Mutex<HashMap<i64, Instant>>> = Arc::default();
     let fanout: Arc<Mutex<Vec<f64>>> = Arc::default();
-    let writes = Arc::new(Mutex::new(0u64));
+    // (ticket, version) of every write a seat was told succeeded.
+    let writes: Arc<Mutex<Vec<(i64, i64)>>> = Arc::default();
 
     // A shift change: every seat signs in at once.
     let t = Instant::now();
@@ -452,7 +484,7 @@ async fn shift(
                         let ticket = json!({ "ticket": { "caller_name": "压测来电", "phone": "13800000000", "description": "路灯不亮，请处理", "category": "help_request" } });
                         if let Some(t) = op("intake", c.call(Some(&token), "intake", &ticket).await, s) {
                             sent.lock().unwrap_or_else(|p| p.into_inner()).insert(t["id"].as_i64().unwrap_or(0), s);
-                            *writes.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+                            acknowledged(&writes, &t);
                         }
                     }
                     Role::Handler if roll < 30 && last_id > 0 => {
@@ -460,8 +492,8 @@ async fn shift(
                         if let Some(d) = op("detail", c.call(Some(&token), "get_ticket", &json!({ "id": last_id })).await, s) {
                             let s = Instant::now();
                             let act = json!({ "id": last_id, "version": d["ticket"]["version"], "action": { "action": "comment", "note": "跟进中" } });
-                            if op("action", c.call(Some(&token), "act", &act).await, s).is_some() {
-                                *writes.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+                            if let Some(t) = op("action", c.call(Some(&token), "act", &act).await, s) {
+                                acknowledged(&writes, &t);
                             }
                         }
                     }
@@ -492,7 +524,8 @@ async fn shift(
         let _ = t.await;
     }
     let (rss, cpu1) = usage_all(&pids);
-    let changes = *writes.lock().unwrap_or_else(|p| p.into_inner());
+    let writes = std::mem::take(&mut *writes.lock().unwrap_or_else(|p| p.into_inner()));
+    let changes = writes.len();
     let requests: usize = times
         .lock()
         .unwrap_or_else(|p| p.into_inner())
@@ -536,5 +569,15 @@ async fn shift(
         cpu1 - cpu0,
         (cpu1 - cpu0) * 1e3 / requests.max(1) as f64
     );
-    Ok(())
+    Ok(writes)
+}
+
+/// Notes a ticket a seat's write was acknowledged with.
+fn acknowledged(writes: &Mutex<Vec<(i64, i64)>>, t: &serde_json::Value) {
+    if let (Some(id), Some(version)) = (t["id"].as_i64(), t["version"].as_i64()) {
+        writes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((id, version));
+    }
 }

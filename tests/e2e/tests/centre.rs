@@ -37,8 +37,9 @@ async fn one_centre(store: Option<&str>) -> Result {
     let dir = tempfile::tempdir()?;
     let data = dir.path().join("centre");
     std::fs::create_dir_all(&data)?;
-    // The centre's store, set up before the server holds it.
-    let (earlier, lighting) = {
+    // The centre's store, set up before the server holds it, on a thread of its own: the
+    // PostgreSQL client blocks, which the test's async runtime does not allow.
+    let setup = || -> Result<(String, i64)> {
         let store = match store {
             Some(url) => Store::open_postgres(url, Arc::new(SystemClock), 1)?,
             None => Store::open(data.join("hotline.db"), Arc::new(SystemClock))?,
@@ -110,8 +111,10 @@ async fn one_centre(store: Option<&str>) -> Result {
         for u in [agent, handler, supervisor] {
             store.mark_notifications_read(u)?;
         }
-        (t.number, lighting)
+        Ok((t.number, lighting))
     };
+    let (earlier, lighting) = std::thread::scope(|s| s.spawn(setup).join())
+        .map_err(|_| "the centre's set-up panicked")??;
     let server = CentreServer::start_with(&data, store)?;
     let (mut mon, calls) = hotline_e2e::notify_monitor()?;
     let seen = |number: &str| -> usize {

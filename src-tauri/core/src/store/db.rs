@@ -47,6 +47,13 @@ impl<C> Pool<C> {
         }
         lock(&self.readers[start % n])
     }
+
+    /// Another reader, if one is free now (never waits: a caller already holding one
+    /// must not wait for a second while others do the same).
+    #[cfg(feature = "postgres")]
+    fn free_reader(&self) -> Option<MutexGuard<'_, C>> {
+        self.readers.iter().find_map(|r| r.try_lock().ok())
+    }
 }
 
 /// The database behind the store: an SQLite file (a desk, a small centre) or PostgreSQL
@@ -247,6 +254,30 @@ impl Store {
             #[cfg(feature = "postgres")]
             Backend::Pg(p) => p.reader().read(true, f),
         }
+    }
+
+    /// `a` and `b` on one snapshot, then `then` on it with both results. On PostgreSQL,
+    /// when a second reader is free, `a` and `b` run side by side on two sessions sharing
+    /// the snapshot (a report's two periods on two cores of the database server); one
+    /// after the other otherwise, and always on SQLite.
+    pub(crate) fn snapshot_split<A: Send, B: Send, T>(
+        &self,
+        a: impl FnOnce(&sql::Connection) -> Result<A>,
+        b: impl FnOnce(&sql::Connection) -> Result<B> + Send,
+        then: impl FnOnce(&sql::Connection, A, B) -> Result<T>,
+    ) -> Result<T> {
+        #[cfg(feature = "postgres")]
+        if let Backend::Pg(p) = &self.db {
+            let first = p.reader();
+            if let Some(mut second) = p.free_reader() {
+                return first.read_side_by_side(&mut second, a, b, then);
+            }
+        }
+        self.snapshot(|c| {
+            let x = a(c)?;
+            let y = b(c)?;
+            then(c, x, y)
+        })
     }
 }
 

@@ -51,6 +51,35 @@ impl PgConn {
         self.run(begin, f)
     }
 
+    /// `a` here and `b` on `other` side by side in one snapshot — this session's,
+    /// exported to the other (`pg_export_snapshot`, as pg_dump's parallel jobs share one)
+    /// —, then `then` here with both results.
+    pub fn read_side_by_side<A: Send, B: Send, T>(
+        &self,
+        other: &mut PgConn,
+        a: impl FnOnce(&Connection) -> crate::error::Result<A>,
+        b: impl FnOnce(&Connection) -> crate::error::Result<B> + Send,
+        then: impl FnOnce(&Connection, A, B) -> crate::error::Result<T>,
+    ) -> crate::error::Result<T> {
+        self.read(true, |c| {
+            let id: String = c.query_row("SELECT pg_export_snapshot()", [], |r| r.get(0))?;
+            // The snapshot's name is PostgreSQL's own (hex digits and dashes).
+            let begin = format!(
+                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '{}'",
+                id.replace('\'', "")
+            );
+            let (x, y) = std::thread::scope(|scope| {
+                let other = scope.spawn(move || other.run(&begin, b));
+                let x = a(c);
+                let y = other
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (x, y)
+            });
+            then(c, x?, y?)
+        })
+    }
+
     fn run<T>(
         &self,
         begin: &str,

@@ -398,12 +398,16 @@ impl Store {
         previous: &ReportQuery,
     ) -> Result<(Vec<Assessed>, Vec<Assessed>)> {
         let (s, w, tz) = (self.kpi_settings()?, self.weights()?, self.timezone()?);
-        self.snapshot(|c| {
-            let now = KpiCounts::count(c, q, &s, tz)?;
-            let before = KpiCounts::count(c, previous, &s, tz)?;
-            let (extra_now, extra_before) = (extras(c, q)?, extras(c, previous)?);
-            assessment_in(c, &w, (&now, &extra_now), (&before, &extra_before))
-        })
+        let period = |c: &Connection, q: &ReportQuery| -> Result<(KpiCounts, Extras)> {
+            Ok((KpiCounts::count(c, q, &s, tz)?, extras(c, q)?))
+        };
+        self.snapshot_split(
+            |c| period(c, q),
+            |c| period(c, previous),
+            |c, (now, extra_now), (before, extra_before)| {
+                assessment_in(c, &w, (&now, &extra_now), (&before, &extra_before))
+            },
+        )
     }
 
     /// The agents' and the departments' assessment weights.
@@ -436,31 +440,36 @@ impl Store {
         };
         let (s, w) = (self.kpi_settings()?, self.weights()?);
         // One snapshot: the figures, last period's and the assessment agree with each other
-        // even while agents keep writing.
-        let (
-            report,
-            previous,
-            (agents, departments),
-            incidents,
-            complaints,
-            qa,
-            knowledge,
-            dispatch,
-        ) = self.snapshot(|c| {
-            let now = KpiCounts::count(c, &q, &s, tz)?;
-            let before = KpiCounts::count(c, &pq, &s, tz)?;
-            let (extra_now, extra_before) = (extras(c, &q)?, extras(c, &pq)?);
-            Ok((
-                report_in(c, &q, &s, tz, &now, self.now())?,
-                period_kpis(c, &pq, &s, &before)?,
-                assessment_in(c, &w, (&now, &extra_now), (&before, &extra_before))?,
-                super::incident_report::figures(c, &q, self.now())?,
-                super::complaint_report::figures(c, &q, self.now())?,
-                super::qa_report::figures(c, &q)?,
-                super::kb_views::figures(c, q.from, q.to)?,
-                super::dispatch::figures(c, q.from, q.to)?,
-            ))
-        })?;
+        // even while agents keep writing. The two periods are counted side by side where
+        // the database can share the snapshot between two sessions.
+        let (report, previous, (agents, departments), rest) = self.snapshot_split(
+            |c| {
+                let now = KpiCounts::count(c, &q, &s, tz)?;
+                let extra = extras(c, &q)?;
+                let report = report_in(c, &q, &s, tz, &now, self.now())?;
+                let rest = (
+                    super::incident_report::figures(c, &q, self.now())?,
+                    super::complaint_report::figures(c, &q, self.now())?,
+                );
+                Ok((report, now, extra, rest))
+            },
+            |c| {
+                let before = KpiCounts::count(c, &pq, &s, tz)?;
+                let extra = extras(c, &pq)?;
+                let previous = period_kpis(c, &pq, &s, &before)?;
+                let rest = (
+                    super::qa_report::figures(c, &q)?,
+                    super::kb_views::figures(c, q.from, q.to)?,
+                    super::dispatch::figures(c, q.from, q.to)?,
+                );
+                Ok((previous, before, extra, rest))
+            },
+            |c, (report, now, extra_now, a), (previous, before, extra_before, b)| {
+                let assessed = assessment_in(c, &w, (&now, &extra_now), (&before, &extra_before))?;
+                Ok((report, previous, assessed, (a, b)))
+            },
+        )?;
+        let ((incidents, complaints), (qa, knowledge, dispatch)) = rest;
         Ok(serde_json::json!({
             "period": p.label,
             "previous_period": p.previous_label,

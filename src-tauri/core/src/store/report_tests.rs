@@ -299,3 +299,38 @@ fn a_re_handled_ticket_counts_the_evaluation_the_setting_names() {
         .set_setting(Some(&admin), "evaluation_counted", "both")
         .is_err());
 }
+
+#[test]
+fn both_halves_of_a_split_snapshot_read_one_state() {
+    let (_d, s, _c) = store();
+    let agent = s.create_user(None, "李娜", 1, Role::Agent).expect("u").id;
+    s.create_ticket(agent, &new_ticket()).expect("t");
+    let count = |c: &Connection| -> Result<i64> {
+        Ok(c.query_row("SELECT count(*) FROM tickets", [], |r| r.get(0))?)
+    };
+    let (written, wait) = std::sync::mpsc::channel();
+    let (a, b, then, side_by_side) = s
+        .snapshot_split(
+            |c| {
+                let before = count(c)?;
+                // A write commits while the snapshot is open: no half sees it, the other
+                // half reading only after it.
+                s.create_ticket(agent, &new_ticket())?;
+                let _ = written.send(());
+                Ok((before, count(c)?, std::thread::current().id()))
+            },
+            move |c| {
+                let _ = wait.recv_timeout(std::time::Duration::from_secs(10));
+                Ok((count(c)?, std::thread::current().id()))
+            },
+            |c, (before, after, here), (other, there)| {
+                Ok(((before, after), other, count(c)?, here != there))
+            },
+        )
+        .expect("split");
+    assert_eq!((a, b, then), ((1, 1), 1, 1));
+    assert_eq!(s.read(count).expect("count"), 2);
+    // PostgreSQL shares the snapshot with a second session (the test stores have two
+    // readers); SQLite reads both halves on one.
+    assert_eq!(side_by_side, s.is_postgres());
+}

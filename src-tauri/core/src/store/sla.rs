@@ -121,7 +121,7 @@ impl Store {
                 get_category(tx, c)?;
             }
             tx.execute(
-                "DELETE FROM sla_policies WHERE stage = ?1 AND category_id IS ?2 AND severity IS ?3",
+                "DELETE FROM sla_policies WHERE stage = ?1 AND category_id IS NOT DISTINCT FROM ?2 AND severity IS NOT DISTINCT FROM ?3",
                 (stage.as_str(), category_id, severity),
             )?;
             tx.execute(
@@ -275,5 +275,41 @@ mod tests {
                 .expect("none"),
             None
         );
+    }
+
+    #[test]
+    fn setting_a_policy_replaces_the_one_of_the_same_stage_category_and_severity() {
+        let (_d, s, _c) = store();
+        let hours = |n| crate::calendar::Span::CalendarHours(n);
+        let of = |category: Option<i64>, severity: Option<Severity>| {
+            s.sla_policies()
+                .expect("policies")
+                .into_iter()
+                .filter(|p| {
+                    p.stage == Stage::Callback
+                        && p.category_id == category
+                        && p.severity == severity
+                })
+                .map(|p| p.span)
+                .collect::<Vec<_>>()
+        };
+        // The catch-all row (no category, no severity) and a category's own: each set
+        // twice, each kept once with the last span; the other left alone.
+        let category = Some(1);
+        for n in [5, 6] {
+            s.set_sla_policy(None, Stage::Callback, None, None, hours(n), "24x7")
+                .expect("any");
+            s.set_sla_policy(
+                None,
+                Stage::Callback,
+                category,
+                Some(Severity::Major),
+                hours(n + 10),
+                "24x7",
+            )
+            .expect("major");
+        }
+        assert_eq!(of(None, None), vec![hours(6)]);
+        assert_eq!(of(category, Some(Severity::Major)), vec![hours(16)]);
     }
 }

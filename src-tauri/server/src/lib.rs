@@ -5,6 +5,7 @@ pub mod config;
 pub mod events;
 pub mod http;
 pub mod limits;
+pub mod memory;
 pub mod scheduler;
 pub mod seats;
 pub mod tls;
@@ -70,6 +71,7 @@ pub async fn start(config: config::Config) -> Result<Running> {
     let lead = Arc::new(std::sync::Mutex::new(store.lead()));
     scheduler::start(store.clone(), feed.head.clone(), lead.clone());
     scheduler::backups(store.clone(), lead);
+    memory::give_back_periodically();
     let app = Arc::new(http::App {
         feed,
         store,

@@ -26,7 +26,10 @@ mapfile -t pending < <(grep -vE '^\s*(#|$)' tests/pg-pending.txt | sort -u)
 status=0
 for t in "${failed[@]}"; do
   if ! printf '%s\n' "${pending[@]}" | grep -qxF "$t"; then
-    echo "store-on-pg: $t fails on PostgreSQL (it passes on SQLite)"; status=1
+    echo "store-on-pg: $t fails on PostgreSQL (it passes on SQLite); it said:"
+    # The test's own output, as cargo prints it under the failures.
+    awk -v t="---- $t stdout ----" '$0 == t {p = 1; print; next} p && /^---- / {exit} p && /^failures:$/ {exit} p' "$log"
+    status=1
   fi
 done
 for t in "${passed[@]}"; do

@@ -35,7 +35,7 @@ fn legal(from: Status, action: &str, to: Status) -> bool {
             | (S::AwaitingCallback, "callback", S::Archived)
             | (S::Closed | S::Archived, "reopen", S::Received)
             | (S::InProgress, "pause" | "resume", S::InProgress)
-    ) || (matches!(action, "comment" | "supplement" | "urge") && from == to)
+    ) || (matches!(action, "comment" | "supplement" | "urge" | "notice_issued") && from == to)
 }
 
 #[derive(Debug, Clone)]
@@ -193,8 +193,16 @@ fn check_invariants(s: &Store, t: &Ticket) {
     );
 }
 
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
+    // 48 walks in `make test`; PROPTEST_CASES asks for more (a soak run).
+    #![proptest_config(ProptestConfig { cases: cases(48), failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn random_sequences_keep_the_invariants(steps in prop::collection::vec(step(), 1..40)) {
@@ -221,7 +229,15 @@ proptest! {
             match s.act(t.id, t.version, actors[st.actor], &a) {
                 Ok(next) => {
                     prop_assert!(legal(t.status, a.name(), next.status), "{:?} -{}-> {:?}", t.status, a.name(), next.status);
-                    prop_assert_eq!(next.version, t.version + 1);
+                    // One version per entry the action wrote: its own, and what it set off
+                    // (the third re-dispatch raises supervision, whose 督办单 is an entry of
+                    // its own); the re-dispatch rides on the feedback's version.
+                    let added = s.timeline(t.id).expect("timeline")[before..]
+                        .iter()
+                        .filter(|e| e.action != "redispatch")
+                        .count() as i64;
+                    prop_assert!(added >= 1);
+                    prop_assert_eq!(next.version, t.version + added);
                     t = next;
                 }
                 Err(e) => {
@@ -253,4 +269,85 @@ fn the_walks_reach_every_status() {
     random_sequences_keep_the_invariants();
     let reached = REACHED.lock().expect("lock").clone();
     assert_eq!(reached.len(), Status::ALL.len(), "{reached:?}");
+}
+
+/// The walk a soak run found: the third re-dispatch raises supervision, and the action
+/// that set it off comes back two versions on (its feedback, the 督办单's entry).
+#[test]
+fn the_third_redispatch_comes_back_with_its_notice() {
+    let (_d, s, clock) = store();
+    let dept = s
+        .create_department(None, "d", "承办单位", None)
+        .expect("dept")
+        .id;
+    let agent = s.create_user(None, "话务员", 1, Role::Agent).expect("u").id;
+    let handler = s
+        .create_user(None, "承办人", dept, Role::Handler)
+        .expect("u")
+        .id;
+    let supervisor = s
+        .create_user(None, "班长", 1, Role::Supervisor)
+        .expect("u")
+        .id;
+    let new = NewTicket {
+        caller_name: "张三".into(),
+        phone: "13812345678".into(),
+        description: "诉求".into(),
+        category: "help_request".into(),
+        occurred_at: None,
+        channel: Channel::Phone,
+        severity: Severity::General,
+        urgency: Urgency::Normal,
+        email: None,
+        address: None,
+        anonymous: false,
+        withheld: false,
+    };
+    let step = |at: &Ticket, by: i64, a: Action| {
+        clock.advance(Duration::hours(2));
+        s.act(at.id, at.version, by, &a).expect("act")
+    };
+    let mut t = s.create_ticket(agent, &new).expect("create");
+    let due = clock.now() + Duration::days(5);
+    t = step(
+        &t,
+        agent,
+        Action::Transfer {
+            department_id: dept,
+            requirements: "核实处理".into(),
+            due_at: due,
+            accept_due_at: None,
+            co_department_ids: vec![],
+            co_due_at: None,
+        },
+    );
+    for round in 1..=3 {
+        t = step(&t, handler, Action::Accept { note: None });
+        t = step(
+            &t,
+            handler,
+            Action::Reply {
+                result: "已处理".into(),
+                resolved: Some(false),
+            },
+        );
+        let before = t.version;
+        t = step(
+            &t,
+            supervisor,
+            Action::Feedback {
+                satisfaction: Some(Satisfaction::Unsatisfied),
+                note: None,
+                redispatch_due_at: Some(clock.now() + Duration::days(3)),
+                no_redispatch_reason: None,
+            },
+        );
+        assert_eq!(t.supervised, round == 3);
+        assert_eq!(
+            t.version,
+            before + if round == 3 { 2 } else { 1 },
+            "round {round}"
+        );
+        check_invariants(&s, &t);
+    }
 }

@@ -170,14 +170,9 @@ pub struct CentreServer {
 }
 
 impl CentreServer {
-    /// Starts the server over `data_dir` (its `hotline.db`).
-    pub fn start(data_dir: &Path) -> Result<CentreServer> {
-        Self::start_with(data_dir, None)
-    }
-
     /// Starts the server over `data_dir` (its certificate), its store the PostgreSQL
     /// database `store` or, with none, `data_dir`'s `hotline.db`.
-    pub fn start_with(data_dir: &Path, store: Option<&str>) -> Result<CentreServer> {
+    pub fn start(data_dir: &Path, store: Option<&str>) -> Result<CentreServer> {
         use std::io::BufRead;
         let bin = target_dir().join("hotline-server");
         if !bin.is_file() {

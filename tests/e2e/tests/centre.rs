@@ -115,7 +115,7 @@ async fn one_centre(store: Option<&str>) -> Result {
     };
     let (earlier, lighting) = std::thread::scope(|s| s.spawn(setup).join())
         .map_err(|_| "the centre's set-up panicked")??;
-    let server = CentreServer::start_with(&data, store)?;
+    let server = CentreServer::start(&data, store)?;
     let (mut mon, calls) = hotline_e2e::notify_monitor()?;
     let seen = |number: &str| -> usize {
         calls

@@ -3,12 +3,11 @@
 //! the lifecycle hold.
 
 use crate::clock::Clock;
-use crate::model::{
-    CallbackMethod, Channel, Role, Satisfaction, Severity, Status, Ticket, Urgency,
-};
+use crate::model::{CallbackMethod, Role, Satisfaction, Status, Ticket};
 use crate::store::testutil::store;
 use crate::store::Store;
-use crate::{Action, NewTicket};
+use crate::ticket::tests::new_ticket;
+use crate::Action;
 use chrono::{DateTime, Duration, Utc};
 use proptest::prelude::*;
 
@@ -215,11 +214,7 @@ proptest! {
             s.create_user(None, "外单位", other, Role::Handler).expect("u").id,
             s.create_user(None, "班长", 1, Role::Supervisor).expect("u").id,
         ];
-        let mut t = s.create_ticket(actors[0], &NewTicket {
-            caller_name: "张三".into(), phone: "13812345678".into(), description: "诉求".into(),
-            category: "help_request".into(), occurred_at: None, channel: Channel::Phone,
-            severity: Severity::General, urgency: Urgency::Normal, email: None, address: None, anonymous: false, withheld: false,
-        }).expect("create");
+        let mut t = s.create_ticket(actors[0], &new_ticket()).expect("create");
         let mut seen = std::collections::BTreeSet::new();
         for st in &steps {
             clock.advance(Duration::hours(st.advance_hours));
@@ -289,25 +284,11 @@ fn the_third_redispatch_comes_back_with_its_notice() {
         .create_user(None, "班长", 1, Role::Supervisor)
         .expect("u")
         .id;
-    let new = NewTicket {
-        caller_name: "张三".into(),
-        phone: "13812345678".into(),
-        description: "诉求".into(),
-        category: "help_request".into(),
-        occurred_at: None,
-        channel: Channel::Phone,
-        severity: Severity::General,
-        urgency: Urgency::Normal,
-        email: None,
-        address: None,
-        anonymous: false,
-        withheld: false,
-    };
     let step = |at: &Ticket, by: i64, a: Action| {
         clock.advance(Duration::hours(2));
         s.act(at.id, at.version, by, &a).expect("act")
     };
-    let mut t = s.create_ticket(agent, &new).expect("create");
+    let mut t = s.create_ticket(agent, &new_ticket()).expect("create");
     let due = clock.now() + Duration::days(5);
     t = step(
         &t,

@@ -11,6 +11,7 @@ use crate::error::Result;
 use crate::report::{Kpi, ReportQuery};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// A complaint repeats one by the same caller within this many days before it.
 pub const REPEAT_DAYS: i64 = 30;
@@ -76,6 +77,68 @@ fn received() -> String {
     )
 }
 
+/// A mean of milliseconds as its sum and count, so groups add up.
+#[derive(Debug, Default)]
+struct Mean(i64, i64);
+
+impl Mean {
+    fn add(&mut self, sum: i64, n: i64) {
+        self.0 += sum;
+        self.1 += n;
+    }
+
+    fn hours(&self) -> Option<f64> {
+        (self.1 > 0).then(|| self.0 as f64 / self.1 as f64 / 3_600_000.0)
+    }
+}
+
+/// What one pass over the period's complaints counts: grouped by category and department
+/// together (each chart sums over the other key), the mean times as sums and counts.
+/// One read of the period's tickets instead of one per figure.
+#[derive(Debug, Default)]
+struct Once {
+    total: i64,
+    by_category: BTreeMap<String, i64>,
+    by_department: BTreeMap<String, i64>,
+    /// Receipt to acknowledgement, those not made in person.
+    ack: Mean,
+    /// Receipt to closure, those closed.
+    close: Mean,
+    risky: i64,
+    held: i64,
+}
+
+impl Once {
+    fn count(c: &Connection, period: (i64, i64)) -> Result<Once> {
+        let ack = "CASE WHEN k.ack_method IS DISTINCT FROM 'at_intake' THEN k.acknowledged_at - t.received_at END";
+        let mut st = c.prepare(&format!(
+            "SELECT g.code, coalesce(d.name, ''), count(*),
+                    CAST(coalesce(sum({ack}), 0) AS BIGINT), count({ack}),
+                    CAST(coalesce(sum(t.closed_at - t.received_at), 0) AS BIGINT), count(t.closed_at),
+                    count(*) FILTER (WHERE k.risky),
+                    count(*) FILTER (WHERE k.risky AND coalesce((SELECT o.outcome FROM legal_opinions o
+                        WHERE o.ticket_id = k.ticket_id ORDER BY o.id DESC LIMIT 1), '') <> 'cleared')
+             FROM complaints k JOIN tickets t ON t.id = k.ticket_id
+             JOIN categories g ON g.id = t.category_id
+             LEFT JOIN departments d ON d.id = t.department_id
+             WHERE t.received_at >= ?1 AND t.received_at < ?2 AND {NOT_DRILL} GROUP BY 1, 2"
+        ))?;
+        let mut rows = st.query(period)?;
+        let mut once = Once::default();
+        while let Some(r) = rows.next()? {
+            let n: i64 = r.get(2)?;
+            once.total += n;
+            *once.by_category.entry(r.get(0)?).or_default() += n;
+            *once.by_department.entry(r.get(1)?).or_default() += n;
+            once.ack.add(r.get(3)?, r.get(4)?);
+            once.close.add(r.get(5)?, r.get(6)?);
+            once.risky += r.get::<_, i64>(7)?;
+            once.held += r.get::<_, i64>(8)?;
+        }
+        Ok(once)
+    }
+}
+
 pub(crate) fn figures(
     c: &Connection,
     q: &ReportQuery,
@@ -83,29 +146,17 @@ pub(crate) fn figures(
 ) -> Result<ComplaintFigures> {
     let period = (ms(q.from), ms(q.to));
     let from = received();
-    let grouped = |key: &str, join: &str| -> Result<Vec<(String, i64)>> {
-        let rows = c
-            .prepare(&format!(
-                "SELECT {key}, count(*) FROM complaints k JOIN tickets t ON t.id = k.ticket_id {join}
-                 WHERE t.received_at >= ?1 AND t.received_at < ?2 AND {NOT_DRILL} GROUP BY 1"
-            ))?
-            .query_map(period, |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<super::sql::Result<_>>()?;
-        Ok(rows)
-    };
-    let by_category = pareto(grouped(
-        "g.code",
-        "JOIN categories g ON g.id = t.category_id",
-    )?);
-    let by_department = pareto(grouped(
-        "coalesce(d.name, '')",
-        "LEFT JOIN departments d ON d.id = t.department_id",
-    )?);
-    let by_cause = pareto(grouped(
-        "x.category",
-        "JOIN complaint_causes x ON x.ticket_id = k.ticket_id",
-    )?);
-    let total: i64 = c.query_row(&format!("SELECT count(*) {from}"), period, |r| r.get(0))?;
+    let once = Once::count(c, period)?;
+    let by_cause = pareto(
+        c.prepare(&format!(
+            "SELECT x.category, count(*) FROM complaints k JOIN tickets t ON t.id = k.ticket_id
+             JOIN complaint_causes x ON x.ticket_id = k.ticket_id
+             WHERE t.received_at >= ?1 AND t.received_at < ?2 AND {NOT_DRILL} GROUP BY 1"
+        ))?
+        .query_map(period, |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<super::sql::Result<_>>()?,
+    );
+    let total = once.total;
     let analysed: i64 = by_cause.iter().map(|b| b.count).sum();
     let repeats: i64 = c.query_row(
         &format!(
@@ -127,34 +178,18 @@ pub(crate) fn figures(
         (period.0, period.1, ms(now)),
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    let mean_hours = |sql: &str| -> Result<Option<f64>> {
-        let v: Option<f64> = c.query_row(&format!("{sql} {from}"), period, |r| r.get(0))?;
-        Ok(v.map(|ms| ms / 3_600_000.0))
-    };
-    let ack_hours = mean_hours(
-        "SELECT avg(CASE WHEN k.ack_method IS DISTINCT FROM 'at_intake' THEN k.acknowledged_at - t.received_at END)",
-    )?;
-    let close_hours = mean_hours("SELECT avg(t.closed_at - t.received_at)")?;
-    let (risky, held): (i64, i64) = c.query_row(
-        &format!(
-            "SELECT count(*) FILTER (WHERE k.risky), count(*) FILTER (WHERE k.risky AND coalesce((SELECT o.outcome FROM legal_opinions o
-                WHERE o.ticket_id = k.ticket_id ORDER BY o.id DESC LIMIT 1), '') <> 'cleared') {from}"
-        ),
-        period,
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
     Ok(ComplaintFigures {
         received: total,
-        by_category,
-        by_department,
+        by_category: pareto(once.by_category.into_iter().collect()),
+        by_department: pareto(once.by_department.into_iter().collect()),
         by_cause,
         unanalysed: total - analysed,
         repeat: Kpi::new("complaint_repeat", repeats, total),
         ack_on_time: Kpi::new("complaint_ack_on_time", on_time, due),
-        ack_hours,
-        close_hours,
-        risky,
-        held,
+        ack_hours: once.ack.hours(),
+        close_hours: once.close.hours(),
+        risky: once.risky,
+        held: once.held,
         measures_effective: measures_effective(c, period, now)?,
     })
 }

@@ -50,7 +50,6 @@ impl<C> Pool<C> {
 
     /// Another reader, if one is free now (never waits: a caller already holding one
     /// must not wait for a second while others do the same).
-    #[cfg(feature = "postgres")]
     fn free_reader(&self) -> Option<MutexGuard<'_, C>> {
         self.readers.iter().find_map(|r| r.try_lock().ok())
     }
@@ -256,21 +255,28 @@ impl Store {
         }
     }
 
-    /// `a` and `b` on one snapshot, then `then` on it with both results. On PostgreSQL,
-    /// when a second reader is free, `a` and `b` run side by side on two sessions sharing
-    /// the snapshot (a report's two periods on two cores of the database server); one
-    /// after the other otherwise, and always on SQLite.
+    /// `a` and `b` on one snapshot, then `then` on it with both results. When a second
+    /// reader is free, `a` and `b` run side by side on two connections sharing the
+    /// snapshot (a report's two periods on two cores); one after the other otherwise.
     pub(crate) fn snapshot_split<A: Send, B: Send, T>(
         &self,
         a: impl FnOnce(&sql::Connection) -> Result<A>,
         b: impl FnOnce(&sql::Connection) -> Result<B> + Send,
         then: impl FnOnce(&sql::Connection, A, B) -> Result<T>,
     ) -> Result<T> {
-        #[cfg(feature = "postgres")]
-        if let Backend::Pg(p) = &self.db {
-            let first = p.reader();
-            if let Some(mut second) = p.free_reader() {
-                return first.read_side_by_side(&mut second, a, b, then);
+        match &self.db {
+            Backend::Lite(p) => {
+                let first = p.reader();
+                if let Some(mut second) = p.free_reader() {
+                    return lite_side_by_side(&p.writer, &first, &mut second, a, b, then);
+                }
+            }
+            #[cfg(feature = "postgres")]
+            Backend::Pg(p) => {
+                let first = p.reader();
+                if let Some(mut second) = p.free_reader() {
+                    return first.read_side_by_side(&mut second, a, b, then);
+                }
             }
         }
         self.snapshot(|c| {
@@ -279,6 +285,62 @@ impl Store {
             then(c, x, y)
         })
     }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Runs between a split's two snapshots: a test's commit trying to land there.
+    pub(super) static BETWEEN_SNAPSHOTS: std::cell::RefCell<Option<Box<dyn FnOnce()>>> =
+        std::cell::RefCell::new(None);
+}
+
+/// `a` and `b` on two SQLite readers sharing one snapshot. A reader's snapshot is taken
+/// at its first read; both are taken while the writer holds the file's write lock
+/// (`BEGIN IMMEDIATE`, which also holds off other processes), so no commit lands between
+/// them. The lock is held for two reads, not for the report.
+fn lite_side_by_side<A: Send, B: Send, T>(
+    writer: &Mutex<Connection>,
+    first: &Connection,
+    second: &mut Connection,
+    a: impl FnOnce(&sql::Connection) -> Result<A>,
+    b: impl FnOnce(&sql::Connection) -> Result<B> + Send,
+    then: impl FnOnce(&sql::Connection, A, B) -> Result<T>,
+) -> Result<T> {
+    fn begin(c: &Connection) -> Result<rusqlite::Transaction<'_>> {
+        let tx = c.unchecked_transaction()?;
+        tx.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))?;
+        Ok(tx)
+    }
+    std::thread::scope(|scope| {
+        let (ta, other) = {
+            let w = lock(writer);
+            let hold = rusqlite::Transaction::new_unchecked(&w, TransactionBehavior::Immediate)?;
+            let ta = begin(first)?;
+            #[cfg(test)]
+            if let Some(f) = BETWEEN_SNAPSHOTS.with(|h| h.borrow_mut().take()) {
+                f();
+            }
+            let (started, wait) = std::sync::mpsc::channel();
+            let other = scope.spawn(move || -> Result<B> {
+                let tb = begin(second);
+                let _ = started.send(());
+                let tb = tb?;
+                let y = b(&sql::Connection::lite(&tb))?;
+                tb.commit()?;
+                Ok(y)
+            });
+            let _ = wait.recv();
+            drop(hold);
+            (ta, other)
+        };
+        let x = a(&sql::Connection::lite(&ta));
+        let y = other
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let out = then(&sql::Connection::lite(&ta), x?, y?)?;
+        ta.commit()?;
+        Ok(out)
+    })
 }
 
 pub(crate) fn lock<C>(m: &Mutex<C>) -> MutexGuard<'_, C> {

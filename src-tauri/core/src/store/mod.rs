@@ -117,9 +117,9 @@ use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
 use std::sync::Arc;
 
-/// Read connections of a desk: a report in the reporting window and the desk's queues
-/// read side by side. (Each has its own page cache, filled only as it is used.)
-pub const DESK_READERS: usize = 2;
+/// Read connections of a desk: a report's two periods (`Store::snapshot_split`) and the
+/// desk's queues read side by side. (Each has its own page cache, filled only as used.)
+pub const DESK_READERS: usize = 3;
 
 #[cfg(feature = "bench-internals")]
 pub use bulk::{index_from, suspend_search_triggers};

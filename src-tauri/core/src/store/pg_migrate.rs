@@ -44,6 +44,11 @@ pub const PG_MIGRATIONS: &[Migration] = &[
         name: "search_sizes_per_statement",
         sql: include_str!("../../migrations/pg/0007_search_sizes_per_statement.sql"),
     },
+    Migration {
+        version: 8,
+        name: "period_indexes_with_ids",
+        sql: include_str!("../../migrations/pg/0008_period_indexes_with_ids.sql"),
+    },
 ];
 
 /// The advisory lock migrations take (any number the centre's other locks do not use).

@@ -440,24 +440,23 @@ impl Store {
         };
         let (s, w) = (self.kpi_settings()?, self.weights()?);
         // One snapshot: the figures, last period's and the assessment agree with each other
-        // even while agents keep writing. The two periods are counted side by side where
-        // the database can share the snapshot between two sessions.
+        // even while agents keep writing. The two periods are counted side by side when a
+        // second reader is free, this period's complaints beside last period's counts
+        // (the halves then take about as long).
         let (report, previous, (agents, departments), rest) = self.snapshot_split(
             |c| {
                 let now = KpiCounts::count(c, &q, &s, tz)?;
                 let extra = extras(c, &q)?;
                 let report = report_in(c, &q, &s, tz, &now, self.now())?;
-                let rest = (
-                    super::incident_report::figures(c, &q, self.now())?,
-                    super::complaint_report::figures(c, &q, self.now())?,
-                );
-                Ok((report, now, extra, rest))
+                let incidents = super::incident_report::figures(c, &q, self.now())?;
+                Ok((report, now, extra, incidents))
             },
             |c| {
                 let before = KpiCounts::count(c, &pq, &s, tz)?;
                 let extra = extras(c, &pq)?;
                 let previous = period_kpis(c, &pq, &s, &before)?;
                 let rest = (
+                    super::complaint_report::figures(c, &q, self.now())?,
                     super::qa_report::figures(c, &q)?,
                     super::kb_views::figures(c, q.from, q.to)?,
                     super::dispatch::figures(c, q.from, q.to)?,
@@ -469,7 +468,7 @@ impl Store {
                 Ok((report, previous, assessed, (a, b)))
             },
         )?;
-        let ((incidents, complaints), (qa, knowledge, dispatch)) = rest;
+        let (incidents, (complaints, qa, knowledge, dispatch)) = rest;
         Ok(serde_json::json!({
             "period": p.label,
             "previous_period": p.previous_label,

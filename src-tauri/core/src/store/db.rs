@@ -120,8 +120,11 @@ pub(super) const READER_CACHE_KIB: i64 = -32_768;
 const BULK_CACHE_KIB: i64 = -262_144;
 const DEFAULT_CACHE_KIB: i64 = -2_000;
 
+/// How long a statement waits for another connection's lock before failing.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 pub(crate) fn configure(conn: &Connection) -> Result<()> {
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
     // The bigram search index's triggers call it on every write of a ticket's text.
     conn.create_scalar_function(
         crate::search::BIGRAMS_FN,
@@ -267,23 +270,22 @@ impl Store {
         match &self.db {
             Backend::Lite(p) => {
                 let first = p.reader();
-                if let Some(mut second) = p.free_reader() {
-                    return lite_side_by_side(&p.writer, &first, &mut second, a, b, then);
-                }
+                let mut second = p.free_reader();
+                lite_split(&p.writer, &first, second.as_deref_mut(), a, b, then)
             }
             #[cfg(feature = "postgres")]
             Backend::Pg(p) => {
                 let first = p.reader();
-                if let Some(mut second) = p.free_reader() {
-                    return first.read_side_by_side(&mut second, a, b, then);
+                match p.free_reader() {
+                    Some(mut second) => first.read_side_by_side(&mut second, a, b, then),
+                    None => first.read(true, |c| {
+                        let x = a(c)?;
+                        let y = b(c)?;
+                        then(c, x, y)
+                    }),
                 }
             }
         }
-        self.snapshot(|c| {
-            let x = a(c)?;
-            let y = b(c)?;
-            then(c, x, y)
-        })
     }
 }
 
@@ -294,14 +296,24 @@ thread_local! {
         std::cell::RefCell::new(None);
 }
 
-/// `a` and `b` on two SQLite readers sharing one snapshot. A reader's snapshot is taken
-/// at its first read; both are taken while the writer holds the file's write lock
-/// (`BEGIN IMMEDIATE`, which also holds off other processes), so no commit lands between
-/// them. The lock is held for two reads, not for the report.
-fn lite_side_by_side<A: Send, B: Send, T>(
+/// The file's write lock if it is free now (this process's writer and every other
+/// process's): a report does not wait behind a write — an import holds it for seconds.
+fn write_lock_now(w: &Connection) -> Result<Option<rusqlite::Transaction<'_>>> {
+    w.busy_timeout(std::time::Duration::ZERO)?;
+    let tx = rusqlite::Transaction::new_unchecked(w, TransactionBehavior::Immediate).ok();
+    w.busy_timeout(BUSY_TIMEOUT)?;
+    Ok(tx)
+}
+
+/// `a` and `b` on one snapshot of the SQLite file: side by side on two readers when a
+/// second one and the write lock are free, one after the other on `first` otherwise. A
+/// reader's snapshot is taken at its first read; both are taken while the write lock is
+/// held (`BEGIN IMMEDIATE`), so no commit lands between them. The lock is held for two
+/// reads, not for the report.
+fn lite_split<A: Send, B: Send, T>(
     writer: &Mutex<Connection>,
     first: &Connection,
-    second: &mut Connection,
+    second: Option<&mut Connection>,
     a: impl FnOnce(&sql::Connection) -> Result<A>,
     b: impl FnOnce(&sql::Connection) -> Result<B> + Send,
     then: impl FnOnce(&sql::Connection, A, B) -> Result<T>,
@@ -312,27 +324,37 @@ fn lite_side_by_side<A: Send, B: Send, T>(
         Ok(tx)
     }
     std::thread::scope(|scope| {
-        let (ta, other) = {
-            let w = lock(writer);
-            let hold = rusqlite::Transaction::new_unchecked(&w, TransactionBehavior::Immediate)?;
-            let ta = begin(first)?;
-            #[cfg(test)]
-            if let Some(f) = BETWEEN_SNAPSHOTS.with(|h| h.borrow_mut().take()) {
-                f();
-            }
-            let (started, wait) = std::sync::mpsc::channel();
-            let other = scope.spawn(move || -> Result<B> {
-                let tb = begin(second);
-                let _ = started.send(());
-                let tb = tb?;
-                let y = b(&sql::Connection::lite(&tb))?;
-                tb.commit()?;
-                Ok(y)
-            });
-            let _ = wait.recv();
-            drop(hold);
-            (ta, other)
+        let w = second.as_ref().and_then(|_| writer.try_lock().ok());
+        let hold = match &w {
+            Some(w) => write_lock_now(w)?,
+            None => None,
         };
+        let (Some(second), Some(hold)) = (second, hold) else {
+            drop(w);
+            let tx = begin(first)?;
+            let c = sql::Connection::lite(&tx);
+            let (x, y) = (a(&c)?, b(&c)?);
+            let out = then(&c, x, y)?;
+            tx.commit()?;
+            return Ok(out);
+        };
+        let ta = begin(first)?;
+        #[cfg(test)]
+        if let Some(f) = BETWEEN_SNAPSHOTS.with(|h| h.borrow_mut().take()) {
+            f();
+        }
+        let (started, wait) = std::sync::mpsc::channel();
+        let other = scope.spawn(move || -> Result<B> {
+            let tb = begin(second);
+            let _ = started.send(());
+            let tb = tb?;
+            let y = b(&sql::Connection::lite(&tb))?;
+            tb.commit()?;
+            Ok(y)
+        });
+        let _ = wait.recv();
+        drop(hold);
+        drop(w);
         let x = a(&sql::Connection::lite(&ta));
         let y = other
             .join()

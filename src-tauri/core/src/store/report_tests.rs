@@ -366,3 +366,28 @@ fn no_commit_lands_between_the_two_snapshots_of_a_split() {
     assert_eq!(result.try_recv(), Ok(false), "a commit landed mid-split");
     assert_eq!(a, b);
 }
+
+#[test]
+fn a_split_does_not_wait_behind_a_write() {
+    let (_d, s, _c) = store();
+    if s.is_postgres() {
+        return;
+    }
+    // Another process is writing (an import holds the lock for seconds): the halves run
+    // one after the other on one reader instead of waiting for the lock.
+    let other = rusqlite::Connection::open(s.path()).expect("open");
+    other.execute_batch("BEGIN IMMEDIATE").expect("lock");
+    let here = || -> Result<std::thread::ThreadId> { Ok(std::thread::current().id()) };
+    let started = std::time::Instant::now();
+    let (a, b) = s
+        .snapshot_split(|_| here(), |_| here(), |_, a, b| Ok((a, b)))
+        .expect("split while another process writes");
+    assert_eq!(a, b, "one after the other");
+    // Not after the connections' 5 s busy timeout: at once.
+    assert!(started.elapsed() < std::time::Duration::from_millis(2500));
+    other.execute_batch("ROLLBACK").expect("unlock");
+    let (a, b) = s
+        .snapshot_split(|_| here(), |_| here(), |_, a, b| Ok((a, b)))
+        .expect("split");
+    assert_ne!(a, b, "side by side once the lock is free");
+}

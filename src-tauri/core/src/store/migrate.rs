@@ -238,6 +238,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "notice_alarms",
         sql: include_str!("../../migrations/0045_notice_alarms.sql"),
     },
+    Migration {
+        version: 46,
+        name: "evaluations",
+        sql: include_str!("../../migrations/0046_evaluations.sql"),
+    },
 ];
 
 /// The first line of a migration that rebuilds a table other tables reference.
@@ -429,6 +434,47 @@ mod tests {
                 []
             )
             .is_err(), "about nothing is refused");
+    }
+
+    /// The evaluations kept beside the timeline start from the evaluations already in it.
+    #[test]
+    fn evaluations_are_filled_from_the_timeline() {
+        let mut c = Connection::open_in_memory().expect("open");
+        super::super::configure(&c).expect("configure");
+        let before = MIGRATIONS
+            .iter()
+            .position(|m| m.name == "evaluations")
+            .expect("the migration");
+        run(&mut c, &MIGRATIONS[..before]).expect("old");
+        c.execute_batch(
+            "INSERT INTO categories (id, code, name) VALUES (99, 'x', 'x');
+             INSERT INTO tickets (id, number, caller_name, phone, description, category_id, channel, severity, urgency,
+                 created_by, status, received_at, updated_at, version)
+             VALUES (7, '20261201-0001', '张三', '13800000000', 'd', 99, 'phone', 'general', 'normal', 1, 'closed', 0, 0, 1),
+                    (8, '20261201-0002', '李四', '13800000001', 'd', 99, 'phone', 'general', 'normal', 1, 'closed', 0, 0, 1);
+             INSERT INTO events (id, ticket_id, seq, at, actor_id, action, to_status, data) VALUES
+                 (1, 7, 1, 10, 1, 'create', 'received', '{}'),
+                 (2, 7, 2, 20, 1, 'feedback', 'closed', '{\"satisfaction\":\"unsatisfied\"}'),
+                 (3, 8, 1, 25, 1, 'feedback', 'closed', '{}'),
+                 (4, 7, 3, 30, 1, 'feedback', 'closed', '{\"satisfaction\":\"satisfied\"}');",
+        )
+        .expect("an old timeline");
+        run(&mut c, MIGRATIONS).expect("upgrade");
+        let rows: Vec<(i64, i64, i64, Option<String>, bool, bool)> = c
+            .prepare("SELECT event_id, ticket_id, at, level, first, last FROM evaluations ORDER BY event_id")
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows");
+        assert_eq!(
+            rows,
+            vec![
+                (2, 7, 20, Some("unsatisfied".into()), true, false),
+                (3, 8, 25, None, true, true),
+                (4, 7, 30, Some("satisfied".into()), false, true),
+            ]
+        );
     }
 
     #[test]

@@ -49,6 +49,11 @@ pub const PG_MIGRATIONS: &[Migration] = &[
         name: "period_indexes_with_ids",
         sql: include_str!("../../migrations/pg/0008_period_indexes_with_ids.sql"),
     },
+    Migration {
+        version: 9,
+        name: "evaluations",
+        sql: include_str!("../../migrations/pg/0009_evaluations.sql"),
+    },
 ];
 
 /// The advisory lock migrations take (any number the centre's other locks do not use).

@@ -190,7 +190,7 @@ fn report_in(
         "SELECT c.code, count(*) FROM tickets t JOIN categories c ON c.id = t.category_id WHERE t.received_at >= ? AND t.received_at < ? AND {f} GROUP BY c.code ORDER BY count(*) DESC"
     ))?;
     let satisfaction = grouped(&format!(
-        "SELECT json_extract(e.data, '$.satisfaction'), count(*) FROM events e JOIN tickets t ON t.id = e.ticket_id WHERE e.at >= ? AND e.at < ? AND e.action = 'feedback' AND {f} GROUP BY 1 ORDER BY 1"
+        "SELECT v.level, count(*) FROM evaluations v JOIN tickets t ON t.id = v.ticket_id WHERE v.at >= ? AND v.at < ? AND {f} GROUP BY 1 ORDER BY 1"
     ))?;
     let depts: Vec<(i64, String)> = c
         .prepare_cached("SELECT id, name FROM departments WHERE code <> 'hotline' ORDER BY id")?

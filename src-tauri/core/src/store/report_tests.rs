@@ -175,6 +175,7 @@ fn kpi_counts_are_driven_by_the_period_index() {
         DUE => "tickets_by_due",
         CLOSED => "tickets_by_closed",
         CALLBACK_DUE => "tickets_by_callback_due",
+        FEEDBACK => "evaluations_by_time",
         _ => "events_by_action",
     };
     let plan = |sql: &str, params: &[Sql]| -> Vec<String> {

@@ -283,11 +283,12 @@ pub(super) fn insert_event(
     version: Option<i64>,
     e: &NewEvent,
 ) -> Result<()> {
-    c.prepare_cached(
-        "INSERT INTO events (ticket_id, seq, at, actor_id, action, note, from_status, to_status, data, version)
+    let id = c
+        .prepare_cached(
+            "INSERT INTO events (ticket_id, seq, at, actor_id, action, note, from_status, to_status, data, version)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?
-    .execute((
+        )?
+        .insert((
         ticket_id,
         seq,
         ms(at),
@@ -299,6 +300,22 @@ pub(super) fn insert_event(
         e.data.to_string(),
         version,
     ))?;
+    if e.action == "feedback" {
+        // The ticket's evaluations beside its timeline (migration 0046): this one is its
+        // last, and its first when it has none before.
+        c.prepare_cached("UPDATE evaluations SET last = FALSE WHERE ticket_id = ?1 AND last")?
+            .execute([ticket_id])?;
+        c.prepare_cached(
+            "INSERT INTO evaluations (event_id, ticket_id, at, level, first, last)
+             VALUES (?1, ?2, ?3, ?4, NOT EXISTS (SELECT 1 FROM evaluations WHERE ticket_id = ?2), TRUE)",
+        )?
+        .execute((
+            id,
+            ticket_id,
+            ms(at),
+            e.data.get("satisfaction").and_then(|v| v.as_str()),
+        ))?;
+    }
     Ok(())
 }
 

@@ -276,3 +276,45 @@ fn backups_need_a_folder_and_a_passphrase_and_drills_go_stale() {
     assert!(s2.backup_status().expect("status").drill_overdue);
     let _ = clock;
 }
+
+#[test]
+fn a_drill_holds_the_evaluations_to_the_timeline() {
+    let (_d, s, _c, admin) = configured();
+    crate::seed::seed(
+        &s,
+        crate::seed::SeedOptions {
+            tickets: 60,
+            days: 10,
+            seed: 5,
+            extra_calls: 0,
+        },
+    )
+    .expect("seed");
+    let check = |s: &Store| {
+        let info = s
+            .backup_now(Some(&admin), None, &mut |_| {})
+            .expect("backup");
+        let report = s
+            .verify_backup(Some(&admin), &info.name, None, &mut |_| {})
+            .expect("verify");
+        let found = report
+            .checks
+            .into_iter()
+            .find(|c| c.name == "evaluations")
+            .expect("the check");
+        (report.ok, found)
+    };
+    let (ok, found) = check(&s);
+    assert!(ok && found.ok, "{found:?}");
+    assert!(!found.detail.starts_with("0 evaluations"), "{found:?}");
+    // An evaluation lost beside its timeline: the satisfaction figures would be wrong.
+    Connection::open(s.path())
+        .expect("open")
+        .execute(
+            "DELETE FROM evaluations WHERE event_id = (SELECT max(event_id) FROM evaluations)",
+            [],
+        )
+        .expect("delete");
+    let (ok, found) = check(&s);
+    assert!(!ok && !found.ok, "{found:?}");
+}

@@ -2,6 +2,8 @@
 //! copy, then its counts and audit chain held against the manifest written with it.
 
 use super::audit::AuditReport;
+use super::migrate::Migration;
+use super::sql;
 use crate::backup::Manifest;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -21,6 +23,49 @@ impl Check {
             detail,
         }
     }
+}
+
+/// The evaluations kept beside the timeline agree with it — one per feedback event, each
+/// evaluated ticket's first and last marked once — in a copy whose schema has them
+/// (`migrations`' "evaluations"): the satisfaction KPI reads them, not the timeline.
+pub(super) fn evaluations(
+    c: &sql::Connection,
+    version: i64,
+    migrations: &[Migration],
+) -> Result<Option<Check>> {
+    let since = migrations.iter().find(|m| m.name == "evaluations");
+    if since.is_none_or(|m| version < m.version) {
+        return Ok(None);
+    }
+    let (feedback, kept, missing, tickets, first, last): (i64, i64, i64, i64, i64, i64) = c
+        .query_row(
+            "SELECT (SELECT count(*) FROM events WHERE action = 'feedback'),
+                    (SELECT count(*) FROM evaluations),
+                    (SELECT count(*) FROM events e WHERE e.action = 'feedback'
+                        AND NOT EXISTS (SELECT 1 FROM evaluations v WHERE v.event_id = e.id)),
+                    (SELECT count(DISTINCT ticket_id) FROM evaluations),
+                    (SELECT count(*) FROM evaluations WHERE first = TRUE),
+                    (SELECT count(*) FROM evaluations WHERE last = TRUE)",
+            [],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            },
+        )?;
+    Ok(Some(Check::new(
+        "evaluations",
+        missing == 0 && kept == feedback && first == tickets && last == tickets,
+        format!(
+            "{kept} evaluations of {feedback} feedback events ({missing} missing); \
+             {first} first and {last} last of {tickets} tickets"
+        ),
+    )))
 }
 
 /// What a backup holds, read in the very snapshot it was taken from (its manifest).

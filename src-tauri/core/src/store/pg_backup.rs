@@ -110,7 +110,7 @@ fn restore_and_read(scratch: &str, plain: &Path) -> Result<Restored> {
             chain: None,
         });
     }
-    let checks = vec![Check::new(
+    let mut checks = vec![Check::new(
         "pg_restore",
         true,
         "every table, index and constraint rebuilt; foreign keys checked".into(),
@@ -119,13 +119,15 @@ fn restore_and_read(scratch: &str, plain: &Path) -> Result<Restored> {
         let count = |table: &str| -> Result<i64> {
             Ok(c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?)
         };
+        let schema_version = c.query_row(
+            "SELECT coalesce(max(version), 0) FROM schema_version",
+            [],
+            |r| r.get(0),
+        )?;
+        checks.extend(super::drill::evaluations(c, schema_version, PG_MIGRATIONS)?);
         Ok(Restored {
             checks,
-            schema_version: c.query_row(
-                "SELECT coalesce(max(version), 0) FROM schema_version",
-                [],
-                |r| r.get(0),
-            )?,
+            schema_version,
             supported,
             tickets: count("tickets")?,
             events: count("events")?,

@@ -88,6 +88,11 @@ pub(super) fn inspect(plain: &Path) -> Result<Restored> {
         fk == 0,
         format!("{fk} violations"),
     ));
+    checks.extend(super::drill::evaluations(
+        &sql::Connection::lite(&c),
+        version,
+        MIGRATIONS,
+    )?);
     let count = |table: &str| {
         c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
             .unwrap_or(-1)

@@ -400,16 +400,22 @@ mod tests {
         );
     }
 
-    /// The notification centre rebuilt for training reminders keeps its rows and ids.
-    #[test]
-    fn the_notifications_rebuild_keeps_the_inbox() {
+    /// A database at the schema just before migration `name`.
+    fn before(name: &str) -> Connection {
         let mut c = Connection::open_in_memory().expect("open");
         super::super::configure(&c).expect("configure");
         let before = MIGRATIONS
             .iter()
-            .position(|m| m.name == "training_reminders")
+            .position(|m| m.name == name)
             .expect("the migration");
         run(&mut c, &MIGRATIONS[..before]).expect("old");
+        c
+    }
+
+    /// The notification centre rebuilt for training reminders keeps its rows and ids.
+    #[test]
+    fn the_notifications_rebuild_keeps_the_inbox() {
+        let mut c = before("training_reminders");
         c.execute_batch(
             "INSERT INTO categories (id, code, name) VALUES (99, 'x', 'x');
              INSERT INTO tickets (id, number, caller_name, phone, description, category_id, channel, severity, urgency,
@@ -439,13 +445,7 @@ mod tests {
     /// The evaluations kept beside the timeline start from the evaluations already in it.
     #[test]
     fn evaluations_are_filled_from_the_timeline() {
-        let mut c = Connection::open_in_memory().expect("open");
-        super::super::configure(&c).expect("configure");
-        let before = MIGRATIONS
-            .iter()
-            .position(|m| m.name == "evaluations")
-            .expect("the migration");
-        run(&mut c, &MIGRATIONS[..before]).expect("old");
+        let mut c = before("evaluations");
         c.execute_batch(
             "INSERT INTO categories (id, code, name) VALUES (99, 'x', 'x');
              INSERT INTO tickets (id, number, caller_name, phone, description, category_id, channel, severity, urgency,

@@ -117,7 +117,16 @@ fn a_postgresql_centre_is_dumped_encrypted_and_each_drill_restores_it_into_a_scr
         .verify_backup(Some(&c.admin), &info.name, None, &mut |_| {})
         .expect("drill");
     let names: Vec<&str> = drill.checks.iter().map(|k| k.name.as_str()).collect();
-    assert_eq!(names, ["checksum", "pg_restore", "counts", "audit_chain"]);
+    assert_eq!(
+        names,
+        [
+            "checksum",
+            "pg_restore",
+            "evaluations",
+            "counts",
+            "audit_chain"
+        ]
+    );
     assert!(drill.ok, "{:?}", drill.checks);
     // The manifest's figures were read in the dump's own snapshot: calls logged while
     // it ran are in neither, or in both.

@@ -1,5 +1,6 @@
 //! What a restore drill finds in a backup: the database's own checks of the restored
-//! copy, then its counts and audit chain held against the manifest written with it.
+//! copy and of the evaluations kept beside its timeline, then its counts and audit chain
+//! held against the manifest written with it.
 
 use super::audit::AuditReport;
 use super::migrate::Migration;

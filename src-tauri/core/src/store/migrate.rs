@@ -400,8 +400,8 @@ mod tests {
         );
     }
 
-    /// A database at the schema just before migration `name`.
-    fn before(name: &str) -> Connection {
+    /// A database at the schema just before migration `name`, holding the tickets `ids`.
+    fn before(name: &str, ids: &[i64]) -> Connection {
         let mut c = Connection::open_in_memory().expect("open");
         super::super::configure(&c).expect("configure");
         let before = MIGRATIONS
@@ -409,19 +409,30 @@ mod tests {
             .position(|m| m.name == name)
             .expect("the migration");
         run(&mut c, &MIGRATIONS[..before]).expect("old");
+        c.execute(
+            "INSERT INTO categories (id, code, name) VALUES (99, 'x', 'x')",
+            [],
+        )
+        .expect("category");
+        for id in ids {
+            c.execute(
+                "INSERT INTO tickets (id, number, caller_name, phone, description, category_id, channel, severity, urgency,
+                     created_by, status, received_at, updated_at, version)
+                 VALUES (?1, printf('20261201-%04d', ?1), '张三', '13800000000', 'd', 99, 'phone', 'general', 'normal',
+                     1, 'received', 0, 0, 1)",
+                [id],
+            )
+            .expect("an old ticket");
+        }
         c
     }
 
     /// The notification centre rebuilt for training reminders keeps its rows and ids.
     #[test]
     fn the_notifications_rebuild_keeps_the_inbox() {
-        let mut c = before("training_reminders");
+        let mut c = before("training_reminders", &[7]);
         c.execute_batch(
-            "INSERT INTO categories (id, code, name) VALUES (99, 'x', 'x');
-             INSERT INTO tickets (id, number, caller_name, phone, description, category_id, channel, severity, urgency,
-                 created_by, status, received_at, updated_at, version)
-             SELECT 7, '20261201-0001', '张三', '13800000000', 'd', 99, 'phone', 'general', 'normal', 1, 'received', 0, 0, 1;
-             INSERT INTO notifications (id, user_id, ticket_id, kind, threshold, deadline, created_at)
+            "INSERT INTO notifications (id, user_id, ticket_id, kind, threshold, deadline, created_at)
              VALUES (41, 1, 7, 'handle', 50, 0, 0);",
         )
         .expect("an old notification");
@@ -445,14 +456,9 @@ mod tests {
     /// The evaluations kept beside the timeline start from the evaluations already in it.
     #[test]
     fn evaluations_are_filled_from_the_timeline() {
-        let mut c = before("evaluations");
+        let mut c = before("evaluations", &[7, 8]);
         c.execute_batch(
-            "INSERT INTO categories (id, code, name) VALUES (99, 'x', 'x');
-             INSERT INTO tickets (id, number, caller_name, phone, description, category_id, channel, severity, urgency,
-                 created_by, status, received_at, updated_at, version)
-             VALUES (7, '20261201-0001', '张三', '13800000000', 'd', 99, 'phone', 'general', 'normal', 1, 'closed', 0, 0, 1),
-                    (8, '20261201-0002', '李四', '13800000001', 'd', 99, 'phone', 'general', 'normal', 1, 'closed', 0, 0, 1);
-             INSERT INTO events (id, ticket_id, seq, at, actor_id, action, to_status, data) VALUES
+            "INSERT INTO events (id, ticket_id, seq, at, actor_id, action, to_status, data) VALUES
                  (1, 7, 1, 10, 1, 'create', 'received', '{}'),
                  (2, 7, 2, 20, 1, 'feedback', 'closed', '{\"satisfaction\":\"unsatisfied\"}'),
                  (3, 8, 1, 25, 1, 'feedback', 'closed', '{}'),

@@ -51,7 +51,7 @@ fn grams(t: &str) -> String {
 }
 
 /// Where reading matches newest first starts (ids back from the newest), and how much
-/// further back each next slice reaches.
+/// further back a next slice reaches at most.
 const FIRST_SLICE: i64 = 32_768;
 const SLICE_GROWTH: i64 = 4;
 
@@ -86,11 +86,20 @@ pub(super) fn newest<T>(
         let mut st = c.prepare(&format!(
             "SELECT {columns} {from_where} {join} t.id > {lo} AND t.id <= {hi} ORDER BY t.id DESC LIMIT {left}"
         ))?;
+        let before = out.len();
         for row in st.query_map(params_from_iter(params.iter()), &mut f)? {
             out.push(row?);
         }
+        // The next slice reaches as far back as this one's density says the rest lie, and
+        // half as far again (each slice walks the index anew: one too short costs a third
+        // walk; one too long fetches and checks matches it does not keep).
+        let found = (out.len() - before) as i64;
+        let wanted = (n - out.len() as i64).saturating_mul(hi - lo) / found.max(1) * 3 / 2;
+        size = match found {
+            0 => size.saturating_mul(SLICE_GROWTH),
+            _ => wanted.clamp(1, size.saturating_mul(SLICE_GROWTH)),
+        };
         hi = lo;
-        size = size.saturating_mul(SLICE_GROWTH);
     }
     Ok(out)
 }

@@ -31,25 +31,30 @@ pub fn start<R: Runtime>(app: AppHandle<R>, wake: Wake) {
                 }
                 continue;
             };
-            match store.fire_due(store.now()) {
-                Ok(fired) if !fired.is_empty() => {
-                    show(&app, &store, &fired);
-                    let _ = app.emit(EVENT, fired.len());
-                }
-                Ok(_) => {}
-                Err(e) => eprintln!("hotline-desk: scheduler: {e}"),
-            }
             // Surges and clusters: a suggestion to declare, told through the outbox.
             if let Err(e) = store.detect(store.now()) {
                 eprintln!("hotline-desk: detection: {e}");
             }
-            let wait = match store.next_alarm() {
-                Ok(Some(at)) => (at - store.now())
+            // After detection: what it wrote is in the wake-up's answer.
+            let next = match store.wake(store.now()) {
+                Ok((fired, next)) => {
+                    if !fired.is_empty() {
+                        show(&app, &store, &fired);
+                        let _ = app.emit(EVENT, fired.len());
+                    }
+                    next
+                }
+                Err(e) => {
+                    eprintln!("hotline-desk: scheduler: {e}");
+                    None
+                }
+            };
+            let wait = next.map_or(MAX_SLEEP, |at| {
+                (at - store.now())
                     .to_std()
                     .unwrap_or(Duration::ZERO)
-                    .min(MAX_SLEEP),
-                _ => MAX_SLEEP,
-            };
+                    .min(MAX_SLEEP)
+            });
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
                 _ = wake.0.notified() => {}

@@ -93,6 +93,7 @@ const STORE_FLOORS: &[&[&str]] = &[
         "sla",
         "supervision",
         "alarms",
+        "notifications",
         "accounts",
         "calls",
         "listing",

@@ -44,15 +44,15 @@ pub fn start(store: Arc<Store>, mut changes: watch::Receiver<i64>, lead: Arc<Mut
                 if !leads(&lead, &mut was) {
                     return Ok((was, Some(FOLLOWER_RETRY)));
                 }
-                let fired = s.fire_due(s.now())?.len();
-                if fired > 0 {
-                    tracing::info!(fired, "alarms fired");
-                }
                 let suggested = s.detect(s.now())?;
                 if suggested > 0 {
                     tracing::info!(suggested, "incidents suggested");
                 }
-                let next = s.next_alarm()?;
+                // After detection: what it wrote is in the wake-up's answer.
+                let (fired, next) = s.wake(s.now())?;
+                if !fired.is_empty() {
+                    tracing::info!(fired = fired.len(), "alarms fired");
+                }
                 let left = next.map(|at| (at - s.now()).to_std().unwrap_or(Duration::ZERO));
                 Ok::<_, hotline_core::Error>((was, left))
             })

@@ -4,7 +4,7 @@
 use super::db::{from_ms, ms, Store};
 use super::reference::user_row;
 use super::sql::{Connection, OptionalExtension};
-use crate::alarms::{due, recipients, AlarmKind, Prefs, Rules, BREACH};
+use crate::alarms::{due, recipients, AlarmKind, Rules, BREACH};
 use crate::calendar::Calendar;
 use crate::error::Result;
 use crate::lifecycle::NewEvent;
@@ -20,17 +20,20 @@ pub(crate) struct Ctx {
 }
 
 pub(crate) fn ctx(c: &Connection) -> Result<Ctx> {
+    Ok(Ctx {
+        rules: rules(c)?,
+        office: super::calendar::load_calendar(c, "office")?,
+    })
+}
+
+fn rules(c: &Connection) -> Result<Rules> {
     let thresholds = super::db::get_setting(c, "reminder_thresholds")?;
-    let rules = Rules {
+    Ok(Rules {
         thresholds: Rules::parse_thresholds(&thresholds)
             .unwrap_or_else(|| Rules::default().thresholds),
         repeat_hours: super::db::get_setting(c, "repeat_hours")?
             .parse()
             .unwrap_or(4),
-    };
-    Ok(Ctx {
-        rules,
-        office: super::calendar::load_calendar(c, "office")?,
     })
 }
 
@@ -72,6 +75,28 @@ pub(crate) fn refresh(c: &Connection, t: &Ticket, now: DateTime<Utc>, cx: &Ctx) 
                 .execute([id])?;
         }
     }
+    add(c, t, now, cx, wanted)
+}
+
+/// The alarms of a ticket logged in this transaction: it has no co-handling parts and no
+/// alarms yet to read, and without a deadline no calendar to load.
+pub(crate) fn first(c: &Connection, t: &Ticket, now: DateTime<Utc>) -> Result<()> {
+    let rules = rules(c)?;
+    let wanted = due(t, &rules);
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let office = super::calendar::load_calendar(c, "office")?;
+    add(c, t, now, &Ctx { rules, office }, wanted)
+}
+
+fn add(
+    c: &Connection,
+    t: &Ticket,
+    now: DateTime<Utc>,
+    cx: &Ctx,
+    wanted: Vec<crate::alarms::Alarm>,
+) -> Result<()> {
     for a in wanted {
         let fire_at = if a.threshold < BREACH {
             when(t, a.fire_at, cx)
@@ -238,29 +263,6 @@ impl Fired {
     }
 }
 
-/// More pop-ups than this at once (the catch-up after a restart) become one summary.
-pub const SUMMARISE_OVER: usize = 3;
-
-/// The desktop pop-ups for one user: (title, body) pairs in their language.
-pub type Popups = Vec<(String, String)>;
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct NotificationRow {
-    pub id: i64,
-    /// A ticket's notification, or an incident's page.
-    pub ticket_id: Option<i64>,
-    pub incident_id: Option<i64>,
-    /// A reminder of a training session (`number`: its title, `caller_name`: its place).
-    pub session_id: Option<i64>,
-    pub number: String,
-    pub caller_name: String,
-    pub kind: AlarmKind,
-    pub threshold: i64,
-    pub deadline: DateTime<Utc>,
-    pub created_at: DateTime<Utc>,
-    pub read: bool,
-}
-
 impl super::outbox::OutboxEntry {
     /// A notification entry as the alarm that fired it, for its recipient's pop-up (in
     /// their language and quiet hours: `Store::popups`).
@@ -292,16 +294,18 @@ impl super::outbox::OutboxEntry {
 /// The earliest moment something is due: an unfired alarm, a page or a step of a page's
 /// chain, a follow-up, a training reminder. `fire_due` fires exactly what this covers.
 fn next_due(c: &Connection, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
-    let v: Option<i64> = c.query_row(
-        "SELECT min(fire_at) FROM alarms WHERE fired_at IS NULL",
-        [],
-        |r| r.get(0),
-    )?;
-    let others = [
-        super::pages::next(c)?,
-        super::training::next_reminder(c, now)?,
-    ];
-    Ok(others.into_iter().flatten().chain(v.map(from_ms)).min())
+    // One statement: the scheduler asks on every wake-up, mostly to hear "not yet".
+    let v: Option<i64> = c
+        .prepare_cached(&format!(
+            "SELECT min(t) FROM (
+                SELECT min(fire_at) AS t FROM alarms WHERE fired_at IS NULL
+                UNION ALL {}
+                UNION ALL {}) AS due",
+            super::pages::DUE,
+            super::training::REMINDER_DUE
+        ))?
+        .query_row((super::training::reminder_lead(c)?, ms(now)), |r| r.get(0))?;
+    Ok(v.map(from_ms))
 }
 
 impl Store {
@@ -316,12 +320,24 @@ impl Store {
     /// each recipient and, for a breach, a 催办 (urge) event on the ticket's timeline. The
     /// emergency team's pages due fire in the same transaction.
     pub fn fire_due(&self, now: DateTime<Utc>) -> Result<Vec<Fired>> {
-        // Most wake-ups find nothing due: a read says so without the write transaction
-        // (on PostgreSQL the centre's write lock and a commit). What becomes due after
-        // this read wakes the scheduler again through the change it was written by.
-        if self.read(|c| next_due(c, now))?.is_none_or(|at| at > now) {
-            return Ok(Vec::new());
+        Ok(self.wake(now)?.0)
+    }
+
+    /// One round of the scheduler: fires what is due at `now` (`fire_due`) and says when
+    /// to wake next. Most wake-ups find nothing due (every change wakes the scheduler): one
+    /// read answers both, without the write transaction (on PostgreSQL the centre's write
+    /// lock and a commit). What becomes due after this read wakes the scheduler again
+    /// through the change it was written by.
+    pub fn wake(&self, now: DateTime<Utc>) -> Result<(Vec<Fired>, Option<DateTime<Utc>>)> {
+        let next = self.read(|c| next_due(c, now))?;
+        if next.is_none_or(|at| at > now) {
+            return Ok((Vec::new(), next));
         }
+        let fired = self.fire(now)?;
+        Ok((fired, self.read(|c| next_due(c, now))?))
+    }
+
+    fn fire(&self, now: DateTime<Utc>) -> Result<Vec<Fired>> {
         self.write(|tx| {
             let mut out: Vec<Fired> = super::notices::fire(tx, now)?
                 .into_iter()
@@ -456,126 +472,6 @@ impl Store {
                 });
             }
             Ok(out)
-        })
-    }
-
-    pub fn notifications(&self, user_id: i64, limit: u32) -> Result<Vec<NotificationRow>> {
-        self.read(|c| {
-            let mut st = c.prepare_cached(
-                "SELECT n.id, n.ticket_id, coalesce(t.number, i.number, s.title),
-                        CASE WHEN i.id IS NOT NULL THEN i.title WHEN s.id IS NOT NULL THEN s.place WHEN t.anonymous THEN '' ELSE t.caller_name END,
-                        n.kind, n.threshold, n.deadline, n.created_at, n.read_at, n.incident_id, n.session_id
-                 FROM notifications n LEFT JOIN tickets t ON t.id = n.ticket_id LEFT JOIN incidents i ON i.id = n.incident_id
-                 LEFT JOIN training_sessions s ON s.id = n.session_id
-                 WHERE n.user_id = ?1 ORDER BY n.created_at DESC, n.id DESC LIMIT ?2",
-            )?;
-            let rows = st
-                .query_map((user_id, limit.min(500)), |r| {
-                    Ok(NotificationRow {
-                        id: r.get(0)?,
-                        ticket_id: r.get(1)?,
-                        incident_id: r.get(9)?,
-                        session_id: r.get(10)?,
-                        number: r.get(2)?,
-                        caller_name: r.get(3)?,
-                        kind: AlarmKind::parse(&r.get::<_, String>(4)?),
-                        threshold: r.get(5)?,
-                        deadline: from_ms(r.get(6)?),
-                        created_at: from_ms(r.get(7)?),
-                        read: r.get::<_, Option<i64>>(8)?.is_some(),
-                    })
-                })?
-                .collect::<super::sql::Result<_>>()?;
-            Ok(rows)
-        })
-    }
-
-    /// Which of the fired alarms pop up on `user_id`'s desktop now: theirs, not muted, not
-    /// in their quiet hours (grave incidents break through); many at once become one
-    /// summary. The notification centre keeps them all regardless.
-    pub fn popups(&self, user_id: i64, fired: &[Fired]) -> Result<Popups> {
-        let prefs = self.notification_prefs(user_id)?;
-        let lang = self.user_setting(user_id, "ui_language")?;
-        let tz = self.timezone()?;
-        let local = self.now().with_timezone(&tz).time();
-        let mine: Vec<&Fired> = fired
-            .iter()
-            .filter(|f| f.recipients.contains(&user_id) && prefs.allows(f.kind, local))
-            .collect();
-        if mine.len() > SUMMARISE_OVER {
-            let n = mine.len().to_string();
-            return Ok(vec![(
-                crate::i18n::tr(&lang, "notify.summary.title", &[("n", n.clone())]),
-                crate::i18n::tr(&lang, "notify.summary.body", &[("n", n)]),
-            )]);
-        }
-        Ok(mine.into_iter().map(|f| f.message(&lang, tz)).collect())
-    }
-
-    pub fn notification_prefs(&self, user_id: i64) -> Result<Prefs> {
-        self.read(|c| {
-            let row: Option<(String, Option<String>, Option<String>)> = c
-                .query_row(
-                    "SELECT muted_kinds, quiet_from, quiet_to FROM user_prefs WHERE user_id = ?1",
-                    [user_id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .optional()?;
-            let Some((muted, from, to)) = row else {
-                return Ok(Prefs::default());
-            };
-            let time = |s: Option<String>| {
-                s.and_then(|s| chrono::NaiveTime::parse_from_str(&s, "%H:%M").ok())
-            };
-            Ok(Prefs {
-                muted: muted
-                    .split(',')
-                    .filter(|k| !k.is_empty())
-                    .map(AlarmKind::parse)
-                    .collect(),
-                quiet_from: time(from),
-                quiet_to: time(to),
-            })
-        })
-    }
-
-    pub fn set_notification_prefs(&self, user_id: i64, prefs: &Prefs) -> Result<()> {
-        if prefs.quiet_from.is_some() != prefs.quiet_to.is_some() {
-            return Err(crate::error::Error::Required {
-                field: "quiet_hours",
-            });
-        }
-        let muted: Vec<&str> = prefs.muted.iter().map(|k| k.as_str()).collect();
-        let fmt = |t: Option<chrono::NaiveTime>| t.map(|t| t.format("%H:%M").to_string());
-        self.write(|tx| {
-            super::reference::get_user(tx, user_id)?;
-            tx.execute(
-                "INSERT INTO user_prefs (user_id, muted_kinds, quiet_from, quiet_to) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT(user_id) DO UPDATE SET muted_kinds = excluded.muted_kinds, quiet_from = excluded.quiet_from, quiet_to = excluded.quiet_to",
-                (user_id, muted.join(","), fmt(prefs.quiet_from), fmt(prefs.quiet_to)),
-            )?;
-            Ok(())
-        })
-    }
-
-    pub fn unread_notifications(&self, user_id: i64) -> Result<i64> {
-        self.read(|c| {
-            Ok(c.query_row(
-                "SELECT count(*) FROM notifications WHERE user_id = ?1 AND read_at IS NULL",
-                [user_id],
-                |r| r.get(0),
-            )?)
-        })
-    }
-
-    pub fn mark_notifications_read(&self, user_id: i64) -> Result<()> {
-        let now = self.now();
-        self.write(|tx| {
-            tx.execute(
-                "UPDATE notifications SET read_at = ?1 WHERE user_id = ?2 AND read_at IS NULL",
-                (ms(now), user_id),
-            )?;
-            Ok(())
         })
     }
 

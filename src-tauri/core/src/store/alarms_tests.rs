@@ -27,6 +27,42 @@ fn transfer(department_id: i64, due: chrono::DateTime<chrono::Utc>) -> Action {
     }
 }
 
+/// The scheduler's round (`wake`): a quiet wake-up fires nothing and says when the next
+/// alarm is due; one at or past it fires what is due, once, and says when the one after
+/// is — the instants `next_alarm` gives.
+#[test]
+fn a_wake_up_fires_what_is_due_and_says_when_to_wake_next() {
+    let (_d, s, clock) = store();
+    let (dept, _) = lighting(&s);
+    s.intake(
+        1,
+        &new_ticket(),
+        Some(&transfer(dept, t0() + Duration::hours(10))),
+    )
+    .expect("intake");
+    let (fired, next) = s.wake(s.now()).expect("announce");
+    assert_eq!(
+        fired.iter().map(|f| f.kind).collect::<Vec<_>>(),
+        [AlarmKind::Assigned]
+    );
+    assert_eq!(next, Some(t0() + Duration::hours(5)));
+    let (fired, next) = s.wake(t0() + Duration::hours(4)).expect("quiet");
+    assert!(fired.is_empty());
+    assert_eq!(next, Some(t0() + Duration::hours(5)));
+    clock.set(t0() + Duration::hours(8));
+    let (fired, next) = s.wake(t0() + Duration::hours(8)).expect("due");
+    assert_eq!(
+        fired.iter().map(|f| f.threshold).collect::<Vec<_>>(),
+        [50, 75]
+    );
+    assert_eq!(next, s.next_alarm().expect("next"));
+    assert!(
+        next.is_some_and(|at| at > t0() + Duration::hours(8)),
+        "{next:?}"
+    );
+    assert_eq!(s.wake(t0() + Duration::hours(8)).expect("again").0, []);
+}
+
 #[test]
 fn reminders_fire_once_each_and_stop_when_the_ticket_moves_on() {
     let (_d, s, clock) = store();

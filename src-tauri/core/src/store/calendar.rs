@@ -72,13 +72,37 @@ fn calendar_id(c: &Connection, name: &str) -> Result<i64> {
     })
 }
 
+/// A calendar with its days and covered years, in one statement: every write that sets
+/// a deadline loads the office calendar (four round trips to PostgreSQL, one here).
 pub(crate) fn load_calendar(c: &Connection, name: &str) -> Result<Calendar> {
-    let id = calendar_id(c, name)?;
-    let (tz, week, always): (String, String, bool) = c.query_row(
-        "SELECT tz, week, always FROM calendars WHERE id = ?1",
-        [id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
+    type Part = (
+        i64,
+        Option<String>,
+        Option<String>,
+        Option<bool>,
+        Option<i32>,
+    );
+    let parts: Vec<Part> = c
+        .prepare_cached(
+            "SELECT 0, c.tz, c.week, c.always, CAST(NULL AS BIGINT) FROM calendars c WHERE c.name = ?1
+             UNION ALL
+             SELECT 1, d.day, d.kind, NULL, NULL FROM calendar_days d
+               JOIN calendars c ON c.id = d.calendar_id WHERE c.name = ?1
+             UNION ALL
+             SELECT 2, NULL, NULL, NULL, y.year FROM calendar_years y
+               JOIN calendars c ON c.id = y.calendar_id WHERE c.name = ?1",
+        )?
+        .query_map([name], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
+        .collect::<super::sql::Result<_>>()?;
+    let Some((_, Some(tz), Some(week), always, _)) = parts.iter().find(|p| p.0 == 0).cloned()
+    else {
+        return Err(Error::NotFound {
+            entity: "calendar",
+            key: name.chars().take(60).collect(),
+        });
+    };
     let week: [Vec<Interval>; 7] = serde_json::from_str(&week)?;
     let mut cal = Calendar {
         name: name.to_string(),
@@ -87,29 +111,27 @@ pub(crate) fn load_calendar(c: &Connection, name: &str) -> Result<Calendar> {
             value: tz.clone(),
         })?,
         week,
-        always,
+        always: always.unwrap_or(false),
         ..Calendar::office(name)
     };
-    let mut st = c.prepare_cached("SELECT day, kind FROM calendar_days WHERE calendar_id = ?1")?;
-    for row in st.query_map([id], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-    })? {
-        let (day, kind) = row?;
-        if let Ok(d) = NaiveDate::parse_from_str(&day, "%Y-%m-%d") {
-            cal.days.insert(
-                d,
-                if kind == "work" {
-                    DayKind::Work
-                } else {
-                    DayKind::Rest
-                },
-            );
+    for part in parts {
+        match part {
+            (1, Some(day), Some(kind), _, _) => {
+                if let Ok(d) = NaiveDate::parse_from_str(&day, "%Y-%m-%d") {
+                    let kind = if kind == "work" {
+                        DayKind::Work
+                    } else {
+                        DayKind::Rest
+                    };
+                    cal.days.insert(d, kind);
+                }
+            }
+            (2, _, _, _, Some(year)) => {
+                cal.years.insert(year);
+            }
+            _ => {}
         }
     }
-    cal.years = c
-        .prepare_cached("SELECT year FROM calendar_years WHERE calendar_id = ?1")?
-        .query_map([id], |r| r.get(0))?
-        .collect::<super::sql::Result<_>>()?;
     Ok(cal)
 }
 

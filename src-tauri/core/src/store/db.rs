@@ -373,15 +373,18 @@ pub(crate) fn lock<C>(m: &Mutex<C>) -> MutexGuard<'_, C> {
 
 pub(crate) fn get_setting(c: &sql::Connection, key: &str) -> Result<String> {
     let default = crate::settings::find(key)?.default;
-    let v: Option<String> = c
-        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-            r.get(0)
-        })
-        .map(Some)
-        .or_else(|e| match e {
-            sql::Error::NoRows => Ok(None),
-            e => Err(e),
-        })?;
+    if c.settings.borrow().is_none() {
+        let all = c
+            .prepare_cached("SELECT key, value FROM settings")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<sql::Result<_>>()?;
+        *c.settings.borrow_mut() = Some(all);
+    }
+    let v = c
+        .settings
+        .borrow()
+        .as_ref()
+        .and_then(|m| m.get(key).cloned());
     Ok(v.unwrap_or_else(|| default.to_string()))
 }
 

@@ -241,20 +241,14 @@ pub(crate) fn due_follow_ups(c: &Connection, now: DateTime<Utc>) -> Result<Vec<F
 }
 
 /// When the scheduler must look at pages next (a page due, a chain's next step, a
-/// follow-up falling due).
-pub(crate) fn next(c: &Connection) -> Result<Option<DateTime<Utc>>> {
-    let v: Option<i64> = c.query_row(
-        "SELECT min(t) FROM (
-            SELECT min(fire_at) AS t FROM incident_pages WHERE fired_at IS NULL
-            UNION ALL
-            SELECT min(escalate_at) FROM incident_pages WHERE acked_at IS NULL AND escalated = FALSE AND escalate_at IS NOT NULL
-            UNION ALL
-            SELECT min(due_at) FROM incident_follow_ups WHERE done_at IS NULL AND reminded_at IS NULL) AS due",
-        [],
-        |r| r.get(0),
-    )?;
-    Ok(v.map(from_ms))
-}
+/// follow-up falling due): the parts of the scheduler's one wake-up statement
+/// (`alarms::next_due`), one instant each.
+pub(super) const DUE: &str =
+    "SELECT min(fire_at) FROM incident_pages WHERE fired_at IS NULL
+     UNION ALL
+     SELECT min(escalate_at) FROM incident_pages WHERE acked_at IS NULL AND escalated = FALSE AND escalate_at IS NOT NULL
+     UNION ALL
+     SELECT min(due_at) FROM incident_follow_ups WHERE done_at IS NULL AND reminded_at IS NULL";
 
 /// Everyone paged about an incident, in order.
 pub(crate) fn of_incident(c: &Connection, incident_id: i64) -> Result<Vec<PageRow>> {

@@ -57,6 +57,7 @@ impl Store {
                  ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )?;
+            tx.settings.take();
             if personal || before == value {
                 return Ok(());
             }

@@ -260,18 +260,27 @@ enum Conn<'c> {
 /// care which, nor which database it is.
 pub struct Connection<'c> {
     inner: Conn<'c>,
+    /// The centre's settings as this connection first read them (`db::get_setting`): one
+    /// statement for all, not one round trip per key in each write. Only `set_setting`
+    /// writes them, in a transaction of its own, and forgets them after.
+    pub(super) settings: std::cell::RefCell<Option<std::collections::HashMap<String, String>>>,
 }
 
 impl<'c> Connection<'c> {
-    pub fn lite(c: &'c rusqlite::Connection) -> Self {
+    fn new(inner: Conn<'c>) -> Self {
         Connection {
-            inner: Conn::Lite(c),
+            inner,
+            settings: Default::default(),
         }
+    }
+
+    pub fn lite(c: &'c rusqlite::Connection) -> Self {
+        Connection::new(Conn::Lite(c))
     }
 
     #[cfg(feature = "postgres")]
     pub(super) fn pg(c: &'c super::pg::PgConn) -> Self {
-        Connection { inner: Conn::Pg(c) }
+        Connection::new(Conn::Pg(c))
     }
 
     /// The SQLite connection itself, for the parts that are SQLite's own business (none
@@ -385,7 +394,7 @@ pub struct Transaction<'c> {
 
 impl Transaction<'_> {
     pub fn conn(&self) -> Connection<'_> {
-        Connection { inner: self.conn }
+        Connection::new(self.conn)
     }
 
     pub fn commit(mut self) -> Result<()> {

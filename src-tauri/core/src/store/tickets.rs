@@ -265,7 +265,7 @@ fn create(tx: &Connection, actor_id: i64, v: &ValidTicket) -> Result<Ticket> {
         &created_event(&x),
     )?;
     super::complaints::open_cases(tx, x.id)?;
-    super::alarms::refresh(tx, &x, v.received_at, &super::alarms::ctx(tx)?)?;
+    super::alarms::first(tx, &x, v.received_at)?;
     super::outbox::ticket_changed(tx, v.received_at, None, &x, &["create"])?;
     Ok(x)
 }

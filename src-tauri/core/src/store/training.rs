@@ -282,15 +282,14 @@ pub(super) fn remind(c: &Connection, now: DateTime<Utc>) -> Result<Vec<Reminded>
     Ok(out)
 }
 
-/// When the next reminder of a session still ahead falls due.
-pub(super) fn next_reminder(c: &Connection, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
-    let lead = super::db::int_setting(c, "training_reminder_hours")? * 3_600_000;
-    let v: Option<i64> = c.query_row(
-        "SELECT min(starts_at) - ?1 FROM training_sessions WHERE reminded_at IS NULL AND starts_at > ?2",
-        (lead, ms(now)),
-        |r| r.get(0),
-    )?;
-    Ok(v.map(from_ms))
+/// When the next reminder of a session still ahead falls due, given the reminders' lead
+/// (`?1`, ms) and now (`?2`): a part of the scheduler's one wake-up statement.
+pub(super) const REMINDER_DUE: &str =
+    "SELECT min(starts_at) - ?1 FROM training_sessions WHERE reminded_at IS NULL AND starts_at > ?2";
+
+/// How long before a session its reminder goes out, in ms.
+pub(super) fn reminder_lead(c: &Connection) -> Result<i64> {
+    Ok(super::db::int_setting(c, "training_reminder_hours")? * 3_600_000)
 }
 
 impl Store {

@@ -201,10 +201,8 @@ impl Store {
 
     /// Visits every ticket in number order (exports), reading in one snapshot.
     pub fn each_ticket(&self, mut f: impl FnMut(&Ticket) -> Result<()>) -> Result<()> {
-        self.read(|c| {
-            let txn = c.transaction()?;
-            let tx = txn.conn();
-            let mut st = tx.prepare("SELECT * FROM tickets ORDER BY id")?;
+        self.snapshot(|c| {
+            let mut st = c.prepare("SELECT * FROM tickets ORDER BY id")?;
             let mut rows = st.query([])?;
             while let Some(r) = rows.next()? {
                 f(&ticket_row(&r)?)?;

@@ -233,12 +233,11 @@ impl Store {
         }
     }
 
-    pub(crate) fn read<T>(&self, f: impl FnOnce(&sql::Connection) -> Result<T>) -> Result<T> {
+    pub(crate) fn read<T>(&self, f: impl Fn(&sql::Connection) -> Result<T>) -> Result<T> {
         match &self.db {
             Backend::Lite(p) => f(&sql::Connection::lite(&p.reader())),
-            // PostgreSQL reads in a transaction too (its savepoints need one).
             #[cfg(feature = "postgres")]
-            Backend::Pg(p) => p.reader().read(false, f),
+            Backend::Pg(p) => p.reader().autocommit_read(f),
         }
     }
 

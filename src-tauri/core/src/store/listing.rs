@@ -368,7 +368,7 @@ impl Store {
             };
             let only_match = first.is_some() && conds.is_empty() && q.queue.is_none();
             let (from_where, params) =
-                filtered(&from, &me, first.into_iter().chain(conds).collect(), q.queue, now);
+                filtered(&from, &me, first.into_iter().chain(conds.clone()).collect(), q.queue, now);
             let where_ = &from_where[from.len()..];
             // A search with nothing else to check is counted by its index alone.
             let counting = match &driven {

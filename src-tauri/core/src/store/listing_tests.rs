@@ -338,7 +338,9 @@ fn search_finds_words_short_words_phone_fragments_and_numbers() {
     let plan = |q: &str| -> String {
         let query = Query::parse(q);
         let (cond, params) = search_condition(&query, pg);
-        s.read(|c| {
+        // In a transaction: a read's statements are each their own, and a SET LOCAL
+        // outside one does nothing.
+        s.snapshot(|c| {
             let explain = if pg {
                 // A handful of rows: PostgreSQL would rightly read them all; what is
                 // asked is whether the index can answer.

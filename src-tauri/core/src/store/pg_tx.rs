@@ -51,6 +51,24 @@ impl PgConn {
         self.run(begin, f)
     }
 
+    /// Runs `f` with each statement its own transaction, as a read on SQLite outside one:
+    /// no BEGIN and COMMIT, two of a short read's three round trips. A session lost since
+    /// the last use is found by `f`'s first statement; a read changes nothing, so it runs
+    /// again once on a new session, as a transaction's BEGIN would have.
+    pub fn autocommit_read<T>(
+        &self,
+        f: impl Fn(&Connection) -> crate::error::Result<T>,
+    ) -> crate::error::Result<T> {
+        self.reconnect_if_closed()?;
+        match f(&Connection::pg(self)) {
+            Err(_) if self.is_closed() => {
+                self.reconnect_if_closed()?;
+                f(&Connection::pg(self))
+            }
+            out => out,
+        }
+    }
+
     /// `a` here and `b` on `other` side by side in one snapshot — this session's,
     /// exported to the other (`pg_export_snapshot`, as pg_dump's parallel jobs share one)
     /// —, then `then` here with both results.

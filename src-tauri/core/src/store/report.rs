@@ -573,7 +573,7 @@ impl Store {
         let cond = if denominator { den } else { num };
         let (sql, params) = scoped(&format!("{base} AND ({cond})"), q, &s);
         let ids = format!("SELECT DISTINCT t.id {sql}");
-        self.read(|c| super::listing::rows_where(c, &ids, params))
+        self.read(|c| super::listing::rows_where(c, &ids, params.clone()))
     }
 }
 

@@ -146,6 +146,18 @@ pub fn like_escape(s: &str) -> String {
         .replace('_', "\\_")
 }
 
+/// Whether `s` is written only in characters no case mapping reaches — Chinese characters,
+/// digits, punctuation — so that matching it with or without folding case finds the same
+/// texts: a letter of the text folds to another letter, never to one of these.
+pub fn caseless(s: &str) -> bool {
+    s.chars().all(|c| {
+        c.is_ascii_digit()
+            || c.is_ascii_punctuation()
+            || c == ' '
+            || matches!(c as u32, 0x3000..=0x303F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xFF01..=0xFF20)
+    })
+}
+
 /// The most distinct bigrams a suggestion looks for: a long description's first ones.
 pub const ANY_OF_MAX: usize = 48;
 
@@ -288,6 +300,26 @@ pub fn snippet(text: &str, needle: &str, width: usize) -> Option<Snippet> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn caseless_words_are_those_no_case_mapping_reaches() {
+        assert!(caseless("路灯连续三晚"));
+        assert!(caseless("下水道堵塞，5678"));
+        assert!(!caseless("WiFi 断网"));
+        assert!(!caseless("ＡＢ")); // full-width letters have case
+                                    // No character of any script lowers or uppers into, or out of, a caseless one.
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let mapped: Vec<char> = c.to_lowercase().chain(c.to_uppercase()).collect();
+            if caseless(&c.to_string()) {
+                assert!(mapped.iter().all(|m| *m == c), "{c:?} has case");
+            } else if mapped.iter().any(|m| *m != c) {
+                assert!(
+                    !mapped.iter().any(|m| caseless(&m.to_string())),
+                    "{c:?} folds to a caseless character"
+                );
+            }
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -14,19 +14,28 @@ const BODY: &str =
     "t.phone || ' ' || t.description || ' ' || coalesce(t.answer, '') || ' ' || coalesce(t.result, '')";
 
 /// The condition (on alias `t`, `?` placeholders) for a word search.
+///
+/// A word with no case (Chinese, digits) is matched with LIKE: the same texts as ILIKE
+/// (`search::caseless`), without folding every candidate's text first — a fifth of the
+/// time to check a common word's ten thousand matches. Both are served by the indexes.
 pub(super) fn condition(q: &Query) -> Option<(String, Vec<Sql>)> {
     let like = |t: &str| Sql::Text(format!("%{}%", like_escape(t)));
+    let op = |t: &str| if search::caseless(t) { "LIKE" } else { "ILIKE" };
     match q {
         Query::Trigram(t) => Some((
-            "(t.description ILIKE ? ESCAPE '\\' OR t.answer ILIKE ? ESCAPE '\\' OR t.result ILIKE ? ESCAPE '\\')".into(),
+            format!(
+                "(t.description {op} ? ESCAPE '\\' OR t.answer {op} ? ESCAPE '\\' OR t.result {op} ? ESCAPE '\\')",
+                op = op(t)
+            ),
             vec![like(t), like(t), like(t)],
         )),
         // The pair index narrows; the texts decide (a match never spans two of them: the
         // query has word characters only, and they are joined by spaces).
         Query::Bigram(t) => Some((
             format!(
-                "hd_grams({BODY}) @> string_to_array(lower(?), ' ') AND (t.phone ILIKE ? ESCAPE '\\' OR t.description ILIKE ? ESCAPE '\\' \
-                 OR t.answer ILIKE ? ESCAPE '\\' OR t.result ILIKE ? ESCAPE '\\')"
+                "hd_grams({BODY}) @> string_to_array(lower(?), ' ') AND (t.phone {op} ? ESCAPE '\\' OR t.description {op} ? ESCAPE '\\' \
+                 OR t.answer {op} ? ESCAPE '\\' OR t.result {op} ? ESCAPE '\\')",
+                op = op(t)
             ),
             vec![Sql::Text(grams(t)), like(t), like(t), like(t), like(t)],
         )),

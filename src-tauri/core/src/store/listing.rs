@@ -379,20 +379,38 @@ impl Store {
             };
             let counted =
                 queues::capped_count(c, &counting, params_from_iter(params.iter()), cap)?;
-            let (select, where_) = match (&driven, q.sort) {
+            let sql = match (&driven, q.sort) {
                 (Some(_), Sort::Relevance) => {
                     let window = RANK_WINDOW.max(i64::from(q.offset) + i64::from(limit));
                     let ranked = format!(
                         "FROM tickets t JOIN (SELECT f.rowid AS rid, f.rank AS rank {from}{where_} ORDER BY f.rowid DESC LIMIT {window}) m ON m.rid = t.id"
                     );
-                    (ROW_SELECT.replacen("FROM tickets t", &ranked, 1), "")
+                    format!(
+                        "{} ORDER BY {order} LIMIT {limit} OFFSET {}",
+                        ROW_SELECT.replacen("FROM tickets t", &ranked, 1),
+                        q.offset
+                    )
                 }
-                _ => (ROW_SELECT.replacen("FROM tickets t", &from, 1), where_),
+                // PostgreSQL takes the page of tickets before joining their names: its
+                // statistics lag a status that fills up between two ANALYZEs (one row
+                // estimated, 2 300 there after a shift), and it then joined every ticket of
+                // the queue before sorting — twice the raw SQL's time.
+                _ if pg => {
+                    let page = format!(
+                        "FROM (SELECT t.* {from}{where_} ORDER BY {order} LIMIT {limit} OFFSET {}) t",
+                        q.offset
+                    );
+                    format!(
+                        "{} ORDER BY {order}",
+                        ROW_SELECT.replacen("FROM tickets t", &page, 1)
+                    )
+                }
+                _ => format!(
+                    "{}{where_} ORDER BY {order} LIMIT {limit} OFFSET {}",
+                    ROW_SELECT.replacen("FROM tickets t", &from, 1),
+                    q.offset
+                ),
             };
-            let sql = format!(
-                "{select}{where_} ORDER BY {order} LIMIT {limit} OFFSET {}",
-                q.offset
-            );
             let mut st = c.prepare_cached(&sql)?;
             let mut rows: Vec<TicketRow> = st
                 .query_map(params_from_iter(params.iter()), list_row)?

@@ -111,6 +111,26 @@ pub(super) fn with_time_left(
     Ok(())
 }
 
+/// A page of rows with their time left, as a queue shows it.
+fn page(
+    c: &Connection,
+    mut rows: Vec<TicketRow>,
+    now: DateTime<Utc>,
+    total: i64,
+    capped: bool,
+    offset: u32,
+    limit: u32,
+) -> Result<Page> {
+    with_time_left(c, &mut rows, now)?;
+    Ok(Page {
+        rows,
+        total,
+        capped,
+        offset,
+        limit,
+    })
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Sort {
@@ -343,15 +363,16 @@ impl Store {
                 },
                 |c| queues::capped_count(c, from_where, params_from_iter(params.iter()), cap),
                 |c, ids, counted| {
-                    let mut rows = in_order(c, &ids)?;
-                    with_time_left(c, &mut rows, now)?;
-                    Ok(Page {
+                    let rows = in_order(c, &ids)?;
+                    page(
+                        c,
                         rows,
-                        total: counted.min(cap),
-                        capped: counted > cap,
-                        offset: q.offset,
+                        now,
+                        counted.min(cap),
+                        counted > cap,
+                        q.offset,
                         limit,
-                    })
+                    )
                 },
             );
         }
@@ -412,17 +433,10 @@ impl Store {
                 ),
             };
             let mut st = c.prepare_cached(&sql)?;
-            let mut rows: Vec<TicketRow> = st
+            let rows: Vec<TicketRow> = st
                 .query_map(params_from_iter(params.iter()), list_row)?
                 .collect::<super::sql::Result<_>>()?;
-            with_time_left(c, &mut rows, now)?;
-            Ok(Page {
-                rows,
-                total: counted.min(cap),
-                capped: counted > cap,
-                offset: q.offset,
-                limit,
-            })
+            page(c, rows, now, counted.min(cap), counted > cap, q.offset, limit)
         })
     }
 

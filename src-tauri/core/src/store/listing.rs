@@ -417,13 +417,13 @@ impl Store {
                 // estimated, 2 300 there after a shift), and it then joined every ticket of
                 // the queue before sorting — twice the raw SQL's time.
                 _ if pg => {
-                    let page = format!(
+                    let paged = format!(
                         "FROM (SELECT t.* {from}{where_} ORDER BY {order} LIMIT {limit} OFFSET {}) t",
                         q.offset
                     );
                     format!(
                         "{} ORDER BY {order}",
-                        ROW_SELECT.replacen("FROM tickets t", &page, 1)
+                        ROW_SELECT.replacen("FROM tickets t", &paged, 1)
                     )
                 }
                 _ => format!(
@@ -448,8 +448,9 @@ impl Store {
         self.read(|c| {
             // One statement for the page: a row each would be 50 round trips to PostgreSQL.
             let marks = queues::number(&vec!["?"; ids.len()].join(", "), 0);
+            // Built per page size: prepared for this use only, as `in_order`'s.
             let mut found: std::collections::HashMap<i64, Vec<String>> = c
-                .prepare_cached(&format!(
+                .prepare(&format!(
                     "SELECT id, description, answer, result FROM tickets WHERE id IN ({marks})"
                 ))?
                 .query_map(params_from_iter(ids.iter()), |r| {
